@@ -1,0 +1,3 @@
+export * from './messages.js';
+export * from './close-codes.js';
+export * from './frame-parser.js';

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** Version of the frame format in `libs/protocol`; bumped on any incompatible change. */
+export const PROTOCOL_VERSION = 1;
+
+/** Frames larger than this are refused with close code 1009 (DESIGN §6). */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** The path of the agent WebSocket endpoint on both listeners. */
+export const AGENT_PATH = '/agent';
+
+export const AGENT_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
+const agentId = z.string().regex(AGENT_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ -');
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex sha256');
+const shortText = z.string().max(1024);
+
+export const transportSchema = z.enum(['plain', 'secure', 'secure+mtls']);
+export type Transport = z.infer<typeof transportSchema>;
+
+export const helloSchema = z.strictObject({
+  type: z.literal('hello'),
+  agentId,
+  agentVersion: z.string().min(1).max(64),
+  protocolVersion: z.number().int().min(1),
+  capabilities: z.array(z.string().min(1).max(64)).max(64),
+  profileSha256: sha256.nullable(),
+  transport: transportSchema,
+});
+
+export const goodbyeSchema = z.strictObject({
+  type: z.literal('goodbye'),
+  reason: shortText.optional(),
+});
+
+export const commandResultSchema = z.strictObject({
+  type: z.literal('command.result'),
+  id: z.string().min(1).max(64),
+  ok: z.boolean(),
+  output: z
+    .string()
+    .max(32 * 1024)
+    .optional(),
+});
+
+export const desiredProfileSchema = z.strictObject({
+  name: z.string().min(1).max(128),
+  revision: z.number().int().min(1),
+  sha256,
+});
+
+export const welcomeSchema = z.strictObject({
+  type: z.literal('welcome'),
+  agentId,
+  nodeId: z.string().min(1).max(128),
+  heartbeatIntervalMs: z.number().int().min(1000).max(600_000),
+  desiredProfile: desiredProfileSchema.nullable(),
+  /** Present only on the first connection with an enrollment token: the agent's own credential. */
+  credential: z.string().min(32).max(256).optional(),
+});
+
+export const commandSchema = z.strictObject({
+  type: z.literal('command'),
+  id: z.string().min(1).max(64),
+  name: z.enum(['status.report', 'restart']),
+  args: z.record(z.string(), z.string()).optional(),
+});
+
+export const agentFrameSchema = z.discriminatedUnion('type', [
+  helloSchema,
+  goodbyeSchema,
+  commandResultSchema,
+]);
+export const centralFrameSchema = z.discriminatedUnion('type', [welcomeSchema, commandSchema]);
+
+export type Hello = z.infer<typeof helloSchema>;
+export type Goodbye = z.infer<typeof goodbyeSchema>;
+export type CommandResult = z.infer<typeof commandResultSchema>;
+export type Welcome = z.infer<typeof welcomeSchema>;
+export type Command = z.infer<typeof commandSchema>;
+export type AgentFrame = z.infer<typeof agentFrameSchema>;
+export type CentralFrame = z.infer<typeof centralFrameSchema>;
