@@ -1,0 +1,73 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type IncomingMessage } from 'node:http';
+import { AGENT_ID_PATTERN } from '../../../../libs/protocol/index.js';
+import { AuditService } from '../audit/audit.service.js';
+import { hashSecret, newSecret, sameHash } from '../crypto/secrets.js';
+import { AgentsRepository } from './agents.repository.js';
+import { EnrollmentTokensRepository } from './enrollment-tokens.repository.js';
+
+export const AGENT_ID_HEADER = 'x-switchyard-agent-id';
+export const ENROLLMENT_TOKEN_PREFIX = 'syt_';
+export const AGENT_CREDENTIAL_PREFIX = 'sya_';
+
+export type AgentAuthResult =
+  | { ok: true; agentId: string; issuedCredential: string | undefined }
+  | { ok: false; status: 400 | 401; reason: string };
+
+/**
+ * Decides at the HTTP upgrade, before any WebSocket exists, whether an agent may connect:
+ * its own credential, or an enrollment token on first contact (then a credential is issued).
+ */
+@Injectable()
+export class AgentAuthenticator {
+  private readonly logger = new Logger('agent-auth');
+
+  constructor(
+    private readonly agents: AgentsRepository,
+    private readonly tokens: EnrollmentTokensRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async authenticate(req: IncomingMessage, address: string): Promise<AgentAuthResult> {
+    const agentId = req.headers[AGENT_ID_HEADER];
+    const authorization = req.headers.authorization;
+    if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) {
+      return { ok: false, status: 401, reason: 'no agent credential (Authorization: Bearer …)' };
+    }
+    if (typeof agentId !== 'string' || !AGENT_ID_PATTERN.test(agentId)) {
+      return { ok: false, status: 400, reason: `missing or invalid ${AGENT_ID_HEADER} header` };
+    }
+    const secret = authorization.slice('Bearer '.length).trim();
+    if (secret.startsWith(ENROLLMENT_TOKEN_PREFIX)) return this.enroll(agentId, secret, address);
+    const stored = await this.agents.findCredentialHash(agentId);
+    if (!stored || !sameHash(stored, hashSecret(secret))) {
+      return { ok: false, status: 401, reason: `credential not valid for agent ${agentId}` };
+    }
+    return { ok: true, agentId, issuedCredential: undefined };
+  }
+
+  private async enroll(agentId: string, token: string, address: string): Promise<AgentAuthResult> {
+    if (!(await this.tokens.consume(hashSecret(token)))) {
+      await this.audit.record(
+        { username: `agent:${agentId}`, address },
+        'agent enrollment',
+        'refused',
+        agentId,
+        {
+          reason: 'enrollment token unknown, expired, revoked or used up',
+        },
+      );
+      return { ok: false, status: 401, reason: 'enrollment token unknown, expired, revoked or used up' };
+    }
+    const credential = newSecret(AGENT_CREDENTIAL_PREFIX);
+    await this.agents.enroll(agentId, hashSecret(credential));
+    await this.audit.record(
+      { username: `agent:${agentId}`, address },
+      'agent enrollment',
+      'success',
+      agentId,
+    );
+    this.logger.log(`agent ${agentId} enrolled from ${address}`);
+    return { ok: true, agentId, issuedCredential: credential };
+  }
+}

@@ -1,0 +1,167 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { type WebSocket, type RawData } from 'ws';
+import {
+  CloseCode,
+  PROTOCOL_VERSION,
+  encodeFrame,
+  parseAgentFrame,
+  type AgentFrame,
+  type Hello,
+  type Transport,
+} from '../../../../libs/protocol/index.js';
+
+export interface SessionContext {
+  agentId: string;
+  transport: Transport;
+  remoteAddress: string;
+  issuedCredential: string | undefined;
+  nodeId: string;
+  heartbeatIntervalMs: number;
+}
+
+/** What a session needs from the rest of central; kept narrow so the session is testable alone. */
+export interface SessionHooks {
+  onHello(session: AgentSession, hello: Hello): Promise<void>;
+  onEnd(session: AgentSession, status: 'offline' | 'disconnected'): Promise<void>;
+}
+
+const HELLO_TIMEOUT_MS = 10_000;
+const MISSED_PONGS_ALLOWED = 2;
+
+/**
+ * One agent connection: waits for `hello`, answers `welcome`, pings on the heartbeat interval,
+ * and closes with a precise code on any bad frame. It never throws out of a socket callback.
+ */
+export class AgentSession {
+  readonly id = randomUUID();
+  private readonly logger = new Logger('agent-session');
+  private helloed = false;
+  private ended = false;
+  private goodbye = false;
+  private missedPongs = 0;
+  private awaitingPong = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private helloTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly context: SessionContext,
+    private readonly hooks: SessionHooks,
+  ) {
+    socket.on('error', (error: Error & { code?: string }) => {
+      // ws closes with 1009 itself for oversized frames; here we only make it visible.
+      this.logger.warn(
+        `agent ${context.agentId} (${context.remoteAddress}): ${error.code ?? 'socket error'}: ${error.message}`,
+      );
+    });
+    socket.on('message', (data, isBinary) => this.receive(data, isBinary));
+    socket.on('pong', () => {
+      this.awaitingPong = false;
+      this.missedPongs = 0;
+    });
+    socket.on('close', (code) => void this.end(code));
+    this.helloTimer = setTimeout(
+      () => this.close(CloseCode.POLICY_VIOLATION, 'no hello within 10 s'),
+      HELLO_TIMEOUT_MS,
+    );
+  }
+
+  get agentId(): string {
+    return this.context.agentId;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) {
+      this.socket.close(code, reason.slice(0, 120));
+      // A peer that never answers the close handshake must not keep the socket forever.
+      setTimeout(() => this.socket.terminate(), 5000).unref();
+    }
+  }
+
+  private receive(data: RawData, isBinary: boolean): void {
+    if (isBinary) return this.refuse(CloseCode.INVALID_PAYLOAD, 'binary frames are not accepted');
+    const parsed = parseAgentFrame(data.toString());
+    if (!parsed.ok) return this.refuse(parsed.closeCode, parsed.reason);
+    void this.handle(parsed.frame).catch((error: Error) => {
+      this.logger.error(`agent ${this.agentId}: ${error.message}`);
+      this.close(CloseCode.GOING_AWAY, 'central error, reconnect later');
+    });
+  }
+
+  private refuse(code: number, reason: string): void {
+    this.logger.warn(
+      `agent ${this.agentId} (${this.context.remoteAddress}): closing with ${code}: ${reason}`,
+    );
+    this.close(code, reason);
+  }
+
+  private async handle(frame: AgentFrame): Promise<void> {
+    if (!this.helloed && frame.type !== 'hello')
+      return this.refuse(CloseCode.POLICY_VIOLATION, 'the first frame must be hello');
+    switch (frame.type) {
+      case 'hello':
+        if (this.helloed) return this.refuse(CloseCode.POLICY_VIOLATION, 'hello sent twice');
+        if (frame.agentId !== this.agentId) {
+          return this.refuse(
+            CloseCode.POLICY_VIOLATION,
+            `hello.agentId ${frame.agentId} does not match the credential`,
+          );
+        }
+        if (frame.protocolVersion > PROTOCOL_VERSION) {
+          this.logger.log(
+            `agent ${this.agentId} speaks protocol ${frame.protocolVersion}; central speaks ${PROTOCOL_VERSION}`,
+          );
+        }
+        this.helloed = true;
+        clearTimeout(this.helloTimer);
+        await this.hooks.onHello(this, frame);
+        this.send({
+          type: 'welcome',
+          agentId: this.agentId,
+          nodeId: this.context.nodeId,
+          heartbeatIntervalMs: this.context.heartbeatIntervalMs,
+          desiredProfile: null,
+          ...(this.context.issuedCredential ? { credential: this.context.issuedCredential } : {}),
+        });
+        this.startHeartbeat();
+        return;
+      case 'goodbye':
+        this.goodbye = true;
+        this.close(CloseCode.NORMAL, 'goodbye');
+        return;
+      case 'command.result':
+        this.logger.log(`agent ${this.agentId}: command ${frame.id} ${frame.ok ? 'succeeded' : 'failed'}`);
+        return;
+    }
+  }
+
+  private send(frame: Parameters<typeof encodeFrame>[0]): void {
+    this.socket.send(encodeFrame(frame));
+  }
+
+  private startHeartbeat(): void {
+    this.heartbeat = setInterval(() => {
+      if (this.awaitingPong && ++this.missedPongs >= MISSED_PONGS_ALLOWED) {
+        this.logger.warn(`agent ${this.agentId}: missed ${this.missedPongs} heartbeats, disconnecting`);
+        this.socket.terminate();
+        return;
+      }
+      this.awaitingPong = true;
+      this.socket.ping();
+    }, this.context.heartbeatIntervalMs);
+  }
+
+  private async end(code: number): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.helloTimer);
+    clearInterval(this.heartbeat);
+    if (!this.helloed) return;
+    const status = this.goodbye ? 'offline' : 'disconnected';
+    this.logger.log(`agent ${this.agentId} ${status} (close ${code})`);
+    await this.hooks
+      .onEnd(this, status)
+      .catch((error: Error) => this.logger.error(`agent ${this.agentId}: ${error.message}`));
+  }
+}

@@ -1,0 +1,92 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { type WebSocket } from 'ws';
+import { CloseCode, type Hello, type Transport } from '../../../../libs/protocol/index.js';
+import { NodeIdentity } from '../cluster/node-identity.js';
+import { EventBus } from '../common/event-bus.js';
+import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
+import { AgentSession, type SessionHooks } from './agent-session.js';
+import { AgentsRepository } from './agents.repository.js';
+
+/** The agent sessions held by this node, by agent id. */
+@Injectable()
+export class AgentSessions implements SessionHooks, OnModuleDestroy {
+  private readonly logger = new Logger('agents');
+  private readonly sessions = new Map<string, AgentSession>();
+  private readonly touchTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly repo: AgentsRepository,
+    private readonly node: NodeIdentity,
+    @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
+    events: EventBus,
+  ) {
+    events.on('agent.revoked', ({ agentId }) =>
+      this.sessions.get(agentId)?.close(CloseCode.AGENT_REVOKED, 'agent revoked'),
+    );
+    // last_seen is written for all of this node's agents in one statement per heartbeat interval.
+    this.touchTimer = setInterval(
+      () => void this.repo.touch([...this.sessions.keys()]).catch((e: Error) => this.logger.warn(e.message)),
+      config.heartbeatIntervalMs,
+    );
+  }
+
+  accept(
+    socket: WebSocket,
+    agentId: string,
+    transport: Transport,
+    remoteAddress: string,
+    issuedCredential?: string,
+  ): AgentSession {
+    return new AgentSession(
+      socket,
+      {
+        agentId,
+        transport,
+        remoteAddress,
+        issuedCredential,
+        nodeId: this.node.id,
+        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      },
+      this,
+    );
+  }
+
+  async onHello(session: AgentSession, hello: Hello): Promise<void> {
+    const previous = this.sessions.get(session.agentId);
+    this.sessions.set(session.agentId, session);
+    if (previous && previous !== session)
+      previous.close(CloseCode.REPLACED, 'replaced by a newer connection');
+    await this.repo.markOnline(session.agentId, {
+      agentVersion: hello.agentVersion,
+      capabilities: hello.capabilities,
+      profileSha256: hello.profileSha256,
+      transport: session.context.transport,
+      nodeId: this.node.id,
+      sessionId: session.id,
+      remoteAddress: session.context.remoteAddress,
+    });
+    if (hello.transport !== session.context.transport) {
+      this.logger.warn(
+        `agent ${session.agentId} believes it uses ${hello.transport} but is on ${session.context.transport}`,
+      );
+    }
+    this.logger.log(
+      `agent ${session.agentId} online via ${session.context.transport} from ${session.context.remoteAddress}`,
+    );
+  }
+
+  async onEnd(session: AgentSession, status: 'offline' | 'disconnected'): Promise<void> {
+    if (this.sessions.get(session.agentId) === session) this.sessions.delete(session.agentId);
+    await this.repo.markEnded(session.agentId, session.id, status);
+  }
+
+  count(): number {
+    return this.sessions.size;
+  }
+
+  /** Marks this node's agents disconnected when the node stops (they will reconnect elsewhere or later). */
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.touchTimer);
+    await this.repo.markNodeSessionsDisconnected(this.node.id).catch(() => undefined);
+  }
+}

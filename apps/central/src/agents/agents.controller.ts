@@ -1,0 +1,60 @@
+import { Body, Controller, Delete, Get, Param, Post, Query, Req } from '@nestjs/common';
+import { z } from 'zod';
+import { parseBody } from '../common/parse-body.js';
+import { type AuthenticatedRequest } from '../common/request-context.js';
+import { AgentsService } from './agents.service.js';
+
+const listSchema = z.strictObject({
+  status: z.enum(['online', 'offline', 'disconnected', 'never_connected']).optional(),
+  transport: z.enum(['plain', 'secure', 'secure+mtls']).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const tokenSchema = z.strictObject({
+  expiresInMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(60 * 24 * 90)
+    .default(60 * 24),
+  maxUses: z.number().int().min(1).max(1_000_000).nullable().default(null),
+  description: z.string().max(200).default(''),
+});
+
+const uuid = z.uuid('must be a token id');
+
+@Controller('agents')
+export class AgentsController {
+  constructor(private readonly agents: AgentsService) {}
+
+  @Get()
+  list(@Query() query: unknown) {
+    return this.agents.list(parseBody(listSchema, query));
+  }
+
+  @Post('enrollment-tokens')
+  createToken(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
+    return this.agents.createEnrollmentToken(parseBody(tokenSchema, body), req.actor?.username ?? 'unknown');
+  }
+
+  @Get('enrollment-tokens')
+  tokens() {
+    return this.agents.listEnrollmentTokens();
+  }
+
+  @Delete('enrollment-tokens/:id')
+  revokeToken(@Param('id') id: string) {
+    return this.agents.revokeEnrollmentToken(parseBody(uuid, id));
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string) {
+    return this.agents.get(id);
+  }
+
+  @Delete(':id')
+  revoke(@Param('id') id: string) {
+    return this.agents.revoke(id);
+  }
+}

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { AgentAuthenticator } from './agent-authenticator.js';
+import { AgentSessions } from './agent-sessions.js';
+import { AgentSweeper } from './agent-sweeper.js';
+import { AgentsController } from './agents.controller.js';
+import { AgentsRepository } from './agents.repository.js';
+import { AgentsService } from './agents.service.js';
+import { EnrollmentTokensRepository } from './enrollment-tokens.repository.js';
+
+@Module({
+  controllers: [AgentsController],
+  providers: [
+    AgentsRepository,
+    EnrollmentTokensRepository,
+    AgentAuthenticator,
+    AgentSessions,
+    AgentSweeper,
+    AgentsService,
+  ],
+  exports: [AgentAuthenticator, AgentSessions, AgentsService],
+})
+export class AgentsModule {}

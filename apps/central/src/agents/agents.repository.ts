@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { type Transport } from '../../../../libs/protocol/index.js';
+import { NODE_STALE_AFTER_SECONDS } from '../cluster/nodes.repository.js';
+
+export type ConnectionStatus = 'online' | 'offline' | 'disconnected' | 'never_connected';
+
+export interface AgentView {
+  id: string;
+  status: ConnectionStatus;
+  transport: Transport | null;
+  agentVersion: string | null;
+  capabilities: string[];
+  profileSha256: string | null;
+  nodeId: string | null;
+  remoteAddress: string | null;
+  enrolledAt: Date;
+  revokedAt: Date | null;
+  connectedAt: Date | null;
+  lastSeenAt: Date | null;
+}
+
+export interface SessionFacts {
+  agentVersion: string;
+  capabilities: string[];
+  profileSha256: string | null;
+  transport: Transport;
+  nodeId: string;
+  sessionId: string;
+  remoteAddress: string;
+}
+
+/**
+ * The status is computed at read time as well as stored: an agent marked online on a node whose
+ * heartbeat stopped is shown `disconnected` at once, before the sweeper rewrites the row.
+ */
+const VIEW = `
+  SELECT a.id, a.agent_version, a.capabilities, a.profile_sha256, a.transport, a.node_id, a.remote_address,
+         a.enrolled_at, a.revoked_at, a.connected_at, a.last_seen_at,
+         CASE WHEN a.connection_status = 'online' AND NOT EXISTS (
+                SELECT 1 FROM central_nodes n
+                 WHERE n.id = a.node_id AND n.heartbeat_at > now() - make_interval(secs => ${NODE_STALE_AFTER_SECONDS}))
+              THEN 'disconnected' ELSE a.connection_status END AS status
+    FROM agents a`;
+
+@Injectable()
+export class AgentsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async list(filter: {
+    status?: ConnectionStatus;
+    transport?: Transport;
+    limit: number;
+    offset: number;
+  }): Promise<AgentView[]> {
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `SELECT * FROM (${VIEW}) v WHERE ($1::text IS NULL OR v.status = $1) AND ($2::text IS NULL OR v.transport = $2)
+        ORDER BY v.id LIMIT $3 OFFSET $4`,
+      [filter.status ?? null, filter.transport ?? null, filter.limit, filter.offset],
+    );
+    return rows.map(toView);
+  }
+
+  async find(id: string): Promise<AgentView | undefined> {
+    const [row] = await this.db.query(`${VIEW} WHERE a.id = $1`, [id]);
+    return row ? toView(row as Record<string, unknown>) : undefined;
+  }
+
+  async findCredentialHash(id: string): Promise<string | undefined> {
+    const [row] = await this.db.query(
+      'SELECT credential_hash FROM agents WHERE id = $1 AND revoked_at IS NULL',
+      [id],
+    );
+    return (row as { credential_hash: string | null } | undefined)?.credential_hash ?? undefined;
+  }
+
+  /** Enrolls a new agent or re-enrolls an existing one (new credential, revocation lifted). */
+  async enroll(id: string, credentialHash: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO agents (id, credential_hash) VALUES ($1, $2)
+       ON CONFLICT (id) DO UPDATE SET credential_hash = EXCLUDED.credential_hash, revoked_at = NULL, enrolled_at = now()`,
+      [id, credentialHash],
+    );
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `UPDATE agents SET revoked_at = now(), credential_hash = NULL WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
+      [id],
+    );
+    return (rows[0] as unknown[]).length > 0;
+  }
+
+  async markOnline(id: string, s: SessionFacts): Promise<void> {
+    await this.db.query(
+      `UPDATE agents SET connection_status = 'online', agent_version = $2, capabilities = $3, profile_sha256 = $4,
+              transport = $5, node_id = $6, session_id = $7, remote_address = $8, connected_at = now(), last_seen_at = now()
+        WHERE id = $1`,
+      [
+        id,
+        s.agentVersion,
+        JSON.stringify(s.capabilities),
+        s.profileSha256,
+        s.transport,
+        s.nodeId,
+        s.sessionId,
+        s.remoteAddress,
+      ],
+    );
+  }
+
+  /** Ends a session; a newer session of the same agent (another connection) is left untouched. */
+  async markEnded(id: string, sessionId: string, status: 'offline' | 'disconnected'): Promise<void> {
+    await this.db.query(
+      `UPDATE agents SET connection_status = $3, last_seen_at = now() WHERE id = $1 AND session_id = $2`,
+      [id, sessionId, status],
+    );
+  }
+
+  async touch(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(
+      `UPDATE agents SET last_seen_at = now() WHERE id = ANY($1) AND connection_status = 'online'`,
+      [ids],
+    );
+  }
+
+  /** Agents a node left "online" when it stopped or died. */
+  async markNodeSessionsDisconnected(nodeId: string): Promise<number> {
+    const rows: unknown[] = await this.db.query(
+      `UPDATE agents SET connection_status = 'disconnected' WHERE node_id = $1 AND connection_status = 'online' RETURNING id`,
+      [nodeId],
+    );
+    return (rows[0] as unknown[]).length;
+  }
+
+  async sweepDeadNodes(): Promise<number> {
+    const rows: unknown[] = await this.db.query(
+      `UPDATE agents a SET connection_status = 'disconnected'
+        WHERE a.connection_status = 'online' AND NOT EXISTS (
+          SELECT 1 FROM central_nodes n WHERE n.id = a.node_id AND n.heartbeat_at > now() - make_interval(secs => $1))
+        RETURNING id`,
+      [NODE_STALE_AFTER_SECONDS],
+    );
+    return (rows[0] as unknown[]).length;
+  }
+
+  async onlineOverPlain(): Promise<Array<{ id: string; nodeId: string; remoteAddress: string | null }>> {
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `SELECT id, node_id, remote_address FROM (${VIEW}) v WHERE v.status = 'online' AND v.transport = 'plain' ORDER BY id`,
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      nodeId: r.node_id as string,
+      remoteAddress: r.remote_address as string | null,
+    }));
+  }
+}
+
+function toView(r: Record<string, unknown>): AgentView {
+  return {
+    id: r.id as string,
+    status: r.status as ConnectionStatus,
+    transport: r.transport as Transport | null,
+    agentVersion: r.agent_version as string | null,
+    capabilities: r.capabilities as string[],
+    profileSha256: r.profile_sha256 as string | null,
+    nodeId: r.node_id as string | null,
+    remoteAddress: r.remote_address as string | null,
+    enrolledAt: r.enrolled_at as Date,
+    revokedAt: r.revoked_at as Date | null,
+    connectedAt: r.connected_at as Date | null,
+    lastSeenAt: r.last_seen_at as Date | null,
+  };
+}

@@ -1,0 +1,42 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type DataSource } from 'typeorm';
+import { AgentsModule } from './agents/agents.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { CertificatesModule } from './certificates/certificates.module.js';
+import { ClusterModule } from './cluster/cluster.module.js';
+import { type NodeIdentity } from './cluster/node-identity.js';
+import { type CentralConfig } from './config/central-config.js';
+import { CoreModule } from './core.module.js';
+import { type SecretBox } from './crypto/secret-box.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { ListenersModule } from './listeners/listeners.module.js';
+import { SettingsModule } from './settings/settings.module.js';
+
+@Module({})
+export class AppModule {
+  static create(deps: {
+    config: CentralConfig;
+    secrets: SecretBox;
+    dataSource: DataSource;
+    databaseUrl: string;
+    node: NodeIdentity;
+  }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.with(deps.config, deps.secrets),
+        DatabaseModule.forDataSource(deps.dataSource, deps.databaseUrl),
+        ClusterModule.forNode(deps.node),
+        AuditModule,
+        AuthModule,
+        HealthModule,
+        CertificatesModule,
+        AgentsModule,
+        ListenersModule,
+        SettingsModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,36 @@
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { type Observable, tap } from 'rxjs';
+import { DomainError } from '../common/domain-error.js';
+import { clientAddress, type AuthenticatedRequest } from '../common/request-context.js';
+import { AuditService, redactSecrets } from './audit.service.js';
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Every write through the API leaves an audit record (who, UTC time, address, what, outcome),
+ * whether it succeeded or was refused. Bodies are stored with secrets redacted.
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(private readonly audit: AuditService) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!WRITES.has(req.method)) return next.handle();
+    const route = (req.route as { path?: string } | undefined)?.path ?? req.path;
+    const action = `${req.method} ${route}`;
+    const target = Object.values(req.params ?? {}).join('/') || null;
+    const who = () => ({ username: req.actor?.username ?? 'anonymous', address: clientAddress(req) });
+    const details = { body: redactSecrets(req.body ?? {}) } as Record<string, unknown>;
+    return next.handle().pipe(
+      tap({
+        next: () => void this.audit.record(who(), action, 'success', target, details),
+        error: (error: unknown) =>
+          void this.audit.record(who(), action, error instanceof DomainError ? 'refused' : 'failed', target, {
+            ...details,
+            reason: error instanceof Error ? error.message : String(error),
+          }),
+      }),
+    );
+  }
+}

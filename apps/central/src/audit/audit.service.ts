@@ -1,0 +1,51 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type Actor } from '../common/request-context.js';
+import { AuditRepository, type AuditEntry, type AuditRecord } from './audit.repository.js';
+
+/** Keys whose values never reach the audit log, whatever a caller passes in. */
+const SECRET_KEYS = /pass(word)?|secret|token|credential|key|cookie|authorization/i;
+
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redactSecrets(v)]),
+    );
+  }
+  return value;
+}
+
+@Injectable()
+export class AuditService {
+  private readonly logger = new Logger('audit');
+
+  constructor(private readonly repo: AuditRepository) {}
+
+  /** Records who did what, from where; the time is the database's UTC now(). */
+  async record(
+    actor: Pick<Actor, 'username' | 'address'> | 'system',
+    action: string,
+    outcome: AuditRecord['outcome'],
+    target: string | null = null,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    const who = actor === 'system' ? { username: 'system', address: null } : actor;
+    try {
+      await this.repo.insert({
+        actor: who.username,
+        address: who.address,
+        action,
+        target,
+        outcome,
+        details: redactSecrets(details) as Record<string, unknown>,
+      });
+    } catch (error) {
+      // An audit failure must be loud, but it must not turn a done change into a reported failure.
+      this.logger.error(`cannot write audit record for ${action}: ${(error as Error).message}`);
+    }
+  }
+
+  list(filter: { limit: number; before?: string; search?: string }): Promise<AuditEntry[]> {
+    return this.repo.list(filter);
+  }
+}

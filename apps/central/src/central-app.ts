@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import { type INestApplication, Logger, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import cookieParser from 'cookie-parser';
+import { join } from 'node:path';
+import { AppModule } from './app.module.js';
+import { AuthService } from './auth/auth.service.js';
+import { CertificatesService } from './certificates/certificates.service.js';
+import { NodeIdentity } from './cluster/node-identity.js';
+import { HttpErrorFilter } from './common/http-error.filter.js';
+import { type CentralConfig } from './config/central-config.js';
+import { SecretBox, loadOrCreateMasterKey } from './crypto/secret-box.js';
+import { openDatabase, type Database } from './database/database.js';
+import { NodeHeartbeat } from './listeners/node-heartbeat.js';
+import { SettingsService } from './settings/settings.service.js';
+
+export interface RunningCentral {
+  app: INestApplication;
+  node: NodeIdentity;
+  database: Database;
+  adminUrl: string;
+  firstAdmin: { username: string; generatedPassword: string | undefined } | undefined;
+  close(): Promise<void>;
+}
+
+/** Boots one central node: database and migrations, Nest, first admin, certificate, listeners, admin HTTP. */
+export async function startCentral(config: CentralConfig, logger?: LoggerService): Promise<RunningCentral> {
+  const log = new Logger('central');
+  const secrets = new SecretBox(
+    config.masterKey ?? loadOrCreateMasterKey(join(config.dataDir, 'master.key')),
+  );
+  const database = await openDatabase(config, (line) => log.log(line));
+  const node = new NodeIdentity(config.nodeName);
+  let app: INestApplication | undefined;
+  try {
+    app = await NestFactory.create(
+      AppModule.create({ config, secrets, dataSource: database.dataSource, databaseUrl: database.url, node }),
+      { logger: logger ?? ['log', 'warn', 'error'], abortOnError: false },
+    );
+    app.setGlobalPrefix('api');
+    app.use(cookieParser());
+    app.useGlobalFilters(new HttpErrorFilter());
+    await app.init();
+    const firstAdmin = await app.get(AuthService).ensureFirstAdmin();
+    await app.get(CertificatesService).ensureServerCertificate();
+    await app.get(SettingsService).applyStored();
+    await app.get(NodeHeartbeat).start();
+    await app.listen(config.http.port, config.http.host);
+    const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+    const running = app;
+    let closed = false;
+    return {
+      app,
+      node,
+      database,
+      adminUrl: `http://${host}:${config.http.port}/`,
+      firstAdmin,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await running.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,81 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { hostname } from 'node:os';
+import {
+  generateSelfSignedServerCertificate,
+  summarizeCertificate,
+  type CertificateSummary,
+} from '../../../../libs/pki/index.js';
+import { SecretBox } from '../crypto/secret-box.js';
+import { ClusterBus } from '../cluster/cluster-bus.js';
+import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { CertificatesRepository } from './certificates.repository.js';
+
+export interface ServerIdentity {
+  id: string;
+  chainPem: string;
+  keyPem: string;
+  summary: CertificateSummary;
+}
+
+const KEY_PURPOSE = 'server-certificate-key';
+const SELF_SIGNED_DAYS = 825;
+
+@Injectable()
+export class CertificatesService {
+  private readonly logger = new Logger('certificates');
+
+  constructor(
+    private readonly repo: CertificatesRepository,
+    private readonly secrets: SecretBox,
+    private readonly cluster: ClusterBus,
+  ) {}
+
+  /** First start: a self-signed ECDSA P-256 certificate for localhost and this machine, so secure can be enabled at once. */
+  async ensureServerCertificate(): Promise<void> {
+    if (await this.repo.findActive()) return;
+    await this.installSelfSigned();
+  }
+
+  async installSelfSigned(): Promise<ServerIdentity> {
+    const hosts = [...new Set(['localhost', hostname(), '127.0.0.1', '::1'])];
+    const generated = await generateSelfSignedServerCertificate({ hosts, validityDays: SELF_SIGNED_DAYS });
+    const summary = summarizeCertificate(generated.certificatePem);
+    const id = await this.repo.insertActive({
+      source: 'self-signed',
+      chainPem: generated.certificatePem,
+      keyEncrypted: this.secrets.seal(generated.privateKeyPem, KEY_PURPOSE),
+      fingerprintSha256: summary.fingerprintSha256,
+      notBefore: new Date(summary.notBefore),
+      notAfter: new Date(summary.notAfter),
+    });
+    this.logger.log(
+      `generated a self-signed server certificate for ${hosts.join(', ')} (${summary.fingerprintSha256})`,
+    );
+    await this.cluster.publish('certificate.changed', { id });
+    return { id, chainPem: generated.certificatePem, keyPem: generated.privateKeyPem, summary };
+  }
+
+  /** The active certificate with its decrypted key, for the secure listener only. */
+  async activeIdentity(): Promise<ServerIdentity | undefined> {
+    const stored = await this.repo.findActive();
+    if (!stored) return undefined;
+    return {
+      id: stored.id,
+      chainPem: stored.chainPem,
+      keyPem: this.secrets.open(stored.keyEncrypted, KEY_PURPOSE).toString('utf8'),
+      summary: summarizeCertificate(stored.chainPem),
+    };
+  }
+
+  async activeSummary(): Promise<CertificateSummary & { source: string; installedAt: Date }> {
+    const stored = await this.repo.findActive();
+    if (!stored) throw new DomainError(ErrorCode.NOT_FOUND, 'no active server certificate');
+    return { ...summarizeCertificate(stored.chainPem), source: stored.source, installedAt: stored.createdAt };
+  }
+
+  async activeChainPem(): Promise<string> {
+    const stored = await this.repo.findActive();
+    if (!stored) throw new DomainError(ErrorCode.NOT_FOUND, 'no active server certificate');
+    return stored.chainPem;
+  }
+}

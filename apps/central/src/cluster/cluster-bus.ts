@@ -1,0 +1,71 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import pg from 'pg';
+import { EventBus, type CentralEvents } from '../common/event-bus.js';
+import { DATABASE_URL } from '../database/database.module.js';
+import { DataSource } from 'typeorm';
+import { NodeIdentity } from './node-identity.js';
+
+const CHANNEL = 'switchyard_events';
+
+interface Envelope {
+  from: string;
+  event: keyof CentralEvents;
+  payload: unknown;
+}
+
+/**
+ * Carries events to every central node through PostgreSQL LISTEN/NOTIFY (DESIGN §2: no second
+ * coordination system). The local node handles its own events directly, not through the echo.
+ */
+@Injectable()
+export class ClusterBus implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('cluster');
+  private client: pg.Client | undefined;
+  private closing = false;
+
+  constructor(
+    @Inject(DATABASE_URL) private readonly url: string,
+    private readonly dataSource: DataSource,
+    private readonly events: EventBus,
+    private readonly node: NodeIdentity,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.connect();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.closing = true;
+    await this.client?.end().catch(() => undefined);
+  }
+
+  /** Emits locally now and on every other node through NOTIFY. */
+  async publish<K extends keyof CentralEvents>(event: K, payload: CentralEvents[K]): Promise<void> {
+    this.events.emit(event, payload);
+    const envelope: Envelope = { from: this.node.id, event, payload };
+    await this.dataSource.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(envelope)]);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url });
+    client.on('error', (error) => this.logger.warn(`LISTEN connection lost: ${error.message}`));
+    client.on('end', () => {
+      if (!this.closing)
+        setTimeout(() => void this.connect().catch((e: Error) => this.logger.warn(e.message)), 1000);
+    });
+    client.on('notification', (msg) => this.receive(msg.payload));
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.client = client;
+  }
+
+  private receive(raw: string | undefined): void {
+    try {
+      const envelope = JSON.parse(raw ?? '') as Envelope;
+      if (envelope.from === this.node.id) return;
+      this.events.emit(envelope.event, envelope.payload as never);
+    } catch {
+      this.logger.warn('ignored a malformed cluster notification');
+    }
+  }
+}

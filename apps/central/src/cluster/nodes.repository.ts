@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface BoundListener {
+  kind: 'plain' | 'secure';
+  address: string;
+  port: number;
+  tls: boolean;
+  connections: number;
+}
+
+export interface NodeRecord {
+  id: string;
+  name: string;
+  startedAt: Date;
+  heartbeatAt: Date;
+  alive: boolean;
+  listeners: BoundListener[];
+}
+
+/** A node whose heartbeat is older than this is considered dead (its agents are not online). */
+export const NODE_STALE_AFTER_SECONDS = 20;
+
+@Injectable()
+export class NodesRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async upsert(id: string, name: string, listeners: BoundListener[]): Promise<void> {
+    await this.db.query(
+      `INSERT INTO central_nodes (id, name, listeners) VALUES ($1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), listeners = EXCLUDED.listeners`,
+      [id, name, JSON.stringify(listeners)],
+    );
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.db.query('DELETE FROM central_nodes WHERE id = $1', [id]);
+  }
+
+  async list(): Promise<NodeRecord[]> {
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `SELECT id, name, started_at, heartbeat_at, listeners,
+              heartbeat_at > now() - make_interval(secs => $1) AS alive
+         FROM central_nodes ORDER BY started_at`,
+      [NODE_STALE_AFTER_SECONDS],
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      name: r.name as string,
+      startedAt: r.started_at as Date,
+      heartbeatAt: r.heartbeat_at as Date,
+      alive: r.alive as boolean,
+      listeners: r.listeners as BoundListener[],
+    }));
+  }
+
+  /** Forgets nodes that have been dead for an hour (their agents were swept long before). */
+  async pruneDead(): Promise<void> {
+    await this.db.query(`DELETE FROM central_nodes WHERE heartbeat_at < now() - interval '1 hour'`);
+  }
+}

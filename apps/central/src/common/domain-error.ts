@@ -1,0 +1,34 @@
+/** Every failure the API can report, mapped to HTTP in one place (http-error.filter.ts). */
+export enum ErrorCode {
+  VALIDATION = 'validation_failed',
+  UNAUTHENTICATED = 'unauthenticated',
+  FORBIDDEN = 'forbidden',
+  NOT_FOUND = 'not_found',
+  CONFLICT = 'conflict',
+  WOULD_STRAND_AGENTS = 'would_strand_agents',
+  LISTENER_FAILED = 'listener_failed',
+  UNAVAILABLE = 'unavailable',
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra, non-secret facts for the client (bad fields, stranded agents, ...). */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends DomainError {
+  constructor(readonly issues: FieldIssue[]) {
+    super(ErrorCode.VALIDATION, issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
+  }
+}

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+
+/** Events that cross domains inside one node (cluster-wide ones arrive here through ClusterBus). */
+export interface CentralEvents {
+  'settings.changed': { version: number };
+  'certificate.changed': { id: string };
+  'agent.revoked': { agentId: string };
+}
+
+/** A small typed event bus, so domains never inject each other in both directions. */
+@Injectable()
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+
+  on<K extends keyof CentralEvents>(
+    event: K,
+    handler: (payload: CentralEvents[K]) => void | Promise<void>,
+  ): void {
+    this.emitter.on(event, (payload: CentralEvents[K]) => {
+      void Promise.resolve(handler(payload)).catch((error: unknown) => this.emitter.emit('error', error));
+    });
+  }
+
+  emit<K extends keyof CentralEvents>(event: K, payload: CentralEvents[K]): void {
+    this.emitter.emit(event, payload);
+  }
+
+  onError(handler: (error: unknown) => void): void {
+    this.emitter.on('error', handler);
+  }
+}

@@ -1,0 +1,41 @@
+import { ConfigError, loadCentralConfig } from './central-config.js';
+
+describe('loadCentralConfig', () => {
+  it('uses the documented defaults', () => {
+    const c = loadCentralConfig({});
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.dataDir.endsWith('/data')).toBe(true);
+    expect(c.heartbeatIntervalMs).toBe(15000);
+  });
+
+  it('names every bad variable', () => {
+    let error: unknown;
+    try {
+      loadCentralConfig({
+        SWITCHYARD_HTTP_PORT: '70000',
+        DATABASE_URL: 'mysql://x',
+        SWITCHYARD_MASTER_KEY: 'short',
+        SWITCHYARD_ADMIN_PASSWORD: 'abc',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const vars = (error as ConfigError).issues.map((i) => i.variable).sort();
+    expect(vars).toEqual([
+      'DATABASE_URL',
+      'SWITCHYARD_ADMIN_PASSWORD',
+      'SWITCHYARD_HTTP_PORT',
+      'SWITCHYARD_MASTER_KEY',
+    ]);
+    expect((error as Error).message).toContain('SWITCHYARD_HTTP_PORT: must be a port number 1-65535');
+  });
+
+  it('accepts a hex or base64 master key of 32 bytes', () => {
+    const hex = 'ab'.repeat(32);
+    expect(loadCentralConfig({ SWITCHYARD_MASTER_KEY: hex }).masterKey?.toString('hex')).toBe(hex);
+    const b64 = Buffer.alloc(32, 7).toString('base64');
+    expect(loadCentralConfig({ SWITCHYARD_MASTER_KEY: b64 }).masterKey).toEqual(Buffer.alloc(32, 7));
+  });
+});

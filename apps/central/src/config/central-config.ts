@@ -1,0 +1,103 @@
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Process configuration, read once from the environment at boot (DESIGN §2). */
+export interface CentralConfig {
+  http: { host: string; port: number };
+  dataDir: string;
+  /** Absent ⇒ the embedded PostgreSQL under `<dataDir>/pg`. */
+  databaseUrl: string | undefined;
+  /** Base64 or hex of 32 bytes; absent ⇒ `<dataDir>/master.key`. */
+  masterKey: Buffer | undefined;
+  adminPassword: string | undefined;
+  /** Interval of WebSocket pings to agents; two missed pongs mark an agent disconnected. */
+  heartbeatIntervalMs: number;
+  /** Name of this central node in listings; defaults to host name + process id. */
+  nodeName: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: Array<{ variable: string; message: string }>) {
+    super('invalid configuration:\n' + issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+const port = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a port number 1-65535`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 65535, `must be a port number 1-65535`)
+    .describe(name);
+
+const envSchema = z.object({
+  SWITCHYARD_HTTP_HOST: z
+    .string()
+    .refine((v) => isIP(v) !== 0 || /^[A-Za-z0-9.-]{1,253}$/.test(v), 'must be an IP address or host name')
+    .default('127.0.0.1'),
+  SWITCHYARD_HTTP_PORT: port('SWITCHYARD_HTTP_PORT').default(8080),
+  SWITCHYARD_DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// URL')
+    .refine((v) => URL.canParse(v), 'must be a valid URL')
+    .optional(),
+  SWITCHYARD_MASTER_KEY: z
+    .string()
+    .transform((v, ctx) => {
+      const key = decodeKey(v);
+      if (!key) {
+        ctx.addIssue({ code: 'custom', message: 'must be 32 bytes as 64 hex digits or base64' });
+        return z.NEVER;
+      }
+      return key;
+    })
+    .optional(),
+  SWITCHYARD_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  SWITCHYARD_HEARTBEAT_INTERVAL_MS: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of milliseconds')
+    .transform(Number)
+    .refine((n) => n >= 1000 && n <= 600_000, 'must be between 1000 and 600000')
+    .default(15_000),
+  SWITCHYARD_NODE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -')
+    .optional(),
+});
+
+function decodeKey(value: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(value)) {
+    const key = Buffer.from(value, 'base64');
+    return key.length === 32 ? key : undefined;
+  }
+  return undefined;
+}
+
+/** Validates the environment once; a wrong value throws ConfigError naming each variable. */
+export function loadCentralConfig(env: NodeJS.ProcessEnv = process.env): CentralConfig {
+  // Empty variables are treated as unset, as shells and compose files often export them empty.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  return {
+    http: { host: e.SWITCHYARD_HTTP_HOST, port: e.SWITCHYARD_HTTP_PORT },
+    dataDir: resolve(e.SWITCHYARD_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    masterKey: e.SWITCHYARD_MASTER_KEY,
+    adminPassword: e.SWITCHYARD_ADMIN_PASSWORD,
+    heartbeatIntervalMs: e.SWITCHYARD_HEARTBEAT_INTERVAL_MS,
+    nodeName: e.SWITCHYARD_NODE_NAME,
+  };
+}
+
+/** Injection token for the CentralConfig object. */
+export const CENTRAL_CONFIG = Symbol('CENTRAL_CONFIG');

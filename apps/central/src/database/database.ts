@@ -1,0 +1,92 @@
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../../../migrations/index.js';
+import { type CentralConfig } from '../config/central-config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres-server.js';
+
+export interface Database {
+  dataSource: DataSource;
+  /** The embedded server when no DATABASE_URL was given. */
+  embedded: EmbeddedPostgres | undefined;
+  url: string;
+  close(): Promise<void>;
+}
+
+// Arbitrary constant: serialises migrations when several nodes boot at once.
+const MIGRATION_LOCK = 7_736_201;
+
+/** Opens the database (embedded or external), then applies pending migrations under an advisory lock. */
+export async function openDatabase(config: CentralConfig, log: (line: string) => void): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(config.dataDir, log);
+    url = await ensureDatabase(embedded.url, 'switchyard');
+  }
+  const dataSource = createDataSource(url);
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    await embedded?.stop();
+    throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`);
+  }
+  await migrate(dataSource, log);
+  return {
+    dataSource,
+    embedded,
+    url,
+    close: async () => {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await embedded?.stop();
+    },
+  };
+}
+
+export function createDataSource(url: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    installExtensions: false,
+    entities: [],
+    extra: { max: 10, connectionTimeoutMillis: 10_000 },
+  });
+}
+
+export async function migrate(dataSource: DataSource, log: (line: string) => void): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    for (const m of applied) log(`applied migration ${m.name}`);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+/** Creates `name` on the server of `url` if missing and returns the URL pointing at it. */
+export async function ensureDatabase(url: string, name: string): Promise<string> {
+  const admin = createDataSource(url);
+  await admin.initialize();
+  try {
+    const rows: unknown[] = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rows.length === 0) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+  } finally {
+    await admin.destroy();
+  }
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return target.toString();
+}
+
+/** Hides the password of a connection URL for logs and errors. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}

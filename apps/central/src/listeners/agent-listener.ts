@@ -1,0 +1,177 @@
+import { Logger } from '@nestjs/common';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { type Duplex } from 'node:stream';
+import { type TLSSocket, type TlsOptions } from 'node:tls';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AGENT_PATH, MAX_FRAME_BYTES, type Transport } from '../../../../libs/protocol/index.js';
+
+export type ListenerKind = 'plain' | 'secure';
+
+export interface UpgradeDecision {
+  ok: boolean;
+  status?: number;
+  reason?: string;
+  accept?: (socket: WebSocket) => void;
+}
+
+/** Decides, before any WebSocket exists, whether an upgrade on /agent may proceed. */
+export type UpgradeAuthorizer = (
+  req: IncomingMessage,
+  transport: Transport,
+  address: string,
+) => Promise<UpgradeDecision>;
+
+/**
+ * One bound agent listener (plain HTTP or HTTPS) with its own WebSocket server on /agent.
+ * Its clients are tracked so it can report and close exactly its own connections.
+ */
+export class AgentListener {
+  private readonly logger = new Logger('listeners');
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    clientTracking: true,
+  });
+  readonly server: Server | HttpsServer;
+
+  constructor(
+    readonly kind: ListenerKind,
+    readonly address: string,
+    readonly port: number,
+    private readonly authorize: UpgradeAuthorizer,
+    tls: TlsOptions | undefined,
+    /** What the listener was built from (address, port, TLS version); equal ⇒ no rebind needed. */
+    readonly signature: string,
+  ) {
+    this.server = tls
+      ? createHttpsServer(tls, (req, res) => this.request(req, res))
+      : createHttpServer((req, res) => this.request(req, res));
+    this.server.on(
+      'upgrade',
+      (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head),
+    );
+    this.server.on('clientError', (_error, socket: Duplex) => socket.destroy());
+    if (tls) {
+      this.server.on('secureConnection', (socket: TLSSocket) => {
+        socket.disableRenegotiation(); // client-initiated renegotiation is a DoS vector
+        socket.on('error', () => undefined);
+      });
+      this.server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
+        this.logger.warn(
+          `TLS handshake from ${socket.remoteAddress ?? '?'} failed: ${error.code ?? error.message}`,
+        );
+      });
+    }
+  }
+
+  get connections(): number {
+    return this.wss.clients.size;
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        this.server.off('listening', onListening);
+        reject(new Error(describeBindError(error, this.address, this.port)));
+      };
+      const onListening = () => {
+        this.server.off('error', onError);
+        this.server.on('error', (e) => this.logger.error(`${this.kind} listener: ${e.message}`));
+        resolve();
+      };
+      this.server.once('error', onError);
+      this.server.once('listening', onListening);
+      this.server.listen({ host: this.address, port: this.port, exclusive: true });
+    });
+  }
+
+  /** Closes the listener and every connection it carried (agents reconnect elsewhere with backoff). */
+  async close(code: number, reason: string): Promise<void> {
+    for (const client of this.wss.clients) {
+      client.close(code, reason);
+      setTimeout(() => client.terminate(), 2000).unref();
+    }
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+      setTimeout(() => {
+        for (const client of this.wss.clients) client.terminate();
+      }, 2000).unref();
+    });
+    this.wss.close();
+  }
+
+  private request(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    const status = path === AGENT_PATH ? 426 : 404;
+    res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+    res.end(JSON.stringify({ error: status === 426 ? 'upgrade to WebSocket required' : 'not found' }));
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== AGENT_PATH) return reject(socket, 404, 'not found');
+    const origin = req.headers.origin;
+    if (origin !== undefined && !sameOrigin(origin, req.headers.host)) {
+      this.logger.warn(`refused upgrade from ${address}: foreign Origin ${origin.slice(0, 100)}`);
+      return reject(socket, 403, 'foreign Origin');
+    }
+    const transport: Transport = this.kind === 'plain' ? 'plain' : 'secure';
+    let decision: UpgradeDecision;
+    try {
+      decision = await this.authorize(req, transport, address);
+    } catch (error) {
+      this.logger.error(`upgrade from ${address}: ${(error as Error).message}`);
+      return reject(socket, 503, 'central cannot check credentials right now');
+    }
+    if (!decision.ok || !decision.accept) {
+      this.logger.warn(`refused agent upgrade from ${address}: ${decision.reason ?? 'unauthorized'}`);
+      return reject(socket, decision.status ?? 401, decision.reason ?? 'unauthorized');
+    }
+    if (socket.destroyed) return;
+    const accept = decision.accept;
+    this.wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+  }
+}
+
+function reject(socket: Duplex, status: number, reason: string): void {
+  const text =
+    {
+      400: 'Bad Request',
+      401: 'Unauthorized',
+      403: 'Forbidden',
+      404: 'Not Found',
+      503: 'Service Unavailable',
+    }[status] ?? 'Error';
+  const body = JSON.stringify({ error: reason });
+  const auth = status === 401 ? 'WWW-Authenticate: Bearer realm="switchyard-agent"\r\n' : '';
+  if (!socket.destroyed) {
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\n${auth}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+}
+
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+function describeBindError(error: NodeJS.ErrnoException, address: string, port: number): string {
+  if (error.code === 'EADDRINUSE') return `port ${port} on ${address} is already in use by another process`;
+  if (error.code === 'EACCES')
+    return `not allowed to bind port ${port} on ${address} (ports below 1024 need privileges)`;
+  if (error.code === 'EADDRNOTAVAIL') return `address ${address} is not an address of this machine`;
+  return `cannot bind ${address}:${port}: ${error.message}`;
+}

@@ -1,0 +1,21 @@
+import { Controller, Get } from '@nestjs/common';
+import { NodesRepository } from '../cluster/nodes.repository.js';
+import { NodeHeartbeat } from './node-heartbeat.js';
+
+@Controller('listeners')
+export class ListenersController {
+  constructor(
+    private readonly nodes: NodesRepository,
+    private readonly heartbeat: NodeHeartbeat,
+  ) {}
+
+  /** What every live node has really bound (address, port, TLS, open connections). */
+  @Get()
+  async list() {
+    await this.heartbeat.beat(); // this node's entry is current, not up to 5 s old
+    const nodes = await this.nodes.list();
+    return nodes
+      .filter((n) => n.alive)
+      .map((n) => ({ nodeId: n.id, nodeName: n.name, heartbeatAt: n.heartbeatAt, listeners: n.listeners }));
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module.js';
+import { ListenerManager } from './listener-manager.js';
+import { ListenersController } from './listeners.controller.js';
+import { NodeHeartbeat } from './node-heartbeat.js';
+
+@Module({
+  imports: [AgentsModule],
+  controllers: [ListenersController],
+  providers: [ListenerManager, NodeHeartbeat],
+  exports: [ListenerManager, NodeHeartbeat],
+})
+export class ListenersModule {}

@@ -1,0 +1,38 @@
+import { type SecureContextOptions, type TlsOptions } from 'node:tls';
+
+/**
+ * Mozilla "intermediate" cipher suites for TLS 1.2 (TLS 1.3 suites are all acceptable and on by default).
+ * Source: ssl-config.mozilla.org, intermediate profile, version 5.7.
+ */
+export const MOZILLA_INTERMEDIATE_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'DHE-RSA-AES128-GCM-SHA256',
+  'DHE-RSA-AES256-GCM-SHA384',
+  'DHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+export function secureContextOptions(
+  identity: { chainPem: string; keyPem: string },
+  minVersion: 'TLSv1.2' | 'TLSv1.3',
+): SecureContextOptions {
+  return {
+    cert: identity.chainPem,
+    key: identity.keyPem,
+    minVersion,
+    ciphers: MOZILLA_INTERMEDIATE_CIPHERS,
+    ecdhCurve: 'X25519:prime256v1:secp384r1',
+    honorCipherOrder: false,
+  };
+}
+
+export function tlsServerOptions(
+  identity: { chainPem: string; keyPem: string },
+  minVersion: 'TLSv1.2' | 'TLSv1.3',
+): TlsOptions {
+  return { ...secureContextOptions(identity, minVersion) };
+}

@@ -1,0 +1,55 @@
+import { ConfigError, loadCentralConfig } from './config/central-config.js';
+import { startCentral } from './central-app.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadCentralConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`switchyard central: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const central = await startCentral(config);
+  const lines = [
+    '',
+    `Switchyard central is running (node ${central.node.id})`,
+    `  admin UI and API:  ${central.adminUrl}  (API under /api)`,
+  ];
+  if (central.firstAdmin?.generatedPassword) {
+    lines.push(
+      `  first admin:       user "admin", password ${central.firstAdmin.generatedPassword}`,
+      '                     (shown once; set SWITCHYARD_ADMIN_PASSWORD to choose it yourself)',
+    );
+  } else if (central.firstAdmin) {
+    lines.push('  first admin:       user "admin", password from SWITCHYARD_ADMIN_PASSWORD');
+  }
+  lines.push(
+    '  start an agent:    create an enrollment token (POST /api/agents/enrollment-tokens), then',
+    '                     npm run agent -- --home <agent dir> --token <token>   (see README)',
+    '',
+  );
+  console.log(lines.join('\n'));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping central`);
+    central.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        console.error(`error while stopping: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: Error) => {
+  console.error(`switchyard central failed to start: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,137 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AgentsService } from '../agents/agents.service.js';
+import { CertificatesService } from '../certificates/certificates.service.js';
+import { ClusterBus } from '../cluster/cluster-bus.js';
+import { DomainError, ErrorCode, ValidationError, type FieldIssue } from '../common/domain-error.js';
+import { EventBus } from '../common/event-bus.js';
+import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
+import { ListenerManager } from '../listeners/listener-manager.js';
+import { SettingsRepository, type SettingsVersion } from './settings.repository.js';
+import {
+  DEFAULT_WEBSOCKET_SETTINGS,
+  effectivePlainBinding,
+  isLoopback,
+  mergeSettings,
+  type WebSocketSettings,
+  type WebSocketSettingsPatch,
+} from './websocket-settings.js';
+
+@Injectable()
+export class SettingsService {
+  private readonly logger = new Logger('settings');
+
+  constructor(
+    private readonly repo: SettingsRepository,
+    private readonly listeners: ListenerManager,
+    private readonly certificates: CertificatesService,
+    private readonly agents: AgentsService,
+    private readonly cluster: ClusterBus,
+    @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
+    events: EventBus,
+  ) {
+    events.on('settings.changed', () => this.applyStored('settings changed on another node'));
+    events.on('certificate.changed', async () => {
+      const identity = await this.certificates.activeIdentity();
+      if (identity) await this.listeners.swapCertificate(identity);
+    });
+  }
+
+  async current(): Promise<SettingsVersion> {
+    const latest = await this.repo.latest();
+    if (latest) return latest;
+    await this.repo.insert(1, DEFAULT_WEBSOCKET_SETTINGS, 'system');
+    return (await this.repo.latest())!;
+  }
+
+  /** At boot: binds what the database says. A port in use is logged, not fatal: the admin API stays up to fix it. */
+  async applyStored(why = 'boot'): Promise<void> {
+    const { value, version } = await this.current();
+    try {
+      await this.listeners.apply(value, await this.certificates.activeIdentity());
+      this.logger.log(`WebSocket settings version ${version} applied (${why})`);
+    } catch (error) {
+      this.logger.error(`cannot apply WebSocket settings version ${version}: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Validates, checks who would be stranded, applies on this node, then stores the new version and
+   * tells the other nodes. Nothing is stored when applying fails.
+   */
+  async update(patch: WebSocketSettingsPatch, actor: string): Promise<SettingsVersion> {
+    const current = await this.current();
+    const next = mergeSettings(current.value, patch);
+    await this.validate(next);
+    await this.refuseStranding(current.value, next, patch.force === true);
+    const identity = await this.certificates.activeIdentity();
+    try {
+      await this.listeners.apply(next, identity);
+    } catch (error) {
+      await this.listeners.apply(current.value, identity).catch(() => undefined);
+      throw error;
+    }
+    if (!(await this.repo.insert(current.version + 1, next, actor))) {
+      await this.applyStored('concurrent change');
+      throw new DomainError(
+        ErrorCode.CONFLICT,
+        'the settings were changed by someone else at the same time; reload and retry',
+      );
+    }
+    await this.cluster.publish('settings.changed', { version: current.version + 1 });
+    return (await this.repo.latest())!;
+  }
+
+  private async validate(s: WebSocketSettings): Promise<void> {
+    const issues: FieldIssue[] = [];
+    if (s.plain.port === s.secure.port)
+      issues.push({ field: 'secure.port', message: `must differ from plain.port (${s.plain.port})` });
+    for (const kind of ['plain', 'secure'] as const) {
+      if (s[kind].port === this.config.http.port) {
+        issues.push({ field: `${kind}.port`, message: `is the admin HTTP port (${this.config.http.port})` });
+      }
+    }
+    if (s.secure.clientAuth !== 'none') {
+      issues.push({
+        field: 'secure.clientAuth',
+        message: 'mutual TLS needs the local CA, which this version does not have yet; use "none"',
+      });
+    }
+    if (s.secure.enabled) {
+      const identity = await this.certificates.activeIdentity();
+      const now = Date.now();
+      if (!identity)
+        issues.push({ field: 'secure.enabled', message: 'there is no active server certificate' });
+      else if (Date.parse(identity.summary.notAfter) < now || Date.parse(identity.summary.notBefore) > now) {
+        issues.push({
+          field: 'secure.enabled',
+          message: `the active server certificate is not valid now (${identity.summary.notBefore} – ${identity.summary.notAfter})`,
+        });
+      }
+    }
+    if (issues.length > 0) throw new ValidationError(issues);
+  }
+
+  /** Disabling or narrowing plain cuts off agents connected over it from other machines (DESIGN §3). */
+  private async refuseStranding(
+    current: WebSocketSettings,
+    next: WebSocketSettings,
+    force: boolean,
+  ): Promise<void> {
+    const before = effectivePlainBinding(current);
+    const after = effectivePlainBinding(next);
+    const narrows =
+      before &&
+      !isLoopback(before.address) &&
+      (!after || isLoopback(after.address) || after.port !== before.port);
+    if (!narrows || force) return;
+    const stranded = (await this.agents.onlineOverPlain()).filter(
+      (a) => !(after && a.remoteAddress && isLoopback(a.remoteAddress)),
+    );
+    if (stranded.length === 0) return;
+    throw new DomainError(
+      ErrorCode.WOULD_STRAND_AGENTS,
+      `${stranded.length} agent(s) are connected over plain and would be cut off; repeat with "force": true to apply anyway`,
+      { agents: stranded },
+    );
+  }
+}
