@@ -1,5 +1,5 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
-import { type Observable, tap } from 'rxjs';
+import { type Observable, catchError, concatMap, from, map } from 'rxjs';
 import { DomainError } from '../common/domain-error.js';
 import { clientAddress, type AuthenticatedRequest } from '../common/request-context.js';
 import { AuditService, redactSecrets } from './audit.service.js';
@@ -22,15 +22,23 @@ export class AuditInterceptor implements NestInterceptor {
     const target = Object.values(req.params ?? {}).join('/') || null;
     const who = () => ({ username: req.actor?.username ?? 'anonymous', address: clientAddress(req) });
     const details = { body: redactSecrets(req.body ?? {}) } as Record<string, unknown>;
+    // The record is written before the response goes out, so a client that reads the audit next sees it.
     return next.handle().pipe(
-      tap({
-        next: () => void this.audit.record(who(), action, 'success', target, details),
-        error: (error: unknown) =>
-          void this.audit.record(who(), action, error instanceof DomainError ? 'refused' : 'failed', target, {
+      concatMap((result: unknown) =>
+        from(this.audit.record(who(), action, 'success', target, details)).pipe(map(() => result)),
+      ),
+      catchError((error: unknown) =>
+        from(
+          this.audit.record(who(), action, error instanceof DomainError ? 'refused' : 'failed', target, {
             ...details,
             reason: error instanceof Error ? error.message : String(error),
           }),
-      }),
+        ).pipe(
+          map(() => {
+            throw error;
+          }),
+        ),
+      ),
     );
   }
 }

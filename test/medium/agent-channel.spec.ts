@@ -1,0 +1,201 @@
+import { connect } from 'node:net';
+import { CloseCode, MAX_FRAME_BYTES } from '../../libs/protocol/index.js';
+import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
+import { waitFor } from '../support/ports.js';
+import { RawAgent } from '../support/raw-agent.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+interface AgentRow {
+  id: string;
+  status: string;
+  transport: string | null;
+  agentVersion: string | null;
+  capabilities: string[];
+  nodeId: string | null;
+  lastSeenAt: string | null;
+}
+
+describe('agent channel: authentication at the upgrade, frames, heartbeats, status (real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let c: TestCentral;
+  let token: string;
+  let url: string;
+  const credentials = new Map<string, string>();
+
+  const enroll = async (agentId: string, opts: { autoPong?: boolean } = {}) => {
+    const agent = await RawAgent.connect({
+      url,
+      agentId,
+      secret: credentials.get(agentId) ?? token,
+      ...opts,
+    });
+    const welcome = await agent.welcome();
+    if (typeof welcome.credential === 'string') credentials.set(agentId, welcome.credential);
+    return agent;
+  };
+  const agentRow = (id: string) => c.api.ok<AgentRow>('GET', `/api/agents/${id}`);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    c = await startTestCentral(db.url, { heartbeatMs: 1000 });
+    url = `ws://127.0.0.1:${c.ports.plain}/agent`;
+    token = (
+      await c.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', { expiresInMinutes: 30 })
+    ).token;
+  });
+  afterAll(async () => {
+    await c?.stop();
+    await db?.drop();
+  });
+
+  it('refuses an upgrade without credentials with 401 before any WebSocket exists', async () => {
+    const raw = await new Promise<string>((resolve) => {
+      const s = connect(c.ports.plain, '127.0.0.1', () =>
+        s.write(
+          'GET /agent HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Switchyard-Agent-Id: a\r\n\r\n',
+        ),
+      );
+      let data = '';
+      s.on('data', (d) => (data += d.toString()));
+      s.on('close', () => resolve(data));
+    });
+    expect(raw.startsWith('HTTP/1.1 401 Unauthorized')).toBe(true);
+    expect(raw).not.toContain('101 Switching Protocols');
+  });
+
+  it('refuses a wrong credential, an unknown token and a foreign Origin', async () => {
+    await expect(new RawAgent({ url, agentId: 'x1', secret: 'sya_wrong' }).opened).rejects.toThrow(
+      'HTTP 401',
+    );
+    await expect(new RawAgent({ url, agentId: 'x1', secret: 'syt_unknown' }).opened).rejects.toThrow(
+      'HTTP 401',
+    );
+    await expect(
+      new RawAgent({ url, agentId: 'x1', secret: token, origin: 'https://evil.example' }).opened,
+    ).rejects.toThrow('HTTP 403');
+    await expect(new RawAgent({ url, agentId: '../bad', secret: token }).opened).rejects.toThrow('HTTP 400');
+  });
+
+  it('enrolls with a token, issues a credential, then accepts only the credential', async () => {
+    const a = await enroll('branch-1.kiosk');
+    const welcome = await a.welcome();
+    expect(welcome).toMatchObject({
+      type: 'welcome',
+      agentId: 'branch-1.kiosk',
+      nodeId: c.central.node.id,
+      heartbeatIntervalMs: 1000,
+    });
+    expect(String(welcome.credential)).toMatch(/^sya_/);
+    const row = await agentRow('branch-1.kiosk');
+    expect(row).toMatchObject({
+      status: 'online',
+      transport: 'plain',
+      agentVersion: '0.1.0',
+      capabilities: ['wss'],
+      nodeId: c.central.node.id,
+    });
+    a.socket.close();
+    await a.closed;
+    const again = await enroll('branch-1.kiosk');
+    expect((await again.welcome()).credential).toBeUndefined();
+    again.socket.close();
+  });
+
+  it('closes bad frames with 1007/1008/1009 and leaves other agents undisturbed', async () => {
+    const bystander = await enroll('bystander');
+    const before = await agentRow('bystander');
+
+    const notJson = await enroll('bad-json');
+    notJson.send('{oops');
+    expect((await notJson.closed).code).toBe(CloseCode.INVALID_PAYLOAD);
+
+    const unknown = await enroll('bad-type');
+    unknown.send({ type: 'format.disk' });
+    expect((await unknown.closed).code).toBe(CloseCode.POLICY_VIOLATION);
+
+    const big = await enroll('too-big');
+    big.send({ type: 'goodbye', reason: 'x'.repeat(MAX_FRAME_BYTES + 10) });
+    expect((await big.closed).code).toBe(CloseCode.MESSAGE_TOO_BIG);
+
+    const noHello = new RawAgent({ url, agentId: 'no-hello', secret: token });
+    await noHello.opened;
+    noHello.send({ type: 'goodbye' });
+    expect((await noHello.closed).code).toBe(CloseCode.POLICY_VIOLATION);
+
+    // the bystander's session is the same one, still answering
+    expect(bystander.socket.readyState).toBe(bystander.socket.OPEN);
+    const after = await agentRow('bystander');
+    expect(after.status).toBe('online');
+    expect(after).toMatchObject({ nodeId: before.nodeId });
+    expect((await c.api.call('GET', '/api/health')).status).toBe(200);
+    bystander.socket.close();
+  });
+
+  it('shows offline after a goodbye and disconnected after two missed pings', async () => {
+    const polite = await enroll('polite');
+    polite.send({ type: 'goodbye', reason: 'shutting down' });
+    expect((await polite.closed).code).toBe(CloseCode.NORMAL);
+    await waitFor('polite offline', async () => (await agentRow('polite')).status === 'offline');
+
+    const silent = await enroll('silent', { autoPong: false });
+    await waitFor('silent online', async () => (await agentRow('silent')).status === 'online');
+    await silent.closed; // central terminates it after two missed pongs (~2-3 s at 1 s heartbeat)
+    await waitFor('silent disconnected', async () => (await agentRow('silent')).status === 'disconnected');
+  });
+
+  it('revoking an agent closes its session with 4403 and refuses its credential afterwards', async () => {
+    const victim = await enroll('to-revoke');
+    expect((await c.api.call('DELETE', '/api/agents/to-revoke')).status).toBe(200);
+    expect((await victim.closed).code).toBe(CloseCode.AGENT_REVOKED);
+    await expect(
+      new RawAgent({ url, agentId: 'to-revoke', secret: credentials.get('to-revoke') }).opened,
+    ).rejects.toThrow('HTTP 401');
+    expect((await c.api.call('DELETE', '/api/agents/to-revoke')).status).toBe(404);
+  });
+
+  it('a second connection of the same agent replaces the first', async () => {
+    const first = await enroll('twice');
+    const second = await enroll('twice');
+    expect((await first.closed).code).toBe(CloseCode.REPLACED);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await agentRow('twice')).status).toBe('online');
+    second.socket.close();
+  });
+
+  it('lists agents with filters and never_connected for enrolled-but-silent ones', async () => {
+    const list = await c.api.ok<AgentRow[]>('GET', '/api/agents?status=offline');
+    expect(list.map((a) => a.id)).toContain('polite');
+    expect(list.every((a) => a.status === 'offline')).toBe(true);
+    const bad = await c.api.call('GET', '/api/agents?status=sleeping');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('status');
+    expect((await c.api.call('GET', '/api/agents/nobody')).status).toBe(404);
+    // enrolled at the upgrade but never said hello
+    expect((await agentRow('no-hello')).status).toBe('never_connected');
+  });
+
+  it('enrollment tokens expire, can be limited in uses and revoked', async () => {
+    const limited = await c.api.ok<{ id: string; token: string }>('POST', '/api/agents/enrollment-tokens', {
+      maxUses: 1,
+    });
+    const ok = await RawAgent.connect({ url, agentId: 'one-use-a', secret: limited.token });
+    ok.socket.close();
+    await expect(new RawAgent({ url, agentId: 'one-use-b', secret: limited.token }).opened).rejects.toThrow(
+      'HTTP 401',
+    );
+    const revocable = await c.api.ok<{ id: string; token: string }>(
+      'POST',
+      '/api/agents/enrollment-tokens',
+      {},
+    );
+    expect((await c.api.call('DELETE', `/api/agents/enrollment-tokens/${revocable.id}`)).status).toBe(200);
+    await expect(new RawAgent({ url, agentId: 'late', secret: revocable.token }).opened).rejects.toThrow(
+      'HTTP 401',
+    );
+    const listed = await c.api.ok<Array<Record<string, unknown>>>('GET', '/api/agents/enrollment-tokens');
+    expect(JSON.stringify(listed)).not.toContain(revocable.token);
+    expect((await c.api.call('POST', '/api/agents/enrollment-tokens', { expiresInMinutes: 0 })).status).toBe(
+      400,
+    );
+  });
+});
