@@ -79,6 +79,7 @@ export class Foundation1763884800000 implements MigrationInterface {
         node_id text,
         session_id uuid,
         remote_address text,
+        listener_address text,
         connected_at timestamptz,
         last_seen_at timestamptz
       )`);

@@ -8,6 +8,7 @@ export interface RawAgentOptions {
   ca?: string;
   origin?: string;
   autoPong?: boolean;
+  localAddress?: string;
 }
 
 /** A hand-driven agent connection, for tests that need to send bad frames or skip pongs. */
@@ -24,8 +25,8 @@ export class RawAgent {
     this.socket = new WebSocket(options.url, {
       headers,
       ca: options.ca,
-      servername: options.ca ? 'localhost' : undefined,
       autoPong: options.autoPong ?? true,
+      localAddress: options.localAddress,
     });
     this.socket.on('error', () => undefined);
     this.socket.on('message', (data) =>

@@ -15,6 +15,7 @@ export interface SessionContext {
   agentId: string;
   transport: Transport;
   remoteAddress: string;
+  listenerAddress: string;
   issuedCredential: string | undefined;
   nodeId: string;
   heartbeatIntervalMs: number;

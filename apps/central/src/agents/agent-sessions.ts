@@ -34,7 +34,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     socket: WebSocket,
     agentId: string,
     transport: Transport,
-    remoteAddress: string,
+    addresses: { remote: string; listener: string },
     issuedCredential?: string,
   ): AgentSession {
     return new AgentSession(
@@ -42,7 +42,8 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
       {
         agentId,
         transport,
-        remoteAddress,
+        remoteAddress: addresses.remote,
+        listenerAddress: addresses.listener,
         issuedCredential,
         nodeId: this.node.id,
         heartbeatIntervalMs: this.config.heartbeatIntervalMs,
@@ -64,6 +65,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
       nodeId: this.node.id,
       sessionId: session.id,
       remoteAddress: session.context.remoteAddress,
+      listenerAddress: session.context.listenerAddress,
     });
     if (hello.transport !== session.context.transport) {
       this.logger.warn(

@@ -28,14 +28,23 @@ export interface SessionFacts {
   nodeId: string;
   sessionId: string;
   remoteAddress: string;
+  /** The central address the agent dialled: tells whether it still reaches a localhost-only listener. */
+  listenerAddress: string;
 }
 
 /**
  * The status is computed at read time as well as stored: an agent marked online on a node whose
  * heartbeat stopped is shown `disconnected` at once, before the sweeper rewrites the row.
  */
+export interface PlainSession {
+  id: string;
+  nodeId: string;
+  remoteAddress: string | null;
+  listenerAddress: string | null;
+}
+
 const VIEW = `
-  SELECT a.id, a.agent_version, a.capabilities, a.profile_sha256, a.transport, a.node_id, a.remote_address,
+  SELECT a.id, a.agent_version, a.capabilities, a.profile_sha256, a.transport, a.node_id, a.remote_address, a.listener_address,
          a.enrolled_at, a.revoked_at, a.connected_at, a.last_seen_at,
          CASE WHEN a.connection_status = 'online' AND NOT EXISTS (
                 SELECT 1 FROM central_nodes n
@@ -94,7 +103,8 @@ export class AgentsRepository {
   async markOnline(id: string, s: SessionFacts): Promise<void> {
     await this.db.query(
       `UPDATE agents SET connection_status = 'online', agent_version = $2, capabilities = $3, profile_sha256 = $4,
-              transport = $5, node_id = $6, session_id = $7, remote_address = $8, connected_at = now(), last_seen_at = now()
+              transport = $5, node_id = $6, session_id = $7, remote_address = $8, listener_address = $9,
+              connected_at = now(), last_seen_at = now()
         WHERE id = $1`,
       [
         id,
@@ -105,6 +115,7 @@ export class AgentsRepository {
         s.nodeId,
         s.sessionId,
         s.remoteAddress,
+        s.listenerAddress,
       ],
     );
   }
@@ -145,14 +156,15 @@ export class AgentsRepository {
     return (rows[0] as unknown[]).length;
   }
 
-  async onlineOverPlain(): Promise<Array<{ id: string; nodeId: string; remoteAddress: string | null }>> {
+  async onlineOverPlain(): Promise<PlainSession[]> {
     const rows: Array<Record<string, unknown>> = await this.db.query(
-      `SELECT id, node_id, remote_address FROM (${VIEW}) v WHERE v.status = 'online' AND v.transport = 'plain' ORDER BY id`,
+      `SELECT id, node_id, remote_address, listener_address FROM (${VIEW}) v WHERE v.status = 'online' AND v.transport = 'plain' ORDER BY id`,
     );
     return rows.map((r) => ({
       id: r.id as string,
       nodeId: r.node_id as string,
       remoteAddress: r.remote_address as string | null,
+      listenerAddress: r.listener_address as string | null,
     }));
   }
 }

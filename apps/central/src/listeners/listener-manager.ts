@@ -169,7 +169,13 @@ export class ListenerManager implements OnModuleDestroy {
     return {
       ok: true,
       accept: (socket) =>
-        this.sessions.accept(socket, result.agentId, transport, address, result.issuedCredential),
+        this.sessions.accept(
+          socket,
+          result.agentId,
+          transport,
+          { remote: address, listener: req.socket.localAddress ?? '' },
+          result.issuedCredential,
+        ),
     };
   }
 }

@@ -124,8 +124,14 @@ export class SettingsService {
       !isLoopback(before.address) &&
       (!after || isLoopback(after.address) || after.port !== before.port);
     if (!narrows || force) return;
+    // An agent that dialled the address plain will keep listening on (the local agent) is not stranded.
     const stranded = (await this.agents.onlineOverPlain()).filter(
-      (a) => !(after && a.remoteAddress && isLoopback(a.remoteAddress)),
+      (a) =>
+        !(
+          after &&
+          after.port === before.port &&
+          (after.address === '0.0.0.0' || a.listenerAddress === after.address)
+        ),
     );
     if (stranded.length === 0) return;
     throw new DomainError(
