@@ -8,6 +8,7 @@ import { AuthService } from './auth/auth.service.js';
 import { CertificatesService } from './certificates/certificates.service.js';
 import { NodeIdentity } from './cluster/node-identity.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
+import { QuietLogger } from './common/quiet-logger.js';
 import { type CentralConfig } from './config/central-config.js';
 import { SecretBox, loadOrCreateMasterKey } from './crypto/secret-box.js';
 import { openDatabase, type Database } from './database/database.js';
@@ -35,7 +36,7 @@ export async function startCentral(config: CentralConfig, logger?: LoggerService
   try {
     app = await NestFactory.create(
       AppModule.create({ config, secrets, dataSource: database.dataSource, databaseUrl: database.url, node }),
-      { logger: logger ?? ['log', 'warn', 'error'], abortOnError: false },
+      { logger: logger ?? new QuietLogger(), abortOnError: false },
     );
     app.setGlobalPrefix('api');
     app.use(cookieParser());

@@ -1,4 +1,8 @@
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { NodeIdentity } from '../cluster/node-identity.js';
+import { NodesRepository } from '../cluster/nodes.repository.js';
+import { deadIncarnations } from '../cluster/previous-incarnations.js';
+import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { AgentsRepository } from './agents.repository.js';
 
 const SWEEP_EVERY_MS = 10_000;
@@ -12,10 +16,28 @@ export class AgentSweeper implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('agents');
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly repo: AgentsRepository) {}
+  constructor(
+    private readonly repo: AgentsRepository,
+    private readonly nodes: NodesRepository,
+    private readonly node: NodeIdentity,
+    @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
+  ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    await this.reapPreviousIncarnations();
     this.timer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
+  }
+
+  /** After a crash and restart, the agents the dead process held are shown disconnected at once. */
+  async reapPreviousIncarnations(): Promise<void> {
+    const dead = deadIncarnations(await this.nodes.list(), this.node, this.config.nodeName !== undefined);
+    for (const n of dead) {
+      const count = await this.repo.markNodeSessionsDisconnected(n.id);
+      await this.nodes.remove(n.id);
+      this.logger.log(
+        `previous run ${n.id} of this node is gone: ${count} of its agent(s) marked disconnected`,
+      );
+    }
   }
 
   onModuleDestroy(): void {
