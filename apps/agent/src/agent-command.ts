@@ -1,0 +1,84 @@
+import { readAgentConfFile } from './agent-conf-file.js';
+import { AgentHome } from './agent-home.js';
+import { AgentRunner } from './agent-runner.js';
+import { parseCliOptions, USAGE } from './cli-options.js';
+import { CredentialStore } from './credential-store.js';
+import { ExitCode } from './exit-codes.js';
+import { Logger } from './logger.js';
+import { AGENT_VERSION } from './version.js';
+
+export const NOT_ENROLLED_MESSAGE =
+  'not enrolled: start once with --token <enrollment token> (create one with POST /api/agents/enrollment-tokens)';
+
+/** Stop within 2 s of a signal even if central never answers the close handshake. */
+const STOP_DEADLINE_MS = 1900;
+
+/** `switchyard-agent --home DIR …`: runs the agent until a signal, revocation or a fatal local error. */
+export async function runAgentCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const parsed = parseCliOptions(argv, env);
+  if (parsed.kind === 'help') {
+    process.stdout.write(USAGE);
+    return ExitCode.OK;
+  }
+  if (parsed.kind === 'error') {
+    process.stderr.write(`switchyard-agent: ${parsed.message} (see --help)\n`);
+    return ExitCode.USAGE;
+  }
+  const { options } = parsed;
+  const home = new AgentHome(options.home);
+
+  const loaded = readAgentConfFile(home.confFile);
+  if (!loaded.ok) {
+    process.stderr.write(`switchyard-agent: ${home.confFile} is invalid:\n`);
+    for (const issue of loaded.issues) process.stderr.write(`  ${issue}\n`);
+    return ExitCode.USAGE;
+  }
+
+  let credential: string | undefined;
+  try {
+    credential = new CredentialStore(home).read();
+  } catch (error) {
+    process.stderr.write(
+      `switchyard-agent: cannot read ${home.credentialFile}: ${(error as Error).message}\n`,
+    );
+    return ExitCode.FAILURE;
+  }
+  if (credential === undefined && options.enrollmentToken === undefined) {
+    process.stderr.write(`switchyard-agent: ${NOT_ENROLLED_MESSAGE}\n`);
+    return ExitCode.USAGE;
+  }
+
+  const logger = new Logger(loaded.conf.logLevel);
+  logger.info(`switchyard agent ${AGENT_VERSION} starting as ${loaded.conf.agentId} (home ${home.root})`);
+  if (credential !== undefined && options.enrollmentToken !== undefined) {
+    logger.info('already enrolled (state/credential holds a credential): the enrollment token is not used');
+  } else if (credential === undefined) {
+    logger.info('not enrolled yet: enrolling with the enrollment token');
+  }
+
+  const runner = new AgentRunner({
+    home,
+    conf: loaded.conf,
+    confText: loaded.text,
+    credential,
+    enrollmentToken: options.enrollmentToken,
+    logger,
+    backoff: { baseMs: options.backoffBaseMs, maxMs: options.backoffMaxMs },
+  });
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) return;
+    signalled = true;
+    logger.info(`${signal}: saying goodbye to central and stopping`);
+    setTimeout(() => process.exit(ExitCode.OK), STOP_DEADLINE_MS).unref();
+    void runner.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runner.run();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

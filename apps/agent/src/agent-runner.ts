@@ -1,0 +1,241 @@
+import { isIP } from 'node:net';
+import { agentWebSocketUrl, type AgentConf } from '../../../libs/agent-conf/index.js';
+import {
+  CloseCode,
+  PROTOCOL_VERSION,
+  type Command,
+  type CommandResult,
+  type Welcome,
+} from '../../../libs/protocol/index.js';
+import { connectionSettingsKey, parseAgentConfText } from './agent-conf-file.js';
+import type { AgentHome } from './agent-home.js';
+import { Backoff } from './backoff.js';
+import { CentralConnection, type ConnectionEnd, type ConnectionTarget } from './central-connection.js';
+import { ConfWatcher } from './conf-watcher.js';
+import { CredentialStore } from './credential-store.js';
+import { ExitCode } from './exit-codes.js';
+import type { Logger } from './logger.js';
+import { readProfileSha256 } from './profile-state.js';
+import { StatusFile } from './status-file.js';
+import { loadTrustedCaPems, type TruststoreReader } from './trust.js';
+import { AGENT_VERSION } from './version.js';
+
+export interface AgentRunnerOptions {
+  home: AgentHome;
+  /** The validated agent.conf the agent starts with, and the text it came from. */
+  conf: AgentConf;
+  confText: string;
+  /** The stored credential, if the agent is enrolled. */
+  credential: string | undefined;
+  /** Used only while there is no credential. */
+  enrollmentToken: string | undefined;
+  logger: Logger;
+  backoff: { baseMs: number; maxMs: number };
+  random?: () => number;
+  now?: () => Date;
+  confPollMs?: number;
+  readTruststore?: TruststoreReader;
+  handshakeTimeoutMs?: number;
+  welcomeTimeoutMs?: number;
+}
+
+export const AGENT_CAPABILITIES = ['wss'];
+
+/**
+ * The agent's life: connect, stay connected, reconnect with backoff after any failure, follow
+ * agent.conf changes, stop cleanly. `run()` resolves with the process exit code.
+ */
+export class AgentRunner {
+  private conf: AgentConf;
+  private readonly logger: Logger;
+  private readonly credentials: CredentialStore;
+  private readonly status: StatusFile;
+  private readonly backoff: Backoff;
+  private readonly watcher: ConfWatcher;
+  private bearer: { secret: string; kind: 'credential' | 'token' };
+  private connection: CentralConnection | undefined;
+  private stopping = false;
+  private reconnectNow = false;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly options: AgentRunnerOptions) {
+    this.conf = options.conf;
+    this.logger = options.logger;
+    this.credentials = new CredentialStore(options.home);
+    const secret = options.credential ?? options.enrollmentToken;
+    if (secret === undefined) throw new Error('AgentRunner needs a credential or an enrollment token');
+    this.bearer = { secret, kind: options.credential !== undefined ? 'credential' : 'token' };
+    this.status = new StatusFile(options.home, options.now, (error) =>
+      this.logger.warn(`cannot write ${options.home.statusFile}: ${error.message}`),
+    );
+    this.backoff = new Backoff({ ...options.backoff, random: options.random });
+    this.watcher = new ConfWatcher(
+      options.home.confFile,
+      options.confText,
+      options.confPollMs ?? 1000,
+      (text) => this.onConfText(text),
+      (message) => this.logger.warn(`${message}; keeping the running settings`),
+    );
+  }
+
+  async run(): Promise<ExitCode> {
+    this.watcher.start();
+    try {
+      while (!this.stopping) {
+        const end = await this.connectOnce();
+        if (this.stopping) break;
+        if (end.fatal) {
+          this.logger.error(`${end.description}; stopping`);
+          this.status.update({ state: 'stopped', nodeId: null, lastError: end.description });
+          return ExitCode.FAILURE;
+        }
+        if (end.closeCode === CloseCode.AGENT_REVOKED) {
+          this.logger.error('central revoked this agent; enroll again with a new token');
+          this.retireCredential();
+          this.status.update({ state: 'stopped', nodeId: null, lastError: 'revoked by central' });
+          return ExitCode.REVOKED;
+        }
+        if (end.welcome) this.backoff.reset();
+        if (this.reconnectNow) continue; // agent.conf changed: the change was logged, go right away
+        const delay = this.backoff.nextDelayMs();
+        this.logger.warn(`${end.description}, retrying in ${seconds(delay)}`);
+        this.status.update({ state: 'backoff', nodeId: null, lastError: end.description });
+        await this.sleep(delay);
+      }
+    } finally {
+      this.watcher.stop();
+    }
+    this.status.update({ state: 'stopped', nodeId: null });
+    this.logger.info('stopped');
+    return ExitCode.OK;
+  }
+
+  /** Says goodbye to central and makes `run()` resolve with 0. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.watcher.stop();
+    this.wake?.();
+    await this.connection?.stop('agent stopping');
+  }
+
+  private async connectOnce(): Promise<ConnectionEnd> {
+    this.reconnectNow = false;
+    const conf = this.conf;
+    const url = agentWebSocketUrl(conf);
+    const transport = conf.secure ? 'secure' : 'plain';
+    this.status.update({ state: 'connecting', url, transport, nodeId: null });
+    this.logger.info(`connecting to ${url}`);
+    const target: ConnectionTarget = {
+      url,
+      host: conf.centralHost,
+      port: conf.secure ? conf.securePort : conf.plainPort,
+      secure: conf.secure,
+    };
+    if (conf.secure) {
+      try {
+        target.caPems = loadTrustedCaPems(conf.trustStore, this.options.home, this.options.readTruststore);
+      } catch (error) {
+        // Never fall back to plain: without a usable truststore there is no wss connection.
+        return localFailure((error as Error).message);
+      }
+    }
+    this.connection = new CentralConnection({
+      target,
+      bearer: this.bearer.secret,
+      hello: {
+        type: 'hello',
+        agentId: conf.agentId,
+        agentVersion: AGENT_VERSION,
+        protocolVersion: PROTOCOL_VERSION,
+        capabilities: AGENT_CAPABILITIES,
+        profileSha256: readProfileSha256(this.options.home, (m) => this.logger.warn(m)),
+        transport,
+      },
+      logger: this.logger,
+      onWelcome: (welcome) => this.onWelcome(welcome, target),
+      onCommand: (command) => this.onCommand(command),
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+      welcomeTimeoutMs: this.options.welcomeTimeoutMs,
+    });
+    try {
+      return await this.connection.ended;
+    } finally {
+      this.connection = undefined;
+    }
+  }
+
+  private onWelcome(welcome: Welcome, target: ConnectionTarget): void {
+    if (welcome.credential !== undefined) {
+      // Stored before anything else: an enrollment token may be single-use.
+      try {
+        this.credentials.write(welcome.credential);
+      } catch (error) {
+        throw new Error(
+          `cannot store the credential in ${this.options.home.credentialFile}: ${(error as Error).message}`,
+        );
+      }
+      this.bearer = { secret: welcome.credential, kind: 'credential' };
+      this.logger.info(`enrolled as ${welcome.agentId}; credential stored in state/credential`);
+    }
+    const endpoint = `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${target.port}`;
+    this.logger.info(`connected via ${target.secure ? 'wss' : 'ws'} to ${endpoint} (node ${welcome.nodeId})`);
+    this.status.update({ state: 'connected', nodeId: welcome.nodeId, lastError: null });
+  }
+
+  private onCommand(command: Command): CommandResult {
+    if (command.name === 'status.report') {
+      return { type: 'command.result', id: command.id, ok: true, output: this.status.toJson() };
+    }
+    return { type: 'command.result', id: command.id, ok: false, output: 'not supported yet' };
+  }
+
+  private onConfText(text: string): void {
+    const loaded = parseAgentConfText(text);
+    if (!loaded.ok) {
+      this.logger.error('agent.conf changed but is invalid; keeping the running settings:');
+      for (const issue of loaded.issues) this.logger.error(`  ${issue}`);
+      return;
+    }
+    const previous = this.conf;
+    this.conf = loaded.conf;
+    this.logger.setLevel(loaded.conf.logLevel);
+    if (connectionSettingsKey(previous) === connectionSettingsKey(loaded.conf)) {
+      this.logger.info('agent.conf changed; connection settings unchanged');
+      return;
+    }
+    this.logger.info(`agent.conf changed: reconnecting via ${agentWebSocketUrl(loaded.conf)}`);
+    this.reconnectNow = true;
+    this.backoff.reset();
+    this.connection?.close(CloseCode.NORMAL, 'agent.conf changed');
+    this.wake?.();
+  }
+
+  private retireCredential(): void {
+    try {
+      this.credentials.retire();
+    } catch (error) {
+      this.logger.warn(`cannot move the revoked credential aside: ${(error as Error).message}`);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+}
+
+function localFailure(description: string): ConnectionEnd {
+  return { welcome: undefined, closeCode: undefined, httpStatus: undefined, description, fatal: undefined };
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

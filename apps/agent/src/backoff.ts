@@ -1,0 +1,41 @@
+export interface BackoffOptions {
+  baseMs: number;
+  maxMs: number;
+  /** Uniform in [0, 1); injected so tests are deterministic. */
+  random?: () => number;
+}
+
+/**
+ * Capped exponential backoff with full jitter: delay = random(0, min(max, base · 2^attempt)).
+ * Full jitter spreads a fleet's reconnects over the whole window, so a central restart does not
+ * cause a synchronized reconnect storm (DESIGN §6).
+ */
+export class Backoff {
+  private attempt = 0;
+  private readonly random: () => number;
+
+  constructor(private readonly options: BackoffOptions) {
+    this.random = options.random ?? Math.random;
+  }
+
+  /** The ceiling of the next delay, before jitter. */
+  get ceilingMs(): number {
+    // 2^31 already exceeds any sane cap; stop growing the exponent to avoid Infinity.
+    const exponent = Math.min(this.attempt, 31);
+    return Math.min(this.options.maxMs, this.options.baseMs * 2 ** exponent);
+  }
+
+  get attempts(): number {
+    return this.attempt;
+  }
+
+  nextDelayMs(): number {
+    const delay = Math.floor(this.random() * this.ceilingMs);
+    this.attempt++;
+    return delay;
+  }
+
+  reset(): void {
+    this.attempt = 0;
+  }
+}

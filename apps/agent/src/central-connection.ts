@@ -1,0 +1,285 @@
+import { isIP } from 'node:net';
+import WebSocket, { type RawData } from 'ws';
+import {
+  CloseCode,
+  MAX_FRAME_BYTES,
+  encodeFrame,
+  parseCentralFrame,
+  type AgentFrame,
+  type Command,
+  type CommandResult,
+  type Hello,
+  type Welcome,
+} from '../../../libs/protocol/index.js';
+import { describeCloseCode, describeConnectError } from './connection-errors.js';
+import type { Logger } from './logger.js';
+
+/** Where and how to connect. A secure target never falls back to plain. */
+export interface ConnectionTarget {
+  url: string;
+  host: string;
+  port: number;
+  secure: boolean;
+  /** PEMs of the only CAs trusted for wss (the truststore's); required when secure. */
+  caPems?: string[];
+}
+
+export interface CentralConnectionOptions {
+  target: ConnectionTarget;
+  /** Credential, or enrollment token on first contact. Never logged. */
+  bearer: string;
+  hello: Hello;
+  logger: Logger;
+  /** Runs before anything else is done with a welcome (stores an issued credential); throwing is fatal. */
+  onWelcome(welcome: Welcome): void;
+  onCommand(command: Command): CommandResult;
+  handshakeTimeoutMs?: number;
+  welcomeTimeoutMs?: number;
+}
+
+/** How a connection ended. */
+export interface ConnectionEnd {
+  /** The welcome, if central sent one on this connection. */
+  welcome: Welcome | undefined;
+  /** The close code, when a WebSocket had been established. */
+  closeCode: number | undefined;
+  /** The HTTP status, when central refused the upgrade. */
+  httpStatus: number | undefined;
+  /** Plain words for the log and status.json. */
+  description: string;
+  /** A local failure that must stop the agent (e.g. the credential could not be stored). */
+  fatal: Error | undefined;
+}
+
+/** Central pings every heartbeatIntervalMs; silence for this many intervals means the link is dead. */
+export const HEARTBEAT_TOLERANCE = 2.5;
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+const DEFAULT_WELCOME_TIMEOUT_MS = 15_000;
+const CLOSE_GRACE_MS = 1_500;
+
+/**
+ * One WebSocket connection to central: sends hello, waits for welcome, watches the heartbeat, answers
+ * commands. It never throws out of a socket callback; `ended` always resolves, exactly once.
+ */
+export class CentralConnection {
+  readonly ended: Promise<ConnectionEnd>;
+  private resolveEnded!: (end: ConnectionEnd) => void;
+  private readonly socket: WebSocket | undefined;
+  private readonly endpoint: string;
+  private welcome: Welcome | undefined;
+  private opened = false;
+  private done = false;
+  /** The first known cause of the end wins over what the socket reports afterwards. */
+  private cause: { description: string; httpStatus?: number; fatal?: Error } | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: CentralConnectionOptions) {
+    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    const { target } = options;
+    this.endpoint = `${target.host}:${target.port}`;
+    try {
+      this.socket = new WebSocket(target.url, socketOptions(options));
+    } catch (error) {
+      this.cause = { description: `cannot connect to ${target.url}: ${(error as Error).message}` };
+      this.finish(undefined);
+      return;
+    }
+    const socket = this.socket;
+    socket.on('error', (error) => this.onError(error));
+    socket.on('unexpected-response', (_request, response) => {
+      const status = response.statusCode ?? 0;
+      response.resume();
+      this.cause ??= {
+        httpStatus: status,
+        description:
+          status === 401
+            ? 'central refused the credential (HTTP 401)'
+            : `central refused the connection (HTTP ${status}${response.statusMessage ? ' ' + response.statusMessage : ''})`,
+      };
+      socket.terminate();
+    });
+    socket.on('open', () => this.onOpen());
+    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    socket.on('ping', () => this.armHeartbeatWatchdog());
+    socket.on('close', (code, reason) => {
+      this.finish(code, reason.toString('utf8'));
+    });
+  }
+
+  get welcomed(): Welcome | undefined {
+    return this.welcome;
+  }
+
+  /** Says goodbye (if connected) and closes with 1000; resolves when closed, after at most ~1.5 s. */
+  stop(reason = 'agent stopping'): Promise<ConnectionEnd> {
+    this.cause ??= { description: reason };
+    if (this.socket?.readyState === WebSocket.OPEN) this.send({ type: 'goodbye', reason });
+    this.close(CloseCode.NORMAL, reason);
+    return this.ended;
+  }
+
+  /** Closes with `code`; `description` becomes the end's description. */
+  close(code: number, description: string): void {
+    this.cause ??= { description };
+    const socket = this.socket;
+    if (!socket || this.done) return;
+    if (socket.readyState === WebSocket.CONNECTING) {
+      socket.terminate();
+      return;
+    }
+    if (socket.readyState === WebSocket.OPEN) socket.close(code, description.slice(0, 120));
+    // A peer that never answers the close handshake must not hold the agent.
+    this.killTimer ??= setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
+  }
+
+  private onError(error: Error & { code?: string }): void {
+    if (!this.opened) {
+      this.cause ??= { description: describeConnectError(error, this.endpoint) };
+    } else {
+      // ws closes by itself afterwards (e.g. 1009 for an oversized frame); make it visible.
+      this.options.logger.warn(
+        `connection to central: ${error.message}${error.code ? ` (${error.code})` : ''}`,
+      );
+    }
+  }
+
+  private onOpen(): void {
+    this.opened = true;
+    this.send(this.options.hello);
+    const ms = this.options.welcomeTimeoutMs ?? DEFAULT_WELCOME_TIMEOUT_MS;
+    this.watchdog = setTimeout(() => this.abort(`no welcome from central within ${seconds(ms)}`), ms);
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.welcome) this.armHeartbeatWatchdog();
+    if (isBinary) return this.refuse(CloseCode.INVALID_PAYLOAD, 'binary frame');
+    const parsed = parseCentralFrame(rawText(data));
+    if (!parsed.ok) {
+      // An unknown type may come from a newer central: ignore it rather than drop the connection.
+      if (parsed.closeCode === CloseCode.POLICY_VIOLATION) {
+        this.options.logger.warn(`ignoring a frame from central: ${parsed.reason}`);
+        return;
+      }
+      return this.refuse(parsed.closeCode, parsed.reason);
+    }
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case 'welcome':
+        return this.onWelcome(frame);
+      case 'command':
+        if (!this.welcome) {
+          this.options.logger.warn(`ignoring command ${frame.name} sent before welcome`);
+          return;
+        }
+        this.options.logger.info(`command ${frame.name} (${frame.id}) from central`);
+        this.send(this.options.onCommand(frame));
+        return;
+    }
+  }
+
+  private onWelcome(welcome: Welcome): void {
+    if (this.welcome) {
+      this.options.logger.warn('ignoring a second welcome from central');
+      return;
+    }
+    if (welcome.agentId !== this.options.hello.agentId) {
+      return this.refuse(CloseCode.POLICY_VIOLATION, `welcome is for agent ${welcome.agentId}`);
+    }
+    this.welcome = welcome;
+    clearTimeout(this.watchdog);
+    try {
+      this.options.onWelcome(welcome);
+    } catch (error) {
+      this.cause ??= { description: (error as Error).message, fatal: error as Error };
+      this.close(1011, 'agent error');
+      return;
+    }
+    this.armHeartbeatWatchdog();
+  }
+
+  private armHeartbeatWatchdog(): void {
+    if (!this.welcome || this.done) return;
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(
+      () => this.abort('lost heartbeat from central'),
+      this.welcome.heartbeatIntervalMs * HEARTBEAT_TOLERANCE,
+    );
+  }
+
+  private refuse(code: number, reason: string): void {
+    const description = `central sent an invalid frame: ${reason}`;
+    this.options.logger.warn(`${description}; closing with ${code}`);
+    this.close(code, description);
+  }
+
+  private abort(description: string): void {
+    this.cause ??= { description };
+    this.socket?.terminate();
+  }
+
+  private send(frame: AgentFrame): void {
+    if (this.socket?.readyState !== WebSocket.OPEN) return;
+    this.socket.send(encodeFrame(frame), (error) => {
+      if (error) this.options.logger.debug(`send failed: ${error.message}`);
+    });
+  }
+
+  private finish(code: number | undefined, reason = ''): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.watchdog);
+    clearTimeout(this.killTimer);
+    const opened = this.opened && code !== undefined;
+    const description =
+      this.cause?.description ??
+      (opened
+        ? `connection closed by central (${describeCloseCode(code, reason)})`
+        : `connection to ${this.endpoint} closed before it was established`);
+    this.resolveEnded({
+      welcome: this.welcome,
+      closeCode: opened ? code : undefined,
+      httpStatus: this.cause?.httpStatus,
+      description,
+      fatal: this.cause?.fatal,
+    });
+  }
+}
+
+function socketOptions(options: CentralConnectionOptions): WebSocket.ClientOptions {
+  const { target } = options;
+  const common: WebSocket.ClientOptions = {
+    headers: {
+      Authorization: `Bearer ${options.bearer}`,
+      'X-Switchyard-Agent-Id': options.hello.agentId,
+    },
+    maxPayload: MAX_FRAME_BYTES,
+    handshakeTimeout: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    perMessageDeflate: false,
+    followRedirects: false,
+  };
+  const secureUrl = target.url.startsWith('wss://');
+  if (target.secure !== secureUrl) {
+    throw new Error(`the URL does not match the configured transport (secure=${target.secure})`);
+  }
+  if (!target.secure) return common;
+  if (!target.caPems || target.caPems.length === 0) throw new Error('no trusted CA for wss');
+  return {
+    ...common,
+    ca: target.caPems,
+    // Only the truststore's CAs, the name checked against central.host, no downgrade below TLS 1.2.
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+    ...(isIP(target.host) ? {} : { servername: target.host }),
+  };
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}

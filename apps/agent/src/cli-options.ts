@@ -1,0 +1,121 @@
+import { parseArgs } from 'node:util';
+
+export interface AgentRunOptions {
+  home: string;
+  enrollmentToken: string | undefined;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+export type CliParseResult =
+  { kind: 'run'; options: AgentRunOptions } | { kind: 'help' } | { kind: 'error'; message: string };
+
+export const DEFAULT_BACKOFF_BASE_MS = 1000;
+export const DEFAULT_BACKOFF_MAX_MS = 60_000;
+export const ENROLLMENT_TOKEN_ENV = 'SWITCHYARD_ENROLLMENT_TOKEN';
+
+export const USAGE = `Usage: switchyard-agent --home DIR [--token ENROLLMENT_TOKEN] [options]
+
+Connects this agent to Switchyard central over ws:// or wss:// as DIR/conf/agent.conf says,
+and stays connected (reconnecting with backoff) until stopped with SIGINT or SIGTERM.
+
+Options:
+  --home DIR               the agent's home: conf/agent.conf, state/ (credential, status.json)
+  --token TOKEN            enrollment token for the first start (create one with
+                           POST /api/agents/enrollment-tokens); also read from $${ENROLLMENT_TOKEN_ENV}.
+                           Ignored once the agent holds a credential in state/credential.
+  --backoff-base-ms N      first reconnect delay ceiling in ms (default ${DEFAULT_BACKOFF_BASE_MS})
+  --backoff-max-ms N       largest reconnect delay ceiling in ms (default ${DEFAULT_BACKOFF_MAX_MS})
+  -h, --help               show this help
+
+Exit codes: 0 stopped, 1 local failure, 2 bad usage, invalid agent.conf or not enrolled,
+            3 central revoked this agent.
+`;
+
+/** Parses the agent's command line; errors name the offending flag. Never throws. */
+export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv = {}): CliParseResult {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        home: { type: 'string' },
+        token: { type: 'string' },
+        'backoff-base-ms': { type: 'string' },
+        'backoff-max-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    return { kind: 'error', message: parseArgsMessage(error as Error & { code?: string }) };
+  }
+  if (values.help) return { kind: 'help' };
+
+  const home = values.home as string | undefined;
+  if (home === undefined || home.trim() === '') return { kind: 'error', message: '--home DIR is required' };
+
+  const token = (values.token as string | undefined) ?? env[ENROLLMENT_TOKEN_ENV];
+  if (values.token !== undefined && (values.token as string).trim() === '') {
+    return { kind: 'error', message: '--token needs a non-empty enrollment token' };
+  }
+
+  const base = positiveInteger(values['backoff-base-ms'] as string | undefined, '--backoff-base-ms');
+  if (typeof base === 'string') return { kind: 'error', message: base };
+  const max = positiveInteger(values['backoff-max-ms'] as string | undefined, '--backoff-max-ms');
+  if (typeof max === 'string') return { kind: 'error', message: max };
+  const backoffBaseMs = base ?? DEFAULT_BACKOFF_BASE_MS;
+  const backoffMaxMs = max ?? Math.max(DEFAULT_BACKOFF_MAX_MS, backoffBaseMs);
+  if (backoffMaxMs < backoffBaseMs) {
+    return {
+      kind: 'error',
+      message: `--backoff-max-ms (${backoffMaxMs}) must not be smaller than --backoff-base-ms (${backoffBaseMs})`,
+    };
+  }
+
+  return {
+    kind: 'run',
+    options: {
+      home,
+      enrollmentToken: token?.trim() ? token.trim() : undefined,
+      backoffBaseMs,
+      backoffMaxMs,
+    },
+  };
+}
+
+function positiveInteger(value: string | undefined, flag: string): number | string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    return `${flag} must be a whole number of milliseconds of at least 1, not "${value}"`;
+  }
+  return Number(value);
+}
+
+/** Node's parseArgs messages are long and mention positionals; say which flag is wrong, briefly. */
+function parseArgsMessage(error: Error & { code?: string }): string {
+  const quoted = /'([^']+)'/.exec(error.message)?.[1];
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${quoted ?? error.message}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      // "Option '--home <value>' argument missing", "Option '-h, --help' does not take an argument",
+      // "Option '--home' argument is ambiguous." (the next word starts with a dash)
+      const flag =
+        (quoted ?? '')
+          .replace(/ <value>$/, '')
+          .split(', ')
+          .pop() || 'an option';
+      if (error.message.includes('does not take an argument')) return `${flag} does not take a value`;
+      if (error.message.includes('ambiguous')) {
+        return `${flag} needs a value (write ${flag}=VALUE for a value that starts with a dash)`;
+      }
+      return `${flag} needs a value`;
+    }
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${quoted ?? error.message}`;
+    default:
+      return error.message;
+  }
+}
