@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CENTRAL_MAIN = join(REPO_ROOT, 'dist', 'apps', 'central', 'src', 'main.js');
+const AGENT_MAIN = join(REPO_ROOT, 'dist', 'apps', 'agent', 'src', 'main.js');
+
+/** A child process whose output is kept, so a test can wait for a line and show the log on failure. */
+export class RunningProcess {
+  output = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  }
+
+  async waitForOutput(pattern: RegExp, timeoutMs = 30_000, from = 0): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const m = this.output.slice(from).match(pattern);
+      if (m) return m;
+      if (this.child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(
+      `${this.name}: no output matching ${pattern} within ${timeoutMs} ms; output:\n${this.output.slice(-4000)}`,
+    );
+  }
+
+  /** Stops the process (SIGTERM, then SIGKILL after a grace period) and waits for it. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+}
+
+export function startCentralProcess(env: Record<string, string>): RunningProcess {
+  const child = spawn(process.execPath, [CENTRAL_MAIN], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new RunningProcess('central', child);
+}
+
+export function startAgentProcess(args: string[], env: Record<string, string> = {}): RunningProcess {
+  const child = spawn(process.execPath, [AGENT_MAIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new RunningProcess('agent', child);
+}
