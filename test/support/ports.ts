@@ -1,16 +1,6 @@
-import { createServer } from 'node:net';
+import { freePort } from '../../apps/central/src/common/free-port.js';
 
-/** A port that was free a moment ago on 127.0.0.1 (tests bind loopback only). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Distinct free ports (retries so two calls never collide). */
 export async function freePorts(n: number): Promise<number[]> {
