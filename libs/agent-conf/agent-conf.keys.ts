@@ -1,0 +1,129 @@
+import {
+  AGENT_ID,
+  BOOLEAN,
+  HOST,
+  JVM_OPTIONS,
+  PORT,
+  TEXT,
+  oneOf,
+  seconds,
+  type ValueType,
+} from './agent-conf.value-types.js';
+
+/** One agent.conf key as documented: the reference in docs/agent-conf.md is rendered from these. */
+export interface AgentConfKey {
+  /** The property name in agent.conf. */
+  readonly key: string;
+  /** The value type, e.g. `port` or `boolean`. */
+  readonly type: string;
+  /** The value used when the key is absent or empty, as it would be written in agent.conf; none if required. */
+  readonly default: string | undefined;
+  /** Whether agent.conf must set it. */
+  readonly required: boolean;
+  readonly description: string;
+}
+
+/** A key with the reader of its value: what `readAgentConf` works from. */
+export interface AgentConfKeyDefinition<T> extends AgentConfKey {
+  readonly valueType: ValueType<T>;
+}
+
+function required<T>(key: string, valueType: ValueType<T>, description: string): AgentConfKeyDefinition<T> {
+  return { key, type: valueType.name, default: undefined, required: true, description, valueType };
+}
+
+function optional<T>(
+  key: string,
+  valueType: ValueType<T>,
+  defaultText: string,
+  description: string,
+): AgentConfKeyDefinition<T> {
+  return { key, type: valueType.name, default: defaultText, required: false, description, valueType };
+}
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_TRUSTSTORE_PATH = 'conf/security/truststore.jks';
+export const DEFAULT_TRUSTSTORE_PASSWORD = 'changeit';
+
+/**
+ * The one definition of every agent.conf key the agent reads, in the order the reference lists them.
+ * Add a key here and it is validated by `readAgentConf` and documented by `renderAgentConfReference`.
+ */
+export const AgentConfKeys = {
+  centralHost: required(
+    'central.host',
+    HOST,
+    'Host name or IP address of central (or of the TCP load balancer in front of its nodes). IPv6 ' +
+      "addresses may be written with or without brackets. With TLS, central's certificate must cover this name.",
+  ),
+  plainPort: optional(
+    'central.websocket.port',
+    PORT,
+    '8787',
+    "Port of central's plain listener: the agent connects to `ws://<central.host>:<port>/agent` while " +
+      '`central.websocket.secure` is false.',
+  ),
+  secure: optional(
+    'central.websocket.secure',
+    BOOLEAN,
+    'false',
+    '`true` to connect over TLS to the secure port, verifying central against the truststore; `false` ' +
+      'for plain WebSocket.',
+  ),
+  securePort: optional(
+    'central.websocket.secure.port',
+    PORT,
+    '9150',
+    "Port of central's secure listener: the agent connects to `wss://<central.host>:<port>/agent` while " +
+      '`central.websocket.secure` is true. Must differ from `central.websocket.port`.',
+  ),
+  agentId: required(
+    'agent.id',
+    AGENT_ID,
+    'Unique id of this agent at central: 1-128 letters, digits, `.`, `_` or `-`.',
+  ),
+  group: optional(
+    'agent.group',
+    TEXT,
+    '',
+    'Group the agent belongs to, for targeting rollouts; empty for none.',
+  ),
+  switchTimeout: optional(
+    'agent.switch.timeout',
+    seconds(1, 3600),
+    '30',
+    'When a profile changes how the agent connects, how long it tries the new settings before it ' +
+      'reverts to the old ones and reports the failure.',
+  ),
+  jvmArgs: optional(
+    'jetty.jvm.args',
+    JVM_OPTIONS,
+    '',
+    'JVM options, split like a shell command line (`"-Dname=a b"` keeps the space). The agent honours ' +
+      `\`-Djavax.net.ssl.trustStore=\` (default \`${DEFAULT_TRUSTSTORE_PATH}\`, relative to the agent home), ` +
+      `\`-Djavax.net.ssl.trustStorePassword=\` (default \`${DEFAULT_TRUSTSTORE_PASSWORD}\`) and ` +
+      '`-Djavax.net.ssl.trustStoreType=` (`JKS` or `PKCS12`, any case; by default PKCS12 for a `.p12` or ' +
+      '`.pfx` file, otherwise JKS). Other options are kept but not used by the agent.',
+  ),
+  logLevel: optional(
+    'agent.log.level',
+    oneOf(LOG_LEVELS),
+    'info',
+    'Least severe level the agent logs: `error`, `warn`, `info` or `debug`.',
+  ),
+} as const;
+
+/** Every agent.conf key the agent reads, with its type, default and description. */
+export const AGENT_CONF_KEYS: readonly AgentConfKey[] = Object.freeze(
+  Object.values(AgentConfKeys).map((definition): AgentConfKey =>
+    Object.freeze({
+      key: definition.key,
+      type: definition.type,
+      default: definition.default,
+      required: definition.required,
+      description: definition.description,
+    }),
+  ),
+);

@@ -1,0 +1,146 @@
+import { PropertiesDocument } from '../properties/index.js';
+import { AgentConfError, readAgentConf, type AgentConf } from './index.js';
+
+const read = (...lines: string[]): AgentConf => readAgentConf(PropertiesDocument.parse(lines.join('\n')));
+
+/** The issues readAgentConf reports for these lines (fails the test if it accepts them). */
+function issuesOf(...lines: string[]): AgentConfError['issues'] {
+  try {
+    read(...lines);
+  } catch (error) {
+    if (error instanceof AgentConfError) return error.issues;
+    throw error;
+  }
+  throw new Error('readAgentConf accepted the file');
+}
+
+const MINIMAL = ['central.host=central.example.com', 'agent.id=branch-7'];
+
+describe('readAgentConf', () => {
+  it('fills every default from the key table', () => {
+    expect(read(...MINIMAL)).toEqual({
+      centralHost: 'central.example.com',
+      plainPort: 8787,
+      secure: false,
+      securePort: 9150,
+      agentId: 'branch-7',
+      group: '',
+      switchTimeoutMs: 30_000,
+      logLevel: 'info',
+      trustStore: { path: 'conf/security/truststore.jks', password: 'changeit', type: 'jks' },
+    });
+  });
+
+  it('reads every key', () => {
+    const conf = read(
+      'central.host = 10.1.2.3',
+      'central.websocket.port: 1880',
+      'central.websocket.secure true',
+      'central.websocket.secure.port=1443',
+      'agent.id=kiosk.1',
+      'agent.group=branches north',
+      'agent.switch.timeout=5',
+      'agent.log.level=DEBUG',
+      'jetty.jvm.args=-Xmx64m "-Djavax.net.ssl.trustStore=/opt/agent/trust store.p12" \\',
+      '    -Djavax.net.ssl.trustStorePassword=s3cret',
+    );
+    expect(conf).toEqual({
+      centralHost: '10.1.2.3',
+      plainPort: 1880,
+      secure: true,
+      securePort: 1443,
+      agentId: 'kiosk.1',
+      group: 'branches north',
+      switchTimeoutMs: 5000,
+      logLevel: 'debug',
+      trustStore: { path: '/opt/agent/trust store.p12', password: 's3cret', type: 'pkcs12' },
+    });
+  });
+
+  it('trims values and treats an empty value as absent', () => {
+    const conf = read(
+      ...MINIMAL,
+      'central.websocket.port=8788\t ',
+      'agent.log.level=',
+      'agent.switch.timeout=  ',
+    );
+    expect(conf.plainPort).toBe(8788);
+    expect(conf.logLevel).toBe('info');
+    expect(conf.switchTimeoutMs).toBe(30_000);
+  });
+
+  it('ignores unknown keys', () => {
+    expect(read(...MINIMAL, 'queue.size=abc', 'central.websocket.portt=x').plainPort).toBe(8787);
+  });
+
+  it.each([
+    ['-Djavax.net.ssl.trustStoreType=pkcs12', 'conf/security/truststore.jks', 'pkcs12'],
+    ['-Djavax.net.ssl.trustStoreType=JKS -Djavax.net.ssl.trustStore=ts.p12', 'ts.p12', 'jks'],
+    ['-Djavax.net.ssl.trustStore=conf/security/truststore.PFX', 'conf/security/truststore.PFX', 'pkcs12'],
+    ['-Djavax.net.ssl.trustStore=C:\\\\agent\\\\ts.jks', 'C:\\agent\\ts.jks', 'jks'],
+  ])('derives the truststore from %s', (args, path, type) => {
+    expect(read(...MINIMAL, `jetty.jvm.args=${args}`).trustStore).toEqual({
+      path,
+      password: 'changeit',
+      type,
+    });
+  });
+
+  it('reports a bad port with the documented message', () => {
+    expect(() => read(...MINIMAL, 'central.websocket.port=abc')).toThrow(
+      new AgentConfError([
+        { key: 'central.websocket.port', message: 'must be a port number 1-65535 (got "abc")' },
+      ]),
+    );
+    expect(() => read(...MINIMAL, 'central.websocket.port=abc')).toThrow(
+      'agent.conf: central.websocket.port: must be a port number 1-65535 (got "abc")',
+    );
+  });
+
+  it('reports every bad key at once, in table order', () => {
+    expect(
+      issuesOf(
+        'central.websocket.secure=yes',
+        'central.websocket.port=0',
+        'agent.id=',
+        'agent.switch.timeout=0',
+        'agent.log.level=trace',
+        'jetty.jvm.args=-Djavax.net.ssl.trustStoreType=BKS',
+      ),
+    ).toEqual([
+      { key: 'central.host', message: 'is required' },
+      { key: 'central.websocket.port', message: 'must be a port number 1-65535 (got "0")' },
+      { key: 'central.websocket.secure', message: 'must be true or false (got "yes")' },
+      { key: 'agent.id', message: 'is required but empty' },
+      { key: 'agent.switch.timeout', message: 'must be a whole number of seconds 1-3600 (got "0")' },
+      { key: 'agent.log.level', message: 'must be one of error, warn, info, debug (got "trace")' },
+      { key: 'jetty.jvm.args', message: 'javax.net.ssl.trustStoreType must be JKS or PKCS12 (got "BKS")' },
+    ]);
+  });
+
+  it('refuses the same port for plain and secure', () => {
+    expect(issuesOf(...MINIMAL, 'central.websocket.secure.port=8787')).toEqual([
+      {
+        key: 'central.websocket.secure.port',
+        message: 'must differ from central.websocket.port (both are 8787)',
+      },
+    ]);
+  });
+
+  it('never puts the truststore password in a message', () => {
+    const issues = issuesOf(
+      ...MINIMAL,
+      "jetty.jvm.args=-Djavax.net.ssl.trustStorePassword='hunter2 -Djavax.net.ssl.trustStoreType=JKS",
+    );
+    expect(issues).toEqual([
+      { key: 'jetty.jvm.args', message: "unterminated ' quote (opened at character 36)" },
+    ]);
+    expect(JSON.stringify(issues)).not.toContain('hunter2');
+  });
+
+  it('refuses an empty truststore path', () => {
+    expect(issuesOf(...MINIMAL, 'jetty.jvm.args=-Djavax.net.ssl.trustStore=')).toEqual([
+      { key: 'jetty.jvm.args', message: 'javax.net.ssl.trustStore is empty' },
+    ]);
+  });
+});

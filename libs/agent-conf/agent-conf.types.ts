@@ -1,0 +1,26 @@
+import { type LogLevel } from './agent-conf.keys.js';
+
+/** The truststore formats the agent reads. */
+export type TrustStoreType = 'jks' | 'pkcs12';
+
+/** Where the agent finds the certificates it trusts when connecting with TLS. */
+export interface TrustStoreSettings {
+  /** As written in agent.conf; a relative path is relative to the agent home (the caller resolves it). */
+  path: string;
+  password: string;
+  type: TrustStoreType;
+}
+
+/** A validated agent.conf: everything the agent needs to know to reach central. */
+export interface AgentConf {
+  centralHost: string;
+  plainPort: number;
+  secure: boolean;
+  securePort: number;
+  agentId: string;
+  /** Empty when the agent belongs to no group. */
+  group: string;
+  switchTimeoutMs: number;
+  logLevel: LogLevel;
+  trustStore: TrustStoreSettings;
+}

@@ -1,0 +1,7 @@
+export type { AgentConf, TrustStoreSettings, TrustStoreType } from './agent-conf.types.js';
+export { AGENT_CONF_KEYS, type AgentConfKey, type LogLevel } from './agent-conf.keys.js';
+export { AgentConfError, type AgentConfIssue } from './agent-conf.errors.js';
+export { readAgentConf } from './agent-conf.reader.js';
+export { parseJvmSystemProperties, splitJvmArgs, JvmArgsSyntaxError } from './jvm-args.parser.js';
+export { renderAgentConfReference } from './agent-conf.reference.js';
+export { agentWebSocketUrl } from './agent-conf.url.js';

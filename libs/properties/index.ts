@@ -1,0 +1,2 @@
+export { PropertiesDocument } from './properties.document.js';
+export { PropertiesSyntaxError } from './properties.errors.js';
