@@ -28,6 +28,10 @@ export async function runAgentCommand(argv: string[], env: NodeJS.ProcessEnv): P
   const home = new AgentHome(options.home);
 
   const loaded = readAgentConfFile(home.confFile);
+  if (!loaded.ok && loaded.unreadable) {
+    process.stderr.write(`switchyard-agent: ${loaded.issues[0]}\n`);
+    return ExitCode.USAGE;
+  }
   if (!loaded.ok) {
     process.stderr.write(`switchyard-agent: ${home.confFile} is invalid:\n`);
     for (const issue of loaded.issues) process.stderr.write(`  ${issue}\n`);

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { PropertiesDocument } from '../../../libs/properties/index.js';
 import { AgentConfError, readAgentConf, type AgentConf } from '../../../libs/agent-conf/index.js';
 
-export type ConfLoad = { ok: true; conf: AgentConf; text: string } | { ok: false; issues: string[] };
+export type ConfLoad =
+  { ok: true; conf: AgentConf; text: string } | { ok: false; issues: string[]; unreadable?: boolean };
 
 /** Parses and validates agent.conf text; every problem is returned, none thrown. */
 export function parseAgentConfText(text: string): ConfLoad {
@@ -27,7 +28,11 @@ export function readAgentConfFile(path: string): ConfLoad {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    return { ok: false, issues: [`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? error})`] };
+    return {
+      ok: false,
+      unreadable: true,
+      issues: [`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? error})`],
+    };
   }
   return parseAgentConfText(text);
 }

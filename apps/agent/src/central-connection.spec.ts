@@ -75,7 +75,9 @@ describe('CentralConnection over real sockets', () => {
     });
     expect(welcomes).toHaveLength(1);
     expect(welcomes[0].nodeId).toBe('central-1');
-    expect(lines.join('\n')).toMatch(/WARN {2}ignoring a frame from central: unknown frame type "config.push"/);
+    expect(lines.join('\n')).toMatch(
+      /WARN {2}ignoring a frame from central: unknown frame type "config.push"/,
+    );
 
     const end = await connection.stop();
     expect(await session.frame('goodbye')).toEqual({ type: 'goodbye', reason: 'agent stopping' });
