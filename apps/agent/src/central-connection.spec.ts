@@ -98,6 +98,18 @@ describe('CentralConnection over real sockets', () => {
     expect(end.description).toMatch(/^central sent an invalid frame: welcome: nodeId: /);
   });
 
+  it('survives an oversized frame: logs it and ends with 1009', async () => {
+    const central = await start();
+    const connection = connect(central);
+    const session = await central.session(0);
+    await session.frame('hello');
+    session.send('x'.repeat(70 * 1024));
+    const end = await connection.ended;
+    expect(end.description).toBe('central sent a frame over 64 KiB; closed with 1009');
+    expect((await session.closed).code).toBe(1009);
+    expect(lines.join('\n')).toMatch(/WARN {2}connection to central: Max payload size exceeded/);
+  });
+
   it('reports a refused upgrade with its HTTP status', async () => {
     const central = await start({ refuse: () => 401 });
     const end = await connect(central).ended;

@@ -137,10 +137,17 @@ export class CentralConnection {
     if (!this.opened) {
       this.cause ??= { description: describeConnectError(error, this.endpoint) };
     } else {
-      // ws closes by itself afterwards (e.g. 1009 for an oversized frame); make it visible.
+      // ws closes by itself afterwards (1009 for an oversized frame, 1002 for a protocol error).
       this.options.logger.warn(
         `connection to central: ${error.message}${error.code ? ` (${error.code})` : ''}`,
       );
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.cause ??= {
+          description: `central sent a frame over ${MAX_FRAME_BYTES / 1024} KiB; closed with 1009`,
+        };
+      } else if (error.code?.startsWith('WS_ERR_')) {
+        this.cause ??= { description: `central broke the WebSocket protocol: ${error.message}` };
+      }
     }
   }
 
