@@ -107,6 +107,8 @@ describe('e2e: enroll, plain, enable secure live, switch the agent to wss, close
       const r = await api.call<AgentRow>('GET', '/api/agents/branch-7.kiosk-1');
       return r.status === 200 && r.body.status === 'online' && r.body.transport === 'plain';
     });
+    // central shows "online" at hello, a moment before the agent has stored the credential from welcome
+    await waitFor('agent connected', async () => status().state === 'connected');
     expect(statSync(join(home, 'state', 'credential')).mode & 0o777).toBe(0o600);
     expect(agent.output).not.toContain(token);
 
