@@ -17,6 +17,9 @@ export interface ServerIdentity {
   summary: CertificateSummary;
 }
 
+/** Where the active certificate came from, shown to operators. */
+export type CertificateSource = 'self-signed' | 'imported' | 'acme' | 'local-ca';
+
 const KEY_PURPOSE = 'server-certificate-key';
 const SELF_SIGNED_DAYS = 825;
 
@@ -39,20 +42,37 @@ export class CertificatesService {
   async installSelfSigned(): Promise<ServerIdentity> {
     const hosts = [...new Set(['localhost', hostname(), '127.0.0.1', '::1'])];
     const generated = await generateSelfSignedServerCertificate({ hosts, validityDays: SELF_SIGNED_DAYS });
-    const summary = summarizeCertificate(generated.certificatePem);
-    const id = await this.repo.insertActive({
+    const identity = await this.install({
       source: 'self-signed',
       chainPem: generated.certificatePem,
-      keyEncrypted: this.secrets.seal(generated.privateKeyPem, KEY_PURPOSE),
+      keyPem: generated.privateKeyPem,
+    });
+    this.logger.log(
+      `generated a self-signed server certificate for ${hosts.join(', ')} (${identity.summary.fingerprintSha256})`,
+    );
+    return identity;
+  }
+
+  /**
+   * Makes a checked identity the active server certificate (key sealed under the master key) and tells
+   * every node, which swap it live on their secure listeners. `chainPem` is leaf first.
+   */
+  async install(identity: {
+    source: CertificateSource;
+    chainPem: string;
+    keyPem: string;
+  }): Promise<ServerIdentity> {
+    const summary = summarizeCertificate(identity.chainPem);
+    const id = await this.repo.insertActive({
+      source: identity.source,
+      chainPem: identity.chainPem,
+      keyEncrypted: this.secrets.seal(identity.keyPem, KEY_PURPOSE),
       fingerprintSha256: summary.fingerprintSha256,
       notBefore: new Date(summary.notBefore),
       notAfter: new Date(summary.notAfter),
     });
-    this.logger.log(
-      `generated a self-signed server certificate for ${hosts.join(', ')} (${summary.fingerprintSha256})`,
-    );
     await this.cluster.publish('certificate.changed', { id });
-    return { id, chainPem: generated.certificatePem, keyPem: generated.privateKeyPem, summary };
+    return { id, chainPem: identity.chainPem, keyPem: identity.keyPem, summary };
   }
 
   /** The active certificate with its decrypted key, for the secure listener only. */
