@@ -13,6 +13,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   private readonly logger = new Logger('agents');
   private readonly sessions = new Map<string, AgentSession>();
   private readonly touchTimer: NodeJS.Timeout;
+  private stopping = false;
 
   constructor(
     private readonly repo: AgentsRepository,
@@ -79,7 +80,15 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
 
   async onEnd(session: AgentSession, status: 'offline' | 'disconnected'): Promise<void> {
     if (this.sessions.get(session.agentId) === session) this.sessions.delete(session.agentId);
+    // While stopping, one bulk update (onModuleDestroy) marks them all: thousands of single updates
+    // racing the closing database pool would only fail.
+    if (this.stopping) return;
     await this.repo.markEnded(session.agentId, session.id, status);
+  }
+
+  /** Central is stopping: sessions that end from now on are recorded by the bulk update. */
+  beginShutdown(): void {
+    this.stopping = true;
   }
 
   count(): number {
@@ -88,6 +97,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
 
   /** Marks this node's agents disconnected when the node stops (they will reconnect elsewhere or later). */
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.touchTimer);
     await this.repo.markNodeSessionsDisconnected(this.node.id).catch(() => undefined);
   }

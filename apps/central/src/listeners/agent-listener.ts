@@ -27,6 +27,8 @@ export type UpgradeAuthorizer = (
   address: string,
 ) => Promise<UpgradeDecision>;
 
+const ACCEPT_BACKLOG = 4096;
+
 /**
  * One bound agent listener (plain HTTP or HTTPS) with its own WebSocket server on /agent.
  * Its clients are tracked so it can report and close exactly its own connections.
@@ -87,7 +89,9 @@ export class AgentListener {
       };
       this.server.once('error', onError);
       this.server.once('listening', onListening);
-      this.server.listen({ host: this.address, port: this.port, exclusive: true });
+      // After a restart the whole fleet dials back within seconds: a deep accept queue (capped by the
+      // kernel's somaxconn) turns a burst into a short wait instead of dropped SYNs and retransmits.
+      this.server.listen({ host: this.address, port: this.port, exclusive: true, backlog: ACCEPT_BACKLOG });
     });
   }
 

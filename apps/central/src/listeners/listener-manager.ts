@@ -67,6 +67,7 @@ export class ListenerManager implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.sessions.beginShutdown();
     for (const listener of this.running.values())
       await listener.close(CloseCode.GOING_AWAY, 'central is stopping');
     this.running.clear();
