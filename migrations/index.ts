@@ -1,4 +1,5 @@
 import { Foundation1763884800000 } from './1763884800000-Foundation.js';
+import { Acme1763971300000 } from './1763971300000-Acme.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
-export const MIGRATIONS = [Foundation1763884800000];
+export const MIGRATIONS = [Foundation1763884800000, Acme1763971300000];
