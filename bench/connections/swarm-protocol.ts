@@ -1,0 +1,81 @@
+/** Messages between the bench orchestrator and its agent-swarm child processes (over Node IPC). */
+
+export type SwarmTransport = 'plain' | 'secure';
+
+export interface SwarmConfig {
+  /** Agent ids this swarm simulates (at most ~5,000: one socket each, the hard limit is 20,000 fds). */
+  agentIds: string[];
+  plainUrl: string;
+  secureUrl: string;
+  /** PEM of central's server chain, trusted for wss. */
+  ca: string;
+  enrollmentToken: string;
+  /** Source addresses spread over 127.0.0.2–127.0.0.20 so no single one runs out of ephemeral ports. */
+  localAddresses: string[];
+  /** In-flight connection attempts at most, in a connect phase. */
+  concurrency: number;
+  /** One attempt (TCP, TLS, upgrade, hello, welcome) fails after this long. */
+  attemptTimeoutMs: number;
+  backoff: { baseMs: number; capMs: number };
+}
+
+/** Orchestrator → swarm. Every command except `configure` is answered by exactly one reply. */
+export type SwarmCommand =
+  | { type: 'configure'; config: SwarmConfig }
+  /**
+   * One attempt per agent of [from, to), `concurrency` at a time; answered by `connected`. Agents not
+   * started within `deadlineMs` count as failed ("phase deadline"), so a phase always ends.
+   */
+  | {
+      type: 'connect';
+      from: number;
+      to: number;
+      transport: SwarmTransport;
+      useToken: boolean;
+      deadlineMs: number;
+    }
+  /** Reconnect on every unexpected close, with capped exponential backoff and full jitter. */
+  | { type: 'arm'; reconnect: boolean }
+  /** Forget previous welcomes and failures: `status` and `welcomes` count from here. */
+  | { type: 'mark' }
+  /** When the restarted central said it was ready (epoch ms): failures are split at that moment. */
+  | { type: 'central-ready'; at: number }
+  | { type: 'status' }
+  | { type: 'welcomes' }
+  /** Sends goodbye on every open connection, waits for the closes; answered by `closed`. */
+  | { type: 'close-all' }
+  | { type: 'exit' };
+
+export type Failures = Record<string, number>;
+
+export type SwarmReply =
+  | { type: 'ready' }
+  | { type: 'progress'; done: number; failed: number }
+  | {
+      type: 'connected';
+      ok: number;
+      failed: number;
+      failures: Failures;
+      wallMs: number;
+      /** Per successful agent: from the start of its attempt to its welcome, ms. */
+      latenciesMs: number[];
+      /** Worst event-loop delay of this swarm during the phase: how late its own timestamps may be. */
+      eventLoopDelayMaxMs: number;
+    }
+  | { type: 'status'; open: number; welcomedSinceMark: number; total: number }
+  | {
+      type: 'welcomes';
+      /** Epoch ms of each agent's first welcome since the last mark. */
+      at: number[];
+      missing: number;
+      /** Failed attempts since the last mark, by reason, split by the central ready time. */
+      failuresBeforeReady: Failures;
+      failuresAfterReady: Failures;
+      failedAfterReadyAtMs: number[];
+      reconnectLatenciesMs: number[];
+      eventLoopDelayMaxMs: number;
+      /** Closes initiated by central since the mark, by code. */
+      closes: Failures;
+    }
+  | { type: 'closed'; closed: number }
+  | { type: 'error'; message: string };
