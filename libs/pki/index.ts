@@ -1,1 +1,2 @@
 export * from './self-signed.js';
+export * from './ca/index.js';
