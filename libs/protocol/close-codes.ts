@@ -15,6 +15,8 @@ export const CloseCode = {
   MESSAGE_TOO_BIG: 1009,
   /** The agent was revoked by an administrator: do not reconnect with this credential. */
   AGENT_REVOKED: 4403,
+  /** The agent's client certificate was revoked: drop it; the credential still applies. */
+  CERTIFICATE_REVOKED: 4401,
   /** Another session of the same agent replaced this one. */
   REPLACED: 4409,
   /** The agent missed heartbeats. */

@@ -14,6 +14,12 @@ export const AGENT_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 const agentId = z.string().regex(AGENT_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ -');
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex sha256');
 const shortText = z.string().max(1024);
+/** PEM text (central answers a CSR with a short chain). */
+const pem = (label: string, max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => v.trimStart().startsWith(`-----BEGIN ${label}-----`), `must be a PEM ${label}`);
 
 export const transportSchema = z.enum(['plain', 'secure', 'secure+mtls']);
 export type Transport = z.infer<typeof transportSchema>;
@@ -57,6 +63,11 @@ export const welcomeSchema = z.strictObject({
   desiredProfile: desiredProfileSchema.nullable(),
   /** Present only on the first connection with an enrollment token: the agent's own credential. */
   credential: z.string().min(32).max(256).optional(),
+  /**
+   * Present when central signed the CSR sent at the upgrade (CSR_HEADER): the agent's client certificate,
+   * then the local CA, as PEM.
+   */
+  certificateChainPem: pem('CERTIFICATE', 16_384).optional(),
 });
 
 export const commandSchema = z.strictObject({

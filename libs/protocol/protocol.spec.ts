@@ -34,3 +34,17 @@ describe('protocol golden fixtures', () => {
     expect([...types].sort()).toEqual(['command', 'command.result', 'goodbye', 'hello', 'welcome']);
   });
 });
+
+describe('upgrade headers', () => {
+  it('carries a CSR as one line of base64 and back to the same PEM body', async () => {
+    const { encodeCsrHeader, decodeCsrHeader } = await import('./index.js');
+    const body = 'A'.repeat(100) + '==';
+    const pem = `-----BEGIN CERTIFICATE REQUEST-----\n${body.slice(0, 64)}\n${body.slice(64)}\n-----END CERTIFICATE REQUEST-----\n`;
+    const header = encodeCsrHeader(pem);
+    expect(header).toBe(body);
+    expect(decodeCsrHeader(header)).toBe(pem);
+    expect(decodeCsrHeader('not base64!')).toBeUndefined();
+    expect(decodeCsrHeader('A'.repeat(5000))).toBeUndefined();
+    expect(() => encodeCsrHeader('garbage')).toThrow('not a PEM certificate request');
+  });
+});
