@@ -27,7 +27,9 @@ const MAC_SALT_LENGTH = 20;
  * (2.16.840.1.113894.746875.1.1 = anyExtendedKeyUsage). The bags are not encrypted — certificates are
  * public, as with Java's `keystore.pkcs12.certProtectionAlgorithm=NONE`. The file is protected by an
  * HMAC-SHA-256 MAC (PKCS#12 KDF, 10,000 iterations, random 20-byte salt), as keytool 17 writes; the output
- * therefore differs run to run. Aliases are written as given (Java shows them lower-cased).
+ * therefore differs run to run unless `options.salt` is given: callers that need byte-identical output
+ * (profile revisions) pass a salt derived from the content. Aliases are written as given (Java shows them
+ * lower-cased).
  *
  * Java 17 opens PKCS#12 files only with passwords of printable ASCII characters ("Password is not
  * ASCII"); other passwords give a file that OpenSSL reads but Java does not.
@@ -35,7 +37,11 @@ const MAC_SALT_LENGTH = 20;
  * @throws KeystoreError EMPTY when `certs` is empty; UNSUPPORTED_ENTRY for an empty or duplicate
  *   (case-insensitively) alias, or DER that is not an X.509 certificate.
  */
-export function writePkcs12Truststore(certs: TrustedCertificate[], password: string): Buffer {
+export function writePkcs12Truststore(
+  certs: TrustedCertificate[],
+  password: string,
+  options: { salt?: Buffer } = {},
+): Buffer {
   validateTruststoreInput(certs);
   const trustedUsage = sequence(
     objectIdentifier(Oid.ORACLE_TRUSTED_KEY_USAGE),
@@ -52,7 +58,7 @@ export function writePkcs12Truststore(certs: TrustedCertificate[], password: str
   const authSafe = sequence(data(sequence(...bags)));
 
   const sha256 = MAC_HASHES[Oid.SHA256]!;
-  const salt = randomBytes(MAC_SALT_LENGTH);
+  const salt = options.salt ?? randomBytes(MAC_SALT_LENGTH);
   const mac = pkcs12Mac(sha256, pkcs12Password(password), salt, MAC_ITERATIONS, authSafe);
   return sequence(
     integer(3),
