@@ -4,3 +4,9 @@ export { detectKeystoreType } from './keystore-type.detector.js';
 export { readTruststore } from './truststore.reader.js';
 export { writeJksTruststore } from './jks.writer.js';
 export { writePkcs12Truststore } from './pkcs12.writer.js';
+export type {
+  Pkcs12Certificate,
+  Pkcs12KeyStoreContents,
+  Pkcs12PrivateKey,
+} from './pkcs12.keystore-reader.js';
+export { decryptPkcs8PrivateKey, readPkcs12KeyStore } from './pkcs12.keystore-reader.js';
