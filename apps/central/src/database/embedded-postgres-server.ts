@@ -1,9 +1,10 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../common/free-port.js';
+import { binariesFor, clusterDirFor } from './server-user-access.js';
 
 const run = promisify(execFile);
 
@@ -69,13 +70,14 @@ export async function startEmbeddedPostgres(
   dataDir: string,
   log: (line: string) => void,
 ): Promise<EmbeddedPostgres> {
-  const bin = await loadBinaries();
+  const packaged = await loadBinaries();
   const user = serverUser();
   const asUser = user ? { uid: user.uid, gid: user.gid } : {};
-  const pgDir = join(dataDir, 'pg');
+  const bin = user ? binariesFor(user, packaged.initdb) : packaged;
   const clusterFilePath = join(dataDir, 'pg.json');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (user) chmodSync(dataDir, 0o711); // the postgres user must reach <data>/pg (and the initial password file), nothing more
+  const pgDir = clusterDirFor(dataDir, user, log);
 
   let cluster = readClusterFile(clusterFilePath);
   if (!existsSync(join(pgDir, 'PG_VERSION'))) {
@@ -83,7 +85,7 @@ export async function startEmbeddedPostgres(
     log(`initialising the embedded PostgreSQL in ${pgDir}`);
     mkdirSync(pgDir, { recursive: true, mode: 0o700 });
     if (user) chownSync(pgDir, user.uid, user.gid);
-    const pwFile = join(dataDir, '.pg-initial-password');
+    const pwFile = join(dirname(pgDir), `.pg-initial-password-${process.pid}`);
     writeFileSync(pwFile, cluster.password + '\n', { mode: 0o600 });
     if (user) chownSync(pwFile, user.uid, user.gid);
     try {
