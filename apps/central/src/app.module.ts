@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
+import { AcmeModule } from './acme/acme.module.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         AgentsModule,
         ListenersModule,
         SettingsModule,
+        AcmeModule,
       ],
     };
   }

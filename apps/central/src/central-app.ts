@@ -3,6 +3,7 @@ import { type INestApplication, Logger, type LoggerService } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import cookieParser from 'cookie-parser';
 import { join } from 'node:path';
+import { ACME_CHALLENGE_PATH } from './acme/acme-challenge.controller.js';
 import { AppModule } from './app.module.js';
 import { AuthService } from './auth/auth.service.js';
 import { CertificatesService } from './certificates/certificates.service.js';
@@ -38,7 +39,7 @@ export async function startCentral(config: CentralConfig, logger?: LoggerService
       AppModule.create({ config, secrets, dataSource: database.dataSource, databaseUrl: database.url, node }),
       { logger: logger ?? new QuietLogger(), abortOnError: false },
     );
-    app.setGlobalPrefix('api');
+    app.setGlobalPrefix('api', { exclude: [`${ACME_CHALLENGE_PATH}/:token`] }); // the CA fetches it at the root
     app.use(cookieParser());
     app.useGlobalFilters(new HttpErrorFilter());
     await app.init();

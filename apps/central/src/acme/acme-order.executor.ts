@@ -1,0 +1,136 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import { type Actor } from '../common/request-context.js';
+import { ACME_CONFIG, type AcmeConfig } from './acme.config.js';
+import { describeAcmeFailure, OrderTimeoutError } from './acme-failure.js';
+import { AcmeOrderRunner, type OrderProgress } from './acme-order.runner.js';
+import { AcmeRepository, type AcmeLock, type AcmeOrderRow, type NewAcmeOrder } from './acme.repository.js';
+
+const INSTALLING = 'installing the certificate';
+
+export type AcmeActor = Pick<Actor, 'username' | 'address'> | 'system';
+
+export interface StartedOrder {
+  order: AcmeOrderRow;
+  /** Settles when the order has finished: true when its certificate is installed. */
+  done: Promise<boolean>;
+}
+
+/**
+ * Runs orders one at a time in the whole cluster (PostgreSQL advisory lock), keeps their progress and
+ * outcome in `acme_orders`, gives up after the configured timeout, and logs and audits every outcome.
+ */
+@Injectable()
+export class AcmeOrderExecutor implements OnModuleDestroy {
+  private readonly logger = new Logger('acme');
+  private readonly inFlight = new Set<Promise<boolean>>();
+  private stopping = false;
+
+  constructor(
+    private readonly repo: AcmeRepository,
+    private readonly runner: AcmeOrderRunner,
+    private readonly audit: AuditService,
+    @Inject(ACME_CONFIG) private readonly config: AcmeConfig,
+  ) {}
+
+  /**
+   * Takes the lock, asks `build` (under the lock, so it sees what another node just did) what to order,
+   * and starts it. 'busy': another order runs somewhere; 'skipped': `build` found nothing to do.
+   */
+  async start(
+    build: () => Promise<NewAcmeOrder | undefined>,
+    actor: AcmeActor,
+  ): Promise<StartedOrder | 'busy' | 'skipped'> {
+    if (this.stopping) return 'busy';
+    const lock = await this.repo.tryLock();
+    if (!lock) return 'busy';
+    let order: AcmeOrderRow;
+    try {
+      const wanted = await build();
+      if (!wanted) {
+        await lock.release();
+        return 'skipped';
+      }
+      const interrupted = await this.repo.failInterrupted();
+      if (interrupted > 0) this.logger.warn(`${interrupted} ACME order(s) of a stopped node marked failed`);
+      order = await this.repo.createOrder(wanted);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    const done = this.execute(order, lock, actor);
+    this.inFlight.add(done);
+    void done.finally(() => this.inFlight.delete(done));
+    return { order, done };
+  }
+
+  /** Lets running orders stop at their next step (nothing is installed after that) before the database closes. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([...this.inFlight]);
+  }
+
+  private async execute(order: AcmeOrderRow, lock: AcmeLock, actor: AcmeActor): Promise<boolean> {
+    const action = order.reason === 'renewal' ? 'acme.renew' : 'acme.order';
+    let givenUp: OrderTimeoutError | undefined;
+    const progress: OrderProgress = {
+      step: 'starting',
+      checkpoint: async (step) => {
+        if (givenUp) throw givenUp;
+        if (this.stopping) throw new Error(`central stopped while ${progress.step}`);
+        progress.step = step;
+        await this.repo.setProgress(order.id, step);
+      },
+    };
+    const running = this.runner.run(order, progress);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      const giveUp = () => {
+        // Once the certificate is being installed, finishing is quicker and safer than stopping.
+        if (progress.step === INSTALLING) return void (timer = setTimeout(giveUp, 1000));
+        givenUp = new OrderTimeoutError(Math.round(this.config.orderTimeoutMs / 1000), progress.step);
+        reject(givenUp);
+      };
+      timer = setTimeout(giveUp, this.config.orderTimeoutMs);
+    });
+    try {
+      const identity = await Promise.race([running, timeout]);
+      const notAfter = new Date(identity.summary.notAfter);
+      await this.repo.markValid(order.id, {
+        fingerprintSha256: identity.summary.fingerprintSha256,
+        notAfter,
+      });
+      this.logger.log(
+        `${order.reason === 'renewal' ? 'renewed' : 'obtained'} the server certificate for ${order.fqdn} from ` +
+          `${new URL(order.directoryUrl).host} (expires ${notAfter.toISOString()}, ${identity.summary.fingerprintSha256})`,
+      );
+      await this.audit.record(actor, action, 'success', order.fqdn, {
+        orderId: order.id,
+        directoryUrl: order.directoryUrl,
+        fingerprintSha256: identity.summary.fingerprintSha256,
+        notAfter: notAfter.toISOString(),
+      });
+      return true;
+    } catch (error) {
+      const failure = describeAcmeFailure(error, progress.step, order.directoryUrl);
+      await this.repo.markFailed(order.id, failure.message, failure.detail).catch((e: Error) => {
+        this.logger.error(`cannot record the failure of ACME order ${order.id}: ${e.message}`);
+      });
+      this.logger.warn(
+        `${order.reason === 'renewal' ? 'renewal' : 'order'} of a certificate for ${order.fqdn} failed ` +
+          `while ${progress.step}: ${failure.message}; the active certificate is unchanged`,
+      );
+      await this.audit.record(actor, action, 'failed', order.fqdn, {
+        orderId: order.id,
+        directoryUrl: order.directoryUrl,
+        reason: failure.message,
+      });
+      return false;
+    } finally {
+      clearTimeout(timer);
+      // The lock is held until the runner has really stopped, so two orders never overlap.
+      await running.catch(() => undefined);
+      await lock.release();
+    }
+  }
+}

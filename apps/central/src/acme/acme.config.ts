@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { ConfigError } from '../config/central-config.js';
+
+/** ACME settings from the environment, checked once when the module starts. */
+export interface AcmeConfig {
+  /** Extra trust for the ACME directory's HTTPS only (a test CA such as pebble's), from SWITCHYARD_ACME_CA_FILE. */
+  directoryCaPem: string | undefined;
+  /** How often each node checks whether the active ACME certificate is due for renewal. */
+  renewCheckEveryMs: number;
+  /** An order that has not finished by then is given up (nothing is installed). */
+  orderTimeoutMs: number;
+}
+
+export const ACME_CONFIG = Symbol('ACME_CONFIG');
+
+const HOUR_MS = 3_600_000;
+
+export function loadAcmeConfig(env: NodeJS.ProcessEnv = process.env): AcmeConfig {
+  const issues: Array<{ variable: string; message: string }> = [];
+  const ms = (variable: string, fallback: number, min: number, max: number): number => {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return fallback;
+    const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!(n >= min && n <= max)) {
+      issues.push({ variable, message: `must be a whole number of milliseconds between ${min} and ${max}` });
+      return fallback;
+    }
+    return n;
+  };
+  const config: AcmeConfig = {
+    directoryCaPem: readCaFile(env.SWITCHYARD_ACME_CA_FILE, issues),
+    renewCheckEveryMs: ms('SWITCHYARD_ACME_RENEW_CHECK_MS', HOUR_MS, 100, 24 * HOUR_MS),
+    orderTimeoutMs: ms('SWITCHYARD_ACME_ORDER_TIMEOUT_MS', 5 * 60_000, 1000, HOUR_MS),
+  };
+  if (issues.length > 0) throw new ConfigError(issues);
+  return config;
+}
+
+function readCaFile(
+  path: string | undefined,
+  issues: Array<{ variable: string; message: string }>,
+): string | undefined {
+  if (!path) return undefined;
+  const variable = 'SWITCHYARD_ACME_CA_FILE';
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    issues.push({ variable, message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code}` });
+    return undefined;
+  }
+  if (!isCertificatePem(pem)) {
+    issues.push({ variable, message: `${path} does not hold a PEM certificate` });
+    return undefined;
+  }
+  return pem;
+}
+
+/** True when the text holds at least one PEM certificate and every one of them parses. */
+export function isCertificatePem(pem: string): boolean {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+  if (!blocks) return false;
+  try {
+    blocks.forEach((b) => new X509Certificate(b));
+    return true;
+  } catch {
+    return false;
+  }
+}

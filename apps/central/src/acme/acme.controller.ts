@@ -1,0 +1,33 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { z } from 'zod';
+import { parseBody } from '../common/parse-body.js';
+import { clientAddress, type AuthenticatedRequest } from '../common/request-context.js';
+import { AcmeService } from './acme.service.js';
+import { acmeOrderRequestSchema } from './dto/acme-order.request.js';
+
+const orderId = z.uuid('must be an ACME order id');
+
+@Controller('certificates/acme')
+export class AcmeController {
+  constructor(private readonly acme: AcmeService) {}
+
+  /** 202: the order runs in the background (validation by the CA takes seconds). */
+  @Post()
+  @HttpCode(202)
+  request(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
+    return this.acme.request(parseBody(acmeOrderRequestSchema, body), {
+      username: req.actor?.username ?? 'unknown',
+      address: clientAddress(req),
+    });
+  }
+
+  @Get()
+  status() {
+    return this.acme.status();
+  }
+
+  @Get('orders/:id')
+  order(@Param('id') id: string) {
+    return this.acme.order(parseBody(orderId, id));
+  }
+}

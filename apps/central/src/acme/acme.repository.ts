@@ -1,0 +1,196 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface AcmeAccountRow {
+  keyEncrypted: string;
+  accountUrl: string | null;
+}
+
+export type AcmeOrderStatus = 'processing' | 'valid' | 'failed';
+
+export interface AcmeOrderRow {
+  id: string;
+  fqdn: string;
+  directoryUrl: string;
+  directoryCaPem: string | null;
+  contact: string;
+  renewDaysBefore: number;
+  reason: 'requested' | 'renewal';
+  requestedBy: string;
+  status: AcmeOrderStatus;
+  progress: string;
+  error: string | null;
+  errorDetail: string | null;
+  certificateFingerprintSha256: string | null;
+  certificateNotAfter: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
+export type NewAcmeOrder = Pick<
+  AcmeOrderRow,
+  'fqdn' | 'directoryUrl' | 'directoryCaPem' | 'contact' | 'renewDaysBefore' | 'reason' | 'requestedBy'
+>;
+
+/** Held while one order or renewal runs; at most one in the whole cluster. */
+export interface AcmeLock {
+  release(): Promise<void>;
+}
+
+// One advisory lock key for every ACME order on every node (pg's bigint key space; any fixed value).
+const ACME_LOCK = 7_263_931_300;
+
+const ORDER_COLUMNS = `id, fqdn, directory_url, directory_ca_pem, contact, renew_days_before, reason, requested_by,
+  status, progress, error, error_detail, certificate_fingerprint_sha256, certificate_not_after,
+  created_at, updated_at, finished_at`;
+
+@Injectable()
+export class AcmeRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Takes the cluster-wide ACME lock on a connection of its own, or answers undefined if another holds it. */
+  async tryLock(): Promise<AcmeLock | undefined> {
+    const runner = this.db.createQueryRunner();
+    try {
+      const [row] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [ACME_LOCK]);
+      if ((row as { locked: boolean }).locked) {
+        return {
+          release: async () => {
+            await runner.query('SELECT pg_advisory_unlock($1)', [ACME_LOCK]).catch(() => undefined);
+            await runner.release();
+          },
+        };
+      }
+    } catch (error) {
+      await runner.release();
+      throw error;
+    }
+    await runner.release();
+    return undefined;
+  }
+
+  async findAccount(directoryUrl: string, contact: string): Promise<AcmeAccountRow | undefined> {
+    const [row] = await this.db.query(
+      'SELECT key_encrypted, account_url FROM acme_accounts WHERE directory_url = $1 AND contact = $2',
+      [directoryUrl, contact],
+    );
+    if (!row) return undefined;
+    const r = row as Record<string, unknown>;
+    return { keyEncrypted: r.key_encrypted as string, accountUrl: r.account_url as string | null };
+  }
+
+  async saveAccount(a: { directoryUrl: string; contact: string; keyEncrypted: string; accountUrl: string }) {
+    await this.db.query(
+      `INSERT INTO acme_accounts (directory_url, contact, key_encrypted, account_url) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (directory_url, contact) DO UPDATE SET key_encrypted = $3, account_url = $4`,
+      [a.directoryUrl, a.contact, a.keyEncrypted, a.accountUrl],
+    );
+  }
+
+  async createOrder(o: NewAcmeOrder): Promise<AcmeOrderRow> {
+    const [row] = await this.db.query(
+      `INSERT INTO acme_orders (fqdn, directory_url, directory_ca_pem, contact, renew_days_before, reason,
+         requested_by, status, progress)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'processing', 'waiting to start') RETURNING ${ORDER_COLUMNS}`,
+      [o.fqdn, o.directoryUrl, o.directoryCaPem, o.contact, o.renewDaysBefore, o.reason, o.requestedBy],
+    );
+    return toOrder(row as Record<string, unknown>);
+  }
+
+  async setProgress(id: string, progress: string): Promise<void> {
+    await this.db.query(`UPDATE acme_orders SET progress = $2, updated_at = now() WHERE id = $1`, [
+      id,
+      progress,
+    ]);
+  }
+
+  async markValid(id: string, certificate: { fingerprintSha256: string; notAfter: Date }): Promise<void> {
+    await this.db.query(
+      `UPDATE acme_orders SET status = 'valid', progress = 'installed', certificate_fingerprint_sha256 = $2,
+         certificate_not_after = $3, updated_at = now(), finished_at = now() WHERE id = $1`,
+      [id, certificate.fingerprintSha256, certificate.notAfter],
+    );
+  }
+
+  async markFailed(id: string, error: string, detail: string): Promise<void> {
+    await this.db.query(
+      `UPDATE acme_orders SET status = 'failed', error = $2, error_detail = $3, updated_at = now(),
+         finished_at = now() WHERE id = $1`,
+      [id, error, detail],
+    );
+  }
+
+  /** Orders left "processing" by a node that stopped mid-way; call only while holding the lock. */
+  async failInterrupted(): Promise<number> {
+    const rows: unknown[] = await this.db.query(
+      `UPDATE acme_orders SET status = 'failed', error = 'interrupted: the central node running it stopped',
+         updated_at = now(), finished_at = now() WHERE status = 'processing' RETURNING id`,
+    );
+    return rows.length;
+  }
+
+  async getOrder(id: string): Promise<AcmeOrderRow | undefined> {
+    const [row] = await this.db.query(`SELECT ${ORDER_COLUMNS} FROM acme_orders WHERE id = $1`, [id]);
+    return row ? toOrder(row as Record<string, unknown>) : undefined;
+  }
+
+  async listOrders(limit: number): Promise<AcmeOrderRow[]> {
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `SELECT ${ORDER_COLUMNS} FROM acme_orders ORDER BY created_at DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toOrder);
+  }
+
+  /** The order that produced a certificate: it holds what renewing that certificate needs. */
+  async findOrderOfCertificate(fingerprintSha256: string): Promise<AcmeOrderRow | undefined> {
+    const [row] = await this.db.query(
+      `SELECT ${ORDER_COLUMNS} FROM acme_orders WHERE status = 'valid' AND certificate_fingerprint_sha256 = $1
+       ORDER BY finished_at DESC LIMIT 1`,
+      [fingerprintSha256],
+    );
+    return row ? toOrder(row as Record<string, unknown>) : undefined;
+  }
+
+  async putChallenge(token: string, keyAuthorization: string, orderId: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO acme_challenges (token, key_authorization, order_id) VALUES ($1, $2, $3)
+       ON CONFLICT (token) DO UPDATE SET key_authorization = $2, order_id = $3`,
+      [token, keyAuthorization, orderId],
+    );
+  }
+
+  async keyAuthorization(token: string): Promise<string | undefined> {
+    const [row] = await this.db.query('SELECT key_authorization FROM acme_challenges WHERE token = $1', [
+      token,
+    ]);
+    return (row as { key_authorization: string } | undefined)?.key_authorization;
+  }
+
+  async deleteChallenges(orderId: string): Promise<void> {
+    await this.db.query('DELETE FROM acme_challenges WHERE order_id = $1', [orderId]);
+  }
+}
+
+function toOrder(r: Record<string, unknown>): AcmeOrderRow {
+  return {
+    id: r.id as string,
+    fqdn: r.fqdn as string,
+    directoryUrl: r.directory_url as string,
+    directoryCaPem: r.directory_ca_pem as string | null,
+    contact: r.contact as string,
+    renewDaysBefore: r.renew_days_before as number,
+    reason: r.reason as AcmeOrderRow['reason'],
+    requestedBy: r.requested_by as string,
+    status: r.status as AcmeOrderStatus,
+    progress: r.progress as string,
+    error: r.error as string | null,
+    errorDetail: r.error_detail as string | null,
+    certificateFingerprintSha256: r.certificate_fingerprint_sha256 as string | null,
+    certificateNotAfter: r.certificate_not_after as Date | null,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+    finishedAt: r.finished_at as Date | null,
+  };
+}

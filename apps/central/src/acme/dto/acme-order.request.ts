@@ -1,0 +1,38 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { isCertificatePem } from '../acme.config.js';
+
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const fqdn = z
+  .string('must be a DNS name')
+  .trim()
+  .toLowerCase()
+  .superRefine((name, ctx) => {
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (name.startsWith('*.'))
+      return fail('wildcard names need the dns-01 challenge; central answers http-01');
+    if (isIP(name) !== 0) return fail('must be a DNS name, not an IP address');
+    if (name.length > 253 || !name.split('.').every((l) => LABEL.test(l)))
+      return fail('must be a DNS name such as central.example.com');
+  });
+
+/** Body of POST /api/certificates/acme. */
+export const acmeOrderRequestSchema = z.strictObject({
+  fqdn,
+  directoryUrl: z.url({ protocol: /^https$/, error: 'must be the https:// URL of an ACME directory' }),
+  contact: z.email('must be an email address'),
+  renewDaysBefore: z
+    .number('must be a whole number of days')
+    .int('must be a whole number of days')
+    .min(1, 'must be between 1 and 365')
+    .max(365, 'must be between 1 and 365')
+    .default(30),
+  directoryCaPem: z
+    .string()
+    .max(200_000)
+    .refine(isCertificatePem, 'must be one or more PEM certificates')
+    .optional(),
+});
+
+export type AcmeOrderRequest = z.infer<typeof acmeOrderRequestSchema>;
