@@ -21,6 +21,16 @@ export class AgentHome {
     return join(this.stateDir, 'credential');
   }
 
+  /** The private key of the client certificate (mutual TLS), 0600; generated here, never sent. */
+  get clientKeyFile(): string {
+    return join(this.stateDir, 'client.key');
+  }
+
+  /** The client certificate chain central's local CA issued (leaf, then CA). */
+  get clientCertificateFile(): string {
+    return join(this.stateDir, 'client.crt');
+  }
+
   get profileSha256File(): string {
     return join(this.stateDir, 'profile.sha256');
   }

@@ -10,7 +10,9 @@ import {
 import { connectionSettingsKey, parseAgentConfText } from './agent-conf-file.js';
 import type { AgentHome } from './agent-home.js';
 import { Backoff } from './backoff.js';
+import { createClientCsr, type ClientCsr } from '../../../libs/pki/index.js';
 import { CentralConnection, type ConnectionEnd, type ConnectionTarget } from './central-connection.js';
+import { ClientCertificateStore, type ClientCertificate } from './client-certificate-store.js';
 import { ConfWatcher } from './conf-watcher.js';
 import { CredentialStore } from './credential-store.js';
 import { ExitCode } from './exit-codes.js';
@@ -39,7 +41,10 @@ export interface AgentRunnerOptions {
   welcomeTimeoutMs?: number;
 }
 
-export const AGENT_CAPABILITIES = ['wss'];
+export const AGENT_CAPABILITIES = ['wss', 'mtls'];
+
+/** A client certificate this close to expiry is renewed: a CSR goes along with the next connection. */
+export const RENEW_CERTIFICATE_BEFORE_MS = 30 * 86_400_000;
 
 /**
  * The agent's life: connect, stay connected, reconnect with backoff after any failure, follow
@@ -49,6 +54,7 @@ export class AgentRunner {
   private conf: AgentConf;
   private readonly logger: Logger;
   private readonly credentials: CredentialStore;
+  private readonly certificates: ClientCertificateStore;
   private readonly status: StatusFile;
   private readonly backoff: Backoff;
   private readonly watcher: ConfWatcher;
@@ -62,6 +68,7 @@ export class AgentRunner {
     this.conf = options.conf;
     this.logger = options.logger;
     this.credentials = new CredentialStore(options.home);
+    this.certificates = new ClientCertificateStore(options.home);
     const secret = options.credential ?? options.enrollmentToken;
     if (secret === undefined) throw new Error('AgentRunner needs a credential or an enrollment token');
     this.bearer = { secret, kind: options.credential !== undefined ? 'credential' : 'token' };
@@ -94,6 +101,11 @@ export class AgentRunner {
           this.retireCredential();
           this.status.update({ state: 'stopped', nodeId: null, lastError: 'revoked by central' });
           return ExitCode.REVOKED;
+        }
+        if (end.closeCode === CloseCode.CERTIFICATE_REVOKED) {
+          // The credential still applies: reconnect without the certificate (central decides if that is enough).
+          this.logger.error("central revoked this agent's client certificate; it is set aside");
+          this.retireCertificate();
         }
         if (end.welcome) this.backoff.reset();
         if (this.reconnectNow) continue; // agent.conf changed: the change was logged, go right away
@@ -140,8 +152,12 @@ export class AgentRunner {
         return localFailure((error as Error).message);
       }
     }
+    const certificate = this.usableCertificate(conf.agentId);
+    if (conf.secure && certificate) target.clientCertificate = certificate;
+    const csr = await this.csrIfNeeded(conf.agentId, certificate);
     this.connection = new CentralConnection({
       target,
+      csrPem: csr?.csrPem,
       bearer: this.bearer.secret,
       hello: {
         type: 'hello',
@@ -153,7 +169,7 @@ export class AgentRunner {
         transport,
       },
       logger: this.logger,
-      onWelcome: (welcome) => this.onWelcome(welcome, target),
+      onWelcome: (welcome) => this.onWelcome(welcome, target, csr),
       onCommand: (command) => this.onCommand(command),
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       welcomeTimeoutMs: this.options.welcomeTimeoutMs,
@@ -165,7 +181,42 @@ export class AgentRunner {
     }
   }
 
-  private onWelcome(welcome: Welcome, target: ConnectionTarget): void {
+  /** The stored certificate, if it names this agent and is still valid; otherwise none is presented. */
+  private usableCertificate(agentId: string): ClientCertificate | undefined {
+    let stored: ClientCertificate | undefined;
+    try {
+      stored = this.certificates.read();
+    } catch (error) {
+      this.logger.warn(`cannot read the client certificate in state/: ${(error as Error).message}`);
+      return undefined;
+    }
+    if (!stored) return undefined;
+    if (stored.agentId !== agentId) {
+      this.logger.warn(
+        `the client certificate in state/ is for ${stored.agentId ?? 'no agent'}, not ${agentId}`,
+      );
+      return undefined;
+    }
+    return stored.notAfter.getTime() > this.now().getTime() ? stored : undefined;
+  }
+
+  /** A fresh key and CSR when the agent has no certificate or its certificate is about to expire. */
+  private async csrIfNeeded(agentId: string, certificate: ClientCertificate | undefined) {
+    if (certificate && certificate.notAfter.getTime() - this.now().getTime() > RENEW_CERTIFICATE_BEFORE_MS)
+      return undefined;
+    try {
+      return await createClientCsr(agentId);
+    } catch (error) {
+      this.logger.warn(`cannot create a certificate request: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  private onWelcome(welcome: Welcome, target: ConnectionTarget, csr: ClientCsr | undefined): void {
     if (welcome.credential !== undefined) {
       // Stored before anything else: an enrollment token may be single-use.
       try {
@@ -178,6 +229,8 @@ export class AgentRunner {
       this.bearer = { secret: welcome.credential, kind: 'credential' };
       this.logger.info(`enrolled as ${welcome.agentId}; credential stored in state/credential`);
     }
+    if (welcome.certificateChainPem !== undefined && csr)
+      this.storeCertificate(csr.keyPem, welcome.certificateChainPem);
     const endpoint = `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${target.port}`;
     this.logger.info(`connected via ${target.secure ? 'wss' : 'ws'} to ${endpoint} (node ${welcome.nodeId})`);
     this.status.update({ state: 'connected', nodeId: welcome.nodeId, lastError: null });
@@ -209,6 +262,26 @@ export class AgentRunner {
     this.backoff.reset();
     this.connection?.close(CloseCode.NORMAL, 'agent.conf changed');
     this.wake?.();
+  }
+
+  /** A certificate that cannot be stored is not fatal: the agent goes on with its credential. */
+  private storeCertificate(keyPem: string, chainPem: string): void {
+    try {
+      const stored = this.certificates.write(keyPem, chainPem);
+      this.logger.info(
+        `client certificate stored in state/client.crt (valid until ${stored.notAfter.toISOString()}); presented on wss from the next connection`,
+      );
+    } catch (error) {
+      this.logger.warn(`cannot store the client certificate: ${(error as Error).message}`);
+    }
+  }
+
+  private retireCertificate(): void {
+    try {
+      this.certificates.retire();
+    } catch (error) {
+      this.logger.warn(`cannot move the revoked client certificate aside: ${(error as Error).message}`);
+    }
   }
 
   private retireCredential(): void {

@@ -1,8 +1,11 @@
 import { isIP } from 'node:net';
 import WebSocket, { type RawData } from 'ws';
 import {
+  AGENT_ID_HEADER,
+  CSR_HEADER,
   CloseCode,
   MAX_FRAME_BYTES,
+  encodeCsrHeader,
   encodeFrame,
   parseCentralFrame,
   type AgentFrame,
@@ -22,6 +25,8 @@ export interface ConnectionTarget {
   secure: boolean;
   /** PEMs of the only CAs trusted for wss (the truststore's); required when secure. */
   caPems?: string[];
+  /** Presented when central asks for a client certificate (mutual TLS); wss only. */
+  clientCertificate?: { chainPem: string; keyPem: string };
 }
 
 export interface CentralConnectionOptions {
@@ -29,6 +34,8 @@ export interface CentralConnectionOptions {
   /** Credential, or enrollment token on first contact. Never logged. */
   bearer: string;
   hello: Hello;
+  /** Sent at the upgrade (CSR_HEADER) while the agent needs a client certificate; the key stays local. */
+  csrPem?: string;
   logger: Logger;
   /** Runs before anything else is done with a welcome (stores an issued credential); throwing is fatal. */
   onWelcome(welcome: Welcome): void;
@@ -258,7 +265,8 @@ function socketOptions(options: CentralConnectionOptions): WebSocket.ClientOptio
   const common: WebSocket.ClientOptions = {
     headers: {
       Authorization: `Bearer ${options.bearer}`,
-      'X-Switchyard-Agent-Id': options.hello.agentId,
+      [AGENT_ID_HEADER]: options.hello.agentId,
+      ...(options.csrPem ? { [CSR_HEADER]: encodeCsrHeader(options.csrPem) } : {}),
     },
     maxPayload: MAX_FRAME_BYTES,
     handshakeTimeout: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -278,6 +286,10 @@ function socketOptions(options: CentralConnectionOptions): WebSocket.ClientOptio
     rejectUnauthorized: true,
     minVersion: 'TLSv1.2',
     ...(isIP(target.host) ? {} : { servername: target.host }),
+    // Sent only if the server asks for it (clientAuth optional or required).
+    ...(target.clientCertificate
+      ? { cert: target.clientCertificate.chainPem, key: target.clientCertificate.keyPem }
+      : {}),
   };
 }
 

@@ -68,6 +68,7 @@ const CLOSE_CODE_NAMES: Record<number, string> = {
   [CloseCode.MESSAGE_TOO_BIG]: 'message too big',
   1011: 'server error',
   [CloseCode.AGENT_REVOKED]: 'agent revoked',
+  [CloseCode.CERTIFICATE_REVOKED]: 'client certificate revoked',
   [CloseCode.HEARTBEAT_TIMEOUT]: 'missed heartbeats',
   [CloseCode.REPLACED]: 'replaced by another session of this agent',
 };

@@ -1,6 +1,8 @@
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { X509Certificate } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 /** One agent connection as the fake central sees it. */
@@ -12,6 +14,8 @@ export class FakeSession {
   constructor(
     readonly socket: WebSocket,
     readonly headers: IncomingHttpHeaders,
+    /** The client certificate the agent presented, when the fake central asked for one. */
+    readonly peerCertificate: X509Certificate | undefined = undefined,
   ) {
     socket.on('error', () => {});
     socket.on('message', (data) => {
@@ -54,7 +58,8 @@ export class FakeSession {
 }
 
 export interface FakeCentralOptions {
-  tls?: { cert: string; key: string };
+  /** With `requestCert`, client certificates are asked for (and recorded, never verified). */
+  tls?: { cert: string; key: string; requestCert?: boolean };
   /** HTTP status to refuse an upgrade with, or undefined to accept it. */
   refuse?: (headers: IncomingHttpHeaders) => number | undefined;
   /** What to do with each accepted session; by default answer hello with welcome. */
@@ -90,13 +95,21 @@ export class FakeCentral {
         socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request.headers));
+      const peer = options.tls?.requestCert
+        ? (request.socket as TLSSocket).getPeerX509Certificate()
+        : undefined;
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request.headers, peer));
     });
   }
 
   static async start(options: FakeCentralOptions = {}): Promise<FakeCentral> {
     const server = options.tls
-      ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key })
+      ? createHttpsServer({
+          cert: options.tls.cert,
+          key: options.tls.key,
+          requestCert: options.tls.requestCert === true,
+          rejectUnauthorized: false,
+        })
       : createHttpServer();
     const central = new FakeCentral(server, options);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -134,8 +147,8 @@ export class FakeCentral {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private accept(ws: WebSocket, headers: IncomingHttpHeaders): void {
-    const session = new FakeSession(ws, headers);
+  private accept(ws: WebSocket, headers: IncomingHttpHeaders, peer: X509Certificate | undefined): void {
+    const session = new FakeSession(ws, headers, peer);
     this.sessions.push(session);
     if (this.options.onSession) this.options.onSession(session);
     else
