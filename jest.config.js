@@ -20,13 +20,21 @@ const common = {
 };
 
 export default {
+  // Medium and e2e tests run real PostgreSQL, processes and sockets: a hook may take tens of seconds on a
+  // loaded 2-core machine. (Jest reads the timeout globally, not per project.)
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
     },
-    { ...common, displayName: 'medium', testMatch: ['<rootDir>/test/medium/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'medium',
+      testMatch: ['<rootDir>/test/medium/**/*.spec.ts'],
+      testTimeout: 60_000,
+    },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'] },
   ],
 };

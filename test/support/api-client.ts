@@ -34,6 +34,24 @@ export class ApiClient {
     return { status: res.status, body: parsed as T };
   }
 
+  /** multipart/form-data upload, as a browser's file dialog sends it. */
+  async upload<T = unknown>(
+    path: string,
+    files: Array<{ name: string; bytes: Buffer }>,
+    fields: Record<string, string> = {},
+  ): Promise<{ status: number; body: T }> {
+    const form = new FormData();
+    for (const f of files) form.append('files', new Blob([f.bytes]), f.name);
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    const res = await fetch(new URL(path, this.baseUrl), {
+      method: 'POST',
+      headers: { cookie: this.cookie },
+      body: form,
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text.startsWith('{') ? JSON.parse(text) : text) as T };
+  }
+
   async ok<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     const r = await this.call<T>(method, path, body);
     if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);

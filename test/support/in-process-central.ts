@@ -45,7 +45,13 @@ export async function seedSettings(databaseUrl: string, settings: WebSocketSetti
 /** Starts central in this process on a test database, with free ports and a logged-in API client. */
 export async function startTestCentral(
   databaseUrl: string,
-  opts: { heartbeatMs?: number; dataDir?: string; ports?: TestCentral['ports'] } = {},
+  opts: {
+    heartbeatMs?: number;
+    dataDir?: string;
+    ports?: TestCentral['ports'];
+    /** Extra SWITCHYARD_* variables, e.g. SWITCHYARD_AGENT_HOSTS. */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TestCentral> {
   const [http, plain, secure] = opts.ports
     ? [opts.ports.http, opts.ports.plain, opts.ports.secure]
@@ -61,6 +67,7 @@ export async function startTestCentral(
     DATABASE_URL: databaseUrl,
     SWITCHYARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
     SWITCHYARD_HEARTBEAT_INTERVAL_MS: String(opts.heartbeatMs ?? 15_000),
+    ...opts.env,
   });
   const central = await startCentral(config, silent);
   const api = new ApiClient(central.adminUrl);

@@ -21,16 +21,25 @@ export class AuditInterceptor implements NestInterceptor {
     const action = `${req.method} ${route}`;
     const target = Object.values(req.params ?? {}).join('/') || null;
     const who = () => ({ username: req.actor?.username ?? 'anonymous', address: clientAddress(req) });
-    const details = { body: redactSecrets(req.body ?? {}) } as Record<string, unknown>;
+    // Read when the record is written: multipart fields and files are only parsed by then.
+    const details = (): Record<string, unknown> => {
+      const files = (req as { files?: Array<{ originalname: string; size: number }> }).files;
+      return {
+        body: redactSecrets(req.body ?? {}),
+        ...(Array.isArray(files)
+          ? { files: files.map((f) => ({ name: f.originalname, bytes: f.size })) }
+          : {}),
+      };
+    };
     // The record is written before the response goes out, so a client that reads the audit next sees it.
     return next.handle().pipe(
       concatMap((result: unknown) =>
-        from(this.audit.record(who(), action, 'success', target, details)).pipe(map(() => result)),
+        from(this.audit.record(who(), action, 'success', target, details())).pipe(map(() => result)),
       ),
       catchError((error: unknown) =>
         from(
           this.audit.record(who(), action, error instanceof DomainError ? 'refused' : 'failed', target, {
-            ...details,
+            ...details(),
             reason: error instanceof Error ? error.message : String(error),
           }),
         ).pipe(

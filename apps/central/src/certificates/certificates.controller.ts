@@ -1,5 +1,40 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Post,
+  UploadedFiles,
+  UseInterceptors,
+} from '@nestjs/common';
+import { AnyFilesInterceptor } from '@nestjs/platform-express';
+import { z } from 'zod';
+import { parseBody } from '../common/parse-body.js';
+import { IMPORT_LIMITS } from './certificate-import.js';
 import { CertificatesService } from './certificates.service.js';
+
+/** Multipart fields next to the files; `hosts` overrides SWITCHYARD_AGENT_HOSTS for this check. */
+const importFields = z
+  .object({
+    password: z.string().max(1024, 'must be at most 1024 characters').optional(),
+    hosts: z
+      .string()
+      .max(4096)
+      .transform((v) =>
+        v
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .optional(),
+  })
+  .strict();
+
+interface UploadedFile {
+  originalname: string;
+  buffer: Buffer;
+}
 
 @Controller('certificates')
 export class CertificatesController {
@@ -15,5 +50,29 @@ export class CertificatesController {
   @Header('Content-Disposition', 'attachment; filename="switchyard-server-chain.pem"')
   chain() {
     return this.certificates.activeChainPem();
+  }
+
+  /** multipart/form-data: one or more files (any field name) and an optional `password`. */
+  @Post('server/import')
+  @HttpCode(200)
+  @UseInterceptors(
+    AnyFilesInterceptor({
+      limits: { files: IMPORT_LIMITS.files + 1, fileSize: IMPORT_LIMITS.bytesPerFile + 1, fields: 4 },
+    }),
+  )
+  import(@UploadedFiles() files: UploadedFile[] | undefined, @Body() body: unknown) {
+    const fields = parseBody(importFields, body);
+    return this.certificates.importFiles(
+      (files ?? []).map((f) => ({ name: f.originalname, bytes: f.buffer })),
+      fields.password,
+      fields.hosts,
+    );
+  }
+
+  @Post('server/self-signed')
+  @HttpCode(200)
+  async selfSigned() {
+    await this.certificates.installSelfSigned();
+    return this.certificates.activeSummary();
   }
 }

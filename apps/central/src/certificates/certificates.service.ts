@@ -1,13 +1,17 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { hostname } from 'node:os';
 import {
   generateSelfSignedServerCertificate,
   summarizeCertificate,
   type CertificateSummary,
+  type ImportFile,
 } from '../../../../libs/pki/index.js';
+import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { SecretBox } from '../crypto/secret-box.js';
-import { ClusterBus } from '../cluster/cluster-bus.js';
+import { ClusterBus, type EventPublisher } from '../cluster/cluster-bus.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { checkImport } from './certificate-import.js';
+import { reportServerCertificate, type ServerCertificateReport } from './certificate-report.js';
 import { CertificatesRepository } from './certificates.repository.js';
 
 export interface ServerIdentity {
@@ -30,7 +34,8 @@ export class CertificatesService {
   constructor(
     private readonly repo: CertificatesRepository,
     private readonly secrets: SecretBox,
-    private readonly cluster: ClusterBus,
+    @Inject(ClusterBus) private readonly cluster: EventPublisher,
+    @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
   ) {}
 
   /** First start: a self-signed ECDSA P-256 certificate for localhost and this machine, so secure can be enabled at once. */
@@ -87,10 +92,34 @@ export class CertificatesService {
     };
   }
 
-  async activeSummary(): Promise<CertificateSummary & { source: string; installedAt: Date }> {
+  async activeSummary(now = new Date()): Promise<ServerCertificateReport> {
     const stored = await this.repo.findActive();
     if (!stored) throw new DomainError(ErrorCode.NOT_FOUND, 'no active server certificate');
-    return { ...summarizeCertificate(stored.chainPem), source: stored.source, installedAt: stored.createdAt };
+    return reportServerCertificate(stored, now);
+  }
+
+  /**
+   * Checks uploaded files (any supported format) and, only if every check passes, makes them the
+   * active server certificate on every node. A refusal changes nothing.
+   */
+  async importFiles(
+    files: ImportFile[],
+    password: string | undefined,
+    hosts: string[] | undefined,
+  ): Promise<{ certificate: ServerCertificateReport; warnings: string[] }> {
+    const imported = await checkImport(files, password, hosts ?? this.config.agentHosts);
+    const installed = await this.install({
+      source: 'imported',
+      chainPem: imported.chainPem,
+      keyPem: imported.keyPem,
+    });
+    this.logger.log(
+      `imported server certificate ${installed.summary.subject} (${installed.summary.fingerprintSha256}) from ${files
+        .map((f) => f.name)
+        .join(', ')}`,
+    );
+    for (const warning of imported.warnings) this.logger.warn(`imported certificate: ${warning}`);
+    return { certificate: await this.activeSummary(), warnings: imported.warnings };
   }
 
   async activeChainPem(): Promise<string> {

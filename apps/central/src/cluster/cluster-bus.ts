@@ -13,12 +13,28 @@ interface Envelope {
   payload: unknown;
 }
 
+/** Something that tells every central node about an event (ClusterBus in central, a NOTIFY in CLIs). */
+export interface EventPublisher {
+  publish<K extends keyof CentralEvents>(event: K, payload: CentralEvents[K]): Promise<void>;
+}
+
+/** Sends one event to every running node, as a process that is not a node itself (e.g. certmgr). */
+export async function notifyNodes<K extends keyof CentralEvents>(
+  db: Pick<DataSource, 'query'>,
+  from: string,
+  event: K,
+  payload: CentralEvents[K],
+): Promise<void> {
+  const envelope: Envelope = { from, event, payload };
+  await db.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(envelope)]);
+}
+
 /**
  * Carries events to every central node through PostgreSQL LISTEN/NOTIFY (DESIGN §2: no second
  * coordination system). The local node handles its own events directly, not through the echo.
  */
 @Injectable()
-export class ClusterBus implements OnModuleInit, OnModuleDestroy {
+export class ClusterBus implements EventPublisher, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('cluster');
   private client: pg.Client | undefined;
   private closing = false;
@@ -42,8 +58,7 @@ export class ClusterBus implements OnModuleInit, OnModuleDestroy {
   /** Emits locally now and on every other node through NOTIFY. */
   async publish<K extends keyof CentralEvents>(event: K, payload: CentralEvents[K]): Promise<void> {
     this.events.emit(event, payload);
-    const envelope: Envelope = { from: this.node.id, event, payload };
-    await this.dataSource.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(envelope)]);
+    await notifyNodes(this.dataSource, this.node.id, event, payload);
   }
 
   private async connect(): Promise<void> {

@@ -1,6 +1,8 @@
 /** Every failure the API can report, mapped to HTTP in one place (http-error.filter.ts). */
 export enum ErrorCode {
   VALIDATION = 'validation_failed',
+  /** An uploaded certificate, key or store that cannot become the server identity; `reason` says why. */
+  CERTIFICATE_REJECTED = 'certificate_rejected',
   UNAUTHENTICATED = 'unauthenticated',
   FORBIDDEN = 'forbidden',
   NOT_FOUND = 'not_found',

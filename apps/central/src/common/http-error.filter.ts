@@ -5,6 +5,7 @@ import { DomainError, ErrorCode } from './domain-error.js';
 export function httpStatusOf(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.VALIDATION:
+    case ErrorCode.CERTIFICATE_REJECTED:
       return 400;
     case ErrorCode.UNAUTHENTICATED:
       return 401;

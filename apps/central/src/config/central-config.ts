@@ -15,6 +15,10 @@ export interface CentralConfig {
   heartbeatIntervalMs: number;
   /** Name of this central node in listings; defaults to host name + process id. */
   nodeName: string | undefined;
+  /** Host names agents use to reach central: an imported certificate's SAN must cover them. */
+  agentHosts: string[];
+  /** How often `<dataDir>/certs/` is checked for dropped certificate files. */
+  certDropIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +66,28 @@ const envSchema = z.object({
     .transform(Number)
     .refine((n) => n >= 1000 && n <= 600_000, 'must be between 1000 and 600000')
     .default(15_000),
+  SWITCHYARD_AGENT_HOSTS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .refine(
+      (hosts) =>
+        hosts.every(
+          (h) => isIP(h) !== 0 || /^(\*\.)?[a-z0-9]([a-z0-9-]{0,62})(\.[a-z0-9]([a-z0-9-]{0,62}))*$/.test(h),
+        ),
+      'must be a comma-separated list of host names or IP addresses',
+    )
+    .default([]),
+  SWITCHYARD_CERTS_POLL_SECONDS: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of seconds')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 86_400, 'must be between 1 and 86400')
+    .default(15),
   SWITCHYARD_NODE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -')
@@ -96,6 +122,8 @@ export function loadCentralConfig(env: NodeJS.ProcessEnv = process.env): Central
     adminPassword: e.SWITCHYARD_ADMIN_PASSWORD,
     heartbeatIntervalMs: e.SWITCHYARD_HEARTBEAT_INTERVAL_MS,
     nodeName: e.SWITCHYARD_NODE_NAME,
+    agentHosts: e.SWITCHYARD_AGENT_HOSTS,
+    certDropIntervalMs: e.SWITCHYARD_CERTS_POLL_SECONDS * 1000,
   };
 }
 

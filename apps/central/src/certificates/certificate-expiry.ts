@@ -1,0 +1,70 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EXPIRY_WARNING_DAYS } from './certificate-report.js';
+import { CertificatesService } from './certificates.service.js';
+
+const CHECK_EVERY_MS = 60 * 60_000;
+const ACTION = 'certificate expiry warning';
+// Arbitrary constant: one node at a time decides whether a threshold was already announced.
+const EXPIRY_LOCK = 7_736_202;
+
+/**
+ * Warns at 90, 30 and 7 days before the active server certificate expires (and once it has):
+ * a log line on the node that notices and one audit record per certificate and threshold for the
+ * whole cluster. The API shows the same state in `expiryWarning`.
+ */
+@Injectable()
+export class CertificateExpiry implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('certificates');
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly certificates: CertificatesService,
+    private readonly db: DataSource,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    setImmediate(() => void this.check());
+    this.timer = setInterval(() => void this.check(), CHECK_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  async check(now = new Date()): Promise<string | undefined> {
+    try {
+      const report = await this.certificates.activeSummary(now);
+      const threshold =
+        report.daysLeft < 0 ? 0 : [...EXPIRY_WARNING_DAYS].reverse().find((d) => report.daysLeft < d);
+      if (threshold === undefined) return undefined;
+      const message =
+        threshold === 0
+          ? `the server certificate ${report.subject} expired on ${report.notAfter}: agents on wss will refuse it`
+          : `the server certificate ${report.subject} expires in ${report.daysLeft} days (${report.notAfter}): renew or import a new one`;
+      const announced = await this.db.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [EXPIRY_LOCK]);
+        const [seen] = await tx.query(
+          `SELECT 1 FROM audit_log WHERE action = $1 AND target = $2 AND details->>'threshold' = $3 LIMIT 1`,
+          [ACTION, report.fingerprintSha256, String(threshold)],
+        );
+        if (seen) return false;
+        await tx.query(
+          `INSERT INTO audit_log (actor, address, action, target, outcome, details) VALUES ('system', NULL, $1, $2, 'success', $3)`,
+          [
+            ACTION,
+            report.fingerprintSha256,
+            JSON.stringify({ threshold, daysLeft: report.daysLeft, message }),
+          ],
+        );
+        return true;
+      });
+      this.logger.warn(message);
+      return announced ? message : undefined;
+    } catch (error) {
+      this.logger.error(`certificate expiry check: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import {
+  CertificateImportError,
+  importServerIdentity,
+  type ImportFile,
+  type ImportedServerIdentity,
+} from '../../../../libs/pki/index.js';
+import { DomainError, ErrorCode } from '../common/domain-error.js';
+
+/** Limits on what an operator can upload in one import (API and drop-in folder alike). */
+export const IMPORT_LIMITS = { files: 8, bytesPerFile: 1024 * 1024 } as const;
+
+/**
+ * Runs the import checks of libs/pki and turns a refusal into the API's error: 400
+ * `certificate_rejected` with the operator-readable message and the machine-readable `reason`.
+ * `hosts` are the names agents use; with none configured the SAN is not checked (and a warning says so).
+ */
+export async function checkImport(
+  files: ImportFile[],
+  password: string | undefined,
+  hosts: string[],
+): Promise<ImportedServerIdentity> {
+  if (files.length === 0) {
+    throw new DomainError(ErrorCode.CERTIFICATE_REJECTED, 'no file was uploaded', { reason: 'no_files' });
+  }
+  if (files.length > IMPORT_LIMITS.files) {
+    throw new DomainError(
+      ErrorCode.CERTIFICATE_REJECTED,
+      `${files.length} files uploaded; at most ${IMPORT_LIMITS.files} (certificate, key, chain) are accepted`,
+      { reason: 'too_many_files' },
+    );
+  }
+  const big = files.find((f) => f.bytes.length > IMPORT_LIMITS.bytesPerFile);
+  if (big) {
+    throw new DomainError(
+      ErrorCode.CERTIFICATE_REJECTED,
+      `${big.name} is ${big.bytes.length} bytes; certificate files larger than 1 MiB are not accepted`,
+      { reason: 'file_too_large' },
+    );
+  }
+  try {
+    const imported = await importServerIdentity(files, { password, hosts });
+    if (hosts.length === 0) {
+      imported.warnings.push(
+        'the certificate names were not checked against the host names agents use: set SWITCHYARD_AGENT_HOSTS',
+      );
+    }
+    return imported;
+  } catch (error) {
+    if (error instanceof CertificateImportError) {
+      throw new DomainError(ErrorCode.CERTIFICATE_REJECTED, error.message, { reason: error.code });
+    }
+    throw error;
+  }
+}
