@@ -6,6 +6,11 @@ export interface RawAgentOptions {
   agentId: string;
   secret: string | undefined;
   ca?: string;
+  /** Client certificate chain and key, presented when the listener asks (mutual TLS). */
+  cert?: string;
+  key?: string;
+  /** Extra upgrade headers (e.g. the CSR header). */
+  headers?: Record<string, string>;
   origin?: string;
   autoPong?: boolean;
   localAddress?: string;
@@ -19,12 +24,14 @@ export class RawAgent {
   readonly opened: Promise<void>;
 
   constructor(readonly options: RawAgentOptions) {
-    const headers: Record<string, string> = { 'x-switchyard-agent-id': options.agentId };
+    const headers: Record<string, string> = { ...options.headers, 'x-switchyard-agent-id': options.agentId };
     if (options.secret) headers.authorization = `Bearer ${options.secret}`;
     if (options.origin) headers.origin = options.origin;
     this.socket = new WebSocket(options.url, {
       headers,
       ca: options.ca,
+      cert: options.cert,
+      key: options.key,
       autoPong: options.autoPong ?? true,
       localAddress: options.localAddress,
     });

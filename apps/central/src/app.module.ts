@@ -13,6 +13,7 @@ import { type SecretBox } from './crypto/secret-box.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ListenersModule } from './listeners/listeners.module.js';
+import { LocalCaModule } from './local-ca/local-ca.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 
 @Module({})
@@ -35,6 +36,7 @@ export class AppModule {
         HealthModule,
         CertificatesModule,
         AgentsModule,
+        LocalCaModule,
         ListenersModule,
         SettingsModule,
         AcmeModule,

@@ -17,6 +17,8 @@ export interface SessionContext {
   remoteAddress: string;
   listenerAddress: string;
   issuedCredential: string | undefined;
+  /** Client certificate chain signed from the CSR sent at the upgrade, delivered in welcome. */
+  issuedCertificateChainPem?: string;
   nodeId: string;
   heartbeatIntervalMs: number;
 }
@@ -124,6 +126,9 @@ export class AgentSession {
           heartbeatIntervalMs: this.context.heartbeatIntervalMs,
           desiredProfile: null,
           ...(this.context.issuedCredential ? { credential: this.context.issuedCredential } : {}),
+          ...(this.context.issuedCertificateChainPem
+            ? { certificateChainPem: this.context.issuedCertificateChainPem }
+            : {}),
         });
         this.startHeartbeat();
         return;

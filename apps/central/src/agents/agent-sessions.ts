@@ -24,6 +24,12 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     events.on('agent.revoked', ({ agentId }) =>
       this.sessions.get(agentId)?.close(CloseCode.AGENT_REVOKED, 'agent revoked'),
     );
+    // Only a session that rests on the revoked certificate ends; the agent's credential still applies.
+    events.on('agent.certificate.revoked', ({ agentId }) => {
+      const session = this.sessions.get(agentId);
+      if (session?.context.transport === 'secure+mtls')
+        session.close(CloseCode.CERTIFICATE_REVOKED, 'client certificate revoked');
+    });
     // last_seen is written for all of this node's agents in one statement per heartbeat interval.
     this.touchTimer = setInterval(
       () => void this.repo.touch([...this.sessions.keys()]).catch((e: Error) => this.logger.warn(e.message)),
@@ -37,6 +43,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     transport: Transport,
     addresses: { remote: string; listener: string },
     issuedCredential?: string,
+    issuedCertificateChainPem?: string,
   ): AgentSession {
     return new AgentSession(
       socket,
@@ -46,6 +53,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
         remoteAddress: addresses.remote,
         listenerAddress: addresses.listener,
         issuedCredential,
+        issuedCertificateChainPem,
         nodeId: this.node.id,
         heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       },
@@ -68,7 +76,8 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
       remoteAddress: session.context.remoteAddress,
       listenerAddress: session.context.listenerAddress,
     });
-    if (hello.transport !== session.context.transport) {
+    // An agent cannot tell whether central asked for its certificate: secure and secure+mtls agree.
+    if (hello.transport.split('+')[0] !== session.context.transport.split('+')[0]) {
       this.logger.warn(
         `agent ${session.agentId} believes it uses ${hello.transport} but is on ${session.context.transport}`,
       );
@@ -89,6 +98,17 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   /** Central is stopping: sessions that end from now on are recorded by the bulk update. */
   beginShutdown(): void {
     this.stopping = true;
+  }
+
+  /** Closes this node's sessions on `transport` (mutual TLS became required: plain-TLS sessions must go). */
+  closeTransport(transport: Transport, code: number, reason: string): number {
+    let closed = 0;
+    for (const session of this.sessions.values()) {
+      if (session.context.transport !== transport) continue;
+      session.close(code, reason);
+      closed++;
+    }
+    return closed;
   }
 
   count(): number {

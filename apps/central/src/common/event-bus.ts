@@ -6,6 +6,8 @@ export interface CentralEvents {
   'settings.changed': { version: number };
   'certificate.changed': { id: string };
   'agent.revoked': { agentId: string };
+  /** Client certificates of the agent were revoked: refuse them at the next handshake, close its mTLS session. */
+  'agent.certificate.revoked': { agentId: string; serials: string[] };
 }
 
 /** A small typed event bus, so domains never inject each other in both directions. */

@@ -7,9 +7,10 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { type Duplex } from 'node:stream';
-import { type TLSSocket, type TlsOptions } from 'node:tls';
+import { type SecureContextOptions, type TLSSocket, type TlsOptions } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AGENT_PATH, MAX_FRAME_BYTES, type Transport } from '../../../../libs/protocol/index.js';
+import { type ClientCertificateVerdict } from '../local-ca/client-certificate.check.js';
 
 export type ListenerKind = 'plain' | 'secure';
 
@@ -20,12 +21,24 @@ export interface UpgradeDecision {
   accept?: (socket: WebSocket) => void;
 }
 
+/** The agent a valid client certificate proved, on a mutual TLS connection. */
+export interface VerifiedPeer {
+  agentId: string;
+  serial: string;
+}
+
 /** Decides, before any WebSocket exists, whether an upgrade on /agent may proceed. */
 export type UpgradeAuthorizer = (
   req: IncomingMessage,
   transport: Transport,
   address: string,
+  peer: VerifiedPeer | undefined,
 ) => Promise<UpgradeDecision>;
+
+/** Judges the client certificate of each finished TLS handshake (and logs and audits refusals). */
+export interface HandshakeGate {
+  check(socket: TLSSocket, address: string): ClientCertificateVerdict;
+}
 
 const ACCEPT_BACKLOG = 4096;
 
@@ -41,6 +54,8 @@ export class AgentListener {
     clientTracking: true,
   });
   readonly server: Server | HttpsServer;
+  /** Client certificates proved at the handshake, looked up again at the upgrade. */
+  private readonly peers = new WeakMap<object, VerifiedPeer>();
 
   constructor(
     readonly kind: ListenerKind,
@@ -50,6 +65,7 @@ export class AgentListener {
     tls: TlsOptions | undefined,
     /** What the listener was built from (address, port, TLS version); equal ⇒ no rebind needed. */
     readonly signature: string,
+    private readonly gate?: HandshakeGate,
   ) {
     this.server = tls
       ? createHttpsServer(tls, (req, res) => this.request(req, res))
@@ -60,9 +76,14 @@ export class AgentListener {
     );
     this.server.on('clientError', (_error, socket: Duplex) => socket.destroy());
     if (tls) {
-      this.server.on('secureConnection', (socket: TLSSocket) => {
+      // Prepended: the refusal must come before the HTTP server reads a single byte from the socket.
+      this.server.prependListener('secureConnection', (socket: TLSSocket) => {
         socket.disableRenegotiation(); // client-initiated renegotiation is a DoS vector
         socket.on('error', () => undefined);
+        const verdict = this.gate?.check(socket, socket.remoteAddress ?? 'unknown');
+        if (verdict?.kind === 'refused') socket.destroy();
+        else if (verdict?.kind === 'valid')
+          this.peers.set(socket, { agentId: verdict.agentId, serial: verdict.serial });
       });
       this.server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
         this.logger.warn(
@@ -70,6 +91,13 @@ export class AgentListener {
         );
       });
     }
+  }
+
+  /** Applies a new client-auth mode and TLS context live: open sessions stay, new handshakes follow it. */
+  setClientAuth(requestCert: boolean, context: SecureContextOptions): void {
+    const server = this.server as HttpsServer & { requestCert: boolean };
+    server.requestCert = requestCert; // read by Node for every new connection
+    server.setSecureContext(context);
   }
 
   get connections(): number {
@@ -128,10 +156,11 @@ export class AgentListener {
       this.logger.warn(`refused upgrade from ${address}: foreign Origin ${origin.slice(0, 100)}`);
       return reject(socket, 403, 'foreign Origin');
     }
-    const transport: Transport = this.kind === 'plain' ? 'plain' : 'secure';
+    const peer = this.peers.get(req.socket);
+    const transport: Transport = this.kind === 'plain' ? 'plain' : peer ? 'secure+mtls' : 'secure';
     let decision: UpgradeDecision;
     try {
-      decision = await this.authorize(req, transport, address);
+      decision = await this.authorize(req, transport, address, peer);
     } catch (error) {
       this.logger.error(`upgrade from ${address}: ${(error as Error).message}`);
       return reject(socket, 503, 'central cannot check credentials right now');

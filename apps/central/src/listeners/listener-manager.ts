@@ -1,13 +1,23 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type IncomingMessage } from 'node:http';
 import { type Server as HttpsServer } from 'node:https';
-import { CloseCode, type Transport } from '../../../../libs/protocol/index.js';
+import { CSR_HEADER, CloseCode, decodeCsrHeader, type Transport } from '../../../../libs/protocol/index.js';
 import { AgentAuthenticator } from '../agents/agent-authenticator.js';
 import { AgentSessions } from '../agents/agent-sessions.js';
+import { AuditService } from '../audit/audit.service.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { type BoundListener } from '../cluster/nodes.repository.js';
+import { CertificateRevocations } from '../local-ca/certificate-revocations.js';
+import { type ClientAuthMode } from '../local-ca/client-certificate.check.js';
+import { LocalCaService } from '../local-ca/local-ca.service.js';
 import { effectivePlainBinding, type WebSocketSettings } from '../settings/websocket-settings.js';
-import { AgentListener, type ListenerKind, type UpgradeDecision } from './agent-listener.js';
+import {
+  AgentListener,
+  type ListenerKind,
+  type UpgradeDecision,
+  type VerifiedPeer,
+} from './agent-listener.js';
+import { ClientCertificateGate } from './client-certificate-gate.js';
 import { secureContextOptions, tlsServerOptions } from './tls-options.js';
 
 export interface TlsIdentity {
@@ -34,12 +44,25 @@ export class ListenerManager implements OnModuleDestroy {
   private readonly running = new Map<ListenerKind, AgentListener>();
   private identity: TlsIdentity | undefined;
   private minTlsVersion: 'TLSv1.2' | 'TLSv1.3' = 'TLSv1.2';
+  private clientAuth: ClientAuthMode = 'none';
+  /** The local CA, the only issuer trusted for client certificates; loaded once mutual TLS is on. */
+  private clientCaPem: string | undefined;
+  private readonly gate: ClientCertificateGate;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly authenticator: AgentAuthenticator,
     private readonly sessions: AgentSessions,
-  ) {}
+    private readonly localCa: LocalCaService,
+    revocations: CertificateRevocations,
+    audit: AuditService,
+  ) {
+    this.gate = new ClientCertificateGate(
+      () => this.clientAuth,
+      (serial) => revocations.isRevoked(serial),
+      audit,
+    );
+  }
 
   /** Applies the settings; throws DomainError(LISTENER_FAILED) and keeps the previous listeners on failure. */
   apply(settings: WebSocketSettings, identity: TlsIdentity | undefined): Promise<void> {
@@ -52,7 +75,9 @@ export class ListenerManager implements OnModuleDestroy {
       this.identity = identity;
       const secure = this.running.get('secure');
       if (!secure) return;
-      (secure.server as HttpsServer).setSecureContext(secureContextOptions(identity, this.minTlsVersion));
+      (secure.server as HttpsServer).setSecureContext(
+        secureContextOptions(identity, this.minTlsVersion, this.clientCaPem),
+      );
       this.logger.log(`secure listener now presents certificate ${identity.id}`);
     });
   }
@@ -82,6 +107,9 @@ export class ListenerManager implements OnModuleDestroy {
   private async applyNow(settings: WebSocketSettings, identity: TlsIdentity | undefined): Promise<void> {
     if (identity) this.identity = identity;
     this.minTlsVersion = settings.secure.minTlsVersion;
+    const previousClientAuth = this.clientAuth;
+    if (settings.secure.clientAuth !== 'none') this.clientCaPem ??= await this.localCa.caCertificatePem();
+    this.clientAuth = settings.secure.clientAuth;
     const plain = effectivePlainBinding(settings);
     const desired: Record<ListenerKind, DesiredListener | undefined> = {
       plain: plain && { kind: 'plain', ...plain, signature: `${plain.address}:${plain.port}` },
@@ -104,6 +132,28 @@ export class ListenerManager implements OnModuleDestroy {
     for (const kind of ['plain', 'secure'] as const) {
       const want = desired[kind];
       if (want && this.running.get(kind)?.signature !== want.signature) await this.move(want);
+    }
+    if (this.clientAuth !== previousClientAuth) this.applyClientAuth(previousClientAuth);
+  }
+
+  /** A clientAuth change needs no rebind: the secure listener asks (or stops asking) from its next handshake. */
+  private applyClientAuth(previous: ClientAuthMode): void {
+    const secure = this.running.get('secure');
+    if (secure && this.identity) {
+      secure.setClientAuth(
+        this.clientAuth !== 'none',
+        secureContextOptions(this.identity, this.minTlsVersion, this.clientCaPem),
+      );
+    }
+    this.logger.log(`client certificates: ${this.clientAuth} (was ${previous})`);
+    if (this.clientAuth === 'required') {
+      // Sessions that never showed a certificate would otherwise outlive the rule; they reconnect with one.
+      const closed = this.sessions.closeTransport(
+        'secure',
+        CloseCode.GOING_AWAY,
+        'mutual TLS is now required; reconnect with a client certificate',
+      );
+      if (closed > 0) this.logger.log(`closed ${closed} secure session(s) without a client certificate`);
     }
   }
 
@@ -148,15 +198,19 @@ export class ListenerManager implements OnModuleDestroy {
   private create(want: DesiredListener): AgentListener {
     const tls =
       want.kind === 'secure' && this.identity
-        ? tlsServerOptions(this.identity, this.minTlsVersion)
+        ? tlsServerOptions(this.identity, this.minTlsVersion, {
+            mode: this.clientAuth,
+            caPem: this.clientCaPem,
+          })
         : undefined;
     return new AgentListener(
       want.kind,
       want.address,
       want.port,
-      (req, transport, address) => this.authorize(req, transport, address),
+      (req, transport, address, peer) => this.authorize(req, transport, address, peer),
       tls,
       want.signature,
+      tls ? this.gate : undefined,
     );
   }
 
@@ -164,9 +218,22 @@ export class ListenerManager implements OnModuleDestroy {
     req: IncomingMessage,
     transport: Transport,
     address: string,
+    peer: VerifiedPeer | undefined,
   ): Promise<UpgradeDecision> {
     const result = await this.authenticator.authenticate(req, address);
     if (!result.ok) return { ok: false, status: result.status, reason: result.reason };
+    // The certificate and the credential must name the same agent: one cannot lend the other.
+    if (peer && peer.agentId !== result.agentId) {
+      return {
+        ok: false,
+        status: 403,
+        reason: `client certificate is for agent ${peer.agentId}, not ${result.agentId}`,
+      };
+    }
+    const certificateChainPem = await this.certificateFor(req, result.agentId, address, {
+      enrolling: result.issuedCredential !== undefined,
+      overMutualTls: peer !== undefined,
+    });
     return {
       ok: true,
       accept: (socket) =>
@@ -176,7 +243,25 @@ export class ListenerManager implements OnModuleDestroy {
           transport,
           { remote: address, listener: req.socket.localAddress ?? '' },
           result.issuedCredential,
+          certificateChainPem,
         ),
     };
+  }
+
+  /** Signs the CSR sent at the upgrade, if any, while mutual TLS is on (ADR 0008). */
+  private async certificateFor(
+    req: IncomingMessage,
+    agentId: string,
+    address: string,
+    how: { enrolling: boolean; overMutualTls: boolean },
+  ): Promise<string | undefined> {
+    const header = req.headers[CSR_HEADER];
+    if (typeof header !== 'string' || this.clientAuth === 'none') return undefined;
+    const csrPem = decodeCsrHeader(header);
+    if (!csrPem) {
+      this.logger.warn(`agent ${agentId} (${address}) sent an unreadable ${CSR_HEADER} header; ignored`);
+      return undefined;
+    }
+    return this.localCa.issueAtUpgrade({ agentId, csrPem, address, ...how });
   }
 }

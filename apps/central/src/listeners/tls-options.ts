@@ -16,9 +16,16 @@ export const MOZILLA_INTERMEDIATE_CIPHERS = [
   'DHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
+/** How agents' client certificates are asked for; `caPem` is the local CA, the only one trusted for them. */
+export interface ClientAuthOptions {
+  mode: 'none' | 'optional' | 'required';
+  caPem: string | undefined;
+}
+
 export function secureContextOptions(
   identity: { chainPem: string; keyPem: string },
   minVersion: 'TLSv1.2' | 'TLSv1.3',
+  clientCaPem?: string,
 ): SecureContextOptions {
   return {
     cert: identity.chainPem,
@@ -27,12 +34,23 @@ export function secureContextOptions(
     ciphers: MOZILLA_INTERMEDIATE_CIPHERS,
     ecdhCurve: 'X25519:prime256v1:secp384r1',
     honorCipherOrder: false,
+    ...(clientCaPem ? { ca: clientCaPem } : {}),
   };
 }
 
+/**
+ * requestCert asks for a client certificate only when mutual TLS is on. rejectUnauthorized stays off:
+ * Node then verifies the chain but leaves the decision to the listener, which also checks revocation
+ * and logs and audits each refusal (Node would drop the socket silently).
+ */
 export function tlsServerOptions(
   identity: { chainPem: string; keyPem: string },
   minVersion: 'TLSv1.2' | 'TLSv1.3',
+  clientAuth: ClientAuthOptions = { mode: 'none', caPem: undefined },
 ): TlsOptions {
-  return { ...secureContextOptions(identity, minVersion) };
+  return {
+    ...secureContextOptions(identity, minVersion, clientAuth.caPem),
+    requestCert: clientAuth.mode !== 'none',
+    rejectUnauthorized: false,
+  };
 }

@@ -90,12 +90,6 @@ export class SettingsService {
         issues.push({ field: `${kind}.port`, message: `is the admin HTTP port (${this.config.http.port})` });
       }
     }
-    if (s.secure.clientAuth !== 'none') {
-      issues.push({
-        field: 'secure.clientAuth',
-        message: 'mutual TLS needs the local CA, which this version does not have yet; use "none"',
-      });
-    }
     if (s.secure.enabled) {
       const identity = await this.certificates.activeIdentity();
       const now = Date.now();

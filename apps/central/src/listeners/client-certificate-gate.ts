@@ -1,0 +1,52 @@
+import { Logger } from '@nestjs/common';
+import { type TLSSocket } from 'node:tls';
+import { type AuditService } from '../audit/audit.service.js';
+import {
+  checkClientCertificate,
+  type ClientAuthMode,
+  type ClientCertificateVerdict,
+} from '../local-ca/client-certificate.check.js';
+import { type HandshakeGate } from './agent-listener.js';
+
+/** One audit record per address, agent and reason in this window: a retrying agent must not flood the log. */
+const AUDIT_QUIET_MS = 60_000;
+const MAX_REMEMBERED = 10_000;
+
+/** Refuses bad client certificates at the handshake, logs every refusal and audits it (actor `system`). */
+export class ClientCertificateGate implements HandshakeGate {
+  private readonly logger = new Logger('listeners');
+  private readonly lastAudited = new Map<string, number>();
+
+  constructor(
+    private readonly mode: () => ClientAuthMode,
+    private readonly isRevoked: (serial: string) => boolean,
+    private readonly audit: AuditService,
+  ) {}
+
+  check(socket: TLSSocket, address: string): ClientCertificateVerdict {
+    const mode = this.mode();
+    const verdict = checkClientCertificate(socket, mode, this.isRevoked);
+    if (verdict.kind === 'refused') this.refused(verdict, address, mode);
+    return verdict;
+  }
+
+  private refused(
+    verdict: Extract<ClientCertificateVerdict, { kind: 'refused' }>,
+    address: string,
+    mode: ClientAuthMode,
+  ): void {
+    const who = verdict.agentId ? `agent ${verdict.agentId} (${address})` : address;
+    this.logger.warn(`refused TLS handshake from ${who}: ${verdict.reason}`);
+    const key = `${address}|${verdict.agentId ?? ''}|${verdict.reason}`;
+    const now = Date.now();
+    if ((this.lastAudited.get(key) ?? 0) > now - AUDIT_QUIET_MS) return;
+    if (this.lastAudited.size >= MAX_REMEMBERED) this.lastAudited.clear();
+    this.lastAudited.set(key, now);
+    void this.audit.record('system', 'agent handshake', 'refused', verdict.agentId ?? null, {
+      address,
+      reason: verdict.reason,
+      serial: verdict.serial ?? null,
+      clientAuth: mode,
+    });
+  }
+}

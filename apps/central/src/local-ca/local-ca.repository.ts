@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface StoredLocalCa {
+  certificatePem: string;
+  keyEncrypted: string;
+}
+
+export interface IssuedRecord {
+  serial: string;
+  agentId: string;
+  fingerprintSha256: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+@Injectable()
+export class LocalCaRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async findCa(): Promise<StoredLocalCa | undefined> {
+    const [row] = await this.db.query('SELECT certificate_pem, key_encrypted FROM local_ca WHERE id = 1');
+    if (!row) return undefined;
+    const r = row as Record<string, unknown>;
+    return { certificatePem: r.certificate_pem as string, keyEncrypted: r.key_encrypted as string };
+  }
+
+  /** Stores the CA unless another node stored one first; the caller re-reads to use the winner. */
+  async insertCaIfAbsent(c: {
+    certificatePem: string;
+    keyEncrypted: string;
+    fingerprintSha256: string;
+    notAfter: Date;
+  }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO local_ca (id, certificate_pem, key_encrypted, fingerprint_sha256, not_after)
+       VALUES (1, $1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+      [c.certificatePem, c.keyEncrypted, c.fingerprintSha256, c.notAfter],
+    );
+  }
+
+  async recordIssued(r: IssuedRecord): Promise<void> {
+    await this.db.query(
+      `INSERT INTO agent_certificates (serial, agent_id, fingerprint_sha256, not_before, not_after)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [r.serial, r.agentId, r.fingerprintSha256, r.notBefore, r.notAfter],
+    );
+  }
+
+  async hasIssued(agentId: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      'SELECT 1 FROM agent_certificates WHERE agent_id = $1 LIMIT 1',
+      [agentId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Revokes every unrevoked certificate of the agent; returns their serials (none: nothing to revoke). */
+  async revokeForAgent(agentId: string): Promise<string[]> {
+    const rows: unknown[] = await this.db.query(
+      `UPDATE agent_certificates SET revoked_at = now() WHERE agent_id = $1 AND revoked_at IS NULL RETURNING serial`,
+      [agentId],
+    );
+    return (rows[0] as Array<{ serial: string }>).map((r) => r.serial);
+  }
+
+  /** Revoked serials still inside their validity (expired ones fail the handshake on their own). */
+  async revokedSerials(): Promise<string[]> {
+    const rows: Array<{ serial: string }> = await this.db.query(
+      `SELECT serial FROM agent_certificates WHERE revoked_at IS NOT NULL AND not_after > now() - interval '1 day'`,
+    );
+    return rows.map((r) => r.serial);
+  }
+}
