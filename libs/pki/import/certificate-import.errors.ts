@@ -46,6 +46,8 @@ export type CertificateImportErrorCode =
 /** The only error importServerIdentity throws for bad input; `code` for programs, `message` for people. */
 export class CertificateImportError extends Error {
   override readonly name = 'CertificateImportError';
+  /** The name of the file the problem is in, when it is in one. */
+  readonly file?: string;
 
   constructor(
     readonly code: CertificateImportErrorCode,
@@ -55,7 +57,4 @@ export class CertificateImportError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.file = options?.file;
   }
-
-  /** The name of the file the problem is in, when it is in one. */
-  readonly file?: string;
 }

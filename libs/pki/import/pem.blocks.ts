@@ -9,9 +9,9 @@ export interface PemBlock {
   text: string;
 }
 
-const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+const BLOCK = /-----BEGIN ([A-Z0-9 #]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
 
-/** Whether the bytes look like PEM text: a BEGIN line near the start, after an optional BOM and comments. */
+/** Whether the bytes look like PEM text: a BEGIN line anywhere (comments and `Bag Attributes` may come first). */
 export function looksLikePem(bytes: Buffer): boolean {
   return bytes.includes('-----BEGIN ');
 }

@@ -173,7 +173,7 @@ describe('importServerIdentity: checks', () => {
     it('several keys and one matches: that one, with a warning', async () => {
       const identity = await importServerIdentity([...server(), fx.file('weak.key')], {});
       expect(identity.warnings).toEqual([
-        '1 private key that belongs to no certificate of the chain was left out; the key in server.key is used',
+        "1 other private key was left out; the key in server.key, which belongs to 'CN=central.example', is used",
       ]);
     });
   });

@@ -48,9 +48,8 @@ export function selectServerKey(
   const unused = distinctKeys.length - 1;
   if (unused > 0) {
     warnings.push(
-      `${unused} private ${unused === 1 ? 'key' : 'keys'} that ${unused === 1 ? 'belongs' : 'belong'} ` +
-        'to no certificate of the chain ' +
-        `${unused === 1 ? 'was' : 'were'} left out; the key in ${chosen.key.file} is used`,
+      `${unused === 1 ? '1 other private key was' : `${unused} other private keys were`} left out; ` +
+        `the key in ${chosen.key.file}, which belongs to '${subjectOf(chosen.leaf.certificate)}', is used`,
     );
   }
   return { ...chosen, warnings };
