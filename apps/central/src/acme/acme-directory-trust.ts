@@ -10,6 +10,8 @@ let interceptorInstalled = false;
 // waiting on a mistyped directory URL should hear back sooner. 3 retries, 2 s apart and growing: 12 s.
 const settings = (acme.axios.defaults as unknown as { acmeSettings?: Record<string, number> }).acmeSettings;
 if (settings) Object.assign(settings, { retryMaxAttempts: 3, retryDefaultDelay: 2 });
+// axios waits forever by default; a CA that stops answering must fail the order, not hold the lock.
+acme.axios.defaults.timeout = 30_000;
 
 /**
  * Runs `work` with an extra trusted CA for the ACME server's HTTPS (pebble's test CA, a private ACME

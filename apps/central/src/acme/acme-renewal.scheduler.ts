@@ -41,6 +41,8 @@ export class AcmeRenewalScheduler implements OnApplicationBootstrap, OnModuleDes
   ) {}
 
   onApplicationBootstrap(): void {
+    // A node that was down for a while may find the certificate already due: look once at start.
+    void this.checkNow();
     this.timer = setInterval(() => void this.checkNow(), this.config.renewCheckEveryMs);
     this.timer.unref();
   }
