@@ -3,6 +3,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { importServerIdentity, type ImportedServerIdentity, type ImportFile } from '../index.js';
+import { openssl, succeeded } from '../../keystore/test-support.js';
 import { createImportFixtures, type ImportFixtures, SERVER_HOSTS } from './testing/import-fixtures.js';
 
 const PASSWORD = 'pfx-Secret 1';
@@ -104,13 +105,23 @@ describe('importServerIdentity: formats', () => {
     });
 
     it.each([
-      ['default (PBES2 AES-256-CBC)', []],
-      ['-certpbe AES-256-CBC -keypbe AES-256-CBC', ['-certpbe', 'AES-256-CBC', '-keypbe', 'AES-256-CBC']],
-      ['-descert (3DES)', ['-descert']],
-      ['-legacy (RC2-40, which Node cannot decrypt)', ['-legacy']],
+      ['default', [], 'PBES2, PBKDF2, AES-256-CBC', 'PBES2, PBKDF2, AES-256-CBC'],
+      [
+        '-certpbe AES-256-CBC -keypbe AES-256-CBC',
+        ['-certpbe', 'AES-256-CBC', '-keypbe', 'AES-256-CBC'],
+        'PBES2, PBKDF2, AES-256-CBC',
+        'PBES2, PBKDF2, AES-256-CBC',
+      ],
+      [
+        '-descert -keypbe PBE-SHA1-3DES',
+        ['-descert', '-keypbe', 'PBE-SHA1-3DES'],
+        'pbeWithSHA1And3-KeyTripleDES-CBC',
+        'pbeWithSHA1And3-KeyTripleDES-CBC',
+      ],
+      ['-legacy', ['-legacy'], 'pbeWithSHA1And40BitRC2-CBC', 'pbeWithSHA1And3-KeyTripleDES-CBC'],
     ])(
-      'PKCS#12 %s',
-      async (name, options) => {
+      'PKCS#12 %s (certificates: %s; key: %s)',
+      async (name, options, certificateEncryption, keyEncryption) => {
         const out = `${server}-${name.split(' ')[0]}.pfx`;
         const args = ['pkcs12', '-export', '-inkey', fx.path(key), '-in', fx.path(cert)];
         const output = [
@@ -122,6 +133,20 @@ describe('importServerIdentity: formats', () => {
           `pass:${PASSWORD}`,
         ];
         await fx.run([...args, ...output, ...options]);
+        // The file really is encrypted as its name says (RC2-40 is what Node's OpenSSL 3 cannot read).
+        const info = [
+          'pkcs12',
+          '-info',
+          '-noout',
+          '-legacy',
+          '-in',
+          fx.path(out),
+          '-passin',
+          `pass:${PASSWORD}`,
+        ];
+        const { stderr } = succeeded(await openssl(info));
+        expect(stderr).toContain(`PKCS7 Encrypted data: ${certificateEncryption}`);
+        expect(stderr).toContain(`Shrouded Keybag: ${keyEncryption}`);
         expectIdentity(await importAll([fx.file(out)], PASSWORD), server);
       },
       SLOW,
