@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { connect as tlsConnect } from 'node:tls';
+import { CertificateRevocations } from '../../apps/central/src/local-ca/certificate-revocations.js';
 import { LocalCaService } from '../../apps/central/src/local-ca/local-ca.service.js';
 import {
   createClientCsr,
@@ -315,6 +316,20 @@ describe('mutual TLS with the local CA (real PostgreSQL, real TLS)', () => {
     first.socket.close();
     const second = await connect('plain-tls-1', { url: plainUrl, csr: await createClientCsr('plain-tls-1') });
     expect((await second.welcome()).certificateChainPem).toBeUndefined();
+  });
+
+  it('a second node on the same database uses the same CA and learns a revocation through NOTIFY', async () => {
+    const second = await startTestCentral(db.url, { dataDir: c.dataDir }); // same master key
+    try {
+      expect((await second.api.call<string>('GET', '/api/certificates/ca')).body).toBe(caPem);
+      const serial = new X509Certificate(certificates.get('plain-tls-1')!.cert).serialNumber;
+      const revocations = second.central.app.get(CertificateRevocations);
+      expect(revocations.isRevoked(serial)).toBe(false);
+      await c.api.ok('POST', '/api/agents/plain-tls-1/revoke-certificate');
+      await waitFor('the other node to know', async () => revocations.isRevoked(serial), 5000, 20);
+    } finally {
+      await second.stop();
+    }
   });
 
   it('back to none: agents holding certificates simply connect, as secure', async () => {
