@@ -23,6 +23,8 @@ function unsafePathReason(name: string): string | undefined {
   if (name.length > MAX_PATH_LENGTH) return `has a name longer than ${MAX_PATH_LENGTH} characters`;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'has a control character in its name';
+  // A lone surrogate has no UTF-8 form: the zip name and the manifest key would silently differ.
+  if (/\p{Surrogate}/u.test(name)) return 'has an unpaired surrogate in its name';
   if (name.includes('\\')) return 'has a backslash in its path';
   if (name.startsWith('/')) return 'is an absolute path';
   if (/^[A-Za-z]:/.test(name)) return 'starts with a drive letter';

@@ -193,6 +193,12 @@ describe('buildProfileArchive', () => {
         'entry "/etc/passwd" is an absolute path',
       ],
       [
+        'a name with an unpaired surrogate',
+        withFiles(['conf/\ud800.conf', AGENT_CONF]),
+        Code.UNSAFE_PATH,
+        'entry "conf/\\ud800.conf" has an unpaired surrogate in its name',
+      ],
+      [
         'the manifest name',
         withFiles(['manifest.json', AGENT_CONF]),
         Code.INVALID_INPUT,
