@@ -2,3 +2,4 @@ export * from './messages.js';
 export * from './close-codes.js';
 export * from './frame-parser.js';
 export * from './headers.js';
+export * from './profile-messages.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { profileActivateSchema, profileStatusSchema, profileSyncSchema } from './profile-messages.js';
 
 /** Version of the frame format in `libs/protocol`; bumped on any incompatible change. */
 export const PROTOCOL_VERSION = 1;
@@ -31,6 +32,8 @@ export const helloSchema = z.strictObject({
   protocolVersion: z.number().int().min(1),
   capabilities: z.array(z.string().min(1).max(64)).max(64),
   profileSha256: sha256.nullable(),
+  /** A revision downloaded, verified and staged but not active yet (after `profile.sync`). */
+  stagedProfileSha256: sha256.nullable().optional(),
   transport: transportSchema,
 });
 
@@ -68,6 +71,11 @@ export const welcomeSchema = z.strictObject({
    * then the local CA, as PEM.
    */
   certificateChainPem: pem('CERTIFICATE', 16_384).optional(),
+  /**
+   * Central's Ed25519 profile-signing public key (SPKI PEM). The agent pins the one it receives at
+   * enrollment and verifies every profile archive's manifest.sig against it.
+   */
+  profileSigningKey: pem('PUBLIC KEY', 1024).optional(),
 });
 
 export const commandSchema = z.strictObject({
@@ -81,8 +89,14 @@ export const agentFrameSchema = z.discriminatedUnion('type', [
   helloSchema,
   goodbyeSchema,
   commandResultSchema,
+  profileStatusSchema,
 ]);
-export const centralFrameSchema = z.discriminatedUnion('type', [welcomeSchema, commandSchema]);
+export const centralFrameSchema = z.discriminatedUnion('type', [
+  welcomeSchema,
+  commandSchema,
+  profileSyncSchema,
+  profileActivateSchema,
+]);
 
 export type Hello = z.infer<typeof helloSchema>;
 export type Goodbye = z.infer<typeof goodbyeSchema>;

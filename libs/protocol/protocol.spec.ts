@@ -31,7 +31,18 @@ describe('protocol golden fixtures', () => {
 
   it('has fixtures for every frame type', () => {
     const types = new Set(load('valid').map(([, f]) => f.frame.type));
-    expect([...types].sort()).toEqual(['command', 'command.result', 'goodbye', 'hello', 'welcome']);
+    expect([...types].sort()).toEqual(
+      [
+        'command',
+        'command.result',
+        'goodbye',
+        'hello',
+        'profile.activate',
+        'profile.status',
+        'profile.sync',
+        'welcome',
+      ].sort(),
+    );
   });
 });
 
