@@ -218,10 +218,21 @@ describe('mutual TLS with the local CA (real PostgreSQL, real TLS)', () => {
     expect(rows[0].details).toMatchObject({ address: '127.0.0.1', clientAuth: 'optional' });
   });
 
-  it('required: plain-TLS sessions are closed, an agent without a certificate is refused at the handshake (audited), one with a certificate connects', async () => {
+  it('required: 409 for agents without certificates unless forced; plain-TLS sessions are closed, an agent without a certificate is refused at the handshake (audited), one with a certificate connects', async () => {
     const withoutCert = await connect('plain-tls-1');
     const closed = withoutCert.closed;
-    await setClientAuth('required');
+    // plain-tls-1 was never issued a certificate: requiring one would strand it (409, like plain)
+    const strand = await c.api.call<{ details: { agents: Array<{ id: string }> } }>(
+      'PUT',
+      '/api/settings/websocket',
+      {
+        secure: { clientAuth: 'required' },
+      },
+    );
+    expect(strand.status).toBe(409);
+    expect(JSON.stringify(strand.body)).toContain('plain-tls-1');
+    expect(JSON.stringify(strand.body)).not.toContain('mtls-1');
+    await c.api.ok('PUT', '/api/settings/websocket', { secure: { clientAuth: 'required' }, force: true });
     expect(await closed).toMatchObject({ code: CloseCode.GOING_AWAY });
 
     expect(await tlsOutcome(c.ports.secure, serverChain)).toEqual({ kind: 'refused' });

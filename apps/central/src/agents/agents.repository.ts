@@ -157,8 +157,14 @@ export class AgentsRepository {
   }
 
   async onlineOverPlain(): Promise<PlainSession[]> {
+    return this.onlineOver('plain');
+  }
+
+  /** Agents online over `transport` (the strand checks: plain before closing it, secure before requiring mTLS). */
+  async onlineOver(transport: Transport): Promise<PlainSession[]> {
     const rows: Array<Record<string, unknown>> = await this.db.query(
-      `SELECT id, node_id, remote_address, listener_address FROM (${VIEW}) v WHERE v.status = 'online' AND v.transport = 'plain' ORDER BY id`,
+      `SELECT id, node_id, remote_address, listener_address FROM (${VIEW}) v WHERE v.status = 'online' AND v.transport = $1 ORDER BY id`,
+      [transport],
     );
     return rows.map((r) => ({
       id: r.id as string,

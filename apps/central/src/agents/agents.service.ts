@@ -68,4 +68,8 @@ export class AgentsService {
   onlineOverPlain() {
     return this.agents.onlineOverPlain();
   }
+
+  onlineOver(transport: Transport) {
+    return this.agents.onlineOver(transport);
+  }
 }

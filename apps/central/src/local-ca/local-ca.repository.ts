@@ -55,6 +55,18 @@ export class LocalCaRepository {
     return rows.length > 0;
   }
 
+  /** Those of `agentIds` that hold no certificate both unrevoked and unexpired. */
+  async withoutValidCertificate(agentIds: string[]): Promise<string[]> {
+    if (agentIds.length === 0) return [];
+    const rows: Array<{ id: string }> = await this.db.query(
+      `SELECT id FROM unnest($1::text[]) AS id WHERE NOT EXISTS (
+         SELECT 1 FROM agent_certificates c WHERE c.agent_id = id AND c.revoked_at IS NULL AND c.not_after > now())
+       ORDER BY id`,
+      [agentIds],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Revokes every unrevoked certificate of the agent; returns their serials (none: nothing to revoke). */
   async revokeForAgent(agentId: string): Promise<string[]> {
     const rows: unknown[] = await this.db.query(

@@ -45,6 +45,11 @@ export class LocalCaService {
     return (await this.ca()).certificatePem;
   }
 
+  /** Those agents that could not pass a `required` handshake today (no valid certificate issued). */
+  agentsWithoutValidCertificate(agentIds: string[]): Promise<string[]> {
+    return this.repo.withoutValidCertificate(agentIds);
+  }
+
   /**
    * Signs the CSR an agent sent at the upgrade when it may have a certificate: when enrolling with a
    * token, renewing over mutual TLS, or for its very first certificate on its credential (fleets enrolled

@@ -6,6 +6,7 @@ import { DomainError, ErrorCode, ValidationError, type FieldIssue } from '../com
 import { EventBus } from '../common/event-bus.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { ListenerManager } from '../listeners/listener-manager.js';
+import { LocalCaService } from '../local-ca/local-ca.service.js';
 import { SettingsRepository, type SettingsVersion } from './settings.repository.js';
 import {
   DEFAULT_WEBSOCKET_SETTINGS,
@@ -26,6 +27,7 @@ export class SettingsService {
     private readonly certificates: CertificatesService,
     private readonly agents: AgentsService,
     private readonly cluster: ClusterBus,
+    private readonly localCa: LocalCaService,
     @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
     events: EventBus,
   ) {
@@ -63,6 +65,7 @@ export class SettingsService {
     const next = mergeSettings(current.value, patch);
     await this.validate(next);
     await this.refuseStranding(current.value, next, patch.force === true);
+    await this.refuseMutualTlsStranding(current.value, next, patch.force === true);
     const identity = await this.certificates.activeIdentity();
     try {
       await this.listeners.apply(next, identity);
@@ -103,6 +106,28 @@ export class SettingsService {
       }
     }
     if (issues.length > 0) throw new ValidationError(issues);
+  }
+
+  /**
+   * Requiring client certificates refuses, at their next handshake, the agents on secure that were never
+   * issued one (they get one under "optional" or over plain first): the same 409 + force as for plain.
+   */
+  private async refuseMutualTlsStranding(
+    current: WebSocketSettings,
+    next: WebSocketSettings,
+    force: boolean,
+  ): Promise<void> {
+    if (force || !next.secure.enabled || next.secure.clientAuth !== 'required') return;
+    if (current.secure.clientAuth === 'required') return;
+    const online = await this.agents.onlineOver('secure');
+    const lacking = new Set(await this.localCa.agentsWithoutValidCertificate(online.map((a) => a.id)));
+    const stranded = online.filter((a) => lacking.has(a.id));
+    if (stranded.length === 0) return;
+    throw new DomainError(
+      ErrorCode.WOULD_STRAND_AGENTS,
+      `${stranded.length} agent(s) connected over secure have no valid client certificate and would be refused at the handshake; let them get one with clientAuth "optional" first, or repeat with "force": true`,
+      { agents: stranded },
+    );
   }
 
   /** Disabling or narrowing plain cuts off agents connected over it from other machines (DESIGN §3). */
