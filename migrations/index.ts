@@ -1,6 +1,12 @@
 import { Foundation1763884800000 } from './1763884800000-Foundation.js';
 import { LocalCa1763971200000 } from './1763971200000-LocalCa.js';
 import { Acme1763971300000 } from './1763971300000-Acme.js';
+import { ProfilesAndRollouts1763971500000 } from './1763971500000-ProfilesAndRollouts.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
-export const MIGRATIONS = [Foundation1763884800000, LocalCa1763971200000, Acme1763971300000];
+export const MIGRATIONS = [
+  Foundation1763884800000,
+  LocalCa1763971200000,
+  Acme1763971300000,
+  ProfilesAndRollouts1763971500000,
+];
