@@ -233,24 +233,25 @@ interface AuditEntry {
       await sleep(1200);
       expect(await renewals()).toEqual([]);
 
-      // Two days later the certificate is due. The clock moves back once the new one is being installed,
-      // so the fresh certificate is judged at the real time (and is not due).
-      let moved = true;
-      jest
-        .spyOn(c.central.app.get(AcmeClock), 'now')
-        .mockImplementation(() => (moved ? new Date(Date.now() + 2 * DAY_MS) : new Date()));
-      const certificates = c.central.app.get(CertificatesService);
-      const install = certificates.install.bind(certificates);
-      jest.spyOn(certificates, 'install').mockImplementation(async (identity) => {
-        moved = false;
-        return install(identity);
-      });
-
-      // "Another node" renewing: this node must wait, and API orders are refused meanwhile.
+      // "Another node" is renewing (it holds the lock): this node must wait, and API orders are refused.
       const otherNode = new pg.Client({ connectionString: db.url });
       await otherNode.connect();
       try {
         await otherNode.query('SELECT pg_advisory_lock($1)', [ACME_LOCK]);
+
+        // Two days later the certificate is due. The clock moves back once the new one is being
+        // installed, so the fresh certificate is judged at the real time (and is not due).
+        let moved = true;
+        jest
+          .spyOn(c.central.app.get(AcmeClock), 'now')
+          .mockImplementation(() => (moved ? new Date(Date.now() + 2 * DAY_MS) : new Date()));
+        const certificates = c.central.app.get(CertificatesService);
+        const install = certificates.install.bind(certificates);
+        jest.spyOn(certificates, 'install').mockImplementation(async (identity) => {
+          moved = false;
+          return install(identity);
+        });
+
         await sleep(1000);
         expect(await renewals()).toEqual([]);
         const refused = await order(pebbleOrder());

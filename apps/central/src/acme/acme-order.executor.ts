@@ -2,11 +2,13 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { AuditService } from '../audit/audit.service.js';
 import { type Actor } from '../common/request-context.js';
 import { ACME_CONFIG, type AcmeConfig } from './acme.config.js';
-import { describeAcmeFailure, OrderTimeoutError } from './acme-failure.js';
+import { describeAcmeFailure, OrderTimeoutError, type AcmeFailure } from './acme-failure.js';
 import { AcmeOrderRunner, type OrderProgress } from './acme-order.runner.js';
 import { AcmeRepository, type AcmeLock, type AcmeOrderRow, type NewAcmeOrder } from './acme.repository.js';
 
 const INSTALLING = 'installing the certificate';
+
+type Outcome = { certificate: { fingerprintSha256: string; notAfter: Date } } | { failure: AcmeFailure };
 
 export type AcmeActor = Pick<Actor, 'username' | 'address'> | 'system';
 
@@ -93,44 +95,52 @@ export class AcmeOrderExecutor implements OnModuleDestroy {
       };
       timer = setTimeout(giveUp, this.config.orderTimeoutMs);
     });
+    // The outcome is stored last, just before the lock goes: a client that sees the order finished
+    // finds the audit record written and can start the next order at once.
+    let outcome: Outcome;
     try {
       const identity = await Promise.race([running, timeout]);
-      const notAfter = new Date(identity.summary.notAfter);
-      await this.repo.markValid(order.id, {
-        fingerprintSha256: identity.summary.fingerprintSha256,
-        notAfter,
-      });
+      const { fingerprintSha256, notAfter } = identity.summary;
+      outcome = { certificate: { fingerprintSha256, notAfter: new Date(notAfter) } };
       this.logger.log(
-        `${order.reason === 'renewal' ? 'renewed' : 'obtained'} the server certificate for ${order.fqdn} from ` +
-          `${new URL(order.directoryUrl).host} (expires ${notAfter.toISOString()}, ${identity.summary.fingerprintSha256})`,
+        `${order.reason === 'renewal' ? 'renewed' : 'obtained'} the server certificate for ${order.fqdn} ` +
+          `from ${new URL(order.directoryUrl).host} (expires ${notAfter}, ${fingerprintSha256})`,
       );
       await this.audit.record(actor, action, 'success', order.fqdn, {
         orderId: order.id,
         directoryUrl: order.directoryUrl,
-        fingerprintSha256: identity.summary.fingerprintSha256,
-        notAfter: notAfter.toISOString(),
+        fingerprintSha256,
+        notAfter,
       });
-      return true;
     } catch (error) {
-      const failure = describeAcmeFailure(error, progress.step, order.directoryUrl);
-      await this.repo.markFailed(order.id, failure.message, failure.detail).catch((e: Error) => {
-        this.logger.error(`cannot record the failure of ACME order ${order.id}: ${e.message}`);
-      });
+      outcome = { failure: describeAcmeFailure(error, progress.step, order.directoryUrl) };
       this.logger.warn(
         `${order.reason === 'renewal' ? 'renewal' : 'order'} of a certificate for ${order.fqdn} failed ` +
-          `while ${progress.step}: ${failure.message}; the active certificate is unchanged`,
+          `while ${progress.step}: ${outcome.failure.message}; the active certificate is unchanged`,
       );
       await this.audit.record(actor, action, 'failed', order.fqdn, {
         orderId: order.id,
         directoryUrl: order.directoryUrl,
-        reason: failure.message,
+        reason: outcome.failure.message,
       });
-      return false;
+      // After a timeout the runner may need a while to stop: the operator hears about it now.
+      if (givenUp) await this.store(order.id, outcome);
     } finally {
       clearTimeout(timer);
-      // The lock is held until the runner has really stopped, so two orders never overlap.
-      await running.catch(() => undefined);
-      await lock.release();
+    }
+    // The lock is held until the runner has really stopped, so two orders never overlap.
+    await running.catch(() => undefined);
+    if (!givenUp) await this.store(order.id, outcome);
+    await lock.release();
+    return 'certificate' in outcome;
+  }
+
+  private async store(orderId: string, outcome: Outcome): Promise<void> {
+    try {
+      if ('certificate' in outcome) await this.repo.markValid(orderId, outcome.certificate);
+      else await this.repo.markFailed(orderId, outcome.failure.message, outcome.failure.detail);
+    } catch (error) {
+      this.logger.error(`cannot record the outcome of ACME order ${orderId}: ${(error as Error).message}`);
     }
   }
 }
