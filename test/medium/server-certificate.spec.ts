@@ -91,6 +91,7 @@ describe('server certificate: import, live swap, certmgr, drop-in folder, expiry
     );
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('certificate_rejected');
+    expect(r.body.reason).toBe('wrong_password');
     expect(r.body.message).toMatch(/password/i);
     expect(r.body.message).not.toMatch(/mac verify/i);
     expect((await active()).fingerprintSha256).toBe(before.fingerprintSha256);

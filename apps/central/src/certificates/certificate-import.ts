@@ -47,7 +47,9 @@ export async function checkImport(
     return imported;
   } catch (error) {
     if (error instanceof CertificateImportError) {
-      throw new DomainError(ErrorCode.CERTIFICATE_REJECTED, error.message, { reason: error.code });
+      throw new DomainError(ErrorCode.CERTIFICATE_REJECTED, error.message, {
+        reason: error.code.toLowerCase(),
+      });
     }
     throw error;
   }
