@@ -12,6 +12,7 @@ import { CoreModule } from './core.module.js';
 import { type SecretBox } from './crypto/secret-box.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ListenersModule } from './listeners/listeners.module.js';
 import { LocalCaModule } from './local-ca/local-ca.module.js';
 import { SettingsModule } from './settings/settings.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         ListenersModule,
         SettingsModule,
         AcmeModule,
+        MetricsModule,
       ],
     };
   }

@@ -39,7 +39,8 @@ export async function startCentral(config: CentralConfig, logger?: LoggerService
       AppModule.create({ config, secrets, dataSource: database.dataSource, databaseUrl: database.url, node }),
       { logger: logger ?? new QuietLogger(), abortOnError: false },
     );
-    app.setGlobalPrefix('api', { exclude: [`${ACME_CHALLENGE_PATH}/:token`] }); // the CA fetches it at the root
+    // The CA fetches its challenge at the root; Prometheus scrapes /metrics there by convention.
+    app.setGlobalPrefix('api', { exclude: [`${ACME_CHALLENGE_PATH}/:token`, 'metrics'] });
     app.use(cookieParser());
     app.useGlobalFilters(new HttpErrorFilter());
     await app.init();

@@ -52,6 +52,9 @@ const VIEW = `
               THEN 'disconnected' ELSE a.connection_status END AS status
     FROM agents a`;
 
+/** Every agent with the status operators see (stored status corrected by node liveness, ADR 5). */
+export const AGENT_STATUS_VIEW = VIEW;
+
 @Injectable()
 export class AgentsRepository {
   constructor(private readonly db: DataSource) {}

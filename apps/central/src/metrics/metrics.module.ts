@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CertificatesModule } from '../certificates/certificates.module.js';
+import { ListenersModule } from '../listeners/listeners.module.js';
+import { MetricsController } from './metrics.controller.js';
+import { MetricsRegistry } from './metrics.registry.js';
+
+@Module({
+  imports: [CertificatesModule, ListenersModule],
+  controllers: [MetricsController],
+  providers: [MetricsRegistry],
+})
+export class MetricsModule {}

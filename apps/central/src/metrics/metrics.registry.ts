@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { AGENT_STATUS_VIEW } from '../agents/agents.repository.js';
+import { CertificatesService } from '../certificates/certificates.service.js';
+import { ListenerManager } from '../listeners/listener-manager.js';
+
+/**
+ * Prometheus metrics of this node. Fleet-wide figures (agents by status) come from the database at
+ * scrape time, so every node reports the same truth; listener figures are this node's own.
+ */
+@Injectable()
+export class MetricsRegistry {
+  readonly registry = new Registry();
+
+  constructor(db: DataSource, certificates: CertificatesService, listeners: ListenerManager) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_central_' });
+    new Gauge({
+      name: 'switchyard_agents',
+      help: 'Registered agents by connection status and transport (fleet-wide)',
+      labelNames: ['status', 'transport'],
+      registers: [this.registry],
+      async collect() {
+        const rows: Array<{ status: string; transport: string | null; n: string }> = await db.query(
+          `SELECT status, transport, count(*) AS n FROM (${AGENT_STATUS_VIEW}) v WHERE v.revoked_at IS NULL GROUP BY 1, 2`,
+        );
+        this.reset();
+        for (const r of rows) this.set({ status: r.status, transport: r.transport ?? 'none' }, Number(r.n));
+      },
+    });
+    new Gauge({
+      name: 'switchyard_server_certificate_expiry_seconds',
+      help: 'Seconds until the active server certificate expires (negative once expired)',
+      registers: [this.registry],
+      async collect() {
+        const report = await certificates.activeSummary();
+        this.set((Date.parse(report.notAfter) - Date.now()) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_listener_connections',
+      help: 'Open agent connections on this node, by listener',
+      labelNames: ['listener', 'address', 'port'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const l of listeners.bound()) {
+          this.set({ listener: l.kind, address: l.address, port: String(l.port) }, l.connections);
+        }
+      },
+    });
+  }
+}
