@@ -15,6 +15,7 @@ import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ListenersModule } from './listeners/listeners.module.js';
 import { LocalCaModule } from './local-ca/local-ca.module.js';
+import { MigrationModule } from './migration/migration.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 
 @Module({})
@@ -42,6 +43,7 @@ export class AppModule {
         SettingsModule,
         AcmeModule,
         MetricsModule,
+        MigrationModule,
       ],
     };
   }

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { PHASES } from '../migration-phase.js';
+
+const reason = z.string().trim().min(1, 'say why (it is audited)').max(1000);
+const agentId = z.string().min(1).max(200);
+const gateOptions = {
+  windowHours: z
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .optional(),
+  minCertificateDays: z.number().int().min(0).max(3650).optional(),
+};
+
+export const advanceRequestSchema = z.strictObject({
+  to: z.enum(PHASES).optional(),
+  reason,
+  force: z.boolean().optional(),
+  acknowledge: z.array(agentId).max(100_000).optional(),
+  profile: z.string().min(1).max(64).optional(),
+  revision: z.number().int().min(1).optional(),
+  rolloutId: z.uuid().optional(),
+  accept: z.boolean().optional(),
+  ...gateOptions,
+});
+
+export const rollbackRequestSchema = z.strictObject({
+  to: z.enum(PHASES).optional(),
+  reason,
+  force: z.boolean().optional(),
+});
+
+export const exemptionRequestSchema = z.strictObject({
+  agentId,
+  reason,
+  expiresAt: z.iso.datetime({ offset: true }).transform((v) => new Date(v)),
+});
+
+export const statusQuerySchema = z.strictObject({
+  windowHours: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .optional(),
+  minCertificateDays: z.coerce.number().int().min(0).max(3650).optional(),
+});

@@ -1,0 +1,39 @@
+import { type BoundListener } from '../cluster/nodes.repository.js';
+import { type ListenerSettingsPort } from './listener-settings.port.js';
+import { type MigrationConfig } from './migration.config.js';
+import { type MigrationRepository } from './migration.repository.js';
+import { type SecureRolloutPort } from './secure-rollout.port.js';
+
+/** Who asked: an admin through the API, `migrate (<os user>)` in the CLI, or `system`. */
+export interface MigrationActor {
+  name: string;
+  address: string | null;
+}
+
+/**
+ * Everything the migration needs from the rest of central, given explicitly so that the same code runs
+ * inside a node (Nest providers) and in the `migrate` CLI (direct database access).
+ */
+export interface MigrationDeps {
+  repo: MigrationRepository;
+  settings: ListenerSettingsPort;
+  rollouts: SecureRolloutPort;
+  activeChainPem(): Promise<string | undefined>;
+  /** Listeners bound by live central nodes (this one included): their ports count as ours, not taken. */
+  boundListeners(): Promise<BoundListener[]>;
+  audit(
+    actor: MigrationActor,
+    action: string,
+    outcome: 'success' | 'refused',
+    details: Record<string, unknown>,
+  ): Promise<void>;
+  config: MigrationConfig;
+  agentHosts: string[];
+  adminPort: number;
+}
+
+/** Per-request overrides of the configured gate defaults. */
+export interface GateOptions {
+  minCertificateDays?: number;
+  windowHours?: number;
+}

@@ -1,0 +1,22 @@
+/** The phases of the plain → secure migration, in order (DESIGN §7). */
+export const PHASES = ['plain_only', 'dual', 'secure_published', 'secure_only'] as const;
+
+export type Phase = (typeof PHASES)[number];
+
+export function nextPhase(phase: Phase): Phase | null {
+  return PHASES[PHASES.indexOf(phase) + 1] ?? null;
+}
+
+export function previousPhase(phase: Phase): Phase | null {
+  const i = PHASES.indexOf(phase);
+  return i > 0 ? PHASES[i - 1]! : null;
+}
+
+export function isPhase(value: unknown): value is Phase {
+  return typeof value === 'string' && (PHASES as readonly string[]).includes(value);
+}
+
+/** True when `a` comes before `b`. */
+export function isBefore(a: Phase, b: Phase): boolean {
+  return PHASES.indexOf(a) < PHASES.indexOf(b);
+}

@@ -1,0 +1,300 @@
+import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
+import { type GateOptions, type MigrationActor, type MigrationDeps } from './migration-deps.js';
+import { isBefore, nextPhase, previousPhase, type Phase } from './migration-phase.js';
+import { type MigrationStatusReader } from './migration-status.js';
+import { type MigrationState, type TransitionKind } from './migration.repository.js';
+import { secureRevisionProblem } from './secure-revision.check.js';
+import { trustAnchorOf } from './server-certificate.checks.js';
+
+export interface AdvanceRequest extends GateOptions {
+  to?: Phase;
+  reason: string;
+  force?: boolean;
+  acknowledge?: string[];
+  /** `secure_published`: the secure revision to publish, or an already started publish rollout. */
+  profile?: string;
+  revision?: number;
+  rolloutId?: string;
+  /** `secure_published`: take the rollout's current state as good enough. */
+  accept?: boolean;
+}
+
+export interface RollbackRequest {
+  to?: Phase;
+  reason: string;
+  /** Going back to `plain_only` closes secure: needed when agents are online over it. */
+  force?: boolean;
+}
+
+/** Advance and rollback: the gates, the listener changes, and the audited record of each step. */
+export class MigrationTransitions {
+  constructor(
+    private readonly deps: MigrationDeps,
+    private readonly reader: MigrationStatusReader,
+  ) {}
+
+  /** A pending `secure_published` whose rollout completed becomes the phase (seen on any read). */
+  async refresh(): Promise<MigrationState> {
+    const state = await this.deps.repo.state();
+    if (!state.pending || state.phase !== 'dual') return state;
+    const rollout = await this.deps.rollouts.progress(state.pending.rolloutId);
+    if (rollout?.state !== 'completed') return state;
+    await this.record(state, 'secure_published', 'rollout_completed', null, {
+      actor: { name: 'system', address: null },
+      reason: `rollout ${rollout.id} completed`,
+      details: { rollout },
+    });
+    return this.deps.repo.state();
+  }
+
+  async advance(req: AdvanceRequest, actor: MigrationActor): Promise<void> {
+    const state = await this.refresh();
+    const next = nextPhase(state.phase);
+    if (!next) throw new DomainError(ErrorCode.CONFLICT, `already at ${state.phase}, the last phase`);
+    if (req.to && req.to !== next) {
+      throw new DomainError(
+        ErrorCode.CONFLICT,
+        req.to === state.phase
+          ? `already at ${state.phase}`
+          : `advance one phase at a time: from ${state.phase} the next phase is ${next}, not ${req.to}`,
+      );
+    }
+    const done = (details: Record<string, unknown> = {}, forced = false, acknowledged: string[] = []) =>
+      this.record(state, next, 'advance', null, { actor, reason: req.reason, details, forced, acknowledged });
+    switch (next) {
+      case 'dual':
+        return this.toDual(req, actor, done);
+      case 'secure_published':
+        return this.toSecurePublished(state, req, actor);
+      case 'secure_only':
+        return this.toSecureOnly(req, actor, done);
+      case 'plain_only':
+        return;
+    }
+  }
+
+  async rollback(req: RollbackRequest, actor: MigrationActor): Promise<void> {
+    const state = await this.refresh();
+    // Without a target, a running secure_published advance is withdrawn first (the phase stays dual).
+    if (!req.to && state.pending) {
+      await this.record(state, state.phase, 'rollback', null, {
+        actor,
+        reason: req.reason,
+        details: {
+          withdrawnRollout: state.pending.rolloutId,
+          note: 'the rollout itself is not cancelled; cancel it under Rollouts if wanted',
+        },
+      });
+      return;
+    }
+    const target = req.to ?? previousPhase(state.phase);
+    if (!target) throw new DomainError(ErrorCode.CONFLICT, 'already at plain_only, the first phase');
+    if (!isBefore(target, state.phase))
+      throw new DomainError(ErrorCode.CONFLICT, `cannot roll back from ${state.phase} to ${target}`);
+    const settings = await this.deps.settings.current();
+    const details: Record<string, unknown> = {};
+    if (target === 'plain_only' && settings.secure.enabled) {
+      const onSecure = await this.deps.repo.onlineOverSecure();
+      if (onSecure.length > 0 && !req.force) {
+        await this.refused(actor, 'rollback', { to: target, reason: req.reason, agents: onSecure });
+        throw new DomainError(
+          ErrorCode.WOULD_STRAND_AGENTS,
+          `${onSecure.length} agent(s) are connected over secure and would be cut off by closing it; repeat with "force": true`,
+          { agents: onSecure },
+        );
+      }
+      details.cutOff = onSecure;
+    }
+    // Leaving secure_only: plain listens on every interface again before anything else changes.
+    if (state.phase === 'secure_only' && !settings.plain.enabled) {
+      await this.deps.settings.change({ plain: { enabled: true } }, actor.name);
+      details.plain = 'enabled on every interface again';
+    }
+    if (target === 'plain_only' && settings.secure.enabled) {
+      await this.deps.settings.change({ secure: { enabled: false }, force: true }, actor.name);
+      details.secure = 'disabled';
+    }
+    if (state.phase === 'secure_published' || state.phase === 'secure_only')
+      details.note = 'agents keep their secure profile: publish an older revision to move them back';
+    await this.record(state, target, 'rollback', null, {
+      actor,
+      reason: req.reason,
+      details,
+      forced: req.force ?? false,
+    });
+  }
+
+  private async toDual(
+    req: AdvanceRequest,
+    actor: MigrationActor,
+    done: (details?: Record<string, unknown>) => Promise<void>,
+  ): Promise<void> {
+    const checks = await this.reader.dualPreconditions(req);
+    const failed = checks.filter((c) => !c.ok);
+    if (failed.length > 0) {
+      await this.refused(actor, 'advance', { to: 'dual', reason: req.reason, preconditions: failed });
+      throw new DomainError(
+        ErrorCode.CONFLICT,
+        `dual needs: ${failed.map((c) => `${c.id}: ${c.reason}`).join('; ')}`,
+        { preconditions: checks },
+      );
+    }
+    if (!(await this.deps.settings.current()).secure.enabled)
+      await this.deps.settings.change({ secure: { enabled: true } }, actor.name);
+    await done({ preconditions: checks });
+  }
+
+  private async toSecurePublished(state: MigrationState, req: AdvanceRequest, actor: MigrationActor) {
+    const [listener] = await this.reader.preconditions('secure_published', req);
+    if (!listener!.ok)
+      throw new DomainError(ErrorCode.CONFLICT, `secure_published needs: ${listener!.reason}`);
+    if (state.pending) {
+      const rollout = await this.deps.rollouts.progress(state.pending.rolloutId);
+      if (!req.accept) {
+        throw new DomainError(
+          ErrorCode.CONFLICT,
+          `rollout ${state.pending.rolloutId} is ${rollout?.state ?? 'missing'}: wait for it to complete, or repeat with "accept": true to take its state`,
+          { rollout },
+        );
+      }
+      await this.record(state, 'secure_published', 'rollout_accepted', null, {
+        actor,
+        reason: req.reason,
+        details: { rollout },
+      });
+      return;
+    }
+    const rolloutId = req.rolloutId ?? (await this.startRollout(req, actor));
+    const rollout = await this.deps.rollouts.progress(rolloutId);
+    if (!rollout) throw new DomainError(ErrorCode.NOT_FOUND, `no rollout ${rolloutId}`);
+    if (rollout.mode !== 'publish')
+      throw new DomainError(
+        ErrorCode.CONFLICT,
+        `rollout ${rolloutId} only synchronizes; a publish rollout is needed`,
+      );
+    if (req.rolloutId) await this.requireSecureRevision(rollout.profile, rollout.revision);
+    const pending = { rolloutId, profile: rollout.profile, revision: rollout.revision, since: new Date() };
+    await this.record(state, 'dual', 'rollout_started', pending, {
+      actor,
+      reason: req.reason,
+      details: { rollout },
+    });
+    await this.refresh();
+  }
+
+  private async startRollout(req: AdvanceRequest, actor: MigrationActor): Promise<string> {
+    if (!req.profile || req.revision === undefined) {
+      throw new ValidationError([
+        { field: 'profile', message: 'secure_published needs "profile" and "revision" (or "rolloutId")' },
+      ]);
+    }
+    await this.requireSecureRevision(req.profile, req.revision);
+    return this.deps.rollouts.start({ profile: req.profile, revision: req.revision, actor: actor.name });
+  }
+
+  private async requireSecureRevision(profile: string, revision: number): Promise<void> {
+    const stored = await this.deps.repo.revision(profile, revision);
+    if (!stored)
+      throw new DomainError(ErrorCode.NOT_FOUND, `no revision ${revision} of profile "${profile}"`);
+    const chainPem = await this.deps.activeChainPem();
+    const anchor = chainPem ? trustAnchorOf(chainPem) : undefined;
+    if (!anchor) throw new DomainError(ErrorCode.CONFLICT, 'there is no active server certificate');
+    const problem = secureRevisionProblem(stored, anchor);
+    if (problem)
+      throw new DomainError(
+        ErrorCode.CONFLICT,
+        `${profile} revision ${revision} cannot move agents to secure: ${problem}`,
+      );
+  }
+
+  private async toSecureOnly(
+    req: AdvanceRequest,
+    actor: MigrationActor,
+    done: (details: Record<string, unknown>, forced: boolean, acknowledged: string[]) => Promise<void>,
+  ): Promise<void> {
+    const [listener] = await this.reader.preconditions('secure_only', req);
+    if (!listener!.ok) throw new DomainError(ErrorCode.CONFLICT, `secure_only needs: ${listener!.reason}`);
+    const gate = await this.reader.secureOnlyGate(req);
+    const ids = gate.stranded.map((s) => s.agentId);
+    if (ids.length > 0) {
+      if (!req.force) {
+        await this.refused(actor, 'advance', {
+          to: 'secure_only',
+          reason: req.reason,
+          stranded: gate.stranded,
+        });
+        throw new DomainError(
+          ErrorCode.WOULD_STRAND_AGENTS,
+          `${ids.length} agent(s) would be stranded by secure_only: ${ids.join(', ')}; exempt them, wait for them, or repeat with "force": true and "acknowledge": [their ids]`,
+          { stranded: gate.stranded, agents: ids },
+        );
+      }
+      const given = new Set(req.acknowledge ?? []);
+      const missing = ids.filter((id) => !given.has(id));
+      const extra = [...given].filter((id) => !ids.includes(id));
+      if (missing.length > 0 || extra.length > 0) {
+        throw new ValidationError([
+          {
+            field: 'acknowledge',
+            message: [
+              missing.length > 0 ? `missing stranded agent(s): ${missing.join(', ')}` : '',
+              extra.length > 0 ? `not stranded, remove: ${extra.join(', ')}` : '',
+            ]
+              .filter(Boolean)
+              .join('; '),
+          },
+        ]);
+      }
+    }
+    // Our gate passed (or was acknowledged): the settings' own strand check must not block it.
+    if ((await this.deps.settings.current()).plain.enabled)
+      await this.deps.settings.change({ plain: { enabled: false }, force: true }, actor.name);
+    await done({ stranded: gate.stranded, breakdown: gate.breakdown }, ids.length > 0, ids);
+  }
+
+  private async record(
+    state: MigrationState,
+    to: Phase,
+    kind: TransitionKind,
+    pending: MigrationState['pending'],
+    t: {
+      actor: MigrationActor;
+      reason: string;
+      details?: Record<string, unknown>;
+      forced?: boolean;
+      acknowledged?: string[];
+    },
+  ): Promise<void> {
+    const ok = await this.deps.repo.transition(
+      { phase: state.phase, rolloutId: state.pending?.rolloutId ?? null },
+      { phase: to, pending },
+      {
+        actor: t.actor.name,
+        kind,
+        from: state.phase,
+        to,
+        reason: t.reason,
+        forced: t.forced ?? false,
+        acknowledged: t.acknowledged ?? [],
+        details: t.details ?? {},
+      },
+    );
+    if (!ok)
+      throw new DomainError(
+        ErrorCode.CONFLICT,
+        'the migration was changed by someone else at the same time; reload and retry',
+      );
+    await this.deps.audit(t.actor, `migration ${kind}`, 'success', {
+      from: state.phase,
+      to,
+      reason: t.reason,
+      forced: t.forced ?? false,
+      acknowledged: t.acknowledged ?? [],
+      ...t.details,
+    });
+  }
+
+  private refused(actor: MigrationActor, action: string, details: Record<string, unknown>): Promise<void> {
+    return this.deps.audit(actor, `migration ${action}`, 'refused', details);
+  }
+}

@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { parseBody } from '../common/parse-body.js';
+import { clientAddress, type AuthenticatedRequest } from '../common/request-context.js';
+import {
+  advanceRequestSchema,
+  exemptionRequestSchema,
+  rollbackRequestSchema,
+  statusQuerySchema,
+} from './dto/migration.requests.js';
+import { type MigrationActor } from './migration-deps.js';
+import { MigrationService } from './migration.service.js';
+
+const actorOf = (req: AuthenticatedRequest): MigrationActor => ({
+  name: req.actor?.username ?? 'unknown',
+  address: clientAddress(req),
+});
+
+@Controller('migration')
+export class MigrationController {
+  constructor(@Inject(MigrationService) private readonly migration: MigrationService) {}
+
+  @Get()
+  status(@Query() query: unknown) {
+    return this.migration.status(parseBody(statusQuerySchema, query));
+  }
+
+  @Post('advance')
+  @HttpCode(200)
+  advance(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
+    return this.migration.advance(parseBody(advanceRequestSchema, body), actorOf(req));
+  }
+
+  @Post('rollback')
+  @HttpCode(200)
+  rollback(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
+    return this.migration.rollback(parseBody(rollbackRequestSchema, body), actorOf(req));
+  }
+
+  @Get('exemptions')
+  exemptions() {
+    return this.migration.exemptions.list();
+  }
+
+  @Post('exemptions')
+  exempt(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
+    return this.migration.exemptions.add(parseBody(exemptionRequestSchema, body), actorOf(req));
+  }
+
+  @Delete('exemptions/:agentId')
+  unexempt(@Param('agentId') agentId: string, @Req() req: AuthenticatedRequest) {
+    return this.migration.exemptions.remove(agentId, actorOf(req));
+  }
+}

@@ -1,0 +1,76 @@
+import { Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { CertificatesModule } from '../certificates/certificates.module.js';
+import { CertificatesService } from '../certificates/certificates.service.js';
+import { NodesRepository } from '../cluster/nodes.repository.js';
+import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
+import { ListenerManager } from '../listeners/listener-manager.js';
+import { ListenersModule } from '../listeners/listeners.module.js';
+import { SettingsModule } from '../settings/settings.module.js';
+import { SettingsService } from '../settings/settings.service.js';
+import { MigrationController } from './migration.controller.js';
+import { MIGRATION_CONFIG, loadMigrationConfig, type MigrationConfig } from './migration.config.js';
+import { MigrationRepository } from './migration.repository.js';
+import { MigrationService } from './migration.service.js';
+import { RolloutsIntegration } from './rollouts-integration.js';
+
+/** Builds the migration from this node's services: settings applied live here, then NOTIFY (DESIGN §7). */
+function createMigrationService(
+  db: DataSource,
+  settings: SettingsService,
+  certificates: CertificatesService,
+  listeners: ListenerManager,
+  nodes: NodesRepository,
+  audit: AuditService,
+  central: CentralConfig,
+  config: MigrationConfig,
+): MigrationService {
+  return new MigrationService({
+    repo: new MigrationRepository(db),
+    settings: {
+      current: async () => (await settings.current()).value,
+      change: async (patch, actor) => void (await settings.update(patch, actor)),
+    },
+    rollouts: new RolloutsIntegration(db),
+    activeChainPem: () => certificates.activeChainPem().catch(() => undefined),
+    boundListeners: async () => [
+      ...listeners.bound(),
+      ...(await nodes.list()).filter((n) => n.alive).flatMap((n) => n.listeners),
+    ],
+    audit: (actor, action, outcome, details) =>
+      audit.record(
+        actor.name === 'system' ? 'system' : { username: actor.name, address: actor.address ?? 'unknown' },
+        action,
+        outcome,
+        'migration',
+        details,
+      ),
+    config,
+    agentHosts: central.agentHosts,
+    adminPort: central.http.port,
+  });
+}
+
+@Module({
+  imports: [SettingsModule, CertificatesModule, ListenersModule],
+  controllers: [MigrationController],
+  providers: [
+    { provide: MIGRATION_CONFIG, useFactory: () => loadMigrationConfig() },
+    {
+      provide: MigrationService,
+      useFactory: createMigrationService,
+      inject: [
+        DataSource,
+        SettingsService,
+        CertificatesService,
+        ListenerManager,
+        NodesRepository,
+        AuditService,
+        CENTRAL_CONFIG,
+        MIGRATION_CONFIG,
+      ],
+    },
+  ],
+})
+export class MigrationModule {}

@@ -1,0 +1,31 @@
+import { type GateOptions, type MigrationActor, type MigrationDeps } from './migration-deps.js';
+import { MigrationExemptions } from './migration-exemptions.js';
+import { MigrationStatusReader, type MigrationStatus } from './migration-status.js';
+import { MigrationTransitions, type AdvanceRequest, type RollbackRequest } from './migration-transitions.js';
+
+/** The staged plain → secure migration (DESIGN §7): one entry point for the API and the CLI. */
+export class MigrationService {
+  private readonly reader: MigrationStatusReader;
+  private readonly transitions: MigrationTransitions;
+  readonly exemptions: MigrationExemptions;
+
+  constructor(deps: MigrationDeps) {
+    this.reader = new MigrationStatusReader(deps);
+    this.transitions = new MigrationTransitions(deps, this.reader);
+    this.exemptions = new MigrationExemptions(deps);
+  }
+
+  async status(options: GateOptions = {}): Promise<MigrationStatus> {
+    return this.reader.status(await this.transitions.refresh(), options);
+  }
+
+  async advance(req: AdvanceRequest, actor: MigrationActor): Promise<MigrationStatus> {
+    await this.transitions.advance(req, actor);
+    return this.status(req);
+  }
+
+  async rollback(req: RollbackRequest, actor: MigrationActor): Promise<MigrationStatus> {
+    await this.transitions.rollback(req, actor);
+    return this.status();
+  }
+}
