@@ -25,3 +25,9 @@ export function decodeCsrHeader(value: string): string | undefined {
   const lines = value.match(/.{1,64}/g) ?? [];
   return `-----BEGIN CERTIFICATE REQUEST-----\n${lines.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
 }
+
+/**
+ * Added by the agent's TLS connector to the requests it forwards (`connector/<name>`), so central can
+ * show an agent that reaches it through a connector as such.
+ */
+export const VIA_HEADER = 'x-switchyard-via';

@@ -1,10 +1,11 @@
 import { runAgentCommand } from './agent-command.js';
+import { runConnectorCommand } from './connector/connector-command.js';
 import { ExitCode } from './exit-codes.js';
 
 type Command = (argv: string[], env: NodeJS.ProcessEnv) => Promise<number>;
 
 /** Sub-commands by name (`switchyard-agent <name> …`); without one, the agent itself runs. */
-const SUB_COMMANDS: Record<string, Command> = {};
+const SUB_COMMANDS: Record<string, Command> = { connector: runConnectorCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
