@@ -1,11 +1,13 @@
 /**
- * Child process of the connection bench: simulates up to ~5,000 agents speaking the agent protocol
- * (upgrade with a bearer secret, hello, welcome, auto-pong) with plain `ws` sockets — not the agent app,
- * so the figures are central's. Driven by the orchestrator over Node IPC (see swarm-protocol.ts).
+ * Child process of the connection and rollout benches: simulates up to ~5,000 agents speaking the agent
+ * protocol (upgrade with a bearer secret, hello, welcome, auto-pong, `profile.sync` answered through
+ * swarm-profile-sync.ts) with plain `ws` sockets — not the agent app, so the figures are central's.
+ * Driven by the orchestrator over Node IPC (see swarm-protocol.ts).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { AGENT_PATH, PROTOCOL_VERSION } from '../../libs/protocol/index.js';
+import { DEFAULT_PROFILE_DOWNLOAD, SwarmProfileSync } from './swarm-profile-sync.js';
 import {
   type Failures,
   type SwarmCommand,
@@ -42,6 +44,7 @@ let failedAfterReadyAtMs: number[] = [];
 /** Attempt start → welcome of the reconnections since the mark: central's queueing under the storm. */
 let reconnectLatenciesMs: number[] = [];
 let closes: Failures = {};
+let profileSync: SwarmProfileSync | undefined;
 
 const loopDelay = monitorEventLoopDelay({ resolution: 20 });
 loopDelay.enable();
@@ -113,12 +116,14 @@ function attempt(agent: SimAgent): Promise<AttemptResult> {
       ),
     );
     socket.on('message', (data) => {
+      const arrivedAt = performance.now();
       let frame: { type?: string; credential?: string };
       try {
         frame = JSON.parse(data.toString()) as typeof frame;
       } catch {
         return;
       }
+      if (frame.type === 'profile.sync') return profileSync?.onFrame(agent, socket, frame, arrivedAt);
       if (frame.type !== 'welcome' || settled) return;
       if (frame.credential) agent.credential = frame.credential;
       agent.open = true;
@@ -235,6 +240,13 @@ async function handle(command: SwarmCommand): Promise<void> {
   switch (command.type) {
     case 'configure':
       config = command.config;
+      profileSync?.close();
+      profileSync = new SwarmProfileSync({
+        plainUrl: config.plainUrl,
+        secureUrl: config.secureUrl,
+        ca: config.ca,
+        ...(config.profileDownload ?? DEFAULT_PROFILE_DOWNLOAD),
+      });
       agents = config.agentIds.map((id, index) => ({
         index,
         id,
@@ -263,6 +275,7 @@ async function handle(command: SwarmCommand): Promise<void> {
       failedAfterReadyAtMs = [];
       reconnectLatenciesMs = [];
       closes = {};
+      profileSync?.mark();
       loopDelay.reset();
       return reply({ type: 'status', ...status() });
     case 'central-ready':
@@ -284,6 +297,8 @@ async function handle(command: SwarmCommand): Promise<void> {
         closes,
       });
     }
+    case 'deliveries':
+      return reply(profileSync!.report(loopDelayMaxMs()));
     case 'close-all':
       return closeAll();
     case 'exit':
@@ -296,14 +311,19 @@ async function handle(command: SwarmCommand): Promise<void> {
   }
 }
 
-function status(): { open: number; welcomedSinceMark: number; total: number } {
+function status(): Omit<Extract<SwarmReply, { type: 'status' }>, 'type'> {
   let open = 0;
   let welcomed = 0;
   for (const agent of agents) {
     if (agent.open) open++;
     if (agent.welcomedSinceMark !== undefined) welcomed++;
   }
-  return { open, welcomedSinceMark: welcomed, total: agents.length };
+  return {
+    open,
+    welcomedSinceMark: welcomed,
+    total: agents.length,
+    deliveries: profileSync?.status() ?? { received: 0, synchronized: 0, failed: 0 },
+  };
 }
 
 process.on('message', (command: SwarmCommand) => {

@@ -4,14 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchContext } from './bench-context.js';
+import { LOCAL_ADDRESSES, freePorts, startSwarms, waitForListeners } from './bench-setup.js';
 import { LogDigest, type CentralEnv } from './central-process.js';
 import { type ConnectionBenchResult } from './results.js';
 import { sleep } from './stats.js';
-import { SwarmClient } from './swarm-client.js';
 
 export interface ConnectionBenchOptions {
   agents: number;
@@ -47,8 +46,6 @@ export const DEFAULT_CONNECTION_OPTIONS: Omit<ConnectionBenchOptions, 'agents' |
   keepTempDir: false,
 };
 
-/** Source addresses for the simulated agents: 127.0.0.2–127.0.0.20. */
-const LOCAL_ADDRESSES = Array.from({ length: 19 }, (_, i) => `127.0.0.${i + 2}`);
 const SETTLE_MS = 3000;
 
 export async function runConnectionBench(options: ConnectionBenchOptions): Promise<ConnectionBenchResult> {
@@ -89,24 +86,16 @@ export async function runConnectionBench(options: ConnectionBenchOptions): Promi
     const token = await ctx.api.enrollmentToken();
     const ca = await ctx.api.serverChainPem();
 
-    const sizes = Array.from({ length: swarmCount }, (_, i) => Math.floor((n + i) / swarmCount));
-    let next = 0;
-    for (const [i, size] of sizes.entries()) {
-      const agentIds = Array.from({ length: size }, () => `bench-agent-${String(next++).padStart(6, '0')}`);
-      ctx.swarms.push(
-        await SwarmClient.start(`swarm ${i + 1}`, {
-          agentIds,
-          plainUrl: `ws://127.0.0.1:${plainPort}`,
-          secureUrl: `wss://127.0.0.1:${securePort}`,
-          ca,
-          enrollmentToken: token,
-          localAddresses: LOCAL_ADDRESSES,
-          concurrency: Math.max(1, Math.ceil(options.concurrency / swarmCount)),
-          attemptTimeoutMs: options.attemptTimeoutMs,
-          backoff: { baseMs: 500, capMs: 10_000 },
-        }),
-      );
-    }
+    const sizes = await startSwarms(ctx, n, swarmCount, {
+      plainUrl: `ws://127.0.0.1:${plainPort}`,
+      secureUrl: `wss://127.0.0.1:${securePort}`,
+      ca,
+      enrollmentToken: token,
+      localAddresses: LOCAL_ADDRESSES,
+      concurrency: Math.max(1, Math.ceil(options.concurrency / swarmCount)),
+      attemptTimeoutMs: options.attemptTimeoutMs,
+      backoff: { baseMs: 500, capMs: 10_000 },
+    });
     const all = (i: number) => ({ from: 0, to: sizes[i] });
     const firstHalf = (i: number) => ({ from: 0, to: Math.floor(sizes[i] / 2) });
     const secondHalf = (i: number) => ({ from: Math.floor(sizes[i] / 2), to: sizes[i] });
@@ -158,32 +147,4 @@ export async function runConnectionBench(options: ConnectionBenchOptions): Promi
     else rmSync(root, { recursive: true, force: true });
   }
   return result;
-}
-
-/** The secure listener comes up asynchronously after the settings change: wait until it is bound. */
-async function waitForListeners(ctx: BenchContext, plainPort: number, securePort: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const bound = await ctx.api.listeners();
-    const on = (kind: string, port: number) => bound.some((l) => l.kind === kind && l.port === port);
-    if (on('plain', plainPort) && on('secure', securePort)) return;
-    await sleep(100);
-  }
-  throw new Error('central did not bind both agent listeners within 10 s');
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }

@@ -17,6 +17,35 @@ export interface SwarmConfig {
   /** One attempt (TCP, TLS, upgrade, hello, welcome) fails after this long. */
   attemptTimeoutMs: number;
   backoff: { baseMs: number; capMs: number };
+  /** How agents fetch archives after `profile.sync` (defaults: 32 downloads at a time, 30 s each). */
+  profileDownload?: { concurrency: number; timeoutMs: number };
+}
+
+/** One agent's answer to its first `profile.sync` since the last mark; times in ms. */
+export interface DeliveryTiming {
+  agentId: string;
+  /** Epoch ms (sub-ms precision) at which the frame arrived. */
+  frameAt: number;
+  /** Frame arrived → `synchronizing` sent. */
+  synchronizingMs: number;
+  /** Frame arrived → download started (waiting for one of the swarm's download slots). */
+  queuedMs: number;
+  /** Request sent → last byte verified. */
+  downloadMs: number;
+  /** Frame arrived → `synchronized` (or `failed`) sent. */
+  doneMs: number;
+  state: 'synchronized' | 'failed';
+  reason?: string;
+  bytes: number;
+  sizeBytes: number;
+  sha256: string;
+}
+
+export interface DeliveryCounts {
+  /** Agents that received a `profile.sync` since the mark. */
+  received: number;
+  synchronized: number;
+  failed: number;
 }
 
 /** Orchestrator → swarm. Every command except `configure` is answered by exactly one reply. */
@@ -42,6 +71,8 @@ export type SwarmCommand =
   | { type: 'central-ready'; at: number }
   | { type: 'status' }
   | { type: 'welcomes' }
+  /** What the agents did with `profile.sync` frames since the last mark; answered by `deliveries`. */
+  | { type: 'deliveries' }
   /** Sends goodbye on every open connection, waits for the closes; answered by `closed`. */
   | { type: 'close-all' }
   | { type: 'exit' };
@@ -62,7 +93,25 @@ export type SwarmReply =
       /** Worst event-loop delay of this swarm during the phase: how late its own timestamps may be. */
       eventLoopDelayMaxMs: number;
     }
-  | { type: 'status'; open: number; welcomedSinceMark: number; total: number }
+  | {
+      type: 'status';
+      open: number;
+      welcomedSinceMark: number;
+      total: number;
+      deliveries: DeliveryCounts;
+    }
+  | {
+      type: 'deliveries';
+      timings: DeliveryTiming[];
+      /** Failed downloads by reason. */
+      failures: Failures;
+      /** `profile.sync` frames beyond an agent's first since the mark (re-sends), and frames refused. */
+      repeated: number;
+      invalid: Failures;
+      /** Syncs still downloading. */
+      pending: number;
+      eventLoopDelayMaxMs: number;
+    }
   | {
       type: 'welcomes';
       /** Epoch ms of each agent's first welcome since the last mark. */

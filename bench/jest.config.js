@@ -1,0 +1,13 @@
+// The bench's own unit tests (swarm pieces, figures), outside `npm test` like the benches themselves:
+//   NODE_OPTIONS=--experimental-vm-modules npx jest -c bench/jest.config.js
+import root from '../jest.config.js';
+
+const unit = root.projects.find((p) => p.displayName === 'unit');
+
+export default {
+  ...unit,
+  rootDir: '..',
+  displayName: 'bench',
+  testMatch: ['<rootDir>/bench/**/*.spec.ts'],
+  testTimeout: 30_000,
+};
