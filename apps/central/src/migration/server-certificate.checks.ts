@@ -50,7 +50,8 @@ export function checkChain(chain: X509Certificate[]): Precondition {
     }
   }
   const last = chain[chain.length - 1]!;
-  const selfSigned = last.checkIssued(last) && last.verify(last.publicKey);
+  // Not checkIssued(): a self-signed leaf without keyCertSign usage is still the root of its own chain.
+  const selfSigned = last.subject === last.issuer && last.verify(last.publicKey);
   return selfSigned
     ? {
         id: 'certificate_chain',
