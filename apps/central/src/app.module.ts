@@ -15,6 +15,7 @@ import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ListenersModule } from './listeners/listeners.module.js';
 import { LocalCaModule } from './local-ca/local-ca.module.js';
+import { ProfilesModule } from './profiles/profiles.module.js';
 import { MigrationModule } from './migration/migration.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 
@@ -39,6 +40,7 @@ export class AppModule {
         CertificatesModule,
         AgentsModule,
         LocalCaModule,
+        ProfilesModule,
         ListenersModule,
         SettingsModule,
         AcmeModule,

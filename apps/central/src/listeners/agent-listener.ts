@@ -35,6 +35,16 @@ export type UpgradeAuthorizer = (
   peer: VerifiedPeer | undefined,
 ) => Promise<UpgradeDecision>;
 
+/**
+ * Plain HTTP(S) requests on the listener (profile downloads): answers and returns true, or returns false to
+ * leave the request to the listener. `certificateAgentId` is the agent a client certificate proved.
+ */
+export type AgentRequestHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  certificateAgentId: string | undefined,
+) => boolean;
+
 /** Judges the client certificate of each finished TLS handshake (and logs and audits refusals). */
 export interface HandshakeGate {
   check(socket: TLSSocket, address: string): ClientCertificateVerdict;
@@ -66,6 +76,7 @@ export class AgentListener {
     /** What the listener was built from (address, port, TLS version); equal ⇒ no rebind needed. */
     readonly signature: string,
     private readonly gate?: HandshakeGate,
+    private readonly handleRequest?: AgentRequestHandler,
   ) {
     this.server = tls
       ? createHttpsServer(tls, (req, res) => this.request(req, res))
@@ -140,6 +151,7 @@ export class AgentListener {
   }
 
   private request(req: IncomingMessage, res: ServerResponse): void {
+    if (this.handleRequest?.(req, res, this.peers.get(req.socket)?.agentId)) return;
     const path = (req.url ?? '/').split('?')[0];
     const status = path === AGENT_PATH ? 426 : 404;
     res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });

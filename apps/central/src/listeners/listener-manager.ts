@@ -10,6 +10,7 @@ import { type BoundListener } from '../cluster/nodes.repository.js';
 import { CertificateRevocations } from '../local-ca/certificate-revocations.js';
 import { type ClientAuthMode } from '../local-ca/client-certificate.check.js';
 import { LocalCaService } from '../local-ca/local-ca.service.js';
+import { ProfileDownloadHandler } from '../profiles/profile-download.handler.js';
 import { effectivePlainBinding, type WebSocketSettings } from '../settings/websocket-settings.js';
 import {
   AgentListener,
@@ -56,6 +57,7 @@ export class ListenerManager implements OnModuleDestroy {
     private readonly localCa: LocalCaService,
     revocations: CertificateRevocations,
     audit: AuditService,
+    private readonly profileDownloads: ProfileDownloadHandler,
   ) {
     this.gate = new ClientCertificateGate(
       () => this.clientAuth,
@@ -211,6 +213,7 @@ export class ListenerManager implements OnModuleDestroy {
       tls,
       want.signature,
       tls ? this.gate : undefined,
+      (req, res, certificateAgentId) => this.profileDownloads.handle(req, res, certificateAgentId),
     );
   }
 

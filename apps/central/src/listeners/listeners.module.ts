@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module.js';
 import { LocalCaModule } from '../local-ca/local-ca.module.js';
+import { ProfilesModule } from '../profiles/profiles.module.js';
 import { ListenerManager } from './listener-manager.js';
 import { ListenersController } from './listeners.controller.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
 
 @Module({
-  imports: [AgentsModule, LocalCaModule],
+  imports: [AgentsModule, LocalCaModule, ProfilesModule],
   controllers: [ListenersController],
   providers: [ListenerManager, NodeHeartbeat],
   exports: [ListenerManager, NodeHeartbeat],

@@ -1,0 +1,16 @@
+import { Controller, Get } from '@nestjs/common';
+import { ProfileSigningKeyService } from './profile-signing-key.service.js';
+
+/** The public half of the profile-signing key, for operators who verify archives by hand. */
+@Controller('profile-signing-key')
+export class ProfileSigningKeyController {
+  constructor(private readonly signingKey: ProfileSigningKeyService) {}
+
+  @Get()
+  async get() {
+    return {
+      publicKeyPem: await this.signingKey.publicKeyPem(),
+      fingerprint: await this.signingKey.fingerprint(),
+    };
+  }
+}
