@@ -23,7 +23,7 @@ async function fakeCentral(identity: Identity, requestCert = false) {
   });
   server.on('upgrade', (req, socket: Socket) => {
     const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
-    seen.push({ headers: req.headers, peerSubject: peer?.subject?.CN });
+    seen.push({ headers: req.headers, peerSubject: [peer?.subject?.CN].flat()[0] });
     socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
     socket.on('data', (d) => socket.write(d));
   });
@@ -65,7 +65,7 @@ describe('TLS connector (real TLS server behind it)', () => {
   let client: Identity;
   const lines: string[] = [];
   const log = new Logger('debug', (l) => lines.push(l));
-  const running: Array<{ stop: () => Promise<void> }> = [];
+  const running: TlsConnector[] = [];
 
   const truststore = (identity: Identity, name: string) => {
     const der = new X509Certificate(identity.certificatePem).raw;
