@@ -1,17 +1,17 @@
 /**
  * `npm run bench`: the connection baseline for each N of `--agents 1000,10000` (or env BENCH_AGENTS,
  * default 1000), printed as one table. Progress goes to stderr, the table and details to stdout.
+ * `npm run bench -- rollout …` runs the rollout bench instead (bench/rollout/rollout-cli.ts).
  *
  *   node dist/bench/run.js [--agents 1000,10000] [--concurrency 100] [--no-all-secure]
  *                          [--reconnect-timeout 180] [--json results.json] [--keep]
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { abortOnSignals, fail, log, machineLine, parseAgents, positive } from './cli-common.js';
 import { formatReport } from './connections/report.js';
 import { DEFAULT_CONNECTION_OPTIONS, runConnectionBench } from './connections/run-connections.js';
 import { type ConnectionBenchResult } from './connections/results.js';
-
-const MAX_AGENTS = 19 * 5000; // swarms of ≤ 5,000 sockets, and what one central process can hold
+import { runRolloutCli } from './rollout/rollout-cli.js';
 
 interface Args {
   agents: number[];
@@ -60,41 +60,13 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-function parseAgents(text: string): number[] {
-  const list = text.split(',').map((s) => positive(s.trim(), 'agents'));
-  for (const n of list) if (n < 2 || n > MAX_AGENTS) fail(`agents must be 2–${MAX_AGENTS}, got ${n}`);
-  return list;
-}
-
-function positive(text: string, what: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) fail(`${what} must be a positive whole number, got "${text}"`);
-  return n;
-}
-
-function fail(message: string): never {
-  console.error(`bench: ${message}`);
-  process.exit(2);
-}
-
-function log(line: string): void {
-  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
-}
-
 async function main(): Promise<void> {
+  if (process.argv[2] === 'rollout') return runRolloutCli(process.argv.slice(3));
   const args = parseArgs(process.argv.slice(2));
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
+  const machine = machineLine();
   log(`connection bench for N = ${args.agents.join(', ')} on ${machine}`);
   const results: ConnectionBenchResult[] = [];
-  // Ctrl-C / SIGTERM: the running bench stops its own processes and removes its temp dir, then we exit.
-  const abort = new AbortController();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      log(`${signal}: stopping the bench and what it started`);
-      abort.abort(new Error(`interrupted by ${signal}`));
-      process.once(signal, () => process.exit(130));
-    });
-  }
+  const abort = abortOnSignals();
   for (const agents of args.agents) {
     if (abort.signal.aborted) break;
     results.push(

@@ -43,6 +43,9 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/** The id of the i-th simulated agent of a run. */
+export const benchAgentId = (i: number): string => `bench-agent-${String(i).padStart(6, '0')}`;
+
 /**
  * Splits `n` agents (ids `bench-agent-000000`…) over `swarmCount` processes, starts them into
  * `ctx.swarms` and returns each one's size. `config` is everything but the ids.
@@ -56,7 +59,7 @@ export async function startSwarms(
   const sizes = Array.from({ length: swarmCount }, (_, i) => Math.floor((n + i) / swarmCount));
   let next = 0;
   for (const [i, size] of sizes.entries()) {
-    const agentIds = Array.from({ length: size }, () => `bench-agent-${String(next++).padStart(6, '0')}`);
+    const agentIds = Array.from({ length: size }, () => benchAgentId(next++));
     ctx.swarms.push(await SwarmClient.start(`swarm ${i + 1}`, { ...config, agentIds }));
   }
   return sizes;

@@ -1,0 +1,43 @@
+/** What the bench command lines share: argument checks, the progress log, the machine line, Ctrl-C. */
+import { cpus, totalmem } from 'node:os';
+
+/** Swarms of ≤ 5,000 sockets, and what one central process can hold. */
+export const MAX_AGENTS = 19 * 5000;
+
+export function parseAgents(text: string): number[] {
+  const list = text.split(',').map((s) => positive(s.trim(), 'agents'));
+  for (const n of list) if (n < 2 || n > MAX_AGENTS) fail(`agents must be 2–${MAX_AGENTS}, got ${n}`);
+  return list;
+}
+
+export function positive(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) fail(`${what} must be a positive whole number, got "${text}"`);
+  return n;
+}
+
+export function fail(message: string): never {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+
+export function log(line: string): void {
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+}
+
+export function machineLine(): string {
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
+}
+
+/** Ctrl-C / SIGTERM: the running bench stops its own processes and removes its temp dir; a second one exits. */
+export function abortOnSignals(): AbortController {
+  const abort = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the bench and what it started`);
+      abort.abort(new Error(`interrupted by ${signal}`));
+      process.once(signal, () => process.exit(130));
+    });
+  }
+  return abort;
+}

@@ -1,0 +1,74 @@
+import { type ConnectPhaseResult } from '../connections/results.js';
+import { type Spread } from '../connections/stats.js';
+import { type Failures } from '../connections/swarm-protocol.js';
+
+/** The delivery of one revision to every connected agent: from POST /api/rollouts to the last ack. */
+export interface PushResult {
+  agents: number;
+  rolloutId: string;
+  /** How long POST /api/rollouts took to answer. */
+  postMs: number;
+  /** Agents that got a `profile.sync`, acknowledged `synchronized`, `failed`, or got nothing. */
+  received: number;
+  synchronized: number;
+  failed: number;
+  missing: number;
+  /** Failed downloads (and other failures the agents reported) by reason. */
+  failures: Failures;
+  /** `profile.sync` frames beyond the first per agent, and frames the agents could not parse. */
+  repeated: number;
+  invalid: Failures;
+  /** Archive size as announced in the frames (and checked against the bytes). */
+  sizeBytes: number;
+  /** POST sent → the last agent's `synchronized` sent. */
+  wallMs: number;
+  /** POST sent → frame received, per agent: how fast central sends. */
+  frameMs: Spread;
+  /** Frame received → `synchronized` sent, per agent. */
+  agentMs: Spread;
+  /** POST sent → `synchronized` sent, per agent. */
+  sinceStartMs: Spread;
+  /** Frame received → `synchronizing` sent; waiting for a download slot; request → verified bytes. */
+  synchronizingMs: Spread;
+  queuedMs: Spread;
+  downloadMs: Spread;
+  /** POST sent → the API lists every agent `synchronized` (undefined: not within the settle time). */
+  apiAllSynchronizedMs: number | undefined;
+  rolloutState: string;
+  /** Agents per state in GET /api/rollouts/:id at the end. */
+  apiStates: Record<string, number>;
+  /** Every agent that says synchronized is synchronized in the API, and the API lists no other. */
+  apiAgrees: boolean;
+  apiDisagreements: string[];
+  /** Central's RSS before the POST and at its peak until the API agreed (100 ms samples, and VmHWM). */
+  rssBeforeKb: number;
+  rssPeakKb: number;
+  hwmPeakKb: number | undefined;
+  rssAfterKb: number;
+  extraKb: number;
+  /** POST → the bench saw every agent acknowledge (or the deadline). */
+  agentsDoneMs: number;
+  /** CPU from the POST until every agent acknowledged, ms, and busy cores (CPU ÷ that wall time). */
+  centralCpuMs: number;
+  centralCores: number;
+  dbCpuMs: number;
+  swarmCores: number;
+  swarmEventLoopDelayMaxMs: number;
+  /** Length of the memory window: POST → API agrees (or gives up). */
+  windowMs: number;
+}
+
+export interface RolloutBenchResult {
+  agents: number;
+  swarms: number;
+  transport: 'plain' | 'secure';
+  downloadConcurrency: number;
+  startedAt: string;
+  durationMs: number;
+  connect?: ConnectPhaseResult;
+  revision?: { profile: string; revision: number; sha256: string; sizeBytes: number };
+  push?: PushResult;
+  centralLog: { lines: number; warnings: Array<{ line: string; count: number }> };
+  problems: string[];
+  error?: string;
+}

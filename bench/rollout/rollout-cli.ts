@@ -1,0 +1,84 @@
+/**
+ * `npm run bench -- rollout` (or `npm run bench:rollout`): the rollout bench for each N of
+ * `--agents 1000,10000` (default 1000), printed as one table; progress on stderr. Exits 1 when an agent
+ * is missing, not synchronized, or the rollout API disagrees with the agents.
+ *
+ *   node dist/bench/run.js rollout [--agents 1000,10000] [--secure] [--archive-kb 50]
+ *       [--download-concurrency 32] [--push-deadline 120] [--json results.json] [--keep]
+ */
+import { writeFileSync } from 'node:fs';
+import { abortOnSignals, fail, log, machineLine, parseAgents, positive } from '../cli-common.js';
+import { type RolloutBenchResult } from './results.js';
+import { formatRolloutReport } from './rollout-report.js';
+import { DEFAULT_ROLLOUT_OPTIONS, runRolloutBench, type RolloutBenchOptions } from './run-rollout.js';
+
+interface Args {
+  agents: number[];
+  options: Omit<RolloutBenchOptions, 'agents' | 'log' | 'signal'>;
+  json: string | undefined;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = {
+    agents: parseAgents(process.env.BENCH_AGENTS ?? '1000'),
+    options: {
+      ...DEFAULT_ROLLOUT_OPTIONS,
+      databaseUrl: process.env.BENCH_DATABASE_URL || undefined,
+      keepTempDir: process.env.BENCH_KEEP === '1',
+    },
+    json: undefined,
+  };
+  const o = args.options;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = () => inline ?? argv[++i] ?? fail(`${flag} needs a value`);
+    switch (flag) {
+      case '--agents':
+        args.agents = parseAgents(value());
+        break;
+      case '--secure':
+        o.transport = 'secure';
+        break;
+      case '--archive-kb':
+        o.archiveBytes = positive(value(), flag) * 1024;
+        break;
+      case '--concurrency':
+        o.concurrency = positive(value(), flag);
+        break;
+      case '--download-concurrency':
+        o.downloadConcurrency = positive(value(), flag);
+        break;
+      case '--push-deadline':
+        o.pushDeadlineMs = positive(value(), flag) * 1000;
+        break;
+      case '--api-settle':
+        o.apiSettleMs = positive(value(), flag) * 1000;
+        break;
+      case '--json':
+        args.json = value();
+        break;
+      case '--keep':
+        o.keepTempDir = true;
+        break;
+      default:
+        fail(`unknown argument ${argv[i]}`);
+    }
+  }
+  return args;
+}
+
+export async function runRolloutCli(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const machine = machineLine();
+  log(`rollout bench for N = ${args.agents.join(', ')} on ${machine}`);
+  const abort = abortOnSignals();
+  const results: RolloutBenchResult[] = [];
+  for (const agents of args.agents) {
+    if (abort.signal.aborted) break;
+    results.push(await runRolloutBench({ ...args.options, agents, signal: abort.signal, log }));
+  }
+  console.log(formatRolloutReport(results, machine));
+  if (args.json) writeFileSync(args.json, JSON.stringify({ machine, results }, null, 2) + '\n');
+  if (abort.signal.aborted) process.exitCode = 130;
+  else if (results.some((r) => r.error || r.problems.length > 0)) process.exitCode = 1;
+}

@@ -1,0 +1,118 @@
+import { type Spread } from '../connections/stats.js';
+import { type Failures } from '../connections/swarm-protocol.js';
+import { type PushResult, type RolloutBenchResult } from './results.js';
+
+type Row = [label: string, value: (r: RolloutBenchResult) => string];
+
+/** The issue's target: 10,000 agents synchronized within 5 s at p99, with at most 1 GB extra in central. */
+export const TARGET = { p99Ms: 5000, extraKb: 1024 * 1024 };
+
+const s = (v: number | undefined, digits = 2) =>
+  v === undefined || !Number.isFinite(v) ? '–' : (v / 1000).toFixed(digits);
+const ms = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(0));
+const mb = (kb: number | undefined) =>
+  kb === undefined || !Number.isFinite(kb) ? '–' : (kb / 1024).toFixed(0);
+const trio = (x: Spread, f: (v: number) => string) => `${f(x.p50)} / ${f(x.p99)} / ${f(x.max)}`;
+
+function push(f: (p: PushResult) => string): (r: RolloutBenchResult) => string {
+  return (r) => (r.push ? f(r.push) : '–');
+}
+
+const ROWS: Row[] = [
+  ['archive size, KB', (r) => (r.revision ? (r.revision.sizeBytes / 1024).toFixed(1) : '–')],
+  ['agents connected (enrolled) / N', (r) => (r.connect ? `${r.connect.ok} / ${r.agents}` : '–')],
+  ['agents synchronized / N', push((p) => `${p.synchronized} / ${p.agents}`)],
+  ['POST /api/rollouts answered, ms', push((p) => ms(p.postMs))],
+  ['wall: POST → last synchronized, s', push((p) => s(p.wallMs))],
+  ['POST → profile.sync received p50 / p99 / max, s', push((p) => trio(p.frameMs, (v) => s(v)))],
+  ['frame → synchronized p50 / p99 / max, ms', push((p) => trio(p.agentMs, ms))],
+  ['POST → synchronized p50 / p99 / max, s', push((p) => trio(p.sinceStartMs, (v) => s(v)))],
+  [
+    '  of which waiting for a download slot p50 / p99, ms',
+    push((p) => `${ms(p.queuedMs.p50)} / ${ms(p.queuedMs.p99)}`),
+  ],
+  [
+    '  of which download + sha256 p50 / p99, ms',
+    push((p) => `${ms(p.downloadMs.p50)} / ${ms(p.downloadMs.p99)}`),
+  ],
+  ['download failures', push((p) => String(p.failed))],
+  [
+    'central RSS before → peak, MB',
+    push((p) => `${mb(p.rssBeforeKb)} → ${mb(Math.max(p.rssPeakKb, p.hwmPeakKb ?? 0))}`),
+  ],
+  ['central extra RSS during the push, MB', push((p) => mb(p.extraKb))],
+  [
+    'central CPU POST → last ack, s (cores)',
+    push((p) => `${s(p.centralCpuMs, 1)} (${p.centralCores.toFixed(2)})`),
+  ],
+  ['PostgreSQL CPU POST → last ack, s', push((p) => s(p.dbCpuMs, 1))],
+  ['busy cores of the swarms', push((p) => p.swarmCores.toFixed(2))],
+  ['swarm event-loop delay max, ms', push((p) => ms(p.swarmEventLoopDelayMaxMs))],
+  ['API: every agent synchronized after, s', push((p) => s(p.apiAllSynchronizedMs, 1))],
+  ['API agrees with the agents', push((p) => (p.apiAgrees ? 'yes' : 'NO'))],
+  [
+    `target (p99 ≤ ${TARGET.p99Ms / 1000} s, extra ≤ ${TARGET.extraKb / 1024 ** 2} GB)`,
+    push((p) =>
+      p.synchronized === p.agents && p.sinceStartMs.p99 <= TARGET.p99Ms && p.extraKb <= TARGET.extraKb
+        ? 'met'
+        : 'missed',
+    ),
+  ],
+  ['run time, s', (r) => s(r.durationMs, 0)],
+];
+
+function counts(c: Failures | undefined): string {
+  const entries = Object.entries(c ?? {}).sort((a, b) => b[1] - a[1]);
+  return entries.length === 0 ? 'none' : entries.map(([k, v]) => `${k} ×${v}`).join(', ');
+}
+
+/** The table (one column per N), then per N the details: failures, API states, central's warnings. */
+export function formatRolloutReport(results: RolloutBenchResult[], machine: string): string {
+  const header = ['N agents', ...results.map((r) => String(r.agents))];
+  const body = ROWS.map(([label, value]) => [label, ...results.map(value)]);
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i].length)));
+  const line = (row: string[]) =>
+    '| ' +
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ') +
+    ' |';
+  const out = [
+    '',
+    `Rollout bench — ${new Date().toISOString().slice(0, 10)}, ${machine}`,
+    '',
+    line(header),
+    '|' + widths.map((w, i) => (i === 0 ? ':' : '-') + '-'.repeat(w) + (i === 0 ? '-' : ':')).join('|') + '|',
+    ...body.map(line),
+    '',
+  ];
+  for (const r of results) {
+    out.push(
+      `N=${r.agents} (${r.swarms} swarm process(es) over ${r.transport}, ${r.downloadConcurrency} downloads in flight per swarm, started ${r.startedAt}):`,
+    );
+    if (r.revision)
+      out.push(
+        `  revision: ${r.revision.profile} r${r.revision.revision}, sha256 ${r.revision.sha256}, ${r.revision.sizeBytes} bytes`,
+      );
+    if (r.connect)
+      out.push(
+        `  connect: ${r.connect.ok}/${r.connect.agents} in ${s(r.connect.wallMs, 1)} s; failures: ${counts(r.connect.failures)}`,
+      );
+    const p = r.push;
+    if (p) {
+      out.push(
+        `  rollout ${p.rolloutId}: state ${p.rolloutState}; API agents by state ${JSON.stringify(p.apiStates)}`,
+        `  agents: ${p.received} got profile.sync, ${p.synchronized} synchronized, ${p.failed} failed, ${p.missing} got nothing; repeated frames ${p.repeated}; invalid frames: ${counts(p.invalid)}`,
+        `  failures: ${counts(p.failures)}`,
+        `  frame → synchronizing sent p50 / p99: ${ms(p.synchronizingMs.p50)} / ${ms(p.synchronizingMs.p99)} ms; agents done after ${s(p.agentsDoneMs, 1)} s (polled every 100 ms)`,
+        `  central RSS: before ${mb(p.rssBeforeKb)} MB, sampled peak ${mb(p.rssPeakKb)} MB, VmHWM ${mb(p.hwmPeakKb)} MB, after ${mb(p.rssAfterKb)} MB (window ${s(p.windowMs, 1)} s)`,
+      );
+      for (const d of p.apiDisagreements) out.push(`  API disagrees: ${d}`);
+    }
+    out.push(`  central log: ${r.centralLog.lines} lines; warnings and errors:`);
+    if (r.centralLog.warnings.length === 0) out.push('    none');
+    for (const w of r.centralLog.warnings) out.push(`    ×${w.count}  ${w.line}`);
+    if (r.error) out.push(`  STOPPED EARLY: ${r.error}`);
+    for (const problem of r.problems) out.push(`  PROBLEM: ${problem}`);
+    out.push('');
+  }
+  return out.join('\n');
+}

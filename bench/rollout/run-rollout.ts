@@ -1,0 +1,148 @@
+/**
+ * Rollout bench for one N: one real central process (embedded PostgreSQL, temp data directory), N
+ * simulated agents enrolled and connected, a ~50 KB revision prepared, then one `synchronize` rollout
+ * to all of them, measured (push-phase.ts). Everything it starts is stopped by PID, its temp dir removed.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BenchContext } from '../connections/bench-context.js';
+import {
+  LOCAL_ADDRESSES,
+  MAX_AGENTS_PER_SWARM,
+  benchAgentId,
+  freePorts,
+  startSwarms,
+  waitForListeners,
+} from '../connections/bench-setup.js';
+import { LogDigest, type CentralEnv } from '../connections/central-process.js';
+import { sleep } from '../connections/stats.js';
+import { type SwarmTransport } from '../connections/swarm-protocol.js';
+import { BENCH_PROFILE, prepareBenchRevision } from './bench-revision.js';
+import { pushPhase } from './push-phase.js';
+import { type RolloutBenchResult } from './results.js';
+import { RolloutApi } from './rollout-api.js';
+
+export interface RolloutBenchOptions {
+  agents: number;
+  /** Which listener the agents connect to (and download from). */
+  transport: SwarmTransport;
+  /** Archive size to aim at, bytes. */
+  archiveBytes: number;
+  /** In-flight connection attempts while enrolling, all swarms together. */
+  concurrency: number;
+  /** In-flight downloads per swarm process. */
+  downloadConcurrency: number;
+  downloadTimeoutMs: number;
+  pushDeadlineMs: number;
+  apiSettleMs: number;
+  /** Quiet time after everyone connected, before the push (central settles, GC runs). */
+  idleMs: number;
+  attemptTimeoutMs: number;
+  phaseDeadlineMs: number;
+  databaseUrl: string | undefined;
+  keepTempDir: boolean;
+  signal?: AbortSignal;
+  log: (line: string) => void;
+}
+
+export const DEFAULT_ROLLOUT_OPTIONS: Omit<RolloutBenchOptions, 'agents' | 'log' | 'signal'> = {
+  transport: 'plain',
+  archiveBytes: 50 * 1024,
+  concurrency: 100,
+  downloadConcurrency: 32,
+  downloadTimeoutMs: 30_000,
+  pushDeadlineMs: 120_000,
+  apiSettleMs: 30_000,
+  idleMs: 5000,
+  attemptTimeoutMs: 30_000,
+  phaseDeadlineMs: 600_000,
+  databaseUrl: undefined,
+  keepTempDir: false,
+};
+
+export async function runRolloutBench(options: RolloutBenchOptions): Promise<RolloutBenchResult> {
+  const started = performance.now();
+  const n = options.agents;
+  const swarmCount = Math.ceil(n / MAX_AGENTS_PER_SWARM);
+  const problems: string[] = [];
+  const digest = new LogDigest();
+  const result: RolloutBenchResult = {
+    agents: n,
+    swarms: swarmCount,
+    transport: options.transport,
+    downloadConcurrency: options.downloadConcurrency,
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+    centralLog: { lines: 0, warnings: [] },
+    problems,
+  };
+  // The parent of the data directory must be world-readable: the embedded PostgreSQL runs as `postgres`.
+  const root = mkdtempSync(join(tmpdir(), 'sy-bench-rollout-'));
+  chmodSync(root, 0o755);
+  const [httpPort, plainPort, securePort] = await freePorts(3);
+  const env: CentralEnv = {
+    dataDir: join(root, 'data'),
+    httpPort,
+    adminPassword: `bench-${randomBytes(12).toString('base64url')}`,
+    databaseUrl: options.databaseUrl,
+  };
+  const log = options.log;
+  const limits = { ...options, reconnectTimeoutMs: 0 };
+  const ctx = new BenchContext(env, join(root, 'central.log'), digest, limits, problems, log);
+  const onAbort = () => void Promise.all(ctx.swarms.map((s) => s.stop()));
+  options.signal?.addEventListener('abort', onAbort);
+  try {
+    options.signal?.throwIfAborted();
+    log(`N=${n}: central data in ${root}; ${swarmCount} swarm process(es)`);
+    await ctx.startCentral();
+    await ctx.api.listenOn(plainPort, securePort);
+    await waitForListeners(ctx, plainPort, securePort);
+    const api = new RolloutApi(ctx.api);
+    const revision = await prepareBenchRevision(api, options.archiveBytes, log);
+    result.revision = { profile: BENCH_PROFILE, ...revision };
+
+    const sizes = await startSwarms(ctx, n, swarmCount, {
+      plainUrl: `ws://127.0.0.1:${plainPort}`,
+      secureUrl: `wss://127.0.0.1:${securePort}`,
+      ca: await ctx.api.serverChainPem(),
+      enrollmentToken: await ctx.api.enrollmentToken(),
+      localAddresses: LOCAL_ADDRESSES,
+      concurrency: Math.max(1, Math.ceil(options.concurrency / swarmCount)),
+      attemptTimeoutMs: options.attemptTimeoutMs,
+      backoff: { baseMs: 500, capMs: 10_000 },
+      profileDownload: { concurrency: options.downloadConcurrency, timeoutMs: options.downloadTimeoutMs },
+    });
+    // Enrollment with the token: each agent gets its credential and stays connected for the push.
+    result.connect = await ctx.connectPhase(
+      'connect',
+      options.transport,
+      (i) => ({ from: 0, to: sizes[i] }),
+      true,
+    );
+    if (result.connect.ok < n) problems.push(`${n - result.connect.ok} of ${n} agents could not connect`);
+    await sleep(1000);
+
+    const agentIds = Array.from({ length: n }, (_, i) => benchAgentId(i));
+    result.push = await pushPhase(ctx, api, BENCH_PROFILE, revision, agentIds, options);
+    const push = result.push;
+    if (push.missing > 0) problems.push(`${push.missing} of ${n} agents got no profile.sync`);
+    if (push.synchronized < n)
+      problems.push(`${n - push.synchronized} of ${n} agents are not synchronized (${push.failed} failed)`);
+    if (!push.apiAgrees)
+      problems.push(`the rollout API disagrees with the agents: ${push.apiDisagreements.join('; ')}`);
+    await ctx.disconnectAll();
+  } catch (error) {
+    result.error = (error as Error).message;
+    log(`N=${n}: stopped early: ${result.error}`);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await ctx.shutdown();
+    result.centralLog = { lines: digest.lines, warnings: digest.top(12) };
+    result.durationMs = performance.now() - started;
+    if (options.keepTempDir) log(`kept ${root}`);
+    else rmSync(root, { recursive: true, force: true });
+  }
+  return result;
+}
