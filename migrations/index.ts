@@ -2,6 +2,7 @@ import { Foundation1763884800000 } from './1763884800000-Foundation.js';
 import { LocalCa1763971200000 } from './1763971200000-LocalCa.js';
 import { Acme1763971300000 } from './1763971300000-Acme.js';
 import { ProfilesAndRollouts1763971500000 } from './1763971500000-ProfilesAndRollouts.js';
+import { LoginAttempts1763971600000 } from './1763971600000-LoginAttempts.js';
 import { Migration1763971700000 } from './1763971700000-Migration.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
@@ -10,5 +11,6 @@ export const MIGRATIONS = [
   LocalCa1763971200000,
   Acme1763971300000,
   ProfilesAndRollouts1763971500000,
+  LoginAttempts1763971600000,
   Migration1763971700000,
 ];

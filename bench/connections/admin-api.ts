@@ -1,6 +1,8 @@
 /** Just enough of central's admin API for the bench: login, enrollment token, settings, listeners, agents. */
 export class AdminApi {
   private cookie = '';
+  /** Sent in `X-CSRF-Token` on writes: central refuses a cookie-authenticated write without it. */
+  private csrfToken = '';
 
   constructor(private readonly baseUrl: string) {}
 
@@ -11,15 +13,22 @@ export class AdminApi {
       body: JSON.stringify({ username: 'admin', password }),
     });
     if (res.status !== 200) throw new Error(`login failed: HTTP ${res.status} ${await res.text()}`);
-    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
-    if (!cookie.startsWith('switchyard_session=')) throw new Error('login returned no session cookie');
+    const cookie = (res.headers.getSetCookie().find((c) => c.startsWith('switchyard_session=')) ?? '').split(
+      ';',
+    )[0];
+    if (!cookie) throw new Error('login returned no session cookie');
     this.cookie = cookie;
+    this.csrfToken = ((await res.json()) as { csrfToken?: string }).csrfToken ?? '';
   }
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(new URL(path, this.baseUrl), {
       method,
-      headers: { cookie: this.cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        cookie: this.cookie,
+        ...(method === 'GET' ? {} : { 'x-csrf-token': this.csrfToken }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(60_000),
     });

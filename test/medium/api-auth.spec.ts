@@ -50,23 +50,33 @@ describe('admin API authentication and audit (real PostgreSQL)', () => {
     );
   });
 
-  it('sets an httpOnly SameSite=Strict session cookie and logs out', async () => {
+  it('sets an httpOnly SameSite=Strict session cookie and a readable CSRF cookie, and logs out', async () => {
     const res = await fetch(new URL('/api/auth/login', c.central.adminUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
     });
-    const cookie = res.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/switchyard_session=sys_/);
+    const [cookie, csrfCookie] = res.headers.getSetCookie();
+    expect(cookie).toMatch(/^switchyard_session=sys_/);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    expect(csrfCookie).toMatch(new RegExp(`^switchyard_csrf=${csrfToken};`));
+    expect(csrfCookie).not.toMatch(/HttpOnly/);
+    expect(csrfCookie).toMatch(/SameSite=Strict/);
     const session = cookie.split(';')[0];
     const me = await fetch(new URL('/api/auth/me', c.central.adminUrl), { headers: { cookie: session } });
-    expect(await me.json()).toEqual({ username: 'admin' });
-    await fetch(new URL('/api/auth/logout', c.central.adminUrl), {
+    expect(await me.json()).toMatchObject({ username: 'admin', role: 'admin' });
+    const out = await fetch(new URL('/api/auth/logout', c.central.adminUrl), {
       method: 'POST',
-      headers: { cookie: session },
+      headers: { cookie: session, 'x-csrf-token': csrfToken },
     });
+    expect(out.status).toBe(200);
+    // both cookies are cleared
+    expect(out.headers.getSetCookie().map((h) => h.split('=')[0])).toEqual([
+      'switchyard_session',
+      'switchyard_csrf',
+    ]);
     const after = await fetch(new URL('/api/auth/me', c.central.adminUrl), { headers: { cookie: session } });
     expect(after.status).toBe(401);
   });

@@ -1,6 +1,10 @@
-/** A tiny admin API client with the session cookie, for tests and benches. */
+/**
+ * A tiny admin API client with the session cookie, for tests and benches. It sends the session's CSRF
+ * token (from the login answer) in `X-CSRF-Token` on every write, as the UI does.
+ */
 export class ApiClient {
   private cookie = '';
+  private csrfToken = '';
 
   constructor(readonly baseUrl: string) {}
 
@@ -11,7 +15,14 @@ export class ApiClient {
       body: JSON.stringify({ username, password }),
     });
     if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-    this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+    this.cookie = sessionCookieOf(res.headers.getSetCookie());
+    this.csrfToken = ((await res.json()) as { csrfToken?: string }).csrfToken ?? '';
+  }
+
+  /** Headers every call carries: the session cookie, and the CSRF token for writes. */
+  private authHeaders(method: string): Record<string, string> {
+    const write = !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase());
+    return { cookie: this.cookie, ...(write && this.csrfToken ? { 'x-csrf-token': this.csrfToken } : {}) };
   }
 
   async call<T = unknown>(
@@ -21,7 +32,10 @@ export class ApiClient {
   ): Promise<{ status: number; body: T }> {
     const res = await fetch(new URL(path, this.baseUrl), {
       method,
-      headers: { cookie: this.cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...this.authHeaders(method),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -41,11 +55,11 @@ export class ApiClient {
     fields: Record<string, string> = {},
   ): Promise<{ status: number; body: T }> {
     const form = new FormData();
-    for (const f of files) form.append('files', new Blob([f.bytes]), f.name);
+    for (const f of files) form.append('files', new Blob([new Uint8Array(f.bytes)]), f.name);
     for (const [k, v] of Object.entries(fields)) form.append(k, v);
     const res = await fetch(new URL(path, this.baseUrl), {
       method: 'POST',
-      headers: { cookie: this.cookie },
+      headers: this.authHeaders('POST'),
       body: form,
     });
     const text = await res.text();
@@ -57,4 +71,10 @@ export class ApiClient {
     if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
   }
+}
+
+/** `name=value` of the session cookie among the Set-Cookie headers (the CSRF cookie comes with it). */
+function sessionCookieOf(setCookies: string[]): string {
+  const session = setCookies.find((c) => c.startsWith('switchyard_session='));
+  return (session ?? setCookies[0] ?? '').split(';')[0];
 }

@@ -1,47 +1,70 @@
-import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { type Response } from 'express';
 import { z } from 'zod';
 import { parseBody } from '../common/parse-body.js';
-import { clientAddress, type AuthenticatedRequest } from '../common/request-context.js';
+import { clientAddress } from '../common/request-context.js';
+import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
+import { passwordSchema } from '../users/users.schemas.js';
 import { AuthService } from './auth.service.js';
 import { Public } from './public.decorator.js';
-import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './session-cookie.js';
+import { permissionsOf } from './route-policy.js';
+import { clearSessionCookies, readSessionCookie, writeSessionCookies } from './session-cookie.js';
+import { type SessionRequest } from './session-request.js';
 
 const loginSchema = z.strictObject({
   username: z.string().min(1).max(128),
   password: z.string().min(1).max(1024),
 });
 
+const passwordChangeSchema = z.strictObject({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: passwordSchema,
+});
+
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
+  ) {}
 
+  /** Sets the session and CSRF cookies; `csrfToken` goes back in `X-CSRF-Token` on every write. */
   @Public()
   @Post('login')
   @HttpCode(200)
-  async login(
-    @Body() body: unknown,
-    @Req() req: AuthenticatedRequest,
-    @Res({ passthrough: true }) res: Response,
-  ) {
+  async login(@Body() body: unknown, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
     const { username, password } = parseBody(loginSchema, body);
-    const { token, user } = await this.auth.login(username, password, clientAddress(req));
+    const { token, csrfToken, user } = await this.auth.login(username, password, clientAddress(req));
     req.actor = { userId: user.id, username: user.username, address: clientAddress(req) };
-    writeSessionCookie(res, token, req.secure);
-    return { username: user.username, role: user.role };
+    writeSessionCookies(
+      res,
+      { session: token, csrf: csrfToken },
+      { secure: req.secure, maxSeconds: this.config.session.maxSeconds },
+    );
+    return { username: user.username, role: user.role, csrfToken, permissions: permissionsOf(user.role) };
   }
 
   @Post('logout')
   @HttpCode(200)
-  async logout(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
+  async logout(@Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
     const token = readSessionCookie(req);
     if (token) await this.auth.logout(token);
-    clearSessionCookie(res);
+    clearSessionCookies(res);
     return { loggedOut: true };
   }
 
+  /** Who is logged in and what they may do, so the UI shows no button that would answer 403. */
   @Get('me')
-  me(@Req() req: AuthenticatedRequest) {
-    return { username: req.actor?.username };
+  me(@Req() req: SessionRequest) {
+    const role = req.session!.role;
+    return { username: req.session!.actor.username, role, permissions: permissionsOf(role) };
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  async changePassword(@Body() body: unknown, @Req() req: SessionRequest) {
+    const { currentPassword, newPassword } = parseBody(passwordChangeSchema, body);
+    await this.auth.changeOwnPassword(req.session!, currentPassword, newPassword);
+    return { changed: true };
   }
 }

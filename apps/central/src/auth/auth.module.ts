@@ -1,13 +1,23 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthRepository } from './auth.repository.js';
 import { AuthService } from './auth.service.js';
+import { LoginAttemptsRepository } from './login-attempts.repository.js';
+import { LoginRateLimiter } from './login-rate-limiter.js';
 
 @Module({
+  imports: [UsersModule],
   controllers: [AuthController],
-  providers: [AuthRepository, AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AuthRepository,
+    AuthService,
+    LoginAttemptsRepository,
+    LoginRateLimiter,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   exports: [AuthService],
 })
 export class AuthModule {}

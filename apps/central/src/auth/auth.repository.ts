@@ -1,13 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-
-export type Role = 'admin' | 'operator' | 'viewer';
+import { type Role } from './roles.js';
 
 export interface AdminUser {
   id: string;
   username: string;
   passwordHash: string;
   role: Role;
+}
+
+export interface LiveSession {
+  user: AdminUser;
+  /** Null for sessions made before CSRF tokens existed: their writes are refused. */
+  csrfHash: string | null;
 }
 
 @Injectable()
@@ -35,20 +40,45 @@ export class AuthRepository {
     return row ? toUser(row as Record<string, unknown>) : undefined;
   }
 
-  async createSession(tokenHash: string, userId: string, address: string, ttlSeconds: number): Promise<void> {
+  async createSession(
+    s: { tokenHash: string; csrfHash: string; userId: string; address: string },
+    maxSeconds: number,
+  ): Promise<void> {
     await this.db.query(
-      `INSERT INTO admin_sessions (token_hash, user_id, address, expires_at)
-       VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
-      [tokenHash, userId, address, ttlSeconds],
+      `INSERT INTO admin_sessions (token_hash, csrf_hash, user_id, address, expires_at)
+       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
+      [s.tokenHash, s.csrfHash, s.userId, s.address, maxSeconds],
     );
   }
 
-  async findSessionUser(tokenHash: string): Promise<AdminUser | undefined> {
+  /**
+   * The session's user when the session is neither past its absolute end nor idle for longer than
+   * `idleSeconds`, and marks it used now (the idle limit slides). One statement, so no other request
+   * can revive a session between the check and the update.
+   */
+  async useSession(tokenHash: string, idleSeconds: number): Promise<LiveSession | undefined> {
+    const [row] = await this.db.query(
+      `WITH s AS (
+         UPDATE admin_sessions SET last_seen_at = now()
+          WHERE token_hash = $1 AND expires_at > now()
+            AND last_seen_at > now() - make_interval(secs => $2)
+          RETURNING user_id, csrf_hash)
+       SELECT u.id, u.username, u.password_hash, u.role, s.csrf_hash FROM s JOIN admin_users u ON u.id = s.user_id`,
+      [tokenHash, idleSeconds],
+    );
+    if (!row) return undefined;
+    const r = row as Record<string, unknown>;
+    return { user: toUser(r), csrfHash: (r.csrf_hash as string | null) ?? null };
+  }
+
+  /** Like useSession, but only looks: the idle clock does not move (for periodic re-checks). */
+  async peekSession(tokenHash: string, idleSeconds: number): Promise<AdminUser | undefined> {
     const [row] = await this.db.query(
       `SELECT u.id, u.username, u.password_hash, u.role FROM admin_sessions s
          JOIN admin_users u ON u.id = s.user_id
-        WHERE s.token_hash = $1 AND s.expires_at > now()`,
-      [tokenHash],
+        WHERE s.token_hash = $1 AND s.expires_at > now()
+          AND s.last_seen_at > now() - make_interval(secs => $2)`,
+      [tokenHash, idleSeconds],
     );
     return row ? toUser(row as Record<string, unknown>) : undefined;
   }
@@ -57,8 +87,12 @@ export class AuthRepository {
     await this.db.query('DELETE FROM admin_sessions WHERE token_hash = $1', [tokenHash]);
   }
 
-  async deleteExpiredSessions(): Promise<void> {
-    await this.db.query('DELETE FROM admin_sessions WHERE expires_at < now()');
+  async deleteExpiredSessions(idleSeconds: number): Promise<void> {
+    await this.db.query(
+      `DELETE FROM admin_sessions
+        WHERE expires_at <= now() OR last_seen_at <= now() - make_interval(secs => $1)`,
+      [idleSeconds],
+    );
   }
 }
 

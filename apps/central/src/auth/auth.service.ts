@@ -5,12 +5,25 @@ import { ErrorCode, DomainError } from '../common/domain-error.js';
 import { type Actor } from '../common/request-context.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { hashPassword, hashSecret, newSecret, verifyPassword } from '../crypto/secrets.js';
+import { UsersService } from '../users/users.service.js';
 import { AuthRepository, type AdminUser } from './auth.repository.js';
-
-export const SESSION_TTL_SECONDS = 8 * 3600;
+import { LoginRateLimiter } from './login-rate-limiter.js';
+import { type Role } from './roles.js';
 
 /** A fixed hash so an unknown user name costs the same time as a wrong password. */
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+/** The one message for every refused login: it never tells whether the user exists. */
+export const LOGIN_FAILED = 'wrong user name or password';
+export const LOGIN_LIMITED = 'too many login attempts, try again later';
+
+/** A request's session, as the guard found it. */
+export interface SessionContext {
+  actor: Actor;
+  role: Role;
+  tokenHash: string;
+  csrfHash: string | null;
+}
 
 @Injectable()
 export class AuthService {
@@ -19,6 +32,8 @@ export class AuthService {
   constructor(
     private readonly repo: AuthRepository,
     private readonly audit: AuditService,
+    private readonly limiter: LoginRateLimiter,
+    private readonly users: UsersService,
     @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
   ) {}
 
@@ -36,31 +51,97 @@ export class AuthService {
     return { username: 'admin', generatedPassword: generated };
   }
 
+  /** Checks the rate limit, then the password; every outcome is audited (user name and address, UTC). */
   async login(
     username: string,
     password: string,
     address: string,
-  ): Promise<{ token: string; user: AdminUser }> {
+  ): Promise<{ token: string; csrfToken: string; user: AdminUser }> {
+    const who = { username, address };
+    const gate = await this.limiter.begin(username, address);
+    if (!gate.allowed) {
+      await this.audit.record(who, 'login', 'refused', username, { reason: `rate limited (${gate.limit})` });
+      this.logger.warn(`login rate limit (${gate.limit}) for "${username.slice(0, 64)}" from ${address}`);
+      throw new DomainError(ErrorCode.TOO_MANY_ATTEMPTS, LOGIN_LIMITED, {
+        retryAfterSeconds: gate.retryAfterSeconds,
+      });
+    }
     const user = await this.repo.findUser(username);
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok) {
-      await this.audit.record({ username, address }, 'login', 'refused', username, {});
+      await gate.failed();
+      await this.audit.record(who, 'login', 'refused', username, { reason: 'wrong user name or password' });
       this.logger.warn(`failed login for "${username.slice(0, 64)}" from ${address}`);
-      throw new DomainError(ErrorCode.UNAUTHENTICATED, 'wrong user name or password');
+      throw new DomainError(ErrorCode.UNAUTHENTICATED, LOGIN_FAILED);
     }
+    await gate.succeeded();
+    await this.repo.deleteExpiredSessions(this.config.session.idleSeconds);
     const token = newSecret('sys_');
-    await this.repo.createSession(hashSecret(token), user.id, address, SESSION_TTL_SECONDS);
-    await this.audit.record({ username, address }, 'login', 'success', username);
-    return { token, user };
+    const csrfToken = newSecret('syc_');
+    await this.repo.createSession(
+      { tokenHash: hashSecret(token), csrfHash: hashSecret(csrfToken), userId: user.id, address },
+      this.config.session.maxSeconds,
+    );
+    await this.audit.record(who, 'login', 'success', username, { role: user.role });
+    return { token, csrfToken, user };
   }
 
   async logout(token: string): Promise<void> {
     await this.repo.deleteSession(hashSecret(token));
   }
 
+  /**
+   * The session behind a cookie for an API request, or undefined (an expired session is deleted on
+   * the way). The request counts as activity: the idle limit starts again.
+   */
+  async session(token: string | undefined, address: string): Promise<SessionContext | undefined> {
+    if (!token) return undefined;
+    const tokenHash = hashSecret(token);
+    const live = await this.repo.useSession(tokenHash, this.config.session.idleSeconds);
+    if (!live) {
+      await this.repo.deleteSession(tokenHash);
+      return undefined;
+    }
+    return {
+      actor: { userId: live.user.id, username: live.user.username, address },
+      role: live.user.role,
+      tokenHash,
+      csrfHash: live.csrfHash,
+    };
+  }
+
+  /**
+   * Who a session cookie belongs to while the session is live, without counting as activity (a page
+   * left open that re-checks its socket must not keep the session alive forever).
+   */
   async authenticate(token: string | undefined, address: string): Promise<Actor | undefined> {
     if (!token) return undefined;
-    const user = await this.repo.findSessionUser(hashSecret(token));
+    const user = await this.repo.peekSession(hashSecret(token), this.config.session.idleSeconds);
     return user ? { userId: user.id, username: user.username, address } : undefined;
+  }
+
+  /**
+   * A user changes their own password with the current one. Wrong guesses count against the login
+   * rate limit (a stolen session must not become a password oracle); the user's other sessions end.
+   */
+  async changeOwnPassword(
+    session: SessionContext,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<void> {
+    const { username, address } = session.actor;
+    const gate = await this.limiter.begin(username, address);
+    if (!gate.allowed) {
+      throw new DomainError(ErrorCode.TOO_MANY_ATTEMPTS, LOGIN_LIMITED, {
+        retryAfterSeconds: gate.retryAfterSeconds,
+      });
+    }
+    const user = await this.repo.findUser(username);
+    if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) {
+      await gate.failed();
+      throw new DomainError(ErrorCode.FORBIDDEN, 'the current password is wrong');
+    }
+    await gate.succeeded();
+    await this.users.setPassword(username, newPassword, session.tokenHash);
   }
 }

@@ -5,6 +5,10 @@ export enum ErrorCode {
   CERTIFICATE_REJECTED = 'certificate_rejected',
   UNAUTHENTICATED = 'unauthenticated',
   FORBIDDEN = 'forbidden',
+  /** A write authenticated by the session cookie without the session's `X-CSRF-Token`. */
+  CSRF_FAILED = 'csrf_failed',
+  /** Login refused before the password is checked; `retryAfterSeconds` says when to try again. */
+  TOO_MANY_ATTEMPTS = 'too_many_attempts',
   NOT_FOUND = 'not_found',
   CONFLICT = 'conflict',
   WOULD_STRAND_AGENTS = 'would_strand_agents',

@@ -10,6 +10,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.UNAUTHENTICATED:
       return 401;
     case ErrorCode.FORBIDDEN:
+    case ErrorCode.CSRF_FAILED:
       return 403;
     case ErrorCode.NOT_FOUND:
       return 404;
@@ -17,6 +18,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.WOULD_STRAND_AGENTS:
     case ErrorCode.LISTENER_FAILED:
       return 409;
+    case ErrorCode.TOO_MANY_ATTEMPTS:
+      return 429;
     case ErrorCode.UNAVAILABLE:
       return 503;
   }
@@ -30,6 +33,10 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     if (exception instanceof DomainError) {
+      const retryAfter = exception.details.retryAfterSeconds;
+      if (exception.code === ErrorCode.TOO_MANY_ATTEMPTS && typeof retryAfter === 'number') {
+        res.setHeader('Retry-After', String(retryAfter));
+      }
       res
         .status(httpStatusOf(exception.code))
         .json({ error: exception.code, message: exception.message, ...exception.details });

@@ -19,6 +19,10 @@ export interface CentralConfig {
   agentHosts: string[];
   /** How often `<dataDir>/certs/` is checked for dropped certificate files. */
   certDropIntervalMs: number;
+  /** Admin sessions end after `idleSeconds` without a request (sliding) and `maxSeconds` after login. */
+  session: { idleSeconds: number; maxSeconds: number };
+  /** Failed logins allowed per sliding minute, per account and per address (ADR 11). */
+  loginFailuresPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -35,6 +39,14 @@ const port = (name: string) =>
     .transform(Number)
     .refine((n) => n >= 1 && n <= 65535, `must be a port number 1-65535`)
     .describe(name);
+
+/** A positive decimal (`0.5` is allowed, so tests can use seconds-long sessions). */
+const positive = (max: number, unit: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `must be a number of ${unit}`)
+    .transform(Number)
+    .refine((n) => n > 0 && n <= max, `must be more than 0 and at most ${max}`);
 
 const envSchema = z.object({
   SWITCHYARD_HTTP_HOST: z
@@ -88,6 +100,14 @@ const envSchema = z.object({
     .transform(Number)
     .refine((n) => n >= 1 && n <= 86_400, 'must be between 1 and 86400')
     .default(15),
+  SWITCHYARD_SESSION_IDLE_MINUTES: positive(24 * 60, 'minutes').default(30),
+  SWITCHYARD_SESSION_MAX_HOURS: positive(30 * 24, 'hours').default(12),
+  SWITCHYARD_LOGIN_FAILURES_PER_MINUTE: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 1000, 'must be between 1 and 1000')
+    .default(10),
   SWITCHYARD_NODE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -')
@@ -124,6 +144,11 @@ export function loadCentralConfig(env: NodeJS.ProcessEnv = process.env): Central
     nodeName: e.SWITCHYARD_NODE_NAME,
     agentHosts: e.SWITCHYARD_AGENT_HOSTS,
     certDropIntervalMs: e.SWITCHYARD_CERTS_POLL_SECONDS * 1000,
+    session: {
+      idleSeconds: Math.round(e.SWITCHYARD_SESSION_IDLE_MINUTES * 60),
+      maxSeconds: Math.round(e.SWITCHYARD_SESSION_MAX_HOURS * 3600),
+    },
+    loginFailuresPerMinute: e.SWITCHYARD_LOGIN_FAILURES_PER_MINUTE,
   };
 }
 

@@ -1,0 +1,49 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { parseBody } from '../common/parse-body.js';
+import { type AuthenticatedRequest } from '../common/request-context.js';
+import { createUserSchema, passwordResetSchema, roleChangeSchema, usernameSchema } from './users.schemas.js';
+import { UsersService } from './users.service.js';
+
+/** Admin only, reads included: the route policy table says so for `/api/users` (auth/route-policy.ts). */
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  list() {
+    return this.users.list();
+  }
+
+  @Post()
+  create(@Body() body: unknown) {
+    return this.users.create(parseBody(createUserSchema, body));
+  }
+
+  @Put(':username/role')
+  setRole(@Param('username') username: string, @Body() body: unknown) {
+    return this.users.setRole(parseBody(usernameSchema, username), parseBody(roleChangeSchema, body).role);
+  }
+
+  /** Ends every session of that user (but the caller's own, when resetting one's own password). */
+  @Put(':username/password')
+  @HttpCode(200)
+  async resetPassword(
+    @Param('username') username: string,
+    @Body() body: unknown,
+    @Req() req: AuthenticatedRequest & { session?: { tokenHash: string } },
+  ) {
+    const { password } = parseBody(passwordResetSchema, body);
+    await this.users.setPassword(
+      parseBody(usernameSchema, username),
+      password,
+      req.session?.tokenHash ?? null,
+    );
+    return { reset: true };
+  }
+
+  @Delete(':username')
+  async delete(@Param('username') username: string, @Req() req: AuthenticatedRequest) {
+    await this.users.delete(parseBody(usernameSchema, username), req.actor!.username);
+    return { deleted: username };
+  }
+}
