@@ -18,6 +18,8 @@ import { LocalCaModule } from './local-ca/local-ca.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
 import { MigrationModule } from './migration/migration.module.js';
 import { SettingsModule } from './settings/settings.module.js';
+import { LiveModule } from './live/live.module.js';
+import { UiModule } from './ui/ui.module.js';
 
 @Module({})
 export class AppModule {
@@ -46,6 +48,8 @@ export class AppModule {
         AcmeModule,
         MetricsModule,
         MigrationModule,
+        LiveModule,
+        UiModule,
       ],
     };
   }

@@ -14,6 +14,7 @@ import { type CentralConfig } from './config/central-config.js';
 import { SecretBox, loadOrCreateMasterKey } from './crypto/secret-box.js';
 import { openDatabase, type Database } from './database/database.js';
 import { NodeHeartbeat } from './listeners/node-heartbeat.js';
+import { LiveWsAdapter } from './live/live-ws.adapter.js';
 import { SettingsService } from './settings/settings.service.js';
 
 export interface RunningCentral {
@@ -42,6 +43,7 @@ export async function startCentral(config: CentralConfig, logger?: LoggerService
     // The CA fetches its challenge at the root; Prometheus scrapes /metrics there by convention.
     app.setGlobalPrefix('api', { exclude: [`${ACME_CHALLENGE_PATH}/:token`, 'metrics'] });
     app.use(cookieParser());
+    app.useWebSocketAdapter(new LiveWsAdapter(app)); // the UI's live socket, checked at the upgrade
     app.useGlobalFilters(new HttpErrorFilter());
     await app.init();
     const firstAdmin = await app.get(AuthService).ensureFirstAdmin();
