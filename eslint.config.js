@@ -22,4 +22,9 @@ export default tseslint.config(
     files: ['apps/central/**/*.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
+  {
+    // The admin UI runs in the browser.
+    files: ['apps/ui/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
 );

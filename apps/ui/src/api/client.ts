@@ -1,0 +1,80 @@
+import { type FieldIssue } from './types.js';
+
+/** A refusal from the API, with its machine-readable code and any details (issues, agents, reason). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+
+  get issues(): FieldIssue[] {
+    return Array.isArray(this.body.issues) ? (this.body.issues as FieldIssue[]) : [];
+  }
+}
+
+const CSRF_COOKIE = 'switchyard_csrf';
+let csrfFromLogin: string | undefined;
+const sessionEndedListeners = new Set<() => void>();
+
+/** The login answer's token; the cookie (readable by this page only) wins when present. */
+export function rememberCsrfToken(token: string | undefined): void {
+  csrfFromLogin = token;
+}
+
+export function onSessionEnded(listener: () => void): () => void {
+  sessionEndedListeners.add(listener);
+  return () => sessionEndedListeners.delete(listener);
+}
+
+export function sessionEnded(): void {
+  for (const l of sessionEndedListeners) l();
+}
+
+function csrfToken(): string | undefined {
+  const match = document.cookie.split('; ').find((c) => c.startsWith(`${CSRF_COOKIE}=`));
+  return match ? decodeURIComponent(match.slice(CSRF_COOKIE.length + 1)) : csrfFromLogin;
+}
+
+export function hasCsrfCookie(): boolean {
+  return document.cookie.split('; ').some((c) => c.startsWith(`${CSRF_COOKIE}=`));
+}
+
+/** One call to the public API; every write carries the CSRF token; a 401 ends the session in the UI. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  if (method !== 'GET' && method !== 'HEAD') {
+    const token = csrfToken();
+    if (token) headers['x-csrf-token'] = token;
+  }
+  const res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  const text = await res.text();
+  let parsed: unknown = text;
+  if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+  if (res.ok) return parsed as T;
+  const err = (typeof parsed === 'object' && parsed ? parsed : {}) as Record<string, unknown>;
+  if (res.status === 401 && path !== '/api/auth/login') sessionEnded();
+  throw new ApiError(
+    res.status,
+    typeof err.error === 'string' ? err.error : `http_${res.status}`,
+    typeof err.message === 'string' ? err.message : `${res.status} ${res.statusText}`,
+    err,
+  );
+}
+
+/** Query string from the defined values only. */
+export function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}

@@ -1,0 +1,157 @@
+/** Shapes of the public /api as the UI reads them (the UI never imports central's code). */
+
+export type Permission =
+  | 'settings.write'
+  | 'certificates.write'
+  | 'profiles.write'
+  | 'rollouts.write'
+  | 'migration.write'
+  | 'agents.write'
+  | 'users.manage';
+
+export type Role = 'admin' | 'operator' | 'viewer';
+
+export interface Me {
+  username: string;
+  role?: Role;
+  permissions?: Partial<Record<Permission, boolean>>;
+}
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export interface WebSocketSettings {
+  plain: { enabled: boolean; port: number; bindAddress: string; localhostFallback: boolean };
+  secure: {
+    enabled: boolean;
+    port: number;
+    bindAddress: string;
+    clientAuth: 'none' | 'optional' | 'required';
+    minTlsVersion: 'TLSv1.2' | 'TLSv1.3';
+  };
+}
+
+export interface SettingsVersion {
+  version: number;
+  value: WebSocketSettings;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface StrandedAgent {
+  id: string;
+  nodeId: string | null;
+  remoteAddress: string | null;
+  listenerAddress?: string | null;
+}
+
+export interface BoundListener {
+  kind: 'plain' | 'secure';
+  address: string;
+  port: number;
+  tls: boolean;
+  connections: number;
+}
+
+export interface NodeListeners {
+  nodeId: string;
+  nodeName: string;
+  heartbeatAt: string;
+  listeners: BoundListener[];
+}
+
+export interface ServerCertificate {
+  id: string;
+  source: string;
+  installedAt: string;
+  subject: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+  subjectAltNames: string[];
+  fingerprintSha256: string;
+  keyType: string;
+  selfSigned: boolean;
+  daysLeft: number;
+  serialNumber: string;
+  chain: string[];
+  expiryWarning: string | null;
+}
+
+export interface AcmeOrder {
+  id: string;
+  fqdn: string;
+  directoryUrl: string;
+  contact: string;
+  renewDaysBefore: number;
+  status: string;
+  progress: string;
+  error: string | null;
+  errorDetail: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface AcmeStatus {
+  renewal: {
+    fqdn: string;
+    directoryUrl: string;
+    renewDaysBefore: number;
+    certificateNotAfter: string;
+    renewAt: string;
+  } | null;
+  orders: AcmeOrder[];
+}
+
+export type AgentStatus = 'online' | 'offline' | 'disconnected' | 'never_connected';
+export type Transport = 'plain' | 'secure' | 'secure+mtls';
+
+export interface Agent {
+  id: string;
+  status: AgentStatus;
+  transport: Transport | null;
+  agentVersion: string | null;
+  capabilities: string[];
+  profileSha256: string | null;
+  nodeId: string | null;
+  remoteAddress: string | null;
+  enrolledAt: string;
+  revokedAt: string | null;
+  connectedAt: string | null;
+  lastSeenAt: string | null;
+}
+
+export interface EnrollmentToken {
+  id: string;
+  description: string;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string;
+  maxUses: number | null;
+  uses: number;
+  revokedAt: string | null;
+}
+
+export interface NewEnrollmentToken {
+  id: string;
+  token: string;
+  expiresAt: string;
+  maxUses: number | null;
+  description: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string;
+  address: string | null;
+  action: string;
+  target: string | null;
+  outcome: 'success' | 'refused' | 'failed';
+  details: Record<string, unknown>;
+}
+
+export type LiveMessage =
+  { type: 'ready'; username: string | null } | { type: 'agents.changed'; agents: Agent[]; removed: string[] };

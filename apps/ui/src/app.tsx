@@ -1,0 +1,129 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { onSessionEnded } from './api/client.js';
+import { LiveChannel, type LiveState } from './api/live.js';
+import { forgetSession, logOut, resumeSession, type Session } from './api/session.js';
+import { Ctx } from './live-context.js';
+import { LoginPage } from './login.js';
+import { go, useRoute } from './route.js';
+import { DEFAULT_TAB, TABS, type TabId } from './tabs.js';
+import { AgentsTab } from './tabs/agents/agents-tab.js';
+import { AuditTab } from './tabs/audit/audit-tab.js';
+import { CertificatesTab } from './tabs/certificates/certificates-tab.js';
+import { ParametersTab } from './tabs/parameters/parameters-tab.js';
+import { Placeholder } from './tabs/placeholder.js';
+
+export function App() {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [ended, setEnded] = useState(false);
+
+  useEffect(() => {
+    void resumeSession().then((s) => setSession(s ?? null));
+    return onSessionEnded(() => {
+      forgetSession();
+      setEnded(true);
+      setSession(null);
+    });
+  }, []);
+
+  if (session === undefined) return <p class="loading">Loading…</p>;
+  if (session === null)
+    return (
+      <LoginPage
+        ended={ended}
+        onLoggedIn={(s) => {
+          setEnded(false);
+          setSession(s);
+        }}
+      />
+    );
+  return <Shell session={session} onLogout={() => setSession(null)} />;
+}
+
+function Shell(props: { session: Session; onLogout: () => void }) {
+  const live = useMemo(() => new LiveChannel(), []);
+  const [liveState, setLiveState] = useState<LiveState>('connecting');
+  const route = useRoute();
+  const tab = (TABS.some((t) => t.id === route[0]) ? route[0] : DEFAULT_TAB) as TabId;
+
+  useEffect(() => {
+    const off = live.onState(setLiveState);
+    live.start();
+    return () => {
+      off();
+      live.stop();
+    };
+  }, [live]);
+
+  const logout = async () => {
+    live.stop();
+    await logOut();
+    props.onLogout();
+  };
+
+  return (
+    <Ctx.Provider value={{ session: props.session, live }}>
+      <header class="top">
+        <span class="brand">Switchyard</span>
+        <nav aria-label="System Administration">
+          <ul class="tabs">
+            {TABS.map((t) => (
+              <li key={t.id}>
+                <a
+                  href={`#/${t.id}`}
+                  aria-current={t.id === tab ? 'page' : undefined}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    go(t.id);
+                  }}
+                >
+                  {t.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span class={`live live-${liveState}`} role="status" aria-live="polite" title="Live updates">
+          {liveState === 'live' ? 'Live' : liveState === 'closed' ? 'Offline' : 'Connecting…'}
+        </span>
+        <span class="who">
+          {props.session.username} <span class="role">{props.session.role}</span>
+        </span>
+        <button type="button" class="ghost" onClick={() => void logout()}>
+          Log out
+        </button>
+      </header>
+      <main class="content" id="content">
+        <View tab={tab} rest={route.slice(1)} />
+      </main>
+    </Ctx.Provider>
+  );
+}
+
+function View(props: { tab: TabId; rest: string[] }) {
+  switch (props.tab) {
+    case 'parameters':
+      return <ParametersTab />;
+    case 'certificates':
+      return <CertificatesTab />;
+    case 'agents':
+      return <AgentsTab agentId={props.rest[0]} />;
+    case 'audit':
+      return <AuditTab />;
+    case 'profiles':
+      return (
+        <Placeholder title="Profiles" api="/api/profiles" what="profiles, revisions, diff and downloads" />
+      );
+    case 'rollouts':
+      return (
+        <Placeholder
+          title="Rollouts"
+          api="/api/rollouts"
+          what="rollouts with waves, thresholds and live progress"
+        />
+      );
+    case 'migration':
+      return (
+        <Placeholder title="Migration" api="/api/migration" what="the plain → secure phases as a stepper" />
+      );
+  }
+}

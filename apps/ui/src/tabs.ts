@@ -1,0 +1,14 @@
+/** The System Administration tabs, in DESIGN §9's order. */
+export const TABS = [
+  { id: 'parameters', label: 'Parameters' },
+  { id: 'certificates', label: 'Certificates' },
+  { id: 'profiles', label: 'Profiles' },
+  { id: 'rollouts', label: 'Rollouts' },
+  { id: 'agents', label: 'Agents' },
+  { id: 'migration', label: 'Migration' },
+  { id: 'audit', label: 'Audit' },
+] as const;
+
+export type TabId = (typeof TABS)[number]['id'];
+
+export const DEFAULT_TAB: TabId = 'agents';

@@ -1,0 +1,113 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../../api/client.js';
+import { type Agent } from '../../api/types.js';
+import { utc } from '../../components/format.js';
+import { Notice } from '../../components/notice.js';
+import { useLoad } from '../../components/use-load.js';
+import { useApp } from '../../live-context.js';
+import { StatusBadge } from './status-badge.js';
+
+/** One agent, kept current by the live socket; revoke its credential or its client certificates. */
+export function AgentDetail(props: { id: string }) {
+  const { session, live } = useApp();
+  const agent = useLoad(() => api<Agent>('GET', `/api/agents/${encodeURIComponent(props.id)}`), [props.id]);
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>();
+
+  useEffect(
+    () =>
+      live.subscribe((m) => {
+        if (m.type !== 'agents.changed') return;
+        const mine = m.agents.find((a) => a.id === props.id);
+        if (mine) agent.setValue(mine);
+      }),
+    [live, props.id],
+  );
+
+  const act = async (confirmText: string, method: string, path: string, done: string) => {
+    if (!window.confirm(confirmText)) return;
+    try {
+      await api(method, path);
+      setMessage({ kind: 'ok', text: done });
+      await agent.reload();
+    } catch (e) {
+      setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
+    }
+  };
+
+  const a = agent.value;
+  return (
+    <section aria-labelledby="agent-title">
+      <p>
+        <a href="#/agents">← All agents</a>
+      </p>
+      <h1 id="agent-title">Agent {props.id}</h1>
+      {agent.error && <Notice kind="error">{agent.error}</Notice>}
+      {message && <Notice kind={message.kind}>{message.text}</Notice>}
+      {a && (
+        <div class="card">
+          <dl class="facts">
+            <dt>Status</dt>
+            <dd>
+              <StatusBadge status={a.status} />
+              {a.revokedAt && <span class="badge badge-failed">revoked {utc(a.revokedAt)}</span>}
+            </dd>
+            <dt>Transport</dt>
+            <dd>{a.transport ?? '—'}</dd>
+            <dt>Agent version</dt>
+            <dd>{a.agentVersion ?? '—'}</dd>
+            <dt>Capabilities</dt>
+            <dd>{a.capabilities.length ? a.capabilities.join(', ') : '—'}</dd>
+            <dt>Profile it runs (sha256)</dt>
+            <dd>
+              <code>{a.profileSha256 ?? '—'}</code>
+            </dd>
+            <dt>Node</dt>
+            <dd>{a.nodeId ?? '—'}</dd>
+            <dt>Remote address</dt>
+            <dd>{a.remoteAddress ?? '—'}</dd>
+            <dt>Connected</dt>
+            <dd>{utc(a.connectedAt)}</dd>
+            <dt>Last seen</dt>
+            <dd>{a.status === 'online' ? 'now' : utc(a.lastSeenAt)}</dd>
+            <dt>Enrolled</dt>
+            <dd>{utc(a.enrolledAt)}</dd>
+          </dl>
+          {session.can('agents.write') && !a.revokedAt && (
+            <div class="actions">
+              <button
+                type="button"
+                class="danger"
+                onClick={() =>
+                  void act(
+                    `Revoke agent ${a.id}? Its session closes and it needs a new enrollment token to come back.`,
+                    'DELETE',
+                    `/api/agents/${encodeURIComponent(a.id)}`,
+                    'Agent revoked; its session was closed.',
+                  )
+                }
+              >
+                Revoke agent
+              </button>
+              {a.transport === 'secure+mtls' && (
+                <button
+                  type="button"
+                  class="ghost"
+                  onClick={() =>
+                    void act(
+                      `Revoke the client certificates of ${a.id}? Its mutual-TLS session closes.`,
+                      'POST',
+                      `/api/agents/${encodeURIComponent(a.id)}/revoke-certificate`,
+                      'Client certificates revoked.',
+                    )
+                  }
+                >
+                  Revoke client certificate
+                </button>
+              )}
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

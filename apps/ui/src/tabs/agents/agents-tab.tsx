@@ -1,0 +1,75 @@
+import { useMemo, useState } from 'preact/hooks';
+import { api } from '../../api/client.js';
+import { type AgentStatus, type NodeListeners, type Transport } from '../../api/types.js';
+import { Notice } from '../../components/notice.js';
+import { useLoad } from '../../components/use-load.js';
+import { useApp } from '../../live-context.js';
+import { AgentDetail } from './agent-detail.js';
+import { AgentsTable } from './agents-table.js';
+import { EnrollmentTokens } from './enrollment-tokens.js';
+import { useLiveAgents } from './use-live-agents.js';
+
+export function AgentsTab(props: { agentId?: string }) {
+  if (props.agentId) return <AgentDetail id={props.agentId} />;
+  return <AgentsList />;
+}
+
+function AgentsList() {
+  const { session } = useApp();
+  const [status, setStatus] = useState<AgentStatus | ''>('');
+  const [transport, setTransport] = useState<Transport | ''>('');
+  const [search, setSearch] = useState('');
+  const filter = useMemo(
+    () => ({ status: status || undefined, transport: transport || undefined }),
+    [status, transport],
+  );
+  const agents = useLiveAgents(filter);
+  const nodes = useLoad(() => api<NodeListeners[]>('GET', '/api/listeners'));
+  const nodeNames = useMemo(
+    () => new Map((nodes.value ?? []).map((n) => [n.nodeId, n.nodeName])),
+    [nodes.value],
+  );
+
+  return (
+    <section aria-labelledby="agents-title">
+      <h1 id="agents-title">Agents</h1>
+      <div class="filters" role="search">
+        <label>
+          Status
+          <select value={status} onChange={(e) => setStatus(e.currentTarget.value as AgentStatus | '')}>
+            <option value="">all</option>
+            <option value="online">online</option>
+            <option value="disconnected">disconnected</option>
+            <option value="offline">offline</option>
+            <option value="never_connected">never connected</option>
+          </select>
+        </label>
+        <label>
+          Transport
+          <select value={transport} onChange={(e) => setTransport(e.currentTarget.value as Transport | '')}>
+            <option value="">all</option>
+            <option value="plain">plain</option>
+            <option value="secure">secure</option>
+            <option value="secure+mtls">secure+mtls</option>
+          </select>
+        </label>
+        <label>
+          Search
+          <input
+            type="search"
+            placeholder="agent id, version, address, node"
+            value={search}
+            onInput={(e) => setSearch(e.currentTarget.value)}
+          />
+        </label>
+      </div>
+      {agents.error && <Notice kind="error">{agents.error}</Notice>}
+      {agents.loading && agents.rows.size === 0 ? (
+        <p class="loading">Loading agents…</p>
+      ) : (
+        <AgentsTable rows={agents.rows} search={search} nodeNames={nodeNames} changedAt={agents.changedAt} />
+      )}
+      <EnrollmentTokens canWrite={session.can('agents.write')} />
+    </section>
+  );
+}
