@@ -4,6 +4,7 @@ import { Acme1763971300000 } from './1763971300000-Acme.js';
 import { ProfilesAndRollouts1763971500000 } from './1763971500000-ProfilesAndRollouts.js';
 import { LoginAttempts1763971600000 } from './1763971600000-LoginAttempts.js';
 import { Migration1763971700000 } from './1763971700000-Migration.js';
+import { RolloutDeliveries1763972000000 } from './1763972000000-RolloutDeliveries.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   ProfilesAndRollouts1763971500000,
   LoginAttempts1763971600000,
   Migration1763971700000,
+  RolloutDeliveries1763972000000,
 ];

@@ -16,6 +16,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { ListenersModule } from './listeners/listeners.module.js';
 import { LocalCaModule } from './local-ca/local-ca.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
+import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { MigrationModule } from './migration/migration.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 import { LiveModule } from './live/live.module.js';
@@ -43,6 +44,7 @@ export class AppModule {
         AgentsModule,
         LocalCaModule,
         ProfilesModule,
+        RolloutsModule,
         ListenersModule,
         SettingsModule,
         AcmeModule,

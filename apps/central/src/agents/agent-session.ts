@@ -7,9 +7,15 @@ import {
   encodeFrame,
   parseAgentFrame,
   type AgentFrame,
+  type CentralFrame,
   type Hello,
+  type ProfileStatus,
   type Transport,
+  type Welcome,
 } from '../../../../libs/protocol/index.js';
+
+/** What `welcome` says about profiles: the desired revision and central's profile-signing key. */
+export type WelcomeProfile = Pick<Welcome, 'desiredProfile' | 'profileSigningKey'>;
 
 export interface SessionContext {
   agentId: string;
@@ -25,7 +31,10 @@ export interface SessionContext {
 
 /** What a session needs from the rest of central; kept narrow so the session is testable alone. */
 export interface SessionHooks {
-  onHello(session: AgentSession, hello: Hello): Promise<void>;
+  /** Records the session; the answer fills welcome's profile fields. */
+  onHello(session: AgentSession, hello: Hello): Promise<WelcomeProfile>;
+  onWelcomed(session: AgentSession): void;
+  onProfileStatus(session: AgentSession, status: ProfileStatus): Promise<void>;
   onEnd(session: AgentSession, status: 'offline' | 'disconnected'): Promise<void>;
 }
 
@@ -40,6 +49,7 @@ export class AgentSession {
   readonly id = randomUUID();
   private readonly logger = new Logger('agent-session');
   private helloed = false;
+  private welcomed = false;
   private ended = false;
   private goodbye = false;
   private missedPongs = 0;
@@ -116,22 +126,7 @@ export class AgentSession {
             `agent ${this.agentId} speaks protocol ${frame.protocolVersion}; central speaks ${PROTOCOL_VERSION}`,
           );
         }
-        this.helloed = true;
-        clearTimeout(this.helloTimer);
-        await this.hooks.onHello(this, frame);
-        this.send({
-          type: 'welcome',
-          agentId: this.agentId,
-          nodeId: this.context.nodeId,
-          heartbeatIntervalMs: this.context.heartbeatIntervalMs,
-          desiredProfile: null,
-          ...(this.context.issuedCredential ? { credential: this.context.issuedCredential } : {}),
-          ...(this.context.issuedCertificateChainPem
-            ? { certificateChainPem: this.context.issuedCertificateChainPem }
-            : {}),
-        });
-        this.startHeartbeat();
-        return;
+        return this.greet(frame);
       case 'goodbye':
         this.goodbye = true;
         this.close(CloseCode.NORMAL, 'goodbye');
@@ -139,7 +134,49 @@ export class AgentSession {
       case 'command.result':
         this.logger.log(`agent ${this.agentId}: command ${frame.id} ${frame.ok ? 'succeeded' : 'failed'}`);
         return;
+      case 'profile.status':
+        await this.hooks.onProfileStatus(this, frame);
+        return;
     }
+  }
+
+  private async greet(hello: Hello): Promise<void> {
+    this.helloed = true;
+    clearTimeout(this.helloTimer);
+    const profile = await this.hooks.onHello(this, hello);
+    this.send({
+      type: 'welcome',
+      agentId: this.agentId,
+      nodeId: this.context.nodeId,
+      heartbeatIntervalMs: this.context.heartbeatIntervalMs,
+      desiredProfile: profile.desiredProfile,
+      ...(profile.profileSigningKey ? { profileSigningKey: profile.profileSigningKey } : {}),
+      ...(this.context.issuedCredential ? { credential: this.context.issuedCredential } : {}),
+      ...(this.context.issuedCertificateChainPem
+        ? { certificateChainPem: this.context.issuedCertificateChainPem }
+        : {}),
+    });
+    // Only now may profile frames follow: the agent must see welcome first.
+    this.welcomed = true;
+    this.startHeartbeat();
+    this.hooks.onWelcomed(this);
+  }
+
+  /** True once welcome went out and until the socket closes: frames sent now reach this agent's session. */
+  get open(): boolean {
+    return this.welcomed && !this.ended && this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Bytes queued on the socket but not yet written: senders back off while it is high. */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /** Sends a frame from central's other domains (profile delivery); false when the session is gone. */
+  deliver(frame: CentralFrame): boolean {
+    if (!this.open) return false;
+    this.send(frame);
+    return true;
   }
 
   private send(frame: Parameters<typeof encodeFrame>[0]): void {

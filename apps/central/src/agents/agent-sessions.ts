@@ -1,17 +1,25 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type WebSocket } from 'ws';
-import { CloseCode, type Hello, type Transport } from '../../../../libs/protocol/index.js';
+import {
+  CloseCode,
+  type CentralFrame,
+  type Hello,
+  type ProfileStatus,
+  type Transport,
+} from '../../../../libs/protocol/index.js';
 import { NodeIdentity } from '../cluster/node-identity.js';
 import { EventBus } from '../common/event-bus.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
-import { AgentSession, type SessionHooks } from './agent-session.js';
+import { AgentSession, type SessionHooks, type WelcomeProfile } from './agent-session.js';
 import { AgentsRepository } from './agents.repository.js';
+import { NO_PROFILE_HOOKS, type ProfileSessionHooks } from './profile-session.hooks.js';
 
 /** The agent sessions held by this node, by agent id. */
 @Injectable()
 export class AgentSessions implements SessionHooks, OnModuleDestroy {
   private readonly logger = new Logger('agents');
   private readonly sessions = new Map<string, AgentSession>();
+  private profileHooks: ProfileSessionHooks = NO_PROFILE_HOOKS;
   private readonly touchTimer: NodeJS.Timeout;
   private stopping = false;
 
@@ -61,7 +69,12 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     );
   }
 
-  async onHello(session: AgentSession, hello: Hello): Promise<void> {
+  /** The rollouts domain registers its profile delivery here (it depends on agents, not the reverse). */
+  useProfileHooks(hooks: ProfileSessionHooks): void {
+    this.profileHooks = hooks;
+  }
+
+  async onHello(session: AgentSession, hello: Hello): Promise<WelcomeProfile> {
     const previous = this.sessions.get(session.agentId);
     this.sessions.set(session.agentId, session);
     if (previous && previous !== session)
@@ -70,6 +83,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
       agentVersion: hello.agentVersion,
       capabilities: hello.capabilities,
       profileSha256: hello.profileSha256,
+      stagedProfileSha256: hello.stagedProfileSha256 ?? null,
       transport: session.context.transport,
       nodeId: this.node.id,
       sessionId: session.id,
@@ -85,10 +99,35 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     this.logger.log(
       `agent ${session.agentId} online via ${session.context.transport} from ${session.context.remoteAddress}`,
     );
+    return this.profileHooks.onHello(session, hello);
+  }
+
+  onWelcomed(session: AgentSession): void {
+    this.profileHooks.onWelcomed(session);
+  }
+
+  onProfileStatus(session: AgentSession, status: ProfileStatus): Promise<void> {
+    return this.profileHooks.onStatus(session, status);
+  }
+
+  /** True when this node holds the agent's current session (the node that sends its frames). */
+  holds(agentId: string): boolean {
+    return this.sessions.get(agentId)?.open ?? false;
+  }
+
+  /** The agent's session on this node, if it has one. */
+  session(agentId: string): AgentSession | undefined {
+    return this.sessions.get(agentId);
+  }
+
+  /** Sends a frame to an agent held by this node; false when it is not (the holding node sends it). */
+  send(agentId: string, frame: CentralFrame): boolean {
+    return this.sessions.get(agentId)?.deliver(frame) ?? false;
   }
 
   async onEnd(session: AgentSession, status: 'offline' | 'disconnected'): Promise<void> {
     if (this.sessions.get(session.agentId) === session) this.sessions.delete(session.agentId);
+    this.profileHooks.onEnd(session);
     // While stopping, one bulk update (onModuleDestroy) marks them all: thousands of single updates
     // racing the closing database pool would only fail.
     if (this.stopping) return;

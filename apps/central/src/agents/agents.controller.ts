@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
 import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
@@ -23,6 +23,13 @@ const tokenSchema = z.strictObject({
 });
 
 const uuid = z.uuid('must be a token id');
+
+const groupsSchema = z.strictObject({
+  groups: z
+    .array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -'))
+    .max(32)
+    .transform((groups) => [...new Set(groups)].sort()),
+});
 
 @Controller('agents')
 export class AgentsController {
@@ -51,6 +58,11 @@ export class AgentsController {
   @Get(':id')
   get(@Param('id') id: string) {
     return this.agents.get(id);
+  }
+
+  @Put(':id/groups')
+  setGroups(@Param('id') id: string, @Body() body: unknown) {
+    return this.agents.setGroups(id, parseBody(groupsSchema, body).groups);
   }
 
   @Delete(':id')

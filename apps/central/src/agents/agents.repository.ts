@@ -12,6 +12,10 @@ export interface AgentView {
   agentVersion: string | null;
   capabilities: string[];
   profileSha256: string | null;
+  /** A revision the agent downloaded and verified but has not activated (reported at hello). */
+  stagedProfileSha256: string | null;
+  /** Labels that rollouts target (`PUT /api/agents/:id/groups`). */
+  groups: string[];
   nodeId: string | null;
   remoteAddress: string | null;
   enrolledAt: Date;
@@ -24,6 +28,7 @@ export interface SessionFacts {
   agentVersion: string;
   capabilities: string[];
   profileSha256: string | null;
+  stagedProfileSha256: string | null;
   transport: Transport;
   nodeId: string;
   sessionId: string;
@@ -44,7 +49,7 @@ export interface PlainSession {
 }
 
 const VIEW = `
-  SELECT a.id, a.agent_version, a.capabilities, a.profile_sha256, a.transport, a.node_id, a.remote_address, a.listener_address,
+  SELECT a.id, a.agent_version, a.capabilities, a.profile_sha256, a.staged_profile_sha256, a.groups, a.transport, a.node_id, a.remote_address, a.listener_address,
          a.enrolled_at, a.revoked_at, a.connected_at, a.last_seen_at,
          CASE WHEN a.connection_status = 'online' AND NOT EXISTS (
                 SELECT 1 FROM central_nodes n
@@ -107,7 +112,7 @@ export class AgentsRepository {
     await this.db.query(
       `UPDATE agents SET connection_status = 'online', agent_version = $2, capabilities = $3, profile_sha256 = $4,
               transport = $5, node_id = $6, session_id = $7, remote_address = $8, listener_address = $9,
-              connected_at = now(), last_seen_at = now()
+              staged_profile_sha256 = $10, connected_at = now(), last_seen_at = now()
         WHERE id = $1`,
       [
         id,
@@ -119,8 +124,18 @@ export class AgentsRepository {
         s.sessionId,
         s.remoteAddress,
         s.listenerAddress,
+        s.stagedProfileSha256,
       ],
     );
+  }
+
+  /** Replaces the agent's groups; false when there is no such agent. */
+  async setGroups(id: string, groups: string[]): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`UPDATE agents SET groups = $2 WHERE id = $1 RETURNING id`, [
+      id,
+      groups,
+    ]);
+    return (rows[0] as unknown[]).length > 0;
   }
 
   /** Ends a session; a newer session of the same agent (another connection) is left untouched. */
@@ -186,6 +201,8 @@ function toView(r: Record<string, unknown>): AgentView {
     agentVersion: r.agent_version as string | null,
     capabilities: r.capabilities as string[],
     profileSha256: r.profile_sha256 as string | null,
+    stagedProfileSha256: r.staged_profile_sha256 as string | null,
+    groups: r.groups as string[],
     nodeId: r.node_id as string | null,
     remoteAddress: r.remote_address as string | null,
     enrolledAt: r.enrolled_at as Date,

@@ -30,6 +30,13 @@ export class AgentsService {
     return agent;
   }
 
+  /** Labels the agent with groups, which rollouts can target. */
+  async setGroups(id: string, groups: string[]): Promise<AgentView> {
+    if (!(await this.agents.setGroups(id, groups)))
+      throw new DomainError(ErrorCode.NOT_FOUND, `no agent "${id}"`);
+    return this.get(id);
+  }
+
   /** Revokes the credential and closes the agent's session on whichever node holds it. */
   async revoke(id: string): Promise<{ revoked: string }> {
     if (!(await this.agents.revoke(id)))

@@ -8,6 +8,8 @@ export interface CentralEvents {
   'agent.revoked': { agentId: string };
   /** Client certificates of the agent were revoked: refuse them at the next handshake, close its mTLS session. */
   'agent.certificate.revoked': { agentId: string; serials: string[] };
+  /** A rollout moved (created, wave advanced, paused, approved, ...): every node sends what is now due. */
+  'rollout.changed': { rolloutId: string };
   /** Agents whose visible status changed (full rows as GET /api/agents shows them), for the UI's live socket. */
   'agents.status.changed': { agents: ReadonlyArray<{ id: string }>; removed: string[] };
 }

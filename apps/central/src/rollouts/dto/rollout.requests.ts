@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { AGENT_ID_PATTERN } from '../../../../../libs/protocol/index.js';
+
+const name = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -');
+const agentId = z
+  .string()
+  .regex(AGENT_ID_PATTERN, 'must be an agent id (1-128 characters of A-Z a-z 0-9 . _ -)');
+const percent = z.number().int('must be a whole number').min(1, 'must be 1-100').max(100, 'must be 1-100');
+
+const targets = z.union(
+  [
+    z.strictObject({ all: z.literal(true) }),
+    z.strictObject({ agentIds: z.array(agentId).min(1, 'must name at least one agent').max(100_000) }),
+    z.strictObject({ groups: z.array(name).min(1, 'must name at least one group').max(64) }),
+  ],
+  { error: 'must be {"all": true}, {"agentIds": [...]} or {"groups": [...]}' },
+);
+
+const waves = z.union(
+  [
+    z.strictObject({
+      sizes: z.array(z.number().int('must be whole numbers').min(1, 'must be at least 1')).min(1).max(100),
+    }),
+    z.strictObject({
+      percentages: z
+        .array(percent)
+        .min(1)
+        .max(100)
+        .refine((p) => p.reduce((a, b) => a + b, 0) === 100, 'must add up to 100'),
+    }),
+  ],
+  { error: 'must be {"sizes": [...]} or {"percentages": [...]} (adding up to 100)' },
+);
+
+const errorThreshold = z.union(
+  [
+    z.strictObject({ count: z.number().int('must be a whole number').min(1, 'must be at least 1') }),
+    z.strictObject({ percent }),
+  ],
+  { error: 'must be {"count": n} or {"percent": 1-100}' },
+);
+
+export const createRolloutSchema = z.strictObject({
+  profile: name,
+  revision: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+  targets,
+  waves: waves.default({ percentages: [100] }),
+  successThresholdPercent: percent.default(100),
+  pauseBetweenWaves: z.boolean().default(false),
+  // Conservative by default: the first failure stops the rollout before it reaches more agents.
+  errorThreshold: errorThreshold.default({ count: 1 }),
+  mode: z.enum(['synchronize', 'publish'], { error: 'must be "synchronize" or "publish"' }),
+  stepTimeoutSeconds: z.number().int('must be a whole number').min(1).max(86_400).default(300),
+});
+
+export type CreateRolloutRequest = z.infer<typeof createRolloutSchema>;
+
+export const listRolloutsSchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const rolloutIdSchema = z.uuid('must be a rollout id');

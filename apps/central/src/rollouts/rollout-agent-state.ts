@@ -1,0 +1,103 @@
+import { type ProfileState } from '../../../../libs/protocol/index.js';
+
+/** A target agent's state in one rollout (the `rollout_agents.state` column). */
+export type RolloutAgentState =
+  | 'pending'
+  | 'needs_upgrade'
+  | 'synchronizing'
+  | 'synchronized'
+  | 'applying'
+  | 'applied'
+  | 'failed'
+  | 'stale'
+  | 'cancelled';
+
+export type RolloutMode = 'synchronize' | 'publish';
+
+export interface Transition {
+  state: RolloutAgentState;
+  reason: string | null;
+  /** The delivery starts over: a new attempt (and deliveryId), so answers to the old one are ignored. */
+  restart?: boolean;
+}
+
+// How far a delivery has got. A stale entry takes any genuine answer: the agent is the truth.
+const PROGRESS: Partial<Record<RolloutAgentState, number>> = {
+  pending: 0,
+  stale: 0,
+  synchronizing: 1,
+  synchronized: 2,
+  applying: 3,
+  applied: 4,
+};
+
+/** The state in which the rollout's work for this agent is done. */
+export function goalOf(mode: RolloutMode): RolloutAgentState {
+  return mode === 'publish' ? 'applied' : 'synchronized';
+}
+
+/**
+ * The entry's next state after an agent's `profile.status` for the current attempt, or undefined to
+ * ignore it: duplicates and late, out-of-order answers never move an entry backwards, a finished attempt
+ * (applied, failed) stays as it is, and a synchronize-only rollout never records an activation it did
+ * not ask for.
+ */
+export function afterStatus(
+  current: RolloutAgentState,
+  mode: RolloutMode,
+  reported: { state: ProfileState; reason?: string },
+): Transition | undefined {
+  // Cancelled entries were superseded or their rollout stopped: a late answer must not revive them.
+  if (['needs_upgrade', 'failed', 'applied', 'cancelled'].includes(current)) return undefined;
+  if (mode === 'synchronize' && (reported.state === 'applying' || reported.state === 'applied'))
+    return undefined;
+  if (reported.state === 'failed') {
+    if (mode === 'synchronize' && current === 'synchronized') return undefined;
+    return { state: 'failed', reason: reported.reason ?? 'failed without a reason' };
+  }
+  const from = PROGRESS[current] ?? 0;
+  const to = PROGRESS[reported.state] ?? 0;
+  return to > from ? { state: reported.state, reason: null } : undefined;
+}
+
+/** What the agent says it has, at hello (DESIGN §8: re-checked at every hello). */
+export interface HelloProfiles {
+  active: string | null;
+  staged: string | null;
+}
+
+/**
+ * The entry corrected against what the agent reports at hello, or undefined when it already tells the
+ * truth. An agent that runs the revision is applied (synchronized for a synchronize-only rollout); one
+ * that has it staged is synchronized (an "applied" claim it no longer backs goes back there, and it is
+ * activated again); one that has neither starts over, whatever the table said before.
+ */
+export function afterHello(
+  current: RolloutAgentState,
+  mode: RolloutMode,
+  sha256: string,
+  agent: HelloProfiles,
+): Transition | undefined {
+  if (current === 'needs_upgrade' || current === 'cancelled') return undefined;
+  const goal = goalOf(mode);
+  if (agent.active === sha256) {
+    if (current === goal) return undefined;
+    if (current === 'failed' && mode === 'synchronize') return undefined;
+    return { state: goal, reason: null };
+  }
+  const reported = `the agent reported ${describe(agent)} at hello`;
+  if (agent.staged === sha256) {
+    // Mid-activation (the candidate connection's hello) or already staged: nothing to correct.
+    if (current === 'applying' || current === 'synchronized' || current === 'failed') return undefined;
+    if (current === 'applied') return { state: 'synchronized', reason: `${reported}; activating again` };
+    return { state: 'synchronized', reason: null };
+  }
+  if (current === 'pending' || current === 'failed') return undefined;
+  return { state: 'pending', reason: `${reported}; synchronizing again`, restart: true };
+}
+
+function describe(agent: HelloProfiles): string {
+  const short = (sha: string) => sha.slice(0, 12);
+  const active = agent.active ? `profile ${short(agent.active)}` : 'no profile';
+  return agent.staged ? `${active} (staged ${short(agent.staged)})` : active;
+}

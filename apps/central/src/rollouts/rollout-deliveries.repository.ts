@@ -1,0 +1,259 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { NODE_STALE_AFTER_SECONDS } from '../cluster/nodes.repository.js';
+import { type RolloutAgentState } from './rollout-agent-state.js';
+import { type DeliveryEntry } from './rollout.types.js';
+import { type Queryable } from './rollouts.repository.js';
+
+/** A rollout entry is addressed by its rollout and agent; `attempts` tells deliveries of it apart. */
+export interface EntryKey {
+  rolloutId: string;
+  agentId: string;
+}
+
+export interface StateChange extends EntryKey {
+  /** Applied only if the entry is still in this state and attempt (a concurrent change wins). */
+  fromState: RolloutAgentState;
+  attempts: number;
+  state: RolloutAgentState;
+  reason: string | null;
+  restart?: boolean;
+}
+
+export interface SentMark extends EntryKey {
+  fromState: RolloutAgentState;
+  attempts: number;
+  step: 'sync' | 'activate';
+  sessionId: string;
+}
+
+/** An agent held by this node that has rollout work, with the facts the capability gate needs. */
+export interface HeldAgentWork {
+  agentId: string;
+  sessionId: string;
+  agentVersion: string | null;
+  capabilities: string[];
+  entries: DeliveryEntry[];
+}
+
+// Per agent, the entries that speak for it: the newest rollout that reached it (not cancelled) and
+// the rollout whose publish set its desired profile. Older history stays as it was recorded.
+const SCOPE = `
+  WITH newest AS (
+    SELECT DISTINCT ON (ra.agent_id) ra.rollout_id, ra.agent_id
+      FROM rollout_agents ra JOIN rollouts r ON r.id = ra.rollout_id
+     WHERE ra.agent_id = ANY($1::text[]) AND ra.state <> 'cancelled' AND r.state <> 'cancelled'
+       AND ra.wave <= r.current_wave
+     ORDER BY ra.agent_id, r.created_at DESC, r.id
+  ), desired AS (
+    SELECT rollout_id, agent_id FROM agent_desired_profiles
+     WHERE agent_id = ANY($1::text[]) AND rollout_id IS NOT NULL
+  )
+  SELECT ra.rollout_id, ra.agent_id, ra.wave, ra.state, ra.attempts, ra.sent_step, ra.sent_session,
+         r.mode, r.state AS rollout_state, r.created_at AS rollout_created_at, r.profile_name, r.revision,
+         pr.sha256, pr.size_bytes, pr.minimum_agent_version, pr.required_capabilities,
+         n.agent_id IS NOT NULL AS newest, d.agent_id IS NOT NULL AS desired
+    FROM rollout_agents ra
+    JOIN rollouts r ON r.id = ra.rollout_id
+    JOIN profile_revisions pr ON pr.profile_name = r.profile_name AND pr.revision = r.revision
+    LEFT JOIN newest n ON n.rollout_id = ra.rollout_id AND n.agent_id = ra.agent_id
+    LEFT JOIN desired d ON d.rollout_id = ra.rollout_id AND d.agent_id = ra.agent_id
+   WHERE ra.agent_id = ANY($1::text[]) AND (n.agent_id IS NOT NULL OR d.agent_id IS NOT NULL)
+   ORDER BY ra.agent_id, r.created_at DESC`;
+
+/** Per-agent delivery state: what was sent on which session, what the agent answered (ADR 9). */
+@Injectable()
+export class RolloutDeliveriesRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** The entries that speak for these agents (see SCOPE). */
+  async scope(agentIds: string[], q: Queryable = this.db): Promise<DeliveryEntry[]> {
+    const rows = (await q.query(SCOPE, [agentIds])) as Array<Record<string, unknown>>;
+    return rows.map(toEntry);
+  }
+
+  /**
+   * Agents online on this node with an entry that may need a frame: pending, or synchronized in a
+   * publish. Their full scope is returned so the planner can choose one delivery per agent.
+   */
+  async workOnNode(nodeId: string, limit: number): Promise<HeldAgentWork[]> {
+    const agents = (await this.db.query(
+      `SELECT a.id, a.session_id, a.agent_version, a.capabilities
+         FROM agents a
+        WHERE a.node_id = $1 AND a.connection_status = 'online' AND a.session_id IS NOT NULL
+          AND EXISTS (
+            SELECT 1 FROM rollout_agents ra JOIN rollouts r ON r.id = ra.rollout_id
+             WHERE ra.agent_id = a.id
+               AND (ra.state = 'pending' OR (ra.state = 'synchronized' AND r.mode = 'publish'))
+               AND NOT (ra.sent_session IS NOT DISTINCT FROM a.session_id
+                        AND ra.sent_step IS NOT DISTINCT FROM (CASE WHEN ra.state = 'pending' THEN 'sync' ELSE 'activate' END))
+               AND (   (r.state IN ('running', 'awaiting_approval', 'completed') AND ra.wave <= r.current_wave)
+                    OR EXISTS (SELECT 1 FROM agent_desired_profiles d
+                                WHERE d.agent_id = ra.agent_id AND d.rollout_id = ra.rollout_id)))
+        ORDER BY a.id LIMIT $2`,
+      [nodeId, limit],
+    )) as Array<Record<string, unknown>>;
+    if (agents.length === 0) return [];
+    const entries = await this.scope(agents.map((a) => a.id as string));
+    return agents.map((a) => ({
+      agentId: a.id as string,
+      sessionId: a.session_id as string,
+      agentVersion: a.agent_version as string | null,
+      capabilities: (a.capabilities as string[] | null) ?? [],
+      entries: entries.filter((e) => e.agentId === a.id),
+    }));
+  }
+
+  /** One entry with its revision, for an agent's answer. */
+  async entry(key: EntryKey, q: Queryable = this.db): Promise<DeliveryEntry | undefined> {
+    const rows = (await q.query(
+      `SELECT ra.rollout_id, ra.agent_id, ra.wave, ra.state, ra.attempts, ra.sent_step, ra.sent_session,
+              r.mode, r.state AS rollout_state, r.created_at AS rollout_created_at, r.profile_name, r.revision,
+              pr.sha256, pr.size_bytes, pr.minimum_agent_version, pr.required_capabilities,
+              false AS newest, false AS desired
+         FROM rollout_agents ra
+         JOIN rollouts r ON r.id = ra.rollout_id
+         JOIN profile_revisions pr ON pr.profile_name = r.profile_name AND pr.revision = r.revision
+        WHERE ra.rollout_id = $1 AND ra.agent_id = $2
+        FOR UPDATE OF ra`,
+      [key.rolloutId, key.agentId],
+    )) as Array<Record<string, unknown>>;
+    return rows[0] ? toEntry(rows[0]) : undefined;
+  }
+
+  /** Applies state changes that still hold (same state and attempt); returns those applied. */
+  async change(changes: StateChange[], q: Queryable = this.db): Promise<StateChange[]> {
+    if (changes.length === 0) return [];
+    const [rows] = (await q.query(
+      `UPDATE rollout_agents ra
+          SET state = u.state, reason = u.reason, state_changed_at = now(),
+              attempts = CASE WHEN u.restart THEN ra.attempts + 1 ELSE ra.attempts END,
+              sent_step = CASE WHEN u.restart THEN NULL ELSE ra.sent_step END,
+              sent_session = CASE WHEN u.restart THEN NULL ELSE ra.sent_session END,
+              synchronized_at = CASE WHEN u.state = 'synchronized' THEN now() ELSE ra.synchronized_at END,
+              applied_at = CASE WHEN u.state = 'applied' THEN now() ELSE ra.applied_at END
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::boolean[])
+              AS u(rollout_id, agent_id, from_state, attempts, state, reason, restart)
+        WHERE ra.rollout_id = u.rollout_id AND ra.agent_id = u.agent_id
+          AND ra.state = u.from_state AND ra.attempts = u.attempts
+        RETURNING ra.rollout_id, ra.agent_id`,
+      [
+        changes.map((c) => c.rolloutId),
+        changes.map((c) => c.agentId),
+        changes.map((c) => c.fromState),
+        changes.map((c) => c.attempts),
+        changes.map((c) => c.state),
+        changes.map((c) => c.reason),
+        changes.map((c) => c.restart ?? false),
+      ],
+    )) as [Array<{ rollout_id: string; agent_id: string }>, number];
+    const applied = new Set(rows.map((r) => `${r.rollout_id}/${r.agent_id}`));
+    return changes.filter((c) => applied.has(`${c.rolloutId}/${c.agentId}`));
+  }
+
+  /** Records what goes out on which session, just before it is sent; returns the marks that held. */
+  async markSent(marks: SentMark[]): Promise<SentMark[]> {
+    if (marks.length === 0) return [];
+    const [rows] = (await this.db.query(
+      `UPDATE rollout_agents ra SET sent_step = u.step, sent_at = now(), sent_session = u.session_id
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::uuid[])
+              AS u(rollout_id, agent_id, from_state, attempts, step, session_id)
+        WHERE ra.rollout_id = u.rollout_id AND ra.agent_id = u.agent_id
+          AND ra.state = u.from_state AND ra.attempts = u.attempts
+        RETURNING ra.rollout_id, ra.agent_id`,
+      [
+        marks.map((m) => m.rolloutId),
+        marks.map((m) => m.agentId),
+        marks.map((m) => m.fromState),
+        marks.map((m) => m.attempts),
+        marks.map((m) => m.step),
+        marks.map((m) => m.sessionId),
+      ],
+    )) as [Array<{ rollout_id: string; agent_id: string }>, number];
+    const held = new Set(rows.map((r) => `${r.rollout_id}/${r.agent_id}`));
+    return marks.filter((m) => held.has(`${m.rolloutId}/${m.agentId}`));
+  }
+
+  /** The agent reported this revision staged: shown on the agent as well as on the entry. */
+  async recordStaged(agentId: string, sha256: string, q: Queryable = this.db): Promise<void> {
+    await q.query(`UPDATE agents SET staged_profile_sha256 = $2 WHERE id = $1`, [agentId, sha256]);
+  }
+
+  /** The agent runs the revision now: its reported sha and, for a publish, its desired profile. */
+  async recordApplied(entry: DeliveryEntry, q: Queryable = this.db): Promise<void> {
+    await q.query(
+      `UPDATE agents SET profile_sha256 = $2,
+              staged_profile_sha256 = CASE WHEN staged_profile_sha256 = $2 THEN NULL ELSE staged_profile_sha256 END
+        WHERE id = $1`,
+      [entry.agentId, entry.sha256],
+    );
+    if (entry.mode !== 'publish') return;
+    await q.query(
+      `INSERT INTO agent_desired_profiles (agent_id, profile_name, revision, sha256, rollout_id)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (agent_id) DO UPDATE SET profile_name = EXCLUDED.profile_name, revision = EXCLUDED.revision,
+              sha256 = EXCLUDED.sha256, rollout_id = EXCLUDED.rollout_id, updated_at = now()`,
+      [entry.agentId, entry.profile, entry.revision, entry.sha256, entry.rolloutId],
+    );
+  }
+
+  async desiredProfile(agentId: string): Promise<{ name: string; revision: number; sha256: string } | null> {
+    const [row] = (await this.db.query(
+      `SELECT profile_name, revision, sha256 FROM agent_desired_profiles WHERE agent_id = $1`,
+      [agentId],
+    )) as Array<{ profile_name: string; revision: number; sha256: string }>;
+    return row ? { name: row.profile_name, revision: row.revision, sha256: row.sha256 } : null;
+  }
+
+  /**
+   * Steps that got no answer within the rollout's step timeout while the agent stayed online become
+   * `stale` (DESIGN §8: never "updating" forever). They are sent again at the agent's next hello.
+   */
+  async markStale(q: Queryable): Promise<EntryKey[]> {
+    const [rows] = (await q.query(
+      `UPDATE rollout_agents ra
+          SET state = 'stale', state_changed_at = now(),
+              reason = CASE
+                WHEN ra.state IN ('synchronizing', 'applying')
+                  THEN format('no progress from %s within %s s', ra.state, r.step_timeout_seconds)
+                ELSE format('no answer to profile.%s within %s s', ra.sent_step, r.step_timeout_seconds) END
+         FROM rollouts r, agents a
+        WHERE r.id = ra.rollout_id AND a.id = ra.agent_id
+          AND a.connection_status = 'online'
+          AND EXISTS (SELECT 1 FROM central_nodes n WHERE n.id = a.node_id
+                         AND n.heartbeat_at > now() - make_interval(secs => ${NODE_STALE_AFTER_SECONDS}))
+          AND (   (ra.state IN ('synchronizing', 'applying')
+                   AND ra.state_changed_at < now() - make_interval(secs => r.step_timeout_seconds))
+               OR (ra.state = 'pending' AND ra.sent_step = 'sync' AND ra.sent_session = a.session_id
+                   AND ra.sent_at < now() - make_interval(secs => r.step_timeout_seconds))
+               OR (ra.state = 'synchronized' AND r.mode = 'publish' AND ra.sent_step = 'activate'
+                   AND ra.sent_session = a.session_id
+                   AND ra.sent_at < now() - make_interval(secs => r.step_timeout_seconds)))
+        RETURNING ra.rollout_id, ra.agent_id`,
+    )) as [Array<{ rollout_id: string; agent_id: string }>, number];
+    return rows.map((r) => ({ rolloutId: r.rollout_id, agentId: r.agent_id }));
+  }
+}
+
+function toEntry(r: Record<string, unknown>): DeliveryEntry {
+  return {
+    rolloutId: r.rollout_id as string,
+    agentId: r.agent_id as string,
+    wave: r.wave as number,
+    state: r.state as RolloutAgentState,
+    attempts: r.attempts as number,
+    sentStep: r.sent_step as DeliveryEntry['sentStep'],
+    sentSession: r.sent_session as string | null,
+    mode: r.mode as DeliveryEntry['mode'],
+    rolloutState: r.rollout_state as DeliveryEntry['rolloutState'],
+    rolloutCreatedAt: r.rollout_created_at as Date,
+    profile: r.profile_name as string,
+    revision: r.revision as number,
+    sha256: r.sha256 as string,
+    sizeBytes: r.size_bytes as number,
+    minimumAgentVersion: r.minimum_agent_version as string,
+    requiredCapabilities: (r.required_capabilities as string[] | null) ?? [],
+    newest: r.newest as boolean,
+    desired: r.desired as boolean,
+  };
+}

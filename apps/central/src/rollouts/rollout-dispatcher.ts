@@ -1,0 +1,140 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type CentralFrame } from '../../../../libs/protocol/index.js';
+import { AgentSessions } from '../agents/agent-sessions.js';
+import { NodeIdentity } from '../cluster/node-identity.js';
+import { planDelivery, type Step } from './delivery-planner.js';
+import { deliveryIdOf } from './delivery-id.js';
+import {
+  RolloutDeliveriesRepository,
+  type SentMark,
+  type StateChange,
+} from './rollout-deliveries.repository.js';
+import { type DeliveryEntry } from './rollout.types.js';
+import { ROLLOUTS_CONFIG, type RolloutsConfig } from './rollouts.config.js';
+
+/**
+ * Sends profile frames to the agents whose sessions this node holds (ADR 9: the holding node sends).
+ * It works from the table, not from messages: what is due is read, marked as sent on this session,
+ * then sent, so a restart or a reconnect simply finds the work again. Back-pressure: at most
+ * `maxInFlight` deliveries under way per node, and no frame onto a socket whose buffer is full.
+ */
+@Injectable()
+export class RolloutDispatcher {
+  private readonly logger = new Logger('rollouts');
+  /** Agents with a delivery under way from this node, and since when (ms). */
+  private readonly inFlight = new Map<string, number>();
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly deliveries: RolloutDeliveriesRepository,
+    private readonly sessions: AgentSessions,
+    private readonly node: NodeIdentity,
+    @Inject(ROLLOUTS_CONFIG) private readonly config: RolloutsConfig,
+  ) {}
+
+  /** Looks for due work soon; calls made while a pass runs fold into one more pass. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => (this.running = undefined));
+  }
+
+  /** The agent finished a step (or its session ended): its slot is free again. */
+  release(agentId: string): void {
+    if (this.inFlight.delete(agentId)) this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.pass();
+      } catch (error) {
+        if (!this.stopped) this.logger.warn(`sending rollout frames: ${(error as Error).message}`);
+        return;
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  private async pass(): Promise<void> {
+    this.forgetLost();
+    const free = this.config.maxInFlight - this.inFlight.size;
+    if (free <= 0) return;
+    const work = await this.deliveries.workOnNode(this.node.id, free);
+    const marks: SentMark[] = [];
+    const upgrades: StateChange[] = [];
+    const entries = new Map<string, DeliveryEntry>();
+    for (const w of work) {
+      if (marks.length >= free) {
+        this.again = true; // more is due than fits now: come back when slots free up
+        break;
+      }
+      const session = this.sessions.session(w.agentId);
+      if (!session?.open || session.id !== w.sessionId || this.inFlight.has(w.agentId)) continue;
+      if (session.bufferedAmount > this.config.maxBufferedBytes) continue;
+      const plan = planDelivery(w.entries, session.id, w);
+      if (!plan) continue;
+      const e = plan.entry;
+      if (plan.kind === 'needs_upgrade') {
+        upgrades.push({
+          ...key(e),
+          fromState: e.state,
+          attempts: e.attempts,
+          state: 'needs_upgrade',
+          reason: plan.reason,
+        });
+        continue;
+      }
+      entries.set(e.agentId, e);
+      marks.push({
+        ...key(e),
+        fromState: e.state,
+        attempts: e.attempts,
+        step: plan.step,
+        sessionId: session.id,
+      });
+    }
+    if (upgrades.length > 0) await this.deliveries.change(upgrades);
+    for (const mark of await this.deliveries.markSent(marks)) {
+      const entry = entries.get(mark.agentId);
+      if (!entry || !this.sessions.send(mark.agentId, frameFor(entry, mark.step))) continue;
+      this.inFlight.set(mark.agentId, Date.now());
+    }
+  }
+
+  /** Slots of sessions that ended or deliveries that went quiet for longer than any step may take. */
+  private forgetLost(): void {
+    const oldest = Date.now() - 10 * 60_000;
+    for (const [agentId, since] of this.inFlight) {
+      if (since < oldest || !this.sessions.holds(agentId)) this.inFlight.delete(agentId);
+    }
+  }
+}
+
+const key = (e: DeliveryEntry) => ({ rolloutId: e.rolloutId, agentId: e.agentId });
+
+function frameFor(entry: DeliveryEntry, step: Step): CentralFrame {
+  const common = {
+    deliveryId: deliveryIdOf(entry.rolloutId, entry.attempts),
+    profile: entry.profile,
+    revision: entry.revision,
+    sha256: entry.sha256,
+  };
+  return step === 'sync'
+    ? { type: 'profile.sync', ...common, sizeBytes: entry.sizeBytes }
+    : { type: 'profile.activate', ...common };
+}

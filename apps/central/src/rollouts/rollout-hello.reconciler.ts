@@ -1,0 +1,57 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type Hello } from '../../../../libs/protocol/index.js';
+import { upgradeNeeded } from './capability-gate.js';
+import { afterHello, type Transition } from './rollout-agent-state.js';
+import { RolloutDeliveriesRepository, type StateChange } from './rollout-deliveries.repository.js';
+import { type DeliveryEntry } from './rollout.types.js';
+import { RolloutsRepository } from './rollouts.repository.js';
+
+/**
+ * At every hello, the agent's rollout entries are corrected against what it reports (DESIGN §8): a
+ * swapped or reset agent cannot keep an "applied" it no longer backs, an agent that runs or stages the
+ * revision is shown so, and the capability gate is checked against the version it reports now.
+ */
+@Injectable()
+export class RolloutHelloReconciler {
+  private readonly logger = new Logger('rollouts');
+
+  constructor(
+    private readonly rollouts: RolloutsRepository,
+    private readonly deliveries: RolloutDeliveriesRepository,
+  ) {}
+
+  async reconcile(hello: Hello): Promise<{ name: string; revision: number; sha256: string } | null> {
+    const agent = { agentVersion: hello.agentVersion, capabilities: hello.capabilities };
+    const reported = { active: hello.profileSha256, staged: hello.stagedProfileSha256 ?? null };
+    await this.rollouts.transaction(async (tx) => {
+      const entries = await this.deliveries.scope([hello.agentId], tx);
+      const changes: StateChange[] = [];
+      for (const entry of entries) {
+        const next = gated(entry, agent) ?? afterHello(entry.state, entry.mode, entry.sha256, reported);
+        if (!next) continue;
+        changes.push({
+          rolloutId: entry.rolloutId,
+          agentId: entry.agentId,
+          fromState: entry.state,
+          attempts: entry.attempts,
+          ...next,
+        });
+        if (next.state === 'applied') await this.deliveries.recordApplied(entry, tx);
+        this.logger.log(
+          `agent ${entry.agentId} in rollout ${entry.rolloutId}: ${entry.state} → ${next.state}${next.reason ? ` (${next.reason})` : ''}`,
+        );
+      }
+      await this.deliveries.change(changes, tx);
+    });
+    return this.deliveries.desiredProfile(hello.agentId);
+  }
+}
+
+/** An agent that was upgraded becomes deliverable again; one that was downgraded is held back. */
+function gated(entry: DeliveryEntry, agent: Parameters<typeof upgradeNeeded>[1]): Transition | undefined {
+  const reason = upgradeNeeded(entry, agent);
+  if (entry.state === 'needs_upgrade')
+    return reason ? undefined : { state: 'pending', reason: null, restart: true };
+  if (entry.state === 'pending' && reason) return { state: 'needs_upgrade', reason };
+  return undefined;
+}

@@ -1,0 +1,55 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { type Hello, type ProfileStatus } from '../../../../libs/protocol/index.js';
+import { type AgentSession } from '../agents/agent-session.js';
+import { AgentSessions } from '../agents/agent-sessions.js';
+import { type ProfileSessionHooks, type WelcomeProfile } from '../agents/profile-session.hooks.js';
+import { PROFILE_SIGNING_KEY, type ProfileSigningKeySource } from './profile-signing-key.port.js';
+import { RolloutDispatcher } from './rollout-dispatcher.js';
+import { RolloutHelloReconciler } from './rollout-hello.reconciler.js';
+import { RolloutStatusRecorder } from './rollout-status.recorder.js';
+import { RolloutTicker } from './rollout-ticker.js';
+
+/** Plugs profile delivery into every agent session of this node (agents never import rollouts). */
+@Injectable()
+export class RolloutSessionHooks implements ProfileSessionHooks, OnApplicationBootstrap {
+  constructor(
+    private readonly sessions: AgentSessions,
+    private readonly reconciler: RolloutHelloReconciler,
+    private readonly recorder: RolloutStatusRecorder,
+    private readonly dispatcher: RolloutDispatcher,
+    private readonly ticker: RolloutTicker,
+    @Inject(PROFILE_SIGNING_KEY) private readonly signingKey: ProfileSigningKeySource,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.sessions.useProfileHooks(this);
+  }
+
+  async onHello(_session: AgentSession, hello: Hello): Promise<WelcomeProfile> {
+    const [desiredProfile, profileSigningKey] = await Promise.all([
+      this.reconciler.reconcile(hello),
+      this.signingKey.publicKeyPem(),
+    ]);
+    return { desiredProfile, profileSigningKey };
+  }
+
+  onWelcomed(): void {
+    this.dispatcher.kick();
+  }
+
+  async onStatus(session: AgentSession, status: ProfileStatus): Promise<void> {
+    const outcome = await this.recorder.record(session.agentId, status);
+    if (!outcome.recorded) return;
+    const stepDone = ['synchronized', 'applied', 'failed'].includes(outcome.state);
+    if (stepDone) {
+      this.dispatcher.release(session.agentId);
+      this.ticker.soon();
+    }
+    // The next step of a publish (activate) goes out at once.
+    if (outcome.state === 'synchronized' && outcome.mode === 'publish') this.dispatcher.kick();
+  }
+
+  onEnd(session: AgentSession): void {
+    this.dispatcher.release(session.agentId);
+  }
+}

@@ -1,0 +1,76 @@
+import { type RolloutAgentState, type RolloutMode } from './rollout-agent-state.js';
+import { type ErrorThreshold, type WaveSpec } from './wave-planner.js';
+
+export type RolloutState = 'running' | 'paused' | 'awaiting_approval' | 'halted' | 'completed' | 'cancelled';
+
+export type RolloutTargets = { all: true } | { agentIds: string[] } | { groups: string[] };
+
+export interface Rollout {
+  id: string;
+  profile: string;
+  revision: number;
+  mode: RolloutMode;
+  targets: RolloutTargets;
+  waves: { requested: WaveSpec; sizes: number[] };
+  waveCount: number;
+  currentWave: number;
+  successThresholdPercent: number;
+  pauseBetweenWaves: boolean;
+  errorThreshold: ErrorThreshold;
+  state: RolloutState;
+  stateReason: string | null;
+  stepTimeoutSeconds: number;
+  createdAt: Date;
+  createdBy: string;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
+/** One target agent of a rollout, as operators see it. */
+export interface RolloutAgentView {
+  agentId: string;
+  wave: number;
+  state: RolloutAgentState;
+  reason: string | null;
+  attempts: number;
+  /** The agent's connection now: an offline agent waits, it is never shown further than it said. */
+  connection: string;
+  stateChangedAt: Date;
+  sentAt: Date | null;
+  synchronizedAt: Date | null;
+  appliedAt: Date | null;
+}
+
+/** A rollout entry with what is needed to deliver it (the revision) and to choose between entries. */
+export interface DeliveryEntry {
+  rolloutId: string;
+  agentId: string;
+  wave: number;
+  state: RolloutAgentState;
+  attempts: number;
+  sentStep: 'sync' | 'activate' | null;
+  sentSession: string | null;
+  mode: RolloutMode;
+  rolloutState: RolloutState;
+  rolloutCreatedAt: Date;
+  profile: string;
+  revision: number;
+  sha256: string;
+  sizeBytes: number;
+  minimumAgentVersion: string;
+  requiredCapabilities: string[];
+  /** The entry of the newest rollout that reached this agent. */
+  newest: boolean;
+  /** The entry whose publish set the agent's desired profile. */
+  desired: boolean;
+}
+
+/** The revision a rollout delivers, as `profile_revisions` stores it. */
+export interface RevisionFacts {
+  profile: string;
+  revision: number;
+  sha256: string;
+  sizeBytes: number;
+  minimumAgentVersion: string;
+  requiredCapabilities: string[];
+}

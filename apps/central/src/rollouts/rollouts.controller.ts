@@ -1,0 +1,60 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { parseBody } from '../common/parse-body.js';
+import { type AuthenticatedRequest } from '../common/request-context.js';
+import { createRolloutSchema, listRolloutsSchema, rolloutIdSchema } from './dto/rollout.requests.js';
+import { RolloutsService, type RolloutAction } from './rollouts.service.js';
+
+@Controller('rollouts')
+export class RolloutsController {
+  constructor(private readonly rollouts: RolloutsService) {}
+
+  @Post()
+  create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
+    return this.rollouts.create(parseBody(createRolloutSchema, body), req.actor?.username ?? 'unknown');
+  }
+
+  @Get()
+  list(@Query() query: unknown) {
+    const { limit, offset } = parseBody(listRolloutsSchema, query);
+    return this.rollouts.list(limit, offset);
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string) {
+    return this.rollouts.get(parseBody(rolloutIdSchema, id));
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  pause(@Param('id') id: string) {
+    return this.act(id, 'pause');
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  resume(@Param('id') id: string) {
+    return this.act(id, 'resume');
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  approve(@Param('id') id: string) {
+    return this.act(id, 'approve');
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  cancel(@Param('id') id: string) {
+    return this.act(id, 'cancel');
+  }
+
+  @Post(':id/retry-failed')
+  @HttpCode(200)
+  retryFailed(@Param('id') id: string) {
+    return this.act(id, 'retry-failed');
+  }
+
+  private act(id: string, action: RolloutAction) {
+    return this.rollouts.act(parseBody(rolloutIdSchema, id), action);
+  }
+}

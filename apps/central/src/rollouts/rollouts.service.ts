@@ -1,0 +1,170 @@
+import { Injectable } from '@nestjs/common';
+import { ClusterBus } from '../cluster/cluster-bus.js';
+import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
+import { upgradeNeeded } from './capability-gate.js';
+import { type CreateRolloutRequest } from './dto/rollout.requests.js';
+import { goalOf, type RolloutAgentState } from './rollout-agent-state.js';
+import { type Rollout, type RolloutAgentView, type RolloutState } from './rollout.types.js';
+import { RolloutsRepository, type WaveStateCount } from './rollouts.repository.js';
+import { planWaves } from './wave-planner.js';
+
+export interface WaveView {
+  wave: number;
+  size: number;
+  /** Entries per state. */
+  states: Partial<Record<RolloutAgentState, number>>;
+  /** Entries that count for the success threshold (all but needs_upgrade and cancelled), and those done. */
+  eligible: number;
+  done: number;
+}
+
+export interface RolloutDetail extends Rollout {
+  states: Partial<Record<RolloutAgentState, number>>;
+  waveProgress: WaveView[];
+  agents: RolloutAgentView[];
+}
+
+export type RolloutAction = 'pause' | 'resume' | 'approve' | 'cancel' | 'retry-failed';
+
+// Which rollout states each action starts from.
+const ACTION_FROM: Record<RolloutAction, RolloutState[]> = {
+  pause: ['running', 'awaiting_approval'],
+  resume: ['paused'],
+  approve: ['awaiting_approval'],
+  cancel: ['running', 'paused', 'awaiting_approval', 'halted'],
+  'retry-failed': ['running', 'paused', 'awaiting_approval', 'halted', 'completed'],
+};
+
+/** Creating rollouts, reading their progress, and the operator's actions on them. */
+@Injectable()
+export class RolloutsService {
+  constructor(
+    private readonly repo: RolloutsRepository,
+    private readonly cluster: ClusterBus,
+  ) {}
+
+  async create(input: CreateRolloutRequest, actor: string): Promise<RolloutDetail> {
+    const revision = await this.repo.revision(input.profile, input.revision);
+    if (!revision)
+      throw new DomainError(
+        ErrorCode.NOT_FOUND,
+        `no revision ${input.revision} of profile "${input.profile}"`,
+      );
+    const agents = await this.repo.targetAgents(input.targets);
+    if ('agentIds' in input.targets) {
+      const known = new Set(agents.map((a) => a.id));
+      const unknown = input.targets.agentIds.filter((id) => !known.has(id));
+      if (unknown.length > 0)
+        throw new ValidationError([
+          { field: 'targets.agentIds', message: `no enrolled agent(s) ${unknown.slice(0, 20).join(', ')}` },
+        ]);
+    }
+    if (agents.length === 0)
+      throw new ValidationError([{ field: 'targets', message: 'selects no enrolled agent' }]);
+    const sizes = planWaves(agents.length, input.waves);
+    const entries = [];
+    let index = 0;
+    for (const [w, size] of sizes.entries()) {
+      for (const agent of agents.slice(index, index + size)) {
+        const reason = upgradeNeeded(revision, agent);
+        entries.push({
+          agentId: agent.id,
+          wave: w + 1,
+          state: (reason ? 'needs_upgrade' : 'pending') as RolloutAgentState,
+          reason: reason ?? null,
+        });
+      }
+      index += size;
+    }
+    const { id } = await this.repo.insert({
+      profile: input.profile,
+      revision: input.revision,
+      mode: input.mode,
+      targets: input.targets,
+      waves: { requested: input.waves, sizes },
+      waveCount: sizes.length,
+      successThresholdPercent: input.successThresholdPercent,
+      pauseBetweenWaves: input.pauseBetweenWaves,
+      errorThreshold: input.errorThreshold,
+      stepTimeoutSeconds: input.stepTimeoutSeconds,
+      createdBy: actor,
+      entries,
+    });
+    await this.cluster.publish('rollout.changed', { rolloutId: id });
+    return this.get(id);
+  }
+
+  list(limit: number, offset: number): Promise<Rollout[]> {
+    return this.repo.list(limit, offset);
+  }
+
+  async get(id: string): Promise<RolloutDetail> {
+    const rollout = await this.repo.find(id);
+    if (!rollout) throw new DomainError(ErrorCode.NOT_FOUND, `no rollout ${id}`);
+    const [counts, agents] = await Promise.all([this.repo.waveCounts([id]), this.repo.agents(id)]);
+    return { ...rollout, ...summarize(rollout, counts.get(id) ?? []), agents };
+  }
+
+  async act(id: string, action: RolloutAction): Promise<RolloutDetail> {
+    const rollout = await this.repo.find(id);
+    if (!rollout) throw new DomainError(ErrorCode.NOT_FOUND, `no rollout ${id}`);
+    const from = ACTION_FROM[action];
+    if (!from.includes(rollout.state))
+      throw new DomainError(
+        ErrorCode.CONFLICT,
+        `cannot ${action} a rollout that is ${rollout.state} (possible from: ${from.join(', ')})`,
+        { state: rollout.state },
+      );
+    const moved = await this.repo.transaction(async (tx) => {
+      switch (action) {
+        case 'pause':
+          return this.repo.setState(id, from, 'paused', { reason: 'paused by an operator' }, tx);
+        case 'resume':
+          return this.repo.setState(id, from, 'running', {}, tx);
+        case 'approve':
+          return this.repo.setState(id, from, 'running', { nextWave: true }, tx);
+        case 'cancel': {
+          const ok = await this.repo.setState(
+            id,
+            from,
+            'cancelled',
+            { reason: 'cancelled by an operator' },
+            tx,
+          );
+          if (ok) await this.repo.cancelUnstarted(id, tx);
+          return ok;
+        }
+        case 'retry-failed': {
+          await this.repo.retryFailed(id, tx);
+          // A rollout the error threshold halted goes on with the retried agents.
+          if (rollout.state === 'halted') return this.repo.setState(id, ['halted'], 'running', {}, tx);
+          return true;
+        }
+      }
+    });
+    if (!moved) throw new DomainError(ErrorCode.CONFLICT, `rollout ${id} changed meanwhile; try again`);
+    await this.cluster.publish('rollout.changed', { rolloutId: id });
+    return this.get(id);
+  }
+}
+
+function summarize(rollout: Rollout, counts: WaveStateCount[]) {
+  const goal = goalOf(rollout.mode);
+  const states: Partial<Record<RolloutAgentState, number>> = {};
+  const waves: WaveView[] = rollout.waves.sizes.map((size, i) => ({
+    wave: i + 1,
+    size,
+    states: {},
+    eligible: 0,
+    done: 0,
+  }));
+  for (const c of counts) {
+    states[c.state] = (states[c.state] ?? 0) + c.count;
+    const w = waves[c.wave - 1];
+    if (!w) continue;
+    w.states[c.state] = (w.states[c.state] ?? 0) + c.count;
+    if (c.state !== 'needs_upgrade' && c.state !== 'cancelled') w.eligible += c.count;
+    if (c.state === goal) w.done += c.count;
+  }
+  return { states, waveProgress: waves };
+}
