@@ -1,0 +1,64 @@
+import { afterHello, afterStatus } from './rollout-agent-state.js';
+
+const SHA = 'a'.repeat(64);
+const OTHER = 'b'.repeat(64);
+
+describe('afterStatus', () => {
+  it('follows the delivery forwards', () => {
+    expect(afterStatus('pending', 'publish', { state: 'synchronizing' })?.state).toBe('synchronizing');
+    expect(afterStatus('synchronizing', 'publish', { state: 'synchronized' })?.state).toBe('synchronized');
+    expect(afterStatus('synchronized', 'publish', { state: 'applying' })?.state).toBe('applying');
+    expect(afterStatus('applying', 'publish', { state: 'applied' })?.state).toBe('applied');
+    // An answer may skip a step (the synchronizing frame was lost) but never go back.
+    expect(afterStatus('pending', 'publish', { state: 'synchronized' })?.state).toBe('synchronized');
+  });
+
+  it('ignores duplicates, regressions and answers after the attempt finished', () => {
+    expect(afterStatus('synchronized', 'publish', { state: 'synchronizing' })).toBeUndefined();
+    expect(afterStatus('applying', 'publish', { state: 'applying' })).toBeUndefined();
+    expect(afterStatus('applied', 'publish', { state: 'failed', reason: 'late' })).toBeUndefined();
+    expect(afterStatus('failed', 'publish', { state: 'applied' })).toBeUndefined();
+    expect(afterStatus('cancelled', 'publish', { state: 'synchronizing' })).toBeUndefined();
+    expect(afterStatus('needs_upgrade', 'publish', { state: 'synchronized' })).toBeUndefined();
+  });
+
+  it('records failures with their reason, and a stale entry takes any genuine answer', () => {
+    expect(afterStatus('applying', 'publish', { state: 'failed', reason: 'refused on 9150' })).toEqual({
+      state: 'failed',
+      reason: 'refused on 9150',
+    });
+    expect(afterStatus('stale', 'publish', { state: 'synchronized' })?.state).toBe('synchronized');
+  });
+
+  it('never records an activation a synchronize-only rollout did not ask for', () => {
+    expect(afterStatus('synchronized', 'synchronize', { state: 'applied' })).toBeUndefined();
+    expect(afterStatus('synchronized', 'synchronize', { state: 'failed', reason: 'x' })).toBeUndefined();
+  });
+});
+
+describe('afterHello', () => {
+  it('takes an applied entry back when the agent no longer runs the revision', () => {
+    expect(afterHello('applied', 'publish', SHA, { active: OTHER, staged: null })).toEqual({
+      state: 'pending',
+      reason: `the agent reported profile ${OTHER.slice(0, 12)} at hello; synchronizing again`,
+      restart: true,
+    });
+    expect(afterHello('applied', 'publish', SHA, { active: null, staged: SHA })?.state).toBe('synchronized');
+  });
+
+  it('shows what the agent runs or stages, and leaves an activation under way alone', () => {
+    expect(afterHello('pending', 'publish', SHA, { active: SHA, staged: null })?.state).toBe('applied');
+    expect(afterHello('stale', 'synchronize', SHA, { active: null, staged: SHA })?.state).toBe(
+      'synchronized',
+    );
+    expect(afterHello('applying', 'publish', SHA, { active: OTHER, staged: SHA })).toBeUndefined();
+    expect(afterHello('applied', 'publish', SHA, { active: SHA, staged: null })).toBeUndefined();
+  });
+
+  it('restarts a delivery the agent lost, but leaves pending, failed and cancelled entries', () => {
+    expect(afterHello('synchronizing', 'publish', SHA, { active: null, staged: null })?.restart).toBe(true);
+    expect(afterHello('pending', 'publish', SHA, { active: null, staged: null })).toBeUndefined();
+    expect(afterHello('failed', 'publish', SHA, { active: OTHER, staged: null })).toBeUndefined();
+    expect(afterHello('cancelled', 'publish', SHA, { active: null, staged: null })).toBeUndefined();
+  });
+});
