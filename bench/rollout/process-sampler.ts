@@ -56,6 +56,11 @@ export class ProcessSampler {
     };
   }
 
+  /** Stops sampling without a result (the phase failed); harmless after stop(). */
+  dispose(): void {
+    clearInterval(this.timer);
+  }
+
   private sample(): void {
     try {
       this.rssPeakKb = Math.max(this.rssPeakKb, memoryOf(this.pid).rssKb);

@@ -46,111 +46,115 @@ export async function pushPhase(
   const db0 = ctx.dbCpuMs();
   const cpu0 = cpuMsOf(pid);
   sampler.start();
-  const startedAt = epochNow();
-  log(
-    `push: POST /api/rollouts (synchronize ${profile} r${revision.revision}, ${revision.sizeBytes} bytes) to ${n} agents`,
-  );
-  const rolloutId = await api.synchronizeToAll(profile, revision.revision);
-  const postMs = epochNow() - startedAt;
+  try {
+    const startedAt = epochNow();
+    log(
+      `push: POST /api/rollouts (synchronize ${profile} r${revision.revision}, ${revision.sizeBytes} bytes) to ${n} agents`,
+    );
+    const rolloutId = await api.synchronizeToAll(profile, revision.revision);
+    const postMs = epochNow() - startedAt;
 
-  let lastLog = 0;
-  for (;;) {
-    const counts = (await ask({ type: 'status' }, 'status')).map((s) => s.deliveries);
-    const sum = (k: 'received' | 'synchronized' | 'failed') => counts.reduce((a, c) => a + c[k], 0);
-    const elapsed = epochNow() - startedAt;
-    if (sum('synchronized') + sum('failed') >= n || elapsed > limits.pushDeadlineMs) break;
-    limits.signal?.throwIfAborted();
-    if (elapsed - lastLog >= 2000) {
-      lastLog = elapsed;
-      log(
-        `push: ${sum('received')} received, ${sum('synchronized')} synchronized, ${sum('failed')} failed after ${(elapsed / 1000).toFixed(1)} s`,
-      );
+    let lastLog = 0;
+    for (;;) {
+      const counts = (await ask({ type: 'status' }, 'status')).map((s) => s.deliveries);
+      const sum = (k: 'received' | 'synchronized' | 'failed') => counts.reduce((a, c) => a + c[k], 0);
+      const elapsed = epochNow() - startedAt;
+      if (sum('synchronized') + sum('failed') >= n || elapsed > limits.pushDeadlineMs) break;
+      limits.signal?.throwIfAborted();
+      if (elapsed - lastLog >= 2000) {
+        lastLog = elapsed;
+        log(
+          `push: ${sum('received')} received, ${sum('synchronized')} synchronized, ${sum('failed')} failed after ${(elapsed / 1000).toFixed(1)} s`,
+        );
+      }
+      await sleep(100);
     }
-    await sleep(100);
-  }
-  const agentsDoneMs = epochNow() - startedAt;
-  // CPU is counted from the POST to the last acknowledgement; memory until the API agrees too.
-  const centralCpuMs = cpuMsOf(pid) - cpu0;
-  const dbCpuMs = ctx.dbCpuMs() - db0;
-  const swarmCores = (swarmCpu() - swarm0) / agentsDoneMs;
-  let reports = await ask({ type: 'deliveries' }, 'deliveries');
-  const states = agentStates(
-    agentIds,
-    reports.flatMap((r) => r.timings),
-  );
-  log(`push: agents done after ${(agentsDoneMs / 1000).toFixed(1)} s; asking the rollout API`);
+    const agentsDoneMs = epochNow() - startedAt;
+    // CPU is counted from the POST to the last acknowledgement; memory until the API agrees too.
+    const centralCpuMs = cpuMsOf(pid) - cpu0;
+    const dbCpuMs = ctx.dbCpuMs() - db0;
+    const swarmCores = (swarmCpu() - swarm0) / agentsDoneMs;
+    let reports = await ask({ type: 'deliveries' }, 'deliveries');
+    const states = agentStates(
+      agentIds,
+      reports.flatMap((r) => r.timings),
+    );
+    log(`push: agents done after ${(agentsDoneMs / 1000).toFixed(1)} s; asking the rollout API`);
 
-  let comparison: ApiComparison = { states: {}, agrees: false, disagreements: ['never answered'] };
-  let rolloutState = 'unknown';
-  let apiAllSynchronizedMs: number | undefined;
-  const settleUntil = performance.now() + limits.apiSettleMs;
-  for (;;) {
-    const rollout = await api.rollout(rolloutId);
-    const at = epochNow() - startedAt;
-    rolloutState = rollout.state;
-    comparison = compareWithApi(rollout, states);
-    if (
-      apiAllSynchronizedMs === undefined &&
-      rollout.agents.length === n &&
-      rollout.agents.every((a) => a.state === 'synchronized')
-    )
-      apiAllSynchronizedMs = at;
-    if (comparison.agrees || performance.now() > settleUntil) break;
-    limits.signal?.throwIfAborted();
-    await sleep(500);
+    let comparison: ApiComparison = { states: {}, agrees: false, disagreements: ['never answered'] };
+    let rolloutState = 'unknown';
+    let apiAllSynchronizedMs: number | undefined;
+    const settleUntil = performance.now() + limits.apiSettleMs;
+    for (;;) {
+      const rollout = await api.rollout(rolloutId);
+      const at = epochNow() - startedAt;
+      rolloutState = rollout.state;
+      comparison = compareWithApi(rollout, states);
+      if (
+        apiAllSynchronizedMs === undefined &&
+        rollout.agents.length === n &&
+        rollout.agents.every((a) => a.state === 'synchronized')
+      )
+        apiAllSynchronizedMs = at;
+      if (comparison.agrees || performance.now() > settleUntil) break;
+      limits.signal?.throwIfAborted();
+      await sleep(500);
+    }
+    const window = sampler.stop();
+    reports = await ask({ type: 'deliveries' }, 'deliveries');
+    const timings = reports.flatMap((r) => r.timings);
+    const figures = deliveryFigures(timings, startedAt);
+    const failures: Failures = {};
+    const invalid: Failures = {};
+    for (const r of reports) {
+      mergeCounts(failures, r.failures);
+      mergeCounts(invalid, r.invalid);
+    }
+    const peakKb = Math.max(window.rssPeakKb, window.hwmPeakKb ?? 0);
+    log(
+      `push: ${figures.synchronized}/${n} synchronized, API ${comparison.agrees ? 'agrees' : 'DISAGREES'} (${JSON.stringify(comparison.states)}, rollout ${rolloutState}); ` +
+        `central RSS ${(window.rssBeforeKb / 1024).toFixed(0)} → peak ${(peakKb / 1024).toFixed(0)} MB`,
+    );
+    return {
+      agents: n,
+      rolloutId,
+      postMs,
+      received: timings.length,
+      synchronized: figures.synchronized,
+      failed: figures.failed,
+      missing: n - timings.length,
+      failures,
+      repeated: reports.reduce((a, r) => a + r.repeated, 0),
+      invalid,
+      sizeBytes: figures.sizeBytes,
+      wallMs: figures.wallMs,
+      frameMs: figures.frameMs,
+      agentMs: figures.agentMs,
+      sinceStartMs: figures.sinceStartMs,
+      synchronizingMs: figures.synchronizingMs,
+      queuedMs: figures.queuedMs,
+      downloadMs: figures.downloadMs,
+      apiAllSynchronizedMs,
+      rolloutState,
+      apiStates: comparison.states,
+      apiAgrees: comparison.agrees,
+      apiDisagreements: comparison.disagreements,
+      rssBeforeKb: window.rssBeforeKb,
+      rssPeakKb: window.rssPeakKb,
+      hwmPeakKb: window.hwmPeakKb,
+      rssAfterKb: window.rssAfterKb,
+      extraKb: peakKb - window.rssBeforeKb,
+      centralCpuMs,
+      centralCores: centralCpuMs / agentsDoneMs,
+      dbCpuMs,
+      swarmCores,
+      swarmEventLoopDelayMaxMs: Math.max(...reports.map((r) => r.eventLoopDelayMaxMs)),
+      agentsDoneMs,
+      windowMs: window.wallMs,
+    };
+  } finally {
+    sampler.dispose();
   }
-  const window = sampler.stop();
-  reports = await ask({ type: 'deliveries' }, 'deliveries');
-  const timings = reports.flatMap((r) => r.timings);
-  const figures = deliveryFigures(timings, startedAt);
-  const failures: Failures = {};
-  const invalid: Failures = {};
-  for (const r of reports) {
-    mergeCounts(failures, r.failures);
-    mergeCounts(invalid, r.invalid);
-  }
-  const peakKb = Math.max(window.rssPeakKb, window.hwmPeakKb ?? 0);
-  log(
-    `push: ${figures.synchronized}/${n} synchronized, API ${comparison.agrees ? 'agrees' : 'DISAGREES'} (${JSON.stringify(comparison.states)}, rollout ${rolloutState}); ` +
-      `central RSS ${(window.rssBeforeKb / 1024).toFixed(0)} → peak ${(peakKb / 1024).toFixed(0)} MB`,
-  );
-  return {
-    agents: n,
-    rolloutId,
-    postMs,
-    received: timings.length,
-    synchronized: figures.synchronized,
-    failed: figures.failed,
-    missing: n - timings.length,
-    failures,
-    repeated: reports.reduce((a, r) => a + r.repeated, 0),
-    invalid,
-    sizeBytes: figures.sizeBytes,
-    wallMs: figures.wallMs,
-    frameMs: figures.frameMs,
-    agentMs: figures.agentMs,
-    sinceStartMs: figures.sinceStartMs,
-    synchronizingMs: figures.synchronizingMs,
-    queuedMs: figures.queuedMs,
-    downloadMs: figures.downloadMs,
-    apiAllSynchronizedMs,
-    rolloutState,
-    apiStates: comparison.states,
-    apiAgrees: comparison.agrees,
-    apiDisagreements: comparison.disagreements,
-    rssBeforeKb: window.rssBeforeKb,
-    rssPeakKb: window.rssPeakKb,
-    hwmPeakKb: window.hwmPeakKb,
-    rssAfterKb: window.rssAfterKb,
-    extraKb: peakKb - window.rssBeforeKb,
-    centralCpuMs,
-    centralCores: centralCpuMs / agentsDoneMs,
-    dbCpuMs,
-    swarmCores,
-    swarmEventLoopDelayMaxMs: Math.max(...reports.map((r) => r.eventLoopDelayMaxMs)),
-    agentsDoneMs,
-    windowMs: window.wallMs,
-  };
 }
 
 function agentStates(
