@@ -12,6 +12,8 @@ export interface CentralEnv {
   adminPassword: string;
   databaseUrl?: string;
   heartbeatIntervalMs?: number;
+  /** Opens the V8 inspector on 127.0.0.1:<port> (for a CPU profile of a phase). */
+  inspectPort?: number;
 }
 
 /** Warnings and errors central logged, grouped by their text with ids, addresses and numbers masked. */
@@ -89,7 +91,8 @@ export class CentralProcess {
     onUnexpectedExit: (message: string) => void,
     timeoutMs = 120_000,
   ): Promise<CentralProcess> {
-    const child = spawn(process.execPath, [CENTRAL_MAIN], {
+    const inspect = env.inspectPort ? [`--inspect=127.0.0.1:${env.inspectPort}`] : [];
+    const child = spawn(process.execPath, [...inspect, CENTRAL_MAIN], {
       env: {
         ...process.env,
         SWITCHYARD_DATA_DIR: env.dataDir,

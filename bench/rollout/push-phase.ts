@@ -7,6 +7,7 @@ import { type BenchContext } from '../connections/bench-context.js';
 import { cpuMsOf } from '../connections/proc-stats.js';
 import { mergeCounts, sleep } from '../connections/stats.js';
 import { type DeliveryTiming, type Failures, type SwarmReply } from '../connections/swarm-protocol.js';
+import { type CentralProfiler, type CpuProfile } from './central-profiler.js';
 import { compareWithApi, deliveryFigures, type ApiComparison } from './delivery-figures.js';
 import { ProcessSampler } from './process-sampler.js';
 import { type RevisionSummary, type RolloutApi } from './rollout-api.js';
@@ -19,6 +20,8 @@ export interface PushLimits {
   apiSettleMs: number;
   signal?: AbortSignal;
   log: (line: string) => void;
+  /** Profiles central's CPU from the POST to the last acknowledgement; the profile goes to `onProfile`. */
+  profiler?: { inspector: CentralProfiler; onProfile: (profile: CpuProfile) => void };
 }
 
 const epochNow = () => performance.timeOrigin + performance.now();
@@ -45,6 +48,7 @@ export async function pushPhase(
   const swarm0 = swarmCpu();
   const db0 = ctx.dbCpuMs();
   const cpu0 = cpuMsOf(pid);
+  await limits.profiler?.inspector.start();
   sampler.start();
   try {
     const startedAt = epochNow();
@@ -74,6 +78,7 @@ export async function pushPhase(
     const centralCpuMs = cpuMsOf(pid) - cpu0;
     const dbCpuMs = ctx.dbCpuMs() - db0;
     const swarmCores = (swarmCpu() - swarm0) / agentsDoneMs;
+    if (limits.profiler) limits.profiler.onProfile(await limits.profiler.inspector.stop());
     let reports = await ask({ type: 'deliveries' }, 'deliveries');
     const states = agentStates(
       agentIds,

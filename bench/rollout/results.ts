@@ -1,6 +1,7 @@
 import { type ConnectPhaseResult } from '../connections/results.js';
 import { type Spread } from '../connections/stats.js';
 import { type Failures } from '../connections/swarm-protocol.js';
+import { type ProfileSummary } from './cpu-profile-summary.js';
 
 /** The delivery of one revision to every connected agent: from POST /api/rollouts to the last ack. */
 export interface PushResult {
@@ -68,6 +69,8 @@ export interface RolloutBenchResult {
   connect?: ConnectPhaseResult;
   revision?: { profile: string; revision: number; sha256: string; sizeBytes: number };
   push?: PushResult;
+  /** With --profile-central: where central's CPU went from the POST to the last acknowledgement. */
+  centralProfile?: ProfileSummary & { file: string };
   centralLog: { lines: number; warnings: Array<{ line: string; count: number }> };
   problems: string[];
   error?: string;

@@ -4,7 +4,8 @@
  * is missing, not synchronized, or the rollout API disagrees with the agents.
  *
  *   node dist/bench/run.js rollout [--agents 1000,10000] [--secure] [--archive-kb 50]
- *       [--download-concurrency 32] [--push-deadline 120] [--json results.json] [--keep]
+ *       [--download-concurrency 32] [--push-deadline 120] [--api-settle 30] [--concurrency 100]
+ *       [--profile-central push.cpuprofile] [--json results.json] [--keep]
  */
 import { writeFileSync } from 'node:fs';
 import { abortOnSignals, fail, log, machineLine, parseAgents, positive } from '../cli-common.js';
@@ -53,6 +54,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--api-settle':
         o.apiSettleMs = positive(value(), flag) * 1000;
+        break;
+      case '--profile-central':
+        o.profileCentral = value();
         break;
       case '--json':
         args.json = value();

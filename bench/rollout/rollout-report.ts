@@ -107,6 +107,14 @@ export function formatRolloutReport(results: RolloutBenchResult[], machine: stri
       );
       for (const d of p.apiDisagreements) out.push(`  API disagrees: ${d}`);
     }
+    const cp = r.centralProfile;
+    if (cp) {
+      const pct = (v: number) => `${((100 * v) / cp.totalMs).toFixed(1)}%`;
+      out.push(`  central CPU profile (${s(cp.totalMs, 1)} s, ${cp.file}), self time by area:`);
+      out.push('    ' + cp.byArea.map((a) => `${a.name} ${pct(a.ms)}`).join(', '));
+      out.push('  top functions by self time:');
+      for (const f of cp.byFunction.slice(0, 12)) out.push(`    ${pct(f.ms).padStart(6)}  ${f.name}`);
+    }
     out.push(`  central log: ${r.centralLog.lines} lines; warnings and errors:`);
     if (r.centralLog.warnings.length === 0) out.push('    none');
     for (const w of r.centralLog.warnings) out.push(`    ×${w.count}  ${w.line}`);

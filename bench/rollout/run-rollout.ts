@@ -4,7 +4,7 @@
  * to all of them, measured (push-phase.ts). Everything it starts is stopped by PID, its temp dir removed.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchContext } from '../connections/bench-context.js';
@@ -20,6 +20,8 @@ import { LogDigest, type CentralEnv } from '../connections/central-process.js';
 import { sleep } from '../connections/stats.js';
 import { type SwarmTransport } from '../connections/swarm-protocol.js';
 import { BENCH_PROFILE, prepareBenchRevision } from './bench-revision.js';
+import { CentralProfiler } from './central-profiler.js';
+import { summarizeProfile } from './cpu-profile-summary.js';
 import { pushPhase } from './push-phase.js';
 import { type RolloutBenchResult } from './results.js';
 import { RolloutApi } from './rollout-api.js';
@@ -42,6 +44,8 @@ export interface RolloutBenchOptions {
   attemptTimeoutMs: number;
   phaseDeadlineMs: number;
   databaseUrl: string | undefined;
+  /** Write a CPU profile of central during the push to this file (`.cpuprofile`, Chrome DevTools). */
+  profileCentral: string | undefined;
   keepTempDir: boolean;
   signal?: AbortSignal;
   log: (line: string) => void;
@@ -59,6 +63,7 @@ export const DEFAULT_ROLLOUT_OPTIONS: Omit<RolloutBenchOptions, 'agents' | 'log'
   attemptTimeoutMs: 30_000,
   phaseDeadlineMs: 600_000,
   databaseUrl: undefined,
+  profileCentral: undefined,
   keepTempDir: false,
 };
 
@@ -81,13 +86,15 @@ export async function runRolloutBench(options: RolloutBenchOptions): Promise<Rol
   // The parent of the data directory must be world-readable: the embedded PostgreSQL runs as `postgres`.
   const root = mkdtempSync(join(tmpdir(), 'sy-bench-rollout-'));
   chmodSync(root, 0o755);
-  const [httpPort, plainPort, securePort] = await freePorts(3);
+  const [httpPort, plainPort, securePort, inspectPort] = await freePorts(4);
   const env: CentralEnv = {
     dataDir: join(root, 'data'),
     httpPort,
     adminPassword: `bench-${randomBytes(12).toString('base64url')}`,
     databaseUrl: options.databaseUrl,
+    inspectPort: options.profileCentral ? inspectPort : undefined,
   };
+  let inspector: CentralProfiler | undefined;
   const log = options.log;
   const limits = { ...options, reconnectTimeoutMs: 0 };
   const ctx = new BenchContext(env, join(root, 'central.log'), digest, limits, problems, log);
@@ -125,7 +132,16 @@ export async function runRolloutBench(options: RolloutBenchOptions): Promise<Rol
     await sleep(1000);
 
     const agentIds = Array.from({ length: n }, (_, i) => benchAgentId(i));
-    result.push = await pushPhase(ctx, api, BENCH_PROFILE, revision, agentIds, options);
+    const file = options.profileCentral;
+    if (file) inspector = await CentralProfiler.connect(inspectPort);
+    const profiler = inspector && {
+      inspector,
+      onProfile: (profile: Parameters<typeof summarizeProfile>[0]) => {
+        writeFileSync(file!, JSON.stringify(profile));
+        result.centralProfile = { ...summarizeProfile(profile), file: file! };
+      },
+    };
+    result.push = await pushPhase(ctx, api, BENCH_PROFILE, revision, agentIds, { ...options, profiler });
     const push = result.push;
     if (push.missing > 0) problems.push(`${push.missing} of ${n} agents got no profile.sync`);
     if (push.synchronized < n)
@@ -138,6 +154,7 @@ export async function runRolloutBench(options: RolloutBenchOptions): Promise<Rol
     log(`N=${n}: stopped early: ${result.error}`);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    inspector?.close();
     await ctx.shutdown();
     result.centralLog = { lines: digest.lines, warnings: digest.top(12) };
     result.durationMs = performance.now() - started;
