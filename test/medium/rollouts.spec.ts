@@ -413,9 +413,8 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
       revision: rev.revision,
       sha256: rev.sha256,
     });
-    expect(typeof welcome.profileSigningKey === 'string' || welcome.profileSigningKey === undefined).toBe(
-      true,
-    );
+    // The key agents pin to verify manifests comes from the profiles domain's signing key.
+    expect(welcome.profileSigningKey).toMatch(/^-----BEGIN PUBLIC KEY-----/);
     const corrected = await entry(created.id, agent.id);
     expect(corrected.state).toBe('pending');
     expect(corrected.reason).toMatch(/reported no profile at hello; synchronizing again/);
