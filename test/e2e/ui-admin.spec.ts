@@ -141,6 +141,38 @@ describe('e2e: the System Administration UI in Chromium', () => {
     await row.locator('[data-status="offline"], [data-status="disconnected"]').waitFor({ timeout: 10_000 });
   });
 
+  it('lists the agents a change would strand, and applies nothing until forced', async () => {
+    const { page } = ui;
+    ui.console.expect({ status: 409, path: '/api/settings/websocket' });
+    const { token } = await central.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {});
+    // Closing a loopback-only listener strands nobody (the local agent stays local): listen on all first.
+    await central.api.ok('PUT', '/api/settings/websocket', { plain: { bindAddress: '0.0.0.0' } });
+    const url = `ws://127.0.0.1:${central.ports.plain}/agent`;
+    const agent = await RawAgent.connect({ url, agentId: 'branch-9.till-2', secret: token });
+    try {
+      const before = await central.api.ok<{ version: number }>('GET', '/api/settings/websocket');
+      await openTab(page, 'Parameters');
+      await page.getByLabel('Enabled on all interfaces').uncheck();
+      await page.getByLabel('Localhost fallback when disabled').uncheck();
+      await page.getByRole('button', { name: 'Save and apply' }).click();
+      const stranded = page.getByRole('list', { name: 'Agents that would be stranded' });
+      await stranded.getByText('branch-9.till-2').waitFor();
+      await page.getByRole('button', { name: 'Apply anyway and cut them off' }).waitFor();
+      await screenshot(page, 'parameters-stranded');
+      await page.getByRole('button', { name: 'Keep the current settings' }).click();
+      await stranded.waitFor({ state: 'detached' });
+      const after = await central.api.ok<{ version: number }>('GET', '/api/settings/websocket');
+      expect(after.version).toBe(before.version);
+      expect(await page.getByLabel('Enabled on all interfaces').isChecked()).toBe(true);
+    } finally {
+      agent.socket.close();
+      await central.api.ok('PUT', '/api/settings/websocket', {
+        plain: { bindAddress: '127.0.0.1' },
+        force: true,
+      });
+    }
+  });
+
   it('keeps thousands of agents fast: only the visible rows are drawn, filters run on the server', async () => {
     const { page } = ui;
     const client = new pg.Client({ connectionString: db.url });
@@ -151,11 +183,13 @@ describe('e2e: the System Administration UI in Chromium', () => {
               (ARRAY['offline','disconnected','never_connected'])[1 + n % 3], 'plain', now() - n * interval '1 minute'
          FROM generate_series(1, 5000) n`,
     );
+    const { rows } = await client.query<{ total: number }>('SELECT count(*)::int AS total FROM agents');
     await client.end();
     await page.reload();
+    await openTab(page, 'Agents');
     await page
       .getByTestId('agent-count')
-      .filter({ hasText: /^5001 agents$/ })
+      .filter({ hasText: new RegExp(`^${rows[0]!.total} agents$`) })
       .waitFor({ timeout: 15_000 });
     expect(await page.locator('tr[data-agent]').count()).toBeLessThan(80);
     await page.locator('.virtual').evaluate((el) => el.scrollTo(0, el.scrollHeight));
