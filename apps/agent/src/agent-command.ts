@@ -5,6 +5,8 @@ import { parseCliOptions, USAGE } from './cli-options.js';
 import { CredentialStore } from './credential-store.js';
 import { ExitCode } from './exit-codes.js';
 import { Logger } from './logger.js';
+import { recoverConfSwap } from './profiles/conf-swap.js';
+import { ProfileLayout } from './profiles/profile-layout.js';
 import { AGENT_VERSION } from './version.js';
 
 export const NOT_ENROLLED_MESSAGE =
@@ -26,6 +28,17 @@ export async function runAgentCommand(argv: string[], env: NodeJS.ProcessEnv): P
   }
   const { options } = parsed;
   const home = new AgentHome(options.home);
+
+  // Before agent.conf is read: a swap a crash interrupted is completed (or undone) so conf/ is whole.
+  let recovered: string[];
+  try {
+    recovered = recoverConfSwap(new ProfileLayout(home));
+  } catch (error) {
+    process.stderr.write(
+      `switchyard-agent: cannot recover the interrupted profile swap in ${home.profilesDir}: ${(error as Error).message}\n`,
+    );
+    return ExitCode.FAILURE;
+  }
 
   const loaded = readAgentConfFile(home.confFile);
   if (!loaded.ok && loaded.unreadable) {
@@ -54,6 +67,7 @@ export async function runAgentCommand(argv: string[], env: NodeJS.ProcessEnv): P
 
   const logger = new Logger(loaded.conf.logLevel);
   logger.info(`switchyard agent ${AGENT_VERSION} starting as ${loaded.conf.agentId} (home ${home.root})`);
+  for (const line of recovered) logger.warn(line);
   if (credential !== undefined && options.enrollmentToken !== undefined) {
     logger.info('already enrolled (state/credential holds a credential): the enrollment token is not used');
   } else if (credential === undefined) {

@@ -31,8 +31,24 @@ export class AgentHome {
     return join(this.stateDir, 'client.crt');
   }
 
-  get profileSha256File(): string {
-    return join(this.stateDir, 'profile.sha256');
+  /** The profile the agent runs (name, revision, archive sha256), written when a swap completes. */
+  get activeProfileFile(): string {
+    return join(this.stateDir, 'profile.json');
+  }
+
+  /** Central's profile-signing public key, pinned at enrollment (0600, first key received wins). */
+  get profileSigningKeyFile(): string {
+    return join(this.stateDir, 'profile-signing-key.pem');
+  }
+
+  /** Staging folders, the staged profile, the previous conf/ and the swap journal (see profiles/). */
+  get profilesDir(): string {
+    return join(this.root, 'profiles');
+  }
+
+  /** The folder holding agent.conf and the truststores; a profile replaces it as a whole. */
+  get confDir(): string {
+    return join(this.root, 'conf');
   }
 
   get statusFile(): string {

@@ -105,6 +105,7 @@ describe('AgentRunner against a real WebSocket server', () => {
       protocolVersion: 1,
       capabilities: ['wss', 'mtls'],
       profileSha256: null,
+      stagedProfileSha256: null,
       transport: 'plain',
     });
 
@@ -139,7 +140,7 @@ describe('AgentRunner against a real WebSocket server', () => {
   it('reports its profile sha256 and answers status.report with the content of status.json', async () => {
     const sha = 'ab'.repeat(32);
     mkdirSync(home.stateDir, { recursive: true });
-    writeFileSync(home.profileSha256File, sha + '\n');
+    writeFileSync(home.activeProfileFile, JSON.stringify({ profile: 'default', revision: 3, sha256: sha }));
     const central = await start();
     const agent = runner(agentConf({ plainPort: central.port }), {
       credential: CREDENTIAL,

@@ -5,6 +5,8 @@ import {
   PROTOCOL_VERSION,
   type Command,
   type CommandResult,
+  type Hello,
+  type ProfileStatus,
   type Welcome,
 } from '../../../libs/protocol/index.js';
 import { connectionSettingsKey, parseAgentConfText } from './agent-conf-file.js';
@@ -17,9 +19,14 @@ import { ConfWatcher } from './conf-watcher.js';
 import { CredentialStore } from './credential-store.js';
 import { ExitCode } from './exit-codes.js';
 import type { Logger } from './logger.js';
-import { readProfileSha256 } from './profile-state.js';
+import { connectionTarget } from './connection-target.js';
+import { tryCandidate, type CandidateResult } from './profiles/candidate-switch.js';
+import { ProfileAgent, type ProfileHost, type ProfileStatusView } from './profiles/profile-agent.js';
+import type { StagedProfile } from './profiles/profile-stager.js';
+import type { SwapOutcome } from './profiles/conf-swap.js';
+import { SigningKeyPin } from './profiles/signing-key-pin.js';
 import { StatusFile } from './status-file.js';
-import { loadTrustedCaPems, type TruststoreReader } from './trust.js';
+import type { TruststoreReader } from './trust.js';
 import { AGENT_VERSION } from './version.js';
 
 export interface AgentRunnerOptions {
@@ -39,12 +46,16 @@ export interface AgentRunnerOptions {
   readTruststore?: TruststoreReader;
   handshakeTimeoutMs?: number;
   welcomeTimeoutMs?: number;
+  downloadTimeoutMs?: number;
 }
 
 export const AGENT_CAPABILITIES = ['wss', 'mtls'];
 
 /** A client certificate this close to expiry is renewed: a CSR goes along with the next connection. */
 export const RENEW_CERTIFICATE_BEFORE_MS = 30 * 86_400_000;
+
+/** Profile acknowledgements kept while disconnected; central re-checks everything at hello anyway. */
+const MAX_PENDING_REPORTS = 16;
 
 /**
  * The agent's life: connect, stay connected, reconnect with backoff after any failure, follow
@@ -60,6 +71,15 @@ export class AgentRunner {
   private readonly watcher: ConfWatcher;
   private bearer: { secret: string; kind: 'credential' | 'token' };
   private connection: CentralConnection | undefined;
+  /** The target the running settings gave (what a profile's settings are compared with). */
+  private runningTarget: ConnectionTarget | undefined;
+  private readonly pin: SigningKeyPin;
+  private readonly profiles: ProfileAgent;
+  /** Set while a candidate switch is under way; resolves with the candidate if it was committed. */
+  private handover: Promise<CentralConnection | undefined> | undefined;
+  private endHandover: ((candidate: CentralConnection | undefined) => void) | undefined;
+  private candidate: CentralConnection | undefined;
+  private pendingReports: ProfileStatus[] = [];
   private stopping = false;
   private reconnectNow = false;
   private wake: (() => void) | undefined;
@@ -83,6 +103,20 @@ export class AgentRunner {
       (text) => this.onConfText(text),
       (message) => this.logger.warn(`${message}; keeping the running settings`),
     );
+    this.pin = new SigningKeyPin(options.home);
+    this.profiles = new ProfileAgent({
+      home: options.home,
+      logger: this.logger,
+      pin: this.pin,
+      host: this.profileHost(),
+      agentId: options.conf.agentId,
+      agentVersion: AGENT_VERSION,
+      capabilities: AGENT_CAPABILITIES,
+      readTruststore: options.readTruststore,
+      downloadTimeoutMs: options.downloadTimeoutMs,
+      now: options.now,
+    });
+    this.status.update({ profile: this.profiles.view });
   }
 
   async run(): Promise<ExitCode> {
@@ -128,6 +162,7 @@ export class AgentRunner {
     this.stopping = true;
     this.watcher.stop();
     this.wake?.();
+    this.candidate?.close(CloseCode.NORMAL, 'agent stopping');
     await this.connection?.stop('agent stopping');
   }
 
@@ -138,46 +173,175 @@ export class AgentRunner {
     const transport = conf.secure ? 'secure' : 'plain';
     this.status.update({ state: 'connecting', url, transport, nodeId: null });
     this.logger.info(`connecting to ${url}`);
-    const target: ConnectionTarget = {
-      url,
-      host: conf.centralHost,
-      port: conf.secure ? conf.securePort : conf.plainPort,
-      secure: conf.secure,
-    };
-    if (conf.secure) {
-      try {
-        target.caPems = loadTrustedCaPems(conf.trustStore, this.options.home, this.options.readTruststore);
-      } catch (error) {
-        // Never fall back to plain: without a usable truststore there is no wss connection.
-        return localFailure((error as Error).message);
-      }
+    let target: ConnectionTarget;
+    try {
+      target = connectionTarget(conf, this.options.home, this.options.readTruststore);
+    } catch (error) {
+      // Never fall back to plain: without a usable truststore there is no wss connection.
+      return localFailure((error as Error).message);
     }
+    this.runningTarget = target;
     const certificate = this.usableCertificate(conf.agentId);
     if (conf.secure && certificate) target.clientCertificate = certificate;
     const csr = await this.csrIfNeeded(conf.agentId, certificate);
-    this.connection = new CentralConnection({
+    let connection = this.openConnection(
       target,
-      csrPem: csr?.csrPem,
+      (welcome) => this.onWelcome(welcome, target, csr),
+      csr?.csrPem,
+    );
+    this.connection = connection;
+    try {
+      for (;;) {
+        const end = await connection.ended;
+        // A candidate switch may be under way (central may even have replaced this connection by the
+        // candidate already): its outcome decides whether to go on with the candidate or reconnect.
+        const next = await this.takeHandover();
+        if (!next || this.stopping) return end;
+        connection = next;
+      }
+    } finally {
+      this.connection = undefined;
+    }
+  }
+
+  private openConnection(
+    target: ConnectionTarget,
+    onWelcome: (welcome: Welcome) => void,
+    csrPem?: string,
+    hello: Partial<Hello> = {},
+  ): CentralConnection {
+    const connection: CentralConnection = new CentralConnection({
+      target,
+      csrPem,
       bearer: this.bearer.secret,
       hello: {
         type: 'hello',
-        agentId: conf.agentId,
+        agentId: this.conf.agentId,
         agentVersion: AGENT_VERSION,
         protocolVersion: PROTOCOL_VERSION,
         capabilities: AGENT_CAPABILITIES,
-        profileSha256: readProfileSha256(this.options.home, (m) => this.logger.warn(m)),
-        transport,
+        profileSha256: this.profiles.activeSha256,
+        stagedProfileSha256: this.profiles.stagedSha256,
+        transport: target.secure ? 'secure' : 'plain',
+        ...hello,
       },
       logger: this.logger,
-      onWelcome: (welcome) => this.onWelcome(welcome, target, csr),
+      onWelcome,
       onCommand: (command) => this.onCommand(command),
+      onProfileFrame: (frame) => this.profiles.handle(frame, connection),
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       welcomeTimeoutMs: this.options.welcomeTimeoutMs,
     });
+    return connection;
+  }
+
+  private async takeHandover(): Promise<CentralConnection | undefined> {
+    const pending = this.handover;
+    if (!pending) return undefined;
+    const next = await pending;
+    if (this.handover === pending) this.handover = undefined;
+    return next;
+  }
+
+  private profileHost(): ProfileHost {
+    return {
+      running: () => {
+        const target = this.connection?.target ?? this.runningTarget;
+        if (!target) throw new Error('not connected yet');
+        return { conf: this.conf, target };
+      },
+      bearer: () => this.bearer.secret,
+      report: (status) => this.reportProfileStatus(status),
+      statusChanged: (view) => this.onProfileStatus(view),
+      openCandidate: (target, timeoutMs) => this.openCandidate(target, timeoutMs),
+      swapConf: (swap, staged) => this.swapConf(swap, staged),
+      adopt: (staged, candidate) => this.adopt(staged, candidate),
+      abandon: (candidate) => this.abandon(candidate),
+    };
+  }
+
+  private openCandidate(target: ConnectionTarget, timeoutMs: number): Promise<CandidateResult> {
+    this.handover = new Promise((resolve) => (this.endHandover = resolve));
+    const certificate = this.usableCertificate(this.conf.agentId);
+    if (target.secure && certificate) target.clientCertificate = certificate;
+    return tryCandidate((onWelcome) => {
+      this.candidate = this.openConnection(target, (welcome) => {
+        this.offerSigningKey(welcome);
+        onWelcome(welcome);
+      });
+      return this.candidate;
+    }, timeoutMs);
+  }
+
+  /** The agent's own swap: agent.conf polling must not take it for an operator's edit (no reconnect). */
+  private swapConf(swap: () => SwapOutcome, staged: StagedProfile): SwapOutcome {
+    this.watcher.suspend();
+    let outcome: SwapOutcome | undefined;
     try {
-      return await this.connection.ended;
+      outcome = swap();
+      return outcome;
     } finally {
-      this.connection = undefined;
+      this.watcher.resume(outcome === 'committed' ? staged.confText : undefined);
+    }
+  }
+
+  private adopt(staged: StagedProfile, candidate: CentralConnection | undefined): void {
+    this.conf = staged.conf;
+    this.logger.setLevel(staged.conf.logLevel);
+    if (!candidate) return;
+    const previous = this.connection;
+    this.candidate = undefined;
+    this.connection = candidate;
+    this.runningTarget = candidate.target;
+    this.endHandover?.(candidate);
+    this.endHandover = undefined;
+    previous?.close(CloseCode.NORMAL, `switched to ${candidate.target.url}`);
+    this.status.update({
+      state: 'connected',
+      url: candidate.target.url,
+      transport: candidate.target.secure ? 'secure' : 'plain',
+      nodeId: candidate.welcomed?.nodeId ?? null,
+      lastError: null,
+    });
+    this.flushReports();
+  }
+
+  private abandon(candidate: CentralConnection | undefined): void {
+    candidate?.close(CloseCode.NORMAL, 'candidate connection abandoned');
+    this.candidate = undefined;
+    this.endHandover?.(undefined);
+    this.endHandover = undefined;
+  }
+
+  private reportProfileStatus(status: ProfileStatus): void {
+    if (this.connection?.sendFrame(status)) return;
+    this.pendingReports.push(status);
+    if (this.pendingReports.length > MAX_PENDING_REPORTS) this.pendingReports.shift();
+  }
+
+  private flushReports(): void {
+    const pending = this.pendingReports.splice(0);
+    for (const status of pending) this.reportProfileStatus(status);
+  }
+
+  private onProfileStatus(view: ProfileStatusView): void {
+    this.status.update({ profile: view });
+  }
+
+  /** Pins central's profile-signing key from the first welcome that carries one; never replaces it. */
+  private offerSigningKey(welcome: Welcome): void {
+    if (welcome.profileSigningKey === undefined) return;
+    let outcome;
+    try {
+      outcome = this.pin.offer(welcome.profileSigningKey);
+    } catch (error) {
+      this.logger.warn(`cannot pin the profile-signing key: ${(error as Error).message}`);
+      return;
+    }
+    if (outcome.kind === 'pinned') {
+      this.logger.info(`pinned central's profile-signing key ${outcome.fingerprint.slice(0, 16)} in state/`);
+    } else if (outcome.kind === 'ignored') {
+      this.logger.warn(outcome.reason);
     }
   }
 
@@ -231,9 +395,12 @@ export class AgentRunner {
     }
     if (welcome.certificateChainPem !== undefined && csr)
       this.storeCertificate(csr.keyPem, welcome.certificateChainPem);
+    this.offerSigningKey(welcome);
     const endpoint = `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${target.port}`;
     this.logger.info(`connected via ${target.secure ? 'wss' : 'ws'} to ${endpoint} (node ${welcome.nodeId})`);
     this.status.update({ state: 'connected', nodeId: welcome.nodeId, lastError: null });
+    // The connection is usable only once this returns: send what waited for it on the next tick.
+    setImmediate(() => this.flushReports());
   }
 
   private onCommand(command: Command): CommandResult {

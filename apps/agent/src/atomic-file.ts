@@ -34,7 +34,8 @@ export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o64
   syncDirectory(dir);
 }
 
-function syncDirectory(dir: string): void {
+/** fsync of a folder: makes the renames and creations inside it durable. */
+export function syncDirectory(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
     fsyncSync(fd);

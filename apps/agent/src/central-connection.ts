@@ -12,6 +12,8 @@ import {
   type Command,
   type CommandResult,
   type Hello,
+  type ProfileActivate,
+  type ProfileSync,
   type Welcome,
 } from '../../../libs/protocol/index.js';
 import { describeCloseCode, describeConnectError } from './connection-errors.js';
@@ -40,6 +42,8 @@ export interface CentralConnectionOptions {
   /** Runs before anything else is done with a welcome (stores an issued credential); throwing is fatal. */
   onWelcome(welcome: Welcome): void;
   onCommand(command: Command): CommandResult;
+  /** profile.sync and profile.activate, after welcome; the answers go out through `sendFrame`. */
+  onProfileFrame?(frame: ProfileSync | ProfileActivate): void;
   handshakeTimeoutMs?: number;
   welcomeTimeoutMs?: number;
 }
@@ -118,6 +122,22 @@ export class CentralConnection {
     return this.welcome;
   }
 
+  get target(): ConnectionTarget {
+    return this.options.target;
+  }
+
+  /** Welcomed and not closing: frames sent now reach central. */
+  get usable(): boolean {
+    return this.welcome !== undefined && !this.done && this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends a frame if the connection is usable; false otherwise (the caller keeps it for later). */
+  sendFrame(frame: AgentFrame): boolean {
+    if (!this.usable) return false;
+    this.send(frame);
+    return true;
+  }
+
   /** Says goodbye (if connected) and closes with 1000; resolves when closed, after at most ~1.5 s. */
   stop(reason = 'agent stopping'): Promise<ConnectionEnd> {
     this.cause ??= { description: reason };
@@ -188,6 +208,14 @@ export class CentralConnection {
         }
         this.options.logger.info(`command ${frame.name} (${frame.id}) from central`);
         this.send(this.options.onCommand(frame));
+        return;
+      case 'profile.sync':
+      case 'profile.activate':
+        if (!this.welcome) {
+          this.options.logger.warn(`ignoring ${frame.type} sent before welcome`);
+          return;
+        }
+        this.options.onProfileFrame?.(frame);
         return;
     }
   }

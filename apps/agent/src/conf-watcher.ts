@@ -8,6 +8,9 @@ export class ConfWatcher {
   private timer: NodeJS.Timeout | undefined;
   private lastError: string | undefined;
   private polling = false;
+  /** Bumped by suspend/resume: a read that started before either is stale and dropped. */
+  private generation = 0;
+  private suspended = false;
 
   constructor(
     private readonly path: string,
@@ -27,19 +30,37 @@ export class ConfWatcher {
     this.timer = undefined;
   }
 
+  /** The agent is about to replace the file itself: nothing read from now on is an operator's edit. */
+  suspend(): void {
+    this.suspended = true;
+    this.generation++;
+  }
+
+  /** After the agent's own change: `knownText` (if given) is what the running settings now come from. */
+  resume(knownText?: string): void {
+    if (knownText !== undefined) this.lastText = knownText;
+    this.lastError = undefined;
+    this.suspended = false;
+    this.generation++;
+  }
+
   private async poll(): Promise<void> {
-    if (this.polling) return;
+    if (this.polling || this.suspended) return;
     this.polling = true;
+    const generation = this.generation;
+    const current = () => this.timer !== undefined && !this.suspended && generation === this.generation;
     try {
       const text = await readFile(this.path, 'utf8');
+      if (!current()) return;
       this.lastError = undefined;
-      if (text !== this.lastText && this.timer) {
+      if (text !== this.lastText) {
         this.lastText = text;
         this.onChange(text);
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      if (code !== this.lastError && this.timer) this.onReadError(`cannot read ${this.path} (${code})`);
+      if (!current()) return;
+      if (code !== this.lastError) this.onReadError(`cannot read ${this.path} (${code})`);
       this.lastError = code;
     } finally {
       this.polling = false;

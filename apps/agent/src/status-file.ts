@@ -1,6 +1,7 @@
 import { ensureDirectory, writeFileAtomic } from './atomic-file.js';
 import { STATE_DIR_MODE } from './credential-store.js';
 import type { AgentHome } from './agent-home.js';
+import type { ProfileStatusView } from './profiles/profile-agent.js';
 
 export type AgentState = 'connecting' | 'connected' | 'backoff' | 'stopped';
 
@@ -13,6 +14,8 @@ export interface AgentStatus {
   /** ISO UTC time the agent entered `state`. */
   since: string;
   lastError: string | null;
+  /** The active and staged profile, and the last profile step that failed. */
+  profile: ProfileStatusView;
 }
 
 /** Holds the current status and rewrites `state/status.json` atomically on every change. */
@@ -31,6 +34,7 @@ export class StatusFile {
       nodeId: null,
       since: now().toISOString(),
       lastError: null,
+      profile: { active: null, staged: null, lastError: null },
     };
   }
 

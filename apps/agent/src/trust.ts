@@ -23,10 +23,11 @@ export class TrustError extends Error {
 /**
  * The CAs the agent trusts for wss://, as PEM: exactly those in the configured truststore (a Java agent
  * would use the same file). Never the system store, so a profile decides whom the agent trusts.
+ * `home` resolves agent.conf's relative path (the agent home, or a staged profile's tree).
  */
 export function loadTrustedCaPems(
   settings: TruststoreSettings,
-  home: AgentHome,
+  home: Pick<AgentHome, 'resolve'>,
   read: TruststoreReader = readTruststore,
 ): string[] {
   const path = home.resolve(settings.path);
@@ -37,6 +38,16 @@ export function loadTrustedCaPems(
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new TrustError(`truststore ${path} cannot be read (${code})`);
   }
+  return trustedCaPemsOf(bytes, settings, path, read);
+}
+
+/** The CAs of truststore bytes already in memory (`path` only names them in messages). */
+export function trustedCaPemsOf(
+  bytes: Buffer,
+  settings: Omit<TruststoreSettings, 'path'>,
+  path: string,
+  read: TruststoreReader = readTruststore,
+): string[] {
   let certificates: TrustedCertificate[];
   try {
     certificates = read(bytes, settings.password, settings.type);

@@ -1,4 +1,10 @@
-import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { X509Certificate } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
@@ -64,6 +70,8 @@ export interface FakeCentralOptions {
   refuse?: (headers: IncomingHttpHeaders) => number | undefined;
   /** What to do with each accepted session; by default answer hello with welcome. */
   onSession?: (session: FakeSession) => void;
+  /** Plain HTTP(S) requests on the same listener (profile downloads); 404 by default. */
+  serve?: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
 /** A minimal central on 127.0.0.1, port 0: records upgrades, hellos and frames; real sockets. */
@@ -87,6 +95,11 @@ export class FakeCentral {
       socket.on('close', () => this.sockets.delete(socket));
     });
     server.on('tlsClientError', () => {});
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      if (options.serve) return options.serve(request, response);
+      response.statusCode = 404;
+      response.end();
+    });
     server.on('upgrade', (request, socket: Socket, head) => {
       socket.on('error', () => {});
       this.upgrades.push(request.headers);
