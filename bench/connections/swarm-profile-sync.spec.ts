@@ -82,6 +82,13 @@ describe('SwarmProfileSync', () => {
     expect(sent[2]).toMatchObject({ deliveryId: 'd-1', state: 'synchronized' });
     expect(downloads).toBe(before);
     expect(sync.report(0).repeated).toBe(1);
+
+    // The same deliveryId for another agent (one rollout, many agents) is a delivery of its own.
+    const other = { ...agent, id: 'bench-agent-000009' };
+    sync.onFrame(other, socket, frame('d-1'), performance.now());
+    await until(() => sent.length === 5);
+    expect(downloads).toBe(before + 1);
+    expect(sync.status()).toEqual({ received: 2, synchronized: 2, failed: 0 });
     sync.close();
   });
 

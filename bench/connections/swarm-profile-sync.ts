@@ -36,7 +36,10 @@ export class SwarmProfileSync {
   private readonly downloaders = new Map<SwarmTransport, ProfileDownloader>();
   /** First delivery per agent since the mark. */
   private timings = new Map<string, DeliveryTiming>();
-  /** Final state per deliveryId, to re-ack a re-sent frame without downloading again. */
+  /**
+   * Final state per agent and deliveryId, to re-ack a re-sent frame without downloading again. (Central's
+   * deliveryId names a rollout attempt: every agent of that rollout gets the same one.)
+   */
   private finished = new Map<string, 'synchronized' | 'failed'>();
   private seen = new Set<string>();
   private failures: Failures = {};
@@ -97,7 +100,8 @@ export class SwarmProfileSync {
       this.seen.add(agent.id);
       this.counts.received++;
     } else this.repeated++;
-    const known = this.finished.get(frame.deliveryId);
+    const key = `${agent.id} ${frame.deliveryId}`;
+    const known = this.finished.get(key);
     if (known) return void ack(socket, frame, known, known === 'failed' ? 'failed before' : undefined);
 
     ack(socket, frame, 'synchronizing');
@@ -115,7 +119,7 @@ export class SwarmProfileSync {
     const state = result.ok ? 'synchronized' : 'failed';
     const reason = result.ok ? undefined : result.reason;
     ack(socket, frame, state, reason);
-    this.finished.set(frame.deliveryId, state);
+    this.finished.set(key, state);
     if (!first) return;
     if (result.ok) this.counts.synchronized++;
     else {
