@@ -143,6 +143,7 @@ export class ProfileAgent {
       });
       this.staged = staged;
       this.clearErrorOf(ref);
+      for (const note of staged.notes ?? []) this.logger.info(note);
       this.logger.info(`profile ${name} synchronized: staged in profiles/staged/`);
       this.report(frame, 'synchronized');
     } catch (error) {

@@ -15,6 +15,8 @@ export interface StagedProfile {
   ref: ProfileRef;
   conf: AgentConf;
   confText: string;
+  /** Worth a log line when staged (e.g. the profile's agent.id was replaced by this agent's). */
+  notes?: string[];
 }
 
 export interface StageRequest extends Omit<ProfileContentContext, 'resolveOutside'> {
@@ -68,7 +70,7 @@ export async function stageProfile(req: StageRequest): Promise<StagedProfile> {
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }
-  return { ref, conf: checked.conf, confText: checked.confText };
+  return { ref, conf: checked.conf, confText: checked.confText, notes: checked.notes };
 }
 
 /** The staged profile, or undefined when there is none or it is incomplete (then it is not reported). */
