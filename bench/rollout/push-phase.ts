@@ -8,6 +8,7 @@ import { cpuMsOf } from '../connections/proc-stats.js';
 import { mergeCounts, sleep } from '../connections/stats.js';
 import { type DeliveryTiming, type Failures, type SwarmReply } from '../connections/swarm-protocol.js';
 import { type CentralProfiler, type CpuProfile } from './central-profiler.js';
+import { countersDelta, readDatabaseCounters } from './database-stats.js';
 import { compareWithApi, deliveryFigures, type ApiComparison } from './delivery-figures.js';
 import { ProcessSampler } from './process-sampler.js';
 import { type RevisionSummary, type RolloutApi } from './rollout-api.js';
@@ -20,9 +21,13 @@ export interface PushLimits {
   apiSettleMs: number;
   signal?: AbortSignal;
   log: (line: string) => void;
+  /** Central's database, for its statistics before and after (undefined: not read). */
+  statsDatabaseUrl?: string;
   /** Profiles central's CPU from the POST to the last acknowledgement; the profile goes to `onProfile`. */
   profiler?: { inspector: CentralProfiler; onProfile: (profile: CpuProfile) => void };
 }
+
+const STATS_FLUSH_MS = 11_000;
 
 const epochNow = () => performance.timeOrigin + performance.now();
 
@@ -47,6 +52,8 @@ export async function pushPhase(
   const swarmCpu = () => ctx.swarms.reduce((ms, s) => ms + (s.pid ? cpuMsOf(s.pid) : 0), 0);
   const swarm0 = swarmCpu();
   const db0 = ctx.dbCpuMs();
+  const db = limits.statsDatabaseUrl;
+  const dbBefore = db ? await readDatabaseCounters(db) : undefined;
   const cpu0 = cpuMsOf(pid);
   await limits.profiler?.inspector.start();
   sampler.start();
@@ -89,9 +96,11 @@ export async function pushPhase(
     let comparison: ApiComparison = { states: {}, agrees: false, disagreements: ['never answered'] };
     let rolloutState = 'unknown';
     let apiAllSynchronizedMs: number | undefined;
+    let apiPolls = 0;
     const settleUntil = performance.now() + limits.apiSettleMs;
     for (;;) {
       const rollout = await api.rollout(rolloutId);
+      apiPolls++;
       const at = epochNow() - startedAt;
       rolloutState = rollout.state;
       comparison = compareWithApi(rollout, states);
@@ -106,6 +115,12 @@ export async function pushPhase(
       await sleep(500);
     }
     const window = sampler.stop();
+    let database;
+    if (db && dbBefore) {
+      // Backends publish their counters when idle, at most every second (10 s when contended).
+      await sleep(STATS_FLUSH_MS);
+      database = { ...countersDelta(dbBefore, await readDatabaseCounters(db)), apiPolls };
+    }
     reports = await ask({ type: 'deliveries' }, 'deliveries');
     const timings = reports.flatMap((r) => r.timings);
     const figures = deliveryFigures(timings, startedAt);
@@ -156,6 +171,7 @@ export async function pushPhase(
       swarmEventLoopDelayMaxMs: Math.max(...reports.map((r) => r.eventLoopDelayMaxMs)),
       agentsDoneMs,
       windowMs: window.wallMs,
+      database,
     };
   } finally {
     sampler.dispose();

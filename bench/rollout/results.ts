@@ -2,6 +2,7 @@ import { type ConnectPhaseResult } from '../connections/results.js';
 import { type Spread } from '../connections/stats.js';
 import { type Failures } from '../connections/swarm-protocol.js';
 import { type ProfileSummary } from './cpu-profile-summary.js';
+import { type DatabaseCounters } from './database-stats.js';
 
 /** The delivery of one revision to every connected agent: from POST /api/rollouts to the last ack. */
 export interface PushResult {
@@ -57,6 +58,11 @@ export interface PushResult {
   swarmEventLoopDelayMaxMs: number;
   /** Length of the memory window: POST → API agrees (or gives up). */
   windowMs: number;
+  /**
+   * PostgreSQL statistics from before the POST to after the API agreed, including `apiPolls` reads of
+   * GET /api/rollouts/:id (each returns every agent's row).
+   */
+  database?: DatabaseCounters & { apiPolls: number };
 }
 
 export interface RolloutBenchResult {

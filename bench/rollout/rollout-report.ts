@@ -106,6 +106,19 @@ export function formatRolloutReport(results: RolloutBenchResult[], machine: stri
         `  central RSS: before ${mb(p.rssBeforeKb)} MB, sampled peak ${mb(p.rssPeakKb)} MB, VmHWM ${mb(p.hwmPeakKb)} MB, after ${mb(p.rssAfterKb)} MB (window ${s(p.windowMs, 1)} s)`,
       );
       for (const d of p.apiDisagreements) out.push(`  API disagrees: ${d}`);
+      const db = p.database;
+      if (db) {
+        const per = (v: number) => (v / p.agents).toFixed(1);
+        out.push(
+          `  PostgreSQL per agent (incl. ${db.apiPolls} GET /api/rollouts/:id): ${per(db.commits)} transactions, ` +
+            `${per(db.rowsFetched)} rows fetched, ${per(db.rowsReturned)} rows returned (scans), ${per(db.rowsUpdated)} updated, ${per(db.rowsInserted)} inserted`,
+        );
+        const tables = Object.entries(db.tables).sort((a, b) => b[1].seqTupRead - a[1].seqTupRead);
+        for (const [name, t] of tables.slice(0, 8))
+          out.push(
+            `    ${name}: ${t.seqScan} seq scans reading ${t.seqTupRead} rows, ${t.idxScan} index scans, ${t.inserted}/${t.updated}/${t.deleted} ins/upd/del`,
+          );
+      }
     }
     const cp = r.centralProfile;
     if (cp) {

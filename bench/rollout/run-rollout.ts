@@ -21,6 +21,7 @@ import { sleep } from '../connections/stats.js';
 import { type SwarmTransport } from '../connections/swarm-protocol.js';
 import { BENCH_PROFILE, prepareBenchRevision } from './bench-revision.js';
 import { CentralProfiler } from './central-profiler.js';
+import { databaseUrlOf } from './database-stats.js';
 import { summarizeProfile } from './cpu-profile-summary.js';
 import { pushPhase } from './push-phase.js';
 import { type RolloutBenchResult } from './results.js';
@@ -141,7 +142,12 @@ export async function runRolloutBench(options: RolloutBenchOptions): Promise<Rol
         result.centralProfile = { ...summarizeProfile(profile), file: file! };
       },
     };
-    result.push = await pushPhase(ctx, api, BENCH_PROFILE, revision, agentIds, { ...options, profiler });
+    const statsDatabaseUrl = databaseUrlOf(env.dataDir, options.databaseUrl);
+    result.push = await pushPhase(ctx, api, BENCH_PROFILE, revision, agentIds, {
+      ...options,
+      profiler,
+      statsDatabaseUrl,
+    });
     const push = result.push;
     if (push.missing > 0) problems.push(`${push.missing} of ${n} agents got no profile.sync`);
     if (push.synchronized < n)
