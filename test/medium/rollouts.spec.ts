@@ -355,10 +355,10 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
     agents[1].behaviour = 'ok';
     const retried = await c.api.ok<Rollout>('POST', `/api/rollouts/${created.id}/retry-failed`);
     expect(retried.state).toBe('running');
-    expect(retried.agents.find((a) => a.agentId === 'halt-1')).toMatchObject({
-      state: 'pending',
-      attempts: 1,
-    });
+    // The failed entry is reset; the tick may already have sent it again by the time the answer is read.
+    const halt1 = retried.agents.find((a) => a.agentId === 'halt-1');
+    expect(['pending', 'synchronizing', 'synchronized', 'applying', 'applied']).toContain(halt1?.state);
+    expect(halt1?.attempts).toBeGreaterThanOrEqual(1);
     const done = await until(created.id, 'completed after retry', (r) => r.state === 'completed');
     expect(done.agents.every((a) => a.state === 'applied')).toBe(true);
   });
