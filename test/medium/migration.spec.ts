@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/websocket-settings.js';
 import { startTestCentral, seedSettings, type TestCentral } from '../support/in-process-central.js';
 import { freePort, waitFor } from '../support/ports.js';
+import { answerProfileFrames } from '../support/profile-answers.js';
 import { RawAgent } from '../support/raw-agent.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { presentedCertificate, tcpAccepts } from '../support/tls-probe.js';
@@ -360,5 +361,111 @@ describe('staged plain → secure migration (real PostgreSQL, real listeners, re
       to: 'dual',
       actor: expect.stringMatching(/^migrate \(/),
     });
+  });
+});
+
+describe('secure_published started by the migration: a secure revision of the profile in use, published by a rollout', () => {
+  let db: TestDatabase;
+  let c: TestCentral;
+  let token: string;
+  const ports = { plain: 0, secure: 0 };
+  const agents: RawAgent[] = [];
+
+  const advance = (body: Record<string, unknown>) =>
+    c.api.call<Status & { message: string }>('POST', '/api/migration/advance', body);
+  const plainAgent = async (id: string, capabilities: string[], failWith?: string) => {
+    const a = new RawAgent({ url: `ws://127.0.0.1:${ports.plain}/agent`, agentId: id, secret: token });
+    answerProfileFrames(a, failWith);
+    await a.opened;
+    a.hello('plain', { agentVersion: '1.0.0', capabilities });
+    await a.welcome();
+    agents.push(a);
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    [ports.plain, ports.secure] = [await freePort(), await freePort()];
+    await seedSettings(db.url, {
+      plain: { ...DEFAULT_WEBSOCKET_SETTINGS.plain, port: ports.plain, bindAddress: '127.0.0.1' },
+      secure: { ...DEFAULT_WEBSOCKET_SETTINGS.secure, port: ports.secure, bindAddress: '127.0.0.1' },
+    });
+    c = await startTestCentral(db.url, { heartbeatMs: 1000 });
+    token = (await c.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', { maxUses: 100 }))
+      .token;
+    expect((await advance({ to: 'dual', reason: 'secure on' })).status).toBe(200);
+  });
+  afterAll(async () => {
+    for (const a of agents) a.socket.terminate();
+    await c?.stop();
+    await db?.drop();
+  });
+
+  it('prepares default with secure=true, the secure port and the anchor, publishes it to all agents in the waves asked for, and reaches the phase when the rollout completes', async () => {
+    await plainAgent('m-1', ['wss']);
+    await plainAgent('m-2', ['wss']);
+    await plainAgent('m-3', ['wss']);
+    await plainAgent('old-1', []); // cannot do wss: listed as needing an upgrade, sent nothing
+
+    const badWaves = await advance({ reason: 'x', waves: { percentages: [50, 20] } });
+    expect(badWaves.status).toBe(400);
+    const half = await advance({ reason: 'profile without revision', profile: 'default' });
+    expect(half.status).toBe(400);
+
+    const started = await advance({ reason: 'publish secure', waves: { sizes: [2, 2] } });
+    expect(started.status).toBe(200);
+    expect(started.body.history.map((h) => h.kind)).toContain('rollout_started');
+
+    const s = await waitFor(
+      'secure_published reached',
+      async () => {
+        const st = await c.api.ok<Status>('GET', '/api/migration');
+        return st.phase === 'secure_published' ? st : undefined;
+      },
+      20_000,
+    );
+    expect(s.history[0]).toMatchObject({ kind: 'rollout_completed', actor: 'system' });
+
+    const rollouts = await c.api.ok<
+      Array<{
+        id: string;
+        profile: string;
+        revision: number;
+        mode: string;
+        waveCount: number;
+        createdBy: string;
+      }>
+    >('GET', '/api/rollouts');
+    expect(rollouts).toHaveLength(1);
+    const r = rollouts[0]!;
+    expect(r).toMatchObject({ profile: 'default', mode: 'publish', waveCount: 2, createdBy: 'admin' });
+    const detail = await c.api.ok<{
+      agents: Array<{ agentId: string; state: string; reason: string | null }>;
+    }>('GET', `/api/rollouts/${r.id}`);
+    expect(Object.fromEntries(detail.agents.map((a) => [a.agentId, a.state]))).toEqual({
+      'm-1': 'applied',
+      'm-2': 'applied',
+      'm-3': 'applied',
+      'old-1': 'needs_upgrade',
+    });
+
+    const revision = await c.api.ok<{
+      agentConf: string;
+      truststore: Array<{ alias: string; fingerprintSha256: string }>;
+      manifest: { requiredCapabilities: string[] };
+    }>('GET', `/api/profiles/default/revisions/${r.revision}`);
+    expect(revision.agentConf).toMatch(/^central\.websocket\.secure=true$/m);
+    expect(revision.agentConf).toMatch(
+      new RegExp(`^central\\.websocket\\.secure\\.port=${ports.secure}$`, 'm'),
+    );
+    const ca = (await c.api.call<string>('GET', '/api/certificates/server/chain')).body;
+    expect(revision.truststore.map((t) => t.fingerprintSha256)).toContain(
+      new X509Certificate(ca).fingerprint256,
+    );
+    expect(revision.manifest.requiredCapabilities).toEqual(['wss']);
+
+    // the gate now names the agent that could not switch, with the rollout's reason
+    const gate = await advance({ reason: 'cut over' });
+    expect(gate.status).toBe(409);
+    expect(gate.body.message).toMatch(/would be stranded by secure_only: .*old-1/);
   });
 });

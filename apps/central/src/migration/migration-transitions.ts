@@ -4,6 +4,7 @@ import { isBefore, nextPhase, previousPhase, type Phase } from './migration-phas
 import { type MigrationStatusReader } from './migration-status.js';
 import { type MigrationState, type TransitionKind } from './migration.repository.js';
 import { secureRevisionProblem } from './secure-revision.check.js';
+import { type RolloutWavesRequest } from './secure-rollout.port.js';
 import { trustAnchorOf } from './server-certificate.checks.js';
 
 export interface AdvanceRequest extends GateOptions {
@@ -15,6 +16,8 @@ export interface AdvanceRequest extends GateOptions {
   profile?: string;
   revision?: number;
   rolloutId?: string;
+  /** `secure_published`: the waves of the rollout the migration starts (default: one wave). */
+  waves?: RolloutWavesRequest;
   /** `secure_published`: take the rollout's current state as good enough. */
   accept?: boolean;
 }
@@ -172,7 +175,8 @@ export class MigrationTransitions {
         ErrorCode.CONFLICT,
         `rollout ${rolloutId} only synchronizes; a publish rollout is needed`,
       );
-    if (req.rolloutId) await this.requireSecureRevision(rollout.profile, rollout.revision);
+    // Checked for every rollout: one prepared here must pass as surely as one handed over.
+    if (!req.profile) await this.requireSecureRevision(rollout.profile, rollout.revision);
     const pending = { rolloutId, profile: rollout.profile, revision: rollout.revision, since: new Date() };
     await this.record(state, 'dual', 'rollout_started', pending, {
       actor,
@@ -182,14 +186,20 @@ export class MigrationTransitions {
     await this.refresh();
   }
 
+  /** The chosen revision, or (neither given) a secure revision of the profile in use prepared now. */
   private async startRollout(req: AdvanceRequest, actor: MigrationActor): Promise<string> {
-    if (!req.profile || req.revision === undefined) {
+    if ((req.profile === undefined) !== (req.revision === undefined)) {
       throw new ValidationError([
-        { field: 'profile', message: 'secure_published needs "profile" and "revision" (or "rolloutId")' },
+        { field: 'profile', message: 'give "profile" and "revision" together (or neither, or "rolloutId")' },
       ]);
     }
-    await this.requireSecureRevision(req.profile, req.revision);
-    return this.deps.rollouts.start({ profile: req.profile, revision: req.revision, actor: actor.name });
+    if (req.profile !== undefined) await this.requireSecureRevision(req.profile, req.revision!);
+    return this.deps.rollouts.start({
+      profile: req.profile,
+      revision: req.revision,
+      waves: req.waves,
+      actor: actor.name,
+    });
   }
 
   private async requireSecureRevision(profile: string, revision: number): Promise<void> {

@@ -7,6 +7,11 @@ import { NodesRepository } from '../cluster/nodes.repository.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { ListenerManager } from '../listeners/listener-manager.js';
 import { ListenersModule } from '../listeners/listeners.module.js';
+import { ProfilePrepareService } from '../profiles/profile-prepare.service.js';
+import { ProfilesModule } from '../profiles/profiles.module.js';
+import { ProfilesService } from '../profiles/profiles.service.js';
+import { RolloutsModule } from '../rollouts/rollouts.module.js';
+import { RolloutsService } from '../rollouts/rollouts.service.js';
 import { SettingsModule } from '../settings/settings.module.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { MigrationController } from './migration.controller.js';
@@ -14,6 +19,7 @@ import { MIGRATION_CONFIG, loadMigrationConfig, type MigrationConfig } from './m
 import { MigrationRepository } from './migration.repository.js';
 import { MigrationService } from './migration.service.js';
 import { RolloutsIntegration } from './rollouts-integration.js';
+import { SecureRolloutStarter } from './secure-rollout.starter.js';
 
 /** Builds the migration from this node's services: settings applied live here, then NOTIFY (DESIGN §7). */
 function createMigrationService(
@@ -25,14 +31,24 @@ function createMigrationService(
   audit: AuditService,
   central: CentralConfig,
   config: MigrationConfig,
+  rollouts: RolloutsService,
+  profiles: ProfilesService,
+  prepare: ProfilePrepareService,
 ): MigrationService {
+  const starter = new SecureRolloutStarter({
+    db,
+    profiles,
+    prepare,
+    rollouts,
+    securePort: async () => (await settings.current()).value.secure.port,
+  });
   return new MigrationService({
     repo: new MigrationRepository(db),
     settings: {
       current: async () => (await settings.current()).value,
       change: async (patch, actor) => void (await settings.update(patch, actor)),
     },
-    rollouts: new RolloutsIntegration(db),
+    rollouts: new RolloutsIntegration(db, starter),
     activeChainPem: () => certificates.activeChainPem().catch(() => undefined),
     boundListeners: async () => [
       ...listeners.bound(),
@@ -53,7 +69,7 @@ function createMigrationService(
 }
 
 @Module({
-  imports: [SettingsModule, CertificatesModule, ListenersModule],
+  imports: [SettingsModule, CertificatesModule, ListenersModule, RolloutsModule, ProfilesModule],
   controllers: [MigrationController],
   providers: [
     { provide: MIGRATION_CONFIG, useFactory: () => loadMigrationConfig() },
@@ -69,6 +85,9 @@ function createMigrationService(
         AuditService,
         CENTRAL_CONFIG,
         MIGRATION_CONFIG,
+        RolloutsService,
+        ProfilesService,
+        ProfilePrepareService,
       ],
     },
   ],

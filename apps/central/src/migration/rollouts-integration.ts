@@ -1,21 +1,35 @@
 import { type DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
-import { type RolloutProgress, type SecureRolloutPort } from './secure-rollout.port.js';
+import {
+  type RolloutProgress,
+  type SecureRolloutPort,
+  type SecureRolloutRequest,
+} from './secure-rollout.port.js';
+
+/** Starts the secure rollout: inside a node, the rollouts and profiles services (SecureRolloutStarter). */
+export interface RolloutStarter {
+  start(input: SecureRolloutRequest): Promise<string>;
+}
 
 /**
- * INTEGRATION POINT (issue 5 × rollouts): progress is read from the rollout tables of ADR 9, which
- * every node shares; `start` is to call the rollouts service (POST /api/rollouts' use case) once it
- * has landed. Until then the operator starts the rollout and hands its id to the migration
- * (`advance { "rolloutId": … }`), which follows it exactly the same way.
+ * The migration × rollouts seam: progress is read from the rollout tables of ADR 9, which every node
+ * shares; starting goes through the rollouts service of a running node. The `migrate` CLI works on the
+ * database alone and has no starter: there the operator starts the rollout (API or UI) and hands its id
+ * over (`advance --rollout ID` / `{ "rolloutId": … }`), which is followed exactly the same way.
  */
 export class RolloutsIntegration implements SecureRolloutPort {
-  constructor(private readonly db: Pick<DataSource, 'query'>) {}
+  constructor(
+    private readonly db: Pick<DataSource, 'query'>,
+    private readonly starter?: RolloutStarter,
+  ) {}
 
-  start(input: { profile: string; revision: number; actor: string }): Promise<string> {
+  start(input: SecureRolloutRequest): Promise<string> {
+    if (this.starter) return this.starter.start(input);
+    const what = input.profile ? `${input.profile} revision ${input.revision}` : 'a secure revision';
     return Promise.reject(
       new DomainError(
         ErrorCode.CONFLICT,
-        `this build cannot start rollouts from the migration yet: start one for ${input.profile} revision ${input.revision} (POST /api/rollouts, mode "publish", all agents) and advance with {"rolloutId": "<its id>"}`,
+        `the migrate CLI cannot start rollouts (central's rollouts service does): advance through the API, or start a publish rollout of ${what} to all agents (POST /api/rollouts) and advance with its rolloutId`,
       ),
     );
   }

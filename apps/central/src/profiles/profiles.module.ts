@@ -38,6 +38,13 @@ import { ProfilesService } from './profiles.service.js';
     BuiltinProfilesLoader,
     ProfileDownloadHandler,
   ],
-  exports: [ProfileSigningKeyService, ProfileRevisionsRepository, ProfileDownloadHandler],
+  exports: [
+    ProfileSigningKeyService,
+    ProfileRevisionsRepository,
+    ProfileDownloadHandler,
+    // the migration prepares the secure revision of the profile in use (DESIGN §7, phase 3)
+    ProfilesService,
+    ProfilePrepareService,
+  ],
 })
 export class ProfilesModule {}

@@ -21,6 +21,18 @@ export const advanceRequestSchema = z.strictObject({
   revision: z.number().int().min(1).optional(),
   rolloutId: z.uuid().optional(),
   accept: z.boolean().optional(),
+  waves: z
+    .union([
+      z.strictObject({ sizes: z.array(z.number().int().min(1)).min(1).max(100) }),
+      z.strictObject({
+        percentages: z
+          .array(z.number().int().min(1).max(100))
+          .min(1)
+          .max(100)
+          .refine((p) => p.reduce((a, b) => a + b, 0) === 100, 'must add up to 100'),
+      }),
+    ])
+    .optional(),
   ...gateOptions,
 });
 
