@@ -10,7 +10,8 @@ describe('ProcessSampler', () => {
     expect(held[0]).toBe(1);
     expect(w.samples).toBeGreaterThan(3);
     expect(w.rssPeakKb - w.rssBeforeKb).toBeGreaterThan(50 * 1024);
-    if (w.hwmPeakKb !== undefined) expect(w.hwmPeakKb).toBeGreaterThanOrEqual(w.rssPeakKb);
+    // The kernel folds per-thread RSS counters into VmHWM lazily: it may trail the sampled VmRSS a little.
+    if (w.hwmPeakKb !== undefined) expect(w.hwmPeakKb).toBeGreaterThan(w.rssPeakKb * 0.98);
     expect(w.wallMs).toBeGreaterThanOrEqual(100);
   });
 });
