@@ -209,6 +209,39 @@ describe('profile activation through a candidate connection (plain → secure)',
     });
   });
 
+  it('reconnects the old way when central replaced the old session but the candidate then failed', async () => {
+    secure = await ProfileCentral.start(key.publicKey, {
+      tls: central,
+      // Central takes the candidate's hello (closing the old session) but the welcome never comes.
+      onSession: (s) =>
+        void s
+          .frame('hello')
+          .then(() =>
+            plain.central.sessions[0].socket.close(CloseCode.REPLACED, 'replaced by a newer connection'),
+          ),
+    });
+    const old = await startAgent(['agent.switch.timeout=1']);
+    const profile = await buildTestProfile(key, { revision: 2, conf: secureConf(), trusted: [central.der] });
+    plain.archives.set(profile.sha256, profile.archive);
+    await sync(old, profile);
+    const answers = await activate(old, profile);
+    expect(answers.map((f) => f.state)).toEqual(['applying', 'failed']);
+    // The failure is told on the new old-style connection, whose hello still reports the profile staged.
+    const back = await plain.session(1);
+    expect(await back.frame('hello')).toMatchObject({
+      transport: 'plain',
+      profileSha256: null,
+      stagedProfileSha256: profile.sha256,
+    });
+    expect(back.frames.find((f) => f.type === 'profile.status')).toMatchObject({
+      state: 'failed',
+      reason: expect.stringMatching(/no welcome within 1 s; kept ws:\/\/localhost:\d+\/agent$/),
+    });
+    await until('connected over ws', () => status().state === 'connected');
+    expect(status().url).toBe(`ws://localhost:${plain.port}/agent`);
+    expect(readFileSync(home.confFile, 'utf8')).toBe(plainConf(['agent.switch.timeout=1']));
+  });
+
   it('reverts when the candidate gets no welcome within agent.switch.timeout', async () => {
     secure = await ProfileCentral.start(key.publicKey, { tls: central, onSession: () => {} });
     const old = await startAgent(['agent.switch.timeout=1']);
