@@ -11,6 +11,7 @@ import { type CentralProfiler, type CpuProfile } from './central-profiler.js';
 import { countersDelta, readDatabaseCounters } from './database-stats.js';
 import { compareWithApi, deliveryFigures, type ApiComparison } from './delivery-figures.js';
 import { ProcessSampler } from './process-sampler.js';
+import { logAllStatements, logSize, statementCosts } from './statement-log.js';
 import { type RevisionSummary, type RolloutApi } from './rollout-api.js';
 import { type PushResult } from './results.js';
 
@@ -23,6 +24,8 @@ export interface PushLimits {
   log: (line: string) => void;
   /** Central's database, for its statistics before and after (undefined: not read). */
   statsDatabaseUrl?: string;
+  /** Logs every statement of the embedded PostgreSQL from the POST to the last ack, and sums them up. */
+  statementLog?: { url: string; file: string };
   /** Profiles central's CPU from the POST to the last acknowledgement; the profile goes to `onProfile`. */
   profiler?: { inspector: CentralProfiler; onProfile: (profile: CpuProfile) => void };
 }
@@ -54,6 +57,13 @@ export async function pushPhase(
   const db0 = ctx.dbCpuMs();
   const db = limits.statsDatabaseUrl;
   const dbBefore = db ? await readDatabaseCounters(db) : undefined;
+  const statementLog = limits.statementLog;
+  let logFrom = 0;
+  if (statementLog) {
+    await logAllStatements(statementLog.url, true);
+    await sleep(500); // backends pick the setting up at their next command
+    logFrom = logSize(statementLog.file);
+  }
   const cpu0 = cpuMsOf(pid);
   await limits.profiler?.inspector.start();
   sampler.start();
@@ -86,6 +96,7 @@ export async function pushPhase(
     const dbCpuMs = ctx.dbCpuMs() - db0;
     const swarmCores = (swarmCpu() - swarm0) / agentsDoneMs;
     if (limits.profiler) limits.profiler.onProfile(await limits.profiler.inspector.stop());
+    if (statementLog) await logAllStatements(statementLog.url, false);
     let reports = await ask({ type: 'deliveries' }, 'deliveries');
     const states = agentStates(
       agentIds,
@@ -172,6 +183,7 @@ export async function pushPhase(
       agentsDoneMs,
       windowMs: window.wallMs,
       database,
+      statements: statementLog ? statementCosts(statementLog.file, logFrom, 12) : undefined,
     };
   } finally {
     sampler.dispose();

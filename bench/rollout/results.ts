@@ -3,6 +3,7 @@ import { type Spread } from '../connections/stats.js';
 import { type Failures } from '../connections/swarm-protocol.js';
 import { type ProfileSummary } from './cpu-profile-summary.js';
 import { type DatabaseCounters } from './database-stats.js';
+import { type StatementCost } from './statement-log.js';
 
 /** The delivery of one revision to every connected agent: from POST /api/rollouts to the last ack. */
 export interface PushResult {
@@ -63,6 +64,8 @@ export interface PushResult {
    * GET /api/rollouts/:id (each returns every agent's row).
    */
   database?: DatabaseCounters & { apiPolls: number };
+  /** With --log-statements: PostgreSQL's statements from the POST to the last ack, by total duration. */
+  statements?: StatementCost[];
 }
 
 export interface RolloutBenchResult {

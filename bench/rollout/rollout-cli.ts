@@ -5,7 +5,7 @@
  *
  *   node dist/bench/run.js rollout [--agents 1000,10000] [--secure] [--archive-kb 50]
  *       [--download-concurrency 32] [--push-deadline 120] [--api-settle 30] [--concurrency 100]
- *       [--profile-central push.cpuprofile] [--json results.json] [--keep]
+ *       [--profile-central push.cpuprofile] [--log-statements] [--json results.json] [--keep]
  */
 import { writeFileSync } from 'node:fs';
 import { abortOnSignals, fail, log, machineLine, parseAgents, positive } from '../cli-common.js';
@@ -54,6 +54,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--api-settle':
         o.apiSettleMs = positive(value(), flag) * 1000;
+        break;
+      case '--log-statements':
+        o.logStatements = true;
         break;
       case '--profile-central':
         o.profileCentral = value();

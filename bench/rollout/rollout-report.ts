@@ -120,6 +120,15 @@ export function formatRolloutReport(results: RolloutBenchResult[], machine: stri
           );
       }
     }
+    if (p?.statements) {
+      out.push(
+        '  PostgreSQL statements POST → last ack, by total time (every statement logged: slower run):',
+      );
+      for (const st of p.statements)
+        out.push(
+          `    ${(st.totalMs / 1000).toFixed(2).padStart(7)} s ×${String(st.count).padEnd(7)} ${st.statement}`,
+        );
+    }
     const cp = r.centralProfile;
     if (cp) {
       const pct = (v: number) => `${((100 * v) / cp.totalMs).toFixed(1)}%`;

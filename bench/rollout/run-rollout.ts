@@ -45,6 +45,8 @@ export interface RolloutBenchOptions {
   attemptTimeoutMs: number;
   phaseDeadlineMs: number;
   databaseUrl: string | undefined;
+  /** Log and sum up every PostgreSQL statement during the push (embedded server only; slows it down). */
+  logStatements: boolean;
   /** Write a CPU profile of central during the push to this file (`.cpuprofile`, Chrome DevTools). */
   profileCentral: string | undefined;
   keepTempDir: boolean;
@@ -65,6 +67,7 @@ export const DEFAULT_ROLLOUT_OPTIONS: Omit<RolloutBenchOptions, 'agents' | 'log'
   phaseDeadlineMs: 600_000,
   databaseUrl: undefined,
   profileCentral: undefined,
+  logStatements: false,
   keepTempDir: false,
 };
 
@@ -147,6 +150,10 @@ export async function runRolloutBench(options: RolloutBenchOptions): Promise<Rol
       ...options,
       profiler,
       statsDatabaseUrl,
+      statementLog:
+        options.logStatements && !options.databaseUrl
+          ? { url: statsDatabaseUrl, file: join(env.dataDir, 'pg', 'server.log') }
+          : undefined,
     });
     const push = result.push;
     if (push.missing > 0) problems.push(`${push.missing} of ${n} agents got no profile.sync`);
