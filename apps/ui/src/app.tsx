@@ -10,6 +10,7 @@ import { AgentsTab } from './tabs/agents/agents-tab.js';
 import { AuditTab } from './tabs/audit/audit-tab.js';
 import { CertificatesTab } from './tabs/certificates/certificates-tab.js';
 import { ParametersTab } from './tabs/parameters/parameters-tab.js';
+import { ProfilesTab } from './tabs/profiles/profiles-tab.js';
 import { Placeholder } from './tabs/placeholder.js';
 
 export function App() {
@@ -110,9 +111,7 @@ function View(props: { tab: TabId; rest: string[] }) {
     case 'audit':
       return <AuditTab />;
     case 'profiles':
-      return (
-        <Placeholder title="Profiles" api="/api/profiles" what="profiles, revisions, diff and downloads" />
-      );
+      return <ProfilesTab name={props.rest[0]} />;
     case 'rollouts':
       return (
         <Placeholder
