@@ -25,9 +25,6 @@ export function profileFailureReason(error: unknown): string {
     const lead = ARCHIVE_REASONS[error.code] ?? 'archive refused';
     return `${lead}: ${error.message} [${error.code}]`;
   }
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return error.name === 'Error' && code ? `${error.message}` : error.message;
-  }
-  return String(error);
+  // Download, check and file-system errors already name the file or URL and say what went wrong.
+  return error instanceof Error ? error.message : String(error);
 }
