@@ -9,6 +9,7 @@ import { mergeCounts, sleep } from '../connections/stats.js';
 import { type DeliveryTiming, type Failures, type SwarmReply } from '../connections/swarm-protocol.js';
 import { type CentralProfiler, type CpuProfile } from './central-profiler.js';
 import { countersDelta, readDatabaseCounters } from './database-stats.js';
+import { DbActivitySampler } from './db-activity-sampler.js';
 import { compareWithApi, deliveryFigures, type ApiComparison } from './delivery-figures.js';
 import { ProcessSampler } from './process-sampler.js';
 import { logAllStatements, logSize, statementCosts } from './statement-log.js';
@@ -64,6 +65,8 @@ export async function pushPhase(
     await sleep(500); // backends pick the setting up at their next command
     logFrom = logSize(statementLog.file);
   }
+  const activity = db ? new DbActivitySampler(db, 100) : undefined;
+  await activity?.start();
   const cpu0 = cpuMsOf(pid);
   await limits.profiler?.inspector.start();
   sampler.start();
@@ -97,6 +100,7 @@ export async function pushPhase(
     const swarmCores = (swarmCpu() - swarm0) / agentsDoneMs;
     if (limits.profiler) limits.profiler.onProfile(await limits.profiler.inspector.stop());
     if (statementLog) await logAllStatements(statementLog.url, false);
+    const dbActivity = await activity?.stop();
     let reports = await ask({ type: 'deliveries' }, 'deliveries');
     const states = agentStates(
       agentIds,
@@ -183,10 +187,12 @@ export async function pushPhase(
       agentsDoneMs,
       windowMs: window.wallMs,
       database,
+      dbActivity,
       statements: statementLog ? statementCosts(statementLog.file, logFrom, 12) : undefined,
     };
   } finally {
     sampler.dispose();
+    await activity?.stop();
   }
 }
 

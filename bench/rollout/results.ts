@@ -3,6 +3,7 @@ import { type Spread } from '../connections/stats.js';
 import { type Failures } from '../connections/swarm-protocol.js';
 import { type ProfileSummary } from './cpu-profile-summary.js';
 import { type DatabaseCounters } from './database-stats.js';
+import { type DbActivity } from './db-activity-sampler.js';
 import { type StatementCost } from './statement-log.js';
 
 /** The delivery of one revision to every connected agent: from POST /api/rollouts to the last ack. */
@@ -64,6 +65,8 @@ export interface PushResult {
    * GET /api/rollouts/:id (each returns every agent's row).
    */
   database?: DatabaseCounters & { apiPolls: number };
+  /** Central's PostgreSQL connections from the POST to the last ack (pg_stat_activity every 100 ms). */
+  dbActivity?: DbActivity;
   /** With --log-statements: PostgreSQL's statements from the POST to the last ack, by total duration. */
   statements?: StatementCost[];
 }

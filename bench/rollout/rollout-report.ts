@@ -120,6 +120,14 @@ export function formatRolloutReport(results: RolloutBenchResult[], machine: stri
           );
       }
     }
+    const act = p?.dbActivity;
+    if (act) {
+      out.push(
+        `  PostgreSQL connections of central POST → last ack (${act.samples} samples): ${act.meanConnections.toFixed(1)} open, ` +
+          `${act.meanBusy.toFixed(1)} busy on average, all busy in ${(100 * act.allBusyShare).toFixed(0)}% of samples; busy ones: ` +
+          act.busyBy.map((b) => `${b.what} ${(100 * b.share).toFixed(0)}%`).join(', '),
+      );
+    }
     if (p?.statements) {
       out.push(
         '  PostgreSQL statements POST → last ack, by total time (every statement logged: slower run):',
