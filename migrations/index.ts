@@ -5,6 +5,7 @@ import { ProfilesAndRollouts1763971500000 } from './1763971500000-ProfilesAndRol
 import { LoginAttempts1763971600000 } from './1763971600000-LoginAttempts.js';
 import { Migration1763971700000 } from './1763971700000-Migration.js';
 import { RolloutDeliveries1763972000000 } from './1763972000000-RolloutDeliveries.js';
+import { AgentVia1763972100000 } from './1763972100000-AgentVia.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   LoginAttempts1763971600000,
   Migration1763971700000,
   RolloutDeliveries1763972000000,
+  AgentVia1763972100000,
 ];

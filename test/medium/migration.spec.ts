@@ -253,6 +253,7 @@ describe('staged plain → secure migration (real PostgreSQL, real listeners, re
       plainNotAble: ['legacy'],
       offline: ['away'],
       exempt: [],
+      viaConnector: [],
     });
   });
 

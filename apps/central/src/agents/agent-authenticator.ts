@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type IncomingMessage } from 'node:http';
-import { AGENT_ID_PATTERN } from '../../../../libs/protocol/index.js';
+import { AGENT_ID_PATTERN, VIA_HEADER } from '../../../../libs/protocol/index.js';
 import { AuditService } from '../audit/audit.service.js';
 import { hashSecret, newSecret, sameHash } from '../crypto/secrets.js';
 import { AgentsRepository } from './agents.repository.js';
@@ -11,7 +11,7 @@ export const ENROLLMENT_TOKEN_PREFIX = 'syt_';
 export const AGENT_CREDENTIAL_PREFIX = 'sya_';
 
 export type AgentAuthResult =
-  | { ok: true; agentId: string; issuedCredential: string | undefined }
+  | { ok: true; agentId: string; issuedCredential: string | undefined; via: string | undefined }
   | { ok: false; status: 400 | 401; reason: string };
 
 /**
@@ -38,15 +38,20 @@ export class AgentAuthenticator {
       return { ok: false, status: 400, reason: `missing or invalid ${AGENT_ID_HEADER} header` };
     }
     const secret = authorization.slice('Bearer '.length).trim();
-    if (secret.startsWith(ENROLLMENT_TOKEN_PREFIX)) return this.enroll(agentId, secret, address);
+    if (secret.startsWith(ENROLLMENT_TOKEN_PREFIX)) return this.enroll(agentId, secret, address, viaOf(req));
     const stored = await this.agents.findCredentialHash(agentId);
     if (!stored || !sameHash(stored, hashSecret(secret))) {
       return { ok: false, status: 401, reason: `credential not valid for agent ${agentId}` };
     }
-    return { ok: true, agentId, issuedCredential: undefined };
+    return { ok: true, agentId, issuedCredential: undefined, via: viaOf(req) };
   }
 
-  private async enroll(agentId: string, token: string, address: string): Promise<AgentAuthResult> {
+  private async enroll(
+    agentId: string,
+    token: string,
+    address: string,
+    via: string | undefined,
+  ): Promise<AgentAuthResult> {
     if (!(await this.tokens.consume(hashSecret(token)))) {
       await this.audit.record(
         { username: `agent:${agentId}`, address },
@@ -68,6 +73,14 @@ export class AgentAuthenticator {
       agentId,
     );
     this.logger.log(`agent ${agentId} enrolled from ${address}`);
-    return { ok: true, agentId, issuedCredential: credential };
+    return { ok: true, agentId, issuedCredential: credential, via };
   }
+}
+
+const VIA_PATTERN = /^connector\/[A-Za-z0-9._-]{1,64}$/;
+
+/** The connector that forwarded the upgrade (`connector/<name>`); anything else is not shown. */
+function viaOf(req: IncomingMessage): string | undefined {
+  const value = req.headers[VIA_HEADER];
+  return typeof value === 'string' && VIA_PATTERN.test(value) ? value : undefined;
 }

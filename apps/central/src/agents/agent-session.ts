@@ -20,6 +20,8 @@ export type WelcomeProfile = Pick<Welcome, 'desiredProfile' | 'profileSigningKey
 export interface SessionContext {
   agentId: string;
   transport: Transport;
+  /** `connector/<name>` when the session came through a TLS connector (secure listener only). */
+  via?: string;
   remoteAddress: string;
   listenerAddress: string;
   issuedCredential: string | undefined;

@@ -49,7 +49,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     socket: WebSocket,
     agentId: string,
     transport: Transport,
-    addresses: { remote: string; listener: string },
+    addresses: { remote: string; listener: string; via?: string },
     issuedCredential?: string,
     issuedCertificateChainPem?: string,
   ): AgentSession {
@@ -58,6 +58,8 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
       {
         agentId,
         transport,
+        // Only TLS sessions: a connector never speaks plain to central, so a plain claim is not one.
+        via: transport === 'plain' ? undefined : addresses.via,
         remoteAddress: addresses.remote,
         listenerAddress: addresses.listener,
         issuedCredential,
@@ -85,19 +87,21 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
       profileSha256: hello.profileSha256,
       stagedProfileSha256: hello.stagedProfileSha256 ?? null,
       transport: session.context.transport,
+      via: session.context.via ?? null,
       nodeId: this.node.id,
       sessionId: session.id,
       remoteAddress: session.context.remoteAddress,
       listenerAddress: session.context.listenerAddress,
     });
     // An agent cannot tell whether central asked for its certificate: secure and secure+mtls agree.
-    if (hello.transport.split('+')[0] !== session.context.transport.split('+')[0]) {
+    // Behind a connector the device speaks plain and central sees TLS: that is the point, not a mismatch.
+    if (!session.context.via && hello.transport.split('+')[0] !== session.context.transport.split('+')[0]) {
       this.logger.warn(
         `agent ${session.agentId} believes it uses ${hello.transport} but is on ${session.context.transport}`,
       );
     }
     this.logger.log(
-      `agent ${session.agentId} online via ${session.context.transport} from ${session.context.remoteAddress}`,
+      `agent ${session.agentId} online via ${session.context.transport}${session.context.via ? ` through ${session.context.via}` : ''} from ${session.context.remoteAddress}`,
     );
     return this.profileHooks.onHello(session, hello);
   }

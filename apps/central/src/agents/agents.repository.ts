@@ -9,6 +9,10 @@ export interface AgentView {
   id: string;
   status: ConnectionStatus;
   transport: Transport | null;
+  /** `connector/<name>` when the agent reaches central through a TLS connector (DESIGN §7). */
+  via: string | null;
+  /** The transport as operators read it: `secure (via connector)` for a connector's agents. */
+  transportDisplay: string | null;
   agentVersion: string | null;
   capabilities: string[];
   profileSha256: string | null;
@@ -30,6 +34,7 @@ export interface SessionFacts {
   profileSha256: string | null;
   stagedProfileSha256: string | null;
   transport: Transport;
+  via: string | null;
   nodeId: string;
   sessionId: string;
   remoteAddress: string;
@@ -49,7 +54,7 @@ export interface PlainSession {
 }
 
 const VIEW = `
-  SELECT a.id, a.agent_version, a.capabilities, a.profile_sha256, a.staged_profile_sha256, a.groups, a.transport, a.node_id, a.remote_address, a.listener_address,
+  SELECT a.id, a.agent_version, a.capabilities, a.profile_sha256, a.staged_profile_sha256, a.groups, a.transport, a.via, a.node_id, a.remote_address, a.listener_address,
          a.enrolled_at, a.revoked_at, a.connected_at, a.last_seen_at,
          CASE WHEN a.connection_status = 'online' AND NOT EXISTS (
                 SELECT 1 FROM central_nodes n
@@ -112,7 +117,7 @@ export class AgentsRepository {
     await this.db.query(
       `UPDATE agents SET connection_status = 'online', agent_version = $2, capabilities = $3, profile_sha256 = $4,
               transport = $5, node_id = $6, session_id = $7, remote_address = $8, listener_address = $9,
-              staged_profile_sha256 = $10, connected_at = now(), last_seen_at = now()
+              staged_profile_sha256 = $10, via = $11, connected_at = now(), last_seen_at = now()
         WHERE id = $1`,
       [
         id,
@@ -125,6 +130,7 @@ export class AgentsRepository {
         s.remoteAddress,
         s.listenerAddress,
         s.stagedProfileSha256,
+        s.via,
       ],
     );
   }
@@ -198,6 +204,8 @@ function toView(r: Record<string, unknown>): AgentView {
     id: r.id as string,
     status: r.status as ConnectionStatus,
     transport: r.transport as Transport | null,
+    via: r.via as string | null,
+    transportDisplay: displayTransport(r.transport as Transport | null, r.via as string | null),
     agentVersion: r.agent_version as string | null,
     capabilities: r.capabilities as string[],
     profileSha256: r.profile_sha256 as string | null,
@@ -210,4 +218,9 @@ function toView(r: Record<string, unknown>): AgentView {
     connectedAt: r.connected_at as Date | null,
     lastSeenAt: r.last_seen_at as Date | null,
   };
+}
+
+function displayTransport(transport: Transport | null, via: string | null): string | null {
+  if (!transport || !via) return transport;
+  return `${transport} (via ${via.split('/')[0]})`;
 }

@@ -244,7 +244,7 @@ export class ListenerManager implements OnModuleDestroy {
           socket,
           result.agentId,
           transport,
-          { remote: address, listener: req.socket.localAddress ?? '' },
+          { remote: address, listener: req.socket.localAddress ?? '', via: result.via },
           result.issuedCredential,
           certificateChainPem,
         ),

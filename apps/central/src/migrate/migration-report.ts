@@ -82,6 +82,7 @@ export function formatStatus(s: MigrationStatus): string {
         ['plain, not able', b.plainNotAble],
         ['offline', b.offline],
         ['exempt', b.exempt],
+        ['via connector', b.viaConnector],
       ].map(([name, ids]) => [name as string, String(ids.length), (ids as string[]).join(', ')]),
     ),
   );

@@ -4,6 +4,8 @@ export interface AgentGateFacts {
   /** Connection status as operators see it (corrected by node liveness, ADR 5). */
   status: 'online' | 'offline' | 'disconnected' | 'never_connected';
   transport: string | null;
+  /** `connector/<name>` when its latest session came through a TLS connector. */
+  via: string | null;
   agentVersion: string | null;
   capabilities: string[];
   connectedAt: Date | null;

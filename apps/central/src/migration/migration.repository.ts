@@ -129,7 +129,7 @@ export class MigrationRepository {
   /** Every registered (not revoked) agent with its history, active exemption and latest publish step. */
   async gateFacts(): Promise<{ now: Date; agents: AgentGateFacts[] }> {
     const rows = (await this.db.query(
-      `SELECT v.id, v.status, v.transport, v.agent_version, v.capabilities, v.connected_at, v.last_seen_at,
+      `SELECT v.id, v.status, v.transport, v.via, v.agent_version, v.capabilities, v.connected_at, v.last_seen_at,
               s.last_transport, s.last_connected_at, s.last_secure_at, s.last_plain_at,
               s.longest_offline_gap_seconds,
               e.reason AS exemption_reason, e.expires_at AS exemption_expires_at,
@@ -152,6 +152,7 @@ export class MigrationRepository {
         id: r.id as string,
         status: r.status as AgentGateFacts['status'],
         transport: r.transport as string | null,
+        via: (r.via as string | null) ?? null,
         agentVersion: r.agent_version as string | null,
         capabilities: (r.capabilities as string[] | null) ?? [],
         connectedAt: r.connected_at as Date | null,

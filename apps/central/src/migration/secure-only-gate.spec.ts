@@ -9,6 +9,7 @@ function agent(id: string, over: Partial<AgentGateFacts> = {}, gapHours = 0): Ag
     id,
     status: 'offline',
     transport: 'secure',
+    via: null,
     agentVersion: '0.1.0',
     capabilities: ['wss'],
     connectedAt: hoursAgo(40),
@@ -53,5 +54,16 @@ describe('secure_only gate', () => {
     const { stranded, breakdown } = assessSecureOnly([noHistory, exempt], NOW, 24);
     expect(stranded.map((s) => [s.agentId, s.reasons.map((r) => r.code)])).toEqual([['old', ['plain']]]);
     expect(breakdown).toMatchObject({ plainButAble: ['old'], exempt: ['exempt'] });
+  });
+
+  it('an agent behind a TLS connector is secure-capable through it: listed, never "cannot do wss"', () => {
+    const behind = { capabilities: [], agentVersion: '0.0.9', via: 'connector/branch-7' };
+    const online = agent('legacy-on', { ...behind, status: 'online' });
+    const away = agent('legacy-away', behind, 2);
+    const { stranded, breakdown } = assessSecureOnly([online, away], NOW, 24);
+    expect(breakdown).toMatchObject({ secure: ['legacy-on'], viaConnector: ['legacy-on', 'legacy-away'] });
+    expect(stranded.map((s) => [s.agentId, s.reasons.map((r) => r.code)])).toEqual([
+      ['legacy-away', ['offline']],
+    ]);
   });
 });

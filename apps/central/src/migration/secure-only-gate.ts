@@ -19,6 +19,11 @@ export interface AgentBreakdown {
   plainNotAble: string[];
   offline: string[];
   exempt: string[];
+  /**
+   * Agents whose latest session came through a TLS connector, whatever their group: secure-capable that
+   * way (no `cannot_wss`), still shown so the operator decides whether to exempt them as well.
+   */
+  viaConnector: string[];
 }
 
 export interface GateResult {
@@ -53,15 +58,17 @@ export function assessSecureOnly(agents: AgentGateFacts[], now: Date, minWindowH
     plainNotAble: [],
     offline: [],
     exempt: [],
+    viaConnector: [],
   };
   for (const a of agents) {
+    if (a.via) breakdown.viaConnector.push(a.id);
     if (a.exemption) {
       breakdown.exempt.push(a.id);
       continue;
     }
     const reasons = reasonsFor(a, now, minWindowHours);
     const online = a.status === 'online';
-    const ableToWss = a.capabilities.includes('wss');
+    const ableToWss = a.capabilities.includes('wss') || a.via !== null;
     if (reasons.length === 0) breakdown.secure.push(a.id);
     else if (!online) breakdown.offline.push(a.id);
     else if (ableToWss) breakdown.plainButAble.push(a.id);
@@ -111,7 +118,8 @@ function reasonsFor(a: AgentGateFacts, now: Date, minWindowHours: number): Stran
 }
 
 function capability(a: AgentGateFacts): StrandReason[] {
-  if (a.capabilities.includes('wss') || a.agentVersion === null) return [];
+  // Behind a connector the device speaks plain and the connector does the TLS.
+  if (a.capabilities.includes('wss') || a.agentVersion === null || a.via) return [];
   return [
     {
       code: 'cannot_wss',
