@@ -80,6 +80,7 @@ export async function runAgentCommand(argv: string[], env: NodeJS.ProcessEnv): P
     confText: loaded.text,
     credential,
     enrollmentToken: options.enrollmentToken,
+    capabilities: options.capabilities,
     logger,
     backoff: { baseMs: options.backoffBaseMs, maxMs: options.backoffMaxMs },
   });

@@ -38,6 +38,8 @@ export interface AgentRunnerOptions {
   credential: string | undefined;
   /** Used only while there is no credential. */
   enrollmentToken: string | undefined;
+  /** Reported instead of AGENT_CAPABILITIES (`--capabilities`, labs and tests). */
+  capabilities?: readonly string[];
   logger: Logger;
   backoff: { baseMs: number; maxMs: number };
   random?: () => number;
@@ -111,7 +113,7 @@ export class AgentRunner {
       host: this.profileHost(),
       agentId: options.conf.agentId,
       agentVersion: AGENT_VERSION,
-      capabilities: AGENT_CAPABILITIES,
+      capabilities: options.capabilities ?? AGENT_CAPABILITIES,
       readTruststore: options.readTruststore,
       downloadTimeoutMs: options.downloadTimeoutMs,
       now: options.now,
@@ -219,7 +221,7 @@ export class AgentRunner {
         agentId: this.conf.agentId,
         agentVersion: AGENT_VERSION,
         protocolVersion: PROTOCOL_VERSION,
-        capabilities: AGENT_CAPABILITIES,
+        capabilities: [...(this.options.capabilities ?? AGENT_CAPABILITIES)],
         profileSha256: this.profiles.activeSha256,
         stagedProfileSha256: this.profiles.stagedSha256,
         transport: target.secure ? 'secure' : 'plain',

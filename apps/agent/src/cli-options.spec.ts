@@ -28,6 +28,17 @@ describe('agent command line', () => {
     ).toMatchObject({ options: { enrollmentToken: 'flag' } });
   });
 
+  it('reports only the capabilities given with --capabilities ("" for none), all of them without it', () => {
+    expect(parseCliOptions(['--home', 'h', '--capabilities', ''])).toMatchObject({
+      options: { capabilities: [] },
+    });
+    expect(parseCliOptions(['--home', 'h', '--capabilities=mtls, wss'])).toMatchObject({
+      options: { capabilities: ['mtls', 'wss'] },
+    });
+    const all = parseCliOptions(['--home', 'h']);
+    expect(all.kind === 'run' && all.options.capabilities).toBeUndefined();
+  });
+
   it('answers --help and -h', () => {
     expect(parseCliOptions(['--help'])).toEqual({ kind: 'help' });
     expect(parseCliOptions(['-h', '--home', 'x'])).toEqual({ kind: 'help' });

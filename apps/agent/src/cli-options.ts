@@ -5,6 +5,8 @@ export interface AgentRunOptions {
   enrollmentToken: string | undefined;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** `--capabilities`: what the agent reports instead of all it has (labs and tests). */
+  capabilities: string[] | undefined;
 }
 
 export type CliParseResult =
@@ -26,6 +28,9 @@ Options:
                            Ignored once the agent holds a credential in state/credential.
   --backoff-base-ms N      first reconnect delay ceiling in ms (default ${DEFAULT_BACKOFF_BASE_MS})
   --backoff-max-ms N       largest reconnect delay ceiling in ms (default ${DEFAULT_BACKOFF_MAX_MS})
+  --capabilities LIST      report only these capabilities (comma-separated, "" for none) instead of
+                           all the agent has, to stand in for an older agent in labs and tests;
+                           with --capabilities "" central lists it as unable to do wss
   -h, --help               show this help
 
 Exit codes: 0 stopped, 1 local failure, 2 bad usage, invalid agent.conf or not enrolled,
@@ -45,6 +50,7 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Cl
         token: { type: 'string' },
         'backoff-base-ms': { type: 'string' },
         'backoff-max-ms': { type: 'string' },
+        capabilities: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -81,8 +87,17 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Cl
       enrollmentToken: token?.trim() ? token.trim() : undefined,
       backoffBaseMs,
       backoffMaxMs,
+      capabilities: capabilityList(values.capabilities as string | undefined),
     },
   };
+}
+
+function capabilityList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
 }
 
 function positiveInteger(value: string | undefined, flag: string): number | string | undefined {
