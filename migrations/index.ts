@@ -6,6 +6,7 @@ import { LoginAttempts1763971600000 } from './1763971600000-LoginAttempts.js';
 import { Migration1763971700000 } from './1763971700000-Migration.js';
 import { RolloutDeliveries1763972000000 } from './1763972000000-RolloutDeliveries.js';
 import { AgentVia1763972100000 } from './1763972100000-AgentVia.js';
+import { RolloutDueIndex1763972200000 } from './1763972200000-RolloutDueIndex.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Migration1763971700000,
   RolloutDeliveries1763972000000,
   AgentVia1763972100000,
+  RolloutDueIndex1763972200000,
 ];

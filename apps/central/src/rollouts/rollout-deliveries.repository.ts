@@ -77,10 +77,18 @@ export class RolloutDeliveriesRepository {
    * publish. Their full scope is returned so the planner can choose one delivery per agent.
    */
   async workOnNode(nodeId: string, limit: number): Promise<HeldAgentWork[]> {
+    // Driven from the due entries (partial index rollout_agents_due), so a pass costs what is left to
+    // do rather than a walk over every agent of the node.
     const agents = (await this.db.query(
       `SELECT a.id, a.session_id, a.agent_version, a.capabilities
          FROM agents a
-        WHERE a.node_id = $1 AND a.connection_status = 'online' AND a.session_id IS NOT NULL
+        WHERE a.id IN (
+            SELECT ra.agent_id FROM rollout_agents ra JOIN rollouts r ON r.id = ra.rollout_id
+             WHERE (ra.state = 'pending' OR (ra.state = 'synchronized' AND r.mode = 'publish'))
+               AND (   (r.state IN ('running', 'awaiting_approval', 'completed') AND ra.wave <= r.current_wave)
+                    OR EXISTS (SELECT 1 FROM agent_desired_profiles d
+                                WHERE d.agent_id = ra.agent_id AND d.rollout_id = ra.rollout_id)))
+          AND a.node_id = $1 AND a.connection_status = 'online' AND a.session_id IS NOT NULL
           AND EXISTS (
             SELECT 1 FROM rollout_agents ra JOIN rollouts r ON r.id = ra.rollout_id
              WHERE ra.agent_id = a.id

@@ -36,6 +36,10 @@ export class RolloutStatusRecorder {
     const id = parseDeliveryId(status.deliveryId);
     if (!id) return { recorded: false, why: 'not a delivery central made' };
     return this.rollouts.transaction(async (tx) => {
+      // An answer need not wait for its WAL flush: if central crashes before it reaches the disk, the
+      // agent reports its active and staged profile at its next hello and the reconciler records it
+      // again (ADR 14). This takes a disk flush off every acknowledgement.
+      await tx.query('SET LOCAL synchronous_commit TO OFF');
       const entry = await this.deliveries.entry({ rolloutId: id.rolloutId, agentId }, tx);
       if (!entry) return { recorded: false, why: 'no such delivery for this agent' };
       if (entry.attempts !== id.attempt)
