@@ -250,7 +250,7 @@ describe('e2e: the System Administration UI in Chromium', () => {
 
   it('marks the tabs whose screens are still to come', async () => {
     const { page } = ui;
-    for (const tab of ['Rollouts', 'Migration']) {
+    for (const tab of ['Migration']) {
       await openTab(page, tab);
       await page.locator(`[data-placeholder="${tab}"]`).waitFor();
     }

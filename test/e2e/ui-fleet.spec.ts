@@ -12,6 +12,7 @@ import {
 } from '../support/browser.js';
 import { ADMIN_PASSWORD, startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { REPO_ROOT } from '../support/processes.js';
+import { ScriptedAgent } from '../support/scripted-agent.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () => {
@@ -30,7 +31,10 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
     await logInThroughUi(ui.page, 'admin', ADMIN_PASSWORD);
   }, 120_000);
 
+  const agents: ScriptedAgent[] = [];
+
   afterAll(async () => {
+    for (const a of agents) a.close();
     await browser?.close();
     await central?.stop();
     await db?.drop();
@@ -91,5 +95,51 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
     await openTab(page, 'Profiles');
     await page.locator('tr[data-profile="branches"] [data-col="latest"]').filter({ hasText: 'r2' }).waitFor();
     await screenshot(page, 'profiles');
+  });
+
+  it('starts a rollout to real agents in two waves, approves the second, and watches it reach 100 % live', async () => {
+    const { page } = ui;
+    const { token } = await central.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {});
+    const url = `ws://127.0.0.1:${central.ports.plain}/agent`;
+    for (let i = 1; i <= 4; i++) {
+      const agent = new ScriptedAgent(`store-${i}`, 700 * i);
+      await agent.connect(url, token);
+      agents.push(agent);
+    }
+    await openTab(page, 'Rollouts');
+    await page.getByRole('heading', { name: 'Rollouts' }).waitFor();
+    // Anything that reloads the page would drop this marker: the progress must arrive over the live socket.
+    await page.evaluate(() => ((globalThis as unknown as { noReload: boolean }).noReload = true));
+    await page.getByRole('button', { name: 'New rollout…' }).click();
+    await page.getByLabel('Profile').selectOption('branches');
+    await page.getByLabel('Revision').selectOption('2');
+    await page.getByRole('radio', { name: 'Agent ids' }).check();
+    await page.getByLabel('Agent ids to target').fill('store-1, store-2, store-3, store-4');
+    await page.getByRole('radio', { name: 'Sizes' }).check();
+    await page.getByLabel('Wave sizes').fill('2, 2');
+    await page.getByLabel('Pause for approval between waves').check();
+    await screenshot(page, 'rollouts-new');
+    await page.getByRole('button', { name: 'Start rollout' }).click();
+    await page.getByRole('heading', { name: 'Rollout of branches r2' }).waitFor();
+
+    const wave1 = page.getByRole('progressbar', { name: 'Wave 1' });
+    await page
+      .locator('[data-testid="rollout-state"] [data-state="awaiting_approval"]')
+      .waitFor({ timeout: 20_000 });
+    expect(await wave1.getAttribute('aria-valuenow')).toBe('100');
+    expect(await page.getByRole('progressbar', { name: 'Overall' }).getAttribute('aria-valuenow')).toBe('50');
+    await screenshot(page, 'rollouts-awaiting-approval');
+    await page.getByRole('button', { name: 'Approve next wave' }).click();
+    const overall = page.getByRole('progressbar', { name: 'Overall' });
+    await page
+      .locator('[data-testid="progress-Overall"]')
+      .filter({ hasText: /^100 %/ })
+      .waitFor({ timeout: 20_000 });
+    expect(await overall.getAttribute('aria-valuenow')).toBe('100');
+    await page.locator('[data-testid="rollout-state"] [data-state="completed"]').waitFor({ timeout: 10_000 });
+    for (let i = 1; i <= 4; i++)
+      await page.locator(`tr[data-rollout-agent="store-${i}"] [data-state="applied"]`).waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as { noReload?: boolean }).noReload)).toBe(true);
+    await screenshot(page, 'rollouts');
   });
 });

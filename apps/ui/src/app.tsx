@@ -11,6 +11,7 @@ import { AuditTab } from './tabs/audit/audit-tab.js';
 import { CertificatesTab } from './tabs/certificates/certificates-tab.js';
 import { ParametersTab } from './tabs/parameters/parameters-tab.js';
 import { ProfilesTab } from './tabs/profiles/profiles-tab.js';
+import { RolloutsTab } from './tabs/rollouts/rollouts-tab.js';
 import { Placeholder } from './tabs/placeholder.js';
 
 export function App() {
@@ -113,13 +114,7 @@ function View(props: { tab: TabId; rest: string[] }) {
     case 'profiles':
       return <ProfilesTab name={props.rest[0]} />;
     case 'rollouts':
-      return (
-        <Placeholder
-          title="Rollouts"
-          api="/api/rollouts"
-          what="rollouts with waves, thresholds and live progress"
-        />
-      );
+      return <RolloutsTab id={props.rest[0]} />;
     case 'migration':
       return (
         <Placeholder title="Migration" api="/api/migration" what="the plain → secure phases as a stepper" />

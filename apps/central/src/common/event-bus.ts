@@ -12,6 +12,8 @@ export interface CentralEvents {
   'rollout.changed': { rolloutId: string };
   /** Agents whose visible status changed (full rows as GET /api/agents shows them), for the UI's live socket. */
   'agents.status.changed': { agents: ReadonlyArray<{ id: string }>; removed: string[] };
+  /** Rollouts whose progress moved (as GET /api/rollouts/:id shows them), for the UI's live socket. */
+  'rollouts.progress.changed': { rollouts: ReadonlyArray<{ id: string }> };
 }
 
 /** A small typed event bus, so domains never inject each other in both directions. */

@@ -5,4 +5,6 @@ export const LIVE_PATH = '/api/live';
 export type LiveMessage =
   | { type: 'ready'; username: string | null }
   /** Full rows of the agents whose visible state changed, and the ids of agents that disappeared. */
-  | { type: 'agents.changed'; agents: ReadonlyArray<{ id: string }>; removed: string[] };
+  | { type: 'agents.changed'; agents: ReadonlyArray<{ id: string }>; removed: string[] }
+  /** Rollouts whose progress moved, as GET /api/rollouts/:id shows them (`agentsOmitted` for big ones). */
+  | { type: 'rollouts.changed'; rollouts: ReadonlyArray<{ id: string }> };

@@ -6,6 +6,7 @@ import { EventBus } from '../common/event-bus.js';
 import { AgentStatusPoller } from './agent-status.poller.js';
 import { LiveUpgradeGuard } from './live-upgrade.guard.js';
 import { LIVE_PATH, type LiveMessage } from './live-messages.js';
+import { RolloutProgressPoller } from './rollout-progress.poller.js';
 
 /** How often an open socket's session is checked again (logout, expiry) and the socket pinged. */
 const RECHECK_MS = 15_000;
@@ -19,7 +20,7 @@ interface Watcher {
 
 /**
  * The UI's live channel on the admin port: server → browser only. Authenticated at the upgrade by
- * LiveWsAdapter + LiveUpgradeGuard; pushes agent status changes as they are seen.
+ * LiveWsAdapter + LiveUpgradeGuard; pushes agent status changes and rollout progress as they are seen.
  */
 @WebSocketGateway({ path: LIVE_PATH })
 export class LiveGateway implements OnGatewayConnection, OnGatewayDisconnect, OnModuleInit, OnModuleDestroy {
@@ -30,12 +31,16 @@ export class LiveGateway implements OnGatewayConnection, OnGatewayDisconnect, On
   constructor(
     private readonly guard: LiveUpgradeGuard,
     private readonly poller: AgentStatusPoller,
+    private readonly rollouts: RolloutProgressPoller,
     private readonly bus: EventBus,
   ) {}
 
   onModuleInit(): void {
     this.bus.on('agents.status.changed', ({ agents, removed }) =>
       this.broadcast({ type: 'agents.changed', agents, removed }),
+    );
+    this.bus.on('rollouts.progress.changed', ({ rollouts }) =>
+      this.broadcast({ type: 'rollouts.changed', rollouts }),
     );
     this.recheck = setInterval(() => void this.recheckSessions(), RECHECK_MS);
   }
@@ -54,11 +59,15 @@ export class LiveGateway implements OnGatewayConnection, OnGatewayDisconnect, On
     // Nothing is expected from the browser; saying so beats dropping frames in silence.
     client.on('message', () => client.close(1008, 'this socket only sends'));
     this.poller.watch();
+    this.rollouts.watch();
     this.send(client, { type: 'ready', username: actor?.username ?? null });
   }
 
   handleDisconnect(client: WebSocket): void {
-    if (this.watchers.delete(client)) this.poller.unwatch();
+    if (this.watchers.delete(client)) {
+      this.poller.unwatch();
+      this.rollouts.unwatch();
+    }
   }
 
   private broadcast(message: LiveMessage): void {

@@ -1,13 +1,22 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module.js';
 import { AuthModule } from '../auth/auth.module.js';
+import { RolloutsModule } from '../rollouts/rollouts.module.js';
 import { AgentStatusPoller } from './agent-status.poller.js';
 import { LiveGateway } from './live.gateway.js';
 import { LiveUpgradeGuard } from './live-upgrade.guard.js';
+import { RolloutProgressPoller } from './rollout-progress.poller.js';
+import { RolloutProgressRepository } from './rollout-progress.repository.js';
 
-/** Live updates for the admin UI over a WebSocket on the admin port (see LiveWsAdapter). */
+/** Live updates for the admin UI (agent status, rollout progress) over a WebSocket on the admin port (see LiveWsAdapter). */
 @Module({
-  imports: [AgentsModule, AuthModule],
-  providers: [LiveUpgradeGuard, AgentStatusPoller, LiveGateway],
+  imports: [AgentsModule, AuthModule, RolloutsModule],
+  providers: [
+    LiveUpgradeGuard,
+    AgentStatusPoller,
+    RolloutProgressRepository,
+    RolloutProgressPoller,
+    LiveGateway,
+  ],
 })
 export class LiveModule {}

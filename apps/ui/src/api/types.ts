@@ -1,5 +1,7 @@
 /** Shapes of the public /api as the UI reads them (the UI never imports central's code). */
 
+import { type PushedRollout } from './rollout-types.js';
+
 export type Permission =
   | 'settings.write'
   | 'certificates.write'
@@ -154,4 +156,6 @@ export interface AuditEntry {
 }
 
 export type LiveMessage =
-  { type: 'ready'; username: string | null } | { type: 'agents.changed'; agents: Agent[]; removed: string[] };
+  | { type: 'ready'; username: string | null }
+  | { type: 'agents.changed'; agents: Agent[]; removed: string[] }
+  | { type: 'rollouts.changed'; rollouts: PushedRollout[] };

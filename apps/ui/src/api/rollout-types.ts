@@ -1,0 +1,84 @@
+/** Shapes of /api/rollouts as the UI reads them (docs/rollouts.md). */
+
+export type RolloutState = 'running' | 'paused' | 'awaiting_approval' | 'halted' | 'completed' | 'cancelled';
+export type RolloutMode = 'synchronize' | 'publish';
+export type RolloutAgentState =
+  | 'pending'
+  | 'needs_upgrade'
+  | 'synchronizing'
+  | 'synchronized'
+  | 'applying'
+  | 'applied'
+  | 'failed'
+  | 'stale'
+  | 'cancelled';
+
+export type RolloutTargets = { all: true } | { agentIds: string[] } | { groups: string[] };
+export type WaveSpec = { sizes: number[] } | { percentages: number[] };
+export type ErrorThreshold = { count: number } | { percent: number };
+
+export interface Rollout {
+  id: string;
+  profile: string;
+  revision: number;
+  mode: RolloutMode;
+  targets: RolloutTargets;
+  waves: { requested: WaveSpec; sizes: number[] };
+  waveCount: number;
+  currentWave: number;
+  successThresholdPercent: number;
+  pauseBetweenWaves: boolean;
+  errorThreshold: ErrorThreshold;
+  state: RolloutState;
+  stateReason: string | null;
+  stepTimeoutSeconds: number;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export interface WaveView {
+  wave: number;
+  size: number;
+  states: Partial<Record<RolloutAgentState, number>>;
+  eligible: number;
+  done: number;
+}
+
+export interface RolloutAgentView {
+  agentId: string;
+  wave: number;
+  state: RolloutAgentState;
+  reason: string | null;
+  attempts: number;
+  connection: string;
+  stateChangedAt: string;
+  sentAt: string | null;
+  synchronizedAt: string | null;
+  appliedAt: string | null;
+}
+
+export interface RolloutDetail extends Rollout {
+  states: Partial<Record<RolloutAgentState, number>>;
+  waveProgress: WaveView[];
+  agents: RolloutAgentView[];
+}
+
+/** What the live socket pushes: a detail, without its agents when there are too many. */
+export type PushedRollout = Omit<RolloutDetail, 'agents'> & {
+  agents?: RolloutAgentView[];
+  agentsOmitted?: boolean;
+};
+
+export type RolloutAction = 'pause' | 'resume' | 'approve' | 'cancel' | 'retry-failed';
+
+/** Which actions each state allows (the API answers 409 otherwise). */
+export const ACTIONS_FROM: Record<RolloutState, RolloutAction[]> = {
+  running: ['pause', 'cancel', 'retry-failed'],
+  awaiting_approval: ['approve', 'pause', 'cancel', 'retry-failed'],
+  paused: ['resume', 'cancel', 'retry-failed'],
+  halted: ['retry-failed', 'cancel'],
+  completed: ['retry-failed'],
+  cancelled: [],
+};

@@ -1,0 +1,172 @@
+import { useState } from 'preact/hooks';
+import { api } from '../../api/client.js';
+import {
+  ACTIONS_FROM,
+  type RolloutAction,
+  type RolloutDetail,
+  type RolloutTargets,
+} from '../../api/rollout-types.js';
+import { messageOf } from '../../components/errors.js';
+import { ago, utc } from '../../components/format.js';
+import { Notice } from '../../components/notice.js';
+import { useLoad } from '../../components/use-load.js';
+import { useApp } from '../../live-context.js';
+import { go } from '../../route.js';
+import { ProgressBar } from './progress-bar.js';
+import { StateBadge } from './rollout-state-badge.js';
+import { useLiveRollouts } from './use-live-rollouts.js';
+
+const ACTION_LABELS: Record<RolloutAction, string> = {
+  pause: 'Pause',
+  resume: 'Resume',
+  approve: 'Approve next wave',
+  cancel: 'Cancel rollout',
+  'retry-failed': 'Retry failed',
+};
+
+function targetsText(t: RolloutTargets): string {
+  if ('all' in t) return 'all agents';
+  if ('groups' in t) return `groups ${t.groups.join(', ')}`;
+  return `${t.agentIds.length} agent(s): ${t.agentIds.slice(0, 10).join(', ')}${t.agentIds.length > 10 ? ', …' : ''}`;
+}
+
+/** One rollout: live progress per wave, per-agent state and reason, and the operator's actions. */
+export function RolloutDetailView(props: { id: string }) {
+  const { session } = useApp();
+  const canWrite = session.can('rollouts.write');
+  const path = `/api/rollouts/${encodeURIComponent(props.id)}`;
+  const rollout = useLoad(() => api<RolloutDetail>('GET', path), [props.id]);
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>();
+
+  useLiveRollouts(
+    (pushed) => {
+      const mine = pushed.find((r) => r.id === props.id);
+      if (!mine) return;
+      if (mine.agents) rollout.setValue({ ...mine, agents: mine.agents });
+      else void rollout.reload(); // a big rollout: its agents are fetched, not pushed
+    },
+    [props.id],
+  );
+
+  const act = async (action: RolloutAction) => {
+    if (action === 'cancel' && !window.confirm('Cancel this rollout? Agents not reached yet get nothing.'))
+      return;
+    try {
+      rollout.setValue(await api<RolloutDetail>('POST', `${path}/${action}`));
+      setMessage({ kind: 'ok', text: `${ACTION_LABELS[action]}: done.` });
+    } catch (e) {
+      setMessage({ kind: 'error', text: messageOf(e) });
+    }
+  };
+
+  const r = rollout.value;
+  const total = r?.waveProgress.reduce((a, w) => a + w.eligible, 0) ?? 0;
+  const done = r?.waveProgress.reduce((a, w) => a + w.done, 0) ?? 0;
+  return (
+    <section aria-labelledby="rollout-title">
+      <p>
+        <a
+          href="#/rollouts"
+          onClick={(e) => {
+            e.preventDefault();
+            go('rollouts');
+          }}
+        >
+          ← All rollouts
+        </a>
+      </p>
+      <h1 id="rollout-title">Rollout of {r ? `${r.profile} r${r.revision}` : '…'}</h1>
+      {rollout.error && <Notice kind="error">{rollout.error}</Notice>}
+      {message && <Notice kind={message.kind}>{message.text}</Notice>}
+      {r && (
+        <>
+          <dl class="facts">
+            <dt>State</dt>
+            <dd data-testid="rollout-state">
+              <StateBadge state={r.state} />
+              {r.stateReason && <span class="muted"> {r.stateReason}</span>}
+            </dd>
+            <dt>Mode</dt>
+            <dd>
+              {r.mode === 'publish' ? 'publish (deliver and activate)' : 'synchronize (deliver and stage)'}
+            </dd>
+            <dt>Targets</dt>
+            <dd>{targetsText(r.targets)}</dd>
+            <dt>Thresholds</dt>
+            <dd>
+              success {r.successThresholdPercent} % per wave
+              {r.pauseBetweenWaves ? ', approval between waves' : ''}; halt at{' '}
+              {'count' in r.errorThreshold
+                ? `${r.errorThreshold.count} failed agent(s)`
+                : `${r.errorThreshold.percent} % failed`}
+            </dd>
+            <dt>Created</dt>
+            <dd>
+              {utc(r.createdAt)} by {r.createdBy}
+            </dd>
+          </dl>
+          {canWrite && ACTIONS_FROM[r.state].length > 0 && (
+            <div class="actions">
+              {ACTIONS_FROM[r.state].map((a) => (
+                <button
+                  key={a}
+                  type="button"
+                  class={a === 'cancel' ? 'danger' : a === 'approve' || a === 'resume' ? '' : 'ghost'}
+                  onClick={() => void act(a)}
+                >
+                  {ACTION_LABELS[a]}
+                </button>
+              ))}
+            </div>
+          )}
+          <h2>Progress</h2>
+          <div class="progress-list" aria-live="polite">
+            <ProgressBar label="Overall" done={done} total={total} />
+            {r.waveProgress.map((w) => (
+              <ProgressBar
+                key={w.wave}
+                label={`Wave ${w.wave}`}
+                done={w.done}
+                total={w.eligible}
+                detail={Object.entries(w.states)
+                  .map(([s, n]) => `${n} ${s.replace(/_/g, ' ')}`)
+                  .join(', ')}
+              />
+            ))}
+          </div>
+          <h2>Agents</h2>
+          <table class="grid" aria-label="Agents of this rollout">
+            <thead>
+              <tr>
+                <th scope="col">Agent</th>
+                <th scope="col">Wave</th>
+                <th scope="col">State</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Connection</th>
+                <th scope="col">Changed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.agents.map((a) => (
+                <tr key={a.agentId} data-rollout-agent={a.agentId}>
+                  <td>
+                    <code>{a.agentId}</code>
+                  </td>
+                  <td>{a.wave}</td>
+                  <td>
+                    <StateBadge state={a.state} />
+                  </td>
+                  <td>{a.reason ?? '—'}</td>
+                  <td>{a.attempts}</td>
+                  <td>{a.connection}</td>
+                  <td title={utc(a.stateChangedAt)}>{ago(a.stateChangedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
