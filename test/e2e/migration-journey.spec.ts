@@ -121,6 +121,16 @@ describe('e2e: the staged plain → secure migration with 20 real agents, a TLS 
     appendFileSync(file, `\n### ${title}\n$ npm run migrate -- ${args.join(' ')}\n${out}`);
   };
 
+  /** The API's real answers, kept the same way (`record(title, value)`). */
+  const record = (title: string, value: unknown) => {
+    const file = process.env.SWITCHYARD_DOC_CAPTURE;
+    if (file)
+      appendFileSync(
+        file,
+        `\n### ${title}\n${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`,
+      );
+  };
+
   const modernIds = Array.from({ length: MODERN }, (_, i) => modern(i));
   const legacyIds = Array.from({ length: LEGACY }, (_, i) => legacy(i));
   const awayIds = Array.from({ length: OFFLINE }, (_, i) => away(i));
@@ -182,6 +192,11 @@ describe('e2e: the staged plain → secure migration with 20 real agents, a TLS 
     const started = await advance({ reason: 'publish the secure revision' });
     expect(started.status).toBe(200);
     const rolloutId = started.body.pending!.rolloutId;
+    record('advance {"reason":"publish the secure revision"}', {
+      phase: started.body.phase,
+      pending: started.body.pending,
+      preconditions: (started.body as unknown as { preconditions: unknown }).preconditions,
+    });
     const waiting = await waitFor(
       'the 15 modern agents applied; the legacy ones need an upgrade',
       async () => {
@@ -208,11 +223,13 @@ describe('e2e: the staged plain → secure migration with 20 real agents, a TLS 
     const accepted = await advance({ reason: 'two agents are away; the gate will name them', accept: true });
     expect(accepted.status).toBe(200);
     expect(accepted.body.phase).toBe('secure_published');
+    record('rollout before accept', await api.ok('GET', `/api/rollouts/${rolloutId}`));
 
     // secure_only is refused with exactly the 5 that would be stranded, and why.
     await capture('secure_published, 5 would be stranded', ['status']);
     const refused = await advance({ reason: 'cut over' });
     expect(refused.status).toBe(409);
+    record('advance refused', refused.body);
     expect(refused.body.stranded.map((s) => s.agentId).sort()).toEqual([...awayIds, ...legacyIds].sort());
     for (const s of refused.body.stranded) {
       const codes = s.reasons.map((r) => r.code);
@@ -254,6 +271,8 @@ describe('e2e: the staged plain → secure migration with 20 real agents, a TLS 
       transport: 'secure',
       transportDisplay: 'secure (via connector)',
     });
+    record('agent behind the connector', await row(legacyIds[0]!));
+    record('connector output', connector.output);
     const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
     for (const id of legacyIds)
       await api.ok('POST', '/api/migration/exemptions', {
@@ -295,6 +314,7 @@ describe('e2e: the staged plain → secure migration with 20 real agents, a TLS 
     });
     expect(back.status).toBe(200);
     expect(back.body.phase).toBe('dual');
+    record('rollback', back.body);
     await waitFor('plain on every interface again', () => tcpAccepts(ports.plain, '127.0.0.2'));
     expect([...agents.values()].every((a) => a.child.exitCode === null)).toBe(true);
   }, 240_000);
