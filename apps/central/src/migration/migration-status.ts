@@ -151,7 +151,8 @@ export class MigrationStatusReader {
       return {
         id: 'secure_rollout',
         ok: false,
-        reason: 'not started: advance with {"profile", "revision"} (or {"rolloutId"}) of a secure revision',
+        reason:
+          'not started: advance (a secure revision of the profile in use is prepared and published to all agents), or with {"profile", "revision"} or {"rolloutId"}',
       };
     if (!rollout)
       return { id: 'secure_rollout', ok: false, reason: `rollout ${pending.rolloutId} not found` };
