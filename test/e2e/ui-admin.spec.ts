@@ -248,14 +248,6 @@ describe('e2e: the System Administration UI in Chromium', () => {
     await screenshot(page, 'audit');
   });
 
-  it('marks the tabs whose screens are still to come', async () => {
-    const { page } = ui;
-    for (const tab of ['Migration']) {
-      await openTab(page, tab);
-      await page.locator(`[data-placeholder="${tab}"]`).waitFor();
-    }
-  });
-
   itWithUsers('a viewer sees no write buttons, and the API refuses the writes anyway', async () => {
     await central.api.ok('POST', '/api/users', {
       username: 'vera',

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser } from 'playwright-core';
+import { ApiClient } from '../support/api-client.js';
 import {
   launchChromium,
   logInThroughUi,
@@ -141,5 +142,127 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
       await page.locator(`tr[data-rollout-agent="store-${i}"] [data-state="applied"]`).waitFor();
     expect(await page.evaluate(() => (globalThis as unknown as { noReload?: boolean }).noReload)).toBe(true);
     await screenshot(page, 'rollouts');
+  });
+
+  it('walks the migration stepper to secure_only, which is refused with the stranded agents listed', async () => {
+    const { page } = ui;
+    ui.console.expect({ status: 409, path: '/api/migration/advance' });
+    // A secure revision of the profile the agents run (set up through the API: the Profiles journey covers the UI).
+    await central.api.ok('POST', '/api/profiles/branches/copy', { name: 'secure' });
+    const draft = await central.api.ok<{ draftVersion: number }>('GET', '/api/profiles/secure');
+    await central.api.ok('PUT', '/api/profiles/secure', {
+      draftVersion: draft.draftVersion,
+      set: {
+        'central.websocket.secure': 'true',
+        'central.websocket.secure.port': String(central.ports.secure),
+      },
+    });
+    await central.api.ok('POST', '/api/profiles/secure/prepare');
+
+    await openTab(page, 'Migration');
+    const stepper = page.getByRole('list', { name: 'Migration phases' });
+    await stepper.locator('[data-phase="plain_only"][aria-current="step"]').waitFor();
+    const dualChecks = page.getByRole('list', { name: 'Preconditions for dual' });
+    await dualChecks.locator('[data-precondition]').first().waitFor();
+    expect(await dualChecks.locator('[data-ok="false"]').count()).toBe(0);
+    await screenshot(page, 'migration');
+
+    const advance = async (to: string, fill?: () => Promise<void>) => {
+      await page.getByRole('button', { name: `Advance to ${to}…` }).click();
+      const dialog = page.getByRole('dialog', { name: `Advance to ${to}` });
+      await fill?.();
+      await dialog.getByLabel('Reason (audited)').fill(`journey: on to ${to}`);
+      await dialog.getByRole('button', { name: 'Advance', exact: true }).click();
+      return dialog;
+    };
+    await (await advance('dual')).waitFor({ state: 'detached' });
+    await stepper.locator('[data-phase="dual"][aria-current="step"]').waitFor();
+    await stepper.locator('[data-phase="plain_only"][data-step="done"]').waitFor();
+
+    const published = await advance('secure_published', async () => {
+      await page.getByLabel('Secure profile').selectOption('secure');
+      await page.getByLabel('Revision to publish').selectOption('1');
+    });
+    await published.waitFor({ state: 'detached' });
+    // The secure rollout runs to the scripted agents; its progress (pushed live) moves the phase on.
+    await stepper
+      .locator('[data-phase="secure_published"][aria-current="step"]')
+      .waitFor({ timeout: 30_000 });
+
+    const refused = await advance('secure_only');
+    const list = refused.getByRole('list', { name: 'Agents this step would strand' });
+    for (const a of agents) await list.locator(`[data-stranded="${a.id}"]`).waitFor();
+    expect(await list.locator('li').count()).toBe(agents.length);
+    expect(await refused.getByRole('button', { name: 'Force and cut them off' }).isDisabled()).toBe(true);
+    await refused.getByLabel(`Cut off ${agents[0]!.id}`).check();
+    expect(await refused.getByRole('button', { name: 'Force and cut them off' }).isDisabled()).toBe(true);
+    await screenshot(page, 'migration-secure-only-refused');
+    await refused.getByRole('button', { name: 'Keep the current phase' }).click();
+    await refused.waitFor({ state: 'detached' });
+    const status = await central.api.ok<{ phase: string }>('GET', '/api/migration');
+    expect(status.phase).toBe('secure_published');
+
+    // An exemption takes an agent out of the gate's list; removing it puts it back.
+    const stranded = page.getByRole('list', { name: 'Agents secure_only would strand' });
+    await page.getByLabel('Agent id').fill('store-4');
+    await page.getByLabel('Exemption reason').fill('kiosk replaced next week');
+    await page.getByRole('button', { name: 'Add exemption' }).click();
+    await page.locator('tr[data-exemption="store-4"]').waitFor();
+    await stranded.locator('[data-stranded="store-4"]').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Remove the exemption of store-4' }).click();
+    await stranded.locator('[data-stranded="store-4"]').waitFor();
+  });
+
+  it('a viewer sees these tabs without a single write button, and the API refuses the writes', async () => {
+    await central.api.ok('POST', '/api/users', {
+      username: 'vic',
+      password: 'viewer-password-1',
+      role: 'viewer',
+    });
+    const viewer = await openUi(browser, central.central.adminUrl);
+    try {
+      const { page } = viewer;
+      await logInThroughUi(page, 'vic', 'viewer-password-1');
+      await openTab(page, 'Profiles');
+      await page.locator('tr[data-profile="branches"]').waitFor();
+      expect(await page.getByRole('button', { name: /Copy/ }).count()).toBe(0);
+      await page.getByRole('link', { name: 'branches' }).click();
+      await page.getByRole('heading', { name: 'Profile branches' }).waitFor();
+      await page.getByRole('table', { name: 'Revisions' }).waitFor();
+      expect(await page.getByRole('button', { name: /Prepare|Save|Add certificate|Remove/ }).count()).toBe(0);
+      expect(await page.getByLabel('central.host').isDisabled()).toBe(true);
+
+      await openTab(page, 'Rollouts');
+      await page.locator('tr[data-rollout]').first().waitFor();
+      expect(await page.getByRole('button', { name: 'New rollout…' }).count()).toBe(0);
+      await page.locator('tr[data-rollout] a').first().click();
+      await page.getByRole('progressbar', { name: 'Overall' }).waitFor();
+      expect(await page.getByRole('button', { name: /Pause|Resume|Approve|Cancel|Retry/ }).count()).toBe(0);
+
+      await openTab(page, 'Migration');
+      await page.getByRole('list', { name: 'Migration phases' }).waitFor();
+      await page.getByRole('heading', { name: 'Exemptions' }).waitFor();
+      expect(
+        await page.getByRole('button', { name: /Advance|Roll back|Withdraw|Add exemption|Remove/ }).count(),
+      ).toBe(0);
+      viewer.console.assertClean();
+
+      const api = new ApiClient(central.central.adminUrl);
+      await api.login('vic', 'viewer-password-1');
+      expect((await api.call('POST', '/api/profiles/branches/prepare')).status).toBe(403);
+      expect(
+        (
+          await api.call('POST', '/api/rollouts', {
+            profile: 'branches',
+            revision: 1,
+            targets: { all: true },
+            mode: 'publish',
+          })
+        ).status,
+      ).toBe(403);
+      expect((await api.call('POST', '/api/migration/rollback', { reason: 'viewer' })).status).toBe(403);
+    } finally {
+      await viewer.context.close();
+    }
   });
 });

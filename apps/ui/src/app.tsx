@@ -9,10 +9,10 @@ import { DEFAULT_TAB, TABS, type TabId } from './tabs.js';
 import { AgentsTab } from './tabs/agents/agents-tab.js';
 import { AuditTab } from './tabs/audit/audit-tab.js';
 import { CertificatesTab } from './tabs/certificates/certificates-tab.js';
+import { MigrationTab } from './tabs/migration/migration-tab.js';
 import { ParametersTab } from './tabs/parameters/parameters-tab.js';
 import { ProfilesTab } from './tabs/profiles/profiles-tab.js';
 import { RolloutsTab } from './tabs/rollouts/rollouts-tab.js';
-import { Placeholder } from './tabs/placeholder.js';
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
@@ -116,8 +116,6 @@ function View(props: { tab: TabId; rest: string[] }) {
     case 'rollouts':
       return <RolloutsTab id={props.rest[0]} />;
     case 'migration':
-      return (
-        <Placeholder title="Migration" api="/api/migration" what="the plain → secure phases as a stepper" />
-      );
+      return <MigrationTab />;
   }
 }

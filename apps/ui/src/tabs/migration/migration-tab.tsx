@@ -1,0 +1,142 @@
+import { useState } from 'preact/hooks';
+import { api } from '../../api/client.js';
+import { type MigrationStatus } from '../../api/migration-types.js';
+import { utc } from '../../components/format.js';
+import { Notice } from '../../components/notice.js';
+import { useLoad } from '../../components/use-load.js';
+import { useApp } from '../../live-context.js';
+import { useLiveRollouts } from '../rollouts/use-live-rollouts.js';
+import { ExemptionsSection } from './exemptions-section.js';
+import { PhaseStepper } from './phase-stepper.js';
+import { PreconditionsList } from './preconditions-list.js';
+import { StrandedList } from './stranded-list.js';
+import { TransitionDialog } from './transition-dialog.js';
+
+const BREAKDOWN: Array<[keyof MigrationStatus['breakdown'], string]> = [
+  ['secure', 'on secure'],
+  ['plainButAble', 'on plain, able to do wss'],
+  ['plainNotAble', 'on plain, cannot do wss'],
+  ['offline', 'offline'],
+  ['exempt', 'exempt'],
+];
+
+/** The plain → secure migration (DESIGN §7): phases, the next step's checks, who would be stranded. */
+export function MigrationTab() {
+  const { session } = useApp();
+  const canWrite = session.can('migration.write');
+  const status = useLoad(() => api<MigrationStatus>('GET', '/api/migration'));
+  const [dialog, setDialog] = useState<'advance' | 'rollback' | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+
+  // The secure rollout's progress arrives over the live socket: read the phase again when it moves.
+  useLiveRollouts(
+    (pushed) => {
+      const pending = status.value?.pending?.rolloutId;
+      if (pending && pushed.some((r) => r.id === pending)) void status.reload();
+    },
+    [status.value?.pending?.rolloutId],
+  );
+
+  const s = status.value;
+  return (
+    <section aria-labelledby="migration-title">
+      <h1 id="migration-title">Plain → secure migration</h1>
+      {status.error && <Notice kind="error">{status.error}</Notice>}
+      {message && <Notice kind="ok">{message}</Notice>}
+      {s && (
+        <>
+          <PhaseStepper phase={s.phase} pending={s.pending !== null} />
+          <dl class="facts">
+            <dt>Phase</dt>
+            <dd data-testid="migration-phase">{s.phase}</dd>
+            <dt>Plain listener</dt>
+            <dd>{s.listeners.plain}</dd>
+            <dt>Secure listener</dt>
+            <dd>{s.listeners.secure}</dd>
+            {s.pending && (
+              <>
+                <dt>Secure rollout</dt>
+                <dd data-testid="migration-pending">
+                  <a href={`#/rollouts/${s.pending.rolloutId}`}>
+                    {s.pending.rollout
+                      ? `${s.pending.rollout.profile} r${s.pending.rollout.revision}: ${s.pending.rollout.state}`
+                      : s.pending.rolloutId}
+                  </a>{' '}
+                  <span class="muted">since {utc(s.pending.since)}</span>
+                </dd>
+              </>
+            )}
+            <dt>Agents</dt>
+            <dd>{BREAKDOWN.map(([k, label]) => `${s.breakdown[k].length} ${label}`).join(' · ')}</dd>
+          </dl>
+          {canWrite && (
+            <div class="actions">
+              {s.next && (
+                <button type="button" onClick={() => setDialog('advance')}>
+                  Advance to {s.next}…
+                </button>
+              )}
+              {(s.previous || s.pending) && (
+                <button type="button" class="ghost" onClick={() => setDialog('rollback')}>
+                  {s.pending && !s.previous ? 'Withdraw…' : 'Roll back…'}
+                </button>
+              )}
+            </div>
+          )}
+          {s.next && <PreconditionsList next={s.next} checks={s.preconditions} />}
+          <section aria-labelledby="stranded-title">
+            <h2 id="stranded-title">Would be stranded by secure_only ({s.stranded.length})</h2>
+            <p class="muted">
+              Every registered, non-exempt agent must have connected over secure within{' '}
+              {s.gate.minWindowHours} h.
+            </p>
+            {s.stranded.length > 0 ? <StrandedList agents={s.stranded} /> : <p>Nobody.</p>}
+          </section>
+          <ExemptionsSection
+            exemptions={s.exemptions}
+            canWrite={canWrite}
+            onChanged={() => void status.reload()}
+          />
+          <section aria-labelledby="history-title">
+            <h2 id="history-title">History</h2>
+            <table class="grid" aria-label="Migration history">
+              <thead>
+                <tr>
+                  <th scope="col">When (UTC)</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Reason</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.history.map((t) => (
+                  <tr key={t.id}>
+                    <td>{utc(t.at)}</td>
+                    <td>{t.actor}</td>
+                    <td>
+                      {t.kind} {t.from} → {t.to}
+                      {t.forced && <strong> (forced: {t.acknowledged.join(', ')})</strong>}
+                    </td>
+                    <td>{t.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+          {dialog && (
+            <TransitionDialog
+              kind={dialog}
+              status={s}
+              onClose={() => setDialog(undefined)}
+              onDone={(text) => {
+                setDialog(undefined);
+                setMessage(text);
+                void status.reload();
+              }}
+            />
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,15 @@
+import { type StrandedAgent } from '../../api/migration-types.js';
+
+/** Who secure_only would cut off, and why (offline, still on plain, cannot do wss, failed apply). */
+export function StrandedList(props: { agents: StrandedAgent[]; label?: string }) {
+  const label = props.label ?? 'Agents secure_only would strand';
+  return (
+    <ul class="stranded-list" aria-label={label}>
+      {props.agents.map((a) => (
+        <li key={a.agentId} data-stranded={a.agentId}>
+          <code>{a.agentId}</code>: {a.reasons.map((r) => r.message).join('; ')}
+        </li>
+      ))}
+    </ul>
+  );
+}

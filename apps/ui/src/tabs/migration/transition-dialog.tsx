@@ -1,0 +1,221 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from '../../api/client.js';
+import { PHASES, type MigrationStatus, type Phase, type StrandedAgent } from '../../api/migration-types.js';
+import { type ProfileListItem, type RevisionSummary } from '../../api/profile-types.js';
+import { Dialog } from '../../components/dialog.js';
+import { issuesOf, messageOf } from '../../components/errors.js';
+import { Notice } from '../../components/notice.js';
+import { described, Field } from '../parameters/field.js';
+import { StrandedList } from './stranded-list.js';
+
+/** The 409's agents: the advance gives reasons, the rollback only ids (or rows with an id). */
+function strandedOf(e: ApiError): StrandedAgent[] {
+  if (Array.isArray(e.body.stranded)) return e.body.stranded as StrandedAgent[];
+  const agents = Array.isArray(e.body.agents) ? (e.body.agents as unknown[]) : [];
+  return agents.map((a) => {
+    const id =
+      typeof a === 'string'
+        ? a
+        : String((a as { id?: string; agentId?: string }).agentId ?? (a as { id?: string }).id);
+    return { agentId: id, reasons: [{ code: 'secure', message: 'connected over secure now' }] };
+  });
+}
+
+/**
+ * Advance or roll back one phase, with a reason (audited). When central answers that agents would be
+ * stranded, they are listed and a forced move needs each of them acknowledged explicitly.
+ */
+export function TransitionDialog(props: {
+  kind: 'advance' | 'rollback';
+  status: MigrationStatus;
+  onClose: () => void;
+  onDone: (text: string) => void;
+}) {
+  const { status } = props;
+  const target = props.kind === 'advance' ? status.next : status.previous;
+  const [to, setTo] = useState<Phase | null>(target);
+  const [reason, setReason] = useState('');
+  const [profiles, setProfiles] = useState<ProfileListItem[]>([]);
+  const [profile, setProfile] = useState('');
+  const [revisions, setRevisions] = useState<RevisionSummary[]>([]);
+  const [revision, setRevision] = useState('');
+  const [stranded, setStranded] = useState<StrandedAgent[] | undefined>();
+  const [acknowledged, setAcknowledged] = useState<Set<string>>(new Set());
+  const [issues, setIssues] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const needsRevision = props.kind === 'advance' && to === 'secure_published' && !status.pending;
+
+  useEffect(() => {
+    if (needsRevision) void api<ProfileListItem[]>('GET', '/api/profiles').then(setProfiles);
+  }, [needsRevision]);
+  useEffect(() => {
+    if (!profile) return;
+    void api<RevisionSummary[]>('GET', `/api/profiles/${encodeURIComponent(profile)}/revisions`).then(
+      (list) => {
+        setRevisions(list);
+        setRevision(list[0] ? String(list[0].revision) : '');
+      },
+    );
+  }, [profile]);
+
+  const send = async (force: boolean) => {
+    setBusy(true);
+    const body: Record<string, unknown> = { reason };
+    if (to) body.to = to;
+    if (needsRevision) Object.assign(body, { profile, revision: Number(revision) });
+    if (props.kind === 'advance' && to === 'secure_published' && status.pending) body.accept = true;
+    if (force) {
+      body.force = true;
+      if (props.kind === 'advance') body.acknowledge = [...acknowledged];
+    }
+    try {
+      await api('POST', `/api/migration/${props.kind}`, body);
+      props.onDone(
+        `${props.kind === 'advance' ? 'Advanced' : 'Rolled back'} to ${to ?? 'the previous step'}.`,
+      );
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'would_strand_agents') {
+        setStranded(strandedOf(e));
+        setAcknowledged(new Set());
+        setError(e.message);
+        setIssues({});
+      } else {
+        setIssues(issuesOf(e));
+        setError(messageOf(e));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const title = props.kind === 'advance' ? `Advance to ${to ?? '…'}` : `Roll back to ${to ?? '…'}`;
+  const allAcknowledged = stranded !== undefined && stranded.every((s) => acknowledged.has(s.agentId));
+  return (
+    <Dialog title={title} onClose={props.onClose}>
+      <form
+        class="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void send(false);
+        }}
+      >
+        {props.kind === 'rollback' && (
+          <Field id="mig-to" label="Roll back to" issue={issues.to}>
+            <select
+              {...described('mig-to', issues.to)}
+              value={to ?? ''}
+              onChange={(e) => setTo(e.currentTarget.value as Phase)}
+            >
+              {PHASES.slice(0, PHASES.indexOf(status.phase)).map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
+        {needsRevision && (
+          <>
+            <Field
+              id="mig-profile"
+              label="Secure profile"
+              issue={issues.profile}
+              hint="central.websocket.secure=true and a truststore with the server anchor"
+            >
+              <select
+                {...described('mig-profile', issues.profile)}
+                value={profile}
+                required
+                onChange={(e) => setProfile(e.currentTarget.value)}
+              >
+                <option value="">(choose)</option>
+                {profiles
+                  .filter((p) => p.latestRevision)
+                  .map((p) => (
+                    <option key={p.name} value={p.name}>
+                      {p.name}
+                    </option>
+                  ))}
+              </select>
+            </Field>
+            <Field id="mig-revision" label="Revision to publish" issue={issues.revision}>
+              <select
+                {...described('mig-revision', issues.revision)}
+                value={revision}
+                onChange={(e) => setRevision(e.currentTarget.value)}
+              >
+                {revisions.map((r) => (
+                  <option key={r.revision} value={String(r.revision)}>
+                    r{r.revision}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          </>
+        )}
+        <Field id="mig-reason" label="Reason (audited)" issue={issues.reason}>
+          <textarea
+            {...described('mig-reason', issues.reason)}
+            rows={2}
+            required
+            value={reason}
+            onInput={(e) => setReason(e.currentTarget.value)}
+          />
+        </Field>
+        {error && !stranded && Object.keys(issues).length === 0 && <Notice kind="error">{error}</Notice>}
+        {stranded ? (
+          <section class="notice notice-warn stranded" role="alert" aria-labelledby="mig-stranded-title">
+            <h2 id="mig-stranded-title">Refused: {stranded.length} agent(s) would be stranded</h2>
+            <p>{error}</p>
+            <StrandedList agents={stranded} label="Agents this step would strand" />
+            <fieldset>
+              <legend>To force it, acknowledge each agent that will be cut off</legend>
+              {stranded.map((s) => (
+                <label class="inline" key={s.agentId}>
+                  <input
+                    type="checkbox"
+                    checked={acknowledged.has(s.agentId)}
+                    onChange={(e) => {
+                      const next = new Set(acknowledged);
+                      if (e.currentTarget.checked) next.add(s.agentId);
+                      else next.delete(s.agentId);
+                      setAcknowledged(next);
+                    }}
+                  />{' '}
+                  Cut off {s.agentId}
+                </label>
+              ))}
+            </fieldset>
+            {issues.acknowledge && <small class="issue">{issues.acknowledge}</small>}
+            <div class="actions">
+              <button
+                type="button"
+                class="danger"
+                disabled={busy || !allAcknowledged || !reason.trim()}
+                onClick={() => void send(true)}
+              >
+                Force and cut them off
+              </button>
+              <button type="button" class="ghost" onClick={props.onClose}>
+                Keep the current phase
+              </button>
+            </div>
+          </section>
+        ) : (
+          <div class="actions">
+            <button
+              type="submit"
+              disabled={busy || !reason.trim() || (needsRevision && (!profile || !revision))}
+            >
+              {props.kind === 'advance' ? 'Advance' : 'Roll back'}
+            </button>
+            <button type="button" class="ghost" onClick={props.onClose}>
+              Cancel
+            </button>
+          </div>
+        )}
+      </form>
+    </Dialog>
+  );
+}
