@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { PROFILE_DOWNLOAD_PATH } from '../../../../libs/protocol/index.js';
 import { AgentAuthenticator, ENROLLMENT_TOKEN_PREFIX } from '../agents/agent-authenticator.js';
+import { ArchiveCache } from './archive-cache.js';
 import { ProfileRevisionsRepository } from './profile-revisions.repository.js';
 
 const ARCHIVE_PATH = new RegExp(`^${PROFILE_DOWNLOAD_PATH}([0-9a-f]{64})\\.zip$`);
@@ -14,6 +15,7 @@ const ARCHIVE_PATH = new RegExp(`^${PROFILE_DOWNLOAD_PATH}([0-9a-f]{64})\\.zip$`
 @Injectable()
 export class ProfileDownloadHandler {
   private readonly logger = new Logger('profiles');
+  private readonly archives = new ArchiveCache();
 
   constructor(
     private readonly authenticator: AgentAuthenticator,
@@ -71,15 +73,16 @@ export class ProfileDownloadHandler {
       );
     }
     const sha256 = match[1]!;
-    const found = await this.revisions.findBySha256(sha256);
-    if (!found) return answer(res, 404, { error: `no profile revision with sha256 ${sha256}` });
+    const archive = this.archives.get(sha256) ?? (await this.revisions.findBySha256(sha256))?.archive;
+    if (!archive) return answer(res, 404, { error: `no profile revision with sha256 ${sha256}` });
+    this.archives.set(sha256, archive);
     res.writeHead(200, {
       'content-type': 'application/zip',
-      'content-length': found.archive.length,
+      'content-length': archive.length,
       etag: `"${sha256}"`,
       'cache-control': 'private, max-age=31536000, immutable',
     });
-    res.end(req.method === 'HEAD' ? undefined : found.archive);
+    res.end(req.method === 'HEAD' ? undefined : archive);
   }
 
   private refuse(res: ServerResponse, status: number, reason: string, address: string): void {

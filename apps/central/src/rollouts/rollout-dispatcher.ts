@@ -26,6 +26,7 @@ export class RolloutDispatcher {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private refillTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deliveries: RolloutDeliveriesRepository,
@@ -44,13 +45,30 @@ export class RolloutDispatcher {
     this.running = this.loop().finally(() => (this.running = undefined));
   }
 
-  /** The agent finished a step (or its session ended): its slot is free again. */
+  /**
+   * The agent finished a step (or its session ended): its slot is free again. Slots are refilled in
+   * batches — a pass per freed slot would query the due work once per answer during a big push.
+   */
   release(agentId: string): void {
-    if (this.inFlight.delete(agentId)) this.kick();
+    if (!this.inFlight.delete(agentId)) return;
+    const batch = Math.max(1, Math.floor(this.config.maxInFlight / 10));
+    if (this.config.maxInFlight - this.inFlight.size >= batch) this.kick();
+    else this.refillSoon();
+  }
+
+  /** Refills the last slots shortly even when fewer than a batch are free (the end of a push). */
+  private refillSoon(): void {
+    if (this.refillTimer || this.stopped) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = undefined;
+      this.kick();
+    }, REFILL_DELAY_MS);
+    this.refillTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.refillTimer);
     await this.running;
   }
 
@@ -124,6 +142,9 @@ export class RolloutDispatcher {
     }
   }
 }
+
+/** How long a freed slot may wait for others before a pass refills it anyway. */
+const REFILL_DELAY_MS = 25;
 
 const key = (e: DeliveryEntry) => ({ rolloutId: e.rolloutId, agentId: e.agentId });
 
