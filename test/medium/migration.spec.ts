@@ -469,4 +469,28 @@ describe('secure_published started by the migration: a secure revision of the pr
     expect(gate.status).toBe(409);
     expect(gate.body.message).toMatch(/would be stranded by secure_only: .*old-1/);
   });
+
+  it('with several profiles in use, prepares a secure revision of each but publishes none (409 naming them)', async () => {
+    await c.api.ok('POST', '/api/profiles', { name: 'kiosk', template: 'default' });
+    const kiosk = await c.api.ok<{ revision: number; sha256: string }>('POST', '/api/profiles/kiosk/prepare');
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    await sql.query(
+      `INSERT INTO agent_desired_profiles (agent_id, profile_name, revision, sha256) VALUES ('old-1', 'kiosk', $1, $2)`,
+      [kiosk.revision, kiosk.sha256],
+    );
+    await sql.end();
+    expect(
+      (await c.api.call('POST', '/api/migration/rollback', { to: 'dual', reason: 'again' })).status,
+    ).toBe(200);
+
+    const r = await advance({ reason: 'publish secure' });
+    expect(r.status).toBe(409);
+    expect(r.body.message).toMatch(
+      /^2 profiles are in use \(default revision \d+, kiosk revision 2 prepared as secure revisions\)/,
+    );
+    const kioskLatest = await c.api.ok<{ agentConf: string }>('GET', '/api/profiles/kiosk/revisions/2');
+    expect(kioskLatest.agentConf).toMatch(/^central\.websocket\.secure=true$/m);
+    expect(await c.api.ok<unknown[]>('GET', '/api/rollouts')).toHaveLength(1); // none started
+  });
 });
