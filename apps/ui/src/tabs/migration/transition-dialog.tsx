@@ -63,7 +63,7 @@ export function TransitionDialog(props: {
     setBusy(true);
     const body: Record<string, unknown> = { reason };
     if (to) body.to = to;
-    if (needsRevision) Object.assign(body, { profile, revision: Number(revision) });
+    if (needsRevision && profile && revision) Object.assign(body, { profile, revision: Number(revision) });
     if (props.kind === 'advance' && to === 'secure_published' && status.pending) body.accept = true;
     if (force) {
       body.force = true;
@@ -121,15 +121,14 @@ export function TransitionDialog(props: {
               id="mig-profile"
               label="Secure profile"
               issue={issues.profile}
-              hint="central.websocket.secure=true and a truststore with the server anchor"
+              hint="or a revision of yours: central.websocket.secure=true and a truststore with the server anchor"
             >
               <select
                 {...described('mig-profile', issues.profile)}
                 value={profile}
-                required
                 onChange={(e) => setProfile(e.currentTarget.value)}
               >
-                <option value="">(choose)</option>
+                <option value="">(central prepares and publishes one)</option>
                 {profiles
                   .filter((p) => p.latestRevision)
                   .map((p) => (
@@ -139,19 +138,21 @@ export function TransitionDialog(props: {
                   ))}
               </select>
             </Field>
-            <Field id="mig-revision" label="Revision to publish" issue={issues.revision}>
-              <select
-                {...described('mig-revision', issues.revision)}
-                value={revision}
-                onChange={(e) => setRevision(e.currentTarget.value)}
-              >
-                {revisions.map((r) => (
-                  <option key={r.revision} value={String(r.revision)}>
-                    r{r.revision}
-                  </option>
-                ))}
-              </select>
-            </Field>
+            {profile && (
+              <Field id="mig-revision" label="Revision to publish" issue={issues.revision}>
+                <select
+                  {...described('mig-revision', issues.revision)}
+                  value={revision}
+                  onChange={(e) => setRevision(e.currentTarget.value)}
+                >
+                  {revisions.map((r) => (
+                    <option key={r.revision} value={String(r.revision)}>
+                      r{r.revision}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+            )}
           </>
         )}
         <Field id="mig-reason" label="Reason (audited)" issue={issues.reason}>
@@ -206,7 +207,7 @@ export function TransitionDialog(props: {
           <div class="actions">
             <button
               type="submit"
-              disabled={busy || !reason.trim() || (needsRevision && (!profile || !revision))}
+              disabled={busy || !reason.trim() || (needsRevision && profile !== '' && !revision)}
             >
               {props.kind === 'advance' ? 'Advance' : 'Roll back'}
             </button>
