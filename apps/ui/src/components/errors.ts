@@ -11,3 +11,9 @@ export function issuesOf(e: unknown): Record<string, string> {
   if (e instanceof ApiError) for (const i of e.issues) out[i.field] ??= i.message;
   return out;
 }
+
+/** Whether some issue has no field of its own on the form, so the whole message must be shown. */
+export function hasUnplacedIssue(issues: Record<string, string>, placed: readonly string[]): boolean {
+  const keys = Object.keys(issues);
+  return keys.length === 0 || keys.some((k) => !placed.includes(k));
+}

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { type Exemption } from '../../api/migration-types.js';
-import { issuesOf, messageOf } from '../../components/errors.js';
+import { issuesOf, messageOf, hasUnplacedIssue } from '../../components/errors.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { described, Field } from '../parameters/field.js';
@@ -100,7 +100,9 @@ export function ExemptionsSection(props: {
           )}
         </tbody>
       </table>
-      {error && Object.keys(issues).length === 0 && <Notice kind="error">{error}</Notice>}
+      {error && hasUnplacedIssue(issues, ['agentId', 'reason', 'expiresAt']) && (
+        <Notice kind="error">{error}</Notice>
+      )}
       {props.canWrite && (
         <form class="conf-form" onSubmit={(e) => void add(e)} aria-label="Add an exemption">
           <Field id="ex-agent" label="Agent id" issue={issues.agentId}>

@@ -3,7 +3,7 @@ import { api, ApiError } from '../../api/client.js';
 import { PHASES, type MigrationStatus, type Phase, type StrandedAgent } from '../../api/migration-types.js';
 import { type ProfileListItem, type RevisionSummary } from '../../api/profile-types.js';
 import { Dialog } from '../../components/dialog.js';
-import { issuesOf, messageOf } from '../../components/errors.js';
+import { issuesOf, messageOf, hasUnplacedIssue } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
 import { described, Field } from '../parameters/field.js';
 import { StrandedList } from './stranded-list.js';
@@ -164,7 +164,9 @@ export function TransitionDialog(props: {
             onInput={(e) => setReason(e.currentTarget.value)}
           />
         </Field>
-        {error && !stranded && Object.keys(issues).length === 0 && <Notice kind="error">{error}</Notice>}
+        {error && !stranded && hasUnplacedIssue(issues, ['to', 'profile', 'revision', 'reason']) && (
+          <Notice kind="error">{error}</Notice>
+        )}
         {stranded ? (
           <section class="notice notice-warn stranded" role="alert" aria-labelledby="mig-stranded-title">
             <h2 id="mig-stranded-title">Refused: {stranded.length} agent(s) would be stranded</h2>

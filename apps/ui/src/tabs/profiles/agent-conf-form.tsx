@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { type KnownKey, type ProfileView } from '../../api/profile-types.js';
-import { issuesOf, messageOf } from '../../components/errors.js';
+import { issuesOf, messageOf, hasUnplacedIssue } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
 import { described, Field } from '../parameters/field.js';
 
@@ -74,7 +74,11 @@ export function AgentConfForm(props: {
           </dl>
         </>
       )}
-      {error && Object.keys(issues).length === 0 && <Notice kind="error">{error}</Notice>}
+      {error &&
+        hasUnplacedIssue(
+          issues,
+          props.profile.keys.known.map((k) => k.key),
+        ) && <Notice kind="error">{error}</Notice>}
       {props.canWrite && (
         <div class="actions">
           <button type="submit" disabled={busy || changed.length === 0}>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { Dialog } from '../../components/dialog.js';
-import { issuesOf, messageOf } from '../../components/errors.js';
+import { issuesOf, messageOf, hasUnplacedIssue } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
 import { described, Field } from '../parameters/field.js';
 
@@ -46,7 +46,7 @@ export function CopyDialog(props: { from: string; onClose: () => void; onCopied:
             onInput={(e) => setDescription(e.currentTarget.value)}
           />
         </Field>
-        {error && Object.keys(issues).length === 0 && <Notice kind="error">{error}</Notice>}
+        {error && hasUnplacedIssue(issues, ['name', 'description']) && <Notice kind="error">{error}</Notice>}
         <div class="actions">
           <button type="submit" disabled={busy}>
             Copy
