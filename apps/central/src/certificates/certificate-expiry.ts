@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { EXPIRY_WARNING_DAYS } from './certificate-report.js';
 import { CertificatesService } from './certificates.service.js';
 
@@ -35,7 +36,12 @@ export class CertificateExpiry implements OnApplicationBootstrap, OnModuleDestro
 
   async check(now = new Date()): Promise<string | undefined> {
     try {
-      const report = await this.certificates.activeSummary(now);
+      const report = await this.certificates.activeSummary(now).catch((error: unknown) => {
+        // At the very first boot the check can run before the self-signed default exists.
+        if (error instanceof DomainError && error.code === ErrorCode.NOT_FOUND) return undefined;
+        throw error;
+      });
+      if (!report) return undefined;
       const threshold =
         report.daysLeft < 0 ? 0 : [...EXPIRY_WARNING_DAYS].reverse().find((d) => report.daysLeft < d);
       if (threshold === undefined) return undefined;
