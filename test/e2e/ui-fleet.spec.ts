@@ -12,9 +12,11 @@ import {
   type UiSession,
 } from '../support/browser.js';
 import { ADMIN_PASSWORD, startTestCentral, type TestCentral } from '../support/in-process-central.js';
+import { makeServerChain } from '../support/openssl-fixtures.js';
+import { waitFor } from '../support/ports.js';
 import { REPO_ROOT } from '../support/processes.js';
 import { ScriptedAgent } from '../support/scripted-agent.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
 
 describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () => {
   let db: TestDatabase;
@@ -93,6 +95,32 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
       '/api/profiles/branches/revisions/2/archive',
     );
     await screenshot(page, 'profiles-diff');
+
+    // The truststore: an uploaded root shows its certificate and a diff line; removing it undoes both.
+    const root = makeServerChain(makeTempDir('sy-ui-root-'), ['localhost'], 'branch-root');
+    await page.getByRole('button', { name: 'Add certificate…' }).click();
+    const adding = page.getByRole('form', { name: 'Add a truststore entry' });
+    await adding.getByLabel('Source').selectOption('uploaded');
+    await adding.getByLabel('Alias').fill('branch-root');
+    await adding.getByLabel('Or a file').setInputFiles(root.rootPath);
+    await waitFor(
+      'the PEM read from the file',
+      async () => (await adding.getByLabel('PEM certificate').inputValue()).includes('BEGIN CERTIFICATE'),
+      5000,
+    );
+    await adding.getByRole('button', { name: 'Add to truststore' }).click();
+    const entry = page.locator('tr[data-alias="branch-root"]');
+    await entry.waitFor();
+    expect(await page.getByTestId('draft-changed').innerText()).toBe('changed since the latest revision');
+    await page
+      .getByRole('table', { name: 'Differences from r2 to draft' })
+      .getByText('truststore: branch-root')
+      .waitFor();
+    await screenshot(page, 'profiles-truststore');
+    await page.getByRole('button', { name: 'Remove branch-root' }).click();
+    await entry.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('draft-changed').innerText()).toBe('same as the latest revision');
+
     await openTab(page, 'Profiles');
     await page.locator('tr[data-profile="branches"] [data-col="latest"]').filter({ hasText: 'r2' }).waitFor();
     await screenshot(page, 'profiles');

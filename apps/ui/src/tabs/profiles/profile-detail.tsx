@@ -9,6 +9,7 @@ import { useApp } from '../../live-context.js';
 import { go } from '../../route.js';
 import { AgentConfForm } from './agent-conf-form.js';
 import { ProfileDiffView } from './profile-diff-view.js';
+import { ProfileSettingsForm } from './profile-settings-form.js';
 import { RawConfEditor } from './raw-conf-editor.js';
 import { RevisionHistory } from './revision-history.js';
 import { TruststoreEditor } from './truststore-editor.js';
@@ -121,6 +122,8 @@ export function ProfileDetail(props: { name: string }) {
             <RawConfEditor key={p.draftVersion} profile={p} canWrite={canWrite} onSaved={saved} />
           )}
           <TruststoreEditor profile={p} canWrite={canWrite} onSaved={saved} />
+          <h2>Settings</h2>
+          <ProfileSettingsForm key={p.draftVersion} profile={p} canWrite={canWrite} onSaved={saved} />
           <RevisionHistory profile={p} />
           <ProfileDiffView key={diffRefresh} profile={p} />
         </>

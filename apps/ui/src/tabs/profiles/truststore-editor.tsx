@@ -7,7 +7,7 @@ import {
   type TruststoreSource,
 } from '../../api/profile-types.js';
 import { issuesOf, messageOf } from '../../components/errors.js';
-import { shortSha, utc } from '../../components/format.js';
+import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 
 const SOURCES: Array<{ value: TruststoreSource; label: string }> = [
@@ -92,7 +92,7 @@ export function TruststoreEditor(props: {
               </td>
               <td>
                 <code title={t.certificate?.fingerprintSha256}>
-                  {shortSha(t.certificate?.fingerprintSha256)}
+                  {t.certificate ? `${t.certificate.fingerprintSha256.slice(0, 23)}…` : '—'}
                 </code>
               </td>
               {props.canWrite && (
@@ -127,48 +127,47 @@ export function TruststoreEditor(props: {
       )}
       {adding && (
         <form class="stack card" onSubmit={add} aria-label="Add a truststore entry">
-          <label>
-            Source
-            <select value={source} onChange={(e) => setSource(e.currentTarget.value as TruststoreSource)}>
-              {SOURCES.map((s) => (
-                <option key={s.value} value={s.value}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Alias{source === 'uploaded' ? '' : ' (optional)'}
-            <input
-              value={alias}
-              required={source === 'uploaded'}
-              placeholder="lower case, as keytool shows it"
-              onInput={(e) => setAlias(e.currentTarget.value)}
-            />
-          </label>
+          <label for="ts-source">Source</label>
+          <select
+            id="ts-source"
+            value={source}
+            onChange={(e) => setSource(e.currentTarget.value as TruststoreSource)}
+          >
+            {SOURCES.map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+          <label for="ts-alias">Alias{source === 'uploaded' ? '' : ' (optional)'}</label>
+          <input
+            id="ts-alias"
+            value={alias}
+            required={source === 'uploaded'}
+            placeholder="lower case, as keytool shows it"
+            onInput={(e) => setAlias(e.currentTarget.value)}
+          />
           {source === 'uploaded' && (
             <>
-              <label>
-                PEM certificate
-                <textarea
-                  rows={6}
-                  value={pem}
-                  required
-                  placeholder="-----BEGIN CERTIFICATE-----"
-                  onInput={(e) => setPem(e.currentTarget.value)}
-                />
-              </label>
-              <label>
-                Or a file
-                <input
-                  type="file"
-                  accept=".pem,.crt,.cer"
-                  onChange={(e) => {
-                    const file = e.currentTarget.files?.[0];
-                    if (file) void file.text().then(setPem);
-                  }}
-                />
-              </label>
+              <label for="ts-pem">PEM certificate</label>
+              <textarea
+                id="ts-pem"
+                rows={6}
+                value={pem}
+                required
+                placeholder="-----BEGIN CERTIFICATE-----"
+                onInput={(e) => setPem(e.currentTarget.value)}
+              />
+              <label for="ts-file">Or a file</label>
+              <input
+                id="ts-file"
+                type="file"
+                accept=".pem,.crt,.cer"
+                onChange={(e) => {
+                  const file = e.currentTarget.files?.[0];
+                  if (file) void file.text().then(setPem);
+                }}
+              />
             </>
           )}
           <div class="actions">
