@@ -126,7 +126,7 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
     await screenshot(page, 'profiles');
   });
 
-  it('starts a rollout to real agents in two waves, approves the second, and watches it reach 100 % live', async () => {
+  it('starts a rollout in two waves to protocol-level scripted agents, approves the second, and watches it reach 100 % live', async () => {
     const { page } = ui;
     const { token } = await central.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {});
     const url = `ws://127.0.0.1:${central.ports.plain}/agent`;

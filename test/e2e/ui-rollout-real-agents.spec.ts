@@ -1,0 +1,118 @@
+// The Rollouts tab driving real agent processes: three agents on plain receive a profile revision
+// (download, signature check, staging, atomic conf/ swap) and the browser shows the rollout reach
+// 100 % through the live socket, without a reload.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser } from 'playwright-core';
+import { launchChromium, logInThroughUi, openTab, openUi, type UiSession } from '../support/browser.js';
+import { ADMIN_PASSWORD, startTestCentral, type TestCentral } from '../support/in-process-central.js';
+import { waitFor } from '../support/ports.js';
+import { REPO_ROOT, startAgentProcess, type RunningProcess } from '../support/processes.js';
+import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
+
+const AGENTS = ['shop-1', 'shop-2', 'shop-3'];
+
+describe('e2e: a rollout started in the browser reaches real agents, progress shown live', () => {
+  let db: TestDatabase;
+  let central: TestCentral;
+  let browser: Browser;
+  let ui: UiSession;
+  const agents: RunningProcess[] = [];
+  const homes = new Map<string, string>();
+
+  beforeAll(async () => {
+    if (!existsSync(join(REPO_ROOT, 'dist', 'ui', 'index.html')))
+      execFileSync(process.execPath, [join(REPO_ROOT, 'apps', 'ui', 'build.mjs')]);
+    db = await createTestDatabase();
+    central = await startTestCentral(db.url, { heartbeatMs: 1000 });
+    browser = await launchChromium();
+    ui = await openUi(browser, central.central.adminUrl);
+    await logInThroughUi(ui.page, 'admin', ADMIN_PASSWORD);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(agents.map((a) => a.stop()));
+    await browser?.close();
+    await central?.stop();
+    await db?.drop();
+  });
+
+  afterEach(() => ui.console.assertClean());
+
+  it('publishes a revision to three real agents and the progress bar reaches 100 % live', async () => {
+    const { api, ports } = central;
+    const { token } = await api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {});
+    for (const id of AGENTS) {
+      const home = makeTempDir('sy-ui-agent-');
+      homes.set(id, home);
+      mkdirSync(join(home, 'conf'), { recursive: true });
+      writeFileSync(
+        join(home, 'conf', 'agent.conf'),
+        [
+          'central.host=127.0.0.1',
+          `central.websocket.port=${ports.plain}`,
+          'central.websocket.secure=false',
+          `agent.id=${id}`,
+          'agent.log.level=info',
+          '',
+        ].join('\n'),
+      );
+      agents.push(startAgentProcess(['--home', home, '--token', token, '--backoff-base-ms', '200']));
+    }
+    await waitFor(
+      'three agents online',
+      async () => {
+        const rows = await Promise.all(
+          AGENTS.map((id) => api.call<{ status: string }>('GET', `/api/agents/${id}`)),
+        );
+        return rows.every((r) => r.status === 200 && r.body.status === 'online');
+      },
+      60_000,
+    );
+    // A revision that keeps the connection (same host and port) and changes the log level.
+    await api.ok('POST', '/api/profiles/default/copy', { name: 'shops' });
+    const { draftVersion } = await api.ok<{ draftVersion: number }>('GET', '/api/profiles/shops');
+    await api.ok('PUT', '/api/profiles/shops', {
+      draftVersion,
+      set: {
+        'central.host': '127.0.0.1',
+        'central.websocket.port': String(ports.plain),
+        'agent.log.level': 'debug',
+      },
+    });
+    const revision = await api.ok<{ revision: number; sha256: string }>(
+      'POST',
+      '/api/profiles/shops/prepare',
+    );
+
+    const { page } = ui;
+    await openTab(page, 'Rollouts');
+    await page.evaluate(() => ((globalThis as unknown as { noReload: boolean }).noReload = true));
+    await page.getByRole('button', { name: 'New rollout…' }).click();
+    await page.getByLabel('Profile').selectOption('shops');
+    await page.getByLabel('Revision').selectOption(String(revision.revision));
+    await page.getByRole('radio', { name: 'Agent ids' }).check();
+    await page.getByLabel('Agent ids to target').fill(AGENTS.join(', '));
+    await page.getByRole('button', { name: 'Start rollout' }).click();
+    await page.getByRole('heading', { name: `Rollout of shops r${revision.revision}` }).waitFor();
+    await page
+      .locator('[data-testid="progress-Overall"]')
+      .filter({ hasText: /^100 %/ })
+      .waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="rollout-state"] [data-state="completed"]').waitFor({ timeout: 10_000 });
+    expect(await page.evaluate(() => (globalThis as unknown as { noReload?: boolean }).noReload)).toBe(true);
+
+    // "applied" is true on the agents themselves: each runs the revision, with its own agent.id kept.
+    for (const id of AGENTS) {
+      const home = homes.get(id)!;
+      const status = JSON.parse(readFileSync(join(home, 'state', 'status.json'), 'utf8')) as {
+        profile: { active: { sha256: string } | null };
+      };
+      expect(status.profile.active?.sha256).toBe(revision.sha256);
+      const conf = readFileSync(join(home, 'conf', 'agent.conf'), 'utf8');
+      expect(conf).toMatch(/^agent\.log\.level=debug$/m);
+      expect(conf).toMatch(new RegExp(`^agent\\.id=${id}$`, 'm'));
+    }
+  }, 180_000);
+});
