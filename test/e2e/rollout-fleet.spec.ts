@@ -196,14 +196,21 @@ describe('e2e: profile rollouts to real agents, in waves, through a central cras
     );
     await central.stop('SIGKILL');
     await startCentral();
+    let last: Rollout | undefined;
     const done = await waitFor(
       'rollout 1 completed after the restart',
       async () => {
-        const r = await rollout(r1.id);
-        return r.state === 'completed' ? r : undefined;
+        last = await rollout(r1.id);
+        return last.state === 'completed' ? last : undefined;
       },
       120_000,
-    );
+    ).catch((error: Error) => {
+      // Say where it stood: the rollout's state and every agent entry.
+      const entries = last?.agents.map((a) => `${a.agentId}:${a.state}${a.reason ? `(${a.reason})` : ''}`);
+      throw new Error(
+        `${error.message}; rollout ${last?.state} ${last?.stateReason ?? ''}: ${entries?.join(', ')}`,
+      );
+    });
     expect(done.agents).toHaveLength(GOOD);
     expect(done.agents.map((a) => a.wave).sort()).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3]);
     // "applied" is true: each agent runs the revision (its own status file) and is on wss.

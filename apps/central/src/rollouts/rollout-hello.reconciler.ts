@@ -27,7 +27,10 @@ export class RolloutHelloReconciler {
       const entries = await this.deliveries.scope([hello.agentId], tx);
       const changes: StateChange[] = [];
       for (const entry of entries) {
-        const next = gated(entry, agent) ?? afterHello(entry.state, entry.mode, entry.sha256, reported);
+        const next =
+          gated(entry, agent) ??
+          afterHello(entry.state, entry.mode, entry.sha256, reported) ??
+          resentOnNewSession(entry);
         if (!next) continue;
         changes.push({
           rolloutId: entry.rolloutId,
@@ -45,6 +48,20 @@ export class RolloutHelloReconciler {
     });
     return this.deliveries.desiredProfile(hello.agentId);
   }
+}
+
+/**
+ * A hello opens a new session, so a step already sent on an earlier one was interrupted — typically by
+ * central stopping mid-download or mid-switch. It starts over as a new attempt: the agent's late answer
+ * for the old attempt (e.g. "download failed: connection reset") is then ignored instead of failing the
+ * entry, and the dispatcher sends the step again on this session.
+ */
+function resentOnNewSession(entry: DeliveryEntry): Transition | undefined {
+  if (entry.sentSession === null) return undefined;
+  const interrupted =
+    (entry.state === 'pending' && entry.sentStep === 'sync') ||
+    (entry.state === 'synchronized' && entry.sentStep === 'activate');
+  return interrupted ? { state: entry.state, reason: null, restart: true } : undefined;
 }
 
 /** An agent that was upgraded becomes deliverable again; one that was downgraded is held back. */
