@@ -12,9 +12,10 @@ import {
 import { connectionSettingsKey, parseAgentConfText } from './agent-conf-file.js';
 import type { AgentHome } from './agent-home.js';
 import { Backoff } from './backoff.js';
-import { createClientCsr, type ClientCsr } from '../../../libs/pki/index.js';
+import { type ClientCsr } from '../../../libs/pki/index.js';
 import { CentralConnection, type ConnectionEnd, type ConnectionTarget } from './central-connection.js';
-import { ClientCertificateStore, type ClientCertificate } from './client-certificate-store.js';
+import { ClientCertificateStore } from './client-certificate-store.js';
+import { ClientIdentity } from './client-identity.js';
 import { ConfWatcher } from './conf-watcher.js';
 import { CredentialStore } from './credential-store.js';
 import { ExitCode } from './exit-codes.js';
@@ -53,9 +54,6 @@ export interface AgentRunnerOptions {
 
 export const AGENT_CAPABILITIES = ['wss', 'mtls'];
 
-/** A client certificate this close to expiry is renewed: a CSR goes along with the next connection. */
-export const RENEW_CERTIFICATE_BEFORE_MS = 30 * 86_400_000;
-
 /** Profile acknowledgements kept while disconnected; central re-checks everything at hello anyway. */
 const MAX_PENDING_REPORTS = 16;
 
@@ -67,7 +65,7 @@ export class AgentRunner {
   private conf: AgentConf;
   private readonly logger: Logger;
   private readonly credentials: CredentialStore;
-  private readonly certificates: ClientCertificateStore;
+  private readonly identity: ClientIdentity;
   private readonly status: StatusFile;
   private readonly backoff: Backoff;
   private readonly watcher: ConfWatcher;
@@ -90,7 +88,9 @@ export class AgentRunner {
     this.conf = options.conf;
     this.logger = options.logger;
     this.credentials = new CredentialStore(options.home);
-    this.certificates = new ClientCertificateStore(options.home);
+    this.identity = new ClientIdentity(new ClientCertificateStore(options.home), this.logger, () =>
+      this.now(),
+    );
     const secret = options.credential ?? options.enrollmentToken;
     if (secret === undefined) throw new Error('AgentRunner needs a credential or an enrollment token');
     this.bearer = { secret, kind: options.credential !== undefined ? 'credential' : 'token' };
@@ -141,7 +141,7 @@ export class AgentRunner {
         if (end.closeCode === CloseCode.CERTIFICATE_REVOKED) {
           // The credential still applies: reconnect without the certificate (central decides if that is enough).
           this.logger.error("central revoked this agent's client certificate; it is set aside");
-          this.retireCertificate();
+          this.identity.retire();
         }
         if (end.welcome) this.backoff.reset();
         if (this.reconnectNow) continue; // agent.conf changed: the change was logged, go right away
@@ -183,9 +183,9 @@ export class AgentRunner {
       return localFailure((error as Error).message);
     }
     this.runningTarget = target;
-    const certificate = this.usableCertificate(conf.agentId);
+    const certificate = this.identity.usable(conf.agentId);
     if (conf.secure && certificate) target.clientCertificate = certificate;
-    const csr = await this.csrIfNeeded(conf.agentId, certificate);
+    const csr = await this.identity.csrIfNeeded(conf.agentId, certificate);
     let connection = this.openConnection(
       target,
       (welcome) => this.onWelcome(welcome, target, csr),
@@ -264,7 +264,7 @@ export class AgentRunner {
 
   private openCandidate(target: ConnectionTarget, timeoutMs: number): Promise<CandidateResult> {
     this.handover = new Promise((resolve) => (this.endHandover = resolve));
-    const certificate = this.usableCertificate(this.conf.agentId);
+    const certificate = this.identity.usable(this.conf.agentId);
     if (target.secure && certificate) target.clientCertificate = certificate;
     return tryCandidate((onWelcome) => {
       this.candidate = this.openConnection(target, (welcome) => {
@@ -347,37 +347,6 @@ export class AgentRunner {
     }
   }
 
-  /** The stored certificate, if it names this agent and is still valid; otherwise none is presented. */
-  private usableCertificate(agentId: string): ClientCertificate | undefined {
-    let stored: ClientCertificate | undefined;
-    try {
-      stored = this.certificates.read();
-    } catch (error) {
-      this.logger.warn(`cannot read the client certificate in state/: ${(error as Error).message}`);
-      return undefined;
-    }
-    if (!stored) return undefined;
-    if (stored.agentId !== agentId) {
-      this.logger.warn(
-        `the client certificate in state/ is for ${stored.agentId ?? 'no agent'}, not ${agentId}`,
-      );
-      return undefined;
-    }
-    return stored.notAfter.getTime() > this.now().getTime() ? stored : undefined;
-  }
-
-  /** A fresh key and CSR when the agent has no certificate or its certificate is about to expire. */
-  private async csrIfNeeded(agentId: string, certificate: ClientCertificate | undefined) {
-    if (certificate && certificate.notAfter.getTime() - this.now().getTime() > RENEW_CERTIFICATE_BEFORE_MS)
-      return undefined;
-    try {
-      return await createClientCsr(agentId);
-    } catch (error) {
-      this.logger.warn(`cannot create a certificate request: ${(error as Error).message}`);
-      return undefined;
-    }
-  }
-
   private now(): Date {
     return this.options.now?.() ?? new Date();
   }
@@ -396,7 +365,7 @@ export class AgentRunner {
       this.logger.info(`enrolled as ${welcome.agentId}; credential stored in state/credential`);
     }
     if (welcome.certificateChainPem !== undefined && csr)
-      this.storeCertificate(csr.keyPem, welcome.certificateChainPem);
+      this.identity.keep(csr.keyPem, welcome.certificateChainPem);
     this.offerSigningKey(welcome);
     const endpoint = `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${target.port}`;
     this.logger.info(`connected via ${target.secure ? 'wss' : 'ws'} to ${endpoint} (node ${welcome.nodeId})`);
@@ -431,26 +400,6 @@ export class AgentRunner {
     this.backoff.reset();
     this.connection?.close(CloseCode.NORMAL, 'agent.conf changed');
     this.wake?.();
-  }
-
-  /** A certificate that cannot be stored is not fatal: the agent goes on with its credential. */
-  private storeCertificate(keyPem: string, chainPem: string): void {
-    try {
-      const stored = this.certificates.write(keyPem, chainPem);
-      this.logger.info(
-        `client certificate stored in state/client.crt (valid until ${stored.notAfter.toISOString()}); presented on wss from the next connection`,
-      );
-    } catch (error) {
-      this.logger.warn(`cannot store the client certificate: ${(error as Error).message}`);
-    }
-  }
-
-  private retireCertificate(): void {
-    try {
-      this.certificates.retire();
-    } catch (error) {
-      this.logger.warn(`cannot move the revoked client certificate aside: ${(error as Error).message}`);
-    }
   }
 
   private retireCredential(): void {
