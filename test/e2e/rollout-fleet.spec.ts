@@ -247,8 +247,12 @@ describe('e2e: profile rollouts to real agents, in waves, through a central cras
     expect(halted.agents.filter((a) => a.wave === 3).every((a) => a.state === 'pending')).toBe(true);
     // The failed agents reverted: still reachable over plain, still without a profile.
     for (let i = GOOD; i < GOOD + BAD; i++) {
-      const r = await row(agentId(i));
-      expect(r).toMatchObject({ status: 'online', transport: 'plain' });
+      // Reachable: online over plain (a loaded CI machine may briefly drop a session on missed pongs;
+      // the agent then reconnects by itself, which is what "stays reachable" means).
+      await waitFor(`${agentId(i)} online over plain`, async () => {
+        const r = await row(agentId(i));
+        return r.status === 'online' && r.transport === 'plain';
+      });
       expect(activeSha(i)).toBeNull();
     }
     expect(agents.every((a) => a.child.exitCode === null)).toBe(true);
