@@ -22,8 +22,6 @@ import { presentedCertificate } from '../support/tls-probe.js';
 import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
 
 /** Roles land with the auth work (/api/users); until then the viewer journey is skipped, and says so. */
-const USERS_API_LANDED = existsSync(join(REPO_ROOT, 'apps', 'central', 'src', 'users'));
-const itWithUsers = USERS_API_LANDED ? it : it.skip;
 
 describe('e2e: the System Administration UI in Chromium', () => {
   let db: TestDatabase;
@@ -248,7 +246,7 @@ describe('e2e: the System Administration UI in Chromium', () => {
     await screenshot(page, 'audit');
   });
 
-  itWithUsers('a viewer sees no write buttons, and the API refuses the writes anyway', async () => {
+  it('a viewer sees no write buttons, and the API refuses the writes anyway', async () => {
     await central.api.ok('POST', '/api/users', {
       username: 'vera',
       password: 'viewer-password-1',
