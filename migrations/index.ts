@@ -7,6 +7,7 @@ import { Migration1763971700000 } from './1763971700000-Migration.js';
 import { RolloutDeliveries1763972000000 } from './1763972000000-RolloutDeliveries.js';
 import { AgentVia1763972100000 } from './1763972100000-AgentVia.js';
 import { RolloutDueIndex1763972200000 } from './1763972200000-RolloutDueIndex.js';
+import { RolloutDueWork1763972300000 } from './1763972300000-RolloutDueWork.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   RolloutDeliveries1763972000000,
   AgentVia1763972100000,
   RolloutDueIndex1763972200000,
+  RolloutDueWork1763972300000,
 ];

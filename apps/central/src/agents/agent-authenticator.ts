@@ -3,6 +3,7 @@ import { type IncomingMessage } from 'node:http';
 import { AGENT_ID_PATTERN, VIA_HEADER } from '../../../../libs/protocol/index.js';
 import { AuditService } from '../audit/audit.service.js';
 import { hashSecret, newSecret, sameHash } from '../crypto/secrets.js';
+import { AgentSessions } from './agent-sessions.js';
 import { AgentsRepository } from './agents.repository.js';
 import { EnrollmentTokensRepository } from './enrollment-tokens.repository.js';
 
@@ -11,7 +12,14 @@ export const ENROLLMENT_TOKEN_PREFIX = 'syt_';
 export const AGENT_CREDENTIAL_PREFIX = 'sya_';
 
 export type AgentAuthResult =
-  | { ok: true; agentId: string; issuedCredential: string | undefined; via: string | undefined }
+  | {
+      ok: true;
+      agentId: string;
+      issuedCredential: string | undefined;
+      /** SHA-256 of the credential the agent now holds (kept on its session, never the secret). */
+      credentialHash: string;
+      via: string | undefined;
+    }
   | { ok: false; status: 400 | 401; reason: string };
 
 /**
@@ -26,9 +34,19 @@ export class AgentAuthenticator {
     private readonly agents: AgentsRepository,
     private readonly tokens: EnrollmentTokensRepository,
     private readonly audit: AuditService,
+    private readonly sessions: AgentSessions,
   ) {}
 
-  async authenticate(req: IncomingMessage, address: string): Promise<AgentAuthResult> {
+  /**
+   * `sessionSuffices`: a credential that opened the agent's live session on this node is accepted
+   * without reading the database (profile downloads: thousands per push). The session proves the
+   * credential was valid at its upgrade, and revoking the agent closes its sessions on every node.
+   */
+  async authenticate(
+    req: IncomingMessage,
+    address: string,
+    options: { sessionSuffices?: boolean } = {},
+  ): Promise<AgentAuthResult> {
     const agentId = req.headers[AGENT_ID_HEADER];
     const authorization = req.headers.authorization;
     if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) {
@@ -39,11 +57,20 @@ export class AgentAuthenticator {
     }
     const secret = authorization.slice('Bearer '.length).trim();
     if (secret.startsWith(ENROLLMENT_TOKEN_PREFIX)) return this.enroll(agentId, secret, address, viaOf(req));
+    const presented = hashSecret(secret);
+    const ok = {
+      ok: true as const,
+      agentId,
+      issuedCredential: undefined,
+      credentialHash: presented,
+      via: viaOf(req),
+    };
+    if (options.sessionSuffices && this.sessions.heldWithCredential(agentId, presented)) return ok;
     const stored = await this.agents.findCredentialHash(agentId);
-    if (!stored || !sameHash(stored, hashSecret(secret))) {
+    if (!stored || !sameHash(stored, presented)) {
       return { ok: false, status: 401, reason: `credential not valid for agent ${agentId}` };
     }
-    return { ok: true, agentId, issuedCredential: undefined, via: viaOf(req) };
+    return ok;
   }
 
   private async enroll(
@@ -73,7 +100,7 @@ export class AgentAuthenticator {
       agentId,
     );
     this.logger.log(`agent ${agentId} enrolled from ${address}`);
-    return { ok: true, agentId, issuedCredential: credential, via };
+    return { ok: true, agentId, issuedCredential: credential, credentialHash: hashSecret(credential), via };
   }
 }
 

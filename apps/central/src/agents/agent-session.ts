@@ -25,6 +25,8 @@ export interface SessionContext {
   remoteAddress: string;
   listenerAddress: string;
   issuedCredential: string | undefined;
+  /** SHA-256 of the credential the session was opened with (lets downloads skip the database). */
+  credentialHash: string;
   /** Client certificate chain signed from the CSR sent at the upgrade, delivered in welcome. */
   issuedCertificateChainPem?: string;
   nodeId: string;

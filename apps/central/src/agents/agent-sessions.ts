@@ -8,6 +8,7 @@ import {
   type Transport,
 } from '../../../../libs/protocol/index.js';
 import { NodeIdentity } from '../cluster/node-identity.js';
+import { sameHash } from '../crypto/secrets.js';
 import { EventBus } from '../common/event-bus.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { AgentSession, type SessionHooks, type WelcomeProfile } from './agent-session.js';
@@ -50,8 +51,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     agentId: string,
     transport: Transport,
     addresses: { remote: string; listener: string; via?: string },
-    issuedCredential?: string,
-    issuedCertificateChainPem?: string,
+    credential: { hash: string; issued?: string; certificateChainPem?: string },
   ): AgentSession {
     return new AgentSession(
       socket,
@@ -62,8 +62,9 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
         via: transport === 'plain' ? undefined : addresses.via,
         remoteAddress: addresses.remote,
         listenerAddress: addresses.listener,
-        issuedCredential,
-        issuedCertificateChainPem,
+        issuedCredential: credential.issued,
+        credentialHash: credential.hash,
+        issuedCertificateChainPem: credential.certificateChainPem,
         nodeId: this.node.id,
         heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       },
@@ -117,6 +118,12 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   /** True when this node holds the agent's current session (the node that sends its frames). */
   holds(agentId: string): boolean {
     return this.sessions.get(agentId)?.open ?? false;
+  }
+
+  /** True when the agent's open session on this node was opened with the credential of this hash. */
+  heldWithCredential(agentId: string, credentialHash: string): boolean {
+    const session = this.sessions.get(agentId);
+    return session?.open === true && sameHash(session.context.credentialHash, credentialHash);
   }
 
   /** The agent's session on this node, if it has one. */

@@ -245,8 +245,7 @@ export class ListenerManager implements OnModuleDestroy {
           result.agentId,
           transport,
           { remote: address, listener: req.socket.localAddress ?? '', via: result.via },
-          result.issuedCredential,
-          certificateChainPem,
+          { hash: result.credentialHash, issued: result.issuedCredential, certificateChainPem },
         ),
     };
   }

@@ -62,7 +62,7 @@ export class ProfileDownloadHandler {
         address,
       );
     }
-    const auth = await this.authenticator.authenticate(req, address);
+    const auth = await this.authenticator.authenticate(req, address, { sessionSuffices: true });
     if (!auth.ok) return this.refuse(res, auth.status, auth.reason, address);
     if (certificateAgentId !== undefined && certificateAgentId !== auth.agentId) {
       return this.refuse(

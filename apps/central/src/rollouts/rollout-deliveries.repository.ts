@@ -74,30 +74,24 @@ export class RolloutDeliveriesRepository {
 
   /**
    * Agents online on this node with an entry that may need a frame: pending, or synchronized in a
-   * publish. Their full scope is returned so the planner can choose one delivery per agent.
+   * publish, and not yet sent on the agent's current session. Their full scope is returned so the
+   * planner can choose one delivery per agent.
    */
   async workOnNode(nodeId: string, limit: number): Promise<HeldAgentWork[]> {
     // Driven from the due entries (partial index rollout_agents_due), so a pass costs what is left to
-    // do rather than a walk over every agent of the node.
+    // do rather than a walk over every agent of the node; each due entry is visited once.
     const agents = (await this.db.query(
-      `SELECT a.id, a.session_id, a.agent_version, a.capabilities
-         FROM agents a
-        WHERE a.id IN (
-            SELECT ra.agent_id FROM rollout_agents ra JOIN rollouts r ON r.id = ra.rollout_id
-             WHERE (ra.state = 'pending' OR (ra.state = 'synchronized' AND r.mode = 'publish'))
-               AND (   (r.state IN ('running', 'awaiting_approval', 'completed') AND ra.wave <= r.current_wave)
-                    OR EXISTS (SELECT 1 FROM agent_desired_profiles d
-                                WHERE d.agent_id = ra.agent_id AND d.rollout_id = ra.rollout_id)))
+      `SELECT DISTINCT a.id, a.session_id, a.agent_version, a.capabilities
+         FROM rollout_agents ra
+         JOIN rollouts r ON r.id = ra.rollout_id
+         JOIN agents a ON a.id = ra.agent_id
+        WHERE (ra.state = 'pending' OR (ra.state = 'synchronized' AND ra.activates))
           AND a.node_id = $1 AND a.connection_status = 'online' AND a.session_id IS NOT NULL
-          AND EXISTS (
-            SELECT 1 FROM rollout_agents ra JOIN rollouts r ON r.id = ra.rollout_id
-             WHERE ra.agent_id = a.id
-               AND (ra.state = 'pending' OR (ra.state = 'synchronized' AND r.mode = 'publish'))
-               AND NOT (ra.sent_session IS NOT DISTINCT FROM a.session_id
-                        AND ra.sent_step IS NOT DISTINCT FROM (CASE WHEN ra.state = 'pending' THEN 'sync' ELSE 'activate' END))
-               AND (   (r.state IN ('running', 'awaiting_approval', 'completed') AND ra.wave <= r.current_wave)
-                    OR EXISTS (SELECT 1 FROM agent_desired_profiles d
-                                WHERE d.agent_id = ra.agent_id AND d.rollout_id = ra.rollout_id)))
+          AND NOT (ra.sent_session IS NOT DISTINCT FROM a.session_id
+                   AND ra.sent_step IS NOT DISTINCT FROM (CASE WHEN ra.state = 'pending' THEN 'sync' ELSE 'activate' END))
+          AND (   (r.state IN ('running', 'awaiting_approval', 'completed') AND ra.wave <= r.current_wave)
+               OR EXISTS (SELECT 1 FROM agent_desired_profiles d
+                           WHERE d.agent_id = ra.agent_id AND d.rollout_id = ra.rollout_id))
         ORDER BY a.id LIMIT $2`,
       [nodeId, limit],
     )) as Array<Record<string, unknown>>;
@@ -112,21 +106,27 @@ export class RolloutDeliveriesRepository {
     }));
   }
 
-  /** One entry with its revision, for an agent's answer. */
-  async entry(key: EntryKey, q: Queryable = this.db): Promise<DeliveryEntry | undefined> {
+  /**
+   * The entries these answers are about, with their revisions, locked until the transaction ends (in
+   * key order, so two batches touching the same entries cannot deadlock on each other).
+   */
+  async entries(keys: EntryKey[], q: Queryable): Promise<DeliveryEntry[]> {
+    if (keys.length === 0) return [];
     const rows = (await q.query(
       `SELECT ra.rollout_id, ra.agent_id, ra.wave, ra.state, ra.attempts, ra.sent_step, ra.sent_session,
               r.mode, r.state AS rollout_state, r.created_at AS rollout_created_at, r.profile_name, r.revision,
               pr.sha256, pr.size_bytes, pr.minimum_agent_version, pr.required_capabilities,
               false AS newest, false AS desired
          FROM rollout_agents ra
+         JOIN unnest($1::uuid[], $2::text[]) AS k(rollout_id, agent_id)
+              ON ra.rollout_id = k.rollout_id AND ra.agent_id = k.agent_id
          JOIN rollouts r ON r.id = ra.rollout_id
          JOIN profile_revisions pr ON pr.profile_name = r.profile_name AND pr.revision = r.revision
-        WHERE ra.rollout_id = $1 AND ra.agent_id = $2
+        ORDER BY ra.rollout_id, ra.agent_id
         FOR UPDATE OF ra`,
-      [key.rolloutId, key.agentId],
+      [keys.map((k) => k.rolloutId), keys.map((k) => k.agentId)],
     )) as Array<Record<string, unknown>>;
-    return rows[0] ? toEntry(rows[0]) : undefined;
+    return rows.map(toEntry);
   }
 
   /** Applies state changes that still hold (same state and attempt); returns those applied. */
@@ -182,26 +182,45 @@ export class RolloutDeliveriesRepository {
     return marks.filter((m) => held.has(`${m.rolloutId}/${m.agentId}`));
   }
 
-  /** The agent reported this revision staged: shown on the agent as well as on the entry. */
-  async recordStaged(agentId: string, sha256: string, q: Queryable = this.db): Promise<void> {
-    await q.query(`UPDATE agents SET staged_profile_sha256 = $2 WHERE id = $1`, [agentId, sha256]);
+  /** The agents reported these revisions staged: shown on the agent as well as on the entry. */
+  async recordStaged(staged: Array<{ agentId: string; sha256: string }>, q: Queryable): Promise<void> {
+    if (staged.length === 0) return;
+    await q.query(
+      `UPDATE agents a SET staged_profile_sha256 = u.sha256
+         FROM unnest($1::text[], $2::text[]) AS u(agent_id, sha256) WHERE a.id = u.agent_id`,
+      [staged.map((s) => s.agentId), staged.map((s) => s.sha256)],
+    );
   }
 
-  /** The agent runs the revision now: its reported sha and, for a publish, its desired profile. */
-  async recordApplied(entry: DeliveryEntry, q: Queryable = this.db): Promise<void> {
+  /**
+   * The agents run these revisions now: their reported sha and, for a publish, their desired profile.
+   * When one agent has several entries, the last one speaks for it.
+   */
+  async recordApplied(applied: DeliveryEntry[], q: Queryable): Promise<void> {
+    if (applied.length === 0) return;
+    // One row per agent: a statement may not update the same row twice.
+    const entries = [...new Map(applied.map((e) => [e.agentId, e])).values()];
     await q.query(
-      `UPDATE agents SET profile_sha256 = $2,
-              staged_profile_sha256 = CASE WHEN staged_profile_sha256 = $2 THEN NULL ELSE staged_profile_sha256 END
-        WHERE id = $1`,
-      [entry.agentId, entry.sha256],
+      `UPDATE agents a SET profile_sha256 = u.sha256,
+              staged_profile_sha256 = CASE WHEN a.staged_profile_sha256 = u.sha256 THEN NULL
+                                           ELSE a.staged_profile_sha256 END
+         FROM unnest($1::text[], $2::text[]) AS u(agent_id, sha256) WHERE a.id = u.agent_id`,
+      [entries.map((e) => e.agentId), entries.map((e) => e.sha256)],
     );
-    if (entry.mode !== 'publish') return;
+    const published = entries.filter((e) => e.mode === 'publish');
+    if (published.length === 0) return;
     await q.query(
       `INSERT INTO agent_desired_profiles (agent_id, profile_name, revision, sha256, rollout_id)
-       VALUES ($1, $2, $3, $4, $5)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::uuid[])
        ON CONFLICT (agent_id) DO UPDATE SET profile_name = EXCLUDED.profile_name, revision = EXCLUDED.revision,
               sha256 = EXCLUDED.sha256, rollout_id = EXCLUDED.rollout_id, updated_at = now()`,
-      [entry.agentId, entry.profile, entry.revision, entry.sha256, entry.rolloutId],
+      [
+        published.map((e) => e.agentId),
+        published.map((e) => e.profile),
+        published.map((e) => e.revision),
+        published.map((e) => e.sha256),
+        published.map((e) => e.rolloutId),
+      ],
     );
   }
 

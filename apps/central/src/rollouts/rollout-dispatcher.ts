@@ -6,6 +6,7 @@ import { planDelivery, type Step } from './delivery-planner.js';
 import { deliveryIdOf } from './delivery-id.js';
 import {
   RolloutDeliveriesRepository,
+  type HeldAgentWork,
   type SentMark,
   type StateChange,
 } from './rollout-deliveries.repository.js';
@@ -17,6 +18,11 @@ import { ROLLOUTS_CONFIG, type RolloutsConfig } from './rollouts.config.js';
  * It works from the table, not from messages: what is due is read, marked as sent on this session,
  * then sent, so a restart or a reconnect simply finds the work again. Back-pressure: at most
  * `maxInFlight` deliveries under way per node, and no frame onto a socket whose buffer is full.
+ *
+ * What is due is read in chunks of up to `maxInFlight` agents and kept for a short while, so refilling
+ * the slots freed by a burst of answers costs no query. The chunk is read again when it runs out, grows
+ * older than a tick, or something changed (a rollout moved, an agent said hello); each frame is still
+ * marked against the entry's state and attempt, so a chunk that went out of date sends nothing wrong.
  */
 @Injectable()
 export class RolloutDispatcher {
@@ -27,6 +33,10 @@ export class RolloutDispatcher {
   private again = false;
   private stopped = false;
   private refillTimer: NodeJS.Timeout | undefined;
+  /** Due work read ahead, and when; `reread` asks the next pass to read it again. */
+  private due: HeldAgentWork[] = [];
+  private dueReadAt = 0;
+  private reread = true;
 
   constructor(
     private readonly deliveries: RolloutDeliveriesRepository,
@@ -35,9 +45,13 @@ export class RolloutDispatcher {
     @Inject(ROLLOUTS_CONFIG) private readonly config: RolloutsConfig,
   ) {}
 
-  /** Looks for due work soon; calls made while a pass runs fold into one more pass. */
-  kick(): void {
+  /**
+   * Looks for due work soon; calls made while a pass runs fold into one more pass. `changed`: a rollout
+   * or an agent's session changed, so work read ahead may be missing some (it is read again).
+   */
+  kick(options: { changed?: boolean } = {}): void {
     if (this.stopped) return;
+    if (options.changed) this.reread = true;
     if (this.running) {
       this.again = true;
       return;
@@ -92,18 +106,21 @@ export class RolloutDispatcher {
     this.forgetLost();
     const free = this.config.maxInFlight - this.inFlight.size;
     if (free <= 0) return;
-    const work = await this.deliveries.workOnNode(this.node.id, free);
     const marks: SentMark[] = [];
     const upgrades: StateChange[] = [];
     const entries = new Map<string, DeliveryEntry>();
-    for (const w of work) {
-      if (marks.length >= free) {
-        this.again = true; // more is due than fits now: come back when slots free up
-        break;
-      }
+    const work = await this.dueWork();
+    // Work for a socket that is still draining waits for a later pass; the rest is done or dropped.
+    const draining: HeldAgentWork[] = [];
+    let next = 0;
+    for (; next < work.length && marks.length < free; next++) {
+      const w = work[next]!;
       const session = this.sessions.session(w.agentId);
       if (!session?.open || session.id !== w.sessionId || this.inFlight.has(w.agentId)) continue;
-      if (session.bufferedAmount > this.config.maxBufferedBytes) continue;
+      if (session.bufferedAmount > this.config.maxBufferedBytes) {
+        draining.push(w);
+        continue;
+      }
       const plan = planDelivery(w.entries, session.id, w);
       if (!plan) continue;
       const e = plan.entry;
@@ -126,12 +143,26 @@ export class RolloutDispatcher {
         sessionId: session.id,
       });
     }
+    this.due = [...work.slice(next), ...draining];
+    // More is due than fits now: come back when slots free up.
+    if (next < work.length) this.again = true;
     if (upgrades.length > 0) await this.deliveries.change(upgrades);
     for (const mark of await this.deliveries.markSent(marks)) {
       const entry = entries.get(mark.agentId);
       if (!entry || !this.sessions.send(mark.agentId, frameFor(entry, mark.step))) continue;
       this.inFlight.set(mark.agentId, Date.now());
     }
+  }
+
+  /** The work read ahead, read again when it ran out, is older than a tick, or may be missing some. */
+  private async dueWork(): Promise<HeldAgentWork[]> {
+    const old = Date.now() - this.dueReadAt > this.config.tickMs;
+    if (this.reread || old || this.due.length === 0) {
+      this.reread = false;
+      this.dueReadAt = Date.now();
+      this.due = await this.deliveries.workOnNode(this.node.id, this.config.maxInFlight);
+    }
+    return this.due;
   }
 
   /** Slots of sessions that ended or deliveries that went quiet for longer than any step may take. */

@@ -26,6 +26,7 @@ export class RolloutHelloReconciler {
     await this.rollouts.transaction(async (tx) => {
       const entries = await this.deliveries.scope([hello.agentId], tx);
       const changes: StateChange[] = [];
+      const applied: DeliveryEntry[] = [];
       for (const entry of entries) {
         const next =
           gated(entry, agent) ??
@@ -39,12 +40,13 @@ export class RolloutHelloReconciler {
           attempts: entry.attempts,
           ...next,
         });
-        if (next.state === 'applied') await this.deliveries.recordApplied(entry, tx);
+        if (next.state === 'applied') applied.push(entry);
         this.logger.log(
           `agent ${entry.agentId} in rollout ${entry.rolloutId}: ${entry.state} → ${next.state}${next.reason ? ` (${next.reason})` : ''}`,
         );
       }
       await this.deliveries.change(changes, tx);
+      await this.deliveries.recordApplied(applied, tx);
     });
     return this.deliveries.desiredProfile(hello.agentId);
   }

@@ -34,7 +34,8 @@ export class RolloutSessionHooks implements ProfileSessionHooks, OnApplicationBo
   }
 
   onWelcomed(): void {
-    this.dispatcher.kick();
+    // The hello may have made work due (reconciled entries, a new session to send on).
+    this.dispatcher.kick({ changed: true });
   }
 
   async onStatus(session: AgentSession, status: ProfileStatus): Promise<void> {

@@ -1,22 +1,45 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type ProfileStatus } from '../../../../libs/protocol/index.js';
+import { KeyedBatcher } from '../common/keyed-batcher.js';
 import { parseDeliveryId } from './delivery-id.js';
 import { afterStatus } from './rollout-agent-state.js';
-import { RolloutDeliveriesRepository } from './rollout-deliveries.repository.js';
-import { RolloutsRepository } from './rollouts.repository.js';
+import { RolloutDeliveriesRepository, type StateChange } from './rollout-deliveries.repository.js';
+import { type DeliveryEntry } from './rollout.types.js';
+import { RolloutsRepository, type Queryable } from './rollouts.repository.js';
 
 export type RecordOutcome =
   | { recorded: true; state: ProfileStatus['state']; mode: 'synchronize' | 'publish' }
   | { recorded: false; why: string };
 
+interface Answer {
+  agentId: string;
+  status: ProfileStatus;
+  rolloutId: string;
+  attempt: number;
+}
+
+/** Answers recorded per transaction at most, and how long the first of a batch waits for others. */
+const MAX_BATCH = 500;
+const BATCH_DELAY_MS = 5;
+/** PostgreSQL's codes for a deadlock and a serialization failure: the batch is simply tried again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
 /**
- * Records an agent's `profile.status` on its rollout entry. Only answers that belong to this agent,
+ * Records agents' `profile.status` on their rollout entries. Only answers that belong to this agent,
  * to the entry's current attempt and to the revision's sha256 count; duplicates and late answers that
  * would move the entry backwards are ignored, so replays are harmless.
+ *
+ * Answers are written in batches (one transaction, one statement per kind of change, for up to 500
+ * answers, at most one per agent so an agent's answers keep their order): during a push to thousands of
+ * agents a transaction per answer made PostgreSQL the bottleneck (docs/benchmarks.md).
  */
 @Injectable()
-export class RolloutStatusRecorder {
+export class RolloutStatusRecorder implements OnModuleDestroy {
   private readonly logger = new Logger('rollouts');
+  private readonly batcher = new KeyedBatcher<Answer, RecordOutcome>((answers) => this.applyBatch(answers), {
+    maxBatch: MAX_BATCH,
+    delayMs: BATCH_DELAY_MS,
+  });
 
   constructor(
     private readonly rollouts: RolloutsRepository,
@@ -24,7 +47,10 @@ export class RolloutStatusRecorder {
   ) {}
 
   async record(agentId: string, status: ProfileStatus): Promise<RecordOutcome> {
-    const outcome = await this.apply(agentId, status);
+    const id = parseDeliveryId(status.deliveryId);
+    const outcome: RecordOutcome = id
+      ? await this.batcher.add(agentId, { agentId, status, rolloutId: id.rolloutId, attempt: id.attempt })
+      : { recorded: false, why: 'not a delivery central made' };
     if (!outcome.recorded && outcome.why !== 'duplicate')
       this.logger.warn(
         `agent ${agentId}: ignored profile.status ${status.state} (${status.deliveryId}): ${outcome.why}`,
@@ -32,39 +58,59 @@ export class RolloutStatusRecorder {
     return outcome;
   }
 
-  private async apply(agentId: string, status: ProfileStatus): Promise<RecordOutcome> {
-    const id = parseDeliveryId(status.deliveryId);
-    if (!id) return { recorded: false, why: 'not a delivery central made' };
-    return this.rollouts.transaction(async (tx) => {
-      // An answer need not wait for its WAL flush: if central crashes before it reaches the disk, the
-      // agent reports its active and staged profile at its next hello and the reconciler records it
-      // again (ADR 14). This takes a disk flush off every acknowledgement.
-      await tx.query('SET LOCAL synchronous_commit TO OFF');
-      const entry = await this.deliveries.entry({ rolloutId: id.rolloutId, agentId }, tx);
+  /** Answers already received are written before central stops. */
+  async onModuleDestroy(): Promise<void> {
+    await this.batcher.drain();
+  }
+
+  private async applyBatch(answers: Answer[]): Promise<RecordOutcome[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.rollouts.transaction((tx) => this.apply(answers, tx));
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= 3 || !code || !RETRYABLE.has(code)) throw error;
+      }
+    }
+  }
+
+  private async apply(answers: Answer[], tx: Queryable): Promise<RecordOutcome[]> {
+    // An answer need not wait for its WAL flush: if central crashes before it reaches the disk, the
+    // agent reports its active and staged profile at its next hello and the reconciler records it
+    // again (ADR 14). This takes a disk flush off every batch of acknowledgements.
+    await tx.query('SET LOCAL synchronous_commit TO OFF');
+    const entries = new Map(
+      (await this.deliveries.entries(answers, tx)).map((e) => [`${e.rolloutId}/${e.agentId}`, e]),
+    );
+    const changes: StateChange[] = [];
+    const staged: Array<{ agentId: string; sha256: string }> = [];
+    const applied: DeliveryEntry[] = [];
+    const outcomes = answers.map((answer): RecordOutcome => {
+      const { agentId, status } = answer;
+      const entry = entries.get(`${answer.rolloutId}/${agentId}`);
       if (!entry) return { recorded: false, why: 'no such delivery for this agent' };
-      if (entry.attempts !== id.attempt)
-        return { recorded: false, why: `attempt ${id.attempt} was replaced by ${entry.attempts}` };
+      if (entry.attempts !== answer.attempt)
+        return { recorded: false, why: `attempt ${answer.attempt} was replaced by ${entry.attempts}` };
       if (entry.sha256 !== status.sha256)
         return { recorded: false, why: `sha256 ${status.sha256} is not the revision's ${entry.sha256}` };
       const next = afterStatus(entry.state, entry.mode, status);
       if (!next) return { recorded: false, why: 'duplicate' };
-      const reason = next.state === 'failed' ? next.reason : null;
-      await this.deliveries.change(
-        [
-          {
-            rolloutId: entry.rolloutId,
-            agentId,
-            fromState: entry.state,
-            attempts: entry.attempts,
-            state: next.state,
-            reason,
-          },
-        ],
-        tx,
-      );
-      if (next.state === 'synchronized') await this.deliveries.recordStaged(agentId, entry.sha256, tx);
-      if (next.state === 'applied') await this.deliveries.recordApplied(entry, tx);
+      changes.push({
+        rolloutId: entry.rolloutId,
+        agentId,
+        fromState: entry.state,
+        attempts: entry.attempts,
+        state: next.state,
+        reason: next.state === 'failed' ? next.reason : null,
+      });
+      if (next.state === 'synchronized') staged.push({ agentId, sha256: entry.sha256 });
+      if (next.state === 'applied') applied.push(entry);
       return { recorded: true, state: status.state, mode: entry.mode };
     });
+    // The entries are locked: every change still holds.
+    await this.deliveries.change(changes, tx);
+    await this.deliveries.recordStaged(staged, tx);
+    await this.deliveries.recordApplied(applied, tx);
+    return outcomes;
   }
 }

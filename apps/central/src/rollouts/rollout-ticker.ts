@@ -11,6 +11,9 @@ import { RolloutDispatcher } from './rollout-dispatcher.js';
 import { RolloutWaves } from './rollout-waves.js';
 import { ROLLOUTS_CONFIG, type RolloutsConfig } from './rollouts.config.js';
 
+/** How long after an answer the waves are evaluated (the answers of that time are counted together). */
+const SOON_MS = 200;
+
 /**
  * Drives rollouts on every node: each tick (and soon after an answer) the waves and timeouts are
  * evaluated once for the whole cluster (RolloutWaves, under an advisory lock), then this node sends what
@@ -33,7 +36,7 @@ export class RolloutTicker implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.events.on('rollout.changed', () => this.dispatcher.kick());
+    this.events.on('rollout.changed', () => this.dispatcher.kick({ changed: true }));
     this.timer = setInterval(() => void this.tick(), this.config.tickMs);
   }
 
@@ -45,24 +48,27 @@ export class RolloutTicker implements OnApplicationBootstrap, OnModuleDestroy {
     await this.dispatcher.stop();
   }
 
-  /** Evaluate shortly (answers arrive in bursts: one evaluation serves many). */
+  /**
+   * Moves waves shortly after answers arrive (they come in bursts: one evaluation serves many). Step
+   * timeouts are left to the regular tick: looking for them reads every entry of every active rollout.
+   */
   soon(): void {
     if (this.soonTimer || this.stopped) return;
     this.soonTimer = setTimeout(() => {
       this.soonTimer = undefined;
-      void this.tick();
-    }, 50);
+      void this.tick({ timeouts: false });
+    }, SOON_MS);
   }
 
-  tick(): Promise<void> {
+  tick(options = { timeouts: true }): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    this.ticking ??= this.run().finally(() => (this.ticking = undefined));
+    this.ticking ??= this.run(options).finally(() => (this.ticking = undefined));
     return this.ticking;
   }
 
-  private async run(): Promise<void> {
+  private async run(options: { timeouts: boolean }): Promise<void> {
     try {
-      const changed = await this.waves.evaluate();
+      const changed = await this.waves.evaluate(options);
       for (const rolloutId of changed) await this.cluster.publish('rollout.changed', { rolloutId });
     } catch (error) {
       if (!this.stopped) this.logger.warn(`evaluating rollouts: ${(error as Error).message}`);

@@ -22,15 +22,19 @@ export class RolloutWaves {
     private readonly deliveries: RolloutDeliveriesRepository,
   ) {}
 
-  /** Returns the rollouts whose state, wave or entries changed. */
-  async evaluate(): Promise<string[]> {
+  /**
+   * Returns the rollouts whose state, wave or entries changed. `timeouts: false` only moves waves: the
+   * evaluation that follows a burst of answers need not look for stale steps across every rollout entry.
+   */
+  async evaluate(options: { timeouts: boolean } = { timeouts: true }): Promise<string[]> {
     return this.rollouts.transaction(async (tx) => {
       const [{ locked }] = (await tx.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
         ROLLOUT_LOCK,
       ])) as Array<{ locked: boolean }>;
       if (!locked) return [];
       const changed = new Set<string>();
-      for (const stale of await this.deliveries.markStale(tx)) changed.add(stale.rolloutId);
+      if (options.timeouts)
+        for (const stale of await this.deliveries.markStale(tx)) changed.add(stale.rolloutId);
       const active = await this.rollouts.evaluable(tx);
       if (active.length === 0) return [...changed];
       const counts = await this.rollouts.waveCounts(

@@ -108,8 +108,8 @@ export class RolloutsRepository {
         [ids, `superseded by rollout ${row.id}`, row.id],
       )) as [unknown, number];
       await tx.query(
-        `INSERT INTO rollout_agents (rollout_id, agent_id, wave, state, reason)
-         SELECT $1, agent_id, wave, state, reason
+        `INSERT INTO rollout_agents (rollout_id, activates, agent_id, wave, state, reason)
+         SELECT $1, $6, agent_id, wave, state, reason
            FROM unnest($2::text[], $3::int[], $4::text[], $5::text[]) AS e(agent_id, wave, state, reason)`,
         [
           row.id,
@@ -117,6 +117,7 @@ export class RolloutsRepository {
           r.entries.map((e) => e.wave),
           r.entries.map((e) => e.state),
           r.entries.map((e) => e.reason),
+          r.mode === 'publish',
         ],
       );
       return { id: row.id, superseded };
