@@ -96,13 +96,18 @@ export class RolloutDeliveriesRepository {
       [nodeId, limit],
     )) as Array<Record<string, unknown>>;
     if (agents.length === 0) return [];
-    const entries = await this.scope(agents.map((a) => a.id as string));
+    const byAgent = new Map<string, DeliveryEntry[]>();
+    for (const e of await this.scope(agents.map((a) => a.id as string))) {
+      const list = byAgent.get(e.agentId);
+      if (list) list.push(e);
+      else byAgent.set(e.agentId, [e]);
+    }
     return agents.map((a) => ({
       agentId: a.id as string,
       sessionId: a.session_id as string,
       agentVersion: a.agent_version as string | null,
       capabilities: (a.capabilities as string[] | null) ?? [],
-      entries: entries.filter((e) => e.agentId === a.id),
+      entries: byAgent.get(a.id as string) ?? [],
     }));
   }
 

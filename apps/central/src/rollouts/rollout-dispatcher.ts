@@ -37,6 +37,7 @@ export class RolloutDispatcher {
   private due: HeldAgentWork[] = [];
   private dueReadAt = 0;
   private reread = true;
+  private lostCheckedAt = 0;
 
   constructor(
     private readonly deliveries: RolloutDeliveriesRepository,
@@ -167,6 +168,9 @@ export class RolloutDispatcher {
 
   /** Slots of sessions that ended or deliveries that went quiet for longer than any step may take. */
   private forgetLost(): void {
+    // A session's end frees its slot already (release); this is the safety net, once a second is plenty.
+    if (Date.now() - this.lostCheckedAt < 1000) return;
+    this.lostCheckedAt = Date.now();
     const oldest = Date.now() - 10 * 60_000;
     for (const [agentId, since] of this.inFlight) {
       if (since < oldest || !this.sessions.holds(agentId)) this.inFlight.delete(agentId);
