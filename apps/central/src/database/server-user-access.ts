@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
@@ -10,7 +11,8 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
 
 /** Root-owned home for what the `postgres` user must reach when the checkout or data folder is private. */
 const SHARED_ROOT = '/var/lib/switchyard';
@@ -69,12 +71,59 @@ export function clusterDirFor(
   if (!user) return pgDir;
   if (existsSync(pgDir)) return realpathSync(pgDir);
   if (reachable(dataDir, user)) return pgDir;
+  const clusters = join(SHARED_ROOT, 'clusters');
+  removeAbandonedClusters(clusters, log);
   const id = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16);
-  const target = join(SHARED_ROOT, 'clusters', id);
+  const target = join(clusters, id);
   mkdirSync(target, { recursive: true, mode: 0o711 });
+  // Names the data folder the cluster belongs to, so an abandoned one can be recognized.
+  writeFileSync(join(clusters, `${id}.owner`), resolve(dataDir) + '\n', { mode: 0o644 });
   symlinkSync(target, pgDir);
   log(
     `the postgres user cannot reach ${dataDir}: the embedded cluster lives in ${target} (linked from ${pgDir})`,
   );
   return target;
+}
+
+/**
+ * Removes relocated clusters whose data folder was a temporary one (under the system temp folder: test
+ * runs, benches, trial starts) that no longer exists, once their server has stopped. Without this each
+ * such run left its cluster (~45 MB) behind for good. A cluster whose data folder lives anywhere else is
+ * never touched, even when the folder is missing: it may be on storage that is not mounted right now.
+ */
+export function removeAbandonedClusters(clusters: string, log: (line: string) => void): void {
+  let names: string[];
+  try {
+    names = readdirSync(clusters);
+  } catch {
+    return;
+  }
+  const temp = realpathSync(tmpdir());
+  for (const name of names.filter((n) => n.endsWith('.owner'))) {
+    const id = name.slice(0, -'.owner'.length);
+    const cluster = join(clusters, id);
+    let owner: string;
+    try {
+      owner = readFileSync(join(clusters, name), 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (!owner.startsWith(temp + sep) || existsSync(owner) || serverRunning(cluster)) continue;
+    rmSync(cluster, { recursive: true, force: true });
+    rmSync(join(clusters, name), { force: true });
+    log(`removed the embedded cluster ${cluster}: its temporary data folder ${owner} is gone`);
+  }
+}
+
+/** True while a postmaster runs on the cluster (its pid file names a live process). */
+function serverRunning(cluster: string): boolean {
+  try {
+    const pid = Number(readFileSync(join(cluster, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user (postgres): it runs.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
