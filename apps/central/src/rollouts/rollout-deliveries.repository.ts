@@ -112,8 +112,9 @@ export class RolloutDeliveriesRepository {
   }
 
   /**
-   * The entries these answers are about, with their revisions, locked until the transaction ends (in
-   * key order, so two batches touching the same entries cannot deadlock on each other).
+   * The entries these answers are about, with their revisions. Not locked: the changes made from them
+   * hold only if the entry is still in the state and attempt it was read in (see `change`), and locking
+   * would write every row once more during a push.
    */
   async entries(keys: EntryKey[], q: Queryable): Promise<DeliveryEntry[]> {
     if (keys.length === 0) return [];
@@ -127,8 +128,7 @@ export class RolloutDeliveriesRepository {
               ON ra.rollout_id = k.rollout_id AND ra.agent_id = k.agent_id
          JOIN rollouts r ON r.id = ra.rollout_id
          JOIN profile_revisions pr ON pr.profile_name = r.profile_name AND pr.revision = r.revision
-        ORDER BY ra.rollout_id, ra.agent_id
-        FOR UPDATE OF ra`,
+`,
       [keys.map((k) => k.rolloutId), keys.map((k) => k.agentId)],
     )) as Array<Record<string, unknown>>;
     return rows.map(toEntry);

@@ -82,9 +82,7 @@ export class RolloutStatusRecorder implements OnModuleDestroy {
     const entries = new Map(
       (await this.deliveries.entries(answers, tx)).map((e) => [`${e.rolloutId}/${e.agentId}`, e]),
     );
-    const changes: StateChange[] = [];
-    const staged: Array<{ agentId: string; sha256: string }> = [];
-    const applied: DeliveryEntry[] = [];
+    const changes = new Map<string, StateChange>();
     const outcomes = answers.map((answer): RecordOutcome => {
       const { agentId, status } = answer;
       const entry = entries.get(`${answer.rolloutId}/${agentId}`);
@@ -95,7 +93,7 @@ export class RolloutStatusRecorder implements OnModuleDestroy {
         return { recorded: false, why: `sha256 ${status.sha256} is not the revision's ${entry.sha256}` };
       const next = afterStatus(entry.state, entry.mode, status);
       if (!next) return { recorded: false, why: 'duplicate' };
-      changes.push({
+      changes.set(`${entry.rolloutId}/${agentId}`, {
         rolloutId: entry.rolloutId,
         agentId,
         fromState: entry.state,
@@ -103,12 +101,27 @@ export class RolloutStatusRecorder implements OnModuleDestroy {
         state: next.state,
         reason: next.state === 'failed' ? next.reason : null,
       });
-      if (next.state === 'synchronized') staged.push({ agentId, sha256: entry.sha256 });
-      if (next.state === 'applied') applied.push(entry);
       return { recorded: true, state: status.state, mode: entry.mode };
     });
-    // The entries are locked: every change still holds.
-    await this.deliveries.change(changes, tx);
+    // A change holds only if its entry is still as it was read; one that moved meanwhile (a hello, a
+    // timeout, an operator's retry) keeps its new state and this answer does not count.
+    const held = new Set(
+      (await this.deliveries.change([...changes.values()], tx)).map((c) => `${c.rolloutId}/${c.agentId}`),
+    );
+    const staged: Array<{ agentId: string; sha256: string }> = [];
+    const applied: DeliveryEntry[] = [];
+    answers.forEach((answer, i) => {
+      const key = `${answer.rolloutId}/${answer.agentId}`;
+      const change = changes.get(key);
+      if (!outcomes[i]!.recorded || !change) return;
+      if (!held.has(key)) {
+        outcomes[i] = { recorded: false, why: `the entry changed meanwhile (was ${change.fromState})` };
+        return;
+      }
+      const entry = entries.get(key)!;
+      if (change.state === 'synchronized') staged.push({ agentId: answer.agentId, sha256: entry.sha256 });
+      if (change.state === 'applied') applied.push(entry);
+    });
     await this.deliveries.recordStaged(staged, tx);
     await this.deliveries.recordApplied(applied, tx);
     return outcomes;
