@@ -33,10 +33,15 @@ export class RolloutDispatcher {
   private again = false;
   private stopped = false;
   private refillTimer: NodeJS.Timeout | undefined;
-  /** Due work read ahead, and when; `reread` asks the next pass to read it again. */
+  /**
+   * Due work read ahead, and when. `reread`: something changed, read again. `complete`: the last read
+   * returned all that was due, so once it is used up there is nothing more until something changes.
+   */
   private due: HeldAgentWork[] = [];
   private dueReadAt = 0;
   private reread = true;
+  private complete = false;
+  private rereadTimer: NodeJS.Timeout | undefined;
   private lostCheckedAt = 0;
 
   constructor(
@@ -84,6 +89,7 @@ export class RolloutDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.refillTimer);
+    clearTimeout(this.rereadTimer);
     await this.running;
   }
 
@@ -155,15 +161,32 @@ export class RolloutDispatcher {
     }
   }
 
-  /** The work read ahead, read again when it ran out, is older than a tick, or may be missing some. */
+  /**
+   * The work read ahead, read again when it is older than a tick, or when it is used up and the read
+   * was cut at the limit, or when something changed — then at most every MIN_REREAD_MS, so a storm of
+   * hellos or publish answers costs a few reads a second, not one each.
+   */
   private async dueWork(): Promise<HeldAgentWork[]> {
-    const old = Date.now() - this.dueReadAt > this.config.tickMs;
-    if (this.reread || old || this.due.length === 0) {
+    const age = Date.now() - this.dueReadAt;
+    const usedUp = this.due.length === 0 && !this.complete;
+    if (this.reread && age < MIN_REREAD_MS && !usedUp) this.rereadLater(MIN_REREAD_MS - age);
+    else if (this.reread || usedUp || age > this.config.tickMs) {
       this.reread = false;
       this.dueReadAt = Date.now();
-      this.due = await this.deliveries.workOnNode(this.node.id, this.config.maxInFlight);
+      const limit = this.config.maxInFlight;
+      this.due = await this.deliveries.workOnNode(this.node.id, limit);
+      this.complete = this.due.length < limit;
     }
     return this.due;
+  }
+
+  private rereadLater(ms: number): void {
+    if (this.rereadTimer || this.stopped) return;
+    this.rereadTimer = setTimeout(() => {
+      this.rereadTimer = undefined;
+      this.kick();
+    }, ms);
+    this.rereadTimer.unref();
   }
 
   /** Slots of sessions that ended or deliveries that went quiet for longer than any step may take. */
@@ -180,6 +203,8 @@ export class RolloutDispatcher {
 
 /** How long a freed slot may wait for others before a pass refills it anyway. */
 const REFILL_DELAY_MS = 25;
+/** Reads of due work that something changed ask for are at least this far apart. */
+const MIN_REREAD_MS = 100;
 
 const key = (e: DeliveryEntry) => ({ rolloutId: e.rolloutId, agentId: e.agentId });
 

@@ -46,8 +46,9 @@ export class RolloutSessionHooks implements ProfileSessionHooks, OnApplicationBo
       this.dispatcher.release(session.agentId);
       this.ticker.soon();
     }
-    // The next step of a publish (activate) goes out at once.
-    if (outcome.state === 'synchronized' && outcome.mode === 'publish') this.dispatcher.kick();
+    // The next step of a publish (activate) is due now.
+    if (outcome.state === 'synchronized' && outcome.mode === 'publish')
+      this.dispatcher.kick({ changed: true });
   }
 
   onEnd(session: AgentSession): void {
