@@ -2,25 +2,17 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type ProfileStatus } from '../../../../libs/protocol/index.js';
 import { KeyedBatcher } from '../common/keyed-batcher.js';
 import { parseDeliveryId } from './delivery-id.js';
+import { ProgressHold, SUPERSEDED, type RecordOutcome, type StatusAnswer } from './progress-hold.js';
 import { afterStatus } from './rollout-agent-state.js';
 import { RolloutDeliveriesRepository, type StateChange } from './rollout-deliveries.repository.js';
 import { type DeliveryEntry } from './rollout.types.js';
 import { RolloutsRepository, type Queryable } from './rollouts.repository.js';
 
-export type RecordOutcome =
-  | { recorded: true; state: ProfileStatus['state']; mode: 'synchronize' | 'publish' }
-  | { recorded: false; why: string };
-
-interface Answer {
-  agentId: string;
-  status: ProfileStatus;
-  rolloutId: string;
-  attempt: number;
-}
-
 /** Answers recorded per transaction at most, and how long the first of a batch waits for others. */
 const MAX_BATCH = 500;
 const BATCH_DELAY_MS = 5;
+/** How long a progress note waits for the answer that would make it moot (ProgressHold). */
+const PROGRESS_HOLD_MS = 250;
 /** PostgreSQL's codes for a deadlock and a serialization failure: the batch is simply tried again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 
@@ -31,15 +23,23 @@ const RETRYABLE = new Set(['40P01', '40001']);
  *
  * Answers are written in batches (one transaction, one statement per kind of change, for up to 500
  * answers, at most one per agent so an agent's answers keep their order): during a push to thousands of
- * agents a transaction per answer made PostgreSQL the bottleneck (docs/benchmarks.md).
+ * agents a transaction per answer made PostgreSQL the bottleneck (docs/benchmarks.md). A progress note
+ * is held back briefly and dropped when the same delivery's next answer overtakes it (ADR 16).
  */
 @Injectable()
 export class RolloutStatusRecorder implements OnModuleDestroy {
   private readonly logger = new Logger('rollouts');
-  private readonly batcher = new KeyedBatcher<Answer, RecordOutcome>((answers) => this.applyBatch(answers), {
-    maxBatch: MAX_BATCH,
-    delayMs: BATCH_DELAY_MS,
-  });
+  private readonly batcher = new KeyedBatcher<StatusAnswer, RecordOutcome>(
+    (answers) => this.applyBatch(answers),
+    {
+      maxBatch: MAX_BATCH,
+      delayMs: BATCH_DELAY_MS,
+    },
+  );
+  private readonly notes = new ProgressHold(
+    (answer) => this.batcher.add(answer.agentId, answer),
+    PROGRESS_HOLD_MS,
+  );
 
   constructor(
     private readonly rollouts: RolloutsRepository,
@@ -49,9 +49,9 @@ export class RolloutStatusRecorder implements OnModuleDestroy {
   async record(agentId: string, status: ProfileStatus): Promise<RecordOutcome> {
     const id = parseDeliveryId(status.deliveryId);
     const outcome: RecordOutcome = id
-      ? await this.batcher.add(agentId, { agentId, status, rolloutId: id.rolloutId, attempt: id.attempt })
+      ? await this.notes.submit({ agentId, status, rolloutId: id.rolloutId, attempt: id.attempt })
       : { recorded: false, why: 'not a delivery central made' };
-    if (!outcome.recorded && outcome.why !== 'duplicate')
+    if (!outcome.recorded && outcome.why !== 'duplicate' && outcome.why !== SUPERSEDED)
       this.logger.warn(
         `agent ${agentId}: ignored profile.status ${status.state} (${status.deliveryId}): ${outcome.why}`,
       );
@@ -60,10 +60,11 @@ export class RolloutStatusRecorder implements OnModuleDestroy {
 
   /** Answers already received are written before central stops. */
   async onModuleDestroy(): Promise<void> {
+    this.notes.releaseAll();
     await this.batcher.drain();
   }
 
-  private async applyBatch(answers: Answer[]): Promise<RecordOutcome[]> {
+  private async applyBatch(answers: StatusAnswer[]): Promise<RecordOutcome[]> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.rollouts.transaction((tx) => this.apply(answers, tx));
@@ -74,7 +75,7 @@ export class RolloutStatusRecorder implements OnModuleDestroy {
     }
   }
 
-  private async apply(answers: Answer[], tx: Queryable): Promise<RecordOutcome[]> {
+  private async apply(answers: StatusAnswer[], tx: Queryable): Promise<RecordOutcome[]> {
     // An answer need not wait for its WAL flush: if central crashes before it reaches the disk, the
     // agent reports its active and staged profile at its next hello and the reconciler records it
     // again (ADR 14). This takes a disk flush off every batch of acknowledgements.

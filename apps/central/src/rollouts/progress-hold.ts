@@ -1,0 +1,80 @@
+import { type ProfileStatus } from '../../../../libs/protocol/index.js';
+
+/** One agent's `profile.status`, with the delivery it names. */
+export interface StatusAnswer {
+  agentId: string;
+  status: ProfileStatus;
+  rolloutId: string;
+  attempt: number;
+}
+
+export type RecordOutcome =
+  | { recorded: true; state: ProfileStatus['state']; mode: 'synchronize' | 'publish' }
+  | { recorded: false; why: string };
+
+export const SUPERSEDED = 'superseded by a later answer';
+
+const PROGRESS_NOTES = new Set<ProfileStatus['state']>(['synchronizing', 'applying']);
+const RANK: Partial<Record<ProfileStatus['state'], number>> = {
+  synchronizing: 1,
+  synchronized: 2,
+  applying: 3,
+  applied: 4,
+};
+
+/**
+ * Holds progress notes (`synchronizing`, `applying`) back for a moment before they are written. When the
+ * same delivery's next answer arrives first (a download that took less than `holdMs`), the note is
+ * dropped and only that answer is written: one row update per step instead of two, and the state shown
+ * is never behind by more than `holdMs`. Final answers are written at once; an agent's answers keep
+ * their order (a held note that is not overtaken goes out before the answer that follows it).
+ */
+export class ProgressHold {
+  private readonly held = new Map<string, Held>();
+
+  constructor(
+    private readonly write: (answer: StatusAnswer) => Promise<RecordOutcome>,
+    private readonly holdMs: number,
+  ) {}
+
+  submit(answer: StatusAnswer): Promise<RecordOutcome> {
+    const earlier = this.held.get(answer.agentId);
+    if (earlier && overtakes(answer, earlier.answer)) {
+      this.held.delete(answer.agentId);
+      clearTimeout(earlier.timer);
+      earlier.resolve({ recorded: false, why: SUPERSEDED });
+    } else if (earlier) this.release(answer.agentId);
+    if (!PROGRESS_NOTES.has(answer.status.state)) return this.write(answer);
+    return new Promise<RecordOutcome>((resolve, reject) => {
+      const timer = setTimeout(() => this.release(answer.agentId), this.holdMs);
+      this.held.set(answer.agentId, { answer, timer, resolve, reject });
+    });
+  }
+
+  /** Writes every held note now (central is stopping). */
+  releaseAll(): void {
+    for (const agentId of [...this.held.keys()]) this.release(agentId);
+  }
+
+  private release(agentId: string): void {
+    const held = this.held.get(agentId);
+    if (!held) return;
+    this.held.delete(agentId);
+    clearTimeout(held.timer);
+    this.write(held.answer).then(held.resolve, held.reject);
+  }
+}
+
+interface Held {
+  answer: StatusAnswer;
+  timer: NodeJS.Timeout;
+  resolve: (outcome: RecordOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The later answer is about the same delivery and further along (or its failure): the note is moot. */
+function overtakes(later: StatusAnswer, note: StatusAnswer): boolean {
+  if (later.status.deliveryId !== note.status.deliveryId) return false;
+  if (later.status.state === 'failed') return true;
+  return (RANK[later.status.state] ?? 0) > (RANK[note.status.state] ?? 0);
+}
