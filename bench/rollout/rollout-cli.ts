@@ -4,7 +4,7 @@
  * is missing, not synchronized, or the rollout API disagrees with the agents.
  *
  *   node dist/bench/run.js rollout [--agents 1000,10000] [--secure] [--archive-kb 50]
- *       [--download-concurrency 32] [--push-deadline 120] [--api-settle 30] [--concurrency 100]
+ *       [--download-concurrency 128] [--push-deadline 120] [--api-settle 30] [--concurrency 100]
  *       [--profile-central push.cpuprofile] [--log-statements] [--json results.json] [--keep]
  */
 import { writeFileSync } from 'node:fs';

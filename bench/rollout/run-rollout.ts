@@ -58,7 +58,7 @@ export const DEFAULT_ROLLOUT_OPTIONS: Omit<RolloutBenchOptions, 'agents' | 'log'
   transport: 'plain',
   archiveBytes: 50 * 1024,
   concurrency: 100,
-  downloadConcurrency: 32,
+  downloadConcurrency: 128,
   downloadTimeoutMs: 30_000,
   pushDeadlineMs: 120_000,
   apiSettleMs: 30_000,

@@ -26,7 +26,7 @@ export function loadRolloutsConfig(env: NodeJS.ProcessEnv = process.env): Rollou
   };
   const config = {
     tickMs: whole('SWITCHYARD_ROLLOUT_TICK_MS', 1000, 50, 60_000),
-    maxInFlight: whole('SWITCHYARD_ROLLOUT_MAX_IN_FLIGHT', 500, 1, 100_000),
+    maxInFlight: whole('SWITCHYARD_ROLLOUT_MAX_IN_FLIGHT', 2000, 1, 100_000),
     maxBufferedBytes: whole('SWITCHYARD_ROLLOUT_MAX_BUFFERED_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
   };
   if (issues.length > 0) throw new ConfigError(issues);
