@@ -75,9 +75,9 @@ export class RolloutDeliveriesRepository {
   /**
    * Agents online on this node with an entry that may need a frame: pending, or synchronized in a
    * publish, and not yet sent on the agent's current session. Their full scope is returned so the
-   * planner can choose one delivery per agent.
+   * planner can choose one delivery per agent. `agentIds`: only these agents (their work changed).
    */
-  async workOnNode(nodeId: string, limit: number): Promise<HeldAgentWork[]> {
+  async workOnNode(nodeId: string, limit: number, agentIds?: string[]): Promise<HeldAgentWork[]> {
     // Driven from the due entries (partial index rollout_agents_due), so a pass costs what is left to
     // do rather than a walk over every agent of the node; each due entry is visited once.
     const agents = (await this.db.query(
@@ -87,13 +87,14 @@ export class RolloutDeliveriesRepository {
          JOIN agents a ON a.id = ra.agent_id
         WHERE (ra.state = 'pending' OR (ra.state = 'synchronized' AND ra.activates))
           AND a.node_id = $1 AND a.connection_status = 'online' AND a.session_id IS NOT NULL
+          AND ($3::text[] IS NULL OR ra.agent_id = ANY($3::text[]))
           AND NOT (ra.sent_session IS NOT DISTINCT FROM a.session_id
                    AND ra.sent_step IS NOT DISTINCT FROM (CASE WHEN ra.state = 'pending' THEN 'sync' ELSE 'activate' END))
           AND (   (r.state IN ('running', 'awaiting_approval', 'completed') AND ra.wave <= r.current_wave)
                OR EXISTS (SELECT 1 FROM agent_desired_profiles d
                            WHERE d.agent_id = ra.agent_id AND d.rollout_id = ra.rollout_id))
         ORDER BY a.id LIMIT $2`,
-      [nodeId, limit],
+      [nodeId, limit, agentIds ?? null],
     )) as Array<Record<string, unknown>>;
     if (agents.length === 0) return [];
     const byAgent = new Map<string, DeliveryEntry[]>();

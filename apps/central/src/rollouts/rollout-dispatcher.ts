@@ -42,6 +42,9 @@ export class RolloutDispatcher {
   private reread = true;
   private complete = false;
   private rereadTimer: NodeJS.Timeout | undefined;
+  /** Agents whose own work may have changed (a hello, a finished publish step): read for them alone. */
+  private readonly touched = new Set<string>();
+  private touchedReadAt = 0;
   private lostCheckedAt = 0;
 
   constructor(
@@ -53,11 +56,13 @@ export class RolloutDispatcher {
 
   /**
    * Looks for due work soon; calls made while a pass runs fold into one more pass. `changed`: a rollout
-   * or an agent's session changed, so work read ahead may be missing some (it is read again).
+   * changed, so work read ahead may be missing some (it is read again). `agentId`: only this agent's
+   * work may have changed (it said hello, or finished a step of a publish): its work is read alone.
    */
-  kick(options: { changed?: boolean } = {}): void {
+  kick(options: { changed?: boolean; agentId?: string } = {}): void {
     if (this.stopped) return;
     if (options.changed) this.reread = true;
+    if (options.agentId) this.touched.add(options.agentId);
     if (this.running) {
       this.again = true;
       return;
@@ -163,20 +168,36 @@ export class RolloutDispatcher {
 
   /**
    * The work read ahead, read again when it is older than a tick, or when it is used up and the read
-   * was cut at the limit, or when something changed — then at most every MIN_REREAD_MS, so a storm of
-   * hellos or publish answers costs a few reads a second, not one each.
+   * was cut at the limit, or when a rollout changed; agents whose own work changed are read alone. Reads
+   * asked for by changes are at least MIN_REREAD_MS apart, so a storm of hellos or answers costs a few
+   * reads a second, not one each.
    */
   private async dueWork(): Promise<HeldAgentWork[]> {
-    const age = Date.now() - this.dueReadAt;
+    const now = Date.now();
+    const age = now - this.dueReadAt;
     const usedUp = this.due.length === 0 && !this.complete;
+    const limit = this.config.maxInFlight;
+    if (this.touched.size > limit) this.reread = true; // as cheap to read everything
     if (this.reread && age < MIN_REREAD_MS && !usedUp) this.rereadLater(MIN_REREAD_MS - age);
     else if (this.reread || usedUp || age > this.config.tickMs) {
       this.reread = false;
-      this.dueReadAt = Date.now();
-      const limit = this.config.maxInFlight;
+      this.touched.clear();
+      this.dueReadAt = now;
       this.due = await this.deliveries.workOnNode(this.node.id, limit);
       this.complete = this.due.length < limit;
+      return this.due;
     }
+    if (this.touched.size === 0) return this.due;
+    if (now - this.touchedReadAt < MIN_REREAD_MS) {
+      this.rereadLater(MIN_REREAD_MS - (now - this.touchedReadAt));
+      return this.due;
+    }
+    const agentIds = [...this.touched];
+    this.touched.clear();
+    this.touchedReadAt = now;
+    const fresh = await this.deliveries.workOnNode(this.node.id, limit, agentIds);
+    const ids = new Set(agentIds);
+    this.due = [...fresh, ...this.due.filter((w) => !ids.has(w.agentId))];
     return this.due;
   }
 

@@ -33,9 +33,9 @@ export class RolloutSessionHooks implements ProfileSessionHooks, OnApplicationBo
     return { desiredProfile, profileSigningKey };
   }
 
-  onWelcomed(): void {
-    // The hello may have made work due (reconciled entries, a new session to send on).
-    this.dispatcher.kick({ changed: true });
+  onWelcomed(session: AgentSession): void {
+    // The hello may have made this agent's work due (reconciled entries, a new session to send on).
+    this.dispatcher.kick({ agentId: session.agentId });
   }
 
   async onStatus(session: AgentSession, status: ProfileStatus): Promise<void> {
