@@ -6,7 +6,6 @@ import {
   type Command,
   type CommandResult,
   type Hello,
-  type ProfileStatus,
   type Welcome,
 } from '../../../libs/protocol/index.js';
 import { connectionSettingsKey, parseAgentConfText } from './agent-conf-file.js';
@@ -25,7 +24,8 @@ import { tryCandidate, type CandidateResult } from './profiles/candidate-switch.
 import { ProfileAgent, type ProfileHost, type ProfileStatusView } from './profiles/profile-agent.js';
 import type { StagedProfile } from './profiles/profile-stager.js';
 import type { SwapOutcome } from './profiles/conf-swap.js';
-import { SigningKeyPin } from './profiles/signing-key-pin.js';
+import { ProfileReportQueue } from './profiles/profile-report-queue.js';
+import { SigningKeyPin, pinFromWelcome } from './profiles/signing-key-pin.js';
 import { StatusFile } from './status-file.js';
 import type { TruststoreReader } from './trust.js';
 import { AGENT_VERSION } from './version.js';
@@ -54,9 +54,6 @@ export interface AgentRunnerOptions {
 
 export const AGENT_CAPABILITIES = ['wss', 'mtls'];
 
-/** Profile acknowledgements kept while disconnected; central re-checks everything at hello anyway. */
-const MAX_PENDING_REPORTS = 16;
-
 /**
  * The agent's life: connect, stay connected, reconnect with backoff after any failure, follow
  * agent.conf changes, stop cleanly. `run()` resolves with the process exit code.
@@ -79,7 +76,7 @@ export class AgentRunner {
   private handover: Promise<CentralConnection | undefined> | undefined;
   private endHandover: ((candidate: CentralConnection | undefined) => void) | undefined;
   private candidate: CentralConnection | undefined;
-  private pendingReports: ProfileStatus[] = [];
+  private readonly reports = new ProfileReportQueue((status) => this.connection?.sendFrame(status) ?? false);
   private stopping = false;
   private reconnectNow = false;
   private wake: (() => void) | undefined;
@@ -88,9 +85,8 @@ export class AgentRunner {
     this.conf = options.conf;
     this.logger = options.logger;
     this.credentials = new CredentialStore(options.home);
-    this.identity = new ClientIdentity(new ClientCertificateStore(options.home), this.logger, () =>
-      this.now(),
-    );
+    const now = () => options.now?.() ?? new Date();
+    this.identity = new ClientIdentity(new ClientCertificateStore(options.home), this.logger, now);
     const secret = options.credential ?? options.enrollmentToken;
     if (secret === undefined) throw new Error('AgentRunner needs a credential or an enrollment token');
     this.bearer = { secret, kind: options.credential !== undefined ? 'credential' : 'token' };
@@ -253,7 +249,7 @@ export class AgentRunner {
         return { conf: this.conf, target };
       },
       bearer: () => this.bearer.secret,
-      report: (status) => this.reportProfileStatus(status),
+      report: (status) => this.reports.report(status),
       statusChanged: (view) => this.onProfileStatus(view),
       openCandidate: (target, timeoutMs) => this.openCandidate(target, timeoutMs),
       swapConf: (swap, staged) => this.swapConf(swap, staged),
@@ -268,7 +264,7 @@ export class AgentRunner {
     if (target.secure && certificate) target.clientCertificate = certificate;
     return tryCandidate((onWelcome) => {
       this.candidate = this.openConnection(target, (welcome) => {
-        this.offerSigningKey(welcome);
+        pinFromWelcome(this.pin, welcome, this.logger);
         onWelcome(welcome);
       });
       return this.candidate;
@@ -305,7 +301,7 @@ export class AgentRunner {
       nodeId: candidate.welcomed?.nodeId ?? null,
       lastError: null,
     });
-    this.flushReports();
+    this.reports.flush();
   }
 
   private abandon(candidate: CentralConnection | undefined): void {
@@ -315,40 +311,8 @@ export class AgentRunner {
     this.endHandover = undefined;
   }
 
-  private reportProfileStatus(status: ProfileStatus): void {
-    if (this.connection?.sendFrame(status)) return;
-    this.pendingReports.push(status);
-    if (this.pendingReports.length > MAX_PENDING_REPORTS) this.pendingReports.shift();
-  }
-
-  private flushReports(): void {
-    const pending = this.pendingReports.splice(0);
-    for (const status of pending) this.reportProfileStatus(status);
-  }
-
   private onProfileStatus(view: ProfileStatusView): void {
     this.status.update({ profile: view });
-  }
-
-  /** Pins central's profile-signing key from the first welcome that carries one; never replaces it. */
-  private offerSigningKey(welcome: Welcome): void {
-    if (welcome.profileSigningKey === undefined) return;
-    let outcome;
-    try {
-      outcome = this.pin.offer(welcome.profileSigningKey);
-    } catch (error) {
-      this.logger.warn(`cannot pin the profile-signing key: ${(error as Error).message}`);
-      return;
-    }
-    if (outcome.kind === 'pinned') {
-      this.logger.info(`pinned central's profile-signing key ${outcome.fingerprint.slice(0, 16)} in state/`);
-    } else if (outcome.kind === 'ignored') {
-      this.logger.warn(outcome.reason);
-    }
-  }
-
-  private now(): Date {
-    return this.options.now?.() ?? new Date();
   }
 
   private onWelcome(welcome: Welcome, target: ConnectionTarget, csr: ClientCsr | undefined): void {
@@ -366,12 +330,12 @@ export class AgentRunner {
     }
     if (welcome.certificateChainPem !== undefined && csr)
       this.identity.keep(csr.keyPem, welcome.certificateChainPem);
-    this.offerSigningKey(welcome);
+    pinFromWelcome(this.pin, welcome, this.logger);
     const endpoint = `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${target.port}`;
     this.logger.info(`connected via ${target.secure ? 'wss' : 'ws'} to ${endpoint} (node ${welcome.nodeId})`);
     this.status.update({ state: 'connected', nodeId: welcome.nodeId, lastError: null });
     // The connection is usable only once this returns: send what waited for it on the next tick.
-    setImmediate(() => this.flushReports());
+    setImmediate(() => this.reports.flush());
   }
 
   private onCommand(command: Command): CommandResult {

@@ -4,7 +4,9 @@ import {
   importProfileSigningPublicKey,
   profileSigningKeyFingerprint,
 } from '../../../../libs/profile-archive/index.js';
+import type { Welcome } from '../../../../libs/protocol/index.js';
 import type { AgentHome } from '../agent-home.js';
+import type { Logger } from '../logger.js';
 import { ensureDirectory, writeFileAtomic } from '../atomic-file.js';
 import { CREDENTIAL_FILE_MODE, STATE_DIR_MODE } from '../credential-store.js';
 
@@ -71,5 +73,22 @@ export class SigningKeyPin {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+  }
+}
+
+/** Pins central's profile-signing key from the first welcome that carries one; never replaces it. */
+export function pinFromWelcome(pin: SigningKeyPin, welcome: Welcome, logger: Logger): void {
+  if (welcome.profileSigningKey === undefined) return;
+  let outcome;
+  try {
+    outcome = pin.offer(welcome.profileSigningKey);
+  } catch (error) {
+    logger.warn(`cannot pin the profile-signing key: ${(error as Error).message}`);
+    return;
+  }
+  if (outcome.kind === 'pinned') {
+    logger.info(`pinned central's profile-signing key ${outcome.fingerprint.slice(0, 16)} in state/`);
+  } else if (outcome.kind === 'ignored') {
+    logger.warn(outcome.reason);
   }
 }
