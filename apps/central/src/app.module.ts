@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
 import { AcmeModule } from './acme/acme.module.js';
+import { ApiDocsModule } from './api-docs/api-docs.module.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -52,6 +53,7 @@ export class AppModule {
         MigrationModule,
         LiveModule,
         UiModule,
+        ApiDocsModule,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { parseBody } from '../common/parse-body.js';
 import { clientAddress, type AuthenticatedRequest } from '../common/request-context.js';
 import { AcmeService } from './acme.service.js';
 import { acmeOrderRequestSchema } from './dto/acme-order.request.js';
+import { ApiDoc } from '../api-docs/api-doc.decorator.js';
 
 const orderId = z.uuid('must be an ACME order id');
 
@@ -14,6 +15,7 @@ export class AcmeController {
   /** 202: the order runs in the background (validation by the CA takes seconds). */
   @Post()
   @HttpCode(202)
+  @ApiDoc({ body: acmeOrderRequestSchema })
   request(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.acme.request(parseBody(acmeOrderRequestSchema, body), {
       username: req.actor?.username ?? 'unknown',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
 import { AgentsService } from './agents.service.js';
+import { ApiDoc } from '../api-docs/api-doc.decorator.js';
 
 const listSchema = z.strictObject({
   status: z.enum(['online', 'offline', 'disconnected', 'never_connected']).optional(),
@@ -36,11 +37,13 @@ export class AgentsController {
   constructor(private readonly agents: AgentsService) {}
 
   @Get()
+  @ApiDoc({ query: listSchema })
   list(@Query() query: unknown) {
     return this.agents.list(parseBody(listSchema, query));
   }
 
   @Post('enrollment-tokens')
+  @ApiDoc({ body: tokenSchema })
   createToken(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.agents.createEnrollmentToken(parseBody(tokenSchema, body), req.actor?.username ?? 'unknown');
   }
@@ -61,6 +64,7 @@ export class AgentsController {
   }
 
   @Put(':id/groups')
+  @ApiDoc({ body: groupsSchema })
   setGroups(@Param('id') id: string, @Body() body: unknown) {
     return this.agents.setGroups(id, parseBody(groupsSchema, body).groups);
   }

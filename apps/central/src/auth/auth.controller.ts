@@ -10,6 +10,7 @@ import { Public } from './public.decorator.js';
 import { permissionsOf } from './route-policy.js';
 import { clearSessionCookies, readSessionCookie, writeSessionCookies } from './session-cookie.js';
 import { type SessionRequest } from './session-request.js';
+import { ApiDoc } from '../api-docs/api-doc.decorator.js';
 
 const loginSchema = z.strictObject({
   username: z.string().min(1).max(128),
@@ -32,6 +33,7 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
+  @ApiDoc({ body: loginSchema })
   async login(@Body() body: unknown, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
     const { username, password } = parseBody(loginSchema, body);
     const { token, csrfToken, user } = await this.auth.login(username, password, clientAddress(req));
@@ -62,6 +64,7 @@ export class AuthController {
 
   @Post('password')
   @HttpCode(200)
+  @ApiDoc({ body: passwordChangeSchema })
   async changePassword(@Body() body: unknown, @Req() req: SessionRequest) {
     const { currentPassword, newPassword } = parseBody(passwordChangeSchema, body);
     await this.auth.changeOwnPassword(req.session!, currentPassword, newPassword);

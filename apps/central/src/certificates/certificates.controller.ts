@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { parseBody } from '../common/parse-body.js';
 import { IMPORT_LIMITS } from './certificate-import.js';
 import { CertificatesService } from './certificates.service.js';
+import { ApiDoc } from '../api-docs/api-doc.decorator.js';
 
 /** Multipart fields next to the files; `hosts` overrides SWITCHYARD_AGENT_HOSTS for this check. */
 const importFields = z
@@ -60,6 +61,7 @@ export class CertificatesController {
       limits: { files: IMPORT_LIMITS.files + 1, fileSize: IMPORT_LIMITS.bytesPerFile + 1, fields: 4 },
     }),
   )
+  @ApiDoc({ upload: 'file', body: importFields })
   import(@UploadedFiles() files: UploadedFile[] | undefined, @Body() body: unknown) {
     const fields = parseBody(importFields, body);
     return this.certificates.importFiles(

@@ -9,6 +9,7 @@ import {
 } from './dto/migration.requests.js';
 import { type MigrationActor } from './migration-deps.js';
 import { MigrationService } from './migration.service.js';
+import { ApiDoc } from '../api-docs/api-doc.decorator.js';
 
 const actorOf = (req: AuthenticatedRequest): MigrationActor => ({
   name: req.actor?.username ?? 'unknown',
@@ -20,18 +21,21 @@ export class MigrationController {
   constructor(@Inject(MigrationService) private readonly migration: MigrationService) {}
 
   @Get()
+  @ApiDoc({ query: statusQuerySchema })
   status(@Query() query: unknown) {
     return this.migration.status(parseBody(statusQuerySchema, query));
   }
 
   @Post('advance')
   @HttpCode(200)
+  @ApiDoc({ body: advanceRequestSchema })
   advance(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.migration.advance(parseBody(advanceRequestSchema, body), actorOf(req));
   }
 
   @Post('rollback')
   @HttpCode(200)
+  @ApiDoc({ body: rollbackRequestSchema })
   rollback(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.migration.rollback(parseBody(rollbackRequestSchema, body), actorOf(req));
   }
@@ -42,6 +46,7 @@ export class MigrationController {
   }
 
   @Post('exemptions')
+  @ApiDoc({ body: exemptionRequestSchema })
   exempt(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.migration.exemptions.add(parseBody(exemptionRequestSchema, body), actorOf(req));
   }

@@ -28,6 +28,7 @@ import {
 import { ProfilePrepareService } from './profile-prepare.service.js';
 import { ProfileRevisionsService } from './profile-revisions.service.js';
 import { ProfilesService } from './profiles.service.js';
+import { ApiDoc } from '../api-docs/api-doc.decorator.js';
 
 const nameParam = (name: string): string => parseBody(z.object({ name: profileName }), { name }).name;
 const revParam = (rev: string): number =>
@@ -55,6 +56,7 @@ export class ProfilesController {
   }
 
   @Post()
+  @ApiDoc({ body: createProfileSchema })
   create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.profiles.create(parseBody(createProfileSchema, bodyOf(body)), actor(req));
   }
@@ -65,6 +67,7 @@ export class ProfilesController {
   }
 
   @Put(':name')
+  @ApiDoc({ body: updateProfileSchema })
   update(@Param('name') name: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.profiles.update(nameParam(name), parseBody(updateProfileSchema, bodyOf(body)), actor(req));
   }
@@ -76,6 +79,7 @@ export class ProfilesController {
   }
 
   @Post(':name/copy')
+  @ApiDoc({ body: copyProfileSchema })
   copy(@Param('name') name: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.profiles.copy(nameParam(name), parseBody(copyProfileSchema, body), actor(req));
   }
@@ -115,6 +119,7 @@ export class ProfilesController {
   }
 
   @Get(':name/diff')
+  @ApiDoc({ query: diffQuerySchema })
   diff(@Param('name') name: string, @Query() query: unknown) {
     const { from, to } = parseBody(diffQuerySchema, query);
     return this.revisions.diff(nameParam(name), from, to);

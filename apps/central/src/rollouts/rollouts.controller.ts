@@ -3,17 +3,20 @@ import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
 import { createRolloutSchema, listRolloutsSchema, rolloutIdSchema } from './dto/rollout.requests.js';
 import { RolloutsService, type RolloutAction } from './rollouts.service.js';
+import { ApiDoc } from '../api-docs/api-doc.decorator.js';
 
 @Controller('rollouts')
 export class RolloutsController {
   constructor(private readonly rollouts: RolloutsService) {}
 
   @Post()
+  @ApiDoc({ body: createRolloutSchema })
   create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.rollouts.create(parseBody(createRolloutSchema, body), req.actor?.username ?? 'unknown');
   }
 
   @Get()
+  @ApiDoc({ query: listRolloutsSchema })
   list(@Query() query: unknown) {
     const { limit, offset } = parseBody(listRolloutsSchema, query);
     return this.rollouts.list(limit, offset);

@@ -3,6 +3,7 @@ import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
 import { SettingsService } from './settings.service.js';
 import { websocketSettingsPatchSchema } from './websocket-settings.js';
+import { ApiDoc } from '../api-docs/api-doc.decorator.js';
 
 @Controller('settings')
 export class SettingsController {
@@ -14,6 +15,7 @@ export class SettingsController {
   }
 
   @Put('websocket')
+  @ApiDoc({ body: websocketSettingsPatchSchema })
   put(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.settings.update(
       parseBody(websocketSettingsPatchSchema, body),

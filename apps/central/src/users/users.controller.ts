@@ -3,6 +3,7 @@ import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
 import { createUserSchema, passwordResetSchema, roleChangeSchema, usernameSchema } from './users.schemas.js';
 import { UsersService } from './users.service.js';
+import { ApiDoc } from '../api-docs/api-doc.decorator.js';
 
 /** Admin only, reads included: the route policy table says so for `/api/users` (auth/route-policy.ts). */
 @Controller('users')
@@ -15,11 +16,13 @@ export class UsersController {
   }
 
   @Post()
+  @ApiDoc({ body: createUserSchema })
   create(@Body() body: unknown) {
     return this.users.create(parseBody(createUserSchema, body));
   }
 
   @Put(':username/role')
+  @ApiDoc({ body: roleChangeSchema })
   setRole(@Param('username') username: string, @Body() body: unknown) {
     return this.users.setRole(parseBody(usernameSchema, username), parseBody(roleChangeSchema, body).role);
   }
@@ -27,6 +30,7 @@ export class UsersController {
   /** Ends every session of that user (but the caller's own, when resetting one's own password). */
   @Put(':username/password')
   @HttpCode(200)
+  @ApiDoc({ body: passwordResetSchema })
   async resetPassword(
     @Param('username') username: string,
     @Body() body: unknown,
