@@ -16,7 +16,7 @@ const VERSION = switchyardVersion();
 // The page loads no inline script (the CSP allows scripts from central only); Swagger UI's own styles
 // are inline, hence 'unsafe-inline' for styles alone.
 const PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Switchyard API</title>
+<html lang="en"><head><meta charset="utf-8"><title>Switchyard API</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"></head>
 <body><div id="api"></div>
 <script src="/api/docs/assets/swagger-ui-bundle.js"></script>
