@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type INestApplication, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { type Express } from 'express';
 import cookieParser from 'cookie-parser';
 import { join } from 'node:path';
 import { ACME_CHALLENGE_PATH } from './acme/acme-challenge.controller.js';
@@ -43,6 +44,9 @@ export async function startCentral(config: CentralConfig, logger?: LoggerService
     // The CA fetches its challenge at the root; Prometheus scrapes /metrics there by convention.
     app.setGlobalPrefix('api', { exclude: [`${ACME_CHALLENGE_PATH}/:token`, 'metrics'] });
     app.use(cookieParser());
+    // Behind a reverse proxy the login limit and the audit log must see the client, not the proxy.
+    if (config.trustedProxies.length > 0)
+      (app.getHttpAdapter().getInstance() as Express).set('trust proxy', config.trustedProxies);
     app.useWebSocketAdapter(new LiveWsAdapter(app)); // the UI's live socket, checked at the upgrade
     app.useGlobalFilters(new HttpErrorFilter());
     await app.init();

@@ -11,6 +11,10 @@ export interface AuthenticatedRequest extends Request {
   actor?: Actor;
 }
 
+/**
+ * The client's address: the connecting peer, or — when that peer is a trusted reverse proxy
+ * (`SWITCHYARD_TRUSTED_PROXIES`, Express's `trust proxy`) — the client it names in X-Forwarded-For.
+ */
 export function clientAddress(req: Request): string {
-  return req.socket.remoteAddress ?? 'unknown';
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }

@@ -32,6 +32,17 @@ describe('loadCentralConfig', () => {
     expect((error as Error).message).toContain('SWITCHYARD_HTTP_PORT: must be a port number 1-65535');
   });
 
+  it('reads trusted proxies as addresses, CIDR ranges and named ranges, and names a bad one', () => {
+    expect(loadCentralConfig({}).trustedProxies).toEqual([]);
+    expect(
+      loadCentralConfig({ SWITCHYARD_TRUSTED_PROXIES: ' 10.0.0.0/8, loopback ,::1,fd00::/8' }).trustedProxies,
+    ).toEqual(['10.0.0.0/8', 'loopback', '::1', 'fd00::/8']);
+    for (const bad of ['10.0.0.0/33', 'proxy.example.com', '10.0.0.1/8/1', '::1/129'])
+      expect(() => loadCentralConfig({ SWITCHYARD_TRUSTED_PROXIES: bad })).toThrow(
+        'SWITCHYARD_TRUSTED_PROXIES: must be a comma-separated list of IP addresses',
+      );
+  });
+
   it('accepts a hex or base64 master key of 32 bytes', () => {
     const hex = 'ab'.repeat(32);
     expect(loadCentralConfig({ SWITCHYARD_MASTER_KEY: hex }).masterKey?.toString('hex')).toBe(hex);

@@ -17,6 +17,12 @@ export interface CentralConfig {
   nodeName: string | undefined;
   /** Host names agents use to reach central: an imported certificate's SAN must cover them. */
   agentHosts: string[];
+  /**
+   * Reverse proxies in front of the admin port whose `X-Forwarded-For` is believed (addresses, CIDR
+   * ranges, `loopback`…): the client address then comes from that header, for the login limit and the
+   * audit log. Empty: the header is ignored (anyone could send it).
+   */
+  trustedProxies: string[];
   /** How often `<dataDir>/certs/` is checked for dropped certificate files. */
   certDropIntervalMs: number;
   /** Admin sessions end after `idleSeconds` without a request (sliding) and `maxSeconds` after login. */
@@ -94,6 +100,19 @@ const envSchema = z.object({
       'must be a comma-separated list of host names or IP addresses',
     )
     .default([]),
+  SWITCHYARD_TRUSTED_PROXIES: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((p) => p.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .refine(
+      (proxies) => proxies.every(isProxySpec),
+      'must be a comma-separated list of IP addresses, CIDR ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal',
+    )
+    .default([]),
   SWITCHYARD_CERTS_POLL_SECONDS: z
     .string()
     .regex(/^\d+$/, 'must be a whole number of seconds')
@@ -123,6 +142,17 @@ function decodeKey(value: string): Buffer | undefined {
   return undefined;
 }
 
+/** An address, a CIDR range or one of Express's named ranges, as `trust proxy` takes them. */
+function isProxySpec(spec: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(spec)) return true;
+  const [address, bits, ...rest] = spec.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const n = /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+  return n >= 0 && n <= (family === 4 ? 32 : 128);
+}
+
 /** Validates the environment once; a wrong value throws ConfigError naming each variable. */
 export function loadCentralConfig(env: NodeJS.ProcessEnv = process.env): CentralConfig {
   // Empty variables are treated as unset, as shells and compose files often export them empty.
@@ -143,6 +173,7 @@ export function loadCentralConfig(env: NodeJS.ProcessEnv = process.env): Central
     heartbeatIntervalMs: e.SWITCHYARD_HEARTBEAT_INTERVAL_MS,
     nodeName: e.SWITCHYARD_NODE_NAME,
     agentHosts: e.SWITCHYARD_AGENT_HOSTS,
+    trustedProxies: e.SWITCHYARD_TRUSTED_PROXIES,
     certDropIntervalMs: e.SWITCHYARD_CERTS_POLL_SECONDS * 1000,
     session: {
       idleSeconds: Math.round(e.SWITCHYARD_SESSION_IDLE_MINUTES * 60),
