@@ -35,14 +35,19 @@ describe('ProgressHold', () => {
   });
 
   it('writes a progress note that nothing overtakes once its time is up', async () => {
-    const note = hold.submit(answer('a1', 'applying'));
+    const note = hold.submit(answer('a1', 'synchronizing'));
     expect(written).toEqual([]);
-    expect(await note).toMatchObject({ recorded: true, state: 'applying' });
+    expect(await note).toMatchObject({ recorded: true, state: 'synchronizing' });
+    expect(written).toEqual(['a1 synchronizing #1']);
+  });
+
+  it("writes applying at once: the candidate connection's hello must find it on record", async () => {
+    expect(await hold.submit(answer('a1', 'applying'))).toMatchObject({ recorded: true, state: 'applying' });
     expect(written).toEqual(['a1 applying #1']);
   });
 
   it('a failure overtakes the note too', async () => {
-    const note = hold.submit(answer('a1', 'applying'));
+    const note = hold.submit(answer('a1', 'synchronizing'));
     await hold.submit(answer('a1', 'failed'));
     expect(await note).toEqual({ recorded: false, why: SUPERSEDED });
     expect(written).toEqual(['a1 failed #1']);
@@ -56,11 +61,11 @@ describe('ProgressHold', () => {
   });
 
   it('an answer that is not further along does not drop the note', async () => {
-    const first = hold.submit(answer('a1', 'applying'));
+    const first = hold.submit(answer('a1', 'synchronizing'));
     const second = hold.submit(answer('a1', 'synchronizing'));
-    expect(await first).toMatchObject({ recorded: true, state: 'applying' });
+    expect(await first).toMatchObject({ recorded: true, state: 'synchronizing' });
     expect(await second).toMatchObject({ recorded: true, state: 'synchronizing' });
-    expect(written).toEqual(['a1 applying #1', 'a1 synchronizing #1']);
+    expect(written).toEqual(['a1 synchronizing #1', 'a1 synchronizing #1']);
   });
 
   it('keeps agents apart and writes every held note when central stops', async () => {

@@ -14,7 +14,9 @@ export type RecordOutcome =
 
 export const SUPERSEDED = 'superseded by a later answer';
 
-const PROGRESS_NOTES = new Set<ProfileStatus['state']>(['synchronizing', 'applying']);
+// Only `synchronizing`: an `applying` note must be on record before the candidate connection says hello,
+// or the reconciler would take the activation for one interrupted and start it over.
+const PROGRESS_NOTES = new Set<ProfileStatus['state']>(['synchronizing']);
 const RANK: Partial<Record<ProfileStatus['state'], number>> = {
   synchronizing: 1,
   synchronized: 2,
@@ -23,7 +25,7 @@ const RANK: Partial<Record<ProfileStatus['state'], number>> = {
 };
 
 /**
- * Holds progress notes (`synchronizing`, `applying`) back for a moment before they are written. When the
+ * Holds progress notes (`synchronizing`) back for a moment before they are written. When the
  * same delivery's next answer arrives first (a download that took less than `holdMs`), the note is
  * dropped and only that answer is written: one row update per step instead of two, and the state shown
  * is never behind by more than `holdMs`. Final answers are written at once; an agent's answers keep
