@@ -143,7 +143,11 @@ describe('e2e: enroll, plain, enable secure live, switch the agent to wss, close
       },
       20_000,
     );
-    expect(status()).toMatchObject({ state: 'connected', transport: 'secure' });
+    // Central records the session at hello; the agent writes its status when the welcome arrives.
+    await waitFor('agent status connected over secure', async () => {
+      const s = status();
+      return s.state === 'connected' && s.transport === 'secure';
+    });
     expect(agent.output).toMatch(/connected via wss/);
 
     // 4. a bad frame and an oversized frame from other connections do not disturb the agent

@@ -76,4 +76,27 @@ describe('KeyedBatcher', () => {
     const batcher = new KeyedBatcher<string, string>(async () => [], { maxBatch: 10, delayMs: 1 });
     await expect(batcher.add('a', 'a')).rejects.toThrow('batch of 1 answered with 0 results');
   });
+
+  it('tells when everything of one key is written, without waiting for other keys', async () => {
+    const release: Array<() => void> = [];
+    const batcher = new KeyedBatcher<string, string>(
+      (items) => new Promise((resolve) => release.push(() => resolve(items))),
+      { maxBatch: 10, delayMs: 1 },
+    );
+    const done: string[] = [];
+    void batcher.add('a', 'a1').then(() => done.push('a1'));
+    void batcher.add('a', 'a2').then(() => done.push('a2'));
+    const settledA = batcher.settled('a').then(() => done.push('a settled'));
+    await expect(batcher.settled('nothing-queued')).resolves.toBeUndefined();
+    while (release.length === 0) await new Promise((r) => setTimeout(r, 1));
+    release.shift()!(); // first batch: a1
+    while (release.length === 0) await new Promise((r) => setTimeout(r, 1));
+    void batcher.add('b', 'b1');
+    release.shift()!(); // second batch: a2
+    await settledA;
+    expect(done).toEqual(['a1', 'a2', 'a settled']);
+    while (release.length === 0) await new Promise((r) => setTimeout(r, 1));
+    release.shift()!();
+    await batcher.settled('b');
+  });
 });

@@ -12,6 +12,8 @@ export class KeyedBatcher<T, R> {
   private later: Array<Waiting<T, R>> = [];
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The newest item of each key not yet flushed (its order makes it the last of its key to finish). */
+  private readonly newest = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly flush: (items: T[]) => Promise<R[]>,
@@ -19,12 +21,24 @@ export class KeyedBatcher<T, R> {
   ) {}
 
   add(key: string, item: T): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
+    const result = new Promise<R>((resolve, reject) => {
       const waiting = { key, item, resolve, reject };
       if (this.queued.has(key)) this.later.push(waiting);
       else this.queued.set(key, waiting);
       this.schedule();
     });
+    this.newest.set(key, result);
+    const forget = () => {
+      if (this.newest.get(key) === result) this.newest.delete(key);
+    };
+    result.then(forget, forget);
+    return result;
+  }
+
+  /** Resolves when every item added for `key` so far has been flushed (whatever its outcome). */
+  settled(key: string): Promise<void> {
+    const newest = this.newest.get(key);
+    return newest ? newest.then(noop, noop) : Promise.resolve();
   }
 
   /** Items waiting or being flushed (for tests and metrics). */
@@ -85,6 +99,8 @@ export class KeyedBatcher<T, R> {
     }
   }
 }
+
+const noop = (): void => undefined;
 
 interface Waiting<T, R> {
   key: string;

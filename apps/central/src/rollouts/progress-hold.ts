@@ -58,7 +58,8 @@ export class ProgressHold {
     for (const agentId of [...this.held.keys()]) this.release(agentId);
   }
 
-  private release(agentId: string): void {
+  /** Writes the agent's held note now, if any. */
+  release(agentId: string): void {
     const held = this.held.get(agentId);
     if (!held) return;
     this.held.delete(agentId);

@@ -25,7 +25,9 @@ export class RolloutSessionHooks implements ProfileSessionHooks, OnApplicationBo
     this.sessions.useProfileHooks(this);
   }
 
-  async onHello(_session: AgentSession, hello: Hello): Promise<WelcomeProfile> {
+  async onHello(session: AgentSession, hello: Hello): Promise<WelcomeProfile> {
+    // What the agent answered on its other connection is on record before its hello is reconciled.
+    await this.recorder.settle(session.agentId);
     const [desiredProfile, profileSigningKey] = await Promise.all([
       this.reconciler.reconcile(hello),
       this.signingKey.publicKeyPem(),

@@ -58,6 +58,15 @@ export class RolloutStatusRecorder implements OnModuleDestroy {
     return outcome;
   }
 
+  /**
+   * Resolves when every answer received from this agent so far is written. A hello waits for it: the
+   * candidate connection's hello follows `applying` within milliseconds, and the reconciler must see it.
+   */
+  async settle(agentId: string): Promise<void> {
+    this.notes.release(agentId);
+    await this.batcher.settled(agentId);
+  }
+
   /** Answers already received are written before central stops. */
   async onModuleDestroy(): Promise<void> {
     this.notes.releaseAll();
