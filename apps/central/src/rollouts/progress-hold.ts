@@ -1,4 +1,5 @@
 import { type ProfileStatus } from '../../../../libs/protocol/index.js';
+import { progressOf } from './rollout-agent-state.js';
 
 /** One agent's `profile.status`, with the delivery it names. */
 export interface StatusAnswer {
@@ -17,12 +18,6 @@ export const SUPERSEDED = 'superseded by a later answer';
 // Only `synchronizing`: an `applying` note must be on record before the candidate connection says hello,
 // or the reconciler would take the activation for one interrupted and start it over.
 const PROGRESS_NOTES = new Set<ProfileStatus['state']>(['synchronizing']);
-const RANK: Partial<Record<ProfileStatus['state'], number>> = {
-  synchronizing: 1,
-  synchronized: 2,
-  applying: 3,
-  applied: 4,
-};
 
 /**
  * Holds progress notes (`synchronizing`) back for a moment before they are written. When the
@@ -79,5 +74,5 @@ interface Held {
 function overtakes(later: StatusAnswer, note: StatusAnswer): boolean {
   if (later.status.deliveryId !== note.status.deliveryId) return false;
   if (later.status.state === 'failed') return true;
-  return (RANK[later.status.state] ?? 0) > (RANK[note.status.state] ?? 0);
+  return progressOf(later.status.state) > progressOf(note.status.state);
 }

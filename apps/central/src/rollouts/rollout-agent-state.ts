@@ -31,6 +31,11 @@ const PROGRESS: Partial<Record<RolloutAgentState, number>> = {
   applied: 4,
 };
 
+/** How far a delivery (or an agent's answer) has got: 0 nothing yet … 4 applied. */
+export function progressOf(state: RolloutAgentState): number {
+  return PROGRESS[state] ?? 0;
+}
+
 /** The state in which the rollout's work for this agent is done. */
 export function goalOf(mode: RolloutMode): RolloutAgentState {
   return mode === 'publish' ? 'applied' : 'synchronized';
@@ -55,8 +60,8 @@ export function afterStatus(
     if (mode === 'synchronize' && current === 'synchronized') return undefined;
     return { state: 'failed', reason: reported.reason ?? 'failed without a reason' };
   }
-  const from = PROGRESS[current] ?? 0;
-  const to = PROGRESS[reported.state] ?? 0;
+  const from = progressOf(current);
+  const to = progressOf(reported.state);
   return to > from ? { state: reported.state, reason: null } : undefined;
 }
 
