@@ -12,7 +12,7 @@ import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/webs
 import { writeJksTruststore } from '../../libs/keystore/index.js';
 import { ApiClient } from '../support/api-client.js';
 import { seedSettings } from '../support/in-process-central.js';
-import { freePort, waitFor } from '../support/ports.js';
+import { explainOnTimeout, freePort, waitFor } from '../support/ports.js';
 import {
   REPO_ROOT,
   startAgentProcess,
@@ -283,10 +283,28 @@ describe('e2e: the staged plain → secure migration with 20 real agents, a TLS 
 
     // The away agents come back, receive the pending publish and switch to wss by themselves.
     for (const id of awayIds) startAgent(id);
-    await waitFor(
-      'the away agents back and on wss',
-      async () => (await rows(awayIds)).every((r) => r.status === 'online' && r.transport === 'secure'),
-      60_000,
+    await explainOnTimeout(
+      () =>
+        waitFor(
+          'the away agents back and on wss',
+          async () => (await rows(awayIds)).every((r) => r.status === 'online' && r.transport === 'secure'),
+          60_000,
+        ),
+      async () => {
+        const r = await api.ok<Rollout>('GET', `/api/rollouts/${rolloutId}`);
+        const entries = r.agents.filter((a) => awayIds.includes(a.agentId));
+        const logs = awayIds.map((id) => `--- ${id}\n${agents.get(id)!.output.slice(-3000)}`);
+        const centralLines = central.output
+          .split('\n')
+          .filter((l) => /away-|rollout/i.test(l))
+          .slice(-40);
+        return [
+          `rollout ${r.state}: ${JSON.stringify(entries)}`,
+          ...logs,
+          '--- central',
+          ...centralLines,
+        ].join('\n');
+      },
     );
     const after = await status();
     expect(after.stranded).toEqual([]);

@@ -223,10 +223,14 @@ describe('server certificate: import, live swap, certmgr, drop-in folder, expiry
       15_000,
     );
     await waitFor('the dropped files removed', async () => !existsSync(join(folder, 'server.pfx')), 5000);
-    const audit = await c.api.ok<Array<{ action: string; outcome: string }>>(
-      'GET',
-      '/api/audit?search=drop-in',
-    );
+    // The audit entry follows the import (the certificate is already active when it is written).
+    const audit = await waitFor('both drops audited', async () => {
+      const entries = await c.api.ok<Array<{ action: string; outcome: string }>>(
+        'GET',
+        '/api/audit?search=drop-in',
+      );
+      return entries.length >= 2 ? entries : undefined;
+    });
     expect(audit.map((a) => a.outcome).sort()).toEqual(['refused', 'success']);
   });
 

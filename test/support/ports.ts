@@ -30,3 +30,17 @@ export async function waitFor<T>(
     `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
   );
 }
+
+/** Runs a wait; if it fails, adds what `explain` finds (state, logs) to the error, so CI says why. */
+export async function explainOnTimeout<T>(
+  wait: () => Promise<T>,
+  explain: () => Promise<string>,
+): Promise<T> {
+  try {
+    return await wait();
+  } catch (error) {
+    const details = await explain().catch((e: Error) => `(could not explain: ${e.message})`);
+    (error as Error).message += `\n${details}`;
+    throw error;
+  }
+}
