@@ -177,8 +177,12 @@ describe('e2e: the staged plain → secure migration with 20 real agents, a TLS 
       async () => (await rows(all)).every((r) => r.status === 'online' && r.transport === 'plain'),
       60_000,
     );
-    // Two of them are switched off before the migration starts (a clean goodbye: "offline").
-    for (const id of awayIds) await agents.get(id)!.stop();
+    // Two of them are switched off before the migration starts (a clean goodbye: "offline"). Central
+    // shows an agent online from its hello; the agent has its credential only once welcome arrived.
+    for (const id of awayIds) {
+      await agents.get(id)!.waitForOutput(/enrolled as/);
+      await agents.get(id)!.stop();
+    }
     await waitFor('the two away agents offline', async () =>
       (await rows(awayIds)).every((r) => r.status === 'offline'),
     );

@@ -60,6 +60,8 @@ export class AgentSession {
   private awaitingPong = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private helloTimer: NodeJS.Timeout | undefined;
+  /** The hello being recorded: the session's end is recorded only after it (see `end`). */
+  private greeting: Promise<void> | undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -130,7 +132,8 @@ export class AgentSession {
             `agent ${this.agentId} speaks protocol ${frame.protocolVersion}; central speaks ${PROTOCOL_VERSION}`,
           );
         }
-        return this.greet(frame);
+        this.greeting = this.greet(frame);
+        return this.greeting;
       case 'goodbye':
         this.goodbye = true;
         this.close(CloseCode.NORMAL, 'goodbye');
@@ -148,6 +151,8 @@ export class AgentSession {
     this.helloed = true;
     clearTimeout(this.helloTimer);
     const profile = await this.hooks.onHello(this, hello);
+    // The agent went away while its hello was recorded: no welcome, no heartbeat for a closed socket.
+    if (this.ended) return;
     this.send({
       type: 'welcome',
       agentId: this.agentId,
@@ -205,6 +210,9 @@ export class AgentSession {
     clearTimeout(this.helloTimer);
     clearInterval(this.heartbeat);
     if (!this.helloed) return;
+    // A socket that closes while its hello is being recorded would otherwise be marked ended before it
+    // is marked online, and stay "online" for good.
+    await this.greeting?.catch(() => undefined);
     const status = this.goodbye ? 'offline' : 'disconnected';
     this.logger.log(`agent ${this.agentId} ${status} (close ${code})`);
     await this.hooks
