@@ -198,4 +198,33 @@ describe('agent channel: authentication at the upgrade, frames, heartbeats, stat
       400,
     );
   });
+
+  it('counts the uses of a token exactly when many agents enroll with it at once', async () => {
+    const tokenUses = async (id: string) =>
+      (await c.api.ok<Array<{ id: string; uses: number }>>('GET', '/api/agents/enrollment-tokens')).find(
+        (t) => t.id === id,
+      )?.uses;
+    const enrollAll = (prefix: string, secret: string, n: number) =>
+      Promise.allSettled(
+        Array.from({ length: n }, async (_, i) => {
+          const agent = new RawAgent({ url, agentId: `${prefix}-${i}`, secret });
+          await agent.opened;
+          agent.socket.close();
+        }),
+      );
+
+    const limited = await c.api.ok<{ id: string; token: string }>('POST', '/api/agents/enrollment-tokens', {
+      maxUses: 5,
+    });
+    const crowd = await enrollAll('crowd', limited.token, 20);
+    expect(crowd.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+    for (const r of crowd.filter((x) => x.status === 'rejected'))
+      expect(String((r as PromiseRejectedResult).reason)).toContain('HTTP 401');
+    expect(await tokenUses(limited.id)).toBe(5);
+
+    const fleet = await c.api.ok<{ id: string; token: string }>('POST', '/api/agents/enrollment-tokens', {});
+    const all = await enrollAll('fleet', fleet.token, 40);
+    expect(all.filter((r) => r.status === 'fulfilled')).toHaveLength(40);
+    expect(await tokenUses(fleet.id)).toBe(40);
+  });
 });

@@ -6,6 +6,7 @@ import { hashSecret, newSecret, sameHash } from '../crypto/secrets.js';
 import { AgentSessions } from './agent-sessions.js';
 import { AgentsRepository } from './agents.repository.js';
 import { EnrollmentTokensRepository } from './enrollment-tokens.repository.js';
+import { TokenUseCoalescer } from './token-use-coalescer.js';
 
 export const AGENT_ID_HEADER = 'x-switchyard-agent-id';
 export const ENROLLMENT_TOKEN_PREFIX = 'syt_';
@@ -29,13 +30,16 @@ export type AgentAuthResult =
 @Injectable()
 export class AgentAuthenticator {
   private readonly logger = new Logger('agent-auth');
+  private readonly tokenUses: TokenUseCoalescer;
 
   constructor(
     private readonly agents: AgentsRepository,
-    private readonly tokens: EnrollmentTokensRepository,
+    tokens: EnrollmentTokensRepository,
     private readonly audit: AuditService,
     private readonly sessions: AgentSessions,
-  ) {}
+  ) {
+    this.tokenUses = new TokenUseCoalescer((hash, wanted) => tokens.consume(hash, wanted));
+  }
 
   /**
    * `sessionSuffices`: a credential that opened the agent's live session on this node is accepted
@@ -79,7 +83,7 @@ export class AgentAuthenticator {
     address: string,
     via: string | undefined,
   ): Promise<AgentAuthResult> {
-    if (!(await this.tokens.consume(hashSecret(token)))) {
+    if (!(await this.tokenUses.use(hashSecret(token)))) {
       await this.audit.record(
         { username: `agent:${agentId}`, address },
         'agent enrollment',

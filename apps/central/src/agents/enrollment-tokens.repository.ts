@@ -31,15 +31,25 @@ export class EnrollmentTokensRepository {
     return (row as { id: string }).id;
   }
 
-  /** Uses the token once if it is valid now; false otherwise. Atomic, so maxUses holds under races. */
-  async consume(tokenHash: string): Promise<boolean> {
+  /**
+   * Uses the token up to `wanted` times if it is valid now and answers how many uses it granted (fewer
+   * when `maxUses` runs out, 0 when unknown, expired or revoked). Atomic, so maxUses holds under races.
+   */
+  async consume(tokenHash: string, wanted = 1): Promise<number> {
     const rows: unknown[] = await this.db.query(
-      `UPDATE enrollment_tokens SET uses = uses + 1
-        WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now() AND (max_uses IS NULL OR uses < max_uses)
-        RETURNING id`,
-      [tokenHash],
+      `WITH valid AS (
+         SELECT id, LEAST($2::int, COALESCE(max_uses - uses, $2::int)) AS granted
+           FROM enrollment_tokens
+          WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
+            AND (max_uses IS NULL OR uses < max_uses)
+            FOR UPDATE)
+       UPDATE enrollment_tokens t SET uses = t.uses + valid.granted
+         FROM valid WHERE t.id = valid.id
+       RETURNING valid.granted`,
+      [tokenHash, wanted],
     );
-    return (rows[0] as unknown[]).length > 0;
+    const updated = rows[0] as Array<{ granted: number }>;
+    return updated[0]?.granted ?? 0;
   }
 
   async list(): Promise<EnrollmentTokenView[]> {
