@@ -8,6 +8,7 @@ import { RolloutDeliveries1763972000000 } from './1763972000000-RolloutDeliverie
 import { AgentVia1763972100000 } from './1763972100000-AgentVia.js';
 import { RolloutDueIndex1763972200000 } from './1763972200000-RolloutDueIndex.js';
 import { RolloutDueWork1763972300000 } from './1763972300000-RolloutDueWork.js';
+import { EnrollmentRetry1763972400000 } from './1763972400000-EnrollmentRetry.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AgentVia1763972100000,
   RolloutDueIndex1763972200000,
   RolloutDueWork1763972300000,
+  EnrollmentRetry1763972400000,
 ];

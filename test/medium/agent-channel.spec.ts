@@ -199,11 +199,12 @@ describe('agent channel: authentication at the upgrade, frames, heartbeats, stat
     );
   });
 
+  const tokenUses = async (id: string) =>
+    (await c.api.ok<Array<{ id: string; uses: number }>>('GET', '/api/agents/enrollment-tokens')).find(
+      (t) => t.id === id,
+    )?.uses;
+
   it('counts the uses of a token exactly when many agents enroll with it at once', async () => {
-    const tokenUses = async (id: string) =>
-      (await c.api.ok<Array<{ id: string; uses: number }>>('GET', '/api/agents/enrollment-tokens')).find(
-        (t) => t.id === id,
-      )?.uses;
     const enrollAll = (prefix: string, secret: string, n: number) =>
       Promise.allSettled(
         Array.from({ length: n }, async (_, i) => {
@@ -226,5 +227,40 @@ describe('agent channel: authentication at the upgrade, frames, heartbeats, stat
     const all = await enrollAll('fleet', fleet.token, 40);
     expect(all.filter((r) => r.status === 'fulfilled')).toHaveLength(40);
     expect(await tokenUses(fleet.id)).toBe(40);
+  });
+
+  it('enrolls an agent again without using its token when the credential never reached it', async () => {
+    const token = await c.api.ok<{ id: string; token: string }>('POST', '/api/agents/enrollment-tokens', {
+      maxUses: 2,
+    });
+    // Enrolled at the upgrade, then the connection drops before hello: welcome (the credential) is lost.
+    const lost = new RawAgent({ url, agentId: 'lost-welcome', secret: token.token });
+    await lost.opened;
+    lost.socket.terminate();
+    expect(await tokenUses(token.id)).toBe(1);
+
+    const again = await RawAgent.connect({ url, agentId: 'lost-welcome', secret: token.token });
+    const credential = (await again.welcome()).credential as string;
+    expect(credential).toMatch(/^sya_/);
+    again.socket.close();
+    expect(await tokenUses(token.id)).toBe(1); // the retry did not use the token again
+    const audit = await c.api.ok<Array<{ target: string; details: Record<string, unknown> }>>(
+      'GET',
+      '/api/audit?search=lost-welcome',
+    );
+    expect(audit.some((a) => typeof a.details.retry === 'string')).toBe(true);
+
+    // The second device gets its share; a third is refused.
+    (await RawAgent.connect({ url, agentId: 'second-device', secret: token.token })).socket.close();
+    await expect(new RawAgent({ url, agentId: 'third-device', secret: token.token }).opened).rejects.toThrow(
+      'HTTP 401',
+    );
+
+    // Once the agent has connected with its credential, the token is no retry for it any more.
+    (await RawAgent.connect({ url, agentId: 'lost-welcome', secret: credential })).socket.close();
+    await expect(new RawAgent({ url, agentId: 'lost-welcome', secret: token.token }).opened).rejects.toThrow(
+      'HTTP 401',
+    );
+    expect(await tokenUses(token.id)).toBe(2);
   });
 });

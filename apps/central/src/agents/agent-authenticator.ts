@@ -70,10 +70,11 @@ export class AgentAuthenticator {
       via: viaOf(req),
     };
     if (options.sessionSuffices && this.sessions.heldWithCredential(agentId, presented)) return ok;
-    const stored = await this.agents.findCredentialHash(agentId);
-    if (!stored || !sameHash(stored, presented)) {
+    const stored = await this.agents.findCredential(agentId);
+    if (!stored || !sameHash(stored.hash, presented)) {
       return { ok: false, status: 401, reason: `credential not valid for agent ${agentId}` };
     }
+    if (!stored.used) await this.agents.markCredentialUsed(agentId);
     return ok;
   }
 
@@ -83,7 +84,11 @@ export class AgentAuthenticator {
     address: string,
     via: string | undefined,
   ): Promise<AgentAuthResult> {
-    if (!(await this.tokenUses.use(hashSecret(token)))) {
+    const tokenHash = hashSecret(token);
+    // An agent that never got the credential of its enrollment (the welcome was lost) is enrolled again
+    // without using the token again: a limited token must not run out on retries.
+    const retry = await this.agents.isEnrollmentRetry(agentId, tokenHash);
+    if (!retry && !(await this.tokenUses.use(tokenHash))) {
       await this.audit.record(
         { username: `agent:${agentId}`, address },
         'agent enrollment',
@@ -96,14 +101,19 @@ export class AgentAuthenticator {
       return { ok: false, status: 401, reason: 'enrollment token unknown, expired, revoked or used up' };
     }
     const credential = newSecret(AGENT_CREDENTIAL_PREFIX);
-    await this.agents.enroll(agentId, hashSecret(credential));
+    await this.agents.enroll(agentId, hashSecret(credential), tokenHash);
     await this.audit.record(
       { username: `agent:${agentId}`, address },
       'agent enrollment',
       'success',
       agentId,
+      retry
+        ? {
+            retry: 'the agent never used the credential of its last enrollment; the token was not used again',
+          }
+        : undefined,
     );
-    this.logger.log(`agent ${agentId} enrolled from ${address}`);
+    this.logger.log(`agent ${agentId} ${retry ? 're-enrolled (retry)' : 'enrolled'} from ${address}`);
     return { ok: true, agentId, issuedCredential: credential, credentialHash: hashSecret(credential), via };
   }
 }

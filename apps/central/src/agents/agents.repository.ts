@@ -88,20 +88,46 @@ export class AgentsRepository {
     return row ? toView(row as Record<string, unknown>) : undefined;
   }
 
-  async findCredentialHash(id: string): Promise<string | undefined> {
-    const [row] = await this.db.query(
-      'SELECT credential_hash FROM agents WHERE id = $1 AND revoked_at IS NULL',
+  /** The agent's credential hash, and whether the agent has ever connected with that credential. */
+  async findCredential(id: string): Promise<{ hash: string; used: boolean } | undefined> {
+    const [row] = (await this.db.query(
+      'SELECT credential_hash, credential_used_at FROM agents WHERE id = $1 AND revoked_at IS NULL',
+      [id],
+    )) as Array<{ credential_hash: string | null; credential_used_at: Date | null }>;
+    if (!row?.credential_hash) return undefined;
+    return { hash: row.credential_hash, used: row.credential_used_at !== null };
+  }
+
+  /** The agent has its credential: an enrollment with its token is no longer a retry (see `isRetry`). */
+  async markCredentialUsed(id: string): Promise<void> {
+    await this.db.query(
+      'UPDATE agents SET credential_used_at = now() WHERE id = $1 AND credential_used_at IS NULL',
       [id],
     );
-    return (row as { credential_hash: string | null } | undefined)?.credential_hash ?? undefined;
+  }
+
+  /**
+   * True when this agent was enrolled with this (still valid) token and has never connected with the
+   * credential it was issued: its welcome was lost, and enrolling it again must not use the token again.
+   */
+  async isEnrollmentRetry(id: string, tokenHash: string): Promise<boolean> {
+    const rows = (await this.db.query(
+      `SELECT 1 FROM agents a JOIN enrollment_tokens t ON t.id = a.enrolled_by_token
+        WHERE a.id = $1 AND t.token_hash = $2 AND a.revoked_at IS NULL AND a.credential_used_at IS NULL
+          AND t.revoked_at IS NULL AND t.expires_at > now()`,
+      [id, tokenHash],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   /** Enrolls a new agent or re-enrolls an existing one (new credential, revocation lifted). */
-  async enroll(id: string, credentialHash: string): Promise<void> {
+  async enroll(id: string, credentialHash: string, tokenHash: string): Promise<void> {
     await this.db.query(
-      `INSERT INTO agents (id, credential_hash) VALUES ($1, $2)
-       ON CONFLICT (id) DO UPDATE SET credential_hash = EXCLUDED.credential_hash, revoked_at = NULL, enrolled_at = now()`,
-      [id, credentialHash],
+      `INSERT INTO agents (id, credential_hash, enrolled_by_token)
+       VALUES ($1, $2, (SELECT id FROM enrollment_tokens WHERE token_hash = $3))
+       ON CONFLICT (id) DO UPDATE SET credential_hash = EXCLUDED.credential_hash, revoked_at = NULL,
+              enrolled_at = now(), enrolled_by_token = EXCLUDED.enrolled_by_token, credential_used_at = NULL`,
+      [id, credentialHash, tokenHash],
     );
   }
 
