@@ -62,4 +62,19 @@ describeEmbedded('central process on its embedded PostgreSQL (the first README c
     await api2.login('admin', password);
     expect(await again.stop('SIGINT')).toBe(0);
   }, 180_000);
+
+  it('stops cleanly, embedded PostgreSQL included, when told to stop while it is starting', async () => {
+    const p = startCentralProcess({
+      SWITCHYARD_DATA_DIR: join(makeTempDir('sy-boot-early-'), 'data'),
+      SWITCHYARD_HTTP_PORT: String(await freePort()),
+    });
+    started.push(p);
+    const pgPort = Number(
+      (await p.waitForOutput(/embedded PostgreSQL started on 127\.0\.0\.1:(\d+)/, 60_000))[1],
+    );
+    expect(await p.stop('SIGTERM', 60_000)).toBe(0);
+    expect(p.output).toMatch(/SIGTERM: (central stops as soon as it has started|stopping central)/);
+    expect(p.output).toContain('embedded PostgreSQL stopped');
+    expect(await tcpAccepts(pgPort, '127.0.0.1')).toBe(false);
+  }, 120_000);
 });

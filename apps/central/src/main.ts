@@ -12,7 +12,34 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Signals are handled from the start: a SIGTERM that arrives while central starts (or just after
+  // it says it is running) must stop it cleanly, not kill it with the embedded PostgreSQL left running.
+  const started: { central?: Awaited<ReturnType<typeof startCentral>> } = {};
+  let requested: string | undefined;
+  let stopping = false;
+  const stop = (signal: string) => {
+    const central = started.central;
+    if (!central) {
+      requested ??= signal;
+      console.log(`${signal}: central stops as soon as it has started`);
+      return;
+    }
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping central`);
+    central.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        console.error(`error while stopping: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
   const central = await startCentral(config);
+  started.central = central;
   const lines = [
     '',
     `Switchyard central is running (node ${central.node.id})`,
@@ -32,21 +59,7 @@ async function main(): Promise<void> {
     '',
   );
   console.log(lines.join('\n'));
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: stopping central`);
-    central.close().then(
-      () => process.exit(0),
-      (error: Error) => {
-        console.error(`error while stopping: ${error.message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  if (requested) stop(requested);
 }
 
 main().catch((error: Error) => {
