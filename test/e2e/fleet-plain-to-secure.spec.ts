@@ -7,7 +7,7 @@ import { writeJksTruststore } from '../../libs/keystore/index.js';
 import { CloseCode, MAX_FRAME_BYTES } from '../../libs/protocol/index.js';
 import { ApiClient } from '../support/api-client.js';
 import { seedSettings } from '../support/in-process-central.js';
-import { freePort, waitFor } from '../support/ports.js';
+import { freePorts, waitFor } from '../support/ports.js';
 import { startAgentProcess, startCentralProcess, type RunningProcess } from '../support/processes.js';
 import { RawAgent } from '../support/raw-agent.js';
 import { tcpAccepts } from '../support/tls-probe.js';
@@ -64,9 +64,7 @@ describe('e2e: enroll, plain, enable secure live, switch the agent to wss, close
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    ports.http = await freePort();
-    ports.plain = await freePort();
-    ports.secure = await freePort();
+    [ports.http, ports.plain, ports.secure] = await freePorts(3);
     await seedSettings(db.url, {
       plain: { ...DEFAULT_WEBSOCKET_SETTINGS.plain, port: ports.plain },
       secure: { ...DEFAULT_WEBSOCKET_SETTINGS.secure, port: ports.secure },

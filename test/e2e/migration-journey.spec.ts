@@ -12,7 +12,7 @@ import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/webs
 import { writeJksTruststore } from '../../libs/keystore/index.js';
 import { ApiClient } from '../support/api-client.js';
 import { seedSettings } from '../support/in-process-central.js';
-import { explainOnTimeout, freePort, waitFor } from '../support/ports.js';
+import { explainOnTimeout, freePorts, waitFor } from '../support/ports.js';
 import {
   REPO_ROOT,
   startAgentProcess,
@@ -137,7 +137,7 @@ describe('e2e: the staged plain → secure migration with 20 real agents, a TLS 
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    for (const k of ['http', 'plain', 'secure', 'connector'] as const) ports[k] = await freePort();
+    [ports.http, ports.plain, ports.secure, ports.connector] = await freePorts(4);
     // plain on every interface, as in production, so "127.0.0.1 only" is observable from 127.0.0.2
     await seedSettings(db.url, {
       plain: { ...DEFAULT_WEBSOCKET_SETTINGS.plain, port: ports.plain, bindAddress: '0.0.0.0' },

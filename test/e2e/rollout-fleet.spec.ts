@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/websocket-settings.js';
 import { ApiClient } from '../support/api-client.js';
 import { seedSettings } from '../support/in-process-central.js';
-import { freePort, waitFor } from '../support/ports.js';
+import { freePorts, waitFor } from '../support/ports.js';
 import { startAgentProcess, startCentralProcess, type RunningProcess } from '../support/processes.js';
 import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
 
@@ -97,7 +97,7 @@ describe('e2e: profile rollouts to real agents, in waves, through a central cras
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    [ports.http, ports.plain, ports.secure] = [await freePort(), await freePort(), await freePort()];
+    [ports.http, ports.plain, ports.secure] = await freePorts(3);
     await seedSettings(db.url, {
       plain: { ...DEFAULT_WEBSOCKET_SETTINGS.plain, port: ports.plain, bindAddress: '127.0.0.1' },
       secure: {

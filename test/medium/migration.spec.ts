@@ -3,7 +3,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/websocket-settings.js';
 import { startTestCentral, seedSettings, type TestCentral } from '../support/in-process-central.js';
-import { freePort, waitFor } from '../support/ports.js';
+import { freePorts, waitFor } from '../support/ports.js';
 import { answerProfileFrames } from '../support/profile-answers.js';
 import { RawAgent } from '../support/raw-agent.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -81,7 +81,7 @@ describe('staged plain → secure migration (real PostgreSQL, real listeners, re
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    [ports.plain, ports.secure] = [await freePort(), await freePort()];
+    [ports.plain, ports.secure] = await freePorts(2);
     // plain on every interface, as in production, so "127.0.0.1 only" is observable from 127.0.0.2
     await seedSettings(db.url, {
       plain: { ...DEFAULT_WEBSOCKET_SETTINGS.plain, port: ports.plain },
@@ -385,7 +385,7 @@ describe('secure_published started by the migration: a secure revision of the pr
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    [ports.plain, ports.secure] = [await freePort(), await freePort()];
+    [ports.plain, ports.secure] = await freePorts(2);
     await seedSettings(db.url, {
       plain: { ...DEFAULT_WEBSOCKET_SETTINGS.plain, port: ports.plain, bindAddress: '127.0.0.1' },
       secure: { ...DEFAULT_WEBSOCKET_SETTINGS.secure, port: ports.secure, bindAddress: '127.0.0.1' },

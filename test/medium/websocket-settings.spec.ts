@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/websocket-settings.js';
 import { CloseCode } from '../../libs/protocol/index.js';
 import { startTestCentral, seedSettings, type TestCentral } from '../support/in-process-central.js';
-import { freePort, waitFor } from '../support/ports.js';
+import { freePort, freePorts, waitFor } from '../support/ports.js';
 import { RawAgent } from '../support/raw-agent.js';
 import { presentedCertificate, tcpAccepts } from '../support/tls-probe.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -27,7 +27,7 @@ describe('WebSocket Server Settings, applied live (real PostgreSQL, real sockets
   beforeAll(async () => {
     db = await createTestDatabase();
     // plain on all interfaces, as in production, so the localhost fallback is observable
-    const [plain, secure] = [await freePort(), await freePort()];
+    const [plain, secure] = await freePorts(2);
     await seedSettings(db.url, {
       plain: { ...DEFAULT_WEBSOCKET_SETTINGS.plain, port: plain },
       secure: { ...DEFAULT_WEBSOCKET_SETTINGS.secure, port: secure, bindAddress: '127.0.0.1' },
