@@ -382,9 +382,10 @@ describe('session expiry (real PostgreSQL, seconds-long sessions)', () => {
   let c: TestCentral;
   beforeAll(async () => {
     db = await createTestDatabase();
-    // idle 1.8 s (sliding), absolute 4.5 s
+    // idle 3 s (sliding), absolute 9 s: margins wide enough for a loaded CI machine, where one
+    // request can take a second
     c = await startTestCentral(db.url, {
-      env: { SWITCHYARD_SESSION_IDLE_MINUTES: '0.03', SWITCHYARD_SESSION_MAX_HOURS: '0.00125' },
+      env: { SWITCHYARD_SESSION_IDLE_MINUTES: '0.05', SWITCHYARD_SESSION_MAX_HOURS: '0.0025' },
     });
   });
   afterAll(async () => {
@@ -404,21 +405,28 @@ describe('session expiry (real PostgreSQL, seconds-long sessions)', () => {
     await api.login('admin', ADMIN_PASSWORD);
     expect((await api.call('GET', '/api/auth/me')).status).toBe(200);
     const before = await sessionRows();
-    await sleep(2500);
+    await sleep(4000);
     expect((await api.call('GET', '/api/auth/me')).status).toBe(401);
     expect(await sessionRows()).toBe(before - 1);
   });
 
   it('slides the idle limit with each request, but ends the session at its absolute lifetime', async () => {
     const api = new ApiClient(c.central.adminUrl);
+    // the session is created between these two instants; its absolute end lies 9 s after
+    const beforeLogin = Date.now();
     await api.login('admin', ADMIN_PASSWORD);
-    const started = Date.now();
-    // every 0.6 s: well inside the idle limit, so only the absolute lifetime can end it
-    while (Date.now() - started < 3500) {
+    const afterLogin = Date.now();
+    // a request every 0.5 s for 6.5 s: twice the idle limit, so the session lives only because the
+    // limit slides, and the last request still falls 2.5 s before the earliest possible absolute end
+    let requests = 0;
+    while (Date.now() - beforeLogin < 6500) {
       expect((await api.call('GET', '/api/auth/me')).status).toBe(200);
-      await sleep(600);
+      requests += 1;
+      await sleep(500);
     }
-    await sleep(Math.max(0, 5000 - (Date.now() - started)));
+    expect(Date.now() - afterLogin).toBeGreaterThan(5000);
+    expect(requests).toBeGreaterThan(4);
+    await sleep(Math.max(0, afterLogin + 9500 - Date.now()));
     const again = await api.call('GET', '/api/auth/me');
     expect(again.status).toBe(401);
   });
