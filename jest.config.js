@@ -23,6 +23,9 @@ export default {
   // Medium and e2e tests run real PostgreSQL, processes and sockets: a hook may take tens of seconds on a
   // loaded 2-core machine. (Jest reads the timeout globally, not per project.)
   testTimeout: 60_000,
+  // One temp folder per run, removed at the end with everything the tests put in it.
+  globalSetup: '<rootDir>/test/support/temp-root.setup.ts',
+  globalTeardown: '<rootDir>/test/support/temp-root.teardown.ts',
   projects: [
     {
       ...common,

@@ -48,22 +48,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** A temp folder the `postgres` user can traverse (the embedded server runs as that user under root). */
-/** Temp folders made by this test process, removed when it exits (they held 4 GB after a day of runs). */
-const tempDirs: string[] = [];
-process.once('exit', () => {
-  for (const dir of tempDirs) {
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // A folder still in use by a process the test left running: nothing more to do at exit.
-    }
-  }
-});
-
+/**
+ * A temp folder the `postgres` user can traverse (the embedded server runs as that user under root).
+ * It lies in the run's temp folder, which the jest global teardown removes (temp-root.setup.ts).
+ */
 export function makeTempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(dir, 0o755);
-  tempDirs.push(dir);
   return dir;
 }
