@@ -1,5 +1,5 @@
 /**
- * Child process of the connection and rollout benches: simulates up to ~5,000 agents speaking the agent
+ * Child process of the connection and rollout benches: simulates up to 10,000 agents speaking the agent
  * protocol (upgrade with a bearer secret, hello, welcome, auto-pong, `profile.sync` answered through
  * swarm-profile-sync.ts) with plain `ws` sockets — not the agent app, so the figures are central's.
  * Driven by the orchestrator over Node IPC (see swarm-protocol.ts).

@@ -8,8 +8,11 @@ import { type SwarmConfig } from './swarm-protocol.js';
 /** Source addresses for the simulated agents: 127.0.0.2–127.0.0.20. */
 export const LOCAL_ADDRESSES = Array.from({ length: 19 }, (_, i) => `127.0.0.${i + 2}`);
 
-/** Sockets per swarm process at most: the hard open-files limit is 20,000 per process. */
-export const MAX_AGENTS_PER_SWARM = 5000;
+/**
+ * Simulated agents per swarm process at most: each holds one socket (plus a few shared download
+ * connections), and the hard open-files limit is 20,000 per process.
+ */
+export const MAX_AGENTS_PER_SWARM = 10_000;
 
 /** The secure listener comes up asynchronously after the settings change: wait until it is bound. */
 export async function waitForListeners(

@@ -4,11 +4,12 @@
  * is missing, not synchronized, or the rollout API disagrees with the agents.
  *
  *   node dist/bench/run.js rollout [--agents 1000,10000] [--secure] [--archive-kb 50]
- *       [--download-concurrency 128] [--push-deadline 120] [--api-settle 30] [--concurrency 100]
+ *       [--agents-per-swarm 10000] [--download-concurrency 256] [--push-deadline 120] [--api-settle 30] [--concurrency 100]
  *       [--profile-central push.cpuprofile] [--log-statements] [--json results.json] [--keep]
  */
 import { writeFileSync } from 'node:fs';
 import { abortOnSignals, fail, log, machineLine, parseAgents, positive } from '../cli-common.js';
+import { MAX_AGENTS_PER_SWARM } from '../connections/bench-setup.js';
 import { type RolloutBenchResult } from './results.js';
 import { formatRolloutReport } from './rollout-report.js';
 import { DEFAULT_ROLLOUT_OPTIONS, runRolloutBench, type RolloutBenchOptions } from './run-rollout.js';
@@ -45,6 +46,10 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--concurrency':
         o.concurrency = positive(value(), flag);
+        break;
+      case '--agents-per-swarm':
+        o.agentsPerSwarm = positive(value(), flag);
+        if (o.agentsPerSwarm > MAX_AGENTS_PER_SWARM) fail(`${flag} must be at most ${MAX_AGENTS_PER_SWARM}`);
         break;
       case '--download-concurrency':
         o.downloadConcurrency = positive(value(), flag);

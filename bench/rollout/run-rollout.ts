@@ -35,6 +35,11 @@ export interface RolloutBenchOptions {
   archiveBytes: number;
   /** In-flight connection attempts while enrolling, all swarms together. */
   concurrency: number;
+  /**
+   * Simulated agents per swarm process (at most MAX_AGENTS_PER_SWARM). One process for 10,000:
+   * every extra process competes with central and PostgreSQL for the same two cores (docs/benchmarks.md).
+   */
+  agentsPerSwarm: number;
   /** In-flight downloads per swarm process. */
   downloadConcurrency: number;
   downloadTimeoutMs: number;
@@ -58,7 +63,8 @@ export const DEFAULT_ROLLOUT_OPTIONS: Omit<RolloutBenchOptions, 'agents' | 'log'
   transport: 'plain',
   archiveBytes: 50 * 1024,
   concurrency: 100,
-  downloadConcurrency: 128,
+  agentsPerSwarm: 10_000,
+  downloadConcurrency: 256,
   downloadTimeoutMs: 30_000,
   pushDeadlineMs: 120_000,
   apiSettleMs: 30_000,
@@ -74,7 +80,7 @@ export const DEFAULT_ROLLOUT_OPTIONS: Omit<RolloutBenchOptions, 'agents' | 'log'
 export async function runRolloutBench(options: RolloutBenchOptions): Promise<RolloutBenchResult> {
   const started = performance.now();
   const n = options.agents;
-  const swarmCount = Math.ceil(n / MAX_AGENTS_PER_SWARM);
+  const swarmCount = Math.ceil(n / Math.min(options.agentsPerSwarm, MAX_AGENTS_PER_SWARM));
   const problems: string[] = [];
   const digest = new LogDigest();
   const result: RolloutBenchResult = {
