@@ -26,6 +26,11 @@ describe('ProfileDownloader', () => {
       setTimeout(() => {
         inFlight--;
         if (req.headers.authorization !== 'Bearer good') return res.writeHead(401).end();
+        if (req.url === `/profiles/${sha256}.zip` && req.headers['x-switchyard-agent-id'] === 'corrupted') {
+          const copy = Buffer.from(archive);
+          copy[copy.length - 1] ^= 1;
+          return res.writeHead(200).end(copy);
+        }
         if (req.url === `/profiles/${sha256}.zip`) return res.writeHead(200).end(archive);
         if (req.url === `/profiles/${'0'.repeat(64)}.zip`) return res.writeHead(200).end(archive);
         res.writeHead(404).end();
@@ -76,6 +81,21 @@ describe('ProfileDownloader', () => {
     expect(await reason({ sha256: '0'.repeat(64) })).toBe('sha256 mismatch');
     expect(await reason({ sizeBytes: 10 })).toBe(`size ${archive.length} ≠ announced 10`);
     downloader.close();
+    // The first copy was hashed; this one is compared with it, and one flipped bit is caught either way.
+    const verified = new ProfileDownloader({ baseUrl, concurrency: 1, timeoutMs: 5000 });
+    expect(await verified.download(request())).toMatchObject({ ok: true, bytes: archive.length });
+    expect(await verified.download(request({ agentId: 'corrupted' }))).toMatchObject({
+      ok: false,
+      reason: 'sha256 mismatch',
+    });
+    expect(await verified.download(request())).toMatchObject({ ok: true });
+    verified.close();
+    const first = new ProfileDownloader({ baseUrl, concurrency: 1, timeoutMs: 5000 });
+    expect(await first.download(request({ agentId: 'corrupted' }))).toMatchObject({
+      ok: false,
+      reason: 'sha256 mismatch',
+    });
+    first.close();
     const refused = new ProfileDownloader({ baseUrl: 'http://127.0.0.1:1', concurrency: 1, timeoutMs: 5000 });
     expect(await refused.download(request())).toMatchObject({ ok: false, reason: 'ECONNREFUSED' });
     refused.close();
