@@ -85,3 +85,37 @@ export function tcpCounters(): TcpCounters {
   const get = (name: string) => values[names.indexOf(name)] ?? NaN;
   return { listenOverflows: get('ListenOverflows'), synRetransmits: get('TCPSynRetrans') };
 }
+
+export interface MachineCpu {
+  /** Time the machine's CPUs spent on anything (user, system, interrupts), ms summed over CPUs. */
+  busyMs: number;
+  idleMs: number;
+  /** Time the hypervisor ran something else while this machine wanted a CPU (`steal`), ms. */
+  stealMs: number;
+}
+
+/** The machine's CPU time so far, from the first line of /proc/stat. */
+export function machineCpu(): MachineCpu {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  // cpu user nice system idle iowait irq softirq steal …
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const ms = (ticks: number) => ((ticks || 0) * 1000) / clockTicks();
+  return {
+    busyMs: ms(user! + nice! + system! + irq! + softirq!),
+    idleMs: ms(idle! + iowait!),
+    stealMs: ms(steal!),
+  };
+}
+
+/** Percentage of the CPU time between two readings that the hypervisor took away. */
+export function stealPercent(before: MachineCpu, after: MachineCpu): number {
+  const busy = after.busyMs - before.busyMs;
+  const idle = after.idleMs - before.idleMs;
+  const steal = after.stealMs - before.stealMs;
+  const total = busy + idle + steal;
+  return total > 0 ? (100 * steal) / total : 0;
+}

@@ -4,7 +4,7 @@
  * time), sampling central's RSS every 100 ms throughout.
  */
 import { type BenchContext } from '../connections/bench-context.js';
-import { cpuMsOf } from '../connections/proc-stats.js';
+import { cpuMsOf, machineCpu, stealPercent } from '../connections/proc-stats.js';
 import { mergeCounts, sleep } from '../connections/stats.js';
 import { type DeliveryTiming, type Failures, type SwarmReply } from '../connections/swarm-protocol.js';
 import { type CentralProfiler, type CpuProfile } from './central-profiler.js';
@@ -68,6 +68,7 @@ export async function pushPhase(
   const activity = db ? new DbActivitySampler(db, 100) : undefined;
   await activity?.start();
   const cpu0 = cpuMsOf(pid);
+  const machine0 = machineCpu();
   await limits.profiler?.inspector.start();
   sampler.start();
   try {
@@ -98,6 +99,7 @@ export async function pushPhase(
     const centralCpuMs = cpuMsOf(pid) - cpu0;
     const dbCpuMs = ctx.dbCpuMs() - db0;
     const swarmCores = (swarmCpu() - swarm0) / agentsDoneMs;
+    const machineStealPercent = stealPercent(machine0, machineCpu());
     if (limits.profiler) limits.profiler.onProfile(await limits.profiler.inspector.stop());
     if (statementLog) await logAllStatements(statementLog.url, false);
     const dbActivity = await activity?.stop();
@@ -183,6 +185,7 @@ export async function pushPhase(
       centralCores: centralCpuMs / agentsDoneMs,
       dbCpuMs,
       swarmCores,
+      machineStealPercent,
       swarmEventLoopDelayMaxMs: Math.max(...reports.map((r) => r.eventLoopDelayMaxMs)),
       agentsDoneMs,
       windowMs: window.wallMs,

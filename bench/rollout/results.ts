@@ -57,6 +57,11 @@ export interface PushResult {
   centralCores: number;
   dbCpuMs: number;
   swarmCores: number;
+  /**
+   * Share of the machine's CPU time POST → last ack that the hypervisor gave to other guests (`steal`
+   * in /proc/stat): on a shared host, the reason the same push takes longer at some hours than others.
+   */
+  machineStealPercent: number;
   swarmEventLoopDelayMaxMs: number;
   /** Length of the memory window: POST → API agrees (or gives up). */
   windowMs: number;

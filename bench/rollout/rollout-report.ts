@@ -47,6 +47,7 @@ const ROWS: Row[] = [
   ],
   ['PostgreSQL CPU POST → last ack, s', push((p) => s(p.dbCpuMs, 1))],
   ['busy cores of the swarms', push((p) => p.swarmCores.toFixed(2))],
+  ['CPU time taken by the host (steal), %', push((p) => p.machineStealPercent.toFixed(0))],
   ['swarm event-loop delay max, ms', push((p) => ms(p.swarmEventLoopDelayMaxMs))],
   ['API: every agent synchronized after, s', push((p) => s(p.apiAllSynchronizedMs, 1))],
   ['API agrees with the agents', push((p) => (p.apiAgrees ? 'yes' : 'NO'))],
