@@ -106,16 +106,21 @@ export class ProfileDownloader {
           resolve({ reason: timeout ? 'download timeout' : (error.code ?? error.message.slice(0, 80)) });
         },
       };
-      this.pool.dispatch(
-        {
-          method: 'GET',
-          path: `${PROFILE_DOWNLOAD_PATH}${req.sha256}.zip`,
-          headers: { authorization: `Bearer ${req.credential}`, [AGENT_ID_HEADER]: req.agentId },
-          headersTimeout: this.options.timeoutMs,
-          bodyTimeout: this.options.timeoutMs,
-        },
-        handler,
-      );
+      try {
+        this.pool.dispatch(
+          {
+            method: 'GET',
+            path: `${PROFILE_DOWNLOAD_PATH}${req.sha256}.zip`,
+            headers: { authorization: `Bearer ${req.credential}`, [AGENT_ID_HEADER]: req.agentId },
+            headersTimeout: this.options.timeoutMs,
+            bodyTimeout: this.options.timeoutMs,
+          },
+          handler,
+        );
+      } catch (error) {
+        // undici reports through the handler; this is for a pool closed under the request.
+        resolve({ reason: (error as Error).message.slice(0, 80) });
+      }
     });
   }
 }
