@@ -4,6 +4,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { ListenerManager } from '../../apps/central/src/listeners/listener-manager.js';
+import { DeliveryMemory } from '../../apps/central/src/rollouts/delivery-memory.js';
+import { RolloutStatusRecorder } from '../../apps/central/src/rollouts/rollout-status.recorder.js';
 import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/websocket-settings.js';
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { waitFor } from '../support/ports.js';
@@ -425,6 +427,51 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
     await online([agent]);
     await waitFor('re-applied', async () => (await entry(created.id, agent.id)).state === 'applied');
     expect(agent.active).toBe(rev.sha256);
+  });
+
+  it('judges an answer from the table when its entry moved after the frame was sent (never from memory alone)', async () => {
+    const agents = fleet('moved', 2, 'silent');
+    await online(agents);
+    const rev = await revision();
+    const created = await create({
+      profile: 'rollout-test',
+      revision: rev.revision,
+      targets: { agentIds: agents.map((a) => a.id) },
+      mode: 'synchronize',
+    });
+    await waitFor('profile.sync sent to both', async () => agents.every((a) => a.received.length > 0));
+    const memory = c.central.app.get(DeliveryMemory);
+    const recorder = c.central.app.get(RolloutStatusRecorder);
+    const synchronized = (a: ScriptedAgent) => ({
+      type: 'profile.status' as const,
+      deliveryId: a.received[0]!.deliveryId as string,
+      sha256: rev.sha256,
+      state: 'synchronized' as const,
+    });
+    const move = (agentId: string, set: string) =>
+      sql.query(`UPDATE rollout_agents SET ${set} WHERE rollout_id = $1 AND agent_id = $2`, [
+        created.id,
+        agentId,
+      ]);
+    // moved-1's progress was written another way meanwhile: the node still remembers it pending, the
+    // change judged from that does not hold, and the answer counts from the state the table has.
+    await move('moved-1', `state = 'synchronizing'`);
+    expect(memory.recall(created.id, 'moved-1')?.state).toBe('pending');
+    await expect(recorder.record('moved-1', synchronized(agents[0]))).resolves.toEqual({
+      recorded: true,
+      state: 'synchronized',
+      mode: 'synchronize',
+    });
+    // moved-2's attempt was replaced (an operator's retry): its late answer does not count.
+    await move('moved-2', 'attempts = attempts + 1, sent_step = NULL, sent_session = NULL');
+    await expect(recorder.record('moved-2', synchronized(agents[1]))).resolves.toEqual({
+      recorded: false,
+      why: expect.stringMatching(/^attempt \d+ was replaced by \d+$/),
+    });
+    expect(await entry(created.id, 'moved-1')).toMatchObject({ state: 'synchronized' });
+    expect(await entry(created.id, 'moved-2')).toMatchObject({ state: 'pending' });
+    // A delivery that reached its goal is not remembered any longer.
+    expect(memory.recall(created.id, 'moved-1')).toBeUndefined();
   });
 
   it('cancel stops a rollout: what was not started is cancelled and never sent', async () => {

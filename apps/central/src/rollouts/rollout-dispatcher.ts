@@ -4,6 +4,7 @@ import { AgentSessions } from '../agents/agent-sessions.js';
 import { NodeIdentity } from '../cluster/node-identity.js';
 import { planDelivery, type Step } from './delivery-planner.js';
 import { deliveryIdOf } from './delivery-id.js';
+import { DeliveryMemory } from './delivery-memory.js';
 import {
   RolloutDeliveriesRepository,
   type HeldAgentWork,
@@ -51,6 +52,7 @@ export class RolloutDispatcher {
     private readonly deliveries: RolloutDeliveriesRepository,
     private readonly sessions: AgentSessions,
     private readonly node: NodeIdentity,
+    private readonly memory: DeliveryMemory,
     @Inject(ROLLOUTS_CONFIG) private readonly config: RolloutsConfig,
   ) {}
 
@@ -161,7 +163,10 @@ export class RolloutDispatcher {
     if (upgrades.length > 0) await this.deliveries.change(upgrades);
     for (const mark of await this.deliveries.markSent(marks)) {
       const entry = entries.get(mark.agentId);
-      if (!entry || !this.sessions.send(mark.agentId, frameFor(entry, mark.step))) continue;
+      if (!entry) continue;
+      // Before the frame goes out: the agent's answer is judged against it (DeliveryMemory).
+      this.memory.remember(entry);
+      if (!this.sessions.send(mark.agentId, frameFor(entry, mark.step))) continue;
       this.inFlight.set(mark.agentId, Date.now());
     }
   }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type Hello } from '../../../../libs/protocol/index.js';
 import { upgradeNeeded } from './capability-gate.js';
+import { DeliveryMemory } from './delivery-memory.js';
 import { afterHello, type Transition } from './rollout-agent-state.js';
 import { RolloutDeliveriesRepository, type StateChange } from './rollout-deliveries.repository.js';
 import { type DeliveryEntry } from './rollout.types.js';
@@ -18,6 +19,7 @@ export class RolloutHelloReconciler {
   constructor(
     private readonly rollouts: RolloutsRepository,
     private readonly deliveries: RolloutDeliveriesRepository,
+    private readonly memory: DeliveryMemory,
   ) {}
 
   async reconcile(hello: Hello): Promise<{ name: string; revision: number; sha256: string } | null> {
@@ -33,6 +35,8 @@ export class RolloutHelloReconciler {
           afterHello(entry.state, entry.mode, entry.sha256, reported) ??
           resentOnNewSession(entry);
         if (!next) continue;
+        // What this node remembers sending no longer holds: the next answer is judged from the table.
+        this.memory.forget(entry.rolloutId, entry.agentId);
         changes.push({
           rolloutId: entry.rolloutId,
           agentId: entry.agentId,

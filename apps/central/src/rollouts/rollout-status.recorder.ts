@@ -3,7 +3,9 @@ import { type ProfileStatus } from '../../../../libs/protocol/index.js';
 import { KeyedBatcher } from '../common/keyed-batcher.js';
 import { parseDeliveryId } from './delivery-id.js';
 import { ProgressHold, SUPERSEDED, type RecordOutcome, type StatusAnswer } from './progress-hold.js';
-import { afterStatus } from './rollout-agent-state.js';
+import { judgeAnswer, type Judgement } from './answer-judgement.js';
+import { DeliveryMemory } from './delivery-memory.js';
+import { goalOf } from './rollout-agent-state.js';
 import { RolloutDeliveriesRepository, type StateChange } from './rollout-deliveries.repository.js';
 import { type DeliveryEntry } from './rollout.types.js';
 import { RolloutsRepository, type Queryable } from './rollouts.repository.js';
@@ -44,6 +46,7 @@ export class RolloutStatusRecorder implements OnModuleDestroy {
   constructor(
     private readonly rollouts: RolloutsRepository,
     private readonly deliveries: RolloutDeliveriesRepository,
+    private readonly memory: DeliveryMemory,
   ) {}
 
   async record(agentId: string, status: ProfileStatus): Promise<RecordOutcome> {
@@ -76,7 +79,14 @@ export class RolloutStatusRecorder implements OnModuleDestroy {
   private async applyBatch(answers: StatusAnswer[]): Promise<RecordOutcome[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.rollouts.transaction((tx) => this.apply(answers, tx));
+        const { outcomes, written } = await this.rollouts.transaction((tx) => this.apply(answers, tx));
+        // Only what is committed is remembered (a batch that failed may have been rolled back).
+        for (const entry of written) {
+          if (entry.state === 'failed' || entry.state === goalOf(entry.mode))
+            this.memory.forget(entry.rolloutId, entry.agentId);
+          else this.memory.remember(entry);
+        }
+        return outcomes;
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (attempt >= 3 || !code || !RETRYABLE.has(code)) throw error;
@@ -84,56 +94,95 @@ export class RolloutStatusRecorder implements OnModuleDestroy {
     }
   }
 
-  private async apply(answers: StatusAnswer[], tx: Queryable): Promise<RecordOutcome[]> {
+  private async apply(
+    answers: StatusAnswer[],
+    tx: Queryable,
+  ): Promise<{ outcomes: RecordOutcome[]; written: DeliveryEntry[] }> {
     // An answer need not wait for its WAL flush: if central crashes before it reaches the disk, the
     // agent reports its active and staged profile at its next hello and the reconciler records it
     // again (ADR 14). This takes a disk flush off every batch of acknowledgements.
     await tx.query('SET LOCAL synchronous_commit TO OFF');
-    const entries = new Map(
-      (await this.deliveries.entries(answers, tx)).map((e) => [`${e.rolloutId}/${e.agentId}`, e]),
-    );
-    const changes = new Map<string, StateChange>();
-    const outcomes = answers.map((answer): RecordOutcome => {
-      const { agentId, status } = answer;
-      const entry = entries.get(`${answer.rolloutId}/${agentId}`);
-      if (!entry) return { recorded: false, why: 'no such delivery for this agent' };
-      if (entry.attempts !== answer.attempt)
-        return { recorded: false, why: `attempt ${answer.attempt} was replaced by ${entry.attempts}` };
-      if (entry.sha256 !== status.sha256)
-        return { recorded: false, why: `sha256 ${status.sha256} is not the revision's ${entry.sha256}` };
-      const next = afterStatus(entry.state, entry.mode, status);
-      if (!next) return { recorded: false, why: 'duplicate' };
-      changes.set(`${entry.rolloutId}/${agentId}`, {
-        rolloutId: entry.rolloutId,
-        agentId,
-        fromState: entry.state,
-        attempts: entry.attempts,
-        state: next.state,
-        reason: next.state === 'failed' ? next.reason : null,
-      });
-      return { recorded: true, state: status.state, mode: entry.mode };
+    // Judged from the entries this node remembers sending where that gives a change; the rest, and the
+    // remembered ones whose change does not hold (the entry moved meanwhile), from the table (ADR 19).
+    const judged = new Array<Judged | undefined>(answers.length);
+    const unread: number[] = [];
+    answers.forEach((answer, i) => {
+      const entry = this.memory.recall(answer.rolloutId, answer.agentId);
+      const judgement = entry && judgeAnswer(answer, entry);
+      if (judgement?.change) judged[i] = { judgement, remembered: true };
+      else unread.push(i);
     });
-    // A change holds only if its entry is still as it was read; one that moved meanwhile (a hello, a
-    // timeout, an operator's retry) keeps its new state and this answer does not count.
-    const held = new Set(
-      (await this.deliveries.change([...changes.values()], tx)).map((c) => `${c.rolloutId}/${c.agentId}`),
+    await this.judgeFromTable(answers, unread, judged, tx);
+    let held = await this.write(judged, tx);
+    const misjudged = new Set(
+      judged.flatMap((j, i) => (j?.remembered && j.judgement.change && !held.has(i) ? [i] : [])),
     );
+    if (misjudged.size > 0) {
+      await this.judgeFromTable(answers, [...misjudged], judged, tx);
+      const again = await this.write(
+        judged.map((j, i) => (misjudged.has(i) ? j : undefined)),
+        tx,
+      );
+      held = new Set([...held, ...again]);
+    }
     const staged: Array<{ agentId: string; sha256: string }> = [];
     const applied: DeliveryEntry[] = [];
-    answers.forEach((answer, i) => {
-      const key = `${answer.rolloutId}/${answer.agentId}`;
-      const change = changes.get(key);
-      if (!outcomes[i]!.recorded || !change) return;
-      if (!held.has(key)) {
-        outcomes[i] = { recorded: false, why: `the entry changed meanwhile (was ${change.fromState})` };
-        return;
-      }
-      const entry = entries.get(key)!;
-      if (change.state === 'synchronized') staged.push({ agentId: answer.agentId, sha256: entry.sha256 });
+    const written: DeliveryEntry[] = [];
+    const outcomes = judged.map((j, i): RecordOutcome => {
+      const { judgement } = j!;
+      const { change, entry } = judgement;
+      if (!change) return judgement.outcome;
+      // A change holds only if its entry was still as it was judged; one that moved meanwhile (a hello,
+      // a timeout, an operator's retry) keeps its new state and this answer does not count.
+      if (!held.has(i))
+        return { recorded: false, why: `the entry changed meanwhile (was ${change.fromState})` };
+      if (change.state === 'synchronized') staged.push({ agentId: change.agentId, sha256: entry.sha256 });
       if (change.state === 'applied') applied.push(entry);
+      written.push({ ...entry, state: change.state });
+      return judgement.outcome;
     });
     await this.deliveries.recordStaged(staged, tx);
     await this.deliveries.recordApplied(applied, tx);
-    return outcomes;
+    return { outcomes, written };
   }
+
+  /** Judges the answers at these positions from their entries as the table has them now. */
+  private async judgeFromTable(
+    answers: StatusAnswer[],
+    positions: number[],
+    judged: Array<Judged | undefined>,
+    tx: Queryable,
+  ): Promise<void> {
+    if (positions.length === 0) return;
+    const read = await this.deliveries.entries(
+      positions.map((i) => answers[i]!),
+      tx,
+    );
+    const entries = new Map(read.map((e) => [`${e.rolloutId}/${e.agentId}`, e]));
+    for (const i of positions) {
+      const answer = answers[i]!;
+      const entry = entries.get(`${answer.rolloutId}/${answer.agentId}`);
+      judged[i] = { judgement: judgeAnswer(answer, entry), remembered: false };
+    }
+  }
+
+  /** Writes the judged changes; returns the positions whose change held. */
+  private async write(judged: Array<Judged | undefined>, tx: Queryable): Promise<Set<number>> {
+    const changes: StateChange[] = [];
+    const positions = new Map<string, number>();
+    judged.forEach((j, i) => {
+      const change = j?.judgement.change;
+      if (!change) return;
+      changes.push(change);
+      positions.set(`${change.rolloutId}/${change.agentId}`, i);
+    });
+    const held = await this.deliveries.change(changes, tx);
+    return new Set(held.map((c) => positions.get(`${c.rolloutId}/${c.agentId}`)!));
+  }
+}
+
+interface Judged {
+  judgement: Judgement;
+  /** Judged from memory: re-read if its change does not hold. */
+  remembered: boolean;
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module.js';
 import { ProfilesModule } from '../profiles/profiles.module.js';
 import { ProfileSigningKeyService } from '../profiles/profile-signing-key.service.js';
+import { DeliveryMemory } from './delivery-memory.js';
 import { PROFILE_SIGNING_KEY } from './profile-signing-key.port.js';
 import { RolloutDeliveriesRepository } from './rollout-deliveries.repository.js';
 import { RolloutDispatcher } from './rollout-dispatcher.js';
@@ -27,6 +28,7 @@ import { RolloutsService } from './rollouts.service.js';
     { provide: PROFILE_SIGNING_KEY, useExisting: ProfileSigningKeyService },
     RolloutsRepository,
     RolloutDeliveriesRepository,
+    DeliveryMemory,
     RolloutsService,
     RolloutWaves,
     RolloutDispatcher,
