@@ -17,4 +17,30 @@ describe('ArchiveCache', () => {
     cache.set('big', Buffer.alloc(11));
     expect(cache.get('big')).toBeUndefined();
   });
+
+  it('reads a missing archive once however many ask for it meanwhile, and not at all once cached', async () => {
+    const cache = new ArchiveCache();
+    let reads = 0;
+    let finish!: (archive: Buffer) => void;
+    const read = () => {
+      reads++;
+      return new Promise<Buffer>((resolve) => (finish = resolve));
+    };
+    const waiting = [cache.load('a', read), cache.load('a', read), cache.load('a', read)];
+    finish(Buffer.from('zip'));
+    expect((await Promise.all(waiting)).map(String)).toEqual(['zip', 'zip', 'zip']);
+    expect(String(await cache.load('a', read))).toBe('zip');
+    expect(reads).toBe(1);
+  });
+
+  it('does not remember an archive that is not there, nor a read that failed', async () => {
+    const cache = new ArchiveCache();
+    await expect(cache.load('x', () => Promise.resolve(undefined))).resolves.toBeUndefined();
+    await expect(cache.load('x', () => Promise.reject(new Error('database down')))).rejects.toThrow(
+      'database down',
+    );
+    await expect(cache.load('x', () => Promise.resolve(Buffer.from('zip')))).resolves.toEqual(
+      Buffer.from('zip'),
+    );
+  });
 });

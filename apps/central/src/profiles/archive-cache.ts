@@ -5,6 +5,8 @@
  */
 export class ArchiveCache {
   private readonly entries = new Map<string, Buffer>();
+  /** Reads under way: the first downloads of a push arrive together and share one read. */
+  private readonly loading = new Map<string, Promise<Buffer | undefined>>();
   private bytes = 0;
 
   constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
@@ -16,6 +18,23 @@ export class ArchiveCache {
       this.entries.set(sha256, archive);
     }
     return archive;
+  }
+
+  /** The archive from the cache, or read once by `read` however many ask for it meanwhile. */
+  load(sha256: string, read: () => Promise<Buffer | undefined>): Promise<Buffer | undefined> {
+    const cached = this.get(sha256);
+    if (cached) return Promise.resolve(cached);
+    let pending = this.loading.get(sha256);
+    if (!pending) {
+      pending = read()
+        .then((archive) => {
+          if (archive) this.set(sha256, archive);
+          return archive;
+        })
+        .finally(() => this.loading.delete(sha256));
+      this.loading.set(sha256, pending);
+    }
+    return pending;
   }
 
   set(sha256: string, archive: Buffer): void {

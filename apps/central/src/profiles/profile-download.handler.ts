@@ -73,9 +73,8 @@ export class ProfileDownloadHandler {
       );
     }
     const sha256 = match[1]!;
-    const archive = this.archives.get(sha256) ?? (await this.revisions.findBySha256(sha256))?.archive;
+    const archive = await this.archives.load(sha256, () => this.revisions.archiveBySha256(sha256));
     if (!archive) return answer(res, 404, { error: `no profile revision with sha256 ${sha256}` });
-    this.archives.set(sha256, archive);
     res.writeHead(200, {
       'content-type': 'application/zip',
       'content-length': archive.length,

@@ -40,13 +40,12 @@ const COLUMNS = `profile_name, revision, sha256, size_bytes, manifest, agent_con
 export class ProfileRevisionsRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** The revision whose archive has this sha256, archive included: what agents download. */
-  async findBySha256(sha256: string): Promise<ProfileRevisionWithArchive | undefined> {
-    const [row] = await this.db.query(
-      `SELECT ${COLUMNS}, archive FROM profile_revisions WHERE sha256 = $1 LIMIT 1`,
-      [sha256],
-    );
-    return row ? { ...toRevision(row), archive: (row as { archive: Buffer }).archive } : undefined;
+  /** The archive of the revision with this sha256: what agents download. */
+  async archiveBySha256(sha256: string): Promise<Buffer | undefined> {
+    const [row] = (await this.db.query(`SELECT archive FROM profile_revisions WHERE sha256 = $1 LIMIT 1`, [
+      sha256,
+    ])) as Array<{ archive: Buffer }>;
+    return row?.archive;
   }
 
   async find(profile: string, revision: number): Promise<ProfileRevision | undefined> {
