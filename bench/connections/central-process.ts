@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CENTRAL_NODE_FLAGS } from '../../apps/central/src/runtime-flags.js';
 
 const CENTRAL_MAIN = fileURLToPath(new URL('../../apps/central/src/main.js', import.meta.url));
 const READY_LINE = 'Switchyard central is running';
@@ -92,7 +93,8 @@ export class CentralProcess {
     timeoutMs = 120_000,
   ): Promise<CentralProcess> {
     const inspect = env.inspectPort ? [`--inspect=127.0.0.1:${env.inspectPort}`] : [];
-    const child = spawn(process.execPath, [...inspect, CENTRAL_MAIN], {
+    // Run as `npm start` runs it.
+    const child = spawn(process.execPath, [...CENTRAL_NODE_FLAGS, ...inspect, CENTRAL_MAIN], {
       env: {
         ...process.env,
         SWITCHYARD_DATA_DIR: env.dataDir,

@@ -12,8 +12,8 @@ const describeEmbedded = process.env.DATABASE_URL ? describe.skip : describe;
 describeEmbedded('central process on its embedded PostgreSQL (the first README command)', () => {
   const dataDir = join(makeTempDir('sy-boot-'), 'data');
   const started: RunningProcess[] = [];
-  const start = (env: Record<string, string>) => {
-    const p = startCentralProcess({ SWITCHYARD_DATA_DIR: dataDir, ...env });
+  const start = (env: Record<string, string>, nodeFlags?: string[]) => {
+    const p = startCentralProcess({ SWITCHYARD_DATA_DIR: dataDir, ...env }, nodeFlags);
     started.push(p);
     return p;
   };
@@ -40,11 +40,14 @@ describeEmbedded('central process on its embedded PostgreSQL (the first README c
     expect(statSync(join(dataDir, 'pg.json')).mode & 0o777).toBe(0o600);
     const pgPort = (JSON.parse(readFileSync(join(dataDir, 'pg.json'), 'utf8')) as { port: number }).port;
     expect(first.output).not.toMatch(/password \S+.*\n[\s\S]*password \S+/); // printed once
+    expect(first.output).not.toContain('started without');
 
     // a second central on the same data directory reuses the running database
     const secondPort = await freePort();
-    const second = start({ SWITCHYARD_HTTP_PORT: String(secondPort) });
+    // …started by hand without npm start's Node flags: it runs, and says what it misses.
+    const second = start({ SWITCHYARD_HTTP_PORT: String(secondPort) }, []);
     await second.waitForOutput(/Switchyard central is running/, 60_000);
+    expect(second.output).toContain('started without --max-semi-space-size=64 (npm start passes it)');
     expect(second.output).toContain('reusing the embedded PostgreSQL');
     expect(second.output).not.toContain('first admin:');
     expect(await second.stop('SIGTERM')).toBe(0);

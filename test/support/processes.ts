@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CENTRAL_NODE_FLAGS } from '../../apps/central/src/runtime-flags.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CENTRAL_MAIN = join(REPO_ROOT, 'dist', 'apps', 'central', 'src', 'main.js');
@@ -44,8 +45,12 @@ export class RunningProcess {
   }
 }
 
-export function startCentralProcess(env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, [CENTRAL_MAIN], {
+/** Starts central as `npm start` does (its Node flags), or with `nodeFlags` instead. */
+export function startCentralProcess(
+  env: Record<string, string>,
+  nodeFlags: readonly string[] = CENTRAL_NODE_FLAGS,
+): RunningProcess {
+  const child = spawn(process.execPath, [...nodeFlags, CENTRAL_MAIN], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,6 @@
 import { ConfigError, loadCentralConfig } from './config/central-config.js';
 import { startCentral } from './central-app.js';
+import { missingNodeFlags } from './runtime-flags.js';
 
 async function main(): Promise<void> {
   let config;
@@ -52,6 +53,13 @@ async function main(): Promise<void> {
     );
   } else if (central.firstAdmin) {
     lines.push('  first admin:       user "admin", password from SWITCHYARD_ADMIN_PASSWORD');
+  }
+  const missing = missingNodeFlags();
+  if (missing.length > 0) {
+    lines.push(
+      `  note:              started without ${missing.join(' ')} (npm start passes it): rollouts to`,
+    );
+    lines.push('                     thousands of agents take longer (README: Running central as a service)');
   }
   lines.push(
     '  start an agent:    create an enrollment token (POST /api/agents/enrollment-tokens), then',
