@@ -16,7 +16,7 @@ import {
   sampleInput,
   TRUSTSTORE_JKS,
 } from './profile-archive.test-support.js';
-import { craftZip, zeroBomb } from './zip.test-support.js';
+import { craftZip, tripwireBomb, zeroBomb } from './zip.test-support.js';
 
 const MiB = 1024 * 1024;
 
@@ -397,17 +397,18 @@ describe('openProfileArchive', () => {
       });
     });
 
-    it('declaring 1 GiB (a real 1 GiB deflate bomb), quickly and before inflating anything', async () => {
-      const bomb = zeroBomb(1024);
+    it('declaring 1 GiB, before inflating anything (its data would not inflate at all)', async () => {
       const archive = craft([
-        file('conf/bomb.bin', bomb, { method: 8, uncompressedSize: 1024 * MiB, plain: Buffer.alloc(0) }),
+        file('conf/bomb.bin', tripwireBomb(0), {
+          method: 8,
+          uncompressedSize: 1024 * MiB,
+          plain: Buffer.alloc(0),
+        }),
       ]);
-      const started = performance.now();
       expect(await refused(archive)).toMatchObject({
         code: Code.UNPACKED_TOO_LARGE,
         message: `entry "conf/bomb.bin" declares ${1024 * MiB} bytes, taking the archive past ${10 * MiB} unpacked bytes`,
       });
-      expect(performance.now() - started).toBeLessThan(500);
     });
 
     it('declaring 10 MiB in total over several entries', async () => {
@@ -421,34 +422,27 @@ describe('openProfileArchive', () => {
     });
 
     it('whose signed entry lies about its size: inflation stops at the declared size', async () => {
-      const bomb = zeroBomb(1024); // really 1 GiB, declared as 1 KiB
+      // Declared as 1 KiB; inflating on past the first MiB would hit invalid data instead of this refusal.
+      const bomb = tripwireBomb(1);
       const archive = craft([
         file('conf/bomb.bin', bomb, { method: 8, uncompressedSize: 1024, plain: Buffer.alloc(0) }),
       ]);
-      const memoryBefore = process.memoryUsage().arrayBuffers;
-      const started = performance.now();
       expect(await refused(archive)).toMatchObject({
         code: Code.ENTRY_SIZE_MISMATCH,
         message: 'entry "conf/bomb.bin" unpacks to more than the 1024 bytes it declares (a zip bomb?)',
       });
-      expect(performance.now() - started).toBeLessThan(500);
-      expect(process.memoryUsage().arrayBuffers - memoryBefore).toBeLessThan(32 * MiB);
     });
 
     it('whose unsigned manifest.json is a bomb: inflation stops at its declared size, before any signature check', async () => {
-      const bomb = zeroBomb(1024);
+      const bomb = tripwireBomb(1); // invalid after its first MiB
       const archive = craftZip([
         file('manifest.json', bomb, { method: 8, uncompressedSize: 200 * 1024 }),
         file('manifest.sig', Buffer.alloc(64)),
       ]);
-      const memoryBefore = process.memoryUsage().arrayBuffers;
-      const started = performance.now();
       expect(await refused(archive)).toMatchObject({
         code: Code.ENTRY_SIZE_MISMATCH,
         message: `entry "manifest.json" unpacks to more than the ${200 * 1024} bytes it declares (a zip bomb?)`,
       });
-      expect(performance.now() - started).toBeLessThan(500);
-      expect(process.memoryUsage().arrayBuffers - memoryBefore).toBeLessThan(32 * MiB);
     });
 
     it('whose manifest.json declares more than the manifest limit', async () => {

@@ -96,7 +96,22 @@ export function craftZip(entries: CraftedEntry[]): Buffer {
  * into one valid stream, closed by an empty final block.
  */
 export function zeroBomb(mebibytes: number): Buffer {
-  const segment = deflateRawSync(Buffer.alloc(1024 * 1024), { finishFlush: constants.Z_SYNC_FLUSH });
-  const finalEmptyBlock = Buffer.from([0x03, 0x00]); // BFINAL=1, fixed Huffman, end-of-block
-  return Buffer.concat([...Array.from({ length: mebibytes }, () => segment), finalEmptyBlock]);
+  return Buffer.concat([...zeroSegments(mebibytes), FINAL_EMPTY_BLOCK]);
 }
+
+/**
+ * A deflate stream that inflates to `mebibytes` MiB of zeros and then turns invalid: an unpacker that
+ * inflates past that point fails with a corrupt-data error instead of the refusal a test expects. It
+ * proves, without timing anything, that inflation stopped (or never started) where it had to.
+ */
+export function tripwireBomb(mebibytes: number): Buffer {
+  return Buffer.concat([...zeroSegments(mebibytes), INVALID_BLOCK]);
+}
+
+function zeroSegments(mebibytes: number): Buffer[] {
+  const segment = deflateRawSync(Buffer.alloc(1024 * 1024), { finishFlush: constants.Z_SYNC_FLUSH });
+  return Array.from({ length: mebibytes }, () => segment);
+}
+
+const FINAL_EMPTY_BLOCK = Buffer.from([0x03, 0x00]); // BFINAL=1, fixed Huffman, end-of-block
+const INVALID_BLOCK = Buffer.from([0xff, 0xff, 0xff, 0xff]); // BTYPE=11 is reserved: "invalid block type"
