@@ -7,7 +7,13 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchContext } from './bench-context.js';
-import { LOCAL_ADDRESSES, freePorts, startSwarms, waitForListeners } from './bench-setup.js';
+import {
+  LOCAL_ADDRESSES,
+  MAX_AGENTS_PER_SWARM,
+  freePorts,
+  startSwarms,
+  waitForListeners,
+} from './bench-setup.js';
 import { LogDigest, type CentralEnv } from './central-process.js';
 import { type ConnectionBenchResult } from './results.js';
 import { sleep } from './stats.js';
@@ -18,7 +24,7 @@ export interface ConnectionBenchOptions {
   allSecure: boolean;
   /** In-flight connection attempts, all swarms together. */
   concurrency: number;
-  /** Sockets per swarm process; the hard open-files limit is 20,000 per process. */
+  /** Sockets per swarm process (at most MAX_AGENTS_PER_SWARM). */
   agentsPerSwarm: number;
   idleMs: number;
   attemptTimeoutMs: number;
@@ -36,6 +42,7 @@ export interface ConnectionBenchOptions {
 export const DEFAULT_CONNECTION_OPTIONS: Omit<ConnectionBenchOptions, 'agents' | 'log' | 'signal'> = {
   allSecure: true,
   concurrency: 100,
+  // The connection figures in docs/benchmarks.md were measured with two processes of 5,000.
   agentsPerSwarm: 5000,
   idleMs: 5000,
   attemptTimeoutMs: 30_000,
@@ -51,7 +58,7 @@ const SETTLE_MS = 3000;
 export async function runConnectionBench(options: ConnectionBenchOptions): Promise<ConnectionBenchResult> {
   const started = performance.now();
   const n = options.agents;
-  const swarmCount = Math.ceil(n / Math.min(options.agentsPerSwarm, 5000));
+  const swarmCount = Math.ceil(n / Math.min(options.agentsPerSwarm, MAX_AGENTS_PER_SWARM));
   const problems: string[] = [];
   const digest = new LogDigest();
   const result: ConnectionBenchResult = {
