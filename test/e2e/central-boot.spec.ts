@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { ApiClient } from '../support/api-client.js';
 import { freePort } from '../support/ports.js';
 import { startCentralProcess, type RunningProcess } from '../support/processes.js';
@@ -38,9 +39,35 @@ describeEmbedded('central process on its embedded PostgreSQL (the first README c
     await api.login('admin', password);
     expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dataDir, 'pg.json')).mode & 0o777).toBe(0o600);
-    const pgPort = (JSON.parse(readFileSync(join(dataDir, 'pg.json'), 'utf8')) as { port: number }).port;
+    const cluster = JSON.parse(readFileSync(join(dataDir, 'pg.json'), 'utf8')) as {
+      port: number;
+      password: string;
+    };
+    const pgPort = cluster.port;
+    // From outside over TCP: every connection central holds came through the socket (no client address).
+    const tools = new pg.Client({
+      host: '127.0.0.1',
+      port: pgPort,
+      user: 'postgres',
+      password: cluster.password,
+      database: 'postgres',
+    });
+    await tools.connect();
+    const { rows } = await tools.query<{ socket: number; tcp: number }>(
+      `SELECT count(*) FILTER (WHERE client_addr IS NULL)::int AS socket,
+              count(*) FILTER (WHERE client_addr IS NOT NULL)::int AS tcp
+         FROM pg_stat_activity WHERE datname = 'switchyard' AND backend_type = 'client backend'`,
+    );
+    await tools.end();
+    expect(rows[0]!.socket).toBeGreaterThan(0);
+    expect(rows[0]!.tcp).toBe(0);
     expect(first.output).not.toMatch(/password \S+.*\n[\s\S]*password \S+/); // printed once
     expect(first.output).not.toContain('started without');
+    // Central talks to its embedded server through the Unix socket in the cluster directory; TCP on
+    // 127.0.0.1 stays open for tools.
+    expect(first.output).toMatch(
+      /embedded PostgreSQL started on 127\.0\.0\.1:\d+; central connects through its Unix socket/,
+    );
 
     // a second central on the same data directory reuses the running database
     const secondPort = await freePort();
@@ -48,7 +75,9 @@ describeEmbedded('central process on its embedded PostgreSQL (the first README c
     const second = start({ SWITCHYARD_HTTP_PORT: String(secondPort) }, []);
     await second.waitForOutput(/Switchyard central is running/, 60_000);
     expect(second.output).toContain('started without --max-semi-space-size=64 (npm start passes it)');
-    expect(second.output).toContain('reusing the embedded PostgreSQL');
+    expect(second.output).toMatch(
+      /reusing the embedded PostgreSQL .*; central connects through its Unix socket/,
+    );
     expect(second.output).not.toContain('first admin:');
     expect(await second.stop('SIGTERM')).toBe(0);
     expect(await api.ok('GET', '/api/ready')).toEqual({ status: 'ready', database: 'ok' });

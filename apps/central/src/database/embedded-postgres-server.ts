@@ -4,6 +4,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSyn
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../common/free-port.js';
+import { embeddedUrl, socketDirectoryFor, socketPath } from './embedded-postgres-socket.js';
 import { binariesFor, clusterDirFor } from './server-user-access.js';
 
 const run = promisify(execFile);
@@ -112,13 +113,20 @@ export async function startEmbeddedPostgres(
   if (!cluster)
     throw new Error(`${clusterFilePath} is missing: cannot reach the embedded PostgreSQL in ${pgDir}`);
 
-  const url = `postgres://postgres:${encodeURIComponent(cluster.password)}@127.0.0.1:${cluster.port}/postgres`;
+  const socketDir = socketDirectoryFor(pgDir, cluster.port);
   const status = spawnSync(bin.pg_ctl, ['-D', pgDir, 'status'], { ...asUser, encoding: 'utf8' });
   if (status.status === 0) {
-    log(`reusing the embedded PostgreSQL already running on 127.0.0.1:${cluster.port}`);
-    return { url, owned: false, stop: async () => undefined };
+    // A server started by an older central listens on TCP only.
+    const socket = socketDir && existsSync(socketPath(socketDir, cluster.port)) ? socketDir : undefined;
+    log(`reusing the embedded PostgreSQL already running on 127.0.0.1:${cluster.port}${via(socket)}`);
+    return {
+      url: embeddedUrl(cluster.password, cluster.port, socket),
+      owned: false,
+      stop: async () => undefined,
+    };
   }
-  const options = `-p ${cluster.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
+  // TCP on 127.0.0.1 stays open for tools (psql, the benches); central itself uses the socket.
+  const options = `-p ${cluster.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${socketDir ?? "''"}`;
   try {
     await run(
       bin.pg_ctl,
@@ -135,10 +143,10 @@ export async function startEmbeddedPostgres(
       `embedded PostgreSQL did not start on 127.0.0.1:${cluster.port}: ${(error as Error).message.split('\n')[0]} ${tail}`,
     );
   }
-  log(`embedded PostgreSQL started on 127.0.0.1:${cluster.port} (data in ${pgDir})`);
+  log(`embedded PostgreSQL started on 127.0.0.1:${cluster.port}${via(socketDir)} (data in ${pgDir})`);
   let stopped = false;
   return {
-    url,
+    url: embeddedUrl(cluster.password, cluster.port, socketDir),
     owned: true,
     stop: async () => {
       if (stopped) return;
@@ -148,3 +156,6 @@ export async function startEmbeddedPostgres(
     },
   };
 }
+
+const via = (socketDir: string | undefined) =>
+  socketDir ? '; central connects through its Unix socket' : '';
