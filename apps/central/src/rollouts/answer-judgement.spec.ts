@@ -1,32 +1,13 @@
 import { judgeAnswer } from './answer-judgement.js';
 import { type StatusAnswer } from './progress-hold.js';
+import { deliveryEntry } from './delivery-entry.test-support.js';
 import { type DeliveryEntry } from './rollout.types.js';
 
 const SHA = 'a'.repeat(64);
 
-function entry(over: Partial<DeliveryEntry> = {}): DeliveryEntry {
-  return {
-    rolloutId: 'r1',
-    agentId: 'a1',
-    wave: 1,
-    state: 'pending',
-    attempts: 2,
-    sentStep: 'sync',
-    sentSession: 's1',
-    mode: 'synchronize',
-    rolloutState: 'running',
-    rolloutCreatedAt: new Date(0),
-    profile: 'p',
-    revision: 1,
-    sha256: SHA,
-    sizeBytes: 10,
-    minimumAgentVersion: '0.1.0',
-    requiredCapabilities: [],
-    newest: true,
-    desired: false,
-    ...over,
-  };
-}
+// The recorder's side of a delivery: a synchronize on its second attempt, sent.
+const entry = (over: Partial<DeliveryEntry> = {}) =>
+  deliveryEntry({ attempts: 2, sentStep: 'sync', sentSession: 's1', mode: 'synchronize', ...over });
 
 function answer(state: StatusAnswer['status']['state'], over: Partial<StatusAnswer> = {}): StatusAnswer {
   return {

@@ -1,32 +1,10 @@
 import { planDelivery } from './delivery-planner.js';
-import { type DeliveryEntry } from './rollout.types.js';
+import { deliveryEntry } from './delivery-entry.test-support.js';
 
 const SESSION = '11111111-1111-1111-1111-111111111111';
 const agent = { agentVersion: '1.0.0', capabilities: ['wss'] };
 
-function entry(over: Partial<DeliveryEntry>): DeliveryEntry {
-  return {
-    rolloutId: 'r1',
-    agentId: 'a1',
-    wave: 1,
-    state: 'pending',
-    attempts: 0,
-    sentStep: null,
-    sentSession: null,
-    mode: 'publish',
-    rolloutState: 'running',
-    rolloutCreatedAt: new Date(0),
-    profile: 'p',
-    revision: 1,
-    sha256: 'a'.repeat(64),
-    sizeBytes: 10,
-    minimumAgentVersion: '0.1.0',
-    requiredCapabilities: [],
-    newest: true,
-    desired: false,
-    ...over,
-  };
-}
+const entry = deliveryEntry;
 
 describe('planDelivery', () => {
   it('syncs a pending entry, activates a synchronized one in a publish', () => {
