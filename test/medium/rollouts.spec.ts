@@ -155,6 +155,14 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
   }
 
   const create = (body: Record<string, unknown>) => c.api.ok<Rollout>('POST', '/api/rollouts', body);
+  /** A rollout of this revision to exactly these agents. */
+  const createFor = (agents: ScriptedAgent[], rev: { revision: number }, body: Record<string, unknown>) =>
+    create({
+      profile: 'rollout-test',
+      revision: rev.revision,
+      targets: { agentIds: agents.map((a) => a.id) },
+      ...body,
+    });
 
   beforeAll(async () => {
     process.env.SWITCHYARD_ROLLOUT_TICK_MS = '200';
@@ -433,12 +441,7 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
     const agents = fleet('moved', 2, 'silent');
     await online(agents);
     const rev = await revision();
-    const created = await create({
-      profile: 'rollout-test',
-      revision: rev.revision,
-      targets: { agentIds: agents.map((a) => a.id) },
-      mode: 'synchronize',
-    });
+    const created = await createFor(agents, rev, { mode: 'synchronize' });
     await waitFor('profile.sync sent to both', async () => agents.every((a) => a.received.length > 0));
     const memory = c.central.app.get(DeliveryMemory);
     const recorder = c.central.app.get(RolloutStatusRecorder);
