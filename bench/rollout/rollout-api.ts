@@ -1,4 +1,5 @@
 /** The profiles and rollouts calls of the admin API the rollout bench makes, typed (over AdminApi.call). */
+import { MAX_AGENTS_PAGE } from '../../apps/central/src/rollouts/dto/rollout.requests.js';
 import { type AdminApi } from '../connections/admin-api.js';
 
 export interface RevisionSummary {
@@ -60,7 +61,20 @@ export class RolloutApi {
     return created.id;
   }
 
-  rollout(id: string): Promise<RolloutView> {
-    return this.api.call('GET', `/api/rollouts/${id}`);
+  /** The rollout with every one of its agents, read a page (the API's largest) at a time. */
+  async rollout(id: string): Promise<RolloutView> {
+    const pageOf = (offset: number) =>
+      this.api.call<RolloutView & { agentsTotal: number }>(
+        'GET',
+        `/api/rollouts/${id}?limit=${MAX_AGENTS_PAGE}&offset=${offset}`,
+      );
+    const first = await pageOf(0);
+    const agents = [...first.agents];
+    while (agents.length < first.agentsTotal) {
+      const page = await pageOf(agents.length);
+      if (page.agents.length === 0) break; // the rollout shrank meanwhile (it never does; do not spin)
+      agents.push(...page.agents);
+    }
+    return { ...first, agents };
   }
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { type Browser } from 'playwright-core';
 import { ApiClient } from '../support/api-client.js';
 import {
@@ -291,6 +292,61 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
       expect((await api.call('POST', '/api/migration/rollback', { reason: 'viewer' })).status).toBe(403);
     } finally {
       await viewer.context.close();
+    }
+  });
+  it('shows a 1,200-agent rollout a page at a time, filters it by state, and refreshes the page live', async () => {
+    const { page } = ui;
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      // Enrolled agents that never connect: their entries stay pending unless moved here.
+      await sql.query(
+        `INSERT INTO agents (id) SELECT 'big-' || lpad(i::text, 4, '0') FROM generate_series(1, 1200) i`,
+      );
+      const ids = Array.from({ length: 1200 }, (_, i) => `big-${String(i + 1).padStart(4, '0')}`);
+      const { id } = await central.api.ok<{ id: string }>('POST', '/api/rollouts', {
+        profile: 'branches',
+        revision: 2,
+        targets: { agentIds: ids },
+        errorThreshold: { percent: 100 },
+        mode: 'synchronize',
+      });
+      await openTab(page, 'Rollouts');
+      await page.locator(`tr[data-rollout="${id}"] a`).click();
+      const pageLabel = page.getByTestId('agents-page');
+      await pageLabel.filter({ hasText: '1–100 of 1,200' }).waitFor();
+      expect(await page.locator('tr[data-rollout-agent]').count()).toBe(100);
+      await page.getByRole('button', { name: 'Next agents' }).click();
+      await pageLabel.filter({ hasText: '101–200 of 1,200' }).waitFor();
+      expect(await page.locator('tr[data-rollout-agent]').first().getAttribute('data-rollout-agent')).toBe(
+        'big-0101',
+      );
+
+      // Progress of a big rollout is pushed without its agents: the page on screen is fetched again.
+      await page.evaluate(() => ((globalThis as unknown as { noReload: boolean }).noReload = true));
+      await sql.query(
+        `UPDATE rollout_agents SET state = 'failed', reason = 'disk full', state_changed_at = now()
+          WHERE rollout_id = $1 AND agent_id IN ('big-0150', 'big-1100')`,
+        [id],
+      );
+      await page
+        .locator('tr[data-rollout-agent="big-0150"] [data-state="failed"]')
+        .waitFor({ timeout: 10_000 });
+      await page.getByLabel('Show').selectOption('failed');
+      await pageLabel.filter({ hasText: '1–2 of 2' }).waitFor();
+      expect(
+        await page
+          .locator('tr[data-rollout-agent]')
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-rollout-agent'))),
+      ).toEqual(['big-0150', 'big-1100']);
+      expect(await page.getByRole('button', { name: 'Next agents' }).isDisabled()).toBe(true);
+      expect(await page.evaluate(() => (globalThis as unknown as { noReload?: boolean }).noReload)).toBe(
+        true,
+      );
+      await screenshot(page, 'rollouts-big-failed');
+      await central.api.ok('POST', `/api/rollouts/${id}/cancel`);
+    } finally {
+      await sql.end();
     }
   });
 });

@@ -218,6 +218,71 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
     expect(empty.body.issues[0].field).toBe('targets');
   });
 
+  it("lists a big rollout's agents a page at a time, by state, and refuses a bad page naming the field", async () => {
+    // 250 enrolled agents that never connect: their entries stay pending unless moved here.
+    await sql.query(
+      `INSERT INTO agents (id) SELECT 'page-' || lpad(i::text, 3, '0') FROM generate_series(1, 250) i`,
+    );
+    const ids = Array.from({ length: 250 }, (_, i) => `page-${String(i + 1).padStart(3, '0')}`);
+    const rev = await revision();
+    const created = await c.api.ok<Rollout & { agentsTotal: number; targetCount: number }>(
+      'POST',
+      '/api/rollouts',
+      {
+        profile: 'rollout-test',
+        revision: rev.revision,
+        targets: { agentIds: ids },
+        waves: { sizes: [50, 200] },
+        errorThreshold: { percent: 100 },
+        mode: 'synchronize',
+      },
+    );
+    // The answer to the create carries the first page, and says how many there are.
+    expect(created.agents.map((a) => a.agentId)).toEqual(ids.slice(0, 100));
+    expect(created).toMatchObject({ agentsTotal: 250, targetCount: 250 });
+    await sql.query(
+      `UPDATE rollout_agents SET state = 'failed', reason = 'disk full'
+        WHERE rollout_id = $1 AND agent_id = ANY($2)`,
+      [created.id, ['page-007', 'page-120', 'page-249']],
+    );
+    type Page = Rollout & { agentsTotal: number; targetCount: number };
+    const page = (q: string) => c.api.ok<Page>('GET', `/api/rollouts/${created.id}?${q}`);
+
+    const last = await page('limit=100&offset=200');
+    expect(last.agents.map((a) => a.agentId)).toEqual(ids.slice(200));
+    expect(last.agentsTotal).toBe(250);
+    expect(last.waveProgress.map((w) => w.size)).toEqual([50, 200]); // the summary comes with every page
+    expect((await page('offset=250')).agents).toEqual([]);
+
+    const failed = await page('state=failed');
+    expect(failed.agents.map((a) => [a.agentId, a.state, a.reason])).toEqual([
+      ['page-007', 'failed', 'disk full'],
+      ['page-120', 'failed', 'disk full'],
+      ['page-249', 'failed', 'disk full'],
+    ]);
+    expect(failed).toMatchObject({ agentsTotal: 3, targetCount: 250 });
+    const some = await page('state=failed,pending&limit=2&offset=5');
+    expect(some.agents.map((a) => a.agentId)).toEqual(['page-006', 'page-007']);
+    expect(some.agentsTotal).toBe(250);
+    expect((await page('state=applied')).agentsTotal).toBe(0);
+
+    for (const [q, field] of [
+      ['limit=0', 'limit'],
+      ['limit=10001', 'limit'],
+      ['offset=-1', 'offset'],
+      ['limit=ten', 'limit'],
+      ['state=failed,broken', 'state.1'],
+      ['sort=wave', 'body'],
+    ]) {
+      const bad = await c.api.call<{ issues: Array<{ field: string; message: string }> }>(
+        'GET',
+        `/api/rollouts/${created.id}?${q}`,
+      );
+      expect([q, bad.status, bad.body.issues?.[0]?.field]).toEqual([q, 400, field]);
+    }
+    await c.api.ok('POST', `/api/rollouts/${created.id}/cancel`);
+  });
+
   it('publishes in 3 waves by sizes to a group: each wave starts only after the previous one applied', async () => {
     const agents = fleet('sizes', 6);
     await online(agents);

@@ -6,5 +6,5 @@ export type LiveMessage =
   | { type: 'ready'; username: string | null }
   /** Full rows of the agents whose visible state changed, and the ids of agents that disappeared. */
   | { type: 'agents.changed'; agents: ReadonlyArray<{ id: string }>; removed: string[] }
-  /** Rollouts whose progress moved, as GET /api/rollouts/:id shows them (`agentsOmitted` for big ones). */
+  /** Rollouts whose progress moved: their summary, with every agent up to 1,000 (`agentsOmitted` above). */
   | { type: 'rollouts.changed'; rollouts: ReadonlyArray<{ id: string }> };

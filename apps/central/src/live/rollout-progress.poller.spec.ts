@@ -9,24 +9,33 @@ describe('RolloutProgressPoller', () => {
   let prints: RolloutProgressPrint[];
   let agentCount: Record<string, number>;
   let pushed: Array<Array<Record<string, unknown>>>;
+  let agentReads: string[];
   let poller: RolloutProgressPoller;
 
   beforeEach(() => {
     prints = [{ id: 'r1', print: 'running,wave 1,0 applied' }];
-    agentCount = { r1: 2, r2: MAX_PUSHED_AGENTS + 1 };
+    agentCount = { r1: 2, r2: MAX_PUSHED_AGENTS + 1, r3: MAX_PUSHED_AGENTS };
     pushed = [];
     const bus = new EventBus();
     bus.on('rollouts.progress.changed', ({ rollouts }) => {
       pushed.push(rollouts as unknown as Array<Record<string, unknown>>);
     });
     const progress = { prints: () => Promise.resolve(prints) } as unknown as RolloutProgressRepository;
+    agentReads = [];
     const rollouts = {
-      get: (id: string) =>
-        Promise.resolve({
+      summary: (id: string) => Promise.resolve({ id, waveProgress: [], targetCount: agentCount[id] ?? 0 }),
+      get: (id: string, page: { limit: number; offset: number }) => {
+        agentReads.push(id);
+        const total = agentCount[id] ?? 0;
+        const shown = Math.min(total - page.offset, page.limit);
+        return Promise.resolve({
           id,
           waveProgress: [],
-          agents: Array.from({ length: agentCount[id] ?? 0 }, (_, i) => ({ agentId: `a${i}` })),
-        }),
+          targetCount: total,
+          agentsTotal: total,
+          agents: Array.from({ length: shown }, (_, i) => ({ agentId: `a${page.offset + i}` })),
+        });
+      },
     } as unknown as RolloutsService;
     poller = new RolloutProgressPoller(progress, rollouts, bus);
   });
@@ -58,6 +67,16 @@ describe('RolloutProgressPoller', () => {
     expect(big!.id).toBe('r2');
     expect(big!.agents).toBeUndefined();
     expect(big!.agentsOmitted).toBe(true);
+    expect(big!.targetCount).toBe(MAX_PUSHED_AGENTS + 1);
+    expect(agentReads).not.toContain('r2'); // its agents are not even read
+  }, 10_000);
+
+  it('pushes every agent of a rollout at the limit, not just the first page', async () => {
+    poller.watch();
+    await tick();
+    prints = [...prints, { id: 'r3', print: 'running,wave 1' }];
+    await tick();
+    expect(pushed[0]![0]!.agents).toHaveLength(MAX_PUSHED_AGENTS);
   }, 10_000);
 
   it('stops reading when the last browser leaves', async () => {

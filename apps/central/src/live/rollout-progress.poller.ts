@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '../common/event-bus.js';
-import { RolloutsService } from '../rollouts/rollouts.service.js';
+import { type RolloutSummary, RolloutsService } from '../rollouts/rollouts.service.js';
 import { RolloutProgressRepository } from './rollout-progress.repository.js';
 import { WatchedPoller } from './watched-poller.js';
 
@@ -33,14 +33,12 @@ export class RolloutProgressPoller extends WatchedPoller {
       moved.push(id);
     }
     if (baseline || moved.length === 0 || !this.watched) return;
-    const rollouts: Array<{ id: string }> = [];
+    const rollouts: Array<RolloutSummary & { agentsOmitted?: true }> = [];
     for (const id of moved) {
-      const detail = await this.rollouts.get(id);
-      if (detail.agents.length <= MAX_PUSHED_AGENTS) rollouts.push(detail);
-      else {
-        const { agents: _omitted, ...summary } = detail;
-        rollouts.push({ ...summary, agentsOmitted: true } as { id: string });
-      }
+      // A big rollout's agents are never read here: each browser fetches the page it shows.
+      const summary = await this.rollouts.summary(id);
+      if (summary.targetCount > MAX_PUSHED_AGENTS) rollouts.push({ ...summary, agentsOmitted: true });
+      else rollouts.push(await this.rollouts.get(id, { limit: MAX_PUSHED_AGENTS, offset: 0 }));
     }
     this.bus.emit('rollouts.progress.changed', { rollouts });
   }

@@ -1,16 +1,20 @@
 import { type ProfileState } from '../../../../libs/protocol/index.js';
 
+/** Every state a target agent can be in, in the order a delivery goes through them. */
+export const ROLLOUT_AGENT_STATES = [
+  'pending',
+  'needs_upgrade',
+  'synchronizing',
+  'synchronized',
+  'applying',
+  'applied',
+  'failed',
+  'stale',
+  'cancelled',
+] as const;
+
 /** A target agent's state in one rollout (the `rollout_agents.state` column). */
-export type RolloutAgentState =
-  | 'pending'
-  | 'needs_upgrade'
-  | 'synchronizing'
-  | 'synchronized'
-  | 'applying'
-  | 'applied'
-  | 'failed'
-  | 'stale'
-  | 'cancelled';
+export type RolloutAgentState = (typeof ROLLOUT_AGENT_STATES)[number];
 
 export type RolloutMode = 'synchronize' | 'publish';
 

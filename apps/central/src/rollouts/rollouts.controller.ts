@@ -1,7 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
-import { createRolloutSchema, listRolloutsSchema, rolloutIdSchema } from './dto/rollout.requests.js';
+import {
+  createRolloutSchema,
+  listRolloutsSchema,
+  rolloutAgentsPageSchema,
+  rolloutIdSchema,
+} from './dto/rollout.requests.js';
 import { RolloutsService, type RolloutAction } from './rollouts.service.js';
 import { ApiDoc } from '../api-docs/api-doc.decorator.js';
 
@@ -23,8 +28,10 @@ export class RolloutsController {
   }
 
   @Get(':id')
-  get(@Param('id') id: string) {
-    return this.rollouts.get(parseBody(rolloutIdSchema, id));
+  @ApiDoc({ query: rolloutAgentsPageSchema })
+  get(@Param('id') id: string, @Query() query: unknown) {
+    const { limit, offset, state } = parseBody(rolloutAgentsPageSchema, query);
+    return this.rollouts.get(parseBody(rolloutIdSchema, id), { limit, offset, states: state });
   }
 
   @Post(':id/pause')

@@ -27,6 +27,13 @@ export interface NewRollout extends Omit<
   entries: Array<{ agentId: string; wave: number; state: RolloutAgentState; reason: string | null }>;
 }
 
+export interface AgentsPage {
+  limit: number;
+  offset: number;
+  /** Only agents in these states; all when absent. */
+  states?: readonly RolloutAgentState[];
+}
+
 export interface WaveStateCount {
   wave: number;
   state: RolloutAgentState;
@@ -158,13 +165,18 @@ export class RolloutsRepository {
     return byRollout;
   }
 
-  async agents(id: string): Promise<RolloutAgentView[]> {
+  /** One page of the rollout's agents by wave then id, optionally only those in `states`. */
+  async agents(id: string, page: AgentsPage): Promise<RolloutAgentView[]> {
+    // The page is cut before the status view is joined: a page of 100 reads 100 agents, not the fleet.
     const rows = (await this.db.query(
       `SELECT ra.agent_id, ra.wave, ra.state, ra.reason, ra.attempts, ra.state_changed_at, ra.sent_at,
               ra.synchronized_at, ra.applied_at, v.status AS connection
-         FROM rollout_agents ra JOIN (${AGENT_STATUS_VIEW}) v ON v.id = ra.agent_id
-        WHERE ra.rollout_id = $1 ORDER BY ra.wave, ra.agent_id`,
-      [id],
+         FROM (SELECT * FROM rollout_agents
+                WHERE rollout_id = $1 AND ($2::text[] IS NULL OR state = ANY($2::text[]))
+                ORDER BY wave, agent_id LIMIT $3 OFFSET $4) ra
+         JOIN (${AGENT_STATUS_VIEW}) v ON v.id = ra.agent_id
+        ORDER BY ra.wave, ra.agent_id`,
+      [id, page.states ?? null, page.limit, page.offset],
     )) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       agentId: r.agent_id as string,

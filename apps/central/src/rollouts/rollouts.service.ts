@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { ClusterBus } from '../cluster/cluster-bus.js';
 import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
 import { upgradeNeeded } from './capability-gate.js';
-import { type CreateRolloutRequest } from './dto/rollout.requests.js';
+import { type CreateRolloutRequest, DEFAULT_AGENTS_PAGE } from './dto/rollout.requests.js';
 import { goalOf, type RolloutAgentState } from './rollout-agent-state.js';
 import { type Rollout, type RolloutAgentView, type RolloutState } from './rollout.types.js';
-import { RolloutsRepository, type WaveStateCount } from './rollouts.repository.js';
+import { type AgentsPage, RolloutsRepository, type WaveStateCount } from './rollouts.repository.js';
 import { planWaves } from './wave-planner.js';
 
 export interface WaveView {
@@ -18,11 +18,21 @@ export interface WaveView {
   done: number;
 }
 
-export interface RolloutDetail extends Rollout {
+export interface RolloutSummary extends Rollout {
   states: Partial<Record<RolloutAgentState, number>>;
   waveProgress: WaveView[];
-  agents: RolloutAgentView[];
+  /** Every target agent, whatever its state. */
+  targetCount: number;
 }
+
+export interface RolloutDetail extends RolloutSummary {
+  /** One page of the targets (by wave, then id), only those in the asked states if any were. */
+  agents: RolloutAgentView[];
+  /** How many targets match the asked states (all targets when none were asked): what the pages add up to. */
+  agentsTotal: number;
+}
+
+const FIRST_PAGE: AgentsPage = { limit: DEFAULT_AGENTS_PAGE, offset: 0 };
 
 export type RolloutAction = 'pause' | 'resume' | 'approve' | 'cancel' | 'retry-failed';
 
@@ -98,11 +108,20 @@ export class RolloutsService {
     return this.repo.list(limit, offset);
   }
 
-  async get(id: string): Promise<RolloutDetail> {
-    const rollout = await this.repo.find(id);
+  /** The rollout with its progress and one page of its agents (the first 100 unless asked otherwise). */
+  async get(id: string, page: AgentsPage = FIRST_PAGE): Promise<RolloutDetail> {
+    const [summary, agents] = await Promise.all([this.summary(id), this.repo.agents(id, page)]);
+    const agentsTotal = page.states
+      ? page.states.reduce((n, state) => n + (summary.states[state] ?? 0), 0)
+      : summary.targetCount;
+    return { ...summary, agents, agentsTotal };
+  }
+
+  /** The rollout with its progress counted per wave and state, without its agents. */
+  async summary(id: string): Promise<RolloutSummary> {
+    const [rollout, counts] = await Promise.all([this.repo.find(id), this.repo.waveCounts([id])]);
     if (!rollout) throw new DomainError(ErrorCode.NOT_FOUND, `no rollout ${id}`);
-    const [counts, agents] = await Promise.all([this.repo.waveCounts([id]), this.repo.agents(id)]);
-    return { ...rollout, ...summarize(rollout, counts.get(id) ?? []), agents };
+    return { ...rollout, ...summarize(rollout, counts.get(id) ?? []) };
   }
 
   async act(id: string, action: RolloutAction): Promise<RolloutDetail> {
@@ -166,5 +185,5 @@ function summarize(rollout: Rollout, counts: WaveStateCount[]) {
     if (c.state !== 'needs_upgrade' && c.state !== 'cancelled') w.eligible += c.count;
     if (c.state === goal) w.done += c.count;
   }
-  return { states, waveProgress: waves };
+  return { states, waveProgress: waves, targetCount: counts.reduce((n, c) => n + c.count, 0) };
 }

@@ -59,17 +59,37 @@ export interface RolloutAgentView {
   appliedAt: string | null;
 }
 
-export interface RolloutDetail extends Rollout {
+export interface RolloutSummary extends Rollout {
   states: Partial<Record<RolloutAgentState, number>>;
   waveProgress: WaveView[];
-  agents: RolloutAgentView[];
+  targetCount: number;
 }
 
-/** What the live socket pushes: a detail, without its agents when there are too many. */
-export type PushedRollout = Omit<RolloutDetail, 'agents'> & {
+/** GET /api/rollouts/:id: the summary and one page of agents (`agentsTotal` match the asked states). */
+export interface RolloutDetail extends RolloutSummary {
+  agents: RolloutAgentView[];
+  agentsTotal: number;
+}
+
+/** What the live socket pushes: a summary, with every agent when there are not too many. */
+export type PushedRollout = RolloutSummary & {
   agents?: RolloutAgentView[];
+  agentsTotal?: number;
   agentsOmitted?: boolean;
 };
+
+/** Every agent state, in the order a delivery goes through them (the filter's choices). */
+export const ROLLOUT_AGENT_STATES: RolloutAgentState[] = [
+  'pending',
+  'needs_upgrade',
+  'synchronizing',
+  'synchronized',
+  'applying',
+  'applied',
+  'failed',
+  'stale',
+  'cancelled',
+];
 
 export type RolloutAction = 'pause' | 'resume' | 'approve' | 'cancel' | 'retry-failed';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AGENT_ID_PATTERN } from '../../../../../libs/protocol/index.js';
+import { ROLLOUT_AGENT_STATES } from '../rollout-agent-state.js';
 
 const name = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -');
 const agentId = z
@@ -61,3 +62,31 @@ export const listRolloutsSchema = z.strictObject({
 });
 
 export const rolloutIdSchema = z.uuid('must be a rollout id');
+
+/** Agents per page of a rollout when the caller does not say: small enough to build while a push runs. */
+export const DEFAULT_AGENTS_PAGE = 100;
+/** The largest page of a rollout's agents one request may ask for. */
+export const MAX_AGENTS_PAGE = 10_000;
+
+const agentState = z.enum(ROLLOUT_AGENT_STATES, {
+  error: `must be one of ${ROLLOUT_AGENT_STATES.join(', ')}`,
+});
+
+/** Which of a rollout's agents GET /api/rollouts/:id lists: a page, optionally only some states. */
+export const rolloutAgentsPageSchema = z.strictObject({
+  limit: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(1, `must be 1-${MAX_AGENTS_PAGE}`)
+    .max(MAX_AGENTS_PAGE, `must be 1-${MAX_AGENTS_PAGE}`)
+    .default(DEFAULT_AGENTS_PAGE),
+  offset: z.coerce.number().int('must be a whole number').min(0, 'must be 0 or more').default(0),
+  // Comma-separated, e.g. `failed,stale`: what an operator looks for in a big rollout.
+  state: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()))
+    .pipe(z.array(agentState).min(1))
+    .optional(),
+});
+
+export type RolloutAgentsPage = z.infer<typeof rolloutAgentsPageSchema>;

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from '../../api/client.js';
+import { api, query } from '../../api/client.js';
 import {
   ACTIONS_FROM,
   type RolloutAction,
@@ -7,14 +7,19 @@ import {
   type RolloutTargets,
 } from '../../api/rollout-types.js';
 import { messageOf } from '../../components/errors.js';
-import { ago, utc } from '../../components/format.js';
+import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
+import { useThrottled } from '../../components/use-throttled.js';
 import { useApp } from '../../live-context.js';
 import { go } from '../../route.js';
 import { ProgressBar } from './progress-bar.js';
+import { type AgentsView, applyPush, pageQuery } from './rollout-agents-page.js';
+import { RolloutAgentsTable } from './rollout-agents-table.js';
 import { StateBadge } from './rollout-state-badge.js';
 import { useLiveRollouts } from './use-live-rollouts.js';
+
+const BIG_ROLLOUT_REFRESH_MS = 2000;
 
 const ACTION_LABELS: Record<RolloutAction, string> = {
   pause: 'Pause',
@@ -35,24 +40,31 @@ export function RolloutDetailView(props: { id: string }) {
   const { session } = useApp();
   const canWrite = session.can('rollouts.write');
   const path = `/api/rollouts/${encodeURIComponent(props.id)}`;
-  const rollout = useLoad(() => api<RolloutDetail>('GET', path), [props.id]);
+  const [view, setView] = useState<AgentsView>({ offset: 0, state: '' });
+  const rollout = useLoad(
+    () => api<RolloutDetail>('GET', `${path}${query(pageQuery(view))}`),
+    [props.id, view.offset, view.state],
+  );
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>();
+  // A big rollout moves about once a second while it pushes: its page is fetched at most this often.
+  const refetch = useThrottled(() => void rollout.reload(), BIG_ROLLOUT_REFRESH_MS);
 
   useLiveRollouts(
     (pushed) => {
       const mine = pushed.find((r) => r.id === props.id);
       if (!mine) return;
-      if (mine.agents) rollout.setValue({ ...mine, agents: mine.agents });
-      else void rollout.reload(); // a big rollout: its agents are fetched, not pushed
+      rollout.setValue((shown) => applyPush(shown, mine, view));
+      if (!mine.agents) refetch(); // a big rollout: the page on screen is fetched, never pushed
     },
-    [props.id],
+    [props.id, view.offset, view.state],
   );
 
   const act = async (action: RolloutAction) => {
     if (action === 'cancel' && !window.confirm('Cancel this rollout? Agents not reached yet get nothing.'))
       return;
     try {
-      rollout.setValue(await api<RolloutDetail>('POST', `${path}/${action}`));
+      await api<RolloutDetail>('POST', `${path}/${action}`);
+      await rollout.reload();
       setMessage({ kind: 'ok', text: `${ACTION_LABELS[action]}: done.` });
     } catch (e) {
       setMessage({ kind: 'error', text: messageOf(e) });
@@ -135,36 +147,7 @@ export function RolloutDetailView(props: { id: string }) {
             ))}
           </div>
           <h2>Agents</h2>
-          <table class="grid" aria-label="Agents of this rollout">
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Wave</th>
-                <th scope="col">State</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Connection</th>
-                <th scope="col">Changed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.agents.map((a) => (
-                <tr key={a.agentId} data-rollout-agent={a.agentId}>
-                  <td>
-                    <code>{a.agentId}</code>
-                  </td>
-                  <td>{a.wave}</td>
-                  <td>
-                    <StateBadge state={a.state} />
-                  </td>
-                  <td>{a.reason ?? '—'}</td>
-                  <td>{a.attempts}</td>
-                  <td>{a.connection}</td>
-                  <td title={utc(a.stateChangedAt)}>{ago(a.stateChangedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <RolloutAgentsTable rollout={r} view={view} onView={setView} />
         </>
       )}
     </section>

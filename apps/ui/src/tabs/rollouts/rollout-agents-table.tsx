@@ -1,0 +1,91 @@
+import { ROLLOUT_AGENT_STATES, type RolloutDetail } from '../../api/rollout-types.js';
+import { ago, utc } from '../../components/format.js';
+import { AGENTS_PAGE, type AgentsView, pageLabel } from './rollout-agents-page.js';
+import { StateBadge } from './rollout-state-badge.js';
+
+/** A rollout's agents, a page at a time, optionally only one state (e.g. the failed ones of 10,000). */
+export function RolloutAgentsTable(props: {
+  rollout: RolloutDetail;
+  view: AgentsView;
+  onView: (view: AgentsView) => void;
+}) {
+  const { rollout: r, view, onView } = props;
+  const shown = r.agents.length;
+  const countOf = (s: string) => (s ? (r.states[s as keyof typeof r.states] ?? 0) : r.targetCount);
+  return (
+    <>
+      <div class="filters">
+        <label>
+          Show
+          <select
+            value={view.state}
+            onChange={(e) => onView({ offset: 0, state: e.currentTarget.value as AgentsView['state'] })}
+          >
+            <option value="">every agent ({countOf('').toLocaleString('en-US')})</option>
+            {ROLLOUT_AGENT_STATES.map((s) => (
+              <option key={s} value={s}>
+                {s.replace(/_/g, ' ')} ({countOf(s).toLocaleString('en-US')})
+              </option>
+            ))}
+          </select>
+        </label>
+        <span class="muted" data-testid="agents-page">
+          {pageLabel(view.offset, shown, r.agentsTotal)}
+        </span>
+        <button
+          type="button"
+          class="ghost"
+          disabled={view.offset === 0}
+          onClick={() => onView({ ...view, offset: Math.max(0, view.offset - AGENTS_PAGE) })}
+        >
+          Previous agents
+        </button>
+        <button
+          type="button"
+          class="ghost"
+          disabled={view.offset + shown >= r.agentsTotal}
+          onClick={() => onView({ ...view, offset: view.offset + AGENTS_PAGE })}
+        >
+          Next agents
+        </button>
+      </div>
+      <table class="grid" aria-label="Agents of this rollout">
+        <thead>
+          <tr>
+            <th scope="col">Agent</th>
+            <th scope="col">Wave</th>
+            <th scope="col">State</th>
+            <th scope="col">Reason</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Connection</th>
+            <th scope="col">Changed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown === 0 && (
+            <tr>
+              <td colSpan={7} class="muted">
+                No agents{view.state ? ` ${view.state.replace(/_/g, ' ')}` : ''}.
+              </td>
+            </tr>
+          )}
+          {r.agents.map((a) => (
+            <tr key={a.agentId} data-rollout-agent={a.agentId}>
+              <td>
+                <code>{a.agentId}</code>
+              </td>
+              <td>{a.wave}</td>
+              <td>
+                <StateBadge state={a.state} />
+              </td>
+              <td>{a.reason ?? '—'}</td>
+              <td>{a.attempts}</td>
+              <td>{a.connection}</td>
+              <td title={utc(a.stateChangedAt)}>{ago(a.stateChangedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
