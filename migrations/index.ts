@@ -9,6 +9,7 @@ import { AgentVia1763972100000 } from './1763972100000-AgentVia.js';
 import { RolloutDueIndex1763972200000 } from './1763972200000-RolloutDueIndex.js';
 import { RolloutDueWork1763972300000 } from './1763972300000-RolloutDueWork.js';
 import { EnrollmentRetry1763972400000 } from './1763972400000-EnrollmentRetry.js';
+import { LastSeenFromNode1763972500000 } from './1763972500000-LastSeenFromNode.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   RolloutDueIndex1763972200000,
   RolloutDueWork1763972300000,
   EnrollmentRetry1763972400000,
+  LastSeenFromNode1763972500000,
 ];

@@ -1,4 +1,6 @@
 import { connect } from 'node:net';
+import pg from 'pg';
+import { AgentSweeper } from '../../apps/central/src/agents/agent-sweeper.js';
 import { CloseCode, MAX_FRAME_BYTES } from '../../libs/protocol/index.js';
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { waitFor } from '../support/ports.js';
@@ -141,6 +143,88 @@ describe('agent channel: authentication at the upgrade, frames, heartbeats, stat
     await waitFor('silent online', async () => (await agentRow('silent')).status === 'online');
     await silent.closed; // central terminates it after two missed pongs (~2-3 s at 1 s heartbeat)
     await waitFor('silent disconnected', async () => (await agentRow('silent')).status === 'disconnected');
+  });
+
+  it("an online agent is last seen at its node's heartbeat, and its row is not written while it stays", async () => {
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      const agent = await enroll('steady');
+      await waitFor('steady online', async () => (await agentRow('steady')).status === 'online');
+      const row = async () =>
+        (await sql.query(`SELECT xmin::text AS version, last_seen_at FROM agents WHERE id = 'steady'`))
+          .rows[0] as { version: string; last_seen_at: Date };
+      const before = await row();
+      // Several heartbeat intervals (1 s here): the old design wrote every held agent's row at each one.
+      await new Promise((r) => setTimeout(r, 2500));
+      await c.api.ok('GET', '/api/listeners'); // the node beats now
+      const beat = async () =>
+        (
+          (await sql.query(`SELECT max(heartbeat_at) AS at FROM central_nodes`)).rows[0] as { at: Date }
+        ).at.getTime();
+      const [beforeRead, shown, afterRead] = [await beat(), await agentRow('steady'), await beat()];
+      expect([beforeRead, afterRead]).toContain(new Date(shown.lastSeenAt!).getTime());
+      expect(beforeRead).toBeGreaterThan(before.last_seen_at.getTime() + 2000);
+      expect(await row()).toEqual(before); // not one row version written while it stayed online
+      agent.send({ type: 'goodbye', reason: 'closing time' });
+      await waitFor('steady offline', async () => (await agentRow('steady')).status === 'offline');
+      expect((await row()).last_seen_at.getTime()).toBeGreaterThan(before.last_seen_at.getTime() + 2000);
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it('agents a dead node left online are seen last at its last heartbeat, and their next gap counts from there', async () => {
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      const roamer = await enroll('roamer');
+      await waitFor('roamer online', async () => (await agentRow('roamer')).status === 'online');
+      // A node that died a minute ago, still holding the agent since an hour ago (its row says so).
+      await sql.query(
+        `INSERT INTO central_nodes (id, name, listeners, started_at, heartbeat_at)
+         VALUES ('ghost', 'ghost', '[]', now() - interval '2 hours', now() - interval '60 seconds')`,
+      );
+      await sql.query(
+        `UPDATE agents SET node_id = 'ghost', session_id = gen_random_uuid(), last_seen_at = now() - interval '1 hour'
+          WHERE id = 'roamer'`,
+      );
+      roamer.socket.terminate(); // its session on this node no longer matches the row: nothing is written
+      const ghost = (await sql.query(`SELECT heartbeat_at FROM central_nodes WHERE id = 'ghost'`))
+        .rows[0] as {
+        heartbeat_at: Date;
+      };
+      await waitFor(
+        'roamer shown disconnected',
+        async () => (await agentRow('roamer')).status === 'disconnected',
+      );
+      expect(new Date((await agentRow('roamer')).lastSeenAt!).getTime()).toBe(ghost.heartbeat_at.getTime());
+
+      const back = await enroll('roamer');
+      await waitFor('roamer online again', async () => (await agentRow('roamer')).status === 'online');
+      const { rows } = await sql.query(
+        `SELECT offline_gap_seconds AS gap FROM agent_connections WHERE agent_id = 'roamer' ORDER BY id DESC LIMIT 1`,
+      );
+      // About a minute since the dead node's last heartbeat; not the hour since the row was last written.
+      expect(rows[0].gap).toBeGreaterThanOrEqual(59);
+      expect(rows[0].gap).toBeLessThan(600);
+      back.socket.close();
+
+      // The sweeper writes what the view showed into the rows of a dead node's agents.
+      await sql.query(
+        `INSERT INTO agents (id, connection_status, node_id, session_id, last_seen_at)
+         VALUES ('left-behind', 'online', 'ghost', gen_random_uuid(), now() - interval '1 hour')`,
+      );
+      await c.central.app.get(AgentSweeper).sweep();
+      const swept = (
+        await sql.query(`SELECT connection_status, last_seen_at FROM agents WHERE id = 'left-behind'`)
+      ).rows[0] as { connection_status: string; last_seen_at: Date };
+      expect(swept.connection_status).toBe('disconnected');
+      expect(swept.last_seen_at.getTime()).toBe(ghost.heartbeat_at.getTime());
+    } finally {
+      await sql.query(`DELETE FROM central_nodes WHERE id = 'ghost'`);
+      await sql.end();
+    }
   });
 
   it('revoking an agent closes its session with 4403 and refuses its credential afterwards', async () => {

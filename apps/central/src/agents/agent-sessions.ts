@@ -21,7 +21,6 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   private readonly logger = new Logger('agents');
   private readonly sessions = new Map<string, AgentSession>();
   private profileHooks: ProfileSessionHooks = NO_PROFILE_HOOKS;
-  private readonly touchTimer: NodeJS.Timeout;
   private stopping = false;
 
   constructor(
@@ -39,11 +38,6 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
       if (session?.context.transport === 'secure+mtls')
         session.close(CloseCode.CERTIFICATE_REVOKED, 'client certificate revoked');
     });
-    // last_seen is written for all of this node's agents in one statement per heartbeat interval.
-    this.touchTimer = setInterval(
-      () => void this.repo.touch([...this.sessions.keys()]).catch((e: Error) => this.logger.warn(e.message)),
-      config.heartbeatIntervalMs,
-    );
   }
 
   accept(
@@ -168,7 +162,6 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   /** Marks this node's agents disconnected when the node stops (they will reconnect elsewhere or later). */
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.touchTimer);
-    await this.repo.markNodeSessionsDisconnected(this.node.id).catch(() => undefined);
+    await this.repo.markNodeSessionsDisconnected(this.node.id, 'now').catch(() => undefined);
   }
 }

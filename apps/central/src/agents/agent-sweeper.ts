@@ -32,7 +32,7 @@ export class AgentSweeper implements OnModuleInit, OnModuleDestroy {
   async reapPreviousIncarnations(): Promise<void> {
     const dead = deadIncarnations(await this.nodes.list(), this.node, this.config.nodeName !== undefined);
     for (const n of dead) {
-      const count = await this.repo.markNodeSessionsDisconnected(n.id);
+      const count = await this.repo.markNodeSessionsDisconnected(n.id, 'last-heartbeat');
       await this.nodes.remove(n.id);
       this.logger.log(
         `previous run ${n.id} of this node is gone: ${count} of its agent(s) marked disconnected`,

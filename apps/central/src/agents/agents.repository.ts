@@ -53,14 +53,17 @@ export interface PlainSession {
   listenerAddress: string | null;
 }
 
+// An online agent was seen at its node's last heartbeat: its session would have ended otherwise (ADR 22).
+// The row's last_seen_at is written when a session starts and ends, never while it lasts.
 const VIEW = `
   SELECT a.id, a.agent_version, a.capabilities, a.profile_sha256, a.staged_profile_sha256, a.groups, a.transport, a.via, a.node_id, a.remote_address, a.listener_address,
-         a.enrolled_at, a.revoked_at, a.connected_at, a.last_seen_at,
-         CASE WHEN a.connection_status = 'online' AND NOT EXISTS (
-                SELECT 1 FROM central_nodes n
-                 WHERE n.id = a.node_id AND n.heartbeat_at > now() - make_interval(secs => ${NODE_STALE_AFTER_SECONDS}))
+         a.enrolled_at, a.revoked_at, a.connected_at,
+         CASE WHEN a.connection_status = 'online' THEN greatest(a.last_seen_at, n.heartbeat_at)
+              ELSE a.last_seen_at END AS last_seen_at,
+         CASE WHEN a.connection_status = 'online'
+                   AND (n.heartbeat_at IS NULL OR n.heartbeat_at <= now() - make_interval(secs => ${NODE_STALE_AFTER_SECONDS}))
               THEN 'disconnected' ELSE a.connection_status END AS status
-    FROM agents a`;
+    FROM agents a LEFT JOIN central_nodes n ON n.id = a.node_id`;
 
 /** Every agent with the status operators see (stored status corrected by node liveness, ADR 5). */
 export const AGENT_STATUS_VIEW = VIEW;
@@ -178,29 +181,29 @@ export class AgentsRepository {
     );
   }
 
-  async touch(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.query(
-      `UPDATE agents SET last_seen_at = now() WHERE id = ANY($1) AND connection_status = 'online'`,
-      [ids],
-    );
-  }
-
-  /** Agents a node left "online" when it stopped or died. */
-  async markNodeSessionsDisconnected(nodeId: string): Promise<number> {
+  /**
+   * Agents a node left "online" when it stopped or died. `seen`: until now (this node stopping, it held
+   * them to the end) or until the node's last heartbeat (a previous run of it that died).
+   */
+  async markNodeSessionsDisconnected(nodeId: string, seen: 'now' | 'last-heartbeat'): Promise<number> {
     const rows: unknown[] = await this.db.query(
-      `UPDATE agents SET connection_status = 'disconnected' WHERE node_id = $1 AND connection_status = 'online' RETURNING id`,
-      [nodeId],
+      `UPDATE agents a SET connection_status = 'disconnected',
+              last_seen_at = CASE WHEN $2 THEN now()
+                                  ELSE greatest(a.last_seen_at, (SELECT n.heartbeat_at FROM central_nodes n WHERE n.id = a.node_id)) END
+        WHERE a.node_id = $1 AND a.connection_status = 'online' RETURNING a.id`,
+      [nodeId, seen === 'now'],
     );
     return (rows[0] as unknown[]).length;
   }
 
+  /** Agents left "online" by nodes whose heartbeat stopped: seen last at that heartbeat. */
   async sweepDeadNodes(): Promise<number> {
     const rows: unknown[] = await this.db.query(
-      `UPDATE agents a SET connection_status = 'disconnected'
+      `UPDATE agents a SET connection_status = 'disconnected',
+              last_seen_at = greatest(a.last_seen_at, (SELECT n.heartbeat_at FROM central_nodes n WHERE n.id = a.node_id))
         WHERE a.connection_status = 'online' AND NOT EXISTS (
           SELECT 1 FROM central_nodes n WHERE n.id = a.node_id AND n.heartbeat_at > now() - make_interval(secs => $1))
-        RETURNING id`,
+        RETURNING a.id`,
       [NODE_STALE_AFTER_SECONDS],
     );
     return (rows[0] as unknown[]).length;

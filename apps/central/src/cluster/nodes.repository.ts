@@ -54,8 +54,14 @@ export class NodesRepository {
     }));
   }
 
-  /** Forgets nodes that have been dead for an hour (their agents were swept long before). */
+  /**
+   * Forgets nodes dead for an hour once no agent is left "online" on them: their last heartbeat is when
+   * those agents were last seen, until the sweeper has written it to them.
+   */
   async pruneDead(): Promise<void> {
-    await this.db.query(`DELETE FROM central_nodes WHERE heartbeat_at < now() - interval '1 hour'`);
+    await this.db.query(
+      `DELETE FROM central_nodes n WHERE n.heartbeat_at < now() - interval '1 hour'
+          AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.node_id = n.id AND a.connection_status = 'online')`,
+    );
   }
 }
