@@ -48,9 +48,9 @@ export class RolloutSessionHooks implements ProfileSessionHooks, OnApplicationBo
       this.dispatcher.release(session.agentId);
       this.ticker.soon();
     }
-    // The next step of a publish (activate) is due now.
+    // The next step of a publish (activate) is due now, for this agent alone: its work is read, not the node's.
     if (outcome.state === 'synchronized' && outcome.mode === 'publish')
-      this.dispatcher.kick({ changed: true });
+      this.dispatcher.kick({ agentId: session.agentId });
   }
 
   onEnd(session: AgentSession): void {
