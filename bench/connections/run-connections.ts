@@ -3,10 +3,11 @@
  * on its embedded PostgreSQL — memory and CPU per agent, connect time, and the way back after a restart.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchContext } from './bench-context.js';
+import { removeBenchDataDir } from './bench-data-dir.js';
 import {
   LOCAL_ADDRESSES,
   MAX_AGENTS_PER_SWARM,
@@ -150,8 +151,7 @@ export async function runConnectionBench(options: ConnectionBenchOptions): Promi
     await ctx.shutdown();
     result.centralLog = { lines: digest.lines, warnings: digest.top(12) };
     result.durationMs = performance.now() - started;
-    if (options.keepTempDir) log(`kept ${root}`);
-    else rmSync(root, { recursive: true, force: true });
+    removeBenchDataDir(root, options.keepTempDir, log);
   }
   return result;
 }

@@ -4,10 +4,11 @@
  * to all of them, measured (push-phase.ts). Everything it starts is stopped by PID, its temp dir removed.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchContext } from '../connections/bench-context.js';
+import { removeBenchDataDir } from '../connections/bench-data-dir.js';
 import {
   LOCAL_ADDRESSES,
   MAX_AGENTS_PER_SWARM,
@@ -177,8 +178,7 @@ export async function runRolloutBench(options: RolloutBenchOptions): Promise<Rol
     await ctx.shutdown();
     result.centralLog = { lines: digest.lines, warnings: digest.top(12) };
     result.durationMs = performance.now() - started;
-    if (options.keepTempDir) log(`kept ${root}`);
-    else rmSync(root, { recursive: true, force: true });
+    removeBenchDataDir(root, options.keepTempDir, log);
   }
   return result;
 }

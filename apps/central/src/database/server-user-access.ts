@@ -16,6 +16,8 @@ import { dirname, join, resolve, sep } from 'node:path';
 
 /** Root-owned home for what the `postgres` user must reach when the checkout or data folder is private. */
 const SHARED_ROOT = '/var/lib/switchyard';
+/** Where clusters relocated out of unreachable data folders live (see clusterDirFor). */
+export const RELOCATED_CLUSTERS = join(SHARED_ROOT, 'clusters');
 
 export interface ServerUser {
   uid: number;
@@ -71,7 +73,7 @@ export function clusterDirFor(
   if (!user) return pgDir;
   if (existsSync(pgDir)) return realpathSync(pgDir);
   if (reachable(dataDir, user)) return pgDir;
-  const clusters = join(SHARED_ROOT, 'clusters');
+  const clusters = RELOCATED_CLUSTERS;
   removeAbandonedClusters(clusters, log);
   const id = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16);
   const target = join(clusters, id);
