@@ -316,8 +316,17 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
       const pageLabel = page.getByTestId('agents-page');
       await pageLabel.filter({ hasText: '1–100 of 1,200' }).waitFor();
       expect(await page.locator('tr[data-rollout-agent]').count()).toBe(100);
+      // A slow answer: until it comes, the label keeps describing the rows on screen.
+      const secondPage = /\/api\/rollouts\/[^?]+\?limit=100&offset=100$/;
+      await page.route(secondPage, async (route) => {
+        await new Promise((r) => setTimeout(r, 700));
+        await route.continue();
+      });
       await page.getByRole('button', { name: 'Next agents' }).click();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await pageLabel.innerText()).toBe('1–100 of 1,200');
       await pageLabel.filter({ hasText: '101–200 of 1,200' }).waitFor();
+      await page.unroute(secondPage);
       expect(await page.locator('tr[data-rollout-agent]').first().getAttribute('data-rollout-agent')).toBe(
         'big-0101',
       );

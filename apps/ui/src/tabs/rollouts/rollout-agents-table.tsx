@@ -3,13 +3,18 @@ import { ago, utc } from '../../components/format.js';
 import { AGENTS_PAGE, type AgentsView, pageLabel } from './rollout-agents-page.js';
 import { StateBadge } from './rollout-state-badge.js';
 
-/** A rollout's agents, a page at a time, optionally only one state (e.g. the failed ones of 10,000). */
+/**
+ * A rollout's agents, a page at a time, optionally only one state (e.g. the failed ones of 10,000).
+ * `view` is what the operator asked for (the controls follow it at once), `shownView` what the rows on
+ * screen were fetched for (the page label tells about those rows).
+ */
 export function RolloutAgentsTable(props: {
   rollout: RolloutDetail;
+  shownView: AgentsView;
   view: AgentsView;
   onView: (view: AgentsView) => void;
 }) {
-  const { rollout: r, view, onView } = props;
+  const { rollout: r, shownView, view, onView } = props;
   const shown = r.agents.length;
   const countOf = (s: string) => (s ? (r.states[s as keyof typeof r.states] ?? 0) : r.targetCount);
   return (
@@ -30,7 +35,7 @@ export function RolloutAgentsTable(props: {
           </select>
         </label>
         <span class="muted" data-testid="agents-page">
-          {pageLabel(view.offset, shown, r.agentsTotal)}
+          {pageLabel(shownView.offset, shown, r.agentsTotal)}
         </span>
         <button
           type="button"
@@ -43,7 +48,7 @@ export function RolloutAgentsTable(props: {
         <button
           type="button"
           class="ghost"
-          disabled={view.offset + shown >= r.agentsTotal}
+          disabled={view.offset + AGENTS_PAGE >= r.agentsTotal}
           onClick={() => onView({ ...view, offset: view.offset + AGENTS_PAGE })}
         >
           Next agents
@@ -65,7 +70,7 @@ export function RolloutAgentsTable(props: {
           {shown === 0 && (
             <tr>
               <td colSpan={7} class="muted">
-                No agents{view.state ? ` ${view.state.replace(/_/g, ' ')}` : ''}.
+                No agents{shownView.state ? ` ${shownView.state.replace(/_/g, ' ')}` : ''}.
               </td>
             </tr>
           )}

@@ -40,23 +40,28 @@ export function RolloutDetailView(props: { id: string }) {
   const { session } = useApp();
   const canWrite = session.can('rollouts.write');
   const path = `/api/rollouts/${encodeURIComponent(props.id)}`;
+  // What the operator asked to see; `shown` is what is on screen, with the view it was fetched for (the
+  // pager never labels the previous page's rows with the next page's numbers while it loads).
   const [view, setView] = useState<AgentsView>({ offset: 0, state: '' });
-  const rollout = useLoad(
-    () => api<RolloutDetail>('GET', `${path}${query(pageQuery(view))}`),
+  const shown = useLoad(
+    async () => ({ view, detail: await api<RolloutDetail>('GET', `${path}${query(pageQuery(view))}`) }),
     [props.id, view.offset, view.state],
   );
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>();
   // A big rollout moves about once a second while it pushes: its page is fetched at most this often.
-  const refetch = useThrottled(() => void rollout.reload(), BIG_ROLLOUT_REFRESH_MS);
+  const refetch = useThrottled(() => void shown.reload(), BIG_ROLLOUT_REFRESH_MS);
 
   useLiveRollouts(
     (pushed) => {
       const mine = pushed.find((r) => r.id === props.id);
       if (!mine) return;
-      rollout.setValue((shown) => applyPush(shown, mine, view));
+      shown.setValue((s) => {
+        const detail = s && applyPush(s.detail, mine, s.view);
+        return detail && { view: s.view, detail };
+      });
       if (!mine.agents) refetch(); // a big rollout: the page on screen is fetched, never pushed
     },
-    [props.id, view.offset, view.state],
+    [props.id],
   );
 
   const act = async (action: RolloutAction) => {
@@ -64,14 +69,14 @@ export function RolloutDetailView(props: { id: string }) {
       return;
     try {
       await api<RolloutDetail>('POST', `${path}/${action}`);
-      await rollout.reload();
+      await shown.reload();
       setMessage({ kind: 'ok', text: `${ACTION_LABELS[action]}: done.` });
     } catch (e) {
       setMessage({ kind: 'error', text: messageOf(e) });
     }
   };
 
-  const r = rollout.value;
+  const r = shown.value?.detail;
   const total = r?.waveProgress.reduce((a, w) => a + w.eligible, 0) ?? 0;
   const done = r?.waveProgress.reduce((a, w) => a + w.done, 0) ?? 0;
   return (
@@ -88,7 +93,7 @@ export function RolloutDetailView(props: { id: string }) {
         </a>
       </p>
       <h1 id="rollout-title">Rollout of {r ? `${r.profile} r${r.revision}` : '…'}</h1>
-      {rollout.error && <Notice kind="error">{rollout.error}</Notice>}
+      {shown.error && <Notice kind="error">{shown.error}</Notice>}
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       {r && (
         <>
@@ -147,7 +152,7 @@ export function RolloutDetailView(props: { id: string }) {
             ))}
           </div>
           <h2>Agents</h2>
-          <RolloutAgentsTable rollout={r} view={view} onView={setView} />
+          <RolloutAgentsTable rollout={r} shownView={shown.value!.view} view={view} onView={setView} />
         </>
       )}
     </section>
