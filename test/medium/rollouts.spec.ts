@@ -240,6 +240,11 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
     // The answer to the create carries the first page, and says how many there are.
     expect(created.agents.map((a) => a.agentId)).toEqual(ids.slice(0, 100));
     expect(created).toMatchObject({ agentsTotal: 250, targetCount: 250 });
+    // The listed ids come back cut to the first 100, with their count, here and in the list of rollouts.
+    const shownTargets = { agentIds: ids.slice(0, 100), agentIdCount: 250 };
+    expect((created as unknown as { targets: unknown }).targets).toEqual(shownTargets);
+    const listed = await c.api.ok<Array<{ id: string; targets: unknown }>>('GET', '/api/rollouts');
+    expect(listed.find((r) => r.id === created.id)!.targets).toEqual(shownTargets);
     await sql.query(
       `UPDATE rollout_agents SET state = 'failed', reason = 'disk full'
         WHERE rollout_id = $1 AND agent_id = ANY($2)`,
@@ -553,6 +558,10 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
       waves: { sizes: [2, 2] },
       pauseBetweenWaves: true,
       mode: 'publish',
+    });
+    expect((created as unknown as { targets: unknown }).targets).toEqual({
+      agentIds: ['cancel-1', 'cancel-2', 'cancel-3', 'cancel-4'],
+      agentIdCount: 4,
     });
     await until(created.id, 'awaiting approval', (r) => r.state === 'awaiting_approval');
     const cancelled = await c.api.ok<Rollout>('POST', `/api/rollouts/${created.id}/cancel`);

@@ -5,12 +5,23 @@ export type RolloutState = 'running' | 'paused' | 'awaiting_approval' | 'halted'
 
 export type RolloutTargets = { all: true } | { agentIds: string[] } | { groups: string[] };
 
+/** Agent ids a rollout's `targets` names when it is shown (the rest are in its paged agents). */
+export const SHOWN_TARGET_IDS = 100;
+
+/**
+ * The targets as a rollout is shown: a list of agent ids is cut to its first SHOWN_TARGET_IDS, with how
+ * many there are. (A rollout to 10,000 listed agents would otherwise carry them in every answer and
+ * every live update.)
+ */
+export type ShownTargets =
+  { all: true } | { agentIds: string[]; agentIdCount: number } | { groups: string[] };
+
 export interface Rollout {
   id: string;
   profile: string;
   revision: number;
   mode: RolloutMode;
-  targets: RolloutTargets;
+  targets: ShownTargets;
   waves: { requested: WaveSpec; sizes: number[] };
   waveCount: number;
   currentWave: number;

@@ -8,6 +8,8 @@ import {
   type RolloutAgentView,
   type RolloutState,
   type RolloutTargets,
+  SHOWN_TARGET_IDS,
+  type ShownTargets,
 } from './rollout.types.js';
 
 export interface Queryable {
@@ -22,8 +24,9 @@ export interface TargetAgent {
 
 export interface NewRollout extends Omit<
   Rollout,
-  'id' | 'currentWave' | 'state' | 'stateReason' | 'createdAt' | 'updatedAt' | 'finishedAt'
+  'id' | 'targets' | 'currentWave' | 'state' | 'stateReason' | 'createdAt' | 'updatedAt' | 'finishedAt'
 > {
+  targets: RolloutTargets;
   entries: Array<{ agentId: string; wave: number; state: RolloutAgentState; reason: string | null }>;
 }
 
@@ -40,7 +43,13 @@ export interface WaveStateCount {
   count: number;
 }
 
-const ROLLOUT_COLUMNS = `id, profile_name, revision, mode, targets, waves, wave_count, current_wave,
+// A list of agent ids leaves the database cut to its first SHOWN_TARGET_IDS (ShownTargets).
+const SHOWN_TARGETS = `CASE WHEN targets ? 'agentIds' THEN jsonb_build_object(
+    'agentIds', jsonb_path_query_array(targets, '$.agentIds[0 to ${SHOWN_TARGET_IDS - 1}]'),
+    'agentIdCount', jsonb_array_length(targets->'agentIds'))
+  ELSE targets END AS targets`;
+
+const ROLLOUT_COLUMNS = `id, profile_name, revision, mode, ${SHOWN_TARGETS}, waves, wave_count, current_wave,
   success_threshold_percent, pause_between_waves, error_threshold, state, state_reason, step_timeout_seconds,
   created_at, created_by, updated_at, finished_at`;
 
@@ -249,7 +258,7 @@ function toRollout(r: Record<string, unknown>): Rollout {
     profile: r.profile_name as string,
     revision: r.revision as number,
     mode: r.mode as Rollout['mode'],
-    targets: r.targets as RolloutTargets,
+    targets: r.targets as ShownTargets,
     waves: r.waves as Rollout['waves'],
     waveCount: r.wave_count as number,
     currentWave: r.current_wave as number,

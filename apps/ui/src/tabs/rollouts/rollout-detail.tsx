@@ -32,7 +32,7 @@ const ACTION_LABELS: Record<RolloutAction, string> = {
 function targetsText(t: RolloutTargets): string {
   if ('all' in t) return 'all agents';
   if ('groups' in t) return `groups ${t.groups.join(', ')}`;
-  return `${t.agentIds.length} agent(s): ${t.agentIds.slice(0, 10).join(', ')}${t.agentIds.length > 10 ? ', …' : ''}`;
+  return `${t.agentIdCount} agent(s): ${t.agentIds.slice(0, 10).join(', ')}${t.agentIdCount > 10 ? ', …' : ''}`;
 }
 
 /** One rollout: live progress per wave, per-agent state and reason, and the operator's actions. */
