@@ -15,9 +15,7 @@ export type RolloutAgentState =
 
 /** A rollout's targets as shown: a list of agent ids is cut to its first 100, with their count. */
 export type RolloutTargets =
-  | { all: true }
-  | { agentIds: string[]; agentIdCount: number }
-  | { groups: string[] };
+  { all: true } | { agentIds: string[]; agentIdCount: number } | { groups: string[] };
 export type WaveSpec = { sizes: number[] } | { percentages: number[] };
 export type ErrorThreshold = { count: number } | { percent: number };
 
