@@ -24,7 +24,7 @@ describe('RolloutProgressPoller', () => {
     agentReads = [];
     const rollouts = {
       summary: (id: string) => Promise.resolve({ id, waveProgress: [], targetCount: agentCount[id] ?? 0 }),
-      get: (id: string, page: { limit: number; offset: number }) => {
+      withAgents: ({ id }: { id: string }, page: { limit: number; offset: number }) => {
         agentReads.push(id);
         const total = agentCount[id] ?? 0;
         const shown = Math.min(total - page.offset, page.limit);

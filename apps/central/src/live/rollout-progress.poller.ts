@@ -38,7 +38,7 @@ export class RolloutProgressPoller extends WatchedPoller {
       // A big rollout's agents are never read here: each browser fetches the page it shows.
       const summary = await this.rollouts.summary(id);
       if (summary.targetCount > MAX_PUSHED_AGENTS) rollouts.push({ ...summary, agentsOmitted: true });
-      else rollouts.push(await this.rollouts.get(id, { limit: MAX_PUSHED_AGENTS, offset: 0 }));
+      else rollouts.push(await this.rollouts.withAgents(summary, { limit: MAX_PUSHED_AGENTS, offset: 0 }));
     }
     this.bus.emit('rollouts.progress.changed', { rollouts });
   }

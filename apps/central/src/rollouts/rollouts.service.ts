@@ -111,10 +111,12 @@ export class RolloutsService {
   /** The rollout with its progress and one page of its agents (the first 100 unless asked otherwise). */
   async get(id: string, page: AgentsPage = FIRST_PAGE): Promise<RolloutDetail> {
     const [summary, agents] = await Promise.all([this.summary(id), this.repo.agents(id, page)]);
-    const agentsTotal = page.states
-      ? page.states.reduce((n, state) => n + (summary.states[state] ?? 0), 0)
-      : summary.targetCount;
-    return { ...summary, agents, agentsTotal };
+    return withPage(summary, agents, page);
+  }
+
+  /** A summary already read, with one page of its agents. */
+  async withAgents(summary: RolloutSummary, page: AgentsPage): Promise<RolloutDetail> {
+    return withPage(summary, await this.repo.agents(summary.id, page), page);
   }
 
   /** The rollout with its progress counted per wave and state, without its agents. */
@@ -165,6 +167,13 @@ export class RolloutsService {
     await this.cluster.publish('rollout.changed', { rolloutId: id });
     return this.get(id);
   }
+}
+
+function withPage(summary: RolloutSummary, agents: RolloutAgentView[], page: AgentsPage): RolloutDetail {
+  const agentsTotal = page.states
+    ? page.states.reduce((n, state) => n + (summary.states[state] ?? 0), 0)
+    : summary.targetCount;
+  return { ...summary, agents, agentsTotal };
 }
 
 function summarize(rollout: Rollout, counts: WaveStateCount[]) {
