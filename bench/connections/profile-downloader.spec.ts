@@ -1,10 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { ProfileDownloader } from './profile-downloader.js';
 
 const archive = randomBytes(50 * 1024);
 const sha256 = createHash('sha256').update(archive).digest('hex');
+/** As central answers a download: with its length. */
+const ok = (res: ServerResponse, body: Buffer) =>
+  res.writeHead(200, { 'content-length': body.length }).end(body);
 
 describe('ProfileDownloader', () => {
   let server: Server;
@@ -29,10 +32,10 @@ describe('ProfileDownloader', () => {
         if (req.url === `/profiles/${sha256}.zip` && req.headers['x-switchyard-agent-id'] === 'corrupted') {
           const copy = Buffer.from(archive);
           copy[copy.length - 1] ^= 1;
-          return res.writeHead(200).end(copy);
+          return ok(res, copy);
         }
-        if (req.url === `/profiles/${sha256}.zip`) return res.writeHead(200).end(archive);
-        if (req.url === `/profiles/${'0'.repeat(64)}.zip`) return res.writeHead(200).end(archive);
+        if (req.url === `/profiles/${sha256}.zip`) return ok(res, archive);
+        if (req.url === `/profiles/${'0'.repeat(64)}.zip`) return ok(res, archive);
         res.writeHead(404).end();
       }, 10);
     });

@@ -1,15 +1,15 @@
 /**
  * Downloads profile archives for the simulated agents of one swarm: `GET /profiles/<sha256>.zip` on the
- * listener an agent is connected to, with that agent's upgrade headers, over a keep-alive pool, at most
+ * listener an agent is connected to, with that agent's upgrade headers, over kept-alive connections, at most
  * `concurrency` at a time. Checks the size and the bytes (verified-archives.ts); never unzips (the figures are
  * central's).
  */
-import { type Dispatcher, Pool } from 'undici';
 import {
   AGENT_ID_HEADER,
   MAX_PROFILE_ARCHIVE_BYTES,
   PROFILE_DOWNLOAD_PATH,
 } from '../../libs/protocol/index.js';
+import { KeepAlivePool } from './keep-alive-pool.js';
 import { Semaphore } from './semaphore.js';
 import { VerifiedArchives } from './verified-archives.js';
 
@@ -35,17 +35,18 @@ export type DownloadResult =
   | { ok: false; reason: string; queuedMs: number; downloadMs: number };
 
 export class ProfileDownloader {
-  // undici rather than node:http: the simulated agents must cost as little CPU as possible, since they
-  // share the machine with the central they measure (node:http's client took ~40% of a swarm's CPU).
-  private readonly pool: Pool;
+  // Not undici or node:http: see keep-alive-pool.ts (the simulated agents must cost as little CPU as
+  // possible, since they share the machine with the central they measure).
+  private readonly pool: KeepAlivePool;
   private readonly slots: Semaphore;
   private readonly archives = new VerifiedArchives();
 
   constructor(private readonly options: DownloaderOptions) {
-    this.pool = new Pool(options.baseUrl, {
-      connections: options.concurrency,
-      pipelining: 1,
-      connect: options.baseUrl.startsWith('https:') ? { ca: options.ca, servername: 'localhost' } : undefined,
+    this.pool = new KeepAlivePool({
+      baseUrl: options.baseUrl,
+      ca: options.ca,
+      servername: 'localhost',
+      timeoutMs: options.timeoutMs,
     });
     this.slots = new Semaphore(options.concurrency);
   }
@@ -68,59 +69,24 @@ export class ProfileDownloader {
   }
 
   close(): void {
-    void this.pool.destroy();
+    this.pool.close();
   }
 
-  /**
-   * The byte count when the archive is what the frame announced, else why not. Raw undici handler
-   * callbacks rather than `request()`'s body stream: no stream, async iterator or promise per chunk.
-   */
-  private fetchVerified(req: DownloadRequest): Promise<number | { reason: string }> {
-    return new Promise((resolve) => {
-      let status = 0;
-      let bytes = 0;
-      let tooLarge = false;
-      const check = this.archives.check(req.sha256);
-      const handler: Dispatcher.DispatchHandler = {
-        // Its presence tells undici this handler speaks the current callback API.
-        onRequestStart: () => undefined,
-        onResponseStart: (_controller, statusCode) => {
-          status = statusCode;
-        },
-        onResponseData: (controller, chunk) => {
-          bytes += chunk.length;
-          if (bytes > MAX_PROFILE_ARCHIVE_BYTES) {
-            tooLarge = true;
-            controller.abort(new Error('archive larger than the protocol limit'));
-          } else if (status === 200) check.update(chunk);
-        },
-        onResponseEnd: () => {
-          if (status !== 200) resolve({ reason: `HTTP ${status}` });
-          else if (bytes !== req.sizeBytes) resolve({ reason: `size ${bytes} ≠ announced ${req.sizeBytes}` });
-          else if (!check.matches()) resolve({ reason: 'sha256 mismatch' });
-          else resolve(bytes);
-        },
-        onResponseError: (_controller, error: Error & { code?: string }) => {
-          if (tooLarge) return resolve({ reason: 'archive larger than the protocol limit' });
-          const timeout = error.code === 'UND_ERR_HEADERS_TIMEOUT' || error.code === 'UND_ERR_BODY_TIMEOUT';
-          resolve({ reason: timeout ? 'download timeout' : (error.code ?? error.message.slice(0, 80)) });
-        },
-      };
-      try {
-        this.pool.dispatch(
-          {
-            method: 'GET',
-            path: `${PROFILE_DOWNLOAD_PATH}${req.sha256}.zip`,
-            headers: { authorization: `Bearer ${req.credential}`, [AGENT_ID_HEADER]: req.agentId },
-            headersTimeout: this.options.timeoutMs,
-            bodyTimeout: this.options.timeoutMs,
-          },
-          handler,
-        );
-      } catch (error) {
-        // undici reports through the handler; this is for a pool closed under the request.
-        resolve({ reason: (error as Error).message.slice(0, 80) });
-      }
+  /** The byte count when the archive is what the frame announced, else why not. */
+  private async fetchVerified(req: DownloadRequest): Promise<number | { reason: string }> {
+    const check = this.archives.check(req.sha256);
+    const outcome = await this.pool.get({
+      path: `${PROFILE_DOWNLOAD_PATH}${req.sha256}.zip`,
+      headers: { authorization: `Bearer ${req.credential}`, [AGENT_ID_HEADER]: req.agentId },
+      maxBytes: MAX_PROFILE_ARCHIVE_BYTES,
+      onBody: (chunk) => check.update(chunk),
     });
+    if (!outcome.ok)
+      return { reason: outcome.tooLarge ? 'archive larger than the protocol limit' : outcome.reason };
+    if (outcome.status !== 200) return { reason: `HTTP ${outcome.status}` };
+    if (outcome.bytes !== req.sizeBytes)
+      return { reason: `size ${outcome.bytes} ≠ announced ${req.sizeBytes}` };
+    if (!check.matches()) return { reason: 'sha256 mismatch' };
+    return outcome.bytes;
   }
 }

@@ -27,7 +27,7 @@ describe('SwarmProfileSync', () => {
     server = createServer((req, res) => {
       downloads++;
       if (req.url === `/profiles/${sha256}.zip` && req.headers.authorization === 'Bearer cred-1')
-        return res.writeHead(200).end(archive);
+        return res.writeHead(200, { 'content-length': archive.length }).end(archive); // as central answers
       res.writeHead(403).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -18,7 +18,7 @@ export class VerifiedArchives {
 }
 
 export interface ArchiveCheck {
-  /** Feeds the next chunk of the body, in order. */
+  /** Feeds the next chunk of the body, in order; the chunk need not outlive the call. */
   update(chunk: Buffer): void;
   /** Whether the bytes fed are exactly the announced archive. */
   matches(): boolean;
@@ -52,7 +52,7 @@ class HashCheck implements ArchiveCheck {
 
   update(chunk: Buffer): void {
     this.hash.update(chunk);
-    this.chunks.push(chunk);
+    this.chunks.push(Buffer.from(chunk)); // the caller may reuse its buffer
   }
 
   matches(): boolean {
