@@ -1,5 +1,5 @@
-// The bench's own unit tests (swarm pieces, figures), outside `npm test` like the benches themselves:
-//   NODE_OPTIONS=--experimental-vm-modules npx jest -c bench/jest.config.js
+// The bench's own unit tests (swarm pieces, figures), outside `npm test` like the benches themselves;
+// `npm run test:bench`, and CI runs them.
 import root from '../jest.config.js';
 
 const unit = root.projects.find((p) => p.displayName === 'unit');
