@@ -279,7 +279,7 @@ describe('mutual TLS with the local CA (real PostgreSQL, real TLS)', () => {
     });
   });
 
-  it('revocation closes the mTLS session (4401) and the certificate is refused from the next handshake; re-enrolling gives a new one', async () => {
+  it('revocation closes the mTLS session (4401) and the certificate is refused from the next handshake; re-enrolling with an admin re-enroll token gives a new one', async () => {
     const agent = await connect('mtls-1', { held: certificates.get('mtls-1') });
     const r = await c.api.call<{ agentId: string; revokedSerials: string[] }>(
       'POST',
@@ -311,9 +311,11 @@ describe('mutual TLS with the local CA (real PostgreSQL, real TLS)', () => {
     const ask = await connect('mtls-1', { url: plainUrl, csr: await createClientCsr('mtls-1') });
     expect((await ask.welcome()).certificateChainPem).toBeUndefined();
     ask.socket.close();
-    // enrolling again with a token (over plain: without a certificate it cannot pass a required handshake)
+    // enrolling again with an admin's re-enroll token (an ordinary token cannot take an enrolled id, ADR 25;
+    // over plain: without a certificate it cannot pass a required handshake)
+    const reEnroll = await c.api.ok<{ token: string }>('POST', '/api/agents/mtls-1/re-enroll', {});
     const csr = await createClientCsr('mtls-1');
-    const again = await connect('mtls-1', { url: plainUrl, secret: token, csr });
+    const again = await connect('mtls-1', { url: plainUrl, secret: reEnroll.token, csr });
     expect((await again.welcome()).certificateChainPem).toEqual(expect.any(String));
     again.socket.close();
     await connect('mtls-1', { held: certificates.get('mtls-1') });

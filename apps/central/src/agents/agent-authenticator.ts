@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { hashSecret, newSecret, sameHash } from '../crypto/secrets.js';
 import { AgentSessions } from './agent-sessions.js';
 import { AgentsRepository } from './agents.repository.js';
-import { EnrollmentTokensRepository } from './enrollment-tokens.repository.js';
+import { EnrollmentTokensRepository, type EnrollmentTokenScope } from './enrollment-tokens.repository.js';
 import { TokenUseCoalescer } from './token-use-coalescer.js';
 
 export const AGENT_ID_HEADER = 'x-switchyard-agent-id';
@@ -21,7 +21,7 @@ export type AgentAuthResult =
       credentialHash: string;
       via: string | undefined;
     }
-  | { ok: false; status: 400 | 401; reason: string };
+  | { ok: false; status: 400 | 401 | 403 | 409; reason: string };
 
 /**
  * Decides at the HTTP upgrade, before any WebSocket exists, whether an agent may connect:
@@ -34,7 +34,7 @@ export class AgentAuthenticator {
 
   constructor(
     private readonly agents: AgentsRepository,
-    tokens: EnrollmentTokensRepository,
+    private readonly tokens: EnrollmentTokensRepository,
     private readonly audit: AuditService,
     private readonly sessions: AgentSessions,
   ) {
@@ -85,37 +85,82 @@ export class AgentAuthenticator {
     via: string | undefined,
   ): Promise<AgentAuthResult> {
     const tokenHash = hashSecret(token);
-    // An agent that never got the credential of its enrollment (the welcome was lost) is enrolled again
-    // without using the token again: a limited token must not run out on retries.
-    const retry = await this.agents.isEnrollmentRetry(agentId, tokenHash);
-    if (!retry && !(await this.tokenUses.use(tokenHash))) {
+    const refuse = async (status: 401 | 403 | 409, reason: string): Promise<AgentAuthResult> => {
       await this.audit.record(
         { username: `agent:${agentId}`, address },
         'agent enrollment',
         'refused',
         agentId,
-        {
-          reason: 'enrollment token unknown, expired, revoked or used up',
-        },
+        { reason },
       );
-      return { ok: false, status: 401, reason: 'enrollment token unknown, expired, revoked or used up' };
+      this.logger.warn(`refused enrollment of agent ${agentId} from ${address}: ${reason}`);
+      return { ok: false, status, reason };
+    };
+    const scope = await this.tokens.findValid(tokenHash);
+    if (!scope) return refuse(401, USED_UP);
+    const outOfScope = scopeRefusal(scope, agentId);
+    if (outOfScope) return refuse(403, outOfScope);
+    // An agent that never got the credential of its enrollment (the welcome was lost) is enrolled again
+    // without using the token again: a limited token must not run out on retries.
+    const retry = await this.agents.isEnrollmentRetry(agentId, tokenHash);
+    const readmit = scope.agentId === agentId;
+    if (!retry) {
+      if (scope.usedUp) return refuse(401, USED_UP);
+      // An id that is enrolled or revoked is not anyone's to claim: only an admin's re-enroll token is (ADR 25).
+      if (!readmit) {
+        const state = await this.agents.enrollmentState(agentId);
+        if (state === 'revoked') return refuse(403, REVOKED);
+        if (state === 'enrolled') return refuse(409, ALREADY_ENROLLED);
+      }
+      if (!(await this.tokenUses.use(tokenHash))) return refuse(401, USED_UP);
     }
     const credential = newSecret(AGENT_CREDENTIAL_PREFIX);
-    await this.agents.enroll(agentId, hashSecret(credential), tokenHash);
+    const enrolled = await this.agents.enroll(agentId, hashSecret(credential), tokenHash, {
+      readmit,
+      group: scope.group,
+    });
+    // Another enrollment of the same id won the race since the check above.
+    if (!enrolled) return refuse(409, ALREADY_ENROLLED);
     await this.audit.record(
       { username: `agent:${agentId}`, address },
       'agent enrollment',
       'success',
       agentId,
-      retry
-        ? {
-            retry: 'the agent never used the credential of its last enrollment; the token was not used again',
-          }
-        : undefined,
+      {
+        ...(retry
+          ? {
+              retry:
+                'the agent never used the credential of its last enrollment; the token was not used again',
+            }
+          : {}),
+        ...(readmit && !retry
+          ? { reEnrolled: 'with the re-enroll token an admin issued for this agent' }
+          : {}),
+        ...(scope.group ? { group: scope.group } : {}),
+      },
     );
-    this.logger.log(`agent ${agentId} ${retry ? 're-enrolled (retry)' : 'enrolled'} from ${address}`);
+    this.logger.log(
+      `agent ${agentId} ${retry ? 're-enrolled (retry)' : readmit ? 're-enrolled (admin token)' : 'enrolled'} from ${address}`,
+    );
     return { ok: true, agentId, issuedCredential: credential, credentialHash: hashSecret(credential), via };
   }
+}
+
+const USED_UP = 'enrollment token unknown, expired, revoked or used up';
+export const ALREADY_ENROLLED =
+  'agent id already enrolled; to replace its credential an admin issues a re-enroll token (POST /api/agents/:id/re-enroll)';
+export const REVOKED =
+  'agent id revoked; to admit it again an admin issues a re-enroll token (POST /api/agents/:id/re-enroll)';
+
+/** Why the token may not enroll this id (a re-enroll token for another agent, an id outside the prefix). */
+function scopeRefusal(scope: EnrollmentTokenScope, agentId: string): string | undefined {
+  if (scope.agentId !== null && scope.agentId !== agentId) {
+    return `enrollment token is a re-enroll token for agent ${scope.agentId}, not ${agentId}`;
+  }
+  if (scope.agentIdPrefix !== null && !agentId.startsWith(scope.agentIdPrefix)) {
+    return `enrollment token only enrolls agent ids starting with "${scope.agentIdPrefix}"; ${agentId} does not`;
+  }
+  return undefined;
 }
 
 const VIA_PATTERN = /^connector\/[A-Za-z0-9._-]{1,64}$/;

@@ -4,6 +4,7 @@ import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
 import { AgentsService } from './agents.service.js';
 import { ApiDoc } from '../api-docs/api-doc.decorator.js';
+import { Roles } from '../auth/roles.decorator.js';
 
 const listSchema = z.strictObject({
   status: z.enum(['online', 'offline', 'disconnected', 'never_connected']).optional(),
@@ -11,6 +12,8 @@ const listSchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   offset: z.coerce.number().int().min(0).default(0),
 });
+
+const GROUP_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 const tokenSchema = z.strictObject({
   expiresInMinutes: z
@@ -21,13 +24,27 @@ const tokenSchema = z.strictObject({
     .default(60 * 24),
   maxUses: z.number().int().min(1).max(1_000_000).nullable().default(null),
   description: z.string().max(200).default(''),
+  agentIdPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ - (the start of agent ids)')
+    .optional(),
+  group: z.string().regex(GROUP_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 . _ -').optional(),
+});
+
+const reEnrollSchema = z.strictObject({
+  expiresInMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(60 * 24)
+    .default(60),
 });
 
 const uuid = z.uuid('must be a token id');
 
 const groupsSchema = z.strictObject({
   groups: z
-    .array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -'))
+    .array(z.string().regex(GROUP_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 . _ -'))
     .max(32)
     .transform((groups) => [...new Set(groups)].sort()),
 });
@@ -67,6 +84,18 @@ export class AgentsController {
   @ApiDoc({ body: groupsSchema })
   setGroups(@Param('id') id: string, @Body() body: unknown) {
     return this.agents.setGroups(id, parseBody(groupsSchema, body).groups);
+  }
+
+  /** Admins only: the token takes over the agent's identity, and admits a revoked agent again. */
+  @Post(':id/re-enroll')
+  @Roles('admin')
+  @ApiDoc({ body: reEnrollSchema })
+  reEnroll(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
+    return this.agents.createReEnrollToken(
+      id,
+      parseBody(reEnrollSchema, body),
+      req.actor?.username ?? 'unknown',
+    );
   }
 
   @Delete(':id')

@@ -65,6 +65,11 @@ const VIEW = `
               THEN 'disconnected' ELSE a.connection_status END AS status
     FROM agents a LEFT JOIN central_nodes n ON n.id = a.node_id`;
 
+/** SQL: the agent row `alias` has no live session (none, or on a node whose heartbeat stopped). */
+const notOnline = (alias: string) => `NOT (${alias}.connection_status = 'online' AND EXISTS (
+    SELECT 1 FROM central_nodes n WHERE n.id = ${alias}.node_id
+       AND n.heartbeat_at > now() - make_interval(secs => ${NODE_STALE_AFTER_SECONDS})))`;
+
 /** Every agent with the status operators see (stored status corrected by node liveness, ADR 5). */
 export const AGENT_STATUS_VIEW = VIEW;
 
@@ -110,28 +115,58 @@ export class AgentsRepository {
   }
 
   /**
-   * True when this agent was enrolled with this (still valid) token and has never connected with the
-   * credential it was issued: its welcome was lost, and enrolling it again must not use the token again.
+   * True when this agent was enrolled with this (still valid) token, has never connected with the
+   * credential it was issued and is not online: its welcome was lost, and enrolling it again must not use
+   * the token again. An agent online on its enrollment session got its welcome: the same token must not
+   * take the id from it (ADR 25).
    */
   async isEnrollmentRetry(id: string, tokenHash: string): Promise<boolean> {
     const rows = (await this.db.query(
       `SELECT 1 FROM agents a JOIN enrollment_tokens t ON t.id = a.enrolled_by_token
         WHERE a.id = $1 AND t.token_hash = $2 AND a.revoked_at IS NULL AND a.credential_used_at IS NULL
-          AND t.revoked_at IS NULL AND t.expires_at > now()`,
+          AND t.revoked_at IS NULL AND t.expires_at > now() AND ${notOnline('a')}`,
       [id, tokenHash],
     )) as unknown[];
     return rows.length > 0;
   }
 
-  /** Enrolls a new agent or re-enrolls an existing one (new credential, revocation lifted). */
-  async enroll(id: string, credentialHash: string, tokenHash: string): Promise<void> {
-    await this.db.query(
-      `INSERT INTO agents (id, credential_hash, enrolled_by_token)
-       VALUES ($1, $2, (SELECT id FROM enrollment_tokens WHERE token_hash = $3))
+  /** Whether the id is revoked, or enrolled (holds a credential): what an enrollment must not take over. */
+  async enrollmentState(id: string): Promise<'unknown' | 'enrolled' | 'revoked'> {
+    const [row] = (await this.db.query('SELECT revoked_at, credential_hash FROM agents WHERE id = $1', [
+      id,
+    ])) as Array<{ revoked_at: Date | null; credential_hash: string | null }>;
+    if (!row) return 'unknown';
+    if (row.revoked_at !== null) return 'revoked';
+    return row.credential_hash !== null ? 'enrolled' : 'unknown';
+  }
+
+  /**
+   * Enrolls an agent: a new id, an id known without a credential, or a retry (ADR 18) — or, with
+   * `readmit` (an admin's re-enroll token for this id, ADR 25), any id: its credential is replaced and a
+   * revocation lifted. Checked in the same statement that writes, so two enrollments of one id cannot
+   * both pass. `group` joins the agent's groups. False when the id is taken (nothing is written).
+   */
+  async enroll(
+    id: string,
+    credentialHash: string,
+    tokenHash: string,
+    options: { readmit: boolean; group: string | null },
+  ): Promise<boolean> {
+    const rows = (await this.db.query(
+      `INSERT INTO agents (id, credential_hash, enrolled_by_token, groups)
+       VALUES ($1, $2, (SELECT id FROM enrollment_tokens WHERE token_hash = $3),
+               CASE WHEN $5::text IS NULL THEN '{}'::text[] ELSE ARRAY[$5::text] END)
        ON CONFLICT (id) DO UPDATE SET credential_hash = EXCLUDED.credential_hash, revoked_at = NULL,
-              enrolled_at = now(), enrolled_by_token = EXCLUDED.enrolled_by_token, credential_used_at = NULL`,
-      [id, credentialHash, tokenHash],
-    );
+              enrolled_at = now(), enrolled_by_token = EXCLUDED.enrolled_by_token, credential_used_at = NULL,
+              groups = ARRAY(SELECT DISTINCT g FROM unnest(agents.groups || EXCLUDED.groups) g ORDER BY g)
+        WHERE $4::boolean
+           OR (agents.revoked_at IS NULL AND agents.credential_hash IS NULL)
+           OR (agents.revoked_at IS NULL AND agents.credential_used_at IS NULL
+               AND agents.enrolled_by_token = EXCLUDED.enrolled_by_token AND ${notOnline('agents')})
+       RETURNING id`,
+      [id, credentialHash, tokenHash, options.readmit, options.group],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   async revoke(id: string): Promise<boolean> {

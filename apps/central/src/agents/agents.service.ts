@@ -47,19 +47,48 @@ export class AgentsService {
 
   /** The token is returned once, here; only its hash is kept. */
   async createEnrollmentToken(
-    input: { expiresInMinutes: number; maxUses: number | null; description: string },
+    input: {
+      expiresInMinutes: number;
+      maxUses: number | null;
+      description: string;
+      agentIdPrefix?: string;
+      group?: string;
+    },
     createdBy: string,
   ) {
     const token = newSecret(ENROLLMENT_TOKEN_PREFIX);
     const expiresAt = new Date(Date.now() + input.expiresInMinutes * 60_000);
+    const scope = { agentIdPrefix: input.agentIdPrefix ?? null, group: input.group ?? null };
     const id = await this.tokens.insert({
       tokenHash: hashSecret(token),
       description: input.description,
       createdBy,
       expiresAt,
       maxUses: input.maxUses,
+      ...scope,
     });
-    return { id, token, expiresAt, maxUses: input.maxUses, description: input.description };
+    return { id, token, expiresAt, maxUses: input.maxUses, description: input.description, ...scope };
+  }
+
+  /**
+   * A one-time token that enrolls this one agent again (ADR 25): a new device, a lost credential, or a
+   * revoked agent admitted again. Its use replaces the credential and lifts a revocation.
+   */
+  async createReEnrollToken(agentId: string, input: { expiresInMinutes: number }, createdBy: string) {
+    if (!(await this.agents.find(agentId)))
+      throw new DomainError(ErrorCode.NOT_FOUND, `no agent "${agentId}"`);
+    const token = newSecret(ENROLLMENT_TOKEN_PREFIX);
+    const expiresAt = new Date(Date.now() + input.expiresInMinutes * 60_000);
+    const description = `re-enroll ${agentId}`;
+    const id = await this.tokens.insert({
+      tokenHash: hashSecret(token),
+      description,
+      createdBy,
+      expiresAt,
+      maxUses: 1,
+      agentId,
+    });
+    return { id, token, agentId, expiresAt, maxUses: 1, description };
   }
 
   listEnrollmentTokens() {

@@ -10,25 +10,70 @@ export interface EnrollmentTokenView {
   maxUses: number | null;
   uses: number;
   revokedAt: Date | null;
+  /** Set on a re-enroll token: the one agent it may enroll (again). */
+  agentId: string | null;
+  /** Only agent ids that start with this may enroll with the token. */
+  agentIdPrefix: string | null;
+  /** The group an agent enrolled with the token joins. */
+  group: string | null;
+}
+
+/** What a token allows, read before it is used (ADR 25). */
+export interface EnrollmentTokenScope {
+  agentId: string | null;
+  agentIdPrefix: string | null;
+  group: string | null;
+  /** Every use is taken (`maxUses`): only a retry (ADR 18) may still enroll with it. */
+  usedUp: boolean;
+}
+
+export interface NewEnrollmentToken {
+  tokenHash: string;
+  description: string;
+  createdBy: string;
+  expiresAt: Date;
+  maxUses: number | null;
+  agentId?: string | null;
+  agentIdPrefix?: string | null;
+  group?: string | null;
 }
 
 @Injectable()
 export class EnrollmentTokensRepository {
   constructor(private readonly db: DataSource) {}
 
-  async insert(t: {
-    tokenHash: string;
-    description: string;
-    createdBy: string;
-    expiresAt: Date;
-    maxUses: number | null;
-  }): Promise<string> {
+  async insert(t: NewEnrollmentToken): Promise<string> {
     const [row] = await this.db.query(
-      `INSERT INTO enrollment_tokens (token_hash, description, created_by, expires_at, max_uses)
-       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [t.tokenHash, t.description, t.createdBy, t.expiresAt, t.maxUses],
+      `INSERT INTO enrollment_tokens (token_hash, description, created_by, expires_at, max_uses, agent_id, agent_id_prefix, agent_group)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      [
+        t.tokenHash,
+        t.description,
+        t.createdBy,
+        t.expiresAt,
+        t.maxUses,
+        t.agentId ?? null,
+        t.agentIdPrefix ?? null,
+        t.group ?? null,
+      ],
     );
     return (row as { id: string }).id;
+  }
+
+  /** The scope of a token that is valid now (known, not revoked, not expired); undefined otherwise. */
+  async findValid(tokenHash: string): Promise<EnrollmentTokenScope | undefined> {
+    const [row] = (await this.db.query(
+      `SELECT agent_id, agent_id_prefix, agent_group, (max_uses IS NOT NULL AND uses >= max_uses) AS used_up
+         FROM enrollment_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()`,
+      [tokenHash],
+    )) as Array<Record<string, unknown>>;
+    if (!row) return undefined;
+    return {
+      agentId: row.agent_id as string | null,
+      agentIdPrefix: row.agent_id_prefix as string | null,
+      group: row.agent_group as string | null,
+      usedUp: row.used_up as boolean,
+    };
   }
 
   /**
@@ -54,7 +99,8 @@ export class EnrollmentTokensRepository {
 
   async list(): Promise<EnrollmentTokenView[]> {
     const rows: Array<Record<string, unknown>> = await this.db.query(
-      `SELECT id, description, created_at, created_by, expires_at, max_uses, uses, revoked_at
+      `SELECT id, description, created_at, created_by, expires_at, max_uses, uses, revoked_at,
+              agent_id, agent_id_prefix, agent_group
          FROM enrollment_tokens ORDER BY created_at DESC`,
     );
     return rows.map((r) => ({
@@ -66,6 +112,9 @@ export class EnrollmentTokensRepository {
       maxUses: r.max_uses as number | null,
       uses: r.uses as number,
       revokedAt: r.revoked_at as Date | null,
+      agentId: r.agent_id as string | null,
+      agentIdPrefix: r.agent_id_prefix as string | null,
+      group: r.agent_group as string | null,
     }));
   }
 

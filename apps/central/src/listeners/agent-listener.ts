@@ -194,6 +194,7 @@ function reject(socket: Duplex, status: number, reason: string): void {
       401: 'Unauthorized',
       403: 'Forbidden',
       404: 'Not Found',
+      409: 'Conflict',
       503: 'Service Unavailable',
     }[status] ?? 'Error';
   const body = JSON.stringify({ error: reason });
