@@ -134,6 +134,12 @@ export interface EnrollmentToken {
   maxUses: number | null;
   uses: number;
   revokedAt: string | null;
+  /** A re-enroll token: the one agent it may enroll again. */
+  agentId: string | null;
+  /** Only agent ids starting with this enroll with the token. */
+  agentIdPrefix: string | null;
+  /** The group agents enrolled with the token join. */
+  group: string | null;
 }
 
 export interface NewEnrollmentToken {
@@ -142,6 +148,8 @@ export interface NewEnrollmentToken {
   expiresAt: string;
   maxUses: number | null;
   description: string;
+  agentIdPrefix?: string | null;
+  group?: string | null;
 }
 
 export interface AuditEntry {

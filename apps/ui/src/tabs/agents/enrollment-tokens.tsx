@@ -8,7 +8,13 @@ import { useLoad } from '../../components/use-load.js';
 /** Tokens for agents' first contact. A new token is shown once: only its hash is kept. */
 export function EnrollmentTokens(props: { canWrite: boolean }) {
   const tokens = useLoad(() => api<EnrollmentToken[]>('GET', '/api/agents/enrollment-tokens'));
-  const [form, setForm] = useState({ description: '', expiresInMinutes: '1440', maxUses: '' });
+  const [form, setForm] = useState({
+    description: '',
+    expiresInMinutes: '1440',
+    maxUses: '',
+    agentIdPrefix: '',
+    group: '',
+  });
   const [created, setCreated] = useState<NewEnrollmentToken | undefined>();
   const [error, setError] = useState<string | undefined>();
 
@@ -21,6 +27,8 @@ export function EnrollmentTokens(props: { canWrite: boolean }) {
           description: form.description,
           expiresInMinutes: Number(form.expiresInMinutes),
           maxUses: form.maxUses ? Number(form.maxUses) : null,
+          ...(form.agentIdPrefix ? { agentIdPrefix: form.agentIdPrefix } : {}),
+          ...(form.group ? { group: form.group } : {}),
         }),
       );
       await tokens.reload();
@@ -99,6 +107,23 @@ export function EnrollmentTokens(props: { canWrite: boolean }) {
               onInput={(e) => setForm({ ...form, maxUses: e.currentTarget.value })}
             />
           </label>
+          <label>
+            Agent id prefix (optional)
+            <input
+              value={form.agentIdPrefix}
+              maxLength={64}
+              placeholder="e.g. shop-"
+              onInput={(e) => setForm({ ...form, agentIdPrefix: e.currentTarget.value })}
+            />
+          </label>
+          <label>
+            Group (optional)
+            <input
+              value={form.group}
+              maxLength={64}
+              onInput={(e) => setForm({ ...form, group: e.currentTarget.value })}
+            />
+          </label>
           <button type="submit">Create token</button>
         </form>
       )}
@@ -109,6 +134,7 @@ export function EnrollmentTokens(props: { canWrite: boolean }) {
             <th scope="col">Created</th>
             <th scope="col">Expires</th>
             <th scope="col">Uses</th>
+            <th scope="col">Limits</th>
             <th scope="col">State</th>
             {props.canWrite && <th scope="col">Action</th>}
           </tr>
@@ -127,6 +153,7 @@ export function EnrollmentTokens(props: { canWrite: boolean }) {
                   {t.uses}
                   {t.maxUses !== null ? ` / ${t.maxUses}` : ''}
                 </td>
+                <td>{limitsOf(t) || <span class="muted">any new id</span>}</td>
                 <td>
                   <span class={`badge badge-${state}`}>{state}</span>
                 </td>
@@ -146,4 +173,15 @@ export function EnrollmentTokens(props: { canWrite: boolean }) {
       </table>
     </section>
   );
+}
+
+/** What a token may enroll, in words: one agent (re-enroll), ids with a prefix, and the group it sets. */
+function limitsOf(t: EnrollmentToken): string {
+  return [
+    t.agentId ? `re-enrolls ${t.agentId} only` : '',
+    t.agentIdPrefix ? `ids starting with ${t.agentIdPrefix}` : '',
+    t.group ? `joins group ${t.group}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
