@@ -10,3 +10,5 @@ export type {
   Pkcs12PrivateKey,
 } from './pkcs12.keystore-reader.js';
 export { decryptPkcs8PrivateKey, readPkcs12KeyStore } from './pkcs12.keystore-reader.js';
+export type { KeyDerivation } from './key-derivation.costs.js';
+export { encryptedPkcs8KeyDerivations, pkcs12KeyDerivations } from './key-derivation.costs.js';

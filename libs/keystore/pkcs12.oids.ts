@@ -22,6 +22,8 @@ export const Oid = {
 
   PBES2: '1.2.840.113549.1.5.13',
   PBKDF2: '1.2.840.113549.1.5.12',
+  /** scrypt as a PBES2 key derivation (RFC 7914; what `openssl pkcs8 -topk8 -scrypt` writes). */
+  SCRYPT: '1.3.6.1.4.1.11591.4.11',
   PBE_SHA1_RC4_128: '1.2.840.113549.1.12.1.1',
   PBE_SHA1_RC4_40: '1.2.840.113549.1.12.1.2',
   PBE_SHA1_3DES: '1.2.840.113549.1.12.1.3',

@@ -118,3 +118,26 @@ export function keystoreErrorOf(fn: () => unknown): KeystoreError {
 
 /** The code of the KeystoreError `fn` throws. */
 export const errorCodeOf = (fn: () => unknown): KeystoreErrorCode => keystoreErrorOf(fn).code;
+
+/** The iteration count files are made with when a test raises it afterwards (see `raiseIterationCounts`). */
+export const PATCHABLE_ITERATIONS = 65_536;
+
+/**
+ * A PKCS#12 or encrypted key made with `-iter 65536` whose every iteration count (the DER INTEGER
+ * 02 03 01 00 00) is set to `iterations` (3 bytes, 65,536..8,388,607), so tests get files that ask for
+ * millions of iterations without openssl spending 20 s making them. MACs no longer match: for tests of
+ * what is refused before any key is derived.
+ */
+export function raiseIterationCounts(bytes: Buffer, iterations: number): Buffer {
+  if (iterations < PATCHABLE_ITERATIONS || iterations > 0x7fffff) throw new Error('3-byte counts only');
+  const from = Buffer.from([0x02, 0x03, 0x01, 0x00, 0x00]);
+  const to = Buffer.from([0x02, 0x03, iterations >> 16, (iterations >> 8) & 0xff, iterations & 0xff]);
+  const out = Buffer.from(bytes);
+  let found = 0;
+  for (let at = out.indexOf(from); at >= 0; at = out.indexOf(from, at + from.length)) {
+    to.copy(out, at);
+    found++;
+  }
+  if (found === 0) throw new Error(`no iteration count ${PATCHABLE_ITERATIONS} found`);
+  return out;
+}

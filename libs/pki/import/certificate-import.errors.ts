@@ -39,6 +39,10 @@ export const CertificateImportErrorCode = {
   HOSTS_NOT_COVERED: 'HOSTS_NOT_COVERED',
   /** The RSA key is shorter than 2048 bits. */
   WEAK_KEY: 'WEAK_KEY',
+  /** Opening a file would derive keys with more iterations (or scrypt cost) than central accepts. */
+  TOO_COSTLY: 'TOO_COSTLY',
+  /** Reading the files took longer than central allows; the work was stopped. */
+  TOO_SLOW: 'TOO_SLOW',
 } as const;
 export type CertificateImportErrorCode =
   (typeof CertificateImportErrorCode)[keyof typeof CertificateImportErrorCode];

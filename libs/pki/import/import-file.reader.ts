@@ -1,7 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import { detectKeystoreType } from '../../keystore/index.js';
+import {
+  detectKeystoreType,
+  encryptedPkcs8KeyDerivations,
+  pkcs12KeyDerivations,
+} from '../../keystore/index.js';
 import { CertificateImportError, CertificateImportErrorCode } from './certificate-import.errors.js';
 import type { FileContents, FoundCertificate, ImportFile } from './import.types.js';
+import { checkKeyDerivations } from './key-derivation.limits.js';
 import { looksLikePem, type PemBlock, parsePemBlocks } from './pem.blocks.js';
 import { readPkcs12File } from './pkcs12.file-reader.js';
 import { readPkcs7Certificates } from './pkcs7.file-reader.js';
@@ -38,7 +43,10 @@ export function readImportFile(file: ImportFile, password: string | undefined): 
 
 function readBinaryFile(bytes: Buffer, file: string, password: string | undefined): FileContents {
   const keystoreType = detectKeystoreType(bytes);
-  if (keystoreType === 'pkcs12') return readPkcs12File(bytes, file, password);
+  if (keystoreType === 'pkcs12') {
+    checkKeyDerivations(pkcs12KeyDerivations(bytes), file);
+    return readPkcs12File(bytes, file, password);
+  }
   if (keystoreType === 'jks') {
     throw new CertificateImportError(
       CertificateImportErrorCode.UNSUPPORTED,
@@ -53,6 +61,7 @@ function readBinaryFile(bytes: Buffer, file: string, password: string | undefine
   }
   const pkcs7 = readPkcs7Certificates(bytes, file);
   if (pkcs7 !== undefined) return { certificates: pkcs7, keys: [] };
+  checkKeyDerivations(encryptedPkcs8KeyDerivations(bytes), file);
   const key = readDerPrivateKey(bytes, file, password);
   if (key !== undefined) return { certificates: [], keys: [{ key, file }] };
   throw new CertificateImportError(
@@ -95,6 +104,9 @@ function readPemFile(text: string, file: string, password: string | undefined): 
       }
       addCertificates(found);
     } else if (PRIVATE_KEY_LABELS.has(block.label)) {
+      if (block.label === 'ENCRYPTED PRIVATE KEY') {
+        checkKeyDerivations(encryptedPkcs8KeyDerivations(block.der), file);
+      }
       contents.keys.push({ key: readPemPrivateKey(block, file, password), file });
     } else if (block.label.endsWith('PRIVATE KEY')) {
       throw new CertificateImportError(
