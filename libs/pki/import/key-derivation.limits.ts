@@ -1,5 +1,12 @@
-import { type KeyDerivation } from '../../keystore/index.js';
+import {
+  detectKeystoreType,
+  encryptedPkcs8KeyDerivations,
+  type KeyDerivation,
+  pkcs12KeyDerivations,
+} from '../../keystore/index.js';
 import { CertificateImportError, CertificateImportErrorCode } from './certificate-import.errors.js';
+import type { ImportFile } from './import.types.js';
+import { looksLikePem, parsePemBlocks } from './pem.blocks.js';
 
 /**
  * The most a file may ask of central to open it. A 1 KB PKCS#12 with 5,000,000 iterations kept central's
@@ -47,3 +54,32 @@ export function checkKeyDerivations(derivations: readonly KeyDerivation[], file:
 
 const tooCostly = (file: string, message: string) =>
   new CertificateImportError(CertificateImportErrorCode.TOO_COSTLY, message, { file });
+
+/**
+ * The same check for whole uploads, without reading anything else: only the ASN.1 structures that carry
+ * iteration counts and scrypt parameters are parsed (milliseconds), so a caller can refuse a costly file
+ * before handing the import to a worker thread.
+ *
+ * @throws CertificateImportError TOO_COSTLY
+ */
+export function checkImportCosts(files: readonly ImportFile[]): void {
+  for (const { name, bytes } of files) {
+    if (looksLikePem(bytes)) {
+      let blocks;
+      try {
+        blocks = parsePemBlocks(bytes.toString('utf8'));
+      } catch {
+        continue; // the reader proper says what is wrong with it
+      }
+      for (const block of blocks) {
+        if (block.label === 'ENCRYPTED PRIVATE KEY') {
+          checkKeyDerivations(encryptedPkcs8KeyDerivations(block.der), name);
+        }
+      }
+    } else if (detectKeystoreType(bytes) === 'pkcs12') {
+      checkKeyDerivations(pkcs12KeyDerivations(bytes), name);
+    } else {
+      checkKeyDerivations(encryptedPkcs8KeyDerivations(bytes), name);
+    }
+  }
+}

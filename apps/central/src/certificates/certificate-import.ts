@@ -1,13 +1,18 @@
 import {
   CertificateImportError,
-  importServerIdentity,
+  checkImportCosts,
   type ImportFile,
   type ImportedServerIdentity,
 } from '../../../../libs/pki/index.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { importInWorker } from './certificate-import.thread.js';
 
-/** Limits on what an operator can upload in one import (API and drop-in folder alike). */
-export const IMPORT_LIMITS = { files: 8, bytesPerFile: 1024 * 1024 } as const;
+/**
+ * Limits on what an operator can upload in one import (API, certmgr and drop-in folder alike). Key
+ * derivation costs are capped by libs/pki (KEY_DERIVATION_LIMITS); what passes them runs in a worker
+ * thread that is stopped after `workerTimeoutMs` (a legacy PKCS#12 at the iteration cap takes ~20 s here).
+ */
+export const IMPORT_LIMITS = { files: 8, bytesPerFile: 1024 * 1024, workerTimeoutMs: 60_000 } as const;
 
 /**
  * Runs the import checks of libs/pki and turns a refusal into the API's error: 400
@@ -38,7 +43,14 @@ export async function checkImport(
     );
   }
   try {
-    const imported = await importServerIdentity(files, { password, hosts });
+    // Costly files are refused here, in milliseconds; what passes is read off the main thread.
+    checkImportCosts(files);
+    // Off the main thread: deriving keys can take seconds, and agents' heartbeats must not wait.
+    const imported = await importInWorker(files, {
+      password,
+      hosts,
+      timeoutMs: IMPORT_LIMITS.workerTimeoutMs,
+    });
     if (hosts.length === 0) {
       imported.warnings.push(
         'the certificate names were not checked against the host names agents use: set SWITCHYARD_AGENT_HOSTS',
