@@ -12,7 +12,8 @@ import { waitFor } from '../support/ports.js';
 import { RawAgent } from '../support/raw-agent.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
-type Behaviour = 'ok' | 'fail-activate' | 'silent' | 'ack-only';
+// 'killed-applying': acknowledges profile.activate, then its process dies before the swap commits.
+type Behaviour = 'ok' | 'fail-activate' | 'silent' | 'ack-only' | 'killed-applying';
 
 interface RolloutAgent {
   agentId: string;
@@ -45,6 +46,8 @@ class ScriptedAgent {
   active: string | null = null;
   staged: string | null = null;
   received: Array<Record<string, unknown>> = [];
+  /** Extra hello fields (e.g. `candidate`, which agents older than it leave out). */
+  helloExtra: Record<string, unknown> = {};
 
   constructor(
     readonly id: string,
@@ -63,6 +66,7 @@ class ScriptedAgent {
       capabilities: this.facts.capabilities,
       profileSha256: this.active,
       stagedProfileSha256: this.staged,
+      ...this.helloExtra,
     });
     return this.raw.welcome();
   }
@@ -99,6 +103,7 @@ class ScriptedAgent {
     }
     this.status(frame, 'applying');
     if (this.behaviour === 'ack-only') return;
+    if (this.behaviour === 'killed-applying') return void this.raw.socket.terminate();
     if (this.behaviour === 'fail-activate')
       return this.status(frame, 'failed', 'certificate not trusted: self signed certificate in chain');
     this.active = sha;
@@ -505,6 +510,37 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
     await online([agent]);
     await waitFor('re-applied', async () => (await entry(created.id, agent.id)).state === 'applied');
     expect(agent.active).toBe(rev.sha256);
+  });
+
+  it('a rollout stalled by an agent killed in its candidate window: its restart hello gets the activation again', async () => {
+    const [agent, old] = fleet('killed', 2, 'killed-applying');
+    agent.helloExtra = { candidate: false };
+    await online([agent, old]);
+    const rev = await revision();
+    // The default step timeout: the fix must not wait for it (nor for an operator's retry-failed).
+    const created = await createFor([agent, old], rev, { mode: 'publish', stepTimeoutSeconds: 300 });
+    await until(created.id, 'both applying, then killed', (r) =>
+      r.agents.every((a) => a.state === 'applying'),
+    );
+    await Promise.all([agent.raw.closed, old.raw.closed]);
+    expect([agent.active, agent.staged]).toEqual([null, rev.sha256]);
+    // Restarted: the old profile active, the new one staged, and (this version) not a candidate.
+    agent.behaviour = 'ok';
+    old.behaviour = 'ok';
+    await online([agent, old]);
+    await waitFor('activated again', async () => (await entry(created.id, agent.id)).state === 'applied');
+    expect(agent.received.map((f) => f.type)).toEqual([
+      'profile.sync',
+      'profile.activate',
+      'profile.activate',
+    ]);
+    expect(agent.active).toBe(rev.sha256);
+    // An agent older than the field says the same at hello as a candidate does: left applying, as
+    // before (it becomes stale after the step timeout; docs/rollouts.md).
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await entry(created.id, old.id)).toMatchObject({ state: 'applying' });
+    expect(old.received.map((f) => f.type)).toEqual(['profile.sync', 'profile.activate']);
+    await c.api.ok('POST', `/api/rollouts/${created.id}/cancel`);
   });
 
   it('judges an answer from the table when its entry moved after the frame was sent (never from memory alone)', async () => {

@@ -61,4 +61,21 @@ describe('afterHello', () => {
     expect(afterHello('failed', 'publish', SHA, { active: OTHER, staged: null })).toBeUndefined();
     expect(afterHello('cancelled', 'publish', SHA, { active: null, staged: null })).toBeUndefined();
   });
+
+  it('activates again an agent that restarted in its candidate window, told apart from the candidate', () => {
+    const staged = { active: OTHER, staged: SHA };
+    // The candidate connection's own hello: the activation is under way.
+    expect(afterHello('applying', 'publish', SHA, { ...staged, candidate: true })).toBeUndefined();
+    // The agent's ordinary hello with the new profile still only staged: the swap never committed.
+    expect(afterHello('applying', 'publish', SHA, { ...staged, candidate: false })).toEqual({
+      state: 'synchronized',
+      reason: `the agent reported profile ${OTHER.slice(0, 12)} (staged ${SHA.slice(0, 12)}) at hello; the activation did not commit, activating again`,
+    });
+    // An agent older than the field: its two hellos look alike, so the entry is left as it was.
+    expect(afterHello('applying', 'publish', SHA, staged)).toBeUndefined();
+    // The swap did commit before the restart: applied, whichever connection says so.
+    expect(
+      afterHello('applying', 'publish', SHA, { active: SHA, staged: null, candidate: false })?.state,
+    ).toBe('applied');
+  });
 });

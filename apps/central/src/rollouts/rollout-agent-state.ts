@@ -73,6 +73,11 @@ export function afterStatus(
 export interface HelloProfiles {
   active: string | null;
   staged: string | null;
+  /**
+   * The hello's `candidate`: true on the connection an activation opens to try new settings, false on
+   * any other; undefined from agents older than the field, whose two hellos cannot be told apart.
+   */
+  candidate?: boolean;
 }
 
 /**
@@ -96,6 +101,14 @@ export function afterHello(
   }
   const reported = `the agent reported ${describe(agent)} at hello`;
   if (agent.staged === sha256) {
+    // Not the candidate's hello, yet the new profile is still only staged: the activation never
+    // committed (the agent was stopped or killed in its candidate window). It is sent again; the same
+    // attempt, so a `failed` the agent may still have on its way for it still counts.
+    if (current === 'applying' && agent.candidate === false)
+      return {
+        state: 'synchronized',
+        reason: `${reported}; the activation did not commit, activating again`,
+      };
     // Mid-activation (the candidate connection's hello) or already staged: nothing to correct.
     if (current === 'applying' || current === 'synchronized' || current === 'failed') return undefined;
     if (current === 'applied') return { state: 'synchronized', reason: `${reported}; activating again` };

@@ -24,7 +24,11 @@ export class RolloutHelloReconciler {
 
   async reconcile(hello: Hello): Promise<{ name: string; revision: number; sha256: string } | null> {
     const agent = { agentVersion: hello.agentVersion, capabilities: hello.capabilities };
-    const reported = { active: hello.profileSha256, staged: hello.stagedProfileSha256 ?? null };
+    const reported = {
+      active: hello.profileSha256,
+      staged: hello.stagedProfileSha256 ?? null,
+      candidate: hello.candidate,
+    };
     await this.rollouts.transaction(async (tx) => {
       const entries = await this.deliveries.scope([hello.agentId], tx);
       const changes: StateChange[] = [];
@@ -33,7 +37,7 @@ export class RolloutHelloReconciler {
         const next =
           gated(entry, agent) ??
           afterHello(entry.state, entry.mode, entry.sha256, reported) ??
-          resentOnNewSession(entry);
+          resentOnNewSession(entry, hello);
         if (!next) continue;
         // What this node remembers sending no longer holds: the next answer is judged from the table.
         this.memory.forget(entry.rolloutId, entry.agentId);
@@ -62,8 +66,10 @@ export class RolloutHelloReconciler {
  * for the old attempt (e.g. "download failed: connection reset") is then ignored instead of failing the
  * entry, and the dispatcher sends the step again on this session.
  */
-function resentOnNewSession(entry: DeliveryEntry): Transition | undefined {
+function resentOnNewSession(entry: DeliveryEntry, hello: Hello): Transition | undefined {
   if (entry.sentSession === null) return undefined;
+  // The candidate connection is part of the activation under way, not an interruption of it.
+  if (hello.candidate === true && entry.sentStep === 'activate') return undefined;
   const interrupted =
     (entry.state === 'pending' && entry.sentStep === 'sync') ||
     (entry.state === 'synchronized' && entry.sentStep === 'activate');
