@@ -476,17 +476,17 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
     expect(noMtls.received).toHaveLength(0);
   });
 
-  it('re-synchronizes an applied agent that comes back reporting another profile, and shows it so', async () => {
-    const [agent] = fleet('reset', 1);
-    await online([agent]);
+  it('re-synchronizes an applied agent of an unfinished rollout that comes back reporting another profile', async () => {
+    const [agent, next] = fleet('reset', 2);
+    await online([agent, next]);
     const rev = await revision();
-    const created = await create({
-      profile: 'rollout-test',
-      revision: rev.revision,
-      targets: { agentIds: [agent.id] },
+    // Waiting for approval after wave 1: the rollout is not finished, its record still follows the agent.
+    const created = await createFor([agent, next], rev, {
       mode: 'publish',
+      waves: { sizes: [1, 1] },
+      pauseBetweenWaves: true,
     });
-    await until(created.id, 'applied', (r) => r.agents[0].state === 'applied');
+    await until(created.id, 'wave 1 applied', (r) => r.state === 'awaiting_approval');
     // The box is swapped: it reports no profile at all, and this time does not answer.
     await agent.disconnect();
     agent.active = null;
@@ -503,13 +503,45 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
     const corrected = await entry(created.id, agent.id);
     expect(corrected.state).toBe('pending');
     expect(corrected.reason).toMatch(/reported no profile at hello; synchronizing again/);
-    await waitFor('sync re-sent', async () => agent.received.some((f) => f.type === 'profile.sync'));
+    await waitFor(
+      'sync re-sent',
+      async () => agent.received.filter((f) => f.type === 'profile.sync').length === 2,
+    );
     // Answering now brings it back to applied, through the same delivery steps.
     await agent.disconnect();
     agent.behaviour = 'ok';
     await online([agent]);
     await waitFor('re-applied', async () => (await entry(created.id, agent.id)).state === 'applied');
     expect(agent.active).toBe(rev.sha256);
+    await c.api.ok('POST', `/api/rollouts/${created.id}/cancel`);
+  });
+
+  it('history rewritten: a hello never moves an entry of a completed rollout back, nor does the next rollout cancel it', async () => {
+    const [agent] = fleet('final', 1);
+    await online([agent]);
+    const first = await revision();
+    const done = await createFor([agent], first, { mode: 'publish' });
+    await until(done.id, 'completed', (r) => r.state === 'completed');
+    const recorded = await entry(done.id, agent.id);
+    expect(recorded).toMatchObject({ state: 'applied', reason: null });
+    // After a crash the agent comes back with something else (here: nothing) active and staged.
+    await agent.disconnect();
+    agent.active = null;
+    agent.staged = null;
+    agent.behaviour = 'silent';
+    const welcome = await agent.connect(url(), credentials.get(agent.id)!);
+    expect(welcome.desiredProfile).toMatchObject({ sha256: first.sha256 });
+    await new Promise((r) => setTimeout(r, 600)); // several ticks
+    // The record of the completed rollout is final: applied, as it was; nothing is sent for it.
+    expect(await entry(done.id, agent.id)).toEqual({ ...recorded, connection: 'online' });
+    expect(agent.received.map((f) => f.type)).toEqual(['profile.sync', 'profile.activate']);
+    // The next rollout to the agent supersedes only what was unfinished: the old record stays applied.
+    agent.behaviour = 'ok';
+    const second = await revision();
+    const next = await createFor([agent], second, { mode: 'publish' });
+    await until(next.id, 'next completed', (r) => r.state === 'completed');
+    expect(agent.active).toBe(second.sha256);
+    expect(await entry(done.id, agent.id)).toMatchObject({ state: 'applied', reason: null });
   });
 
   it('a rollout stalled by an agent killed in its candidate window: its restart hello gets the activation again', async () => {

@@ -1,4 +1,4 @@
-import { afterHello, afterStatus } from './rollout-agent-state.js';
+import { afterHello, afterStatus, recordIsFinal } from './rollout-agent-state.js';
 
 const SHA = 'a'.repeat(64);
 const OTHER = 'b'.repeat(64);
@@ -77,5 +77,33 @@ describe('afterHello', () => {
     expect(
       afterHello('applying', 'publish', SHA, { active: SHA, staged: null, candidate: false })?.state,
     ).toBe('applied');
+  });
+});
+
+describe('recordIsFinal', () => {
+  it('keeps what a finished rollout recorded, and lets what it still has under way go on', () => {
+    const final = (
+      state: Parameters<typeof recordIsFinal>[0]['state'],
+      rolloutState: string,
+      mode = 'publish',
+    ) => recordIsFinal({ state, mode: mode as 'publish' | 'synchronize', rolloutState });
+    expect(final('applied', 'completed')).toBe(true);
+    expect(final('synchronized', 'completed', 'synchronize')).toBe(true);
+    expect(final('failed', 'completed')).toBe(true);
+    expect(final('cancelled', 'completed')).toBe(true);
+    // Agents that were offline, stale, or held back for an upgrade still get a completed rollout.
+    for (const state of [
+      'pending',
+      'stale',
+      'needs_upgrade',
+      'synchronizing',
+      'synchronized',
+      'applying',
+    ] as const)
+      expect([state, final(state, 'completed')]).toEqual([state, false]);
+    // Nothing of a cancelled rollout moves at hello; an unfinished rollout's record still follows the agent.
+    expect(final('applying', 'cancelled')).toBe(true);
+    for (const rolloutState of ['running', 'paused', 'awaiting_approval', 'halted'])
+      expect([rolloutState, final('applied', rolloutState)]).toEqual([rolloutState, false]);
   });
 });

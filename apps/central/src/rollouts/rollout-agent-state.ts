@@ -69,6 +69,22 @@ export function afterStatus(
   return to > from ? { state: reported.state, reason: null } : undefined;
 }
 
+/**
+ * A finished rollout's record is final (ADR 28): nothing in a cancelled rollout moves at hello any more,
+ * and in a completed one an entry that reached its goal, failed or was cancelled stays as it was
+ * recorded, whatever the agent runs later. What a completed rollout still has under way (agents that
+ * were offline, stale, or waiting for an upgrade) goes on.
+ */
+export function recordIsFinal(entry: {
+  state: RolloutAgentState;
+  mode: RolloutMode;
+  rolloutState: string;
+}): boolean {
+  if (entry.rolloutState === 'cancelled') return true;
+  if (entry.rolloutState !== 'completed') return false;
+  return entry.state === goalOf(entry.mode) || entry.state === 'failed' || entry.state === 'cancelled';
+}
+
 /** What the agent says it has, at hello (DESIGN §8: re-checked at every hello). */
 export interface HelloProfiles {
   active: string | null;

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type Hello } from '../../../../libs/protocol/index.js';
 import { upgradeNeeded } from './capability-gate.js';
 import { DeliveryMemory } from './delivery-memory.js';
-import { afterHello, type Transition } from './rollout-agent-state.js';
+import { afterHello, recordIsFinal, type Transition } from './rollout-agent-state.js';
 import { RolloutDeliveriesRepository, type StateChange } from './rollout-deliveries.repository.js';
 import { type DeliveryEntry } from './rollout.types.js';
 import { RolloutsRepository } from './rollouts.repository.js';
@@ -10,7 +10,8 @@ import { RolloutsRepository } from './rollouts.repository.js';
 /**
  * At every hello, the agent's rollout entries are corrected against what it reports (DESIGN §8): a
  * swapped or reset agent cannot keep an "applied" it no longer backs, an agent that runs or stages the
- * revision is shown so, and the capability gate is checked against the version it reports now.
+ * revision is shown so, and the capability gate is checked against the version it reports now. A
+ * finished rollout's record is final (ADR 28): only its entries still under way are corrected.
  */
 @Injectable()
 export class RolloutHelloReconciler {
@@ -34,6 +35,7 @@ export class RolloutHelloReconciler {
       const changes: StateChange[] = [];
       const applied: DeliveryEntry[] = [];
       for (const entry of entries) {
+        if (recordIsFinal(entry)) continue;
         const next =
           gated(entry, agent) ??
           afterHello(entry.state, entry.mode, entry.sha256, reported) ??
