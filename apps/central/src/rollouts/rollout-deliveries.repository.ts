@@ -95,18 +95,18 @@ const SCOPE = `
 // Agents held by this node with an entry that may need a frame (partial index rollout_agents_due).
 const DUE_WORK = `
   SELECT DISTINCT a.id, a.session_id, a.agent_version, a.capabilities
-   FROM rollout_agents ra
-   JOIN rollouts r ON r.id = ra.rollout_id
-   JOIN agents a ON a.id = ra.agent_id
-  WHERE (ra.state = 'pending' OR (ra.state = 'synchronized' AND ra.activates))
-    AND a.node_id = $1 AND a.connection_status = 'online' AND a.session_id IS NOT NULL
-    AND ($3::text[] IS NULL OR ra.agent_id = ANY($3::text[]))
-    AND NOT (ra.sent_session IS NOT DISTINCT FROM a.session_id
-             AND ra.sent_step IS NOT DISTINCT FROM (CASE WHEN ra.state = 'pending' THEN 'sync' ELSE 'activate' END))
-    AND (   (r.state IN ('running', 'awaiting_approval', 'completed') AND ra.wave <= r.current_wave)
-         OR EXISTS (SELECT 1 FROM agent_desired_profiles d
-                     WHERE d.agent_id = ra.agent_id AND d.rollout_id = ra.rollout_id))
-  ORDER BY a.id LIMIT $2`;
+    FROM rollout_agents ra
+    JOIN rollouts r ON r.id = ra.rollout_id
+    JOIN agents a ON a.id = ra.agent_id
+   WHERE (ra.state = 'pending' OR (ra.state = 'synchronized' AND ra.activates))
+      AND a.node_id = $1 AND a.connection_status = 'online' AND a.session_id IS NOT NULL
+      AND ($3::text[] IS NULL OR ra.agent_id = ANY($3::text[]))
+      AND NOT (ra.sent_session IS NOT DISTINCT FROM a.session_id
+               AND ra.sent_step IS NOT DISTINCT FROM (CASE WHEN ra.state = 'pending' THEN 'sync' ELSE 'activate' END))
+      AND (   (r.state IN ('running', 'awaiting_approval', 'completed') AND ra.wave <= r.current_wave)
+           OR EXISTS (SELECT 1 FROM agent_desired_profiles d
+                       WHERE d.agent_id = ra.agent_id AND d.rollout_id = ra.rollout_id))
+   ORDER BY a.id LIMIT $2`;
 
 // Steps that got no answer within their rollout's step timeout, among the open entries only.
 const STALE_WALK = `
