@@ -162,17 +162,19 @@ describe('rollout work does not grow with the rollouts that finished (real Postg
     }
 
     // 50 finished rollouts (older than the running one), each with its 2,000 agents applied.
-    for (let i = 0; i < FINISHED_ROLLOUTS; i++) {
-      const id = await rollout(
-        i % 10 === 9 ? 'cancelled' : 'completed',
-        `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T00:00:00Z`,
+    const finished: string[] = [];
+    for (let i = 0; i < FINISHED_ROLLOUTS; i++)
+      finished.push(
+        await rollout(
+          i % 10 === 9 ? 'cancelled' : 'completed',
+          `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T00:00:00Z`,
+        ),
       );
-      await ds.query(
-        `INSERT INTO rollout_agents (rollout_id, agent_id, wave, state, activates, applied_at)
-         SELECT $1, id, 1, 'applied', true, now() FROM unnest($2::text[]) id`,
-        [id, agentIds],
-      );
-    }
+    await ds.query(
+      `INSERT INTO rollout_agents (rollout_id, agent_id, wave, state, activates, applied_at)
+       SELECT r, a, 1, 'applied', true, now() FROM unnest($1::uuid[]) r CROSS JOIN unnest($2::text[]) a`,
+      [finished, agentIds],
+    );
     await ds.query('ANALYZE');
     const [{ n }] = (await ds.query('SELECT count(*)::int AS n FROM rollout_agents')) as Array<{ n: number }>;
     expect(n).toBe(AGENTS * (FINISHED_ROLLOUTS + 1));
