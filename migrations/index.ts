@@ -11,6 +11,7 @@ import { RolloutDueWork1763972300000 } from './1763972300000-RolloutDueWork.js';
 import { EnrollmentRetry1763972400000 } from './1763972400000-EnrollmentRetry.js';
 import { LastSeenFromNode1763972500000 } from './1763972500000-LastSeenFromNode.js';
 import { EnrollmentTokenScope1765000100000 } from './1765000100000-EnrollmentTokenScope.js';
+import { RolloutOpenWork1765000400000 } from './1765000400000-RolloutOpenWork.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   EnrollmentRetry1763972400000,
   LastSeenFromNode1763972500000,
   EnrollmentTokenScope1765000100000,
+  RolloutOpenWork1765000400000,
 ];

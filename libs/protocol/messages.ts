@@ -34,6 +34,11 @@ export const helloSchema = z.strictObject({
   profileSha256: sha256.nullable(),
   /** A revision downloaded, verified and staged but not active yet (after `profile.sync`). */
   stagedProfileSha256: sha256.nullable().optional(),
+  /**
+   * True on the candidate connection an activation opens to try new settings (the old profile is still
+   * active, the new one staged); false on every other connection. Older agents leave it out.
+   */
+  candidate: z.boolean().optional(),
   transport: transportSchema,
 });
 

@@ -12,7 +12,8 @@ import { waitFor } from '../support/ports.js';
 import { RawAgent } from '../support/raw-agent.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
-type Behaviour = 'ok' | 'fail-activate' | 'silent' | 'ack-only';
+// 'killed-applying': acknowledges profile.activate, then its process dies before the swap commits.
+type Behaviour = 'ok' | 'fail-activate' | 'silent' | 'ack-only' | 'killed-applying';
 
 interface RolloutAgent {
   agentId: string;
@@ -45,6 +46,8 @@ class ScriptedAgent {
   active: string | null = null;
   staged: string | null = null;
   received: Array<Record<string, unknown>> = [];
+  /** Extra hello fields (e.g. `candidate`, which agents older than it leave out). */
+  helloExtra: Record<string, unknown> = {};
 
   constructor(
     readonly id: string,
@@ -63,6 +66,7 @@ class ScriptedAgent {
       capabilities: this.facts.capabilities,
       profileSha256: this.active,
       stagedProfileSha256: this.staged,
+      ...this.helloExtra,
     });
     return this.raw.welcome();
   }
@@ -99,6 +103,7 @@ class ScriptedAgent {
     }
     this.status(frame, 'applying');
     if (this.behaviour === 'ack-only') return;
+    if (this.behaviour === 'killed-applying') return void this.raw.socket.terminate();
     if (this.behaviour === 'fail-activate')
       return this.status(frame, 'failed', 'certificate not trusted: self signed certificate in chain');
     this.active = sha;
@@ -471,17 +476,17 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
     expect(noMtls.received).toHaveLength(0);
   });
 
-  it('re-synchronizes an applied agent that comes back reporting another profile, and shows it so', async () => {
-    const [agent] = fleet('reset', 1);
-    await online([agent]);
+  it('re-synchronizes an applied agent of an unfinished rollout that comes back reporting another profile', async () => {
+    const [agent, next] = fleet('reset', 2);
+    await online([agent, next]);
     const rev = await revision();
-    const created = await create({
-      profile: 'rollout-test',
-      revision: rev.revision,
-      targets: { agentIds: [agent.id] },
+    // Waiting for approval after wave 1: the rollout is not finished, its record still follows the agent.
+    const created = await createFor([agent, next], rev, {
       mode: 'publish',
+      waves: { sizes: [1, 1] },
+      pauseBetweenWaves: true,
     });
-    await until(created.id, 'applied', (r) => r.agents[0].state === 'applied');
+    await until(created.id, 'wave 1 applied', (r) => r.state === 'awaiting_approval');
     // The box is swapped: it reports no profile at all, and this time does not answer.
     await agent.disconnect();
     agent.active = null;
@@ -498,13 +503,76 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
     const corrected = await entry(created.id, agent.id);
     expect(corrected.state).toBe('pending');
     expect(corrected.reason).toMatch(/reported no profile at hello; synchronizing again/);
-    await waitFor('sync re-sent', async () => agent.received.some((f) => f.type === 'profile.sync'));
+    await waitFor(
+      'sync re-sent',
+      async () => agent.received.filter((f) => f.type === 'profile.sync').length === 2,
+    );
     // Answering now brings it back to applied, through the same delivery steps.
     await agent.disconnect();
     agent.behaviour = 'ok';
     await online([agent]);
     await waitFor('re-applied', async () => (await entry(created.id, agent.id)).state === 'applied');
     expect(agent.active).toBe(rev.sha256);
+    await c.api.ok('POST', `/api/rollouts/${created.id}/cancel`);
+  });
+
+  it('history rewritten: a hello never moves an entry of a completed rollout back, nor does the next rollout cancel it', async () => {
+    const [agent] = fleet('final', 1);
+    await online([agent]);
+    const first = await revision();
+    const done = await createFor([agent], first, { mode: 'publish' });
+    await until(done.id, 'completed', (r) => r.state === 'completed');
+    const recorded = await entry(done.id, agent.id);
+    expect(recorded).toMatchObject({ state: 'applied', reason: null });
+    // After a crash the agent comes back with something else (here: nothing) active and staged.
+    await agent.disconnect();
+    agent.active = null;
+    agent.staged = null;
+    agent.behaviour = 'silent';
+    const welcome = await agent.connect(url(), credentials.get(agent.id)!);
+    expect(welcome.desiredProfile).toMatchObject({ sha256: first.sha256 });
+    await new Promise((r) => setTimeout(r, 600)); // several ticks
+    // The record of the completed rollout is final: applied, as it was; nothing is sent for it.
+    expect(await entry(done.id, agent.id)).toEqual({ ...recorded, connection: 'online' });
+    expect(agent.received.map((f) => f.type)).toEqual(['profile.sync', 'profile.activate']);
+    // The next rollout to the agent supersedes only what was unfinished: the old record stays applied.
+    agent.behaviour = 'ok';
+    const second = await revision();
+    const next = await createFor([agent], second, { mode: 'publish' });
+    await until(next.id, 'next completed', (r) => r.state === 'completed');
+    expect(agent.active).toBe(second.sha256);
+    expect(await entry(done.id, agent.id)).toMatchObject({ state: 'applied', reason: null });
+  });
+
+  it('a rollout stalled by an agent killed in its candidate window: its restart hello gets the activation again', async () => {
+    const [agent, old] = fleet('killed', 2, 'killed-applying');
+    agent.helloExtra = { candidate: false };
+    await online([agent, old]);
+    const rev = await revision();
+    // The default step timeout: the fix must not wait for it (nor for an operator's retry-failed).
+    const created = await createFor([agent, old], rev, { mode: 'publish', stepTimeoutSeconds: 300 });
+    await until(created.id, 'both applying, then killed', (r) =>
+      r.agents.every((a) => a.state === 'applying'),
+    );
+    await Promise.all([agent.raw.closed, old.raw.closed]);
+    expect([agent.active, agent.staged]).toEqual([null, rev.sha256]);
+    // Restarted: the old profile active, the new one staged, and (this version) not a candidate.
+    agent.behaviour = 'ok';
+    old.behaviour = 'ok';
+    await online([agent, old]);
+    await waitFor('activated again', async () => (await entry(created.id, agent.id)).state === 'applied');
+    expect(agent.received.map((f) => f.type)).toEqual([
+      'profile.sync',
+      'profile.activate',
+      'profile.activate',
+    ]);
+    expect(agent.active).toBe(rev.sha256);
+    // An agent older than the field says the same at hello as a candidate does: left applying, as
+    // before (it becomes stale after the step timeout; docs/rollouts.md).
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await entry(created.id, old.id)).toMatchObject({ state: 'applying' });
+    expect(old.received.map((f) => f.type)).toEqual(['profile.sync', 'profile.activate']);
+    await c.api.ok('POST', `/api/rollouts/${created.id}/cancel`);
   });
 
   it('judges an answer from the table when its entry moved after the frame was sent (never from memory alone)', async () => {

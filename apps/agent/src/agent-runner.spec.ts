@@ -106,6 +106,7 @@ describe('AgentRunner against a real WebSocket server', () => {
       capabilities: ['wss', 'mtls'],
       profileSha256: null,
       stagedProfileSha256: null,
+      candidate: false,
       transport: 'plain',
     });
 

@@ -220,6 +220,7 @@ export class AgentRunner {
         capabilities: [...(this.options.capabilities ?? AGENT_CAPABILITIES)],
         profileSha256: this.profiles.activeSha256,
         stagedProfileSha256: this.profiles.stagedSha256,
+        candidate: false,
         transport: target.secure ? 'secure' : 'plain',
         ...hello,
       },
@@ -263,10 +264,16 @@ export class AgentRunner {
     const certificate = this.identity.usable(this.conf.agentId);
     if (target.secure && certificate) target.clientCertificate = certificate;
     return tryCandidate((onWelcome) => {
-      this.candidate = this.openConnection(target, (welcome) => {
-        pinFromWelcome(this.pin, welcome, this.logger);
-        onWelcome(welcome);
-      });
+      // Said at hello, so central does not take a restarted agent's hello for the candidate's.
+      this.candidate = this.openConnection(
+        target,
+        (welcome) => {
+          pinFromWelcome(this.pin, welcome, this.logger);
+          onWelcome(welcome);
+        },
+        undefined,
+        { candidate: true },
+      );
       return this.candidate;
     }, timeoutMs);
   }

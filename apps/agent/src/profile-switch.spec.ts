@@ -138,6 +138,7 @@ describe('profile activation through a candidate connection (plain → secure)',
       transport: 'secure',
       profileSha256: null,
       stagedProfileSha256: profile.sha256,
+      candidate: true,
     });
     // `applying` went out on the old connection, `applied` on the new one.
     expect(old.frames.filter((f) => f.type === 'profile.status').map((f) => f.state)).toEqual([

@@ -1,4 +1,4 @@
-import { afterHello, afterStatus } from './rollout-agent-state.js';
+import { afterHello, afterStatus, recordIsFinal } from './rollout-agent-state.js';
 
 const SHA = 'a'.repeat(64);
 const OTHER = 'b'.repeat(64);
@@ -60,5 +60,50 @@ describe('afterHello', () => {
     expect(afterHello('pending', 'publish', SHA, { active: null, staged: null })).toBeUndefined();
     expect(afterHello('failed', 'publish', SHA, { active: OTHER, staged: null })).toBeUndefined();
     expect(afterHello('cancelled', 'publish', SHA, { active: null, staged: null })).toBeUndefined();
+  });
+
+  it('activates again an agent that restarted in its candidate window, told apart from the candidate', () => {
+    const staged = { active: OTHER, staged: SHA };
+    // The candidate connection's own hello: the activation is under way.
+    expect(afterHello('applying', 'publish', SHA, { ...staged, candidate: true })).toBeUndefined();
+    // The agent's ordinary hello with the new profile still only staged: the swap never committed.
+    expect(afterHello('applying', 'publish', SHA, { ...staged, candidate: false })).toEqual({
+      state: 'synchronized',
+      reason: `the agent reported profile ${OTHER.slice(0, 12)} (staged ${SHA.slice(0, 12)}) at hello; the activation did not commit, activating again`,
+    });
+    // An agent older than the field: its two hellos look alike, so the entry is left as it was.
+    expect(afterHello('applying', 'publish', SHA, staged)).toBeUndefined();
+    // The swap did commit before the restart: applied, whichever connection says so.
+    expect(
+      afterHello('applying', 'publish', SHA, { active: SHA, staged: null, candidate: false })?.state,
+    ).toBe('applied');
+  });
+});
+
+describe('recordIsFinal', () => {
+  it('keeps what a finished rollout recorded, and lets what it still has under way go on', () => {
+    const final = (
+      state: Parameters<typeof recordIsFinal>[0]['state'],
+      rolloutState: string,
+      mode = 'publish',
+    ) => recordIsFinal({ state, mode: mode as 'publish' | 'synchronize', rolloutState });
+    expect(final('applied', 'completed')).toBe(true);
+    expect(final('synchronized', 'completed', 'synchronize')).toBe(true);
+    expect(final('failed', 'completed')).toBe(true);
+    expect(final('cancelled', 'completed')).toBe(true);
+    // Agents that were offline, stale, or held back for an upgrade still get a completed rollout.
+    for (const state of [
+      'pending',
+      'stale',
+      'needs_upgrade',
+      'synchronizing',
+      'synchronized',
+      'applying',
+    ] as const)
+      expect([state, final(state, 'completed')]).toEqual([state, false]);
+    // Nothing of a cancelled rollout moves at hello; an unfinished rollout's record still follows the agent.
+    expect(final('applying', 'cancelled')).toBe(true);
+    for (const rolloutState of ['running', 'paused', 'awaiting_approval', 'halted'])
+      expect([rolloutState, final('applied', rolloutState)]).toEqual([rolloutState, false]);
   });
 });

@@ -69,10 +69,31 @@ export function afterStatus(
   return to > from ? { state: reported.state, reason: null } : undefined;
 }
 
+/**
+ * A finished rollout's record is final (ADR 28): nothing in a cancelled rollout moves at hello any more,
+ * and in a completed one an entry that reached its goal, failed or was cancelled stays as it was
+ * recorded, whatever the agent runs later. What a completed rollout still has under way (agents that
+ * were offline, stale, or waiting for an upgrade) goes on.
+ */
+export function recordIsFinal(entry: {
+  state: RolloutAgentState;
+  mode: RolloutMode;
+  rolloutState: string;
+}): boolean {
+  if (entry.rolloutState === 'cancelled') return true;
+  if (entry.rolloutState !== 'completed') return false;
+  return entry.state === goalOf(entry.mode) || entry.state === 'failed' || entry.state === 'cancelled';
+}
+
 /** What the agent says it has, at hello (DESIGN §8: re-checked at every hello). */
 export interface HelloProfiles {
   active: string | null;
   staged: string | null;
+  /**
+   * The hello's `candidate`: true on the connection an activation opens to try new settings, false on
+   * any other; undefined from agents older than the field, whose two hellos cannot be told apart.
+   */
+  candidate?: boolean;
 }
 
 /**
@@ -96,6 +117,14 @@ export function afterHello(
   }
   const reported = `the agent reported ${describe(agent)} at hello`;
   if (agent.staged === sha256) {
+    // Not the candidate's hello, yet the new profile is still only staged: the activation never
+    // committed (the agent was stopped or killed in its candidate window). It is sent again; the same
+    // attempt, so a `failed` the agent may still have on its way for it still counts.
+    if (current === 'applying' && agent.candidate === false)
+      return {
+        state: 'synchronized',
+        reason: `${reported}; the activation did not commit, activating again`,
+      };
     // Mid-activation (the candidate connection's hello) or already staged: nothing to correct.
     if (current === 'applying' || current === 'synchronized' || current === 'failed') return undefined;
     if (current === 'applied') return { state: 'synchronized', reason: `${reported}; activating again` };

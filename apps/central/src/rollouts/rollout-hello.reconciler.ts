@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type Hello } from '../../../../libs/protocol/index.js';
 import { upgradeNeeded } from './capability-gate.js';
 import { DeliveryMemory } from './delivery-memory.js';
-import { afterHello, type Transition } from './rollout-agent-state.js';
+import { afterHello, recordIsFinal, type Transition } from './rollout-agent-state.js';
 import { RolloutDeliveriesRepository, type StateChange } from './rollout-deliveries.repository.js';
 import { type DeliveryEntry } from './rollout.types.js';
 import { RolloutsRepository } from './rollouts.repository.js';
@@ -10,7 +10,8 @@ import { RolloutsRepository } from './rollouts.repository.js';
 /**
  * At every hello, the agent's rollout entries are corrected against what it reports (DESIGN §8): a
  * swapped or reset agent cannot keep an "applied" it no longer backs, an agent that runs or stages the
- * revision is shown so, and the capability gate is checked against the version it reports now.
+ * revision is shown so, and the capability gate is checked against the version it reports now. A
+ * finished rollout's record is final (ADR 28): only its entries still under way are corrected.
  */
 @Injectable()
 export class RolloutHelloReconciler {
@@ -24,16 +25,21 @@ export class RolloutHelloReconciler {
 
   async reconcile(hello: Hello): Promise<{ name: string; revision: number; sha256: string } | null> {
     const agent = { agentVersion: hello.agentVersion, capabilities: hello.capabilities };
-    const reported = { active: hello.profileSha256, staged: hello.stagedProfileSha256 ?? null };
+    const reported = {
+      active: hello.profileSha256,
+      staged: hello.stagedProfileSha256 ?? null,
+      candidate: hello.candidate,
+    };
     await this.rollouts.transaction(async (tx) => {
       const entries = await this.deliveries.scope([hello.agentId], tx);
       const changes: StateChange[] = [];
       const applied: DeliveryEntry[] = [];
       for (const entry of entries) {
+        if (recordIsFinal(entry)) continue;
         const next =
           gated(entry, agent) ??
           afterHello(entry.state, entry.mode, entry.sha256, reported) ??
-          resentOnNewSession(entry);
+          resentOnNewSession(entry, hello);
         if (!next) continue;
         // What this node remembers sending no longer holds: the next answer is judged from the table.
         this.memory.forget(entry.rolloutId, entry.agentId);
@@ -62,8 +68,10 @@ export class RolloutHelloReconciler {
  * for the old attempt (e.g. "download failed: connection reset") is then ignored instead of failing the
  * entry, and the dispatcher sends the step again on this session.
  */
-function resentOnNewSession(entry: DeliveryEntry): Transition | undefined {
+function resentOnNewSession(entry: DeliveryEntry, hello: Hello): Transition | undefined {
   if (entry.sentSession === null) return undefined;
+  // The candidate connection is part of the activation under way, not an interruption of it.
+  if (hello.candidate === true && entry.sentStep === 'activate') return undefined;
   const interrupted =
     (entry.state === 'pending' && entry.sentStep === 'sync') ||
     (entry.state === 'synchronized' && entry.sentStep === 'activate');

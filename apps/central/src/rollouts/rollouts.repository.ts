@@ -92,7 +92,8 @@ export class RolloutsRepository {
 
   /**
    * Stores the rollout with its resolved entries. Older rollouts' unfinished entries for the same agents
-   * are cancelled: one agent follows one rollout at a time, the newest.
+   * are cancelled: one agent follows one rollout at a time, the newest. Entries that finished, and a
+   * cancelled rollout's record, stay as they were (ADR 28).
    */
   async insert(r: NewRollout): Promise<{ id: string; superseded: number }> {
     return this.transaction(async (tx) => {
@@ -119,6 +120,7 @@ export class RolloutsRepository {
         `UPDATE rollout_agents ra SET state = 'cancelled', reason = $2, state_changed_at = now()
            FROM rollouts r
           WHERE r.id = ra.rollout_id AND ra.agent_id = ANY($1::text[]) AND ra.rollout_id <> $3
+            AND r.state <> 'cancelled'
             AND (ra.state IN ('pending', 'stale', 'synchronizing', 'applying')
                  OR (ra.state = 'synchronized' AND r.mode = 'publish'))`,
         [ids, `superseded by rollout ${row.id}`, row.id],
