@@ -8,6 +8,7 @@ import {
   encodeCsrHeader,
   encodeFrame,
   parseCentralFrame,
+  profileRefusalOf,
   type AgentFrame,
   type Command,
   type CommandResult,
@@ -188,11 +189,20 @@ export class CentralConnection {
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.welcome) this.armHeartbeatWatchdog();
     if (isBinary) return this.refuse(CloseCode.INVALID_PAYLOAD, 'binary frame');
-    const parsed = parseCentralFrame(rawText(data));
+    const text = rawText(data);
+    const parsed = parseCentralFrame(text);
     if (!parsed.ok) {
       // An unknown type may come from a newer central: ignore it rather than drop the connection.
       if (parsed.closeCode === CloseCode.POLICY_VIOLATION) {
         this.options.logger.warn(`ignoring a frame from central: ${parsed.reason}`);
+        return;
+      }
+      // A profile frame this agent refuses fails its delivery; closing would only bring it back after
+      // the reconnect, in a loop (ADR 29).
+      const refusal = this.welcome ? profileRefusalOf(text, parsed.reason) : undefined;
+      if (refusal) {
+        this.options.logger.warn(`${refusal.reason}; answered profile.status failed`);
+        this.send(refusal);
         return;
       }
       return this.refuse(parsed.closeCode, parsed.reason);
