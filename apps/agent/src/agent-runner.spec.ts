@@ -28,6 +28,9 @@ function agentConf(o: { plainPort: number; securePort?: number; secure?: boolean
   ].join('\n');
 }
 
+/** A session the agent left before its hello (the agent stopped): nothing to answer. */
+const ignore = (): void => undefined;
+
 async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -225,6 +228,80 @@ describe('AgentRunner against a real WebSocket server', () => {
       () => status().state === 'connected' && status().url!.includes(String(b.port)),
     );
     expect(a.sessions).toHaveLength(1);
+  });
+
+  it('answers a profile.sync it refuses after every welcome without reconnecting at all', async () => {
+    const sha256 = 'b'.repeat(64);
+    const central = await start({
+      onSession: (session) =>
+        void session.frame('hello').then(() => {
+          session.welcome();
+          session.send({
+            type: 'profile.sync',
+            deliveryId: `d-${central.sessions.length}`,
+            profile: 'big',
+            revision: 1,
+            sha256,
+            sizeBytes: 99_999_999,
+          });
+        }, ignore),
+    });
+    const agent = runner(agentConf({ plainPort: central.port }), { backoff: { baseMs: 250, maxMs: 5000 } });
+    void agent.run();
+    const session = await central.session(0);
+    expect(await session.frame('profile.status')).toMatchObject({ deliveryId: 'd-1', state: 'failed' });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(central.sessions).toHaveLength(1);
+    expect(status().state).toBe('connected');
+  });
+
+  it('lets the backoff grow while central closes every connection right after welcome (no reset at welcome)', async () => {
+    const opened: number[] = [];
+    const central = await start({
+      onSession: (session) => {
+        opened.push(Date.now());
+        void session.frame('hello').then(() => {
+          session.welcome();
+          session.socket.close(CloseCode.POLICY_VIOLATION, 'refused after welcome');
+        }, ignore);
+      },
+    });
+    const agent = runner(agentConf({ plainPort: central.port }), {
+      credential: CREDENTIAL,
+      enrollmentToken: undefined,
+      backoff: { baseMs: 250, maxMs: 5000 },
+    });
+    void agent.run();
+    await new Promise((r) => setTimeout(r, 2500));
+    // with random 0.5 the delays are 125, 250, 500, 1000 ms: at most 4 reconnects in 2.5 s (before the
+    // fix: one every 125 ms, ~20)
+    expect(opened.length - 1).toBeLessThanOrEqual(4);
+    expect(opened.length - 1).toBeGreaterThanOrEqual(3);
+    const gaps = opened.slice(1).map((t, i) => t - opened[i]!);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]!).toBeGreaterThan(gaps[i - 1]!);
+    expect(log()).toMatch(/retrying in 0\.1 s[\s\S]*retrying in 0\.3 s[\s\S]*retrying in 0\.5 s/);
+  });
+
+  it('starts the backoff over once a connection stayed welcomed for healthyAfterMs', async () => {
+    const central = await start({
+      onSession: (session) =>
+        void session.frame('hello').then(() => {
+          session.welcome();
+          setTimeout(() => session.socket.close(CloseCode.GOING_AWAY, 'central restarting'), 300);
+        }, ignore),
+    });
+    const agent = runner(agentConf({ plainPort: central.port }), {
+      credential: CREDENTIAL,
+      enrollmentToken: undefined,
+      backoff: { baseMs: 200, maxMs: 5000 },
+      healthyAfterMs: 150,
+    });
+    void agent.run();
+    await central.session(3, 5000);
+    const delays = lines
+      .filter((l) => l.includes('retrying in'))
+      .map((l) => /retrying in (\S+) s/.exec(l)![1]);
+    expect(delays.slice(0, 3)).toEqual(['0.1', '0.1', '0.1']);
   });
 
   it('over wss trusts only the truststore, reports an untrusted certificate, and never falls back to plain', async () => {

@@ -10,7 +10,7 @@ import {
 } from '../../../libs/protocol/index.js';
 import { connectionSettingsKey, parseAgentConfText } from './agent-conf-file.js';
 import type { AgentHome } from './agent-home.js';
-import { Backoff } from './backoff.js';
+import { Backoff, HEALTHY_CONNECTION_MS } from './backoff.js';
 import { type ClientCsr } from '../../../libs/pki/index.js';
 import { CentralConnection, type ConnectionEnd, type ConnectionTarget } from './central-connection.js';
 import { ClientCertificateStore } from './client-certificate-store.js';
@@ -50,6 +50,8 @@ export interface AgentRunnerOptions {
   handshakeTimeoutMs?: number;
   welcomeTimeoutMs?: number;
   downloadTimeoutMs?: number;
+  /** The backoff starts over once a connection stayed welcomed this long (HEALTHY_CONNECTION_MS). */
+  healthyAfterMs?: number;
 }
 
 export const AGENT_CAPABILITIES = ['wss', 'mtls'];
@@ -80,6 +82,8 @@ export class AgentRunner {
   private stopping = false;
   private reconnectNow = false;
   private wake: (() => void) | undefined;
+  /** Resets the backoff once the current connection has stayed welcomed long enough. */
+  private healthyTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: AgentRunnerOptions) {
     this.conf = options.conf;
@@ -139,7 +143,7 @@ export class AgentRunner {
           this.logger.error("central revoked this agent's client certificate; it is set aside");
           this.identity.retire();
         }
-        if (end.welcome) this.backoff.reset();
+        // Not reset at welcome: only a connection that stayed up (healthyTimer) starts the backoff over.
         if (this.reconnectNow) continue; // agent.conf changed: the change was logged, go right away
         const delay = this.backoff.nextDelayMs();
         this.logger.warn(`${end.description}, retrying in ${seconds(delay)}`);
@@ -198,6 +202,8 @@ export class AgentRunner {
         connection = next;
       }
     } finally {
+      clearTimeout(this.healthyTimer);
+      this.healthyTimer = undefined;
       this.connection = undefined;
     }
   }
@@ -334,6 +340,11 @@ export class AgentRunner {
     const endpoint = `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${target.port}`;
     this.logger.info(`connected via ${target.secure ? 'wss' : 'ws'} to ${endpoint} (node ${welcome.nodeId})`);
     this.status.update({ state: 'connected', nodeId: welcome.nodeId, lastError: null });
+    clearTimeout(this.healthyTimer);
+    this.healthyTimer = setTimeout(
+      () => this.backoff.reset(),
+      this.options.healthyAfterMs ?? HEALTHY_CONNECTION_MS,
+    );
     // The connection is usable only once this returns: send what waited for it on the next tick.
     setImmediate(() => this.reports.flush());
   }
