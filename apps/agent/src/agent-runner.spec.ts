@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeJksTruststore } from '../../../libs/keystore/index.js';
+import { writeJksTruststore, writePkcs12Truststore } from '../../../libs/keystore/index.js';
 import { CloseCode } from '../../../libs/protocol/index.js';
 import { parseAgentConfText } from './agent-conf-file.js';
 import { AgentHome } from './agent-home.js';
@@ -344,5 +344,78 @@ describe('AgentRunner against a real WebSocket server', () => {
     await until('connected', () => status().state === 'connected');
     expect(log()).toContain(`INFO  connected via wss to localhost:${genuine.port} (node central-1)`);
     expect(plain.tcpConnections).toBe(0);
+  });
+
+  describe('truststore read by content and followed on disk', () => {
+    const truststore = () => join(dir, 'conf', 'security', 'truststore.jks');
+    const replace = (bytes: Buffer) => {
+      writeFileSync(truststore() + '.tmp', bytes);
+      renameSync(truststore() + '.tmp', truststore());
+    };
+
+    it('connects with PKCS#12 in truststore.jks declared JKS; a replaced file takes effect at the next connection, and a fix wakes the backoff', async () => {
+      const [trusted, other] = await Promise.all([createTestCa('Central CA'), createTestCa('Other CA')]);
+      const good = writePkcs12Truststore([{ alias: 'central', der: trusted.der }], 'changeit');
+      replace(good);
+      const central = await start({
+        tls: await issueServerCertificate(trusted, ['localhost']),
+        onSession: (session) => void session.frame('hello').then(() => session.welcome(), ignore),
+      });
+      let calls = 0;
+      const agent = runner(
+        agentConf({ host: 'localhost', plainPort: 1, securePort: central.port, secure: true }),
+        {
+          credential: CREDENTIAL,
+          enrollmentToken: undefined,
+          // the first delay (after central closes) is 0; any later one is 10 s: only a wake-up is quick
+          backoff: { baseMs: 20_000, maxMs: 20_000 },
+          random: () => (calls++ === 0 ? 0 : 0.5),
+          truststorePollMs: 100,
+        },
+      );
+      void agent.run();
+      const first = await central.session(0);
+      await until('connected', () => status().state === 'connected');
+      expect(log()).toMatch(
+        /INFO {2}truststore .*truststore\.jks is PKCS12 although its declared type is JKS/,
+      );
+
+      // an operator replaces the truststore by one that does not trust central; the connection stays up
+      replace(writePkcs12Truststore([{ alias: 'other', der: other.der }], 'changeit'));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(status().state).toBe('connected');
+      // the next connection uses it, and fails
+      const attempts = central.tcpConnections;
+      first.socket.close(CloseCode.GOING_AWAY, 'central restarting');
+      await until('untrusted', () => status().state === 'backoff' && central.tcpConnections > attempts);
+      expect(status().lastError).toMatch(/^certificate not trusted/);
+      expect(central.sessions).toHaveLength(1);
+
+      // put back: the agent reconnects right away instead of sleeping 10 s
+      const fixedAt = Date.now();
+      replace(good);
+      await central.session(1, 3000);
+      await until('connected again', () => status().state === 'connected');
+      expect(Date.now() - fixedAt).toBeLessThan(3000);
+      expect(log()).toMatch(/INFO {2}truststore .*truststore\.jks changed: reconnecting now/);
+    });
+
+    it('logs an unusable truststore once, naming the file and the fix, however often it retries', async () => {
+      const ca = await createTestCa('Central CA');
+      replace(writeJksTruststore([{ alias: 'central', der: ca.der }], 'not-changeit'));
+      const agent = runner(agentConf({ host: 'localhost', plainPort: 1, securePort: 2, secure: true }), {
+        credential: CREDENTIAL,
+        enrollmentToken: undefined,
+      });
+      void agent.run();
+      await until('several attempts', () => lines.filter((l) => l.includes('retrying in')).length >= 5);
+      const errors = lines.filter((l) => l.includes('ERROR'));
+      expect(errors).toEqual([
+        expect.stringContaining(
+          `ERROR truststore ${truststore()}: keystore password was incorrect (or the file was altered) — set -Djavax.net.ssl.trustStorePassword in jetty.jvm.args to the store's password, retrying in`,
+        ),
+      ]);
+      expect(status()).toMatchObject({ state: 'backoff', lastError: expect.stringContaining('password') });
+    });
   });
 });

@@ -17,7 +17,7 @@ import {
   type ProfileSync,
   type Welcome,
 } from '../../../libs/protocol/index.js';
-import { describeCloseCode, describeConnectError } from './connection-errors.js';
+import { describeCloseCode, describeConnectError, isCertificateError } from './connection-errors.js';
 import type { Logger } from './logger.js';
 
 /** Where and how to connect. A secure target never falls back to plain. */
@@ -61,6 +61,8 @@ export interface ConnectionEnd {
   description: string;
   /** A local failure that must stop the agent (e.g. the credential could not be stored). */
   fatal: Error | undefined;
+  /** The truststore was unusable, or does not accept central's certificate: a truststore change may fix it. */
+  trustFailure?: boolean;
 }
 
 /** Central pings every heartbeatIntervalMs; silence for this many intervals means the link is dead. */
@@ -82,7 +84,7 @@ export class CentralConnection {
   private opened = false;
   private done = false;
   /** The first known cause of the end wins over what the socket reports afterwards. */
-  private cause: { description: string; httpStatus?: number; fatal?: Error } | undefined;
+  private cause: { description: string; httpStatus?: number; fatal?: Error; trust?: boolean } | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
 
@@ -163,7 +165,10 @@ export class CentralConnection {
 
   private onError(error: Error & { code?: string }): void {
     if (!this.opened) {
-      this.cause ??= { description: describeConnectError(error, this.endpoint) };
+      this.cause ??= {
+        description: describeConnectError(error, this.endpoint),
+        ...(isCertificateError(error) ? { trust: true } : {}),
+      };
     } else {
       // ws closes by itself afterwards (1009 for an oversized frame, 1002 for a protocol error).
       this.options.logger.warn(
@@ -294,6 +299,7 @@ export class CentralConnection {
       httpStatus: this.cause?.httpStatus,
       description,
       fatal: this.cause?.fatal,
+      ...(this.cause?.trust ? { trustFailure: true } : {}),
     });
   }
 }
