@@ -49,6 +49,8 @@ export class TruststoreWatch {
   private loaded: Loaded | undefined;
   private watcher: FSWatcher | undefined;
   private watchedDir: string | undefined;
+  /** The watched folder's inode: a folder swapped in under the same name (conf/) needs a new watch. */
+  private watchedDirKey: string | undefined;
   private poller: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
   /** mtime and size at the last look, so the poll hashes only when they moved. */
@@ -118,10 +120,12 @@ export class TruststoreWatch {
   /** Watches `path` (its folder: a replaced file is a new inode); re-armed at every load. */
   private follow(path: string): void {
     const dir = dirname(path);
-    if (this.watchedDir !== dir || !this.watcher) {
+    const dirKey = statKeyOf(dir).split(':')[0];
+    if (this.watchedDir !== dir || this.watchedDirKey !== dirKey || !this.watcher) {
       this.watcher?.close();
       this.watcher = undefined;
       this.watchedDir = dir;
+      this.watchedDirKey = dirKey;
       const name = basename(path);
       try {
         this.watcher = watch(dir, { persistent: false }, (_event, file) => {
@@ -149,7 +153,9 @@ export class TruststoreWatch {
 
   private poll(): void {
     const path = this.loaded?.path;
-    if (path === undefined || statKeyOf(path) === this.statKey) return;
+    if (path === undefined) return;
+    this.follow(path);
+    if (statKeyOf(path) === this.statKey) return;
     this.check();
   }
 
