@@ -1,6 +1,7 @@
 export type { TrustedCertificate, TruststoreType } from './truststore.types.js';
 export { KeystoreError, KeystoreErrorCode } from './keystore.errors.js';
 export { detectKeystoreType } from './keystore-type.detector.js';
+export { detectTruststoreContent, type TruststoreContent } from './truststore-content.detector.js';
 export { readTruststore } from './truststore.reader.js';
 export { writeJksTruststore } from './jks.writer.js';
 export { writePkcs12Truststore } from './pkcs12.writer.js';

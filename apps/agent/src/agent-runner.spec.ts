@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeJksTruststore } from '../../../libs/keystore/index.js';
+import { writeJksTruststore, writePkcs12Truststore } from '../../../libs/keystore/index.js';
 import { CloseCode } from '../../../libs/protocol/index.js';
 import { parseAgentConfText } from './agent-conf-file.js';
 import { AgentHome } from './agent-home.js';
@@ -27,6 +27,9 @@ function agentConf(o: { plainPort: number; securePort?: number; secure?: boolean
     '',
   ].join('\n');
 }
+
+/** A session the agent left before its hello (the agent stopped): nothing to answer. */
+const ignore = (): void => undefined;
 
 async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -228,6 +231,80 @@ describe('AgentRunner against a real WebSocket server', () => {
     expect(a.sessions).toHaveLength(1);
   });
 
+  it('answers a profile.sync it refuses after every welcome without reconnecting at all', async () => {
+    const sha256 = 'b'.repeat(64);
+    const central = await start({
+      onSession: (session) =>
+        void session.frame('hello').then(() => {
+          session.welcome();
+          session.send({
+            type: 'profile.sync',
+            deliveryId: `d-${central.sessions.length}`,
+            profile: 'big',
+            revision: 1,
+            sha256,
+            sizeBytes: 99_999_999,
+          });
+        }, ignore),
+    });
+    const agent = runner(agentConf({ plainPort: central.port }), { backoff: { baseMs: 250, maxMs: 5000 } });
+    void agent.run();
+    const session = await central.session(0);
+    expect(await session.frame('profile.status')).toMatchObject({ deliveryId: 'd-1', state: 'failed' });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(central.sessions).toHaveLength(1);
+    expect(status().state).toBe('connected');
+  });
+
+  it('lets the backoff grow while central closes every connection right after welcome (no reset at welcome)', async () => {
+    const opened: number[] = [];
+    const central = await start({
+      onSession: (session) => {
+        opened.push(Date.now());
+        void session.frame('hello').then(() => {
+          session.welcome();
+          session.socket.close(CloseCode.POLICY_VIOLATION, 'refused after welcome');
+        }, ignore);
+      },
+    });
+    const agent = runner(agentConf({ plainPort: central.port }), {
+      credential: CREDENTIAL,
+      enrollmentToken: undefined,
+      backoff: { baseMs: 250, maxMs: 5000 },
+    });
+    void agent.run();
+    await new Promise((r) => setTimeout(r, 2500));
+    // with random 0.5 the delays are 125, 250, 500, 1000 ms: at most 4 reconnects in 2.5 s (before the
+    // fix: one every 125 ms, ~20)
+    expect(opened.length - 1).toBeLessThanOrEqual(4);
+    expect(opened.length - 1).toBeGreaterThanOrEqual(3);
+    const gaps = opened.slice(1).map((t, i) => t - opened[i]!);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]!).toBeGreaterThan(gaps[i - 1]!);
+    expect(log()).toMatch(/retrying in 0\.1 s[\s\S]*retrying in 0\.3 s[\s\S]*retrying in 0\.5 s/);
+  });
+
+  it('starts the backoff over once a connection stayed welcomed for healthyAfterMs', async () => {
+    const central = await start({
+      onSession: (session) =>
+        void session.frame('hello').then(() => {
+          session.welcome();
+          setTimeout(() => session.socket.close(CloseCode.GOING_AWAY, 'central restarting'), 300);
+        }, ignore),
+    });
+    const agent = runner(agentConf({ plainPort: central.port }), {
+      credential: CREDENTIAL,
+      enrollmentToken: undefined,
+      backoff: { baseMs: 200, maxMs: 5000 },
+      healthyAfterMs: 150,
+    });
+    void agent.run();
+    await central.session(3, 5000);
+    const delays = lines
+      .filter((l) => l.includes('retrying in'))
+      .map((l) => /retrying in (\S+) s/.exec(l)![1]);
+    expect(delays.slice(0, 3)).toEqual(['0.1', '0.1', '0.1']);
+  });
+
   it('over wss trusts only the truststore, reports an untrusted certificate, and never falls back to plain', async () => {
     const [trusted, other] = await Promise.all([createTestCa('Central CA'), createTestCa('Impostor CA')]);
     writeFileSync(
@@ -268,5 +345,78 @@ describe('AgentRunner against a real WebSocket server', () => {
     await until('connected', () => status().state === 'connected');
     expect(log()).toContain(`INFO  connected via wss to localhost:${genuine.port} (node central-1)`);
     expect(plain.tcpConnections).toBe(0);
+  });
+
+  describe('truststore read by content and followed on disk', () => {
+    const truststore = () => join(dir, 'conf', 'security', 'truststore.jks');
+    const replace = (bytes: Buffer) => {
+      writeFileSync(truststore() + '.tmp', bytes);
+      renameSync(truststore() + '.tmp', truststore());
+    };
+
+    it('connects with PKCS#12 in truststore.jks declared JKS; a replaced file takes effect at the next connection, and a fix wakes the backoff', async () => {
+      const [trusted, other] = await Promise.all([createTestCa('Central CA'), createTestCa('Other CA')]);
+      const good = writePkcs12Truststore([{ alias: 'central', der: trusted.der }], 'changeit');
+      replace(good);
+      const central = await start({
+        tls: await issueServerCertificate(trusted, ['localhost']),
+        onSession: (session) => void session.frame('hello').then(() => session.welcome(), ignore),
+      });
+      let calls = 0;
+      const agent = runner(
+        agentConf({ host: 'localhost', plainPort: 1, securePort: central.port, secure: true }),
+        {
+          credential: CREDENTIAL,
+          enrollmentToken: undefined,
+          // the first delay (after central closes) is 0; any later one is 10 s: only a wake-up is quick
+          backoff: { baseMs: 20_000, maxMs: 20_000 },
+          random: () => (calls++ === 0 ? 0 : 0.5),
+          truststorePollMs: 100,
+        },
+      );
+      void agent.run();
+      const first = await central.session(0);
+      await until('connected', () => status().state === 'connected');
+      expect(log()).toMatch(
+        /INFO {2}truststore .*truststore\.jks is PKCS12 although its declared type is JKS/,
+      );
+
+      // an operator replaces the truststore by one that does not trust central; the connection stays up
+      replace(writePkcs12Truststore([{ alias: 'other', der: other.der }], 'changeit'));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(status().state).toBe('connected');
+      // the next connection uses it, and fails
+      const attempts = central.tcpConnections;
+      first.socket.close(CloseCode.GOING_AWAY, 'central restarting');
+      await until('untrusted', () => status().state === 'backoff' && central.tcpConnections > attempts);
+      expect(status().lastError).toMatch(/^certificate not trusted/);
+      expect(central.sessions).toHaveLength(1);
+
+      // put back: the agent reconnects right away instead of sleeping 10 s
+      const fixedAt = Date.now();
+      replace(good);
+      await central.session(1, 3000);
+      await until('connected again', () => status().state === 'connected');
+      expect(Date.now() - fixedAt).toBeLessThan(3000);
+      expect(log()).toMatch(/INFO {2}truststore .*truststore\.jks changed: reconnecting now/);
+    });
+
+    it('logs an unusable truststore once, naming the file and the fix, however often it retries', async () => {
+      const ca = await createTestCa('Central CA');
+      replace(writeJksTruststore([{ alias: 'central', der: ca.der }], 'not-changeit'));
+      const agent = runner(agentConf({ host: 'localhost', plainPort: 1, securePort: 2, secure: true }), {
+        credential: CREDENTIAL,
+        enrollmentToken: undefined,
+      });
+      void agent.run();
+      await until('several attempts', () => lines.filter((l) => l.includes('retrying in')).length >= 5);
+      const errors = lines.filter((l) => l.includes('ERROR'));
+      expect(errors).toEqual([
+        expect.stringContaining(
+          `ERROR truststore ${truststore()}: keystore password was incorrect (or the file was altered) — set -Djavax.net.ssl.trustStorePassword in jetty.jvm.args to the store's password, retrying in`,
+        ),
+      ]);
+      expect(status()).toMatchObject({ state: 'backoff', lastError: expect.stringContaining('password') });
+    });
   });
 });

@@ -10,7 +10,7 @@ import {
 } from '../../../libs/protocol/index.js';
 import { connectionSettingsKey, parseAgentConfText } from './agent-conf-file.js';
 import type { AgentHome } from './agent-home.js';
-import { Backoff } from './backoff.js';
+import { Backoff, HEALTHY_CONNECTION_MS } from './backoff.js';
 import { type ClientCsr } from '../../../libs/pki/index.js';
 import { CentralConnection, type ConnectionEnd, type ConnectionTarget } from './central-connection.js';
 import { ClientCertificateStore } from './client-certificate-store.js';
@@ -27,7 +27,8 @@ import type { SwapOutcome } from './profiles/conf-swap.js';
 import { ProfileReportQueue } from './profiles/profile-report-queue.js';
 import { SigningKeyPin, pinFromWelcome } from './profiles/signing-key-pin.js';
 import { StatusFile } from './status-file.js';
-import type { TruststoreReader } from './trust.js';
+import { TrustError, type TruststoreReader } from './trust.js';
+import { RepeatedTrustError, TruststoreWatch } from './truststore-watch.js';
 import { AGENT_VERSION } from './version.js';
 
 export interface AgentRunnerOptions {
@@ -50,6 +51,10 @@ export interface AgentRunnerOptions {
   handshakeTimeoutMs?: number;
   welcomeTimeoutMs?: number;
   downloadTimeoutMs?: number;
+  /** The backoff starts over once a connection stayed welcomed this long (HEALTHY_CONNECTION_MS). */
+  healthyAfterMs?: number;
+  /** How often the truststore's mtime and size are looked at, besides fs.watch (default 2 s). */
+  truststorePollMs?: number;
 }
 
 export const AGENT_CAPABILITIES = ['wss', 'mtls'];
@@ -80,6 +85,11 @@ export class AgentRunner {
   private stopping = false;
   private reconnectNow = false;
   private wake: (() => void) | undefined;
+  /** Resets the backoff once the current connection has stayed welcomed long enough. */
+  private healthyTimer: NodeJS.Timeout | undefined;
+  private readonly truststore: TruststoreWatch;
+  /** Sleeping after a failure a truststore change may fix: a change wakes the agent. */
+  private trustBackoff = false;
 
   constructor(private readonly options: AgentRunnerOptions) {
     this.conf = options.conf;
@@ -101,6 +111,12 @@ export class AgentRunner {
       (text) => this.onConfText(text),
       (message) => this.logger.warn(`${message}; keeping the running settings`),
     );
+    this.truststore = new TruststoreWatch({
+      logger: this.logger,
+      read: options.readTruststore,
+      pollMs: options.truststorePollMs,
+      onChange: (path) => this.onTruststoreChanged(path),
+    });
     this.pin = new SigningKeyPin(options.home);
     this.profiles = new ProfileAgent({
       home: options.home,
@@ -139,15 +155,22 @@ export class AgentRunner {
           this.logger.error("central revoked this agent's client certificate; it is set aside");
           this.identity.retire();
         }
-        if (end.welcome) this.backoff.reset();
+        // Not reset at welcome: only a connection that stayed up (healthyTimer) starts the backoff over.
         if (this.reconnectNow) continue; // agent.conf changed: the change was logged, go right away
         const delay = this.backoff.nextDelayMs();
-        this.logger.warn(`${end.description}, retrying in ${seconds(delay)}`);
+        const line = `${end.description}, retrying in ${seconds(delay)}`;
+        // An unusable truststore is told once (with its fix), not at every attempt while it stays so.
+        if (end.truststoreError === 'repeated') this.logger.debug(line);
+        else if (end.truststoreError === 'first') this.logger.error(line);
+        else this.logger.warn(line);
         this.status.update({ state: 'backoff', nodeId: null, lastError: end.description });
+        this.trustBackoff = end.trustFailure === true;
         await this.sleep(delay);
+        this.trustBackoff = false;
       }
     } finally {
       this.watcher.stop();
+      this.truststore.stop();
     }
     this.status.update({ state: 'stopped', nodeId: null });
     this.logger.info('stopped');
@@ -159,12 +182,13 @@ export class AgentRunner {
     if (this.stopping) return;
     this.stopping = true;
     this.watcher.stop();
+    this.truststore.stop();
     this.wake?.();
     this.candidate?.close(CloseCode.NORMAL, 'agent stopping');
     await this.connection?.stop('agent stopping');
   }
 
-  private async connectOnce(): Promise<ConnectionEnd> {
+  private async connectOnce(): Promise<AttemptEnd> {
     this.reconnectNow = false;
     const conf = this.conf;
     const url = agentWebSocketUrl(conf);
@@ -172,11 +196,20 @@ export class AgentRunner {
     this.status.update({ state: 'connecting', url, transport, nodeId: null });
     this.logger.info(`connecting to ${url}`);
     let target: ConnectionTarget;
+    if (!conf.secure) this.truststore.stop();
     try {
-      target = connectionTarget(conf, this.options.home, this.options.readTruststore);
+      target = connectionTarget(conf, this.options.home, this.options.readTruststore, (settings, paths) =>
+        this.truststore.load(settings, paths),
+      );
     } catch (error) {
       // Never fall back to plain: without a usable truststore there is no wss connection.
-      return localFailure((error as Error).message);
+      return {
+        ...localFailure((error as Error).message),
+        trustFailure: error instanceof TrustError,
+        ...(error instanceof TrustError
+          ? { truststoreError: error instanceof RepeatedTrustError ? 'repeated' : 'first' }
+          : {}),
+      };
     }
     this.runningTarget = target;
     const certificate = this.identity.usable(conf.agentId);
@@ -198,6 +231,8 @@ export class AgentRunner {
         connection = next;
       }
     } finally {
+      clearTimeout(this.healthyTimer);
+      this.healthyTimer = undefined;
       this.connection = undefined;
     }
   }
@@ -341,6 +376,11 @@ export class AgentRunner {
     const endpoint = `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${target.port}`;
     this.logger.info(`connected via ${target.secure ? 'wss' : 'ws'} to ${endpoint} (node ${welcome.nodeId})`);
     this.status.update({ state: 'connected', nodeId: welcome.nodeId, lastError: null });
+    clearTimeout(this.healthyTimer);
+    this.healthyTimer = setTimeout(
+      () => this.backoff.reset(),
+      this.options.healthyAfterMs ?? HEALTHY_CONNECTION_MS,
+    );
     // The connection is usable only once this returns: send what waited for it on the next tick.
     setImmediate(() => this.reports.flush());
   }
@@ -373,6 +413,30 @@ export class AgentRunner {
     this.wake?.();
   }
 
+  /**
+   * The truststore file changed. In backoff after a trust failure: reconnect now (it may be the fix).
+   * Connected: the CAs are loaded again for what this connection still opens (profile downloads); the
+   * next connection attempt loads them in any case.
+   */
+  private onTruststoreChanged(path: string): void {
+    if (this.stopping) return;
+    if (this.trustBackoff && this.wake) {
+      this.logger.info(`truststore ${path} changed: reconnecting now`);
+      this.wake();
+      return;
+    }
+    const target = this.connection?.target;
+    if (!target?.secure || !this.conf.secure) return;
+    try {
+      const caPems = this.truststore.load(this.conf.trustStore, this.options.home);
+      target.caPems = caPems;
+      if (this.runningTarget) this.runningTarget.caPems = caPems;
+    } catch (error) {
+      if (!(error instanceof RepeatedTrustError))
+        this.logger.error(`${(error as Error).message}; the current connection stays up`);
+    }
+  }
+
   private retireCredential(): void {
     try {
       this.credentials.retire();
@@ -393,6 +457,9 @@ export class AgentRunner {
     });
   }
 }
+
+/** How a connection attempt ended; `truststoreError` when the truststore could not be used at all. */
+type AttemptEnd = ConnectionEnd & { truststoreError?: 'first' | 'repeated' };
 
 function localFailure(description: string): ConnectionEnd {
   return { welcome: undefined, closeCode: undefined, httpStatus: undefined, description, fatal: undefined };

@@ -1,3 +1,11 @@
+/**
+ * A connection must stay welcomed this long before the backoff starts over. Resetting at every welcome
+ * let a central that closes (or an agent that refuses something) right after welcome cause a tight
+ * reconnect loop: 57-64 reconnects in 33 s, "retrying in 0.0 s" (issue 14). A minute is longer than any
+ * such loop's cycle and short next to a healthy session's life.
+ */
+export const HEALTHY_CONNECTION_MS = 60_000;
+
 export interface BackoffOptions {
   baseMs: number;
   maxMs: number;

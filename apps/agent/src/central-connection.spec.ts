@@ -98,6 +98,35 @@ describe('CentralConnection over real sockets', () => {
     expect(end.description).toMatch(/^central sent an invalid frame: welcome: nodeId: /);
   });
 
+  it('answers a profile.sync it refuses (sizeBytes over its limit) with profile.status failed and stays connected', async () => {
+    const central = await start();
+    const connection = connect(central);
+    const session = await central.session(0);
+    await session.frame('hello');
+    await new Promise((r) => setTimeout(r, 50)); // welcome is on its way
+    const sha256 = 'a'.repeat(64);
+    const sync = { type: 'profile.sync', deliveryId: 'd-1', profile: 'p', revision: 2, sha256 };
+    session.send({ ...sync, sizeBytes: 99_999_999 });
+    expect(await session.frame('profile.status')).toEqual({
+      type: 'profile.status',
+      deliveryId: 'd-1',
+      sha256,
+      state: 'failed',
+      reason: expect.stringMatching(/^the agent refused profile\.sync: profile\.sync: sizeBytes: /),
+    });
+    session.send({ type: 'command', id: 'c3', name: 'status.report' });
+    await session.frame('command.result'); // still connected and answering
+    expect(connection.usable).toBe(true);
+    expect(lines.join('\n')).toMatch(
+      /WARN {2}the agent refused profile\.sync: .*; answered profile\.status failed/,
+    );
+
+    // a profile frame that does not even name its delivery cannot be answered: closed as before
+    session.send({ type: 'profile.sync', sizeBytes: 1 });
+    expect((await session.closed).code).toBe(1007);
+    await connection.ended;
+  });
+
   it('survives an oversized frame: logs it and ends with 1009', async () => {
     const central = await start();
     const connection = connect(central);

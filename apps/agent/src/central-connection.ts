@@ -8,6 +8,7 @@ import {
   encodeCsrHeader,
   encodeFrame,
   parseCentralFrame,
+  profileRefusalOf,
   type AgentFrame,
   type Command,
   type CommandResult,
@@ -16,7 +17,7 @@ import {
   type ProfileSync,
   type Welcome,
 } from '../../../libs/protocol/index.js';
-import { describeCloseCode, describeConnectError } from './connection-errors.js';
+import { describeCloseCode, describeConnectError, isCertificateError } from './connection-errors.js';
 import type { Logger } from './logger.js';
 
 /** Where and how to connect. A secure target never falls back to plain. */
@@ -60,6 +61,8 @@ export interface ConnectionEnd {
   description: string;
   /** A local failure that must stop the agent (e.g. the credential could not be stored). */
   fatal: Error | undefined;
+  /** The truststore was unusable, or does not accept central's certificate: a truststore change may fix it. */
+  trustFailure?: boolean;
 }
 
 /** Central pings every heartbeatIntervalMs; silence for this many intervals means the link is dead. */
@@ -81,7 +84,7 @@ export class CentralConnection {
   private opened = false;
   private done = false;
   /** The first known cause of the end wins over what the socket reports afterwards. */
-  private cause: { description: string; httpStatus?: number; fatal?: Error } | undefined;
+  private cause: { description: string; httpStatus?: number; fatal?: Error; trust?: boolean } | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
 
@@ -162,7 +165,10 @@ export class CentralConnection {
 
   private onError(error: Error & { code?: string }): void {
     if (!this.opened) {
-      this.cause ??= { description: describeConnectError(error, this.endpoint) };
+      this.cause ??= {
+        description: describeConnectError(error, this.endpoint),
+        ...(isCertificateError(error) ? { trust: true } : {}),
+      };
     } else {
       // ws closes by itself afterwards (1009 for an oversized frame, 1002 for a protocol error).
       this.options.logger.warn(
@@ -188,11 +194,20 @@ export class CentralConnection {
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.welcome) this.armHeartbeatWatchdog();
     if (isBinary) return this.refuse(CloseCode.INVALID_PAYLOAD, 'binary frame');
-    const parsed = parseCentralFrame(rawText(data));
+    const text = rawText(data);
+    const parsed = parseCentralFrame(text);
     if (!parsed.ok) {
       // An unknown type may come from a newer central: ignore it rather than drop the connection.
       if (parsed.closeCode === CloseCode.POLICY_VIOLATION) {
         this.options.logger.warn(`ignoring a frame from central: ${parsed.reason}`);
+        return;
+      }
+      // A profile frame this agent refuses fails its delivery; closing would only bring it back after
+      // the reconnect, in a loop (ADR 29).
+      const refusal = this.welcome ? profileRefusalOf(text, parsed.reason) : undefined;
+      if (refusal) {
+        this.options.logger.warn(`${refusal.reason}; answered profile.status failed`);
+        this.send(refusal);
         return;
       }
       return this.refuse(parsed.closeCode, parsed.reason);
@@ -284,6 +299,7 @@ export class CentralConnection {
       httpStatus: this.cause?.httpStatus,
       description,
       fatal: this.cause?.fatal,
+      ...(this.cause?.trust ? { trustFailure: true } : {}),
     });
   }
 }

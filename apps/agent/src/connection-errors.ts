@@ -17,6 +17,15 @@ const UNTRUSTED_CODES = new Set([
 
 const VALIDITY_CODES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED']);
 
+/** True when a connect error says the agent's truststore does not accept central's certificate. */
+export function isCertificateError(error: Error & { code?: string }): boolean {
+  const code = error.code;
+  return (
+    code !== undefined &&
+    (UNTRUSTED_CODES.has(code) || VALIDITY_CODES.has(code) || code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+  );
+}
+
 /** Plain words for a failure to open a connection to `endpoint` (host:port), for the log and status.json. */
 export function describeConnectError(
   error: Error & { code?: string; reason?: string },

@@ -1,7 +1,10 @@
 import { agentWebSocketUrl, type AgentConf } from '../../../libs/agent-conf/index.js';
 import type { AgentHome } from './agent-home.js';
 import type { ConnectionTarget } from './central-connection.js';
-import { loadTrustedCaPems, type TruststoreReader } from './trust.js';
+import { loadTrustedCaPems, type TruststoreReader, type TruststoreSettings } from './trust.js';
+
+/** Loads a truststore's CAs as PEM (the runner's goes through its TruststoreWatch). */
+export type TrustedCaLoader = (settings: TruststoreSettings, paths: Pick<AgentHome, 'resolve'>) => string[];
 
 /**
  * Where and how agent.conf says to connect; for wss the truststore is loaded now (relative paths through
@@ -12,6 +15,7 @@ export function connectionTarget(
   conf: AgentConf,
   paths: Pick<AgentHome, 'resolve'>,
   readTruststore?: TruststoreReader,
+  loadCas: TrustedCaLoader = (settings, at) => loadTrustedCaPems(settings, at, readTruststore),
 ): ConnectionTarget {
   const target: ConnectionTarget = {
     url: agentWebSocketUrl(conf),
@@ -19,7 +23,7 @@ export function connectionTarget(
     port: conf.secure ? conf.securePort : conf.plainPort,
     secure: conf.secure,
   };
-  if (conf.secure) target.caPems = loadTrustedCaPems(conf.trustStore, paths, readTruststore);
+  if (conf.secure) target.caPems = loadCas(conf.trustStore, paths);
   return target;
 }
 

@@ -248,7 +248,7 @@ describe('profile synchronize and activate (same connection)', () => {
             file('conf/security/truststore.jks', jks),
           ]),
           reason:
-            /^conf\/security\/truststore\.jks does not load with the password in jetty\.jvm\.args: .*password is wrong/,
+            /^conf\/security\/truststore\.jks does not load with the password in jetty\.jvm\.args: .*password was incorrect/,
         },
       ];
     const before = snapshot(dir, (p) => p === join('home', 'state', 'status.json'));

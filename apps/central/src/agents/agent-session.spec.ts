@@ -2,8 +2,8 @@ import { jest } from '@jest/globals';
 import { once } from 'node:events';
 import { type AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { PROTOCOL_VERSION } from '../../../../libs/protocol/index.js';
-import { AgentSession, type SessionHooks } from './agent-session.js';
+import { MAX_PROFILE_ARCHIVE_BYTES, PROTOCOL_VERSION } from '../../../../libs/protocol/index.js';
+import { AGENT_FRAME_BURST, AgentSession, type SessionHooks } from './agent-session.js';
 
 const servers: WebSocketServer[] = [];
 const clients: WebSocket[] = [];
@@ -98,7 +98,8 @@ describe('AgentSession', () => {
       onProfileStatus: async () => undefined,
       onEnd: async () => void calls.push('ended'),
     };
-    const pair = await sessionPair(hooks);
+    // 1 s: the shortest heartbeat a welcome may carry (central checks every frame it sends)
+    const pair = await sessionPair(hooks, 1000);
     const pinged = once(pair.client, 'ping');
     pair.client.send(hello);
     await pinged;
@@ -107,5 +108,63 @@ describe('AgentSession', () => {
     expect(pair.session.open).toBe(true);
     pair.client.close();
     await once(pair.socket, 'close');
+  });
+
+  const quietHooks = (calls: string[] = []): SessionHooks => ({
+    onHello: async () => ({ desiredProfile: null }),
+    onWelcomed: () => void calls.push('welcomed'),
+    onProfileStatus: async () => void calls.push('status'),
+    onEnd: async () => void calls.push('ended'),
+    onPolicyClose: (_session, reason) => void calls.push(`policy: ${reason}`),
+  });
+
+  it('never sends a frame an agent would refuse, and gives the reason instead', async () => {
+    const pair = await sessionPair(quietHooks(), 60_000);
+    const sync = {
+      type: 'profile.sync',
+      deliveryId: 'r:1',
+      profile: 'p',
+      revision: 1,
+      sha256: 'c'.repeat(64),
+      sizeBytes: 1024,
+    } as const;
+    expect(pair.session.tryDeliver(sync)).toEqual({ sent: false }); // no welcome yet
+    pair.client.send(hello);
+    while (!pair.session.open) await new Promise((r) => setTimeout(r, 5));
+    expect(pair.session.tryDeliver({ ...sync, sizeBytes: MAX_PROFILE_ARCHIVE_BYTES + 1 })).toEqual({
+      sent: false,
+      reason: expect.stringMatching(/^profile\.sync would be refused by the agent: sizeBytes: /),
+    });
+    expect(pair.session.tryDeliver(sync)).toEqual({ sent: true });
+    expect(pair.session.deliver({ ...sync, sha256: 'NOT HEX' })).toBe(false);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(pair.received.map((f) => JSON.parse(f).type as string)).toEqual(['welcome', 'profile.sync']);
+    expect(JSON.parse(pair.received[1]!)).toEqual(sync);
+  });
+
+  it('closes a client that floods frames with 1008 and reports it once; a burst within the limit passes', async () => {
+    const calls: string[] = [];
+    const pair = await sessionPair(quietHooks(calls), 60_000);
+    pair.client.send(hello);
+    while (!pair.session.open) await new Promise((r) => setTimeout(r, 5));
+    const answer = JSON.stringify({
+      type: 'profile.status',
+      deliveryId: 'r:1',
+      sha256: 'c'.repeat(64),
+      state: 'synchronizing',
+    });
+    for (let i = 0; i < AGENT_FRAME_BURST - 10; i++) pair.client.send(answer);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(pair.session.open).toBe(true);
+    const closed = once(pair.client, 'close') as Promise<[number, Buffer]>;
+    for (let i = 0; i < 2000; i++) pair.client.send(answer);
+    const [code, reason] = await closed;
+    expect(code).toBe(1008);
+    expect(reason.toString()).toMatch(/^frame rate limit: /);
+    expect(calls.filter((c) => c.startsWith('policy: '))).toEqual([
+      'policy: frame rate limit: more than 200 frames at once or 50 frames/s sustained',
+    ]);
+    // the burst, what the rate refilled meanwhile, and nothing of the flood after the limit
+    expect(calls.filter((c) => c === 'status').length).toBeLessThan(2 * AGENT_FRAME_BURST);
   });
 });

@@ -4,7 +4,7 @@ import { type WebSocket, type RawData } from 'ws';
 import {
   CloseCode,
   PROTOCOL_VERSION,
-  encodeFrame,
+  checkCentralFrame,
   parseAgentFrame,
   type AgentFrame,
   type CentralFrame,
@@ -40,8 +40,26 @@ export interface SessionHooks {
   onWelcomed(session: AgentSession): void;
   onProfileStatus(session: AgentSession, status: ProfileStatus): Promise<void>;
   onEnd(session: AgentSession, status: 'offline' | 'disconnected'): Promise<void>;
+  /** The session was closed for a policy breach of central's own (e.g. a frame flood): audit it. */
+  onPolicyClose?(session: AgentSession, reason: string): void;
 }
 
+/** What became of a frame handed to `tryDeliver`. */
+export type DeliveryResult =
+  | { sent: true }
+  /** The session is gone (or not welcomed yet): the holding node, or a later session, sends it. */
+  | { sent: false; reason?: undefined }
+  /** An agent would refuse the frame (schema, limits): it was not sent, and will not be. */
+  | { sent: false; reason: string };
+
+/**
+ * Frames an agent may send: a sustained rate and a burst, far above what a real agent sends (a hello,
+ * a profile.status per step of a delivery, a command result now and then: a few frames a minute; a
+ * burst of a few dozen when a queue of profile answers is flushed after a reconnect). Only a broken or
+ * hostile client goes past them, and it costs central a parse and often a database write per frame.
+ */
+export const AGENT_FRAMES_PER_SECOND = 50;
+export const AGENT_FRAME_BURST = 200;
 const HELLO_TIMEOUT_MS = 10_000;
 const MISSED_PONGS_ALLOWED = 2;
 
@@ -62,6 +80,10 @@ export class AgentSession {
   private helloTimer: NodeJS.Timeout | undefined;
   /** The hello being recorded: the session's end is recorded only after it (see `end`). */
   private greeting: Promise<void> | undefined;
+  /** Token bucket of the frame rate limit (AGENT_FRAMES_PER_SECOND, AGENT_FRAME_BURST). */
+  private frameTokens = AGENT_FRAME_BURST;
+  private tokensAt = performance.now();
+  private flooded = false;
 
   constructor(
     readonly socket: WebSocket,
@@ -99,6 +121,8 @@ export class AgentSession {
   }
 
   private receive(data: RawData, isBinary: boolean): void {
+    if (this.flooded) return; // closing already: what is still buffered is not worth a parse
+    if (!this.takeFrameToken()) return this.closeFlood();
     if (isBinary) return this.refuse(CloseCode.INVALID_PAYLOAD, 'binary frames are not accepted');
     const parsed = parseAgentFrame(data.toString());
     if (!parsed.ok) return this.refuse(parsed.closeCode, parsed.reason);
@@ -106,6 +130,25 @@ export class AgentSession {
       this.logger.error(`agent ${this.agentId}: ${error.message}`);
       this.close(CloseCode.GOING_AWAY, 'central error, reconnect later');
     });
+  }
+
+  private takeFrameToken(): boolean {
+    const now = performance.now();
+    this.frameTokens = Math.min(
+      AGENT_FRAME_BURST,
+      this.frameTokens + ((now - this.tokensAt) / 1000) * AGENT_FRAMES_PER_SECOND,
+    );
+    this.tokensAt = now;
+    if (this.frameTokens < 1) return false;
+    this.frameTokens -= 1;
+    return true;
+  }
+
+  private closeFlood(): void {
+    this.flooded = true;
+    const reason = `more than ${AGENT_FRAME_BURST} frames at once or ${AGENT_FRAMES_PER_SECOND} frames/s sustained`;
+    this.refuse(CloseCode.POLICY_VIOLATION, `frame rate limit: ${reason}`);
+    this.hooks.onPolicyClose?.(this, `frame rate limit: ${reason}`);
   }
 
   private refuse(code: number, reason: string): void {
@@ -183,13 +226,33 @@ export class AgentSession {
 
   /** Sends a frame from central's other domains (profile delivery); false when the session is gone. */
   deliver(frame: CentralFrame): boolean {
-    if (!this.open) return false;
-    this.send(frame);
-    return true;
+    return this.tryDeliver(frame).sent;
   }
 
-  private send(frame: Parameters<typeof encodeFrame>[0]): void {
-    this.socket.send(encodeFrame(frame));
+  /**
+   * Sends a frame if the session is open and the frame is one an agent accepts (checkCentralFrame); a
+   * frame an agent would refuse is never sent, and the reason comes back for the caller to record.
+   */
+  tryDeliver(frame: CentralFrame): DeliveryResult {
+    if (!this.open) return { sent: false };
+    const checked = checkCentralFrame(frame);
+    if (!checked.ok) {
+      this.logger.error(`agent ${this.agentId}: not sending ${frame.type}: ${checked.reason}`);
+      return { sent: false, reason: checked.reason };
+    }
+    this.socket.send(checked.text);
+    return { sent: true };
+  }
+
+  /** Sends central's own frames (welcome); one that fails the check is a bug here: the agent reconnects. */
+  private send(frame: CentralFrame): void {
+    const checked = checkCentralFrame(frame);
+    if (!checked.ok) {
+      this.logger.error(`agent ${this.agentId}: not sending ${frame.type}: ${checked.reason}`);
+      this.close(1011, 'central error, reconnect later');
+      return;
+    }
+    this.socket.send(checked.text);
   }
 
   private startHeartbeat(): void {

@@ -7,11 +7,17 @@ import {
   type ProfileStatus,
   type Transport,
 } from '../../../../libs/protocol/index.js';
+import { AuditService } from '../audit/audit.service.js';
 import { NodeIdentity } from '../cluster/node-identity.js';
 import { sameHash } from '../crypto/secrets.js';
 import { EventBus } from '../common/event-bus.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
-import { AgentSession, type SessionHooks, type WelcomeProfile } from './agent-session.js';
+import {
+  AgentSession,
+  type DeliveryResult,
+  type SessionHooks,
+  type WelcomeProfile,
+} from './agent-session.js';
 import { AgentsRepository } from './agents.repository.js';
 import { NO_PROFILE_HOOKS, type ProfileSessionHooks } from './profile-session.hooks.js';
 
@@ -28,6 +34,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     private readonly node: NodeIdentity,
     @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
     events: EventBus,
+    private readonly audit: AuditService,
   ) {
     events.on('agent.revoked', ({ agentId }) =>
       this.sessions.get(agentId)?.close(CloseCode.AGENT_REVOKED, 'agent revoked'),
@@ -128,6 +135,24 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   /** Sends a frame to an agent held by this node; false when it is not (the holding node sends it). */
   send(agentId: string, frame: CentralFrame): boolean {
     return this.sessions.get(agentId)?.deliver(frame) ?? false;
+  }
+
+  /** Like `send`, with the reason when the frame was refused by the check before sending (never sent). */
+  tryDeliver(agentId: string, frame: CentralFrame): DeliveryResult {
+    return this.sessions.get(agentId)?.tryDeliver(frame) ?? { sent: false };
+  }
+
+  onPolicyClose(session: AgentSession, reason: string): void {
+    this.logger.warn(
+      `agent ${session.agentId} (${session.context.remoteAddress}) closed with 1008: ${reason}`,
+    );
+    void this.audit.record(
+      { username: `agent:${session.agentId}`, address: session.context.remoteAddress },
+      'agent session closed',
+      'refused',
+      session.agentId,
+      { closeCode: CloseCode.POLICY_VIOLATION, reason, sessionId: session.id, nodeId: this.node.id },
+    );
   }
 
   async onEnd(session: AgentSession, status: 'offline' | 'disconnected'): Promise<void> {

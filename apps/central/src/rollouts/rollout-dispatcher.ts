@@ -162,14 +162,31 @@ export class RolloutDispatcher {
     // More is due than fits now: come back when slots free up.
     if (next < work.length) this.again = true;
     if (upgrades.length > 0) await this.deliveries.change(upgrades);
+    const refused: StateChange[] = [];
     for (const mark of await this.deliveries.markSent(marks)) {
       const entry = entries.get(mark.agentId);
       if (!entry) continue;
       // Before the frame goes out: the agent's answer is judged against it (DeliveryMemory).
       this.memory.remember(entry);
-      if (!this.sessions.send(mark.agentId, frameFor(entry, mark.step))) continue;
+      const result = this.sessions.tryDeliver(mark.agentId, frameFor(entry, mark.step));
+      if (!result.sent) {
+        // A frame the agent would refuse is never sent: the entry fails with the reason, instead of
+        // waiting for an answer that cannot come (or a refusal and a reconnect).
+        if (result.reason !== undefined) {
+          this.memory.forget(entry.rolloutId, entry.agentId);
+          refused.push({
+            ...key(entry),
+            fromState: entry.state,
+            attempts: entry.attempts,
+            state: 'failed',
+            reason: result.reason,
+          });
+        }
+        continue;
+      }
       this.inFlight.set(mark.agentId, Date.now());
     }
+    if (refused.length > 0) await this.deliveries.change(refused);
   }
 
   /**
