@@ -42,16 +42,17 @@ describeEmbedded('central process on its embedded PostgreSQL (the first README c
     const cluster = JSON.parse(readFileSync(join(dataDir, 'pg.json'), 'utf8')) as {
       port: number;
       password: string;
+      database: string;
+      url: string;
     };
     const pgPort = cluster.port;
+    // pg.json names the installation's database, and its URL is ready for another node or psql.
+    expect(cluster.database).toBe('switchyard');
+    expect(cluster.url).toBe(
+      `postgres://postgres:${encodeURIComponent(cluster.password)}@127.0.0.1:${pgPort}/switchyard`,
+    );
     // From outside over TCP: every connection central holds came through the socket (no client address).
-    const tools = new pg.Client({
-      host: '127.0.0.1',
-      port: pgPort,
-      user: 'postgres',
-      password: cluster.password,
-      database: 'postgres',
-    });
+    const tools = new pg.Client({ connectionString: cluster.url });
     await tools.connect();
     const { rows } = await tools.query<{ socket: number; tcp: number }>(
       `SELECT count(*) FILTER (WHERE client_addr IS NULL)::int AS socket,

@@ -14,7 +14,7 @@ const ADMIN_PASSWORD = 'recovery-test-password-1';
 describeEmbedded('the embedded PostgreSQL after a crash (kill -9 of central, then of PostgreSQL)', () => {
   const dataDir = join(makeTempDir('sy-pg-recovery-'), 'data');
   const started: RunningProcess[] = [];
-  const ports = { http: 0, plain: 0 };
+  const ports = { http: 0, plain: 0, joiner: 0 };
   const start = async () => {
     const p = startCentralProcess({
       SWITCHYARD_DATA_DIR: dataDir,
@@ -30,7 +30,7 @@ describeEmbedded('the embedded PostgreSQL after a crash (kill -9 of central, the
   const api = () => new ApiClient(`http://127.0.0.1:${ports.http}/`);
 
   beforeAll(async () => {
-    [ports.http, ports.plain] = await freePorts(2);
+    [ports.http, ports.plain, ports.joiner] = await freePorts(3);
   });
   afterAll(async () => {
     for (const p of started.reverse()) await p.stop('SIGTERM');
@@ -97,6 +97,21 @@ describeEmbedded('the embedded PostgreSQL after a crash (kill -9 of central, the
       async () => (await admin.ok<{ status: string }>('GET', '/api/agents/after')).status === 'online',
     );
     after.socket.close();
+
+    // Another node joins this installation with the URL pg.json gives (same master key: same data folder).
+    const { url: joinUrl } = JSON.parse(readFileSync(join(dataDir, 'pg.json'), 'utf8')) as { url: string };
+    const node = startCentralProcess({
+      SWITCHYARD_DATA_DIR: dataDir,
+      SWITCHYARD_HTTP_PORT: String(ports.joiner),
+      DATABASE_URL: joinUrl,
+    });
+    started.push(node);
+    await node.waitForOutput(/Switchyard central is running/, 60_000);
+    expect(node.output).toMatch(
+      /DATABASE_URL: database "switchyard" at 127\.0\.0\.1:\d+: installation [0-9a-f]{16} created \d{4}-\d\d-\d\d, 2 agents/,
+    );
+    expect(node.output).not.toContain(joinUrl); // the password stays in pg.json
+    expect(await node.stop('SIGTERM')).toBe(0);
 
     const restarted = postmasterPid();
     expect(await central.stop('SIGTERM')).toBe(0);

@@ -3,6 +3,8 @@ import { MIGRATIONS } from '../../../../migrations/index.js';
 import { type CentralConfig } from '../config/central-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres-server.js';
 import { EMBEDDED_DATABASE } from './embedded-postgres-socket.js';
+import { describeInstallation, serverOf } from './installation-description.js';
+import { readInstallationFacts } from './installation.repository.js';
 import { watchEmbeddedPostgres, type EmbeddedPostgresWatch } from './embedded-postgres-watch.js';
 
 export interface Database {
@@ -44,12 +46,22 @@ export async function openDatabase(config: CentralConfig, log: (line: string) =>
     throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`);
   }
   try {
+    if (config.databaseUrl) await logInstallation(dataSource, url, log);
     await migrate(dataSource, log);
   } catch (error) {
     await close();
     throw error;
   }
   return { dataSource, embedded, url, close };
+}
+
+/** Says which installation DATABASE_URL leads to, so a wrong database name shows at the first boot. */
+async function logInstallation(dataSource: DataSource, url: string, log: (line: string) => void) {
+  try {
+    log(`DATABASE_URL: ${describeInstallation(await readInstallationFacts(dataSource), url)}`);
+  } catch (error) {
+    log(`DATABASE_URL: cannot tell which installation ${serverOf(url)} holds: ${(error as Error).message}`);
+  }
 }
 
 export function createDataSource(url: string): DataSource {
