@@ -57,7 +57,8 @@ describeEmbedded('central process on its embedded PostgreSQL (the first README c
     const { rows } = await tools.query<{ socket: number; tcp: number }>(
       `SELECT count(*) FILTER (WHERE client_addr IS NULL)::int AS socket,
               count(*) FILTER (WHERE client_addr IS NOT NULL)::int AS tcp
-         FROM pg_stat_activity WHERE datname = 'switchyard' AND backend_type = 'client backend'`,
+         FROM pg_stat_activity
+        WHERE datname = 'switchyard' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
     );
     await tools.end();
     expect(rows[0]!.socket).toBeGreaterThan(0);
