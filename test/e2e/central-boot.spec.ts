@@ -42,21 +42,23 @@ describeEmbedded('central process on its embedded PostgreSQL (the first README c
     const cluster = JSON.parse(readFileSync(join(dataDir, 'pg.json'), 'utf8')) as {
       port: number;
       password: string;
+      database: string;
+      url: string;
     };
     const pgPort = cluster.port;
+    // pg.json names the installation's database, and its URL is ready for another node or psql.
+    expect(cluster.database).toBe('switchyard');
+    expect(cluster.url).toBe(
+      `postgres://postgres:${encodeURIComponent(cluster.password)}@127.0.0.1:${pgPort}/switchyard`,
+    );
     // From outside over TCP: every connection central holds came through the socket (no client address).
-    const tools = new pg.Client({
-      host: '127.0.0.1',
-      port: pgPort,
-      user: 'postgres',
-      password: cluster.password,
-      database: 'postgres',
-    });
+    const tools = new pg.Client({ connectionString: cluster.url });
     await tools.connect();
     const { rows } = await tools.query<{ socket: number; tcp: number }>(
       `SELECT count(*) FILTER (WHERE client_addr IS NULL)::int AS socket,
               count(*) FILTER (WHERE client_addr IS NOT NULL)::int AS tcp
-         FROM pg_stat_activity WHERE datname = 'switchyard' AND backend_type = 'client backend'`,
+         FROM pg_stat_activity
+        WHERE datname = 'switchyard' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
     );
     await tools.end();
     expect(rows[0]!.socket).toBeGreaterThan(0);

@@ -34,7 +34,8 @@ export function describeConnectError(
   const code = error.code;
   const host = endpoint.replace(/:\d+$/, '');
   if (code !== undefined) {
-    if (UNTRUSTED_CODES.has(code)) return `certificate not trusted: ${error.message} (${code})`;
+    if (UNTRUSTED_CODES.has(code))
+      return `certificate not trusted: ${withoutSystemCaHint(error.message)} (${code})`;
     if (VALIDITY_CODES.has(code)) return `certificate not valid: ${error.message} (${code})`;
     switch (code) {
       case 'ERR_TLS_CERT_ALTNAME_INVALID':
@@ -59,6 +60,18 @@ export function describeConnectError(
   }
   if (error.message === 'Opening handshake has timed out') return `no answer from ${endpoint} in time`;
   return `connection to ${endpoint} failed: ${error.message}${code ? ` (${code})` : ''}`;
+}
+
+/**
+ * Node 24 appends "; if the root CA is installed locally, try running Node.js with --use-system-ca" to
+ * verification errors. The agent trusts only its truststore, on purpose: the hint would send an
+ * operator the wrong way.
+ */
+function withoutSystemCaHint(message: string): string {
+  return message.replace(
+    /; if the root CA is installed locally, try running Node\.js with --use-system-ca$/,
+    '',
+  );
 }
 
 /** OpenSSL messages look like "…:SSL routines:ssl3_get_record:wrong version number:…": keep the words. */

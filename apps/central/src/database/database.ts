@@ -2,6 +2,10 @@ import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../../../migrations/index.js';
 import { type CentralConfig } from '../config/central-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres-server.js';
+import { EMBEDDED_DATABASE } from './embedded-postgres-socket.js';
+import { describeInstallation, serverOf } from './installation-description.js';
+import { readInstallationFacts } from './installation.repository.js';
+import { watchEmbeddedPostgres, type EmbeddedPostgresWatch } from './embedded-postgres-watch.js';
 
 export interface Database {
   dataSource: DataSource;
@@ -17,28 +21,47 @@ const MIGRATION_LOCK = 7_736_201;
 /** Opens the database (embedded or external), then applies pending migrations under an advisory lock. */
 export async function openDatabase(config: CentralConfig, log: (line: string) => void): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
+  let watch: EmbeddedPostgresWatch | undefined;
   let url = config.databaseUrl;
   if (!url) {
     embedded = await startEmbeddedPostgres(config.dataDir, log);
-    url = await ensureDatabase(embedded.url, 'switchyard');
+    try {
+      url = await ensureDatabase(embedded.url, EMBEDDED_DATABASE);
+    } catch (error) {
+      await embedded.stop();
+      throw error;
+    }
+    watch = watchEmbeddedPostgres(embedded, log);
   }
   const dataSource = createDataSource(url);
+  const close = async () => {
+    await watch?.stop();
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await embedded?.stop();
+  };
   try {
     await dataSource.initialize();
   } catch (error) {
-    await embedded?.stop();
+    await close();
     throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`);
   }
-  await migrate(dataSource, log);
-  return {
-    dataSource,
-    embedded,
-    url,
-    close: async () => {
-      if (dataSource.isInitialized) await dataSource.destroy();
-      await embedded?.stop();
-    },
-  };
+  try {
+    if (config.databaseUrl) await logInstallation(dataSource, url, log);
+    await migrate(dataSource, log);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { dataSource, embedded, url, close };
+}
+
+/** Says which installation DATABASE_URL leads to, so a wrong database name shows at the first boot. */
+async function logInstallation(dataSource: DataSource, url: string, log: (line: string) => void) {
+  try {
+    log(`DATABASE_URL: ${describeInstallation(await readInstallationFacts(dataSource), url)}`);
+  } catch (error) {
+    log(`DATABASE_URL: cannot tell which installation ${serverOf(url)} holds: ${(error as Error).message}`);
+  }
 }
 
 export function createDataSource(url: string): DataSource {

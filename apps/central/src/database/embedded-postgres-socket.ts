@@ -21,8 +21,16 @@ export function socketPath(dir: string, port: number): string {
   return join(dir, `.s.PGSQL.${port}`);
 }
 
+/** The database central keeps its installation in, on the embedded server. */
+export const EMBEDDED_DATABASE = 'switchyard';
+
 /** The embedded server's URL: through its socket directory when it has one, else 127.0.0.1. */
-export function embeddedUrl(password: string, port: number, socketDir: string | undefined): string {
+export function embeddedUrl(
+  password: string,
+  port: number,
+  socketDir: string | undefined,
+  database = 'postgres',
+): string {
   const host = socketDir ? encodeURIComponent(socketDir) : '127.0.0.1';
-  return `postgres://postgres:${encodeURIComponent(password)}@${host}:${port}/postgres`;
+  return `postgres://postgres:${encodeURIComponent(password)}@${host}:${port}/${database}`;
 }

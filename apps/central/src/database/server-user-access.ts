@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
+import { liveProcess } from './postmaster.js';
 
 /** Root-owned home for what the `postgres` user must reach when the checkout or data folder is private. */
 const SHARED_ROOT = '/var/lib/switchyard';
@@ -117,15 +118,12 @@ export function removeAbandonedClusters(clusters: string, log: (line: string) =>
   }
 }
 
-/** True while a postmaster runs on the cluster (its pid file names a live process). */
+/** True while a postmaster runs on the cluster (its pid file names a live process, not a zombie). */
 function serverRunning(cluster: string): boolean {
   try {
     const pid = Number(readFileSync(join(cluster, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    if (!Number.isInteger(pid) || pid <= 0) return false;
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user (postgres): it runs.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return Number.isInteger(pid) && pid > 0 && liveProcess(pid) !== undefined;
+  } catch {
+    return false;
   }
 }
