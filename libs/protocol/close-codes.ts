@@ -9,7 +9,7 @@ export const CloseCode = {
   GOING_AWAY: 1001,
   /** Not JSON, or a known frame type with invalid fields. */
   INVALID_PAYLOAD: 1007,
-  /** Unknown frame type, or a frame not allowed at this point (e.g. anything before hello). */
+  /** Unknown frame type, a frame not allowed at this point (e.g. anything before hello), or a frame flood. */
   POLICY_VIOLATION: 1008,
   /** Frame over MAX_FRAME_BYTES. */
   MESSAGE_TOO_BIG: 1009,
