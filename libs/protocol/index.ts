@@ -3,3 +3,4 @@ export * from './close-codes.js';
 export * from './frame-parser.js';
 export * from './headers.js';
 export * from './profile-messages.js';
+export * from './certificate-messages.js';

@@ -9,6 +9,8 @@ import {
   encodeFrame,
   parseCentralFrame,
   type AgentFrame,
+  type CertificateIssued,
+  type CertificateOffer,
   type Command,
   type CommandResult,
   type Hello,
@@ -44,6 +46,8 @@ export interface CentralConnectionOptions {
   onCommand(command: Command): CommandResult;
   /** profile.sync and profile.activate, after welcome; the answers go out through `sendFrame`. */
   onProfileFrame?(frame: ProfileSync | ProfileActivate): void;
+  /** certificate.offer and certificate.issued, after welcome (ADR 0031); answers go out through `sendFrame`. */
+  onCertificateFrame?(frame: CertificateOffer | CertificateIssued): void;
   handshakeTimeoutMs?: number;
   welcomeTimeoutMs?: number;
 }
@@ -216,6 +220,14 @@ export class CentralConnection {
           return;
         }
         this.options.onProfileFrame?.(frame);
+        return;
+      case 'certificate.offer':
+      case 'certificate.issued':
+        if (!this.welcome) {
+          this.options.logger.warn(`ignoring ${frame.type} sent before welcome`);
+          return;
+        }
+        this.options.onCertificateFrame?.(frame);
         return;
     }
   }

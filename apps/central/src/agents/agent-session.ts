@@ -8,6 +8,7 @@ import {
   parseAgentFrame,
   type AgentFrame,
   type CentralFrame,
+  type CertificateCsr,
   type Hello,
   type ProfileStatus,
   type Transport,
@@ -40,6 +41,8 @@ export interface SessionHooks {
   onWelcomed(session: AgentSession): void;
   onProfileStatus(session: AgentSession, status: ProfileStatus): Promise<void>;
   onEnd(session: AgentSession, status: 'offline' | 'disconnected'): Promise<void>;
+  /** `certificate.csr`: the answer to a certificate offer made over this session (ADR 0031). */
+  onCertificateRequest?(session: AgentSession, request: CertificateCsr): Promise<void>;
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -60,6 +63,8 @@ export class AgentSession {
   private awaitingPong = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private helloTimer: NodeJS.Timeout | undefined;
+  /** What the agent reported it can do in its hello (e.g. client certificates in-session). */
+  capabilities: readonly string[] = [];
   /** The hello being recorded: the session's end is recorded only after it (see `end`). */
   private greeting: Promise<void> | undefined;
 
@@ -144,11 +149,15 @@ export class AgentSession {
       case 'profile.status':
         await this.hooks.onProfileStatus(this, frame);
         return;
+      case 'certificate.csr':
+        await this.hooks.onCertificateRequest?.(this, frame);
+        return;
     }
   }
 
   private async greet(hello: Hello): Promise<void> {
     this.helloed = true;
+    this.capabilities = hello.capabilities;
     clearTimeout(this.helloTimer);
     const profile = await this.hooks.onHello(this, hello);
     // The agent went away while its hello was recorded: no welcome, no heartbeat for a closed socket.
