@@ -148,6 +148,7 @@ export class ListenerManager implements OnModuleDestroy {
     if (secure && this.identity) {
       secure.setClientAuth(
         this.clientAuth !== 'none',
+        this.clientAuth === 'required',
         secureContextOptions(this.identity, this.minTlsVersion, this.clientCaPem),
       );
     }
