@@ -5,3 +5,4 @@ export * from './headers.js';
 export * from './profile-messages.js';
 export * from './profile-refusal.js';
 export * from './central-frame.check.js';
+export * from './certificate-messages.js';

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+  certificateCsrSchema,
+  certificateIssuedSchema,
+  certificateOfferSchema,
+} from './certificate-messages.js';
 import { profileActivateSchema, profileStatusSchema, profileSyncSchema } from './profile-messages.js';
 
 /** Version of the frame format in `libs/protocol`; bumped on any incompatible change. */
@@ -95,12 +100,15 @@ export const agentFrameSchema = z.discriminatedUnion('type', [
   goodbyeSchema,
   commandResultSchema,
   profileStatusSchema,
+  certificateCsrSchema,
 ]);
 export const centralFrameSchema = z.discriminatedUnion('type', [
   welcomeSchema,
   commandSchema,
   profileSyncSchema,
   profileActivateSchema,
+  certificateOfferSchema,
+  certificateIssuedSchema,
 ]);
 
 export type Hello = z.infer<typeof helloSchema>;

@@ -33,6 +33,9 @@ describe('protocol golden fixtures', () => {
     const types = new Set(load('valid').map(([, f]) => f.frame.type));
     expect([...types].sort()).toEqual(
       [
+        'certificate.csr',
+        'certificate.issued',
+        'certificate.offer',
         'command',
         'command.result',
         'goodbye',

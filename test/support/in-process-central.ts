@@ -51,6 +51,8 @@ export async function startTestCentral(
     ports?: TestCentral['ports'];
     /** Extra SWITCHYARD_* variables, e.g. SWITCHYARD_AGENT_HOSTS. */
     env?: Record<string, string>;
+    /** Receives central's log instead of the silent default (tests that check a log line). */
+    logger?: LoggerService;
   } = {},
 ): Promise<TestCentral> {
   const [http, plain, secure] = opts.ports
@@ -69,7 +71,7 @@ export async function startTestCentral(
     SWITCHYARD_HEARTBEAT_INTERVAL_MS: String(opts.heartbeatMs ?? 15_000),
     ...opts.env,
   });
-  const central = await startCentral(config, silent);
+  const central = await startCentral(config, opts.logger ?? silent);
   const api = new ApiClient(central.adminUrl);
   await api.login('admin', ADMIN_PASSWORD);
   return { central, api, ports: { http, plain, secure }, dataDir, stop: () => central.close() };

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { agentWebSocketUrl, type AgentConf } from '../../../libs/agent-conf/index.js';
 import {
+  CLIENT_CERT_IN_SESSION,
   CloseCode,
   PROTOCOL_VERSION,
   type Command,
@@ -15,6 +16,7 @@ import { type ClientCsr } from '../../../libs/pki/index.js';
 import { CentralConnection, type ConnectionEnd, type ConnectionTarget } from './central-connection.js';
 import { ClientCertificateStore } from './client-certificate-store.js';
 import { ClientIdentity } from './client-identity.js';
+import { InSessionCertificate } from './in-session-certificate.js';
 import { ConfWatcher } from './conf-watcher.js';
 import { CredentialStore } from './credential-store.js';
 import { ExitCode } from './exit-codes.js';
@@ -57,7 +59,7 @@ export interface AgentRunnerOptions {
   truststorePollMs?: number;
 }
 
-export const AGENT_CAPABILITIES = ['wss', 'mtls'];
+export const AGENT_CAPABILITIES = ['wss', 'mtls', CLIENT_CERT_IN_SESSION];
 
 /**
  * The agent's life: connect, stay connected, reconnect with backoff after any failure, follow
@@ -68,6 +70,7 @@ export class AgentRunner {
   private readonly logger: Logger;
   private readonly credentials: CredentialStore;
   private readonly identity: ClientIdentity;
+  private readonly inSessionCertificate: InSessionCertificate;
   private readonly status: StatusFile;
   private readonly backoff: Backoff;
   private readonly watcher: ConfWatcher;
@@ -97,6 +100,7 @@ export class AgentRunner {
     this.credentials = new CredentialStore(options.home);
     const now = () => options.now?.() ?? new Date();
     this.identity = new ClientIdentity(new ClientCertificateStore(options.home), this.logger, now);
+    this.inSessionCertificate = new InSessionCertificate(this.identity, this.logger);
     const secret = options.credential ?? options.enrollmentToken;
     if (secret === undefined) throw new Error('AgentRunner needs a credential or an enrollment token');
     this.bearer = { secret, kind: options.credential !== undefined ? 'credential' : 'token' };
@@ -263,6 +267,8 @@ export class AgentRunner {
       onWelcome,
       onCommand: (command) => this.onCommand(command),
       onProfileFrame: (frame) => this.profiles.handle(frame, connection),
+      onCertificateFrame: (frame) =>
+        void this.inSessionCertificate.handle(frame, this.conf.agentId, connection),
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       welcomeTimeoutMs: this.options.welcomeTimeoutMs,
     });

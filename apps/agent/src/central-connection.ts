@@ -10,6 +10,8 @@ import {
   parseCentralFrame,
   profileRefusalOf,
   type AgentFrame,
+  type CertificateIssued,
+  type CertificateOffer,
   type Command,
   type CommandResult,
   type Hello,
@@ -45,6 +47,8 @@ export interface CentralConnectionOptions {
   onCommand(command: Command): CommandResult;
   /** profile.sync and profile.activate, after welcome; the answers go out through `sendFrame`. */
   onProfileFrame?(frame: ProfileSync | ProfileActivate): void;
+  /** certificate.offer and certificate.issued, after welcome (ADR 0031); answers go out through `sendFrame`. */
+  onCertificateFrame?(frame: CertificateOffer | CertificateIssued): void;
   handshakeTimeoutMs?: number;
   welcomeTimeoutMs?: number;
 }
@@ -231,6 +235,14 @@ export class CentralConnection {
           return;
         }
         this.options.onProfileFrame?.(frame);
+        return;
+      case 'certificate.offer':
+      case 'certificate.issued':
+        if (!this.welcome) {
+          this.options.logger.warn(`ignoring ${frame.type} sent before welcome`);
+          return;
+        }
+        this.options.onCertificateFrame?.(frame);
         return;
     }
   }

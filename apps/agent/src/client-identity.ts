@@ -43,6 +43,11 @@ export class ClientIdentity {
   ): Promise<ClientCsr | undefined> {
     if (certificate && certificate.notAfter.getTime() - this.now().getTime() > RENEW_CERTIFICATE_BEFORE_MS)
       return undefined;
+    return this.newCsr(agentId);
+  }
+
+  /** A fresh key and CSR, whatever the agent holds (central offered a certificate over the session). */
+  async newCsr(agentId: string): Promise<ClientCsr | undefined> {
     try {
       return await createClientCsr(agentId);
     } catch (error) {
@@ -51,7 +56,7 @@ export class ClientIdentity {
     }
   }
 
-  /** Keeps what central issued for the CSR sent at the upgrade. */
+  /** Keeps what central issued for a CSR (sent at the upgrade or over the session). */
   keep(keyPem: string, chainPem: string): void {
     try {
       const stored = this.store.write(keyPem, chainPem);

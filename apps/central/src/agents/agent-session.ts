@@ -8,6 +8,7 @@ import {
   parseAgentFrame,
   type AgentFrame,
   type CentralFrame,
+  type CertificateCsr,
   type Hello,
   type ProfileStatus,
   type Transport,
@@ -42,6 +43,8 @@ export interface SessionHooks {
   onEnd(session: AgentSession, status: 'offline' | 'disconnected'): Promise<void>;
   /** The session was closed for a policy breach of central's own (e.g. a frame flood): audit it. */
   onPolicyClose?(session: AgentSession, reason: string): void;
+  /** `certificate.csr`: the answer to a certificate offer made over this session (ADR 0031). */
+  onCertificateRequest?(session: AgentSession, request: CertificateCsr): Promise<void>;
 }
 
 /** What became of a frame handed to `tryDeliver`. */
@@ -78,6 +81,8 @@ export class AgentSession {
   private awaitingPong = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private helloTimer: NodeJS.Timeout | undefined;
+  /** What the agent reported it can do in its hello (e.g. client certificates in-session). */
+  capabilities: readonly string[] = [];
   /** The hello being recorded: the session's end is recorded only after it (see `end`). */
   private greeting: Promise<void> | undefined;
   /** Token bucket of the frame rate limit (AGENT_FRAMES_PER_SECOND, AGENT_FRAME_BURST). */
@@ -187,11 +192,15 @@ export class AgentSession {
       case 'profile.status':
         await this.hooks.onProfileStatus(this, frame);
         return;
+      case 'certificate.csr':
+        await this.hooks.onCertificateRequest?.(this, frame);
+        return;
     }
   }
 
   private async greet(hello: Hello): Promise<void> {
     this.helloed = true;
+    this.capabilities = hello.capabilities;
     clearTimeout(this.helloTimer);
     const profile = await this.hooks.onHello(this, hello);
     // The agent went away while its hello was recorded: no welcome, no heartbeat for a closed socket.

@@ -3,6 +3,7 @@ import { type WebSocket } from 'ws';
 import {
   CloseCode,
   type CentralFrame,
+  type CertificateCsr,
   type Hello,
   type ProfileStatus,
   type Transport,
@@ -19,6 +20,7 @@ import {
   type WelcomeProfile,
 } from './agent-session.js';
 import { AgentsRepository } from './agents.repository.js';
+import { NO_CERTIFICATE_HOOKS, type CertificateSessionHooks } from './certificate-session.hooks.js';
 import { NO_PROFILE_HOOKS, type ProfileSessionHooks } from './profile-session.hooks.js';
 
 /** The agent sessions held by this node, by agent id. */
@@ -27,6 +29,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   private readonly logger = new Logger('agents');
   private readonly sessions = new Map<string, AgentSession>();
   private profileHooks: ProfileSessionHooks = NO_PROFILE_HOOKS;
+  private certificateHooks: CertificateSessionHooks = NO_CERTIFICATE_HOOKS;
   private stopping = false;
 
   constructor(
@@ -78,6 +81,20 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     this.profileHooks = hooks;
   }
 
+  /** The local CA registers its in-session certificate offers here (ADR 0031), like the profile hooks. */
+  useCertificateHooks(hooks: CertificateSessionHooks): void {
+    this.certificateHooks = hooks;
+  }
+
+  onCertificateRequest(session: AgentSession, request: CertificateCsr): Promise<void> {
+    return this.certificateHooks.onRequest(session, request);
+  }
+
+  /** This node's welcomed, open sessions (in-session certificate offers walk them). */
+  *openSessions(): IterableIterator<AgentSession> {
+    for (const session of this.sessions.values()) if (session.open) yield session;
+  }
+
   async onHello(session: AgentSession, hello: Hello): Promise<WelcomeProfile> {
     const previous = this.sessions.get(session.agentId);
     this.sessions.set(session.agentId, session);
@@ -110,6 +127,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
 
   onWelcomed(session: AgentSession): void {
     this.profileHooks.onWelcomed(session);
+    this.certificateHooks.onWelcomed(session);
   }
 
   onProfileStatus(session: AgentSession, status: ProfileStatus): Promise<void> {
@@ -158,6 +176,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   async onEnd(session: AgentSession, status: 'offline' | 'disconnected'): Promise<void> {
     if (this.sessions.get(session.agentId) === session) this.sessions.delete(session.agentId);
     this.profileHooks.onEnd(session);
+    this.certificateHooks.onEnd(session);
     // While stopping, one bulk update (onModuleDestroy) marks them all: thousands of single updates
     // racing the closing database pool would only fail.
     if (this.stopping) return;

@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { type Socket } from 'node:net';
 import { type Duplex } from 'node:stream';
 import { type SecureContextOptions, type TLSSocket, type TlsOptions } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -48,7 +49,12 @@ export type AgentRequestHandler = (
 /** Judges the client certificate of each finished TLS handshake (and logs and audits refusals). */
 export interface HandshakeGate {
   check(socket: TLSSocket, address: string): ClientCertificateVerdict;
+  /** A handshake that failed over the client certificate before `check` (logged, audited); its reason. */
+  handshakeFailed(error: Error & { code?: string }, socket: TLSSocket, address: string): string | undefined;
 }
+
+/** A connection whose certificate was refused gets this long to send its request and read the 403. */
+const REFUSED_LINGER_MS = 5000;
 
 const ACCEPT_BACKLOG = 4096;
 
@@ -66,6 +72,10 @@ export class AgentListener {
   readonly server: Server | HttpsServer;
   /** Client certificates proved at the handshake, looked up again at the upgrade. */
   private readonly peers = new WeakMap<object, VerifiedPeer>();
+  /** Connections whose client certificate the gate refused: every request on them gets 403 and why. */
+  private readonly refusals = new WeakMap<object, string>();
+  /** Peer addresses taken at the TCP connection: a socket Node destroyed in the handshake has none left. */
+  private readonly addresses = new WeakMap<object, string>();
 
   constructor(
     readonly kind: ListenerKind,
@@ -88,27 +98,45 @@ export class AgentListener {
     this.server.on('clientError', (_error, socket: Duplex) => socket.destroy());
     if (tls) {
       // Prepended: the refusal must come before the HTTP server reads a single byte from the socket.
+      this.server.prependListener('connection', (raw: Socket) => {
+        this.addresses.set(raw, raw.remoteAddress ?? 'unknown');
+      });
       this.server.prependListener('secureConnection', (socket: TLSSocket) => {
         socket.disableRenegotiation(); // client-initiated renegotiation is a DoS vector
         socket.on('error', () => undefined);
-        const verdict = this.gate?.check(socket, socket.remoteAddress ?? 'unknown');
-        if (verdict?.kind === 'refused') socket.destroy();
+        const verdict = this.gate?.check(socket, this.addressOf(socket));
+        if (verdict?.kind === 'refused') this.refuseConnection(socket, verdict.reason);
         else if (verdict?.kind === 'valid')
           this.peers.set(socket, { agentId: verdict.agentId, serial: verdict.serial });
       });
       this.server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
-        this.logger.warn(
-          `TLS handshake from ${socket.remoteAddress ?? '?'} failed: ${error.code ?? error.message}`,
-        );
+        const address = this.addressOf(socket);
+        if (this.gate?.handshakeFailed(error, socket, address)) return; // logged and audited there
+        this.logger.warn(`TLS handshake from ${address} failed: ${error.code ?? error.message}`);
       });
     }
   }
 
   /** Applies a new client-auth mode and TLS context live: open sessions stay, new handshakes follow it. */
-  setClientAuth(requestCert: boolean, context: SecureContextOptions): void {
-    const server = this.server as HttpsServer & { requestCert: boolean };
-    server.requestCert = requestCert; // read by Node for every new connection
+  setClientAuth(requestCert: boolean, rejectUnauthorized: boolean, context: SecureContextOptions): void {
+    const server = this.server as HttpsServer & { requestCert: boolean; rejectUnauthorized: boolean };
+    server.requestCert = requestCert; // both read by Node for every new connection
+    server.rejectUnauthorized = rejectUnauthorized;
     server.setSecureContext(context);
+  }
+
+  private addressOf(socket: TLSSocket): string {
+    const raw = rawSocketOf(socket);
+    return socket.remoteAddress ?? (raw && this.addresses.get(raw)) ?? 'unknown';
+  }
+
+  /**
+   * The handshake is done but the certificate is refused: the request on this connection is answered
+   * with 403 and the reason (TLS has no alert to send once the handshake completed), then closed.
+   */
+  private refuseConnection(socket: TLSSocket, reason: string): void {
+    this.refusals.set(socket, reason);
+    setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
   }
 
   get connections(): number {
@@ -151,6 +179,12 @@ export class AgentListener {
   }
 
   private request(req: IncomingMessage, res: ServerResponse): void {
+    const refusal = this.refusals.get(req.socket);
+    if (refusal !== undefined) {
+      res.writeHead(403, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify({ error: refusal }));
+      return;
+    }
     if (this.handleRequest?.(req, res, this.peers.get(req.socket)?.agentId)) return;
     const path = (req.url ?? '/').split('?')[0];
     const status = path === AGENT_PATH ? 426 : 404;
@@ -161,6 +195,8 @@ export class AgentListener {
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => undefined);
     const address = req.socket.remoteAddress ?? 'unknown';
+    const refusal = this.refusals.get(req.socket);
+    if (refusal !== undefined) return reject(socket, 403, refusal);
     const path = (req.url ?? '/').split('?')[0];
     if (path !== AGENT_PATH) return reject(socket, 404, 'not found');
     const origin = req.headers.origin;
@@ -185,6 +221,12 @@ export class AgentListener {
     const accept = decision.accept;
     this.wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
   }
+}
+
+/** The address of a TLS socket, also once Node destroyed it (its raw TCP socket was seen at `connection`). */
+function rawSocketOf(socket: TLSSocket): object | undefined {
+  // `_parent` is the net.Socket a server-side TLSSocket wraps (Node has no public accessor for it).
+  return (socket as TLSSocket & { _parent?: object })._parent;
 }
 
 function reject(socket: Duplex, status: number, reason: string): void {

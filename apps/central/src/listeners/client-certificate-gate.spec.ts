@@ -102,4 +102,22 @@ describe('ClientCertificateGate', () => {
     expect(records.map((r) => r.details.address)).toEqual(['10.0.0.1', '10.0.0.2']);
     expect(records[0].details).toMatchObject({ clientAuth: 'required', serial: null });
   });
+
+  it('handshakes that failed before the gate: the missing certificate and the chain Node dropped are audited, other failures are not', () => {
+    const noCert = Object.assign(new Error('peer did not return a certificate'), {
+      code: 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE',
+    });
+    expect(gate.handshakeFailed(noCert, socket(undefined, false), '10.0.0.7')).toBe(
+      'no client certificate (mutual TLS is required)',
+    );
+    const hangUp = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(
+      gate.handshakeFailed(hangUp, socket(undefined, false, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'), '10.0.0.8'),
+    ).toBe('client certificate not issued by the local CA (UNABLE_TO_VERIFY_LEAF_SIGNATURE)');
+    expect(gate.handshakeFailed(hangUp, socket(undefined, false), '10.0.0.9')).toBeUndefined();
+    expect(records.map((r) => [r.details.address, r.details.reason])).toEqual([
+      ['10.0.0.7', 'no client certificate (mutual TLS is required)'],
+      ['10.0.0.8', 'client certificate not issued by the local CA (UNABLE_TO_VERIFY_LEAF_SIGNATURE)'],
+    ]);
+  });
 });

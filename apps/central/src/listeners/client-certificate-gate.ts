@@ -2,7 +2,9 @@ import { Logger } from '@nestjs/common';
 import { type TLSSocket } from 'node:tls';
 import { type AuditService } from '../audit/audit.service.js';
 import {
+  NO_CERTIFICATE_REASON,
   checkClientCertificate,
+  describeVerifyError,
   type ClientAuthMode,
   type ClientCertificateVerdict,
 } from '../local-ca/client-certificate.check.js';
@@ -28,6 +30,23 @@ export class ClientCertificateGate implements HandshakeGate {
     const verdict = checkClientCertificate(socket, mode, this.isRevoked);
     if (verdict.kind === 'refused') this.refused(verdict, address, mode);
     return verdict;
+  }
+
+  /**
+   * A handshake that failed in OpenSSL or Node, before `check` could run: a missing certificate under
+   * `required` (OpenSSL sent the alert) or a chain Node refused and dropped. Returns the reason, or
+   * undefined when the failure is not about the client certificate (it is logged by the caller).
+   */
+  handshakeFailed(error: Error & { code?: string }, socket: TLSSocket, address: string): string | undefined {
+    const reason =
+      error.code === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE'
+        ? NO_CERTIFICATE_REASON
+        : socket.authorizationError
+          ? describeVerifyError(String(socket.authorizationError))
+          : undefined;
+    if (reason)
+      this.refused({ kind: 'refused', reason, agentId: undefined, serial: undefined }, address, this.mode());
+    return reason;
   }
 
   private refused(

@@ -9,6 +9,7 @@ import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { type BoundListener } from '../cluster/nodes.repository.js';
 import { CertificateRevocations } from '../local-ca/certificate-revocations.js';
 import { type ClientAuthMode } from '../local-ca/client-certificate.check.js';
+import { InSessionCertificates } from '../local-ca/in-session-certificates.js';
 import { LocalCaService } from '../local-ca/local-ca.service.js';
 import { ProfileDownloadHandler } from '../profiles/profile-download.handler.js';
 import { effectivePlainBinding, type WebSocketSettings } from '../settings/websocket-settings.js';
@@ -58,6 +59,7 @@ export class ListenerManager implements OnModuleDestroy {
     revocations: CertificateRevocations,
     audit: AuditService,
     private readonly profileDownloads: ProfileDownloadHandler,
+    private readonly inSessionCertificates: InSessionCertificates,
   ) {
     this.gate = new ClientCertificateGate(
       () => this.clientAuth,
@@ -136,6 +138,8 @@ export class ListenerManager implements OnModuleDestroy {
       if (want && this.running.get(kind)?.signature !== want.signature) await this.move(want);
     }
     if (this.clientAuth !== previousClientAuth) this.applyClientAuth(previousClientAuth);
+    // Connected agents get their certificate over their session, without reconnecting (ADR 0031).
+    this.inSessionCertificates.clientAuthChanged(this.clientAuth);
   }
 
   /** A clientAuth change needs no rebind: the secure listener asks (or stops asking) from its next handshake. */
@@ -144,6 +148,7 @@ export class ListenerManager implements OnModuleDestroy {
     if (secure && this.identity) {
       secure.setClientAuth(
         this.clientAuth !== 'none',
+        this.clientAuth === 'required',
         secureContextOptions(this.identity, this.minTlsVersion, this.clientCaPem),
       );
     }

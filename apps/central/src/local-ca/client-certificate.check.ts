@@ -22,6 +22,14 @@ const REASONS: Record<string, string> = {
   INVALID_PURPOSE: 'certificate is not for client authentication',
 };
 
+/** An OpenSSL verification code (socket.authorizationError) in an operator's words. */
+export function describeVerifyError(code: string): string {
+  return `${REASONS[code] ?? 'client certificate not accepted'} (${code})`;
+}
+
+/** What OpenSSL says when a client sent no certificate to a listener that requires one. */
+export const NO_CERTIFICATE_REASON = 'no client certificate (mutual TLS is required)';
+
 /**
  * Checks the client certificate of a finished TLS handshake. Node verified the chain against the local
  * CA (dates, signature, clientAuth purpose) but, with rejectUnauthorized off, left the decision to us:
@@ -38,7 +46,7 @@ export function checkClientCertificate(
     return mode === 'required'
       ? {
           kind: 'refused',
-          reason: 'no client certificate (mutual TLS is required)',
+          reason: NO_CERTIFICATE_REASON,
           agentId: undefined,
           serial: undefined,
         }
@@ -48,8 +56,7 @@ export function checkClientCertificate(
   const serial = normalizeSerial(peer.serialNumber);
   const refuse = (reason: string): ClientCertificateVerdict => ({ kind: 'refused', reason, agentId, serial });
   if (!socket.authorized) {
-    const code = String(socket.authorizationError ?? 'UNSPECIFIED');
-    return refuse(`${REASONS[code] ?? 'client certificate not accepted'} (${code})`);
+    return refuse(describeVerifyError(String(socket.authorizationError ?? 'UNSPECIFIED')));
   }
   if (isRevoked(serial)) return refuse('client certificate revoked');
   if (!agentId) return refuse('client certificate names no agent');

@@ -6,6 +6,12 @@ export interface StoredLocalCa {
   keyEncrypted: string;
 }
 
+/** An agent's newest certificate (by end of validity), or none: what in-session offers decide on. */
+export interface CertificateStanding {
+  agentId: string;
+  newest: { notAfter: Date; revoked: boolean } | undefined;
+}
+
 export interface IssuedRecord {
   serial: string;
   agentId: string;
@@ -65,6 +71,21 @@ export class LocalCaRepository {
       [agentIds],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** The newest certificate of each of `agentIds` (one query for a whole batch of sessions). */
+  async standings(agentIds: string[]): Promise<CertificateStanding[]> {
+    if (agentIds.length === 0) return [];
+    const rows: Array<{ id: string; not_after: Date | null; revoked: boolean | null }> = await this.db.query(
+      `SELECT a.id, n.not_after, n.revoked FROM unnest($1::text[]) AS a(id) LEFT JOIN LATERAL (
+         SELECT c.not_after, c.revoked_at IS NOT NULL AS revoked FROM agent_certificates c
+         WHERE c.agent_id = a.id ORDER BY c.not_after DESC LIMIT 1) n ON true`,
+      [agentIds],
+    );
+    return rows.map((r) => ({
+      agentId: r.id,
+      newest: r.not_after ? { notAfter: new Date(r.not_after), revoked: r.revoked === true } : undefined,
+    }));
   }
 
   /** Revokes every unrevoked certificate of the agent; returns their serials (none: nothing to revoke). */

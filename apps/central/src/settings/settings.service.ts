@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CLIENT_CERT_IN_SESSION } from '../../../../libs/protocol/index.js';
 import { AgentsService } from '../agents/agents.service.js';
 import { CertificatesService } from '../certificates/certificates.service.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
@@ -16,6 +17,9 @@ import {
   type WebSocketSettings,
   type WebSocketSettingsPatch,
 } from './websocket-settings.js';
+
+/** Names listed in the 409 message when requiring client certificates would refuse agents. */
+const STRANDED_NAMES_SHOWN = 20;
 
 @Injectable()
 export class SettingsService {
@@ -123,10 +127,16 @@ export class SettingsService {
     const lacking = new Set(await this.localCa.agentsWithoutValidCertificate(online.map((a) => a.id)));
     const stranded = online.filter((a) => lacking.has(a.id));
     if (stranded.length === 0) return;
+    // Agents already on secure+mtls hold one by definition; those on secure may hold one issued over
+    // their session (ADR 0031) and are then not stranded: they reconnect with it when closed.
+    const connected = online.length + (await this.agents.onlineOver('secure+mtls')).length;
+    const holding = connected - stranded.length;
+    const shown = stranded.slice(0, STRANDED_NAMES_SHOWN).map((a) => a.id);
+    const more = stranded.length > shown.length ? `, … (first ${STRANDED_NAMES_SHOWN})` : '';
     throw new DomainError(
       ErrorCode.WOULD_STRAND_AGENTS,
-      `${stranded.length} agent(s) connected over secure have no valid client certificate and would be refused at the handshake; let them get one with clientAuth "optional" first, or repeat with "force": true`,
-      { agents: stranded },
+      `${holding} of ${connected} agent(s) connected over TLS hold a valid client certificate; ${stranded.length} would be refused at the handshake: ${shown.join(', ')}${more}. Let them get one with clientAuth "optional" first (agents that report "${CLIENT_CERT_IN_SESSION}" get it over their session, others at their next connection), or repeat with "force": true`,
+      { agents: stranded, connected, holdingCertificate: holding },
     );
   }
 
