@@ -10,6 +10,7 @@ import { RolloutDueIndex1763972200000 } from './1763972200000-RolloutDueIndex.js
 import { RolloutDueWork1763972300000 } from './1763972300000-RolloutDueWork.js';
 import { EnrollmentRetry1763972400000 } from './1763972400000-EnrollmentRetry.js';
 import { LastSeenFromNode1763972500000 } from './1763972500000-LastSeenFromNode.js';
+import { TrustAnchors1765000200000 } from './1765000200000-TrustAnchors.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   RolloutDueWork1763972300000,
   EnrollmentRetry1763972400000,
   LastSeenFromNode1763972500000,
+  TrustAnchors1765000200000,
 ];

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { profileChunkSchema, profileFetchSchema } from './profile-fetch-messages.js';
 import { profileActivateSchema, profileStatusSchema, profileSyncSchema } from './profile-messages.js';
+import { trustAnchorsSchema, trustReportSchema } from './trust-messages.js';
 
 /** Version of the frame format in `libs/protocol`; bumped on any incompatible change. */
 export const PROTOCOL_VERSION = 1;
@@ -35,6 +37,8 @@ export const helloSchema = z.strictObject({
   /** A revision downloaded, verified and staged but not active yet (after `profile.sync`). */
   stagedProfileSha256: sha256.nullable().optional(),
   transport: transportSchema,
+  /** The anchors of the truststore this connection trusts (wss only); absent: central treats them as unknown. */
+  trustAnchors: trustAnchorsSchema.optional(),
 });
 
 export const goodbyeSchema = z.strictObject({
@@ -90,12 +94,15 @@ export const agentFrameSchema = z.discriminatedUnion('type', [
   goodbyeSchema,
   commandResultSchema,
   profileStatusSchema,
+  trustReportSchema,
+  profileFetchSchema,
 ]);
 export const centralFrameSchema = z.discriminatedUnion('type', [
   welcomeSchema,
   commandSchema,
   profileSyncSchema,
   profileActivateSchema,
+  profileChunkSchema,
 ]);
 
 export type Hello = z.infer<typeof helloSchema>;

@@ -40,6 +40,9 @@ describe('protocol golden fixtures', () => {
         'profile.activate',
         'profile.status',
         'profile.sync',
+        'profile.fetch',
+        'profile.chunk',
+        'trust.report',
         'welcome',
       ].sort(),
     );

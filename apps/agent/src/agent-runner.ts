@@ -6,6 +6,7 @@ import {
   type Command,
   type CommandResult,
   type Hello,
+  type TrustAnchor,
   type Welcome,
 } from '../../../libs/protocol/index.js';
 import { connectionSettingsKey, parseAgentConfText } from './agent-conf-file.js';
@@ -28,6 +29,7 @@ import { ProfileReportQueue } from './profiles/profile-report-queue.js';
 import { SigningKeyPin, pinFromWelcome } from './profiles/signing-key-pin.js';
 import { StatusFile } from './status-file.js';
 import type { TruststoreReader } from './trust.js';
+import { sameTrustAnchors, trustAnchorsOf } from './trust-anchors.js';
 import { AGENT_VERSION } from './version.js';
 
 export interface AgentRunnerOptions {
@@ -76,6 +78,8 @@ export class AgentRunner {
   private handover: Promise<CentralConnection | undefined> | undefined;
   private endHandover: ((candidate: CentralConnection | undefined) => void) | undefined;
   private candidate: CentralConnection | undefined;
+  /** The trust anchors central last heard from each connection (hello, then trust.report). */
+  private readonly reportedTrust = new WeakMap<CentralConnection, TrustAnchor[]>();
   private readonly reports = new ProfileReportQueue((status) => this.connection?.sendFrame(status) ?? false);
   private stopping = false;
   private reconnectNow = false;
@@ -208,6 +212,8 @@ export class AgentRunner {
     csrPem?: string,
     hello: Partial<Hello> = {},
   ): CentralConnection {
+    // Central refuses certificate changes that would strand agents: it needs to know whom we trust.
+    const trustAnchors = target.secure ? trustAnchorsOf(target.caPems ?? []) : undefined;
     const connection: CentralConnection = new CentralConnection({
       target,
       csrPem,
@@ -221,6 +227,7 @@ export class AgentRunner {
         profileSha256: this.profiles.activeSha256,
         stagedProfileSha256: this.profiles.stagedSha256,
         transport: target.secure ? 'secure' : 'plain',
+        ...(trustAnchors ? { trustAnchors } : {}),
         ...hello,
       },
       logger: this.logger,
@@ -230,7 +237,25 @@ export class AgentRunner {
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       welcomeTimeoutMs: this.options.welcomeTimeoutMs,
     });
+    if (trustAnchors) this.reportedTrust.set(connection, trustAnchors);
     return connection;
+  }
+
+  /**
+   * The running connection's truststore changed without a reconnect (the file was replaced and
+   * reloaded): tells central the new anchors with `trust.report`. False when nothing was sent (no
+   * usable secure connection, or central already has these anchors).
+   */
+  reportTrustAnchors(caPems: readonly string[]): boolean {
+    const connection = this.connection;
+    if (!connection?.target.secure) return false;
+    const anchors = trustAnchorsOf(caPems);
+    const reported = this.reportedTrust.get(connection);
+    if (reported && sameTrustAnchors(reported, anchors)) return false;
+    if (!connection.sendFrame({ type: 'trust.report', trustAnchors: anchors })) return false;
+    this.reportedTrust.set(connection, anchors);
+    this.logger.info(`reported ${anchors.length} trust anchor(s) to central`);
+    return true;
   }
 
   private async takeHandover(): Promise<CentralConnection | undefined> {

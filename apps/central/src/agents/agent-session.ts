@@ -9,7 +9,9 @@ import {
   type AgentFrame,
   type CentralFrame,
   type Hello,
+  type ProfileFetch,
   type ProfileStatus,
+  type TrustAnchor,
   type Transport,
   type Welcome,
 } from '../../../../libs/protocol/index.js';
@@ -40,6 +42,10 @@ export interface SessionHooks {
   onWelcomed(session: AgentSession): void;
   onProfileStatus(session: AgentSession, status: ProfileStatus): Promise<void>;
   onEnd(session: AgentSession, status: 'offline' | 'disconnected'): Promise<void>;
+  /** `trust.report`: the agent's truststore changed during the session. */
+  onTrustReport?(session: AgentSession, anchors: TrustAnchor[]): void;
+  /** `profile.fetch`: a chunk of a profile archive, over this session (ADR 24). */
+  onProfileFetch?(session: AgentSession, fetch: ProfileFetch): Promise<void>;
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -143,6 +149,13 @@ export class AgentSession {
         return;
       case 'profile.status':
         await this.hooks.onProfileStatus(this, frame);
+        return;
+      case 'trust.report':
+        this.hooks.onTrustReport?.(this, frame.trustAnchors);
+        return;
+      case 'profile.fetch':
+        if (!this.welcomed) return this.refuse(CloseCode.POLICY_VIOLATION, 'profile.fetch before welcome');
+        await this.hooks.onProfileFetch?.(this, frame);
         return;
     }
   }
