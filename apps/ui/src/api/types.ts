@@ -123,6 +123,18 @@ export interface Agent {
   revokedAt: string | null;
   connectedAt: string | null;
   lastSeenAt: string | null;
+  /**
+   * The trust anchors of the agent's truststore as it last reported them (GET /api/agents/:id; the live
+   * socket's rows do not carry them). null: it never reported; undefined: not loaded.
+   */
+  trustAnchors?: TrustAnchor[] | null;
+  trustReportedAt?: string | null;
+}
+
+/** A CA the agent trusts: SHA-256 of its DER certificate, and its subject. */
+export interface TrustAnchor {
+  sha256: string;
+  subject: string;
 }
 
 export interface EnrollmentToken {
