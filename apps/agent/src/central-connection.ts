@@ -13,6 +13,7 @@ import {
   type CommandResult,
   type Hello,
   type ProfileActivate,
+  type ProfileChunk,
   type ProfileSync,
   type Welcome,
 } from '../../../libs/protocol/index.js';
@@ -84,6 +85,7 @@ export class CentralConnection {
   private cause: { description: string; httpStatus?: number; fatal?: Error } | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
+  private readonly chunkListeners = new Set<(chunk: ProfileChunk) => void>();
 
   constructor(private readonly options: CentralConnectionOptions) {
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
@@ -136,6 +138,12 @@ export class CentralConnection {
     if (!this.usable) return false;
     this.send(frame);
     return true;
+  }
+
+  /** Hands every profile.chunk frame to `listener` (a fetch over the session) until the returned function runs. */
+  onProfileChunk(listener: (chunk: ProfileChunk) => void): () => void {
+    this.chunkListeners.add(listener);
+    return () => this.chunkListeners.delete(listener);
   }
 
   /** Says goodbye (if connected) and closes with 1000; resolves when closed, after at most ~1.5 s. */
@@ -216,6 +224,9 @@ export class CentralConnection {
           return;
         }
         this.options.onProfileFrame?.(frame);
+        return;
+      case 'profile.chunk':
+        if (this.welcome) for (const listener of [...this.chunkListeners]) listener(frame);
         return;
     }
   }
