@@ -7,6 +7,9 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  *
  * `server_certificates.activated_at` orders the certificates that were active, so the previous one can
  * be restored (its key stays sealed in its row, like the active one's).
+ *
+ * An ACME order whose chain would strand agents is `held` with the issued chain and its sealed key,
+ * until an operator approves it (or a newer order supersedes it).
  */
 export class TrustAnchors1765000200000 implements MigrationInterface {
   name = 'TrustAnchors1765000200000';
@@ -24,9 +27,24 @@ export class TrustAnchors1765000200000 implements MigrationInterface {
     await q.query(`UPDATE server_certificates SET activated_at = created_at`);
     await q.query(`ALTER TABLE server_certificates ALTER COLUMN activated_at SET NOT NULL`);
     await q.query(`ALTER TABLE server_certificates ALTER COLUMN activated_at SET DEFAULT now()`);
+    await q.query('ALTER TABLE acme_orders DROP CONSTRAINT acme_orders_status_check');
+    await q.query(
+      `ALTER TABLE acme_orders ADD CONSTRAINT acme_orders_status_check CHECK (status IN ('processing', 'valid', 'failed', 'held'))`,
+    );
+    await q.query(
+      'ALTER TABLE acme_orders ADD COLUMN held_chain_pem text, ADD COLUMN held_key_encrypted text',
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(
+      `UPDATE acme_orders SET status = 'failed', error = 'held for approval when the schema was reverted' WHERE status = 'held'`,
+    );
+    await q.query('ALTER TABLE acme_orders DROP COLUMN held_chain_pem, DROP COLUMN held_key_encrypted');
+    await q.query('ALTER TABLE acme_orders DROP CONSTRAINT acme_orders_status_check');
+    await q.query(
+      `ALTER TABLE acme_orders ADD CONSTRAINT acme_orders_status_check CHECK (status IN ('processing', 'valid', 'failed'))`,
+    );
     await q.query('ALTER TABLE server_certificates DROP COLUMN activated_at');
     await q.query('DROP TABLE agent_trust_anchors');
   }

@@ -98,6 +98,15 @@ export class CertificatesService {
     };
   }
 
+  /** Seals a server key as the active one's is sealed (for a certificate kept to install later). */
+  sealServerKey(keyPem: string): string {
+    return this.secrets.seal(keyPem, KEY_PURPOSE);
+  }
+
+  openServerKey(sealed: string): string {
+    return this.secrets.open(sealed, KEY_PURPOSE).toString('utf8');
+  }
+
   /** The agents `chainPem` would strand if it were served now (nothing changes). */
   async strandedBy(chainPem: string): Promise<StrandedAgent[]> {
     return this.guard.strandedBy(chainPem, (await this.repo.findActive())?.chainPem);

@@ -104,6 +104,8 @@ export interface AcmeStatus {
     certificateNotAfter: string;
     renewAt: string;
   } | null;
+  /** A certificate the CA issued that would strand agents: it waits for approval (ADR 24). */
+  held?: { orderId: string; fqdn: string; message: string | null; since: string | null } | null;
   orders: AcmeOrder[];
 }
 
