@@ -31,7 +31,10 @@ interface Refusal {
 
 const anchorOf = (pem: string): Anchor => {
   const c = new X509Certificate(pem);
-  return { sha256: createHash('sha256').update(c.raw).digest('hex'), subject: c.subject };
+  return {
+    sha256: createHash('sha256').update(c.raw).digest('hex'),
+    subject: c.subject.replace(/\n/g, ', '),
+  };
 };
 
 describe('guarded server-certificate changes: trust anchors reported, 409 naming agents, previous certificate (real PostgreSQL, real TLS)', () => {
@@ -228,5 +231,5 @@ describe('guarded server-certificate changes: trust anchors reported, 409 naming
       async () => (await servedSerial()) === nextSerial,
       10_000,
     );
-  });
+  }, 120_000); // three certmgr runs: several seconds each on a loaded machine
 });

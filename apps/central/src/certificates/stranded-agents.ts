@@ -108,7 +108,7 @@ export function agentsThatWouldNotTrust(
 }
 
 function listAnchors(anchors: readonly TrustAnchor[]): string {
-  const shown = anchors.slice(0, 3).map((a) => `${a.subject} (sha256 ${a.sha256.slice(0, 16)}…)`);
+  const shown = anchors.slice(0, 3).map((a) => `${oneLine(a.subject)} (sha256 ${a.sha256.slice(0, 16)}…)`);
   if (anchors.length > 3) shown.push(`${anchors.length - 3} more`);
   return shown.join('; ');
 }
