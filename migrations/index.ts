@@ -11,6 +11,7 @@ import { RolloutDueWork1763972300000 } from './1763972300000-RolloutDueWork.js';
 import { EnrollmentRetry1763972400000 } from './1763972400000-EnrollmentRetry.js';
 import { LastSeenFromNode1763972500000 } from './1763972500000-LastSeenFromNode.js';
 import { EnrollmentTokenScope1765000100000 } from './1765000100000-EnrollmentTokenScope.js';
+import { TrustAnchors1765000200000 } from './1765000200000-TrustAnchors.js';
 import { RolloutOpenWork1765000400000 } from './1765000400000-RolloutOpenWork.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
@@ -28,5 +29,6 @@ export const MIGRATIONS = [
   EnrollmentRetry1763972400000,
   LastSeenFromNode1763972500000,
   EnrollmentTokenScope1765000100000,
+  TrustAnchors1765000200000,
   RolloutOpenWork1765000400000,
 ];

@@ -6,3 +6,5 @@ export * from './profile-messages.js';
 export * from './profile-refusal.js';
 export * from './central-frame.check.js';
 export * from './certificate-messages.js';
+export * from './trust-messages.js';
+export * from './profile-fetch-messages.js';

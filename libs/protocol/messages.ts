@@ -4,7 +4,9 @@ import {
   certificateIssuedSchema,
   certificateOfferSchema,
 } from './certificate-messages.js';
+import { profileChunkSchema, profileFetchSchema } from './profile-fetch-messages.js';
 import { profileActivateSchema, profileStatusSchema, profileSyncSchema } from './profile-messages.js';
+import { trustAnchorsSchema, trustReportSchema } from './trust-messages.js';
 
 /** Version of the frame format in `libs/protocol`; bumped on any incompatible change. */
 export const PROTOCOL_VERSION = 1;
@@ -45,6 +47,8 @@ export const helloSchema = z.strictObject({
    */
   candidate: z.boolean().optional(),
   transport: transportSchema,
+  /** The anchors of the truststore this connection trusts (wss only); absent: central treats them as unknown. */
+  trustAnchors: trustAnchorsSchema.optional(),
 });
 
 export const goodbyeSchema = z.strictObject({
@@ -101,6 +105,8 @@ export const agentFrameSchema = z.discriminatedUnion('type', [
   commandResultSchema,
   profileStatusSchema,
   certificateCsrSchema,
+  trustReportSchema,
+  profileFetchSchema,
 ]);
 export const centralFrameSchema = z.discriminatedUnion('type', [
   welcomeSchema,
@@ -109,6 +115,7 @@ export const centralFrameSchema = z.discriminatedUnion('type', [
   profileActivateSchema,
   certificateOfferSchema,
   certificateIssuedSchema,
+  profileChunkSchema,
 ]);
 
 export type Hello = z.infer<typeof helloSchema>;

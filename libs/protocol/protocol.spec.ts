@@ -43,6 +43,9 @@ describe('protocol golden fixtures', () => {
         'profile.activate',
         'profile.status',
         'profile.sync',
+        'profile.fetch',
+        'profile.chunk',
+        'trust.report',
         'welcome',
       ].sort(),
     );

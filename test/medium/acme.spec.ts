@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { connect as tlsConnect } from 'node:tls';
 import pg from 'pg';
 import { AcmeClock } from '../../apps/central/src/acme/acme-clock.js';
@@ -9,6 +9,7 @@ import { findPebble, startPebble, type RunningPebble } from '../support/pebble.j
 import { freePort, waitFor } from '../support/ports.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { presentedCertificate } from '../support/tls-probe.js';
+import { RawAgent } from '../support/raw-agent.js';
 
 const PEBBLE = findPebble();
 if (!PEBBLE) {
@@ -28,7 +29,7 @@ interface Order {
   fqdn: string;
   reason: 'requested' | 'renewal';
   requestedBy: string;
-  status: 'processing' | 'valid' | 'failed';
+  status: 'processing' | 'valid' | 'failed' | 'held';
   progress: string;
   error: string | null;
   errorDetail: string | null;
@@ -288,6 +289,88 @@ interface AuditEntry {
       await sleep(1200);
       expect(await renewals()).toHaveLength(1);
       expect(await activeFingerprint()).toBe(second);
+    }, 120_000);
+
+    it('holds a certificate from a new CA that would strand an agent, warns, and installs it once approved', async () => {
+      jest.restoreAllMocks(); // the renewal test's spies (clock, install) must not shape this one
+      const before = await activeFingerprint();
+      // An agent on wss that trusts this pebble's root only (what it reported in hello).
+      const root = new X509Certificate(await pebble.rootPem());
+      const token = (await c.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {})).token;
+      const agent = new RawAgent({
+        url: `wss://localhost:${securePort}/agent`,
+        agentId: 'acme-pinned',
+        secret: token,
+        ca: await pebble.rootPem(),
+      });
+      await agent.opened;
+      agent.hello('secure', {
+        trustAnchors: [
+          {
+            sha256: createHash('sha256').update(root.raw).digest('hex'),
+            subject: root.subject.replace(/\n/g, ', '),
+          },
+        ],
+      });
+      await agent.welcome();
+      // Another ACME CA (pebble makes a new root at every start): its chain leads to another anchor.
+      const other = await startPebble({
+        binary: PEBBLE!,
+        httpPort: c.ports.http,
+        validitySeconds: 10 * 86_400,
+      });
+      try {
+        const accepted = await order({
+          // Not due for renewal at once (10-day certificates): this test approves exactly one.
+          ...pebbleOrder({ renewDaysBefore: 9 }),
+          directoryUrl: other.directoryUrl,
+          directoryCaPem: other.listenerCaPem,
+        });
+        expect(accepted.status).toBe(202);
+        const held = await finished(accepted.body.id);
+        expect(held).toMatchObject({ status: 'held', progress: 'waiting for approval' });
+        expect(held.error).toMatch(/acme-pinned \(trusts only CN=Pebble Root CA/);
+        // Nothing changed: the stored certificate and what a real handshake sees.
+        expect(await activeFingerprint()).toBe(before);
+        expect((await presentedCertificate(securePort)).fingerprint256).toBe(before);
+        const status = await c.api.ok<AcmeStatus & { held: { orderId: string; message: string } | null }>(
+          'GET',
+          '/api/certificates/acme',
+        );
+        expect(status.held).toMatchObject({ orderId: held.id });
+        const metrics = await (await fetch(new URL('/metrics', c.central.adminUrl))).text();
+        expect(metrics).toMatch(/^switchyard_acme_held_orders 1$/m);
+        expect(await audit()).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              action: 'acme.order',
+              outcome: 'refused',
+              details: expect.objectContaining({ held: true }),
+            }),
+          ]),
+        );
+
+        const approved = await c.api.call<{ order: Order; strandedAgents: Array<{ id: string }> }>(
+          'POST',
+          '/api/certificates/acme/renewal/approve',
+        );
+        expect(approved.status).toBe(200);
+        expect(approved.body.order.status).toBe('valid');
+        expect(approved.body.strandedAgents.map((a) => a.id)).toEqual(['acme-pinned']);
+        const after = await activeFingerprint();
+        expect(after).not.toBe(before);
+        await waitFor('the approved certificate served', async () =>
+          (await presentedCertificate(securePort)).fingerprint256 === after ? true : undefined,
+        );
+        expect(await verifiedHandshake(securePort, await other.rootPem())).toBe(after);
+        expect((await c.api.call('POST', '/api/certificates/acme/renewal/approve')).status).toBe(404);
+        expect(await (await fetch(new URL('/metrics', c.central.adminUrl))).text()).toMatch(
+          /^switchyard_acme_held_orders 0$/m,
+        );
+      } finally {
+        agent.socket.close();
+        await other.stop();
+      }
     }, 120_000);
 
     async function query<T>(sql: string): Promise<T[]> {

@@ -186,7 +186,9 @@ describe('AgentRunner against a real WebSocket server', () => {
       enrollmentToken: undefined,
     });
     expect(await agent.run()).toBe(ExitCode.REVOKED);
-    expect(log()).toContain('ERROR central revoked this agent; enroll again with a new token');
+    expect(log()).toContain(
+      'ERROR central revoked this agent; to admit it again an admin issues a re-enroll token (POST /api/agents/:id/re-enroll)',
+    );
     expect(central.sessions).toHaveLength(1);
     expect(status()).toMatchObject({ state: 'stopped', lastError: 'revoked by central' });
     expect(() => statSync(home.credentialFile)).toThrow(/ENOENT/);

@@ -7,6 +7,7 @@ import {
   type Command,
   type CommandResult,
   type Hello,
+  type TrustAnchor,
   type Welcome,
 } from '../../../libs/protocol/index.js';
 import { connectionSettingsKey, parseAgentConfText } from './agent-conf-file.js';
@@ -31,6 +32,7 @@ import { SigningKeyPin, pinFromWelcome } from './profiles/signing-key-pin.js';
 import { StatusFile } from './status-file.js';
 import { TrustError, type TruststoreReader } from './trust.js';
 import { RepeatedTrustError, TruststoreWatch } from './truststore-watch.js';
+import { sameTrustAnchors, trustAnchorsOf } from './trust-anchors.js';
 import { AGENT_VERSION } from './version.js';
 
 export interface AgentRunnerOptions {
@@ -84,6 +86,8 @@ export class AgentRunner {
   private handover: Promise<CentralConnection | undefined> | undefined;
   private endHandover: ((candidate: CentralConnection | undefined) => void) | undefined;
   private candidate: CentralConnection | undefined;
+  /** The trust anchors central last heard from each connection (hello, then trust.report). */
+  private readonly reportedTrust = new WeakMap<CentralConnection, TrustAnchor[]>();
   private readonly reports = new ProfileReportQueue((status) => this.connection?.sendFrame(status) ?? false);
   private stopping = false;
   private reconnectNow = false;
@@ -149,7 +153,9 @@ export class AgentRunner {
           return ExitCode.FAILURE;
         }
         if (end.closeCode === CloseCode.AGENT_REVOKED) {
-          this.logger.error('central revoked this agent; enroll again with a new token');
+          this.logger.error(
+            'central revoked this agent; to admit it again an admin issues a re-enroll token (POST /api/agents/:id/re-enroll)',
+          );
           this.retireCredential();
           this.status.update({ state: 'stopped', nodeId: null, lastError: 'revoked by central' });
           return ExitCode.REVOKED;
@@ -247,6 +253,8 @@ export class AgentRunner {
     csrPem?: string,
     hello: Partial<Hello> = {},
   ): CentralConnection {
+    // Central refuses certificate changes that would strand agents: it needs to know whom we trust.
+    const trustAnchors = target.secure ? trustAnchorsOf(target.caPems ?? []) : undefined;
     const connection: CentralConnection = new CentralConnection({
       target,
       csrPem,
@@ -261,6 +269,7 @@ export class AgentRunner {
         stagedProfileSha256: this.profiles.stagedSha256,
         candidate: false,
         transport: target.secure ? 'secure' : 'plain',
+        ...(trustAnchors ? { trustAnchors } : {}),
         ...hello,
       },
       logger: this.logger,
@@ -272,7 +281,25 @@ export class AgentRunner {
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       welcomeTimeoutMs: this.options.welcomeTimeoutMs,
     });
+    if (trustAnchors) this.reportedTrust.set(connection, trustAnchors);
     return connection;
+  }
+
+  /**
+   * The running connection's truststore changed without a reconnect (the file was replaced and
+   * reloaded): tells central the new anchors with `trust.report`. False when nothing was sent (no
+   * usable secure connection, or central already has these anchors).
+   */
+  reportTrustAnchors(caPems: readonly string[]): boolean {
+    const connection = this.connection;
+    if (!connection?.target.secure) return false;
+    const anchors = trustAnchorsOf(caPems);
+    const reported = this.reportedTrust.get(connection);
+    if (reported && sameTrustAnchors(reported, anchors)) return false;
+    if (!connection.sendFrame({ type: 'trust.report', trustAnchors: anchors })) return false;
+    this.reportedTrust.set(connection, anchors);
+    this.logger.info(`reported ${anchors.length} trust anchor(s) to central`);
+    return true;
   }
 
   private async takeHandover(): Promise<CentralConnection | undefined> {
@@ -437,6 +464,8 @@ export class AgentRunner {
       const caPems = this.truststore.load(this.conf.trustStore, this.options.home);
       target.caPems = caPems;
       if (this.runningTarget) this.runningTarget.caPems = caPems;
+      // Central guards certificate changes by what agents trust: it must hear of the new anchors now.
+      this.reportTrustAnchors(caPems);
     } catch (error) {
       if (!(error instanceof RepeatedTrustError))
         this.logger.error(`${(error as Error).message}; the current connection stays up`);

@@ -16,6 +16,7 @@ import {
   type CommandResult,
   type Hello,
   type ProfileActivate,
+  type ProfileChunk,
   type ProfileSync,
   type Welcome,
 } from '../../../libs/protocol/index.js';
@@ -91,6 +92,7 @@ export class CentralConnection {
   private cause: { description: string; httpStatus?: number; fatal?: Error; trust?: boolean } | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
+  private readonly chunkListeners = new Set<(chunk: ProfileChunk) => void>();
 
   constructor(private readonly options: CentralConnectionOptions) {
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
@@ -143,6 +145,12 @@ export class CentralConnection {
     if (!this.usable) return false;
     this.send(frame);
     return true;
+  }
+
+  /** Hands every profile.chunk frame to `listener` (a fetch over the session) until the returned function runs. */
+  onProfileChunk(listener: (chunk: ProfileChunk) => void): () => void {
+    this.chunkListeners.add(listener);
+    return () => this.chunkListeners.delete(listener);
   }
 
   /** Says goodbye (if connected) and closes with 1000; resolves when closed, after at most ~1.5 s. */
@@ -243,6 +251,9 @@ export class CentralConnection {
           return;
         }
         this.options.onCertificateFrame?.(frame);
+        return;
+      case 'profile.chunk':
+        if (this.welcome) for (const listener of [...this.chunkListeners]) listener(frame);
         return;
     }
   }

@@ -8,7 +8,8 @@ import { describeProfile, readActiveProfile, type ProfileRef } from '../profile-
 import type { TruststoreReader } from '../trust.js';
 import type { CandidateResult } from './candidate-switch.js';
 import { commitStagedConf, type SwapOutcome } from './conf-swap.js';
-import { downloadProfileArchive } from './profile-download.js';
+import { DEFAULT_DOWNLOAD_TIMEOUT_MS, downloadProfileArchive } from './profile-download.js';
+import { fetchOverSession } from './session-fetch.js';
 import { ProfileLayout } from './profile-layout.js';
 import { profileFailureReason, ProfileRefusal } from './profile-refusal.js';
 import { readStagedProfile, stageProfile, type StagedProfile } from './profile-stager.js';
@@ -123,14 +124,7 @@ export class ProfileAgent {
       const publicKey = this.options.pin.read();
       if (!publicKey)
         throw new ProfileRefusal('no profile-signing key is pinned: central has not sent one in welcome');
-      const archive = await downloadProfileArchive({
-        target: connection.target,
-        bearer: this.options.host.bearer(),
-        agentId: this.options.agentId,
-        sha256: ref.sha256,
-        sizeBytes: frame.sizeBytes,
-        timeoutMs: this.options.downloadTimeoutMs,
-      });
+      const archive = await this.download(frame, connection);
       const staged = await stageProfile({
         layout: this.layout,
         archive,
@@ -148,6 +142,30 @@ export class ProfileAgent {
       this.report(frame, 'synchronized');
     } catch (error) {
       this.fail(frame, ref, 'synchronize', profileFailureReason(error));
+    }
+  }
+
+  /**
+   * The archive over https/http from the listener the agent is connected to; if that fails on a wss
+   * connection (e.g. the server certificate changed since the session began and the new one is not
+   * trusted yet), over the session itself (ADR 24), which needs no new handshake.
+   */
+  private async download(frame: ProfileSync, connection: CentralConnection): Promise<Buffer> {
+    const timeoutMs = this.options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
+    try {
+      return await downloadProfileArchive({
+        target: connection.target,
+        bearer: this.options.host.bearer(),
+        agentId: this.options.agentId,
+        sha256: frame.sha256,
+        sizeBytes: frame.sizeBytes,
+        timeoutMs,
+      });
+    } catch (error) {
+      // A central that welcomed a wss hello with trust anchors serves profile.fetch (same version).
+      if (!connection.target.secure || !connection.usable) throw error;
+      this.logger.warn(`${(error as Error).message}; fetching the archive over the session instead`);
+      return fetchOverSession(connection, frame.sha256, frame.sizeBytes, timeoutMs);
     }
   }
 

@@ -1,5 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
+import { CertificatesService, type ServerIdentity } from '../certificates/certificates.service.js';
+import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { HeldForApprovalError } from './acme-hold.js';
 import { type Actor } from '../common/request-context.js';
 import { ACME_CONFIG, type AcmeConfig } from './acme.config.js';
 import { describeAcmeFailure, OrderTimeoutError, type AcmeFailure } from './acme-failure.js';
@@ -8,7 +11,10 @@ import { AcmeRepository, type AcmeLock, type AcmeOrderRow, type NewAcmeOrder } f
 
 const INSTALLING = 'installing the certificate';
 
-type Outcome = { certificate: { fingerprintSha256: string; notAfter: Date } } | { failure: AcmeFailure };
+type Outcome =
+  | { certificate: { fingerprintSha256: string; notAfter: Date } }
+  | { failure: AcmeFailure }
+  | { held: HeldForApprovalError };
 
 export type AcmeActor = Pick<Actor, 'username' | 'address'> | 'system';
 
@@ -33,6 +39,7 @@ export class AcmeOrderExecutor implements OnModuleDestroy {
     private readonly runner: AcmeOrderRunner,
     private readonly audit: AuditService,
     @Inject(ACME_CONFIG) private readonly config: AcmeConfig,
+    private readonly certificates: CertificatesService,
   ) {}
 
   /**
@@ -55,6 +62,8 @@ export class AcmeOrderExecutor implements OnModuleDestroy {
       }
       const interrupted = await this.repo.failInterrupted();
       if (interrupted > 0) this.logger.warn(`${interrupted} ACME order(s) of a stopped node marked failed`);
+      const superseded = await this.repo.supersedeHeld();
+      if (superseded > 0) this.logger.log(`a held ACME certificate was superseded by a new order`);
       order = await this.repo.createOrder(wanted);
     } catch (error) {
       await lock.release();
@@ -113,6 +122,20 @@ export class AcmeOrderExecutor implements OnModuleDestroy {
         notAfter,
       });
     } catch (error) {
+      if (error instanceof HeldForApprovalError) {
+        outcome = { held: error };
+        this.logger.warn(
+          `${order.reason === 'renewal' ? 'renewal' : 'order'} of a certificate for ${order.fqdn}: HELD, waiting for ` +
+            `approval (POST /api/certificates/acme/renewal/approve): ${error.message}`,
+        );
+        await this.audit.record(actor, action, 'refused', order.fqdn, {
+          orderId: order.id,
+          held: true,
+          reason: error.message,
+          strandedAgents: error.agents,
+        });
+        return this.finish(order, lock, running, outcome, timer);
+      }
       outcome = { failure: describeAcmeFailure(error, progress.step, order.directoryUrl) };
       this.logger.warn(
         `${order.reason === 'renewal' ? 'renewal' : 'order'} of a certificate for ${order.fqdn} failed ` +
@@ -135,9 +158,60 @@ export class AcmeOrderExecutor implements OnModuleDestroy {
     return 'certificate' in outcome;
   }
 
+  private async finish(
+    order: AcmeOrderRow,
+    lock: AcmeLock,
+    running: Promise<unknown>,
+    outcome: Outcome,
+    timer: NodeJS.Timeout | undefined,
+  ): Promise<boolean> {
+    clearTimeout(timer);
+    await running.catch(() => undefined);
+    await this.store(order.id, outcome);
+    await lock.release();
+    return false;
+  }
+
+  /**
+   * Installs the held ACME certificate past the agents it strands (the operator approved it), under the
+   * ACME lock so no order runs meanwhile. 404 when nothing is held, 409 while an order runs.
+   */
+  async approveHeld(actor: AcmeActor): Promise<{ orderId: string; identity: ServerIdentity }> {
+    const lock = await this.repo.tryLock();
+    if (!lock)
+      throw new DomainError(ErrorCode.CONFLICT, 'an ACME order is running; approve once it has finished');
+    try {
+      const held = await this.repo.findHeld();
+      if (!held) throw new DomainError(ErrorCode.NOT_FOUND, 'no ACME certificate is waiting for approval');
+      const identity = await this.certificates.install(
+        {
+          source: 'acme',
+          chainPem: held.chainPem,
+          keyPem: this.certificates.openServerKey(held.keyEncrypted),
+        },
+        { force: true },
+      );
+      const { fingerprintSha256, notAfter } = identity.summary;
+      await this.repo.markValid(held.id, { fingerprintSha256, notAfter: new Date(notAfter) });
+      this.logger.warn(
+        `held ACME certificate for ${held.fqdn} approved by ${actor === 'system' ? 'system' : actor.username} ` +
+          `and installed (${fingerprintSha256})${identity.forcedPast ? `; ${identity.forcedPast.length} agent(s) will not trust it` : ''}`,
+      );
+      return { orderId: held.id, identity };
+    } finally {
+      await lock.release();
+    }
+  }
+
   private async store(orderId: string, outcome: Outcome): Promise<void> {
     try {
       if ('certificate' in outcome) await this.repo.markValid(orderId, outcome.certificate);
+      else if ('held' in outcome)
+        await this.repo.markHeld(orderId, {
+          chainPem: outcome.held.chainPem,
+          keyEncrypted: this.certificates.sealServerKey(outcome.held.keyPem),
+          reason: outcome.held.message,
+        });
       else await this.repo.markFailed(orderId, outcome.failure.message, outcome.failure.detail);
     } catch (error) {
       this.logger.error(`cannot record the outcome of ACME order ${orderId}: ${(error as Error).message}`);

@@ -2,6 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { generateKeyPairSync } from 'node:crypto';
 import acme from 'acme-client';
 import { CertificatesService, type ServerIdentity } from '../certificates/certificates.service.js';
+import { type StrandedAgent } from '../certificates/stranded-agents.js';
+import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { HeldForApprovalError } from './acme-hold.js';
 import { AcmeAccounts } from './acme-accounts.js';
 import { AcmeClock } from './acme-clock.js';
 import { ACME_CONFIG, type AcmeConfig } from './acme.config.js';
@@ -62,7 +65,19 @@ export class AcmeOrderRunner {
       await progress.checkpoint('checking the certificate');
       const chainPem = checkIssuedChain(issued.chainPem, issued.keyPem, order.fqdn, this.clock.now());
       await progress.checkpoint('installing the certificate');
-      return await this.certificates.install({ source: 'acme', chainPem, keyPem: issued.keyPem });
+      try {
+        return await this.certificates.install({ source: 'acme', chainPem, keyPem: issued.keyPem });
+      } catch (error) {
+        // Guarded like every change: a chain that would strand agents waits for approval (ADR 24).
+        if (error instanceof DomainError && error.code === ErrorCode.WOULD_STRAND_AGENTS)
+          throw new HeldForApprovalError(
+            error.message,
+            chainPem,
+            issued.keyPem,
+            (error.details.agents as StrandedAgent[] | undefined) ?? [],
+          );
+        throw error;
+      }
     } finally {
       await this.repo.deleteChallenges(order.id).catch(() => undefined);
     }

@@ -12,7 +12,7 @@ import { AcmeOrderExecutor } from './acme-order.executor.js';
 import { AcmeRepository, type AcmeOrderRow, type NewAcmeOrder } from './acme.repository.js';
 import { renewalDueAt } from './renewal-policy.js';
 
-export type RenewalCheck = 'not-acme' | 'not-due' | 'busy' | 'renewed' | 'failed';
+export type RenewalCheck = 'not-acme' | 'not-due' | 'busy' | 'renewed' | 'failed' | 'held';
 
 /** What renewing the active certificate would take, when it is an ACME one. */
 export interface RenewalPlan {
@@ -78,6 +78,8 @@ export class AcmeRenewalScheduler implements OnApplicationBootstrap, OnModuleDes
     try {
       const first = await this.plan();
       if (!first) return 'not-acme';
+      // A renewal that would strand agents waits for approval: ordering again would only hold again.
+      if ((await this.repo.countHeld()) > 0) return 'held';
       if (this.clock.now() < first.dueAt) return 'not-due';
       // Looked at again under the lock: another node may have renewed in the meantime.
       const started = await this.executor.start(async () => {

@@ -23,6 +23,13 @@ export class AcmeController {
     });
   }
 
+  /** Installs a held ACME certificate (one that would strand agents), as the operator's decision. */
+  @Post('renewal/approve')
+  @HttpCode(200)
+  approve(@Req() req: AuthenticatedRequest) {
+    return this.acme.approveHeld({ username: req.actor?.username ?? 'unknown', address: clientAddress(req) });
+  }
+
   @Get()
   status() {
     return this.acme.status();

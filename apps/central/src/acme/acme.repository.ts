@@ -6,7 +6,8 @@ export interface AcmeAccountRow {
   accountUrl: string | null;
 }
 
-export type AcmeOrderStatus = 'processing' | 'valid' | 'failed';
+/** `held`: the CA issued a certificate that would strand agents; it waits for an operator's approval. */
+export type AcmeOrderStatus = 'processing' | 'valid' | 'failed' | 'held';
 
 export interface AcmeOrderRow {
   id: string;
@@ -108,7 +109,8 @@ export class AcmeRepository {
   async markValid(id: string, certificate: { fingerprintSha256: string; notAfter: Date }): Promise<void> {
     await this.db.query(
       `UPDATE acme_orders SET status = 'valid', progress = 'installed', certificate_fingerprint_sha256 = $2,
-         certificate_not_after = $3, updated_at = now(), finished_at = now() WHERE id = $1`,
+         certificate_not_after = $3, held_chain_pem = NULL, held_key_encrypted = NULL, error = NULL,
+         error_detail = NULL, updated_at = now(), finished_at = now() WHERE id = $1`,
       [id, certificate.fingerprintSha256, certificate.notAfter],
     );
   }
@@ -119,6 +121,51 @@ export class AcmeRepository {
          finished_at = now() WHERE id = $1`,
       [id, error, detail],
     );
+  }
+
+  /**
+   * The issued certificate would strand agents (ADR 24): the order waits for approval with the chain
+   * and its key (sealed like the server key); `error` names the agents.
+   */
+  async markHeld(
+    id: string,
+    held: { chainPem: string; keyEncrypted: string; reason: string },
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE acme_orders SET status = 'held', progress = 'waiting for approval', error = $2,
+         error_detail = 'approve with POST /api/certificates/acme/renewal/approve, or publish the new anchor to the agents first',
+         held_chain_pem = $3, held_key_encrypted = $4, updated_at = now(), finished_at = now() WHERE id = $1`,
+      [id, held.reason, held.chainPem, held.keyEncrypted],
+    );
+  }
+
+  /** The newest held order with its certificate, if one waits for approval. */
+  async findHeld(): Promise<(AcmeOrderRow & { chainPem: string; keyEncrypted: string }) | undefined> {
+    const [row] = await this.db.query(
+      `SELECT ${ORDER_COLUMNS}, held_chain_pem, held_key_encrypted FROM acme_orders WHERE status = 'held'
+        ORDER BY finished_at DESC LIMIT 1`,
+    );
+    if (!row) return undefined;
+    const r = row as Record<string, unknown>;
+    return {
+      ...toOrder(r),
+      chainPem: r.held_chain_pem as string,
+      keyEncrypted: r.held_key_encrypted as string,
+    };
+  }
+
+  /** Held orders go when approved (valid) or when a newer order starts (failed, superseded); keys are dropped. */
+  async supersedeHeld(): Promise<number> {
+    const rows: unknown[] = await this.db.query(
+      `UPDATE acme_orders SET status = 'failed', error = 'superseded by a newer ACME order', held_chain_pem = NULL,
+         held_key_encrypted = NULL, updated_at = now() WHERE status = 'held' RETURNING id`,
+    );
+    return (rows[0] as unknown[]).length;
+  }
+
+  async countHeld(): Promise<number> {
+    const [row] = await this.db.query(`SELECT count(*)::int AS n FROM acme_orders WHERE status = 'held'`);
+    return (row as { n: number }).n;
   }
 
   /** Orders left "processing" by a node that stopped mid-way; call only while holding the lock. */

@@ -79,8 +79,29 @@ export class AcmeService {
             checkEverySeconds: Math.round(this.config.renewCheckEveryMs / 1000),
           }
         : null,
+      held: await this.held(),
       orders: (await this.repo.listOrders(LISTED_ORDERS)).map((o) => this.view(o)),
     };
+  }
+
+  /** The certificate an ACME order obtained but that waits for approval (it would strand agents). */
+  private async held() {
+    const held = await this.repo.findHeld();
+    if (!held) return null;
+    return {
+      orderId: held.id,
+      fqdn: held.fqdn,
+      reason: held.reason,
+      message: held.error,
+      since: held.finishedAt,
+      approve: 'POST /api/certificates/acme/renewal/approve',
+    };
+  }
+
+  /** Installs the held certificate past the agents it strands (they were named when it was held). */
+  async approveHeld(actor: AcmeActor) {
+    const approved = await this.executor.approveHeld(actor);
+    return { order: await this.order(approved.orderId), strandedAgents: approved.identity.forcedPast ?? [] };
   }
 
   private view(o: AcmeOrderRow): AcmeOrderView {

@@ -10,7 +10,9 @@ import {
   type CentralFrame,
   type CertificateCsr,
   type Hello,
+  type ProfileFetch,
   type ProfileStatus,
+  type TrustAnchor,
   type Transport,
   type Welcome,
 } from '../../../../libs/protocol/index.js';
@@ -45,6 +47,10 @@ export interface SessionHooks {
   onPolicyClose?(session: AgentSession, reason: string): void;
   /** `certificate.csr`: the answer to a certificate offer made over this session (ADR 0031). */
   onCertificateRequest?(session: AgentSession, request: CertificateCsr): Promise<void>;
+  /** `trust.report`: the agent's truststore changed during the session. */
+  onTrustReport?(session: AgentSession, anchors: TrustAnchor[]): void;
+  /** `profile.fetch`: a chunk of a profile archive, over this session (ADR 24). */
+  onProfileFetch?(session: AgentSession, fetch: ProfileFetch): Promise<void>;
 }
 
 /** What became of a frame handed to `tryDeliver`. */
@@ -194,6 +200,13 @@ export class AgentSession {
         return;
       case 'certificate.csr':
         await this.hooks.onCertificateRequest?.(this, frame);
+        return;
+      case 'trust.report':
+        this.hooks.onTrustReport?.(this, frame.trustAnchors);
+        return;
+      case 'profile.fetch':
+        if (!this.welcomed) return this.refuse(CloseCode.POLICY_VIOLATION, 'profile.fetch before welcome');
+        await this.hooks.onProfileFetch?.(this, frame);
         return;
     }
   }

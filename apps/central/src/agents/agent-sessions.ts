@@ -5,8 +5,10 @@ import {
   type CentralFrame,
   type CertificateCsr,
   type Hello,
+  type ProfileFetch,
   type ProfileStatus,
   type Transport,
+  type TrustAnchor,
 } from '../../../../libs/protocol/index.js';
 import { AuditService } from '../audit/audit.service.js';
 import { NodeIdentity } from '../cluster/node-identity.js';
@@ -22,6 +24,7 @@ import {
 import { AgentsRepository } from './agents.repository.js';
 import { NO_CERTIFICATE_HOOKS, type CertificateSessionHooks } from './certificate-session.hooks.js';
 import { NO_PROFILE_HOOKS, type ProfileSessionHooks } from './profile-session.hooks.js';
+import { TrustAnchorsRecorder } from './trust-anchors.recorder.js';
 
 /** The agent sessions held by this node, by agent id. */
 @Injectable()
@@ -30,6 +33,15 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   private readonly sessions = new Map<string, AgentSession>();
   private profileHooks: ProfileSessionHooks = NO_PROFILE_HOOKS;
   private certificateHooks: CertificateSessionHooks = NO_CERTIFICATE_HOOKS;
+  private profileFetch: (session: AgentSession, fetch: ProfileFetch) => Promise<void> = (session, fetch) => {
+    session.deliver({
+      type: 'profile.chunk',
+      sha256: fetch.sha256,
+      offset: fetch.offset,
+      error: 'this central node does not serve profiles over the session yet',
+    });
+    return Promise.resolve();
+  };
   private stopping = false;
 
   constructor(
@@ -38,6 +50,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
     events: EventBus,
     private readonly audit: AuditService,
+    private readonly trust: TrustAnchorsRecorder,
   ) {
     events.on('agent.revoked', ({ agentId }) =>
       this.sessions.get(agentId)?.close(CloseCode.AGENT_REVOKED, 'agent revoked'),
@@ -76,6 +89,11 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     );
   }
 
+  /** The profiles domain serves archives over the session (`profile.fetch`, ADR 24) through this. */
+  useProfileFetch(handler: (session: AgentSession, fetch: ProfileFetch) => Promise<void>): void {
+    this.profileFetch = handler;
+  }
+
   /** The rollouts domain registers its profile delivery here (it depends on agents, not the reverse). */
   useProfileHooks(hooks: ProfileSessionHooks): void {
     this.profileHooks = hooks;
@@ -112,6 +130,8 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
       remoteAddress: session.context.remoteAddress,
       listenerAddress: session.context.listenerAddress,
     });
+    // Compared in memory, written (batched) only when it changed: no extra round trip per hello.
+    this.trust.record(session.agentId, hello.trustAnchors, session.context.transport !== 'plain');
     // An agent cannot tell whether central asked for its certificate: secure and secure+mtls agree.
     // Behind a connector the device speaks plain and central sees TLS: that is the point, not a mismatch.
     if (!session.context.via && hello.transport.split('+')[0] !== session.context.transport.split('+')[0]) {
@@ -123,6 +143,15 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
       `agent ${session.agentId} online via ${session.context.transport}${session.context.via ? ` through ${session.context.via}` : ''} from ${session.context.remoteAddress}`,
     );
     return this.profileHooks.onHello(session, hello);
+  }
+
+  onTrustReport(session: AgentSession, anchors: TrustAnchor[]): void {
+    this.logger.log(`agent ${session.agentId} reported ${anchors.length} trust anchor(s)`);
+    this.trust.record(session.agentId, anchors, session.context.transport !== 'plain');
+  }
+
+  onProfileFetch(session: AgentSession, fetch: ProfileFetch): Promise<void> {
+    return this.profileFetch(session, fetch);
   }
 
   onWelcomed(session: AgentSession): void {

@@ -6,6 +6,8 @@ import { AgentsController } from './agents.controller.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
 import { EnrollmentTokensRepository } from './enrollment-tokens.repository.js';
+import { AgentTrustRepository } from './agent-trust.repository.js';
+import { TrustAnchorsRecorder } from './trust-anchors.recorder.js';
 
 @Module({
   controllers: [AgentsController],
@@ -16,7 +18,9 @@ import { EnrollmentTokensRepository } from './enrollment-tokens.repository.js';
     AgentSessions,
     AgentSweeper,
     AgentsService,
+    AgentTrustRepository,
+    TrustAnchorsRecorder,
   ],
-  exports: [AgentAuthenticator, AgentSessions, AgentsService],
+  exports: [AgentAuthenticator, AgentSessions, AgentsService, AgentTrustRepository, TrustAnchorsRecorder],
 })
 export class AgentsModule {}

@@ -5,7 +5,18 @@ import { hashSecret, newSecret } from '../crypto/secrets.js';
 import { ENROLLMENT_TOKEN_PREFIX } from './agent-authenticator.js';
 import { AgentsRepository, type AgentView, type ConnectionStatus } from './agents.repository.js';
 import { EnrollmentTokensRepository } from './enrollment-tokens.repository.js';
-import { type Transport } from '../../../../libs/protocol/index.js';
+import { type Transport, type TrustAnchor } from '../../../../libs/protocol/index.js';
+import { AgentTrustRepository } from './agent-trust.repository.js';
+
+/**
+ * What the agent trusts, as it last reported (ADR 24): the SHA-256 of each anchor's DER certificate and
+ * its subject. `null`: it never reported ("unknown"), and certificate changes treat it as trusting only
+ * the current certificate's anchor.
+ */
+export interface AgentTrustView {
+  trustAnchors: TrustAnchor[] | null;
+  trustReportedAt: Date | null;
+}
 
 @Injectable()
 export class AgentsService {
@@ -13,25 +24,32 @@ export class AgentsService {
     private readonly agents: AgentsRepository,
     private readonly tokens: EnrollmentTokensRepository,
     private readonly cluster: ClusterBus,
+    private readonly trust: AgentTrustRepository,
   ) {}
 
-  list(filter: {
+  async list(filter: {
     status?: ConnectionStatus;
     transport?: Transport;
     limit: number;
     offset: number;
-  }): Promise<AgentView[]> {
-    return this.agents.list(filter);
+  }): Promise<Array<AgentView & AgentTrustView>> {
+    const agents = await this.agents.list(filter);
+    const reports = await this.trust.findMany(agents.map((a) => a.id));
+    return agents.map((a) => {
+      const report = reports.get(a.id);
+      return { ...a, trustAnchors: report?.anchors ?? null, trustReportedAt: report?.reportedAt ?? null };
+    });
   }
 
-  async get(id: string): Promise<AgentView> {
+  async get(id: string): Promise<AgentView & AgentTrustView> {
     const agent = await this.agents.find(id);
     if (!agent) throw new DomainError(ErrorCode.NOT_FOUND, `no agent "${id}"`);
-    return agent;
+    const report = await this.trust.find(id);
+    return { ...agent, trustAnchors: report?.anchors ?? null, trustReportedAt: report?.reportedAt ?? null };
   }
 
   /** Labels the agent with groups, which rollouts can target. */
-  async setGroups(id: string, groups: string[]): Promise<AgentView> {
+  async setGroups(id: string, groups: string[]): Promise<AgentView & AgentTrustView> {
     if (!(await this.agents.setGroups(id, groups)))
       throw new DomainError(ErrorCode.NOT_FOUND, `no agent "${id}"`);
     return this.get(id);

@@ -121,13 +121,20 @@ export class CertificateDropFolder implements OnApplicationBootstrap, OnModuleDe
       const failed = join(this.folder, 'failed', new Date().toISOString().replace(/[:.]/g, '-'));
       mkdirSync(failed, { recursive: true, mode: 0o700 });
       for (const name of names) renameSync(join(dir, name), join(failed, name));
-      writeFileSync(join(failed, 'reason.txt'), reason + '\n', { mode: 0o600 });
+      const agents =
+        error instanceof DomainError && Array.isArray(error.details.agents)
+          ? (error.details.agents as Array<{ id: string; reason: string }>)
+          : [];
+      // One stranded agent per line; forcing means importing these files with certmgr -force.
+      const listed = agents.map((a) => `  ${a.id}: ${a.reason}\n`).join('');
+      writeFileSync(join(failed, 'reason.txt'), reason + '\n' + listed, { mode: 0o600 });
       this.logger.warn(
         `drop-in folder: refused ${shown.join(', ')}, nothing changed: ${reason} (files moved to ${failed})`,
       );
       await this.audit.record('system', 'certificate drop-in import', 'refused', 'server-certificate', {
         files: shown,
         reason,
+        ...(agents.length > 0 ? { strandedAgents: agents } : {}),
       });
     }
   }

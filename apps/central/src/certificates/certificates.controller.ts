@@ -12,7 +12,7 @@ import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import { z } from 'zod';
 import { parseBody } from '../common/parse-body.js';
 import { IMPORT_LIMITS } from './certificate-import.js';
-import { CertificatesService } from './certificates.service.js';
+import { CertificatesService, forcedWarning, type ServerIdentity } from './certificates.service.js';
 import { ApiDoc } from '../api-docs/api-doc.decorator.js';
 
 /** Multipart fields next to the files; `hosts` overrides SWITCHYARD_AGENT_HOSTS for this check. */
@@ -29,8 +29,16 @@ const importFields = z
           .filter(Boolean),
       )
       .optional(),
+    /** Change it even if known agents would not trust the new chain (they are named in the 409). */
+    force: z
+      .enum(['true', 'false'], 'must be "true" or "false"')
+      .transform((v) => v === 'true')
+      .optional(),
   })
   .strict();
+
+/** JSON body of the changes that upload nothing (self-signed, previous). */
+const changeBody = z.strictObject({ force: z.boolean().optional() });
 
 interface UploadedFile {
   originalname: string;
@@ -58,7 +66,7 @@ export class CertificatesController {
   @HttpCode(200)
   @UseInterceptors(
     AnyFilesInterceptor({
-      limits: { files: IMPORT_LIMITS.files + 1, fileSize: IMPORT_LIMITS.bytesPerFile + 1, fields: 4 },
+      limits: { files: IMPORT_LIMITS.files + 1, fileSize: IMPORT_LIMITS.bytesPerFile + 1, fields: 5 },
     }),
   )
   @ApiDoc({ upload: 'file', body: importFields })
@@ -68,13 +76,36 @@ export class CertificatesController {
       (files ?? []).map((f) => ({ name: f.originalname, bytes: f.buffer })),
       fields.password,
       fields.hosts,
+      { force: fields.force },
     );
   }
 
+  /** Body `{ "force": true }` to go past agents that would not trust a new self-signed certificate. */
   @Post('server/self-signed')
   @HttpCode(200)
-  async selfSigned() {
-    await this.certificates.installSelfSigned();
-    return this.certificates.activeSummary();
+  @ApiDoc({ body: changeBody })
+  async selfSigned(@Body() body: unknown) {
+    const installed = await this.certificates.installSelfSigned(parseBody(changeBody, body));
+    return this.answer(installed);
+  }
+
+  /** The certificate `POST server/previous` would restore. */
+  @Get('server/previous')
+  previous() {
+    return this.certificates.previousSummary();
+  }
+
+  /** Serves the previous certificate again (guarded: `{ "force": true }` to go past stranded agents). */
+  @Post('server/previous')
+  @HttpCode(200)
+  @ApiDoc({ body: changeBody })
+  async restorePrevious(@Body() body: unknown) {
+    const restored = await this.certificates.restorePrevious(parseBody(changeBody, body));
+    return this.answer(restored);
+  }
+
+  private async answer(installed: ServerIdentity) {
+    const warnings = installed.forcedPast ? [forcedWarning(installed.forcedPast)] : [];
+    return { ...(await this.certificates.activeSummary()), warnings };
   }
 }

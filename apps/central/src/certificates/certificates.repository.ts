@@ -17,15 +17,34 @@ export class CertificatesRepository {
     const [row] = await this.db.query(
       'SELECT id, source, chain_pem, key_encrypted, created_at FROM server_certificates WHERE active',
     );
-    if (!row) return undefined;
-    const r = row as Record<string, unknown>;
-    return {
-      id: r.id as string,
-      source: r.source as string,
-      chainPem: r.chain_pem as string,
-      keyEncrypted: r.key_encrypted as string,
-      createdAt: r.created_at as Date,
-    };
+    return row ? toStored(row as Record<string, unknown>) : undefined;
+  }
+
+  /** The certificate that was active before the current one (its key is sealed like the active one's). */
+  async findPrevious(): Promise<StoredServerCertificate | undefined> {
+    const [row] = await this.db.query(
+      `SELECT id, source, chain_pem, key_encrypted, created_at FROM server_certificates
+        WHERE NOT active ORDER BY activated_at DESC LIMIT 1`,
+    );
+    return row ? toStored(row as Record<string, unknown>) : undefined;
+  }
+
+  /**
+   * Makes a stored certificate the active one again (restore previous); the one it replaces becomes
+   * the previous. False when `expectedActiveId` is no longer active (a concurrent change won).
+   */
+  async reactivate(id: string, expectedActiveId: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const [deactivated] = (await tx.query(
+        'UPDATE server_certificates SET active = false WHERE active AND id = $1 RETURNING id',
+        [expectedActiveId],
+      )) as [unknown[], number];
+      if (deactivated.length === 0) return false;
+      await tx.query('UPDATE server_certificates SET active = true, activated_at = now() WHERE id = $1', [
+        id,
+      ]);
+      return true;
+    });
   }
 
   /** Inserts a certificate and makes it the only active one, in one transaction. */
@@ -47,4 +66,14 @@ export class CertificatesRepository {
       return (row as { id: string }).id;
     });
   }
+}
+
+function toStored(r: Record<string, unknown>): StoredServerCertificate {
+  return {
+    id: r.id as string,
+    source: r.source as string,
+    chainPem: r.chain_pem as string,
+    keyEncrypted: r.key_encrypted as string,
+    createdAt: r.created_at as Date,
+  };
 }

@@ -12,7 +12,10 @@ import {
   type ServerCertificateReport,
 } from '../certificates/certificate-report.js';
 import { CertificatesRepository } from '../certificates/certificates.repository.js';
-import { CertificatesService } from '../certificates/certificates.service.js';
+import { AgentTrustRepository } from '../agents/agent-trust.repository.js';
+import { CertificateGuard } from '../certificates/certificate-guard.js';
+import { CertificatesService, forcedWarning } from '../certificates/certificates.service.js';
+import { loadMigrationConfig } from '../migration/migration.config.js';
 import { notifyNodes } from '../cluster/cluster-bus.js';
 import { DomainError } from '../common/domain-error.js';
 import { ConfigError, loadCentralConfig } from '../config/central-config.js';
@@ -41,8 +44,10 @@ async function main(argv: string[]): Promise<number> {
   let database: Database;
   let secrets: SecretBox;
   let config;
+  let windowHours: number;
   try {
     config = loadCentralConfig();
+    windowHours = loadMigrationConfig().minWindowHours;
     secrets = new SecretBox(config.masterKey ?? loadOrCreateMasterKey(join(config.dataDir, 'master.key')));
     database = await openDatabase(config, (line) => console.error(`certmgr: ${line}`));
   } catch (error) {
@@ -55,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
     secrets,
     { publish: (event, payload) => notifyNodes(db, `certmgr-${process.pid}`, event, payload) },
     config,
+    // Reads what agents reported from the database: a running node stores reports within a second.
+    new CertificateGuard(new AgentTrustRepository(db), windowHours),
   );
   const audit = new AuditRepository(db);
   const actor = `certmgr (${userInfo().username})`;
@@ -78,26 +85,49 @@ async function main(argv: string[]): Promise<number> {
       case 'show':
         print(await certificates.activeSummary());
         return EXIT.done;
-      case 'self': {
-        await certificates.installSelfSigned();
-        const report = await certificates.activeSummary();
-        await record('certmgr -self', 'success', { fingerprintSha256: report.fingerprintSha256 });
-        print(report);
-        return EXIT.done;
+      case 'self':
+      case 'previous': {
+        const action = command.kind === 'self' ? 'certmgr -self' : 'certmgr -previous';
+        try {
+          const installed =
+            command.kind === 'self'
+              ? await certificates.installSelfSigned({ force: command.force })
+              : await certificates.restorePrevious({ force: command.force });
+          const report = await certificates.activeSummary();
+          const warnings = installed.forcedPast ? [forcedWarning(installed.forcedPast)] : [];
+          await record(action, 'success', {
+            fingerprintSha256: report.fingerprintSha256,
+            ...(installed.forcedPast ? { forced: true, strandedAgents: installed.forcedPast } : {}),
+          });
+          print(report, warnings);
+          return EXIT.done;
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          await record(action, 'refused', { reason: error.message, ...error.details });
+          console.error(`certmgr: refused, nothing changed: ${error.message}`);
+          return EXIT.refused;
+        }
       }
       case 'import': {
         const names = files.map((f) => f.name);
         try {
-          const result = await certificates.importFiles(files, command.password, command.hosts);
+          const result = await certificates.importFiles(files, command.password, command.hosts, {
+            force: command.force,
+          });
           await record('certmgr import', 'success', {
             files: names,
             fingerprintSha256: result.certificate.fingerprintSha256,
+            ...(command.force ? { force: true } : {}),
           });
           print(result.certificate, result.warnings);
           return EXIT.done;
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
-          await record('certmgr import', 'refused', { files: names, reason: error.message });
+          await record('certmgr import', 'refused', {
+            files: names,
+            reason: error.message,
+            ...error.details,
+          });
           console.error(`certmgr: refused, nothing changed: ${error.message}`);
           return EXIT.refused;
         }

@@ -38,6 +38,19 @@ export class MetricsRegistry {
       },
     });
     new Gauge({
+      name: 'switchyard_acme_held_orders',
+      help: 'ACME certificates obtained but held for approval because known agents would not trust them',
+      registers: [this.registry],
+      async collect() {
+        const [row] = (await db.query(
+          `SELECT count(*)::int AS n FROM acme_orders WHERE status = 'held'`,
+        )) as Array<{
+          n: number;
+        }>;
+        this.set(row?.n ?? 0);
+      },
+    });
+    new Gauge({
       name: 'switchyard_listener_connections',
       help: 'Open agent connections on this node, by listener',
       labelNames: ['listener', 'address', 'port'],

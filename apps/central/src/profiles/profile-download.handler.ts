@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { PROFILE_DOWNLOAD_PATH } from '../../../../libs/protocol/index.js';
+import { PROFILE_DOWNLOAD_PATH, type ProfileFetch } from '../../../../libs/protocol/index.js';
 import { AgentAuthenticator, ENROLLMENT_TOKEN_PREFIX } from '../agents/agent-authenticator.js';
+import { type AgentSession } from '../agents/agent-session.js';
+import { AgentSessions } from '../agents/agent-sessions.js';
 import { ArchiveCache } from './archive-cache.js';
 import { ProfileRevisionsRepository } from './profile-revisions.repository.js';
 
@@ -20,7 +22,40 @@ export class ProfileDownloadHandler {
   constructor(
     private readonly authenticator: AgentAuthenticator,
     private readonly revisions: ProfileRevisionsRepository,
-  ) {}
+    sessions: AgentSessions,
+  ) {
+    sessions.useProfileFetch((session, fetch) => this.serveOverSession(session, fetch));
+  }
+
+  /**
+   * `profile.fetch` (ADR 24): the same archives, as chunks over the agent's established session, which
+   * was authenticated at its upgrade. It needs no new TLS handshake, so an agent can still fetch what its
+   * session offers right after a server-certificate change it does not trust yet.
+   */
+  async serveOverSession(session: AgentSession, fetch: ProfileFetch): Promise<void> {
+    const { sha256, offset } = fetch;
+    const archive = await this.archives.load(sha256, () => this.revisions.archiveBySha256(sha256));
+    if (!archive) {
+      session.deliver({
+        type: 'profile.chunk',
+        sha256,
+        offset,
+        error: `no profile revision with sha256 ${sha256}`,
+      });
+      return;
+    }
+    if (offset >= archive.length) {
+      session.deliver({
+        type: 'profile.chunk',
+        sha256,
+        offset,
+        error: `offset ${offset} is beyond the archive's ${archive.length} bytes`,
+      });
+      return;
+    }
+    const data = archive.subarray(offset, Math.min(archive.length, offset + fetch.length)).toString('base64');
+    session.deliver({ type: 'profile.chunk', sha256, offset, totalBytes: archive.length, data });
+  }
 
   /**
    * Answers the request if it is a profile download and returns true; false leaves it to the listener.

@@ -104,6 +104,8 @@ export interface AcmeStatus {
     certificateNotAfter: string;
     renewAt: string;
   } | null;
+  /** A certificate the CA issued that would strand agents: it waits for approval (ADR 24). */
+  held?: { orderId: string; fqdn: string; message: string | null; since: string | null } | null;
   orders: AcmeOrder[];
 }
 
@@ -123,6 +125,18 @@ export interface Agent {
   revokedAt: string | null;
   connectedAt: string | null;
   lastSeenAt: string | null;
+  /**
+   * The trust anchors of the agent's truststore as it last reported them (GET /api/agents/:id; the live
+   * socket's rows do not carry them). null: it never reported; undefined: not loaded.
+   */
+  trustAnchors?: TrustAnchor[] | null;
+  trustReportedAt?: string | null;
+}
+
+/** A CA the agent trusts: SHA-256 of its DER certificate, and its subject. */
+export interface TrustAnchor {
+  sha256: string;
+  subject: string;
 }
 
 export interface EnrollmentToken {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type Agent } from '../../api/types.js';
+import { type Agent, type TrustAnchor } from '../../api/types.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
@@ -18,7 +18,13 @@ export function AgentDetail(props: { id: string }) {
       live.subscribe((m) => {
         if (m.type !== 'agents.changed') return;
         const mine = m.agents.find((a) => a.id === props.id);
-        if (mine) agent.setValue(mine);
+        // Live rows do not carry the trust anchors: keep the ones loaded.
+        if (mine)
+          agent.setValue({
+            ...mine,
+            trustAnchors: mine.trustAnchors ?? agent.value?.trustAnchors,
+            trustReportedAt: mine.trustReportedAt ?? agent.value?.trustReportedAt,
+          });
       }),
     [live, props.id],
   );
@@ -71,6 +77,10 @@ export function AgentDetail(props: { id: string }) {
             <dd>{a.status === 'online' ? 'now' : utc(a.lastSeenAt)}</dd>
             <dt>Enrolled</dt>
             <dd>{utc(a.enrolledAt)}</dd>
+            <dt>Trusts (truststore anchors)</dt>
+            <dd>
+              <TrustAnchors anchors={a.trustAnchors} reportedAt={a.trustReportedAt} />
+            </dd>
           </dl>
           {session.can('agents.write') && !a.revokedAt && (
             <div class="actions">
@@ -109,5 +119,33 @@ export function AgentDetail(props: { id: string }) {
         </div>
       )}
     </section>
+  );
+}
+
+/** What the agent reported it trusts; "unknown" is what server-certificate changes are guarded against. */
+function TrustAnchors(props: {
+  anchors: TrustAnchor[] | null | undefined;
+  reportedAt: string | null | undefined;
+}) {
+  if (props.anchors === undefined) return <>—</>;
+  if (props.anchors === null)
+    return (
+      <span
+        class="badge badge-failed"
+        title="certificate changes treat it as trusting only the current anchor"
+      >
+        unknown (not reported)
+      </span>
+    );
+  if (props.anchors.length === 0) return <>none (empty truststore)</>;
+  return (
+    <ul class="trust-anchors">
+      {props.anchors.map((anchor) => (
+        <li key={anchor.sha256}>
+          {anchor.subject} <code title="SHA-256 of the DER certificate">{anchor.sha256}</code>
+        </li>
+      ))}
+      {props.reportedAt && <li class="muted">reported {utc(props.reportedAt)}</li>}
+    </ul>
   );
 }

@@ -39,6 +39,19 @@ export function AcmeSection(props: { canWrite: boolean; onInstalled: () => void 
     }
   };
 
+  const approve = async () => {
+    if (!window.confirm('Install the held certificate although the agents named here would not trust it?'))
+      return;
+    setError(undefined);
+    try {
+      await api('POST', '/api/certificates/acme/renewal/approve');
+      await status.reload();
+      props.onInstalled();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+
   const input = (
     name: keyof typeof form,
     label: string,
@@ -73,6 +86,23 @@ export function AcmeSection(props: { canWrite: boolean; onInstalled: () => void 
         </p>
       ) : (
         <p class="muted">The active certificate does not come from ACME.</p>
+      )}
+      {status.value?.held && (
+        <Notice kind="warn">
+          <strong>
+            A certificate for {status.value.held.fqdn} is held{' '}
+            {status.value.held.since ? `since ${utc(status.value.held.since)}` : ''}: it would strand agents.
+          </strong>{' '}
+          {status.value.held.message} Publish a truststore with its CA to them first (a profile revision), or
+          approve it anyway.
+          {props.canWrite && (
+            <div class="actions">
+              <button type="button" class="danger" onClick={() => void approve()}>
+                Approve held certificate
+              </button>
+            </div>
+          )}
+        </Notice>
       )}
       {props.canWrite && (
         <form class="grid-form" onSubmit={submit}>
