@@ -11,6 +11,7 @@ import {
 import { connectionSettingsKey, parseAgentConfText } from './agent-conf-file.js';
 import type { AgentHome } from './agent-home.js';
 import { Backoff } from './backoff.js';
+import { delayAfterRefusal } from './retry-after.js';
 import { type ClientCsr } from '../../../libs/pki/index.js';
 import { CentralConnection, type ConnectionEnd, type ConnectionTarget } from './central-connection.js';
 import { ClientCertificateStore } from './client-certificate-store.js';
@@ -141,7 +142,11 @@ export class AgentRunner {
         }
         if (end.welcome) this.backoff.reset();
         if (this.reconnectNow) continue; // agent.conf changed: the change was logged, go right away
-        const delay = this.backoff.nextDelayMs();
+        // Central refused for a reason of its own and said when to come back: that, with jitter (ADR 26).
+        const delay =
+          end.retryAfterMs !== undefined
+            ? delayAfterRefusal(end.retryAfterMs, this.options.random)
+            : this.backoff.nextDelayMs();
         this.logger.warn(`${end.description}, retrying in ${seconds(delay)}`);
         this.status.update({ state: 'backoff', nodeId: null, lastError: end.description });
         await this.sleep(delay);

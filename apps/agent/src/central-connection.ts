@@ -17,6 +17,7 @@ import {
   type Welcome,
 } from '../../../libs/protocol/index.js';
 import { describeCloseCode, describeConnectError } from './connection-errors.js';
+import { parseRetryAfter } from './retry-after.js';
 import type { Logger } from './logger.js';
 
 /** Where and how to connect. A secure target never falls back to plain. */
@@ -56,6 +57,8 @@ export interface ConnectionEnd {
   closeCode: number | undefined;
   /** The HTTP status, when central refused the upgrade. */
   httpStatus: number | undefined;
+  /** The wait central asked for with its refusal (`Retry-After`, ms), if it gave one. */
+  retryAfterMs?: number;
   /** Plain words for the log and status.json. */
   description: string;
   /** A local failure that must stop the agent (e.g. the credential could not be stored). */
@@ -81,7 +84,8 @@ export class CentralConnection {
   private opened = false;
   private done = false;
   /** The first known cause of the end wins over what the socket reports afterwards. */
-  private cause: { description: string; httpStatus?: number; fatal?: Error } | undefined;
+  private cause:
+    { description: string; httpStatus?: number; retryAfterMs?: number; fatal?: Error } | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
 
@@ -103,6 +107,7 @@ export class CentralConnection {
       response.resume();
       this.cause ??= {
         httpStatus: status,
+        retryAfterMs: parseRetryAfter(response.headers['retry-after']),
         description:
           status === 401
             ? 'central refused the credential (HTTP 401)'
@@ -282,6 +287,7 @@ export class CentralConnection {
       welcome: this.welcome,
       closeCode: opened ? code : undefined,
       httpStatus: this.cause?.httpStatus,
+      ...(this.cause?.retryAfterMs !== undefined ? { retryAfterMs: this.cause.retryAfterMs } : {}),
       description,
       fatal: this.cause?.fatal,
     });

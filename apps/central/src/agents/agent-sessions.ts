@@ -14,6 +14,7 @@ import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js'
 import { AgentSession, type SessionHooks, type WelcomeProfile } from './agent-session.js';
 import { AgentsRepository } from './agents.repository.js';
 import { NO_PROFILE_HOOKS, type ProfileSessionHooks } from './profile-session.hooks.js';
+import { SessionStatusWriter } from './session-status.writer.js';
 
 /** The agent sessions held by this node, by agent id. */
 @Injectable()
@@ -22,9 +23,12 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   private readonly sessions = new Map<string, AgentSession>();
   private profileHooks: ProfileSessionHooks = NO_PROFILE_HOOKS;
   private stopping = false;
+  /** Called once the session is welcomed: frees its place in the admission control (ADR 26). */
+  private readonly admissions = new WeakMap<AgentSession, () => void>();
 
   constructor(
     private readonly repo: AgentsRepository,
+    private readonly status: SessionStatusWriter,
     private readonly node: NodeIdentity,
     @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
     events: EventBus,
@@ -46,8 +50,9 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     transport: Transport,
     addresses: { remote: string; listener: string; via?: string },
     credential: { hash: string; issued?: string; certificateChainPem?: string },
+    admitted?: () => void,
   ): AgentSession {
-    return new AgentSession(
+    const session = new AgentSession(
       socket,
       {
         agentId,
@@ -64,6 +69,8 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
       },
       this,
     );
+    if (admitted) this.admissions.set(session, admitted);
+    return session;
   }
 
   /** The rollouts domain registers its profile delivery here (it depends on agents, not the reverse). */
@@ -76,7 +83,8 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     this.sessions.set(session.agentId, session);
     if (previous && previous !== session)
       previous.close(CloseCode.REPLACED, 'replaced by a newer connection');
-    await this.repo.markOnline(session.agentId, {
+    // Batched with other hellos; welcome waits for the commit, so the API never shows more online than welcomed.
+    await this.status.online(session.agentId, {
       agentVersion: hello.agentVersion,
       capabilities: hello.capabilities,
       profileSha256: hello.profileSha256,
@@ -102,6 +110,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   }
 
   onWelcomed(session: AgentSession): void {
+    this.admissions.get(session)?.();
     this.profileHooks.onWelcomed(session);
   }
 
@@ -136,7 +145,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     // While stopping, one bulk update (onModuleDestroy) marks them all: thousands of single updates
     // racing the closing database pool would only fail.
     if (this.stopping) return;
-    await this.repo.markEnded(session.agentId, session.id, status);
+    await this.status.ended(session.agentId, session.id, status);
   }
 
   /** Central is stopping: sessions that end from now on are recorded by the bulk update. */
@@ -162,6 +171,8 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   /** Marks this node's agents disconnected when the node stops (they will reconnect elsewhere or later). */
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
+    // A hello batch committed after the bulk update would leave its agents "online" on a stopped node.
+    await this.status.drain().catch(() => undefined);
     await this.repo.markNodeSessionsDisconnected(this.node.id, 'now').catch(() => undefined);
   }
 }

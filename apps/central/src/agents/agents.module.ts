@@ -1,17 +1,21 @@
 import { Module } from '@nestjs/common';
 import { AgentAuthenticator } from './agent-authenticator.js';
+import { AgentCredentials } from './agent-credentials.js';
 import { AgentSessions } from './agent-sessions.js';
 import { AgentSweeper } from './agent-sweeper.js';
 import { AgentsController } from './agents.controller.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
 import { EnrollmentTokensRepository } from './enrollment-tokens.repository.js';
+import { SessionStatusWriter } from './session-status.writer.js';
 
 @Module({
   controllers: [AgentsController],
   providers: [
     AgentsRepository,
     EnrollmentTokensRepository,
+    AgentCredentials,
+    SessionStatusWriter,
     AgentAuthenticator,
     AgentSessions,
     AgentSweeper,

@@ -6,6 +6,8 @@ export interface CentralEvents {
   'settings.changed': { version: number };
   'certificate.changed': { id: string };
   'agent.revoked': { agentId: string };
+  /** The agent was enrolled again with a new credential: nodes drop the one they hold in memory. */
+  'agent.credential.changed': { agentId: string };
   /** Client certificates of the agent were revoked: refuse them at the next handshake, close its mTLS session. */
   'agent.certificate.revoked': { agentId: string; serials: string[] };
   /** A rollout moved (created, wave advanced, paused, approved, ...): every node sends what is now due. */

@@ -22,7 +22,7 @@ export async function openDatabase(config: CentralConfig, log: (line: string) =>
     embedded = await startEmbeddedPostgres(config.dataDir, log);
     url = await ensureDatabase(embedded.url, 'switchyard');
   }
-  const dataSource = createDataSource(url);
+  const dataSource = createDataSource(url, config.databasePoolSize);
   try {
     await dataSource.initialize();
   } catch (error) {
@@ -41,7 +41,13 @@ export async function openDatabase(config: CentralConfig, log: (line: string) =>
   };
 }
 
-export function createDataSource(url: string): DataSource {
+/**
+ * A pool wait longer than this fails the statement: work that waited longer was probably given up by the
+ * agent that asked for it (admission control keeps the queue short, ADR 26).
+ */
+const POOL_WAIT_MS = 10_000;
+
+export function createDataSource(url: string, poolSize = 10): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -49,7 +55,7 @@ export function createDataSource(url: string): DataSource {
     synchronize: false,
     installExtensions: false,
     entities: [],
-    extra: { max: 10, connectionTimeoutMillis: 10_000 },
+    extra: { max: poolSize, connectionTimeoutMillis: POOL_WAIT_MS },
   });
 }
 
