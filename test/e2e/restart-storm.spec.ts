@@ -14,7 +14,7 @@ import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/t
 const AGENTS = Number(process.env.STORM_AGENTS ?? 2000);
 const SECURE = Math.floor(AGENTS / 4);
 /** Small on purpose: most of the storm meets the admission control and its 503 + Retry-After. */
-const HELLOS_AT_ONCE = 40;
+const HELLOS_AT_ONCE = 100;
 const SWARM_SCRIPT = join(REPO_ROOT, 'dist', 'bench', 'connections', 'agent-swarm.js');
 const ADMIN_PASSWORD = 'storm-admin-password-1';
 
