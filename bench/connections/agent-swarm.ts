@@ -260,7 +260,7 @@ async function handle(command: SwarmCommand): Promise<void> {
         index,
         id,
         transport: 'plain',
-        credential: undefined,
+        credential: config!.credentials?.[index],
         socket: undefined,
         open: false,
         failures: 0,
