@@ -197,9 +197,11 @@ export class BenchContext {
     this.log(`restart: central ready after ${readyAt - spawnAt} ms, waiting for ${agents} agents`);
     let lastLog = Date.now();
     const onlineOverTime: RestartResult['onlineOverTime'] = [];
-    const sampler = this.sampleOnline(readyAt, onlineOverTime);
+    // The swarms take one command at a time: the sampler reads the count this loop last got.
+    let welcomed = 0;
+    const sampler = this.sampleOnline(readyAt, onlineOverTime, () => welcomed);
     for (;;) {
-      const welcomed = await this.welcomedSinceMark();
+      welcomed = await this.welcomedSinceMark();
       if (welcomed >= agents || Date.now() - readyAt > this.limits.reconnectTimeoutMs) break;
       this.limits.signal?.throwIfAborted();
       if (Date.now() - lastLog >= 5000) {
@@ -265,10 +267,11 @@ export class BenchContext {
     return replies.reduce((n, s) => n + s.welcomedSinceMark, 0);
   }
 
-  /** Every ~2 s: the API's online count next to the welcomed count (read just after it). */
+  /** Every ~2 s: the API's online count next to the latest welcomed count. */
   private sampleOnline(
     readyAt: number,
     into: RestartResult['onlineOverTime'],
+    welcomedNow: () => number,
   ): { stop: () => Promise<void> } {
     let running = true;
     const loop = (async () => {
@@ -277,7 +280,7 @@ export class BenchContext {
           .agentCounts()
           .then((c) => Object.entries(c).reduce((n, [k, v]) => (k.startsWith('online/') ? n + v : n), 0))
           .catch(() => null);
-        const welcomed = await this.welcomedSinceMark().catch(() => NaN);
+        const welcomed = welcomedNow();
         into.push({ atMs: Date.now() - readyAt, welcomed, apiOnline });
         this.log(`restart: API online ${apiOnline ?? '(no answer)'}, welcomed ${welcomed}`);
         for (let i = 0; i < 20 && running; i++) await sleep(100);

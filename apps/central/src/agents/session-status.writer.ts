@@ -26,14 +26,14 @@ export class SessionStatusWriter {
   constructor(private readonly repo: AgentsRepository) {
     this.starts = new KeyedBatcher(
       async (sessions) => {
-        await this.repo.markOnlineMany(sessions);
+        await this.repo.markOnlineMany(byAgent(sessions));
         return sessions.map(() => undefined);
       },
       { maxBatch: MAX_BATCH, delayMs: BATCH_DELAY_MS },
     );
     this.ends = new KeyedBatcher(
       async (ends) => {
-        await this.repo.markEndedMany(ends);
+        await this.repo.markEndedMany(byAgent(ends));
         return ends.map(() => undefined);
       },
       { maxBatch: MAX_BATCH, delayMs: BATCH_DELAY_MS },
@@ -65,4 +65,13 @@ export class SessionStatusWriter {
   async drain(): Promise<void> {
     await Promise.all([this.starts.drain(), this.ends.drain()]);
   }
+}
+
+/**
+ * Batches of starts and of ends run concurrently and may touch the same rows: in agent-id order each
+ * statement locks its rows in the same order, so two of them cannot deadlock (measured: "deadlock
+ * detected" on 500 ends in a 10,000-agent restart before this).
+ */
+function byAgent<T extends { agentId: string }>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0));
 }
