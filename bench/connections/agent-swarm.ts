@@ -31,7 +31,7 @@ interface SimAgent {
   welcomedSinceMark: number | undefined;
 }
 
-type AttemptResult = { ok: true; latencyMs: number } | { ok: false; reason: string };
+type AttemptResult = { ok: true; latencyMs: number } | { ok: false; reason: string; retryAfterMs?: number };
 
 let config: SwarmConfig | undefined;
 let agents: SimAgent[] = [];
@@ -99,7 +99,13 @@ function attempt(agent: SimAgent): Promise<AttemptResult> {
     );
     socket.on('error', (error: Error & { code?: string }) => settle({ ok: false, reason: reasonOf(error) }));
     socket.on('unexpected-response', (_req, res) => {
-      settle({ ok: false, reason: `HTTP ${res.statusCode ?? '?'}` });
+      // As the agent does: a refusal with Retry-After brings it back after that wait (ADR 26).
+      const retryAfter = res.headers['retry-after'];
+      settle({
+        ok: false,
+        reason: `HTTP ${res.statusCode ?? '?'}`,
+        ...(retryAfter && /^\d+$/.test(retryAfter) ? { retryAfterMs: Number(retryAfter) * 1000 } : {}),
+      });
       res.resume();
     });
     socket.on('open', () =>
@@ -143,9 +149,12 @@ function attempt(agent: SimAgent): Promise<AttemptResult> {
 }
 
 /** Capped exponential backoff with full jitter: a central restart must not cause a synchronized storm. */
-function scheduleReconnect(agent: SimAgent): void {
+function scheduleReconnect(agent: SimAgent, retryAfterMs?: number): void {
   const { baseMs, capMs } = config!.backoff;
-  const delay = Math.random() * Math.min(capMs, baseMs * 2 ** Math.min(agent.failures, 20));
+  const delay =
+    retryAfterMs !== undefined
+      ? retryAfterMs + Math.random() * (retryAfterMs / 2 + 250)
+      : Math.random() * Math.min(capMs, baseMs * 2 ** Math.min(agent.failures, 20));
   clearTimeout(agent.retry);
   agent.retry = setTimeout(() => {
     agent.retry = undefined;
@@ -159,8 +168,8 @@ function scheduleReconnect(agent: SimAgent): void {
       count(afterReady ? failuresAfterReady : failuresBeforeReady, result.reason);
       if (afterReady && failedAfterReadyAtMs.length < 10_000)
         failedAfterReadyAtMs.push(Date.now() - centralReadyAt!);
-      agent.failures++;
-      if (reconnect) scheduleReconnect(agent);
+      if (result.retryAfterMs === undefined) agent.failures++;
+      if (reconnect) scheduleReconnect(agent, result.retryAfterMs);
     });
   }, delay);
 }
@@ -251,7 +260,7 @@ async function handle(command: SwarmCommand): Promise<void> {
         index,
         id,
         transport: 'plain',
-        credential: undefined,
+        credential: config!.credentials?.[index],
         socket: undefined,
         open: false,
         failures: 0,

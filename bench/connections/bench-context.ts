@@ -196,11 +196,12 @@ export class BenchContext {
     const probe = this.probeApi();
     this.log(`restart: central ready after ${readyAt - spawnAt} ms, waiting for ${agents} agents`);
     let lastLog = Date.now();
+    const onlineOverTime: RestartResult['onlineOverTime'] = [];
+    // The swarms take one command at a time: the sampler reads the count this loop last got.
+    let welcomed = 0;
+    const sampler = this.sampleOnline(readyAt, onlineOverTime, () => welcomed);
     for (;;) {
-      const welcomed = (await this.eachSwarm({ type: 'status' }, 'status')).reduce(
-        (n, s) => n + s.welcomedSinceMark,
-        0,
-      );
+      welcomed = await this.welcomedSinceMark();
       if (welcomed >= agents || Date.now() - readyAt > this.limits.reconnectTimeoutMs) break;
       this.limits.signal?.throwIfAborted();
       if (Date.now() - lastLog >= 5000) {
@@ -209,6 +210,7 @@ export class BenchContext {
       }
       await sleep(100);
     }
+    await sampler.stop();
     const cpuMs = cpuMsOf(central.pid) - cpu0;
     const dbMs = this.dbCpuMs() - db0;
     const apiHealthMaxMs = await probe.stop();
@@ -256,6 +258,39 @@ export class BenchContext {
       agentCounts: await this.api.agentCounts(),
       load: loadFigures,
       apiHealthMaxMs,
+      onlineOverTime,
+    };
+  }
+
+  private async welcomedSinceMark(): Promise<number> {
+    const replies = await this.eachSwarm({ type: 'status' }, 'status');
+    return replies.reduce((n, s) => n + s.welcomedSinceMark, 0);
+  }
+
+  /** Every ~2 s: the API's online count next to the latest welcomed count. */
+  private sampleOnline(
+    readyAt: number,
+    into: RestartResult['onlineOverTime'],
+    welcomedNow: () => number,
+  ): { stop: () => Promise<void> } {
+    let running = true;
+    const loop = (async () => {
+      while (running) {
+        const apiOnline = await this.api
+          .agentCounts()
+          .then((c) => Object.entries(c).reduce((n, [k, v]) => (k.startsWith('online/') ? n + v : n), 0))
+          .catch(() => null);
+        const welcomed = welcomedNow();
+        into.push({ atMs: Date.now() - readyAt, welcomed, apiOnline });
+        this.log(`restart: API online ${apiOnline ?? '(no answer)'}, welcomed ${welcomed}`);
+        for (let i = 0; i < 20 && running; i++) await sleep(100);
+      }
+    })();
+    return {
+      stop: async () => {
+        running = false;
+        await loop;
+      },
     };
   }
 

@@ -107,6 +107,9 @@ export function formatReport(results: ConnectionBenchResult[], machine: string):
         `  restart: SYN retransmits ${r.restart.load.synRetransmits}; swarm event-loop delay max ${ms(r.restart.load.swarmEventLoopDelayMaxMs, 0)} ms`,
         `  restart: welcomed before the ready line: ${r.restart.welcomedBeforeReady}; missing: ${r.restart.missing}`,
         `  restart: API agents after: ${JSON.stringify(r.restart.agentCounts)}`,
+        `  restart: API online vs welcomed over time (s: online/welcomed): ${r.restart.onlineOverTime
+          .map((p) => `${s(p.atMs)}: ${p.apiOnline ?? '–'}/${p.welcomed}`)
+          .join(', ')}`,
       );
     }
     out.push(`  central log: ${r.centralLog.lines} lines; warnings and errors:`);

@@ -68,6 +68,11 @@ export interface RestartResult {
   load: LoadFigures;
   /** Slowest GET /api/health during the reconnection storm (polled every 250 ms). */
   apiHealthMaxMs: number;
+  /**
+   * The API's online count against the agents welcomed back, sampled every ~2 s from the ready line
+   * (status truth during the storm, ADR 26); `apiOnline` is null when the API did not answer.
+   */
+  onlineOverTime: Array<{ atMs: number; welcomed: number; apiOnline: number | null }>;
 }
 
 export interface ConnectionBenchResult {

@@ -15,8 +15,11 @@ export class SwarmClient {
   /** Latest progress of a connect phase. */
   progress = { done: 0, failed: 0 };
 
-  private constructor(readonly name: string) {
-    this.child = fork(SWARM_SCRIPT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+  private constructor(
+    readonly name: string,
+    script: string,
+  ) {
+    this.child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
     this.child.on('message', (message: SwarmReply) => this.receive(message));
     this.child.on('exit', (code, signal) => {
       this.exitError = new Error(`${this.name} exited (${signal ?? code})`);
@@ -25,8 +28,9 @@ export class SwarmClient {
     });
   }
 
-  static async start(name: string, config: SwarmConfig): Promise<SwarmClient> {
-    const swarm = new SwarmClient(name);
+  /** `script`: the compiled agent-swarm.js (tests running from sources pass the one under dist/). */
+  static async start(name: string, config: SwarmConfig, script = SWARM_SCRIPT): Promise<SwarmClient> {
+    const swarm = new SwarmClient(name, script);
     await swarm.request({ type: 'configure', config }, 'ready');
     return swarm;
   }

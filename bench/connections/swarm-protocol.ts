@@ -10,6 +10,8 @@ export interface SwarmConfig {
   /** PEM of central's server chain, trusted for wss. */
   ca: string;
   enrollmentToken: string;
+  /** Credentials already issued, aligned with `agentIds` (a test that seeded its agents); else enroll. */
+  credentials?: string[];
   /** Source addresses spread over 127.0.0.2–127.0.0.20 so no single one runs out of ephemeral ports. */
   localAddresses: string[];
   /** In-flight connection attempts at most, in a connect phase. */

@@ -13,6 +13,7 @@ import {
 import { connectionSettingsKey, parseAgentConfText } from './agent-conf-file.js';
 import type { AgentHome } from './agent-home.js';
 import { Backoff, HEALTHY_CONNECTION_MS } from './backoff.js';
+import { delayAfterRefusal } from './retry-after.js';
 import { type ClientCsr } from '../../../libs/pki/index.js';
 import { CentralConnection, type ConnectionEnd, type ConnectionTarget } from './central-connection.js';
 import { ClientCertificateStore } from './client-certificate-store.js';
@@ -167,7 +168,11 @@ export class AgentRunner {
         }
         // Not reset at welcome: only a connection that stayed up (healthyTimer) starts the backoff over.
         if (this.reconnectNow) continue; // agent.conf changed: the change was logged, go right away
-        const delay = this.backoff.nextDelayMs();
+        // Central refused for a reason of its own and said when to come back: that, with jitter (ADR 26).
+        const delay =
+          end.retryAfterMs !== undefined
+            ? delayAfterRefusal(end.retryAfterMs, this.options.random)
+            : this.backoff.nextDelayMs();
         const line = `${end.description}, retrying in ${seconds(delay)}`;
         // An unusable truststore is told once (with its fix), not at every attempt while it stays so.
         if (end.truststoreError === 'repeated') this.logger.debug(line);

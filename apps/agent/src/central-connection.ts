@@ -21,6 +21,7 @@ import {
   type Welcome,
 } from '../../../libs/protocol/index.js';
 import { describeCloseCode, describeConnectError, isCertificateError } from './connection-errors.js';
+import { parseRetryAfter } from './retry-after.js';
 import type { Logger } from './logger.js';
 
 /** Where and how to connect. A secure target never falls back to plain. */
@@ -62,6 +63,8 @@ export interface ConnectionEnd {
   closeCode: number | undefined;
   /** The HTTP status, when central refused the upgrade. */
   httpStatus: number | undefined;
+  /** The wait central asked for with its refusal (`Retry-After`, ms), if it gave one. */
+  retryAfterMs?: number;
   /** Plain words for the log and status.json. */
   description: string;
   /** A local failure that must stop the agent (e.g. the credential could not be stored). */
@@ -89,7 +92,9 @@ export class CentralConnection {
   private opened = false;
   private done = false;
   /** The first known cause of the end wins over what the socket reports afterwards. */
-  private cause: { description: string; httpStatus?: number; fatal?: Error; trust?: boolean } | undefined;
+  private cause:
+    | { description: string; httpStatus?: number; retryAfterMs?: number; fatal?: Error; trust?: boolean }
+    | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   private readonly chunkListeners = new Set<(chunk: ProfileChunk) => void>();
@@ -112,6 +117,7 @@ export class CentralConnection {
       response.resume();
       this.cause ??= {
         httpStatus: status,
+        retryAfterMs: parseRetryAfter(response.headers['retry-after']),
         description:
           status === 401
             ? 'central refused the credential (HTTP 401)'
@@ -320,6 +326,7 @@ export class CentralConnection {
       welcome: this.welcome,
       closeCode: opened ? code : undefined,
       httpStatus: this.cause?.httpStatus,
+      ...(this.cause?.retryAfterMs !== undefined ? { retryAfterMs: this.cause.retryAfterMs } : {}),
       description,
       fatal: this.cause?.fatal,
       ...(this.cause?.trust ? { trustFailure: true } : {}),

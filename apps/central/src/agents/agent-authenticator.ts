@@ -2,7 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type IncomingMessage } from 'node:http';
 import { AGENT_ID_PATTERN, VIA_HEADER } from '../../../../libs/protocol/index.js';
 import { AuditService } from '../audit/audit.service.js';
-import { hashSecret, newSecret, sameHash } from '../crypto/secrets.js';
+import { ClusterBus } from '../cluster/cluster-bus.js';
+import { hashSecret, newSecret } from '../crypto/secrets.js';
+import { AgentCredentials } from './agent-credentials.js';
 import { AgentSessions } from './agent-sessions.js';
 import { AgentsRepository } from './agents.repository.js';
 import { EnrollmentTokensRepository, type EnrollmentTokenScope } from './enrollment-tokens.repository.js';
@@ -37,6 +39,8 @@ export class AgentAuthenticator {
     private readonly tokens: EnrollmentTokensRepository,
     private readonly audit: AuditService,
     private readonly sessions: AgentSessions,
+    private readonly credentials: AgentCredentials,
+    private readonly cluster: ClusterBus,
   ) {
     this.tokenUses = new TokenUseCoalescer((hash, wanted) => tokens.consume(hash, wanted));
   }
@@ -70,11 +74,9 @@ export class AgentAuthenticator {
       via: viaOf(req),
     };
     if (options.sessionSuffices && this.sessions.heldWithCredential(agentId, presented)) return ok;
-    const stored = await this.agents.findCredential(agentId);
-    if (!stored || !sameHash(stored.hash, presented)) {
+    if (!(await this.credentials.verify(agentId, presented))) {
       return { ok: false, status: 401, reason: `credential not valid for agent ${agentId}` };
     }
-    if (!stored.used) await this.agents.markCredentialUsed(agentId);
     return ok;
   }
 
@@ -115,12 +117,24 @@ export class AgentAuthenticator {
       if (!(await this.tokenUses.use(tokenHash))) return refuse(401, USED_UP);
     }
     const credential = newSecret(AGENT_CREDENTIAL_PREFIX);
-    const enrolled = await this.agents.enroll(agentId, hashSecret(credential), tokenHash, {
+    const credentialHash = hashSecret(credential);
+    const enrolled = await this.agents.enroll(agentId, credentialHash, tokenHash, {
       readmit,
       group: scope.group,
     });
     // Another enrollment of the same id won the race since the check above.
     if (!enrolled) return refuse(409, ALREADY_ENROLLED);
+    if (readmit || retry) {
+      // Other nodes may still hold the previous credential in memory: it must stop opening sessions.
+      await this.cluster
+        .publish('agent.credential.changed', { agentId })
+        .catch((error: Error) =>
+          this.logger.warn(
+            `agent ${agentId}: could not tell other nodes of its new credential: ${error.message}`,
+          ),
+        );
+    }
+    this.credentials.remember(agentId, credentialHash);
     await this.audit.record(
       { username: `agent:${agentId}`, address },
       'agent enrollment',
@@ -142,7 +156,7 @@ export class AgentAuthenticator {
     this.logger.log(
       `agent ${agentId} ${retry ? 're-enrolled (retry)' : readmit ? 're-enrolled (admin token)' : 'enrolled'} from ${address}`,
     );
-    return { ok: true, agentId, issuedCredential: credential, credentialHash: hashSecret(credential), via };
+    return { ok: true, agentId, issuedCredential: credential, credentialHash, via };
   }
 }
 

@@ -114,7 +114,12 @@ export class AgentSession {
     });
     socket.on('close', (code) => void this.end(code));
     this.helloTimer = setTimeout(
-      () => this.close(CloseCode.POLICY_VIOLATION, 'no hello within 10 s'),
+      // Timers run before sockets are read: after a stall of this process (a restart storm on a busy
+      // machine) a hello that has arrived may still be unread. Give it that read before giving up.
+      () =>
+        setImmediate(() => {
+          if (!this.helloed) this.close(CloseCode.POLICY_VIOLATION, 'no hello within 10 s');
+        }),
       HELLO_TIMEOUT_MS,
     );
   }

@@ -25,6 +25,7 @@ import { AgentsRepository } from './agents.repository.js';
 import { NO_CERTIFICATE_HOOKS, type CertificateSessionHooks } from './certificate-session.hooks.js';
 import { NO_PROFILE_HOOKS, type ProfileSessionHooks } from './profile-session.hooks.js';
 import { TrustAnchorsRecorder } from './trust-anchors.recorder.js';
+import { SessionStatusWriter } from './session-status.writer.js';
 
 /** The agent sessions held by this node, by agent id. */
 @Injectable()
@@ -43,9 +44,12 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     return Promise.resolve();
   };
   private stopping = false;
+  /** Called once the session is welcomed: frees its place in the admission control (ADR 26). */
+  private readonly admissions = new WeakMap<AgentSession, () => void>();
 
   constructor(
     private readonly repo: AgentsRepository,
+    private readonly status: SessionStatusWriter,
     private readonly node: NodeIdentity,
     @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
     events: EventBus,
@@ -69,8 +73,9 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     transport: Transport,
     addresses: { remote: string; listener: string; via?: string },
     credential: { hash: string; issued?: string; certificateChainPem?: string },
+    admitted?: () => void,
   ): AgentSession {
-    return new AgentSession(
+    const session = new AgentSession(
       socket,
       {
         agentId,
@@ -87,6 +92,8 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
       },
       this,
     );
+    if (admitted) this.admissions.set(session, admitted);
+    return session;
   }
 
   /** The profiles domain serves archives over the session (`profile.fetch`, ADR 24) through this. */
@@ -118,7 +125,8 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     this.sessions.set(session.agentId, session);
     if (previous && previous !== session)
       previous.close(CloseCode.REPLACED, 'replaced by a newer connection');
-    await this.repo.markOnline(session.agentId, {
+    // Batched with other hellos; welcome waits for the commit, so the API never shows more online than welcomed.
+    await this.status.online(session.agentId, {
       agentVersion: hello.agentVersion,
       capabilities: hello.capabilities,
       profileSha256: hello.profileSha256,
@@ -155,6 +163,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   }
 
   onWelcomed(session: AgentSession): void {
+    this.admissions.get(session)?.();
     this.profileHooks.onWelcomed(session);
     this.certificateHooks.onWelcomed(session);
   }
@@ -209,7 +218,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     // While stopping, one bulk update (onModuleDestroy) marks them all: thousands of single updates
     // racing the closing database pool would only fail.
     if (this.stopping) return;
-    await this.repo.markEnded(session.agentId, session.id, status);
+    await this.status.ended(session.agentId, session.id, status);
   }
 
   /** Central is stopping: sessions that end from now on are recorded by the bulk update. */
@@ -235,6 +244,8 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   /** Marks this node's agents disconnected when the node stops (they will reconnect elsewhere or later). */
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
+    // A hello batch committed after the bulk update would leave its agents "online" on a stopped node.
+    await this.status.drain().catch(() => undefined);
     await this.repo.markNodeSessionsDisconnected(this.node.id, 'now').catch(() => undefined);
   }
 }

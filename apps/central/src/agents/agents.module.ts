@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentAuthenticator } from './agent-authenticator.js';
+import { AgentCredentials } from './agent-credentials.js';
 import { AgentSessions } from './agent-sessions.js';
 import { AgentSweeper } from './agent-sweeper.js';
 import { AgentsController } from './agents.controller.js';
@@ -8,12 +9,15 @@ import { AgentsService } from './agents.service.js';
 import { EnrollmentTokensRepository } from './enrollment-tokens.repository.js';
 import { AgentTrustRepository } from './agent-trust.repository.js';
 import { TrustAnchorsRecorder } from './trust-anchors.recorder.js';
+import { SessionStatusWriter } from './session-status.writer.js';
 
 @Module({
   controllers: [AgentsController],
   providers: [
     AgentsRepository,
     EnrollmentTokensRepository,
+    AgentCredentials,
+    SessionStatusWriter,
     AgentAuthenticator,
     AgentSessions,
     AgentSweeper,

@@ -106,6 +106,16 @@ export class AgentsRepository {
     return { hash: row.credential_hash, used: row.credential_used_at !== null };
   }
 
+  /** Credentials of many agents in one statement (the hello path, ADR 26); revoked agents are absent. */
+  async findCredentials(ids: string[]): Promise<Map<string, { hash: string; used: boolean }>> {
+    const rows = (await this.db.query(
+      `SELECT id, credential_hash, credential_used_at IS NOT NULL AS used FROM agents
+        WHERE id = ANY($1::text[]) AND revoked_at IS NULL AND credential_hash IS NOT NULL`,
+      [ids],
+    )) as Array<{ id: string; credential_hash: string; used: boolean }>;
+    return new Map(rows.map((r) => [r.id, { hash: r.credential_hash, used: r.used }]));
+  }
+
   /** The agent has its credential: an enrollment with its token is no longer a retry (see `isRetry`). */
   async markCredentialUsed(id: string): Promise<void> {
     await this.db.query(
@@ -196,6 +206,53 @@ export class AgentsRepository {
         s.stagedProfileSha256,
         s.via,
       ],
+    );
+  }
+
+  /**
+   * Records many sessions online in one statement (ADR 26: hellos are written in batches, and each
+   * welcome waits for its batch's commit). The caller never puts two sessions of one agent in a batch.
+   */
+  async markOnlineMany(sessions: Array<SessionFacts & { agentId: string }>): Promise<void> {
+    if (sessions.length === 0) return;
+    const column = <K extends keyof (typeof sessions)[number]>(key: K) => sessions.map((s) => s[key]);
+    await this.db.query(
+      `UPDATE agents a SET connection_status = 'online', agent_version = s.agent_version,
+              capabilities = s.capabilities::jsonb, profile_sha256 = s.profile_sha256, transport = s.transport,
+              node_id = s.node_id, session_id = s.session_id, remote_address = s.remote_address,
+              listener_address = s.listener_address, staged_profile_sha256 = s.staged_profile_sha256,
+              via = s.via, connected_at = now(), last_seen_at = now()
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[],
+                     $8::text[], $9::text[], $10::text[], $11::text[])
+              AS s(id, agent_version, capabilities, profile_sha256, transport, node_id, session_id,
+                   remote_address, listener_address, staged_profile_sha256, via)
+        WHERE a.id = s.id`,
+      [
+        column('agentId'),
+        column('agentVersion'),
+        sessions.map((s) => JSON.stringify(s.capabilities)),
+        column('profileSha256'),
+        column('transport'),
+        column('nodeId'),
+        column('sessionId'),
+        column('remoteAddress'),
+        column('listenerAddress'),
+        column('stagedProfileSha256'),
+        column('via'),
+      ],
+    );
+  }
+
+  /** Ends many sessions in one statement; a newer session of the same agent is left untouched. */
+  async markEndedMany(
+    ends: Array<{ agentId: string; sessionId: string; status: 'offline' | 'disconnected' }>,
+  ): Promise<void> {
+    if (ends.length === 0) return;
+    await this.db.query(
+      `UPDATE agents a SET connection_status = s.status, last_seen_at = now()
+         FROM unnest($1::text[], $2::uuid[], $3::text[]) AS s(id, session_id, status)
+        WHERE a.id = s.id AND a.session_id = s.session_id`,
+      [ends.map((e) => e.agentId), ends.map((e) => e.sessionId), ends.map((e) => e.status)],
     );
   }
 

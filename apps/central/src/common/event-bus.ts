@@ -8,6 +8,8 @@ export interface CentralEvents {
   'agent.revoked': { agentId: string };
   /** Agents whose reported trust anchors were just stored: nodes forget what they remembered of them. */
   'agent.trust.reported': { agentIds: string[] };
+  /** The agent was enrolled again with a new credential: nodes drop the one they hold in memory. */
+  'agent.credential.changed': { agentId: string };
   /** Client certificates of the agent were revoked: refuse them at the next handshake, close its mTLS session. */
   'agent.certificate.revoked': { agentId: string; serials: string[] };
   /** A rollout moved (created, wave advanced, paused, approved, ...): every node sends what is now due. */

@@ -29,6 +29,15 @@ export interface CentralConfig {
   session: { idleSeconds: number; maxSeconds: number };
   /** Failed logins allowed per sliding minute, per account and per address (ADR 11). */
   loginFailuresPerMinute: number;
+  /** Connections of this process's PostgreSQL pool. */
+  databasePoolSize: number;
+  /**
+   * Admission control of agent connections (ADR 26): upgrades + hellos in progress at once, and those
+   * waiting for a place; the rest are answered 503 with Retry-After.
+   */
+  admission: { inProgress: number; waiting: number; maxWaitMs: number };
+  /** Agent connections this process holds at most; undefined ⇒ the open-files limit minus a reserve. */
+  maxAgentConnections: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +62,16 @@ const positive = (max: number, unit: string) =>
     .regex(/^\d+(\.\d+)?$/, `must be a number of ${unit}`)
     .transform(Number)
     .refine((n) => n > 0 && n <= max, `must be more than 0 and at most ${max}`);
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+/** Hellos in progress per pool connection by default: a hello's writes are batched (ADR 26). */
+const HELLOS_PER_POOL_CONNECTION = 20;
 
 const envSchema = z.object({
   SWITCHYARD_HTTP_HOST: z
@@ -127,11 +146,19 @@ const envSchema = z.object({
     .transform(Number)
     .refine((n) => n >= 1 && n <= 1000, 'must be between 1 and 1000')
     .default(10),
+  SWITCHYARD_DATABASE_POOL_SIZE: wholeNumber(1, 500).default(10),
+  SWITCHYARD_MAX_CONCURRENT_HELLOS: wholeNumber(1, 100_000).optional(),
+  SWITCHYARD_MAX_AGENT_CONNECTIONS: wholeNumber(1, 10_000_000).optional(),
   SWITCHYARD_NODE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -')
     .optional(),
 });
+
+/** A short queue behind the hellos in progress; an upgrade waits in it at most 5 s. */
+function admissionOf(inProgress: number): CentralConfig['admission'] {
+  return { inProgress, waiting: inProgress * 4, maxWaitMs: 5000 };
+}
 
 function decodeKey(value: string): Buffer | undefined {
   if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
@@ -180,6 +207,11 @@ export function loadCentralConfig(env: NodeJS.ProcessEnv = process.env): Central
       maxSeconds: Math.round(e.SWITCHYARD_SESSION_MAX_HOURS * 3600),
     },
     loginFailuresPerMinute: e.SWITCHYARD_LOGIN_FAILURES_PER_MINUTE,
+    databasePoolSize: e.SWITCHYARD_DATABASE_POOL_SIZE,
+    admission: admissionOf(
+      e.SWITCHYARD_MAX_CONCURRENT_HELLOS ?? e.SWITCHYARD_DATABASE_POOL_SIZE * HELLOS_PER_POOL_CONNECTION,
+    ),
+    maxAgentConnections: e.SWITCHYARD_MAX_AGENT_CONNECTIONS,
   };
 }
 

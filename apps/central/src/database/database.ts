@@ -33,7 +33,7 @@ export async function openDatabase(config: CentralConfig, log: (line: string) =>
     }
     watch = watchEmbeddedPostgres(embedded, log);
   }
-  const dataSource = createDataSource(url);
+  const dataSource = createDataSource(url, config.databasePoolSize);
   const close = async () => {
     await watch?.stop();
     if (dataSource.isInitialized) await dataSource.destroy();
@@ -64,7 +64,13 @@ async function logInstallation(dataSource: DataSource, url: string, log: (line: 
   }
 }
 
-export function createDataSource(url: string): DataSource {
+/**
+ * A pool wait longer than this fails the statement: work that waited longer was probably given up by the
+ * agent that asked for it (admission control keeps the queue short, ADR 26).
+ */
+const POOL_WAIT_MS = 10_000;
+
+export function createDataSource(url: string, poolSize = 10): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -72,7 +78,7 @@ export function createDataSource(url: string): DataSource {
     synchronize: false,
     installExtensions: false,
     entities: [],
-    extra: { max: 10, connectionTimeoutMillis: 10_000 },
+    extra: { max: poolSize, connectionTimeoutMillis: POOL_WAIT_MS },
   });
 }
 

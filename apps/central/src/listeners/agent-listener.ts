@@ -12,6 +12,9 @@ import { type SecureContextOptions, type TLSSocket, type TlsOptions } from 'node
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AGENT_PATH, MAX_FRAME_BYTES, type Transport } from '../../../../libs/protocol/index.js';
 import { type ClientCertificateVerdict } from '../local-ca/client-certificate.check.js';
+import { type ConnectionBudget } from './descriptor-budget.js';
+import { retryAfterSeconds } from './hello-admission.js';
+import { type RefusalLog } from './refusal-log.js';
 
 export type ListenerKind = 'plain' | 'secure';
 
@@ -19,7 +22,15 @@ export interface UpgradeDecision {
   ok: boolean;
   status?: number;
   reason?: string;
+  /** Sent as `Retry-After` with a refusal the agent should retry soon (central busy, database down). */
+  retryAfterSeconds?: number;
   accept?: (socket: WebSocket) => void;
+}
+
+/** What keeps this process manageable under any number of agents (ADR 26); shared by its listeners. */
+export interface ListenerGuard {
+  budget: ConnectionBudget;
+  refusals: RefusalLog;
 }
 
 /** The agent a valid client certificate proved, on a mutual TLS connection. */
@@ -87,6 +98,7 @@ export class AgentListener {
     readonly signature: string,
     private readonly gate?: HandshakeGate,
     private readonly handleRequest?: AgentRequestHandler,
+    private readonly guard?: ListenerGuard,
   ) {
     this.server = tls
       ? createHttpsServer(tls, (req, res) => this.request(req, res))
@@ -96,6 +108,14 @@ export class AgentListener {
       (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head),
     );
     this.server.on('clientError', (_error, socket: Duplex) => socket.destroy());
+    if (guard) {
+      // Before TLS and HTTP: far past the budget a socket costs nothing more than its accept.
+      this.server.prependListener('connection', (socket: Socket) => {
+        if (guard.budget.admit(socket)) return;
+        guard.refusals.refused('descriptors', `${guard.budget.openSockets} agent sockets open`);
+        socket.destroy();
+      });
+    }
     if (tls) {
       // Prepended: the refusal must come before the HTTP server reads a single byte from the socket.
       this.server.prependListener('connection', (raw: Socket) => {
@@ -204,18 +224,31 @@ export class AgentListener {
       this.logger.warn(`refused upgrade from ${address}: foreign Origin ${origin.slice(0, 100)}`);
       return reject(socket, 403, 'foreign Origin');
     }
+    if (this.guard?.budget.exceeded) {
+      this.guard.refusals.refused('descriptors', `${this.guard.budget.openSockets} agent sockets open`);
+      return reject(socket, 503, 'central holds all the agent connections it can', retryAfterSeconds(5, 15));
+    }
     const peer = this.peers.get(req.socket);
     const transport: Transport = this.kind === 'plain' ? 'plain' : peer ? 'secure+mtls' : 'secure';
     let decision: UpgradeDecision;
     try {
       decision = await this.authorize(req, transport, address, peer);
     } catch (error) {
-      this.logger.error(`upgrade from ${address}: ${(error as Error).message}`);
-      return reject(socket, 503, 'central cannot check credentials right now');
+      this.guard?.refusals.refused('database', (error as Error).message);
+      if (!this.guard) this.logger.error(`upgrade from ${address}: ${(error as Error).message}`);
+      // A server-side failure: the agent is asked back soon rather than left to its growing backoff.
+      return reject(socket, 503, 'central cannot check credentials right now', retryAfterSeconds(1, 5));
     }
     if (!decision.ok || !decision.accept) {
-      this.logger.warn(`refused agent upgrade from ${address}: ${decision.reason ?? 'unauthorized'}`);
-      return reject(socket, decision.status ?? 401, decision.reason ?? 'unauthorized');
+      // Refusals of a busy central are counted and logged once per burst by whoever refused.
+      if (decision.retryAfterSeconds === undefined)
+        this.logger.warn(`refused agent upgrade from ${address}: ${decision.reason ?? 'unauthorized'}`);
+      return reject(
+        socket,
+        decision.status ?? 401,
+        decision.reason ?? 'unauthorized',
+        decision.retryAfterSeconds,
+      );
     }
     if (socket.destroyed) return;
     const accept = decision.accept;
@@ -229,7 +262,7 @@ function rawSocketOf(socket: TLSSocket): object | undefined {
   return (socket as TLSSocket & { _parent?: object })._parent;
 }
 
-function reject(socket: Duplex, status: number, reason: string): void {
+function reject(socket: Duplex, status: number, reason: string, retryAfter?: number): void {
   const text =
     {
       400: 'Bad Request',
@@ -241,9 +274,10 @@ function reject(socket: Duplex, status: number, reason: string): void {
     }[status] ?? 'Error';
   const body = JSON.stringify({ error: reason });
   const auth = status === 401 ? 'WWW-Authenticate: Bearer realm="switchyard-agent"\r\n' : '';
+  const retry = retryAfter === undefined ? '' : `Retry-After: ${retryAfter}\r\n`;
   if (!socket.destroyed) {
     socket.end(
-      `HTTP/1.1 ${status} ${text}\r\n${auth}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${text}\r\n${auth}${retry}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type IncomingMessage } from 'node:http';
 import { type Server as HttpsServer } from 'node:https';
 import { CSR_HEADER, CloseCode, decodeCsrHeader, type Transport } from '../../../../libs/protocol/index.js';
@@ -7,6 +7,7 @@ import { AgentSessions } from '../agents/agent-sessions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { type BoundListener } from '../cluster/nodes.repository.js';
+import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { CertificateRevocations } from '../local-ca/certificate-revocations.js';
 import { type ClientAuthMode } from '../local-ca/client-certificate.check.js';
 import { InSessionCertificates } from '../local-ca/in-session-certificates.js';
@@ -15,11 +16,15 @@ import { ProfileDownloadHandler } from '../profiles/profile-download.handler.js'
 import { effectivePlainBinding, type WebSocketSettings } from '../settings/websocket-settings.js';
 import {
   AgentListener,
+  type ListenerGuard,
   type ListenerKind,
   type UpgradeDecision,
   type VerifiedPeer,
 } from './agent-listener.js';
 import { ClientCertificateGate } from './client-certificate-gate.js';
+import { ConnectionBudget, agentConnectionBudget } from './descriptor-budget.js';
+import { HelloAdmission, retryAfterSeconds } from './hello-admission.js';
+import { RefusalLog, type RefusalReason } from './refusal-log.js';
 import { secureContextOptions, tlsServerOptions } from './tls-options.js';
 
 export interface TlsIdentity {
@@ -51,6 +56,8 @@ export class ListenerManager implements OnModuleDestroy {
   private clientCaPem: string | undefined;
   private readonly gate: ClientCertificateGate;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly admission: HelloAdmission;
+  private readonly guard: ListenerGuard;
 
   constructor(
     private readonly authenticator: AgentAuthenticator,
@@ -60,7 +67,15 @@ export class ListenerManager implements OnModuleDestroy {
     audit: AuditService,
     private readonly profileDownloads: ProfileDownloadHandler,
     private readonly inSessionCertificates: InSessionCertificates,
+    @Inject(CENTRAL_CONFIG) config: CentralConfig,
   ) {
+    this.admission = new HelloAdmission(config.admission);
+    const budget = new ConnectionBudget(agentConnectionBudget(config.maxAgentConnections));
+    this.guard = { budget, refusals: new RefusalLog() };
+    this.logger.log(
+      `agent connections: at most ${config.admission.inProgress} upgrades and hellos at once` +
+        (budget.budget === undefined ? '' : `, ${budget.budget} connections held (descriptor budget)`),
+    );
     this.gate = new ClientCertificateGate(
       () => this.clientAuth,
       (serial) => revocations.isRevoked(serial),
@@ -93,6 +108,16 @@ export class ListenerManager implements OnModuleDestroy {
       const port = a && typeof a === 'object' ? a.port : l.port;
       return { kind: l.kind, address, port, tls: l.kind === 'secure', connections: l.connections };
     });
+  }
+
+  /** Early refusals of agent connections since start, by reason (metrics). */
+  refusals(): Readonly<Record<RefusalReason, number>> {
+    return this.guard.refusals.counts();
+  }
+
+  /** Agent sockets open in this process, and how many it may hold (undefined: no budget found). */
+  agentSockets(): { open: number; budget: number | undefined } {
+    return { open: this.guard.budget.openSockets, budget: this.guard.budget.budget };
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -219,6 +244,7 @@ export class ListenerManager implements OnModuleDestroy {
       want.signature,
       tls ? this.gate : undefined,
       (req, res, certificateAgentId) => this.profileDownloads.handle(req, res, certificateAgentId),
+      this.guard,
     );
   }
 
@@ -228,10 +254,46 @@ export class ListenerManager implements OnModuleDestroy {
     address: string,
     peer: VerifiedPeer | undefined,
   ): Promise<UpgradeDecision> {
+    // Admission first: a refused upgrade costs no credential check and no database work.
+    const permit = await this.admission.enter();
+    if (!permit) {
+      this.guard.refusals.refused(
+        'busy',
+        `${this.admission.inProgress} in progress, ${this.admission.waiting} waiting`,
+      );
+      return {
+        ok: false,
+        status: 503,
+        reason: 'central is busy with other agents; try again after Retry-After',
+        retryAfterSeconds: retryAfterSeconds(1, 5),
+      };
+    }
+    // The place is held until the welcome (see accept) or until the connection closes, whichever is first.
+    if (req.socket.destroyed) permit.release();
+    else req.socket.once('close', () => permit.release());
+    try {
+      return await this.decide(req, transport, address, peer, () => permit.release());
+    } catch (error) {
+      permit.release();
+      throw error;
+    }
+  }
+
+  private async decide(
+    req: IncomingMessage,
+    transport: Transport,
+    address: string,
+    peer: VerifiedPeer | undefined,
+    admitted: () => void,
+  ): Promise<UpgradeDecision> {
     const result = await this.authenticator.authenticate(req, address);
-    if (!result.ok) return { ok: false, status: result.status, reason: result.reason };
+    if (!result.ok) {
+      admitted();
+      return { ok: false, status: result.status, reason: result.reason };
+    }
     // The certificate and the credential must name the same agent: one cannot lend the other.
     if (peer && peer.agentId !== result.agentId) {
+      admitted();
       return {
         ok: false,
         status: 403,
@@ -251,6 +313,7 @@ export class ListenerManager implements OnModuleDestroy {
           transport,
           { remote: address, listener: req.socket.localAddress ?? '', via: result.via },
           { hash: result.credentialHash, issued: result.issuedCredential, certificateChainPem },
+          admitted,
         ),
     };
   }

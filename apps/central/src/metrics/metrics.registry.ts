@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { AGENT_STATUS_VIEW } from '../agents/agents.repository.js';
 import { CertificatesService } from '../certificates/certificates.service.js';
@@ -60,6 +60,28 @@ export class MetricsRegistry {
         for (const l of listeners.bound()) {
           this.set({ listener: l.kind, address: l.address, port: String(l.port) }, l.connections);
         }
+      },
+    });
+    new Counter({
+      name: 'switchyard_agent_connections_refused_total',
+      help: 'Agent connections this node refused early with 503 + Retry-After (busy, descriptors, database; ADR 26)',
+      labelNames: ['reason'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(listeners.refusals())) this.inc({ reason }, n);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_agent_sockets',
+      help: 'Agent sockets open on this node (open), and how many it holds at most (budget: open files minus a reserve)',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        const sockets = listeners.agentSockets();
+        this.reset();
+        this.set({ kind: 'open' }, sockets.open);
+        if (sockets.budget !== undefined) this.set({ kind: 'budget' }, sockets.budget);
       },
     });
   }

@@ -297,6 +297,27 @@ export class RolloutDeliveriesRepository {
     return row ? { name: row.profile_name, revision: row.revision, sha256: row.sha256 } : null;
   }
 
+  /** The desired profiles of many agents in one statement (hellos of a restart storm, ADR 26). */
+  async desiredProfiles(
+    agentIds: string[],
+  ): Promise<Map<string, { name: string; revision: number; sha256: string }>> {
+    const rows = (await this.db.query(
+      `SELECT agent_id, profile_name, revision, sha256 FROM agent_desired_profiles WHERE agent_id = ANY($1::text[])`,
+      [agentIds],
+    )) as Array<{ agent_id: string; profile_name: string; revision: number; sha256: string }>;
+    return new Map(
+      rows.map((r) => [r.agent_id, { name: r.profile_name, revision: r.revision, sha256: r.sha256 }]),
+    );
+  }
+
+  /** True when any rollout entry exists: without one, no hello has anything to reconcile (SCOPE is empty). */
+  async anyEntry(): Promise<boolean> {
+    const [row] = (await this.db.query(`SELECT EXISTS (SELECT 1 FROM rollout_agents) AS any`)) as Array<{
+      any: boolean;
+    }>;
+    return row?.any === true;
+  }
+
   /**
    * Steps that got no answer within the rollout's step timeout while the agent stayed online become
    * `stale` (DESIGN §8: never "updating" forever). They are sent again at the agent's next hello.

@@ -1,11 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type Hello } from '../../../../libs/protocol/index.js';
+import { KeyedBatcher } from '../common/keyed-batcher.js';
 import { upgradeNeeded } from './capability-gate.js';
 import { DeliveryMemory } from './delivery-memory.js';
 import { afterHello, recordIsFinal, type Transition } from './rollout-agent-state.js';
 import { RolloutDeliveriesRepository, type StateChange } from './rollout-deliveries.repository.js';
 import { type DeliveryEntry } from './rollout.types.js';
 import { RolloutsRepository } from './rollouts.repository.js';
+import { RolloutEntriesPresence } from './rollout-entries-presence.js';
+
+type DesiredProfile = { name: string; revision: number; sha256: string } | null;
 
 /**
  * At every hello, the agent's rollout entries are corrected against what it reports (DESIGN §8): a
@@ -16,14 +20,31 @@ import { RolloutsRepository } from './rollouts.repository.js';
 @Injectable()
 export class RolloutHelloReconciler {
   private readonly logger = new Logger('rollouts');
+  /** The desired profiles of many hellos read in one statement (ADR 26). */
+  private readonly desired: KeyedBatcher<string, DesiredProfile>;
 
   constructor(
     private readonly rollouts: RolloutsRepository,
     private readonly deliveries: RolloutDeliveriesRepository,
     private readonly memory: DeliveryMemory,
-  ) {}
+    private readonly entries: RolloutEntriesPresence,
+  ) {
+    this.desired = new KeyedBatcher(
+      async (agentIds) => {
+        const found = await this.deliveries.desiredProfiles(agentIds);
+        return agentIds.map((id) => found.get(id) ?? null);
+      },
+      { maxBatch: 500, delayMs: 5 },
+    );
+  }
 
-  async reconcile(hello: Hello): Promise<{ name: string; revision: number; sha256: string } | null> {
+  async reconcile(hello: Hello): Promise<DesiredProfile> {
+    // No rollout entry anywhere (a fleet that never ran a rollout): nothing to reconcile, no query.
+    if (this.entries.mayExist()) await this.reconcileEntries(hello);
+    return this.desired.add(hello.agentId, hello.agentId);
+  }
+
+  private async reconcileEntries(hello: Hello): Promise<void> {
     const agent = { agentVersion: hello.agentVersion, capabilities: hello.capabilities };
     const reported = {
       active: hello.profileSha256,
@@ -58,7 +79,6 @@ export class RolloutHelloReconciler {
       await this.deliveries.change(changes, tx);
       await this.deliveries.recordApplied(applied, tx);
     });
-    return this.deliveries.desiredProfile(hello.agentId);
   }
 }
 

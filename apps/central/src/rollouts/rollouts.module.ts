@@ -15,6 +15,7 @@ import { ROLLOUTS_CONFIG, loadRolloutsConfig } from './rollouts.config.js';
 import { RolloutsController } from './rollouts.controller.js';
 import { RolloutsRepository } from './rollouts.repository.js';
 import { RolloutsService } from './rollouts.service.js';
+import { RolloutEntriesPresence } from './rollout-entries-presence.js';
 
 /**
  * Rollouts (DESIGN §5, §8; ADR 9): waves, thresholds and per-agent delivery state, driven from the
@@ -34,6 +35,7 @@ import { RolloutsService } from './rollouts.service.js';
     RolloutDispatcher,
     RolloutTicker,
     RolloutStatusRecorder,
+    RolloutEntriesPresence,
     RolloutHelloReconciler,
     RolloutSessionHooks,
   ],

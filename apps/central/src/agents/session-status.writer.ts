@@ -1,0 +1,77 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { KeyedBatcher } from '../common/keyed-batcher.js';
+import { AgentsRepository, type SessionFacts } from './agents.repository.js';
+
+type Ended = { agentId: string; sessionId: string; status: 'offline' | 'disconnected' };
+
+/** A batch is written this long after its first session, or at once when full. */
+const BATCH_DELAY_MS = 15;
+const MAX_BATCH = 500;
+/** An end that cannot be written is tried again: a row left "online" would lie until the node dies. */
+const END_ATTEMPTS = 5;
+const END_RETRY_MS = 1000;
+
+/**
+ * Writes sessions' starts and ends in batches (ADR 26): one UPDATE … FROM unnest per batch instead of one
+ * statement and commit per hello. A session start resolves once its batch is committed, and only then is
+ * the agent welcomed: the status the API shows never runs ahead of the welcomes, and a batch that fails
+ * leaves no agent half-registered (its sessions are closed without a welcome and come back later).
+ */
+@Injectable()
+export class SessionStatusWriter {
+  private readonly logger = new Logger('agents');
+  private readonly starts: KeyedBatcher<SessionFacts & { agentId: string }, undefined>;
+  private readonly ends: KeyedBatcher<Ended, undefined>;
+
+  constructor(private readonly repo: AgentsRepository) {
+    this.starts = new KeyedBatcher(
+      async (sessions) => {
+        await this.repo.markOnlineMany(byAgent(sessions));
+        return sessions.map(() => undefined);
+      },
+      { maxBatch: MAX_BATCH, delayMs: BATCH_DELAY_MS },
+    );
+    this.ends = new KeyedBatcher(
+      async (ends) => {
+        await this.repo.markEndedMany(byAgent(ends));
+        return ends.map(() => undefined);
+      },
+      { maxBatch: MAX_BATCH, delayMs: BATCH_DELAY_MS },
+    );
+  }
+
+  /** Resolves when the session is on record as online (committed). */
+  async online(agentId: string, facts: SessionFacts): Promise<void> {
+    await this.starts.add(agentId, { agentId, ...facts });
+  }
+
+  /** Records the end of a session, trying again for a while if the database does not answer. */
+  async ended(agentId: string, sessionId: string, status: Ended['status']): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.ends.add(agentId, { agentId, sessionId, status });
+        return;
+      } catch (error) {
+        if (attempt >= END_ATTEMPTS) throw error;
+        this.logger.warn(
+          `agent ${agentId}: recording the end of its session failed (${(error as Error).message}); trying again`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, END_RETRY_MS * attempt));
+      }
+    }
+  }
+
+  /** Everything queued is written (central stopping). */
+  async drain(): Promise<void> {
+    await Promise.all([this.starts.drain(), this.ends.drain()]);
+  }
+}
+
+/**
+ * Batches of starts and of ends run concurrently and may touch the same rows: in agent-id order each
+ * statement locks its rows in the same order, so two of them cannot deadlock (measured: "deadlock
+ * detected" on 500 ends in a 10,000-agent restart before this).
+ */
+function byAgent<T extends { agentId: string }>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0));
+}
