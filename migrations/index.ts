@@ -11,6 +11,7 @@ import { RolloutDueWork1763972300000 } from './1763972300000-RolloutDueWork.js';
 import { EnrollmentRetry1763972400000 } from './1763972400000-EnrollmentRetry.js';
 import { LastSeenFromNode1763972500000 } from './1763972500000-LastSeenFromNode.js';
 import { TrustAnchors1765000200000 } from './1765000200000-TrustAnchors.js';
+import { CertificateRotations1765000700000 } from './1765000700000-CertificateRotations.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   EnrollmentRetry1763972400000,
   LastSeenFromNode1763972500000,
   TrustAnchors1765000200000,
+  CertificateRotations1765000700000,
 ];
