@@ -1,6 +1,6 @@
 import { summarizeCertificate } from '../../../../libs/pki/index.js';
 import { checkImport } from '../certificates/certificate-import.js';
-import { strandingMessage } from '../certificates/certificate-guard.js';
+import { chainLinks, describeChain, type StrandedAgent } from '../certificates/stranded-agents.js';
 import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
 import { type TruststoreEntry } from '../profiles/truststore-selection.js';
 import {
@@ -240,11 +240,11 @@ export class RotationService {
     const ids = gate.all.map((a) => a.id);
     if (ids.length > 0) {
       if (!req.force)
-        throw new DomainError(
-          ErrorCode.WOULD_STRAND_AGENTS,
-          `${strandingMessage(rotation.chainPem, gate.all)}; wait for them to report the new anchor, exempt them, or repeat with "force": true and "acknowledge": [their ids]`,
-          { agents: gate.all, trusting: gate.trusting, total: gate.total },
-        );
+        throw new DomainError(ErrorCode.WOULD_STRAND_AGENTS, gateMessage(rotation.chainPem, gate.all), {
+          agents: gate.all,
+          trusting: gate.trusting,
+          total: gate.total,
+        });
       const given = new Set(req.acknowledge ?? []);
       const missing = ids.filter((i) => !given.has(i));
       const extra = [...given].filter((i) => !ids.includes(i));
@@ -405,4 +405,18 @@ export class RotationService {
       },
     });
   }
+}
+
+/** The gate's refusal: who does not trust the staged chain yet, and the ways forward. */
+function gateMessage(chainPem: string, stranded: readonly StrandedAgent[]): string {
+  const named = stranded
+    .slice(0, 20)
+    .map((a) => `${a.id} (${a.reason})`)
+    .join(', ');
+  const more = stranded.length > 20 ? ` and ${stranded.length - 20} more` : '';
+  return (
+    `${stranded.length} known agent(s) do not trust the staged chain ${describeChain(chainLinks(chainPem))} yet: ` +
+    `${named}${more}. Nothing was changed: wait for them to report the new anchor (the rotation's rollout ` +
+    `brings it), exempt them, or repeat with "force": true and "acknowledge": [their ids]`
+  );
 }
