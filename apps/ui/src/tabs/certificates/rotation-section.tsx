@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../../api/client.js';
+import { api } from '../../api/client.js';
 import { OPEN_ROTATION_PHASES, type Rotation } from '../../api/rotation-types.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
@@ -18,13 +18,11 @@ const NEXT_ACTION: Record<string, string> = {
 
 /** The staged rotation to a certificate from another CA (ADR 30), with live progress. */
 export function RotationSection(props: { canWrite: boolean; onChanged: () => void }) {
+  // The list answers 200 even when there was never a rotation (no 404 in the console); the open
+  // rotation, if any, is the newest one (one at a time).
   const current = useLoad(async () => {
-    try {
-      return await api<Rotation>('GET', '/api/certificates/rotations/current');
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 404) return null;
-      throw e;
-    }
+    const [latest] = await api<Rotation[]>('GET', '/api/certificates/rotations');
+    return latest ? api<Rotation>('GET', `/api/certificates/rotations/${latest.id}`) : null;
   });
   const [staging, setStaging] = useState(false);
   const [reason, setReason] = useState('');
