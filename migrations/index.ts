@@ -13,6 +13,7 @@ import { LastSeenFromNode1763972500000 } from './1763972500000-LastSeenFromNode.
 import { EnrollmentTokenScope1765000100000 } from './1765000100000-EnrollmentTokenScope.js';
 import { TrustAnchors1765000200000 } from './1765000200000-TrustAnchors.js';
 import { RolloutOpenWork1765000400000 } from './1765000400000-RolloutOpenWork.js';
+import { CertificateRotations1765000700000 } from './1765000700000-CertificateRotations.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   EnrollmentTokenScope1765000100000,
   TrustAnchors1765000200000,
   RolloutOpenWork1765000400000,
+  CertificateRotations1765000700000,
 ];

@@ -19,6 +19,7 @@ import { LocalCaModule } from './local-ca/local-ca.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { MigrationModule } from './migration/migration.module.js';
+import { RotationModule } from './rotation/rotation.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 import { LiveModule } from './live/live.module.js';
 import { UiModule } from './ui/ui.module.js';
@@ -51,6 +52,7 @@ export class AppModule {
         AcmeModule,
         MetricsModule,
         MigrationModule,
+        RotationModule,
         LiveModule,
         UiModule,
         ApiDocsModule,

@@ -94,7 +94,7 @@ export function parseCertmgrArgs(argv: string[]): CertmgrCommand {
 }
 
 /** openssl's convention: a literal, `env:NAME` or `file:PATH` (first line). */
-function resolvePassword(spec: string): string {
+export function resolvePassword(spec: string): string {
   if (spec.startsWith('env:')) {
     const name = spec.slice(4);
     const v = process.env[name];

@@ -22,10 +22,13 @@ import { ConfigError, loadCentralConfig } from '../config/central-config.js';
 import { SecretBox, loadOrCreateMasterKey } from '../crypto/secret-box.js';
 import { openDatabase, type Database } from '../database/database.js';
 import { USAGE, UsageError, parseCertmgrArgs, type CertmgrCommand } from './certmgr-args.js';
+import { ROTATE_USAGE, isRotateCommand } from './rotate-args.js';
+import { runRotate } from './rotate-command.js';
 
 const EXIT = { done: 0, refused: 1, usage: 2, environment: 3 } as const;
 
 async function main(argv: string[]): Promise<number> {
+  if (isRotateCommand(argv)) return runRotate(argv);
   let command: CertmgrCommand;
   try {
     command = parseCertmgrArgs(argv);
@@ -35,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   if (command.kind === 'help') {
-    console.log(USAGE);
+    console.log(`${USAGE}\n\n${ROTATE_USAGE}`);
     return EXIT.done;
   }
   const files = command.kind === 'import' ? readInputs(command.files) : [];

@@ -1,17 +1,14 @@
-import { type DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
-import { type ProfilePrepareService } from '../profiles/profile-prepare.service.js';
-import { type ProfilesService } from '../profiles/profiles.service.js';
-import { DEFAULT_ALIASES, type TruststoreEntry } from '../profiles/truststore-selection.js';
-import { createRolloutSchema } from '../rollouts/dto/rollout.requests.js';
-import { type RolloutsService } from '../rollouts/rollouts.service.js';
+import { type TruststoreEntry } from '../profiles/truststore-selection.js';
+import {
+  FleetProfilePublisher,
+  SERVER_ANCHOR_ALIAS,
+  freeAlias,
+  type FleetProfilePublisherDeps,
+} from '../rollouts/fleet-profile-publisher.js';
 import { type SecureRolloutRequest } from './secure-rollout.port.js';
 
-export interface SecureRolloutStarterDeps {
-  db: Pick<DataSource, 'query'>;
-  profiles: Pick<ProfilesService, 'require' | 'update'>;
-  prepare: Pick<ProfilePrepareService, 'prepare'>;
-  rollouts: Pick<RolloutsService, 'create'>;
+export interface SecureRolloutStarterDeps extends FleetProfilePublisherDeps {
   /** The secure listener's port, written into the revision so agents dial what central listens on. */
   securePort(): Promise<number>;
 }
@@ -23,12 +20,16 @@ export interface SecureRolloutStarterDeps {
  * sent it), is prepared, and published to all agents through the rollouts service.
  */
 export class SecureRolloutStarter {
-  constructor(private readonly deps: SecureRolloutStarterDeps) {}
+  private readonly publisher: FleetProfilePublisher;
+
+  constructor(private readonly deps: SecureRolloutStarterDeps) {
+    this.publisher = new FleetProfilePublisher(deps);
+  }
 
   async start(req: SecureRolloutRequest): Promise<string> {
     let { profile, revision } = req;
     if (profile === undefined || revision === undefined) {
-      const inUse = await this.profilesInUse();
+      const inUse = await this.publisher.profilesInUse();
       const prepared = [];
       for (const name of inUse)
         prepared.push({ profile: name, revision: await this.secureRevision(name, req.actor) });
@@ -42,55 +43,30 @@ export class SecureRolloutStarter {
         );
       ({ profile, revision } = prepared[0]!);
     }
-    const created = await this.deps.rollouts.create(
-      createRolloutSchema.parse({
-        profile,
-        revision,
-        targets: { all: true },
-        mode: 'publish',
-        ...(req.waves ? { waves: req.waves } : {}),
-      }),
+    return this.publisher.publish(
+      { profile, revision, targets: { all: true }, ...(req.waves ? { waves: req.waves } : {}) },
       req.actor,
     );
-    return created.id;
-  }
-
-  /** The profiles agents are meant to run; before any publish, the built-in `default`. */
-  private async profilesInUse(): Promise<string[]> {
-    const rows = (await this.deps.db.query(
-      'SELECT DISTINCT profile_name FROM agent_desired_profiles ORDER BY profile_name',
-    )) as Array<{ profile_name: string }>;
-    return rows.length > 0 ? rows.map((r) => r.profile_name) : ['default'];
   }
 
   private async secureRevision(name: string, actor: string): Promise<number> {
-    const draft = await this.deps.profiles.require(name);
-    const truststore: TruststoreEntry[] = draft.truststore.some((e) => e.source === 'server-anchor')
-      ? draft.truststore
-      : [...draft.truststore, { source: 'server-anchor', alias: anchorAlias(draft.truststore) }];
-    const requiredCapabilities = [...new Set([...draft.requiredCapabilities, 'wss'])];
-    await this.deps.profiles.update(
+    const securePort = String(await this.deps.securePort());
+    return this.publisher.reviseAndPrepare(
       name,
-      {
-        draftVersion: draft.draftVersion,
-        set: {
-          'central.websocket.secure': 'true',
-          'central.websocket.secure.port': String(await this.deps.securePort()),
-        },
-        truststore,
-        requiredCapabilities,
+      (draft) => {
+        const truststore: TruststoreEntry[] = draft.truststore.some((e) => e.source === 'server-anchor')
+          ? draft.truststore
+          : [
+              ...draft.truststore,
+              { source: 'server-anchor', alias: freeAlias(draft.truststore, SERVER_ANCHOR_ALIAS) },
+            ];
+        return {
+          set: { 'central.websocket.secure': 'true', 'central.websocket.secure.port': securePort },
+          truststore,
+          requiredCapabilities: [...new Set([...draft.requiredCapabilities, 'wss'])],
+        };
       },
       actor,
     );
-    // Same content as the latest revision ⇒ that revision again (prepare never duplicates).
-    return (await this.deps.prepare.prepare(name, actor)).revision;
   }
-}
-
-function anchorAlias(entries: TruststoreEntry[]): string {
-  const base: string = DEFAULT_ALIASES['server-anchor'];
-  const taken = new Set(entries.map((e) => e.alias));
-  let alias = base;
-  for (let n = 2; taken.has(alias); n++) alias = `${base}-${n}`;
-  return alias;
 }

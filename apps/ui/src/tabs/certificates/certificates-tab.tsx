@@ -7,6 +7,7 @@ import { useApp } from '../../live-context.js';
 import { AcmeSection } from './acme-section.js';
 import { CertificateCard } from './certificate-card.js';
 import { ImportDialog } from './import-dialog.js';
+import { RotationSection } from './rotation-section.js';
 
 export function CertificatesTab() {
   const { session } = useApp();
@@ -74,6 +75,7 @@ export function CertificatesTab() {
           }}
         />
       )}
+      <RotationSection canWrite={canWrite} onChanged={() => void cert.reload()} />
       <AcmeSection canWrite={canWrite} onInstalled={() => void cert.reload()} />
     </section>
   );

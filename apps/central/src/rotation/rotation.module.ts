@@ -1,0 +1,85 @@
+import { Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AgentTrustRepository } from '../agents/agent-trust.repository.js';
+import { AgentsModule } from '../agents/agents.module.js';
+import { TrustAnchorsRecorder } from '../agents/trust-anchors.recorder.js';
+import { AuditService } from '../audit/audit.service.js';
+import { CertificatesModule } from '../certificates/certificates.module.js';
+import { CertificatesRepository } from '../certificates/certificates.repository.js';
+import { CertificatesService } from '../certificates/certificates.service.js';
+import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
+import { SecretBox } from '../crypto/secret-box.js';
+import { loadMigrationConfig } from '../migration/migration.config.js';
+import { RolloutsIntegration } from '../migration/rollouts-integration.js';
+import { ProfilePrepareService } from '../profiles/profile-prepare.service.js';
+import { ProfilesModule } from '../profiles/profiles.module.js';
+import { ProfilesService } from '../profiles/profiles.service.js';
+import { FleetProfilePublisher } from '../rollouts/fleet-profile-publisher.js';
+import { RolloutsModule } from '../rollouts/rollouts.module.js';
+import { RolloutsService } from '../rollouts/rollouts.service.js';
+import { RotationController } from './rotation.controller.js';
+import { RotationRepository } from './rotation.repository.js';
+import { RotationService } from './rotation.service.js';
+
+/** Builds the rotation from this node's services: it can publish (certmgr's cannot). */
+function createRotationService(
+  db: DataSource,
+  secrets: SecretBox,
+  certificates: CertificatesService,
+  trust: AgentTrustRepository,
+  recorder: TrustAnchorsRecorder,
+  audit: AuditService,
+  central: CentralConfig,
+  rollouts: RolloutsService,
+  profiles: ProfilesService,
+  prepare: ProfilePrepareService,
+): RotationService {
+  const stored = new CertificatesRepository(db);
+  const progress = new RolloutsIntegration(db);
+  return new RotationService({
+    repo: new RotationRepository(db),
+    secrets,
+    certificates,
+    activeCertificate: async () => {
+      const active = await stored.findActive();
+      return active ? { id: active.id, chainPem: active.chainPem } : undefined;
+    },
+    trust: { knownSecureAgents: (hours) => trust.knownSecureAgents(hours), flush: () => recorder.flush() },
+    windowHours: loadMigrationConfig().minWindowHours,
+    publisher: new FleetProfilePublisher({ db, profiles, prepare, rollouts }),
+    rolloutProgress: (id) => progress.progress(id),
+    audit: (actor, action, outcome, details) =>
+      audit.record(
+        actor.name === 'system' ? 'system' : { username: actor.name, address: actor.address ?? 'unknown' },
+        action,
+        outcome,
+        'certificate-rotation',
+        details,
+      ),
+    agentHosts: central.agentHosts,
+  });
+}
+
+@Module({
+  imports: [AgentsModule, CertificatesModule, RolloutsModule, ProfilesModule],
+  controllers: [RotationController],
+  providers: [
+    {
+      provide: RotationService,
+      useFactory: createRotationService,
+      inject: [
+        DataSource,
+        SecretBox,
+        CertificatesService,
+        AgentTrustRepository,
+        TrustAnchorsRecorder,
+        AuditService,
+        CENTRAL_CONFIG,
+        RolloutsService,
+        ProfilesService,
+        ProfilePrepareService,
+      ],
+    },
+  ],
+})
+export class RotationModule {}
