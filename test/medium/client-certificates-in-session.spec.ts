@@ -288,6 +288,8 @@ describe('client certificates issued over the session (real PostgreSQL, real TLS
     expect(refused.details).toMatchObject({ inSession: true, why: 'first certificate' });
     expect(agent.frames.some((f) => f.type === 'certificate.issued')).toBe(false);
     agent.socket.close();
+    // Its end is recorded in the next status batch: the next test counts the agents connected.
+    await waitFor('wrong-cn-1 gone', async () => (await agentRow('wrong-cn-1')).status !== 'online', 10_000);
   });
 
   it('required: the 409 says how many connected agents hold a certificate and names those that would be refused', async () => {
