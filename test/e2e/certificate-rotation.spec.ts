@@ -4,7 +4,8 @@
 // gate (every agent reports the new anchor) → activate live → clean-up revision without the old anchor.
 // No agent reconnects more than once, every agent's last handshake is against the new certificate (a
 // candidate connection trusting only the new anchor), and a Java client with the published
-// truststore.jks trusts central before and after. SWITCHYARD_ROTATION_AGENTS sets the fleet (default 5);
+// truststore.jks trusts central before and after. SWITCHYARD_ROTATION_AGENTS sets the fleet (default 20,
+// ~42 s on a quiet 2-core machine);
 // SWITCHYARD_DOC_CAPTURE=FILE keeps the real answers for docs/certificate-rotation.md.
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -28,7 +29,7 @@ import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/t
 
 const run = promisify(execFile);
 const ADMIN_PASSWORD = 'e2e-admin-password';
-const FLEET = Number(process.env.SWITCHYARD_ROTATION_AGENTS ?? 5);
+const FLEET = Number(process.env.SWITCHYARD_ROTATION_AGENTS ?? 20);
 const JAVA_CLIENT = join(REPO_ROOT, 'test', 'java', 'SwitchyardWsClient.java');
 
 interface AgentRow {
