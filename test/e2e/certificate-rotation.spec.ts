@@ -6,7 +6,7 @@
 // candidate connection trusting only the new anchor), and a Java client with the published
 // truststore.jks trusts central before and after. SWITCHYARD_ROTATION_AGENTS sets the fleet (default 20,
 // ~42 s on a quiet 2-core machine);
-// SWITCHYARD_DOC_CAPTURE=FILE keeps the real answers for docs/certificate-rotation.md.
+// SWITCHYARD_DOC_CAPTURE=FILE keeps the real answers for the rotation guide in docs/certificates.md.
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

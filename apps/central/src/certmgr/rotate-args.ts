@@ -21,7 +21,7 @@ export type RotateCommand =
     }
   | { kind: 'rotate-abort'; reason: string; revert: boolean; json: boolean };
 
-export const ROTATE_USAGE = `Staged rotation to a certificate from another CA (docs/certificate-rotation.md):
+export const ROTATE_USAGE = `Staged rotation to a certificate from another CA (docs/certificates.md):
 
   npm run certmgr -- -rotate-stage -cert FILE -key FILE [-chain FILE] [-pass PW] -reason WHY
   npm run certmgr -- -rotate-stage -pkcs12 FILE -pass PW -reason WHY
