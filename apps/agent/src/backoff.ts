@@ -16,7 +16,7 @@ export interface BackoffOptions {
 /**
  * Capped exponential backoff with full jitter: delay = random(0, min(max, base · 2^attempt)).
  * Full jitter spreads a fleet's reconnects over the whole window, so a central restart does not
- * cause a synchronized reconnect storm (DESIGN §6).
+ * cause a synchronized reconnect storm (docs/agent.md, "Reconnecting").
  */
 export class Backoff {
   private attempt = 0;

@@ -62,5 +62,5 @@ export class ProfileLayout {
 /** The name, revision and sha256 of a staged profile, inside its folder so both move together. */
 export const STAGED_META_NAME = 'profile.json';
 
-/** The archive path of the profile's agent.conf (DESIGN §5). */
+/** The archive path of the profile's agent.conf (docs/profiles.md, ADR 7). */
 export const AGENT_CONF_PATH = 'conf/agent.conf';

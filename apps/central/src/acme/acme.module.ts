@@ -11,7 +11,7 @@ import { AcmeController } from './acme.controller.js';
 import { AcmeRepository } from './acme.repository.js';
 import { AcmeService } from './acme.service.js';
 
-/** Server certificates from an ACME CA (http-01), renewed before they expire (DESIGN §4). */
+/** Server certificates from an ACME CA (http-01), renewed before they expire (ADR 10, docs/certificates.md). */
 @Module({
   imports: [CertificatesModule],
   controllers: [AcmeController, AcmeChallengeController],

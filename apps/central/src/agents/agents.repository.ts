@@ -9,7 +9,7 @@ export interface AgentView {
   id: string;
   status: ConnectionStatus;
   transport: Transport | null;
-  /** `connector/<name>` when the agent reaches central through a TLS connector (DESIGN §7). */
+  /** `connector/<name>` when the agent reaches central through a TLS connector (ADR 15, docs/migration.md). */
   via: string | null;
   /** The transport as operators read it: `secure (via connector)` for a connector's agents. */
   transportDisplay: string | null;
