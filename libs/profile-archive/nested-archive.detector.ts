@@ -1,4 +1,4 @@
-/** Magic bytes of archive and compression formats an entry must not be (DESIGN §5: no nested archives). */
+/** Magic bytes of archive and compression formats an entry must not be (docs/design.md §5: no nested archives). */
 const SIGNATURES: ReadonlyArray<{ kind: string; offset: number; bytes: Buffer }> = [
   { kind: 'zip (or jar)', offset: 0, bytes: Buffer.from('PK\x03\x04', 'latin1') },
   { kind: 'zip (or jar)', offset: 0, bytes: Buffer.from('PK\x05\x06', 'latin1') }, // an empty zip

@@ -8,7 +8,7 @@ export interface ProfileArchiveLimits {
   maxManifestBytes: number;
 }
 
-/** DESIGN §5 / issue 4: at most 64 entries and 10 MiB unpacked. */
+/** docs/design.md §5 / issue 4: at most 64 entries and 10 MiB unpacked. */
 export const DEFAULT_PROFILE_ARCHIVE_LIMITS: Readonly<ProfileArchiveLimits> = Object.freeze({
   maxEntries: 64,
   maxUnpackedBytes: 10 * 1024 * 1024,

@@ -20,7 +20,7 @@ export function generateProfileSigningKey(): ProfileSigningKeyPair {
   return generateKeyPairSync('ed25519');
 }
 
-/** PKCS#8 PEM of the private key (central keeps it encrypted at rest, DESIGN §2). */
+/** PKCS#8 PEM of the private key (central keeps it encrypted at rest, docs/design.md §2). */
 export function exportProfileSigningPrivateKey(privateKey: KeyObject): string {
   requireEd25519(privateKey, 'private', 'export');
   return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

@@ -11,7 +11,7 @@ import { trustAnchorsSchema, trustReportSchema } from './trust-messages.js';
 /** Version of the frame format in `libs/protocol`; bumped on any incompatible change. */
 export const PROTOCOL_VERSION = 1;
 
-/** Frames larger than this are refused with close code 1009 (DESIGN §6). */
+/** Frames larger than this are refused with close code 1009 (docs/design.md §6). */
 export const MAX_FRAME_BYTES = 64 * 1024;
 
 /** The path of the agent WebSocket endpoint on both listeners. */

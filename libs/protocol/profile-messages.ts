@@ -1,13 +1,13 @@
 import { z } from 'zod';
 
-// Profile delivery (DESIGN §5, §6): central tells an agent to fetch and stage a revision
+// Profile delivery (docs/design.md §5, §6): central tells an agent to fetch and stage a revision
 // (`profile.sync`), later to activate it (`profile.activate`); the agent acknowledges every step with
 // `profile.status`. Archives travel over HTTP(S) on the listener the agent is connected to, never in frames.
 
 /** GET `${PROFILE_DOWNLOAD_PATH}<sha256>.zip` on the agent listener, with the agent's usual upgrade headers. */
 export const PROFILE_DOWNLOAD_PATH = '/profiles/';
 
-/** Largest archive central serves and agents accept (DESIGN: 10 MiB unpacked; archives are smaller). */
+/** Largest archive central serves and agents accept (docs/design.md §5: 10 MiB unpacked; archives are smaller). */
 export const MAX_PROFILE_ARCHIVE_BYTES = 10 * 1024 * 1024;
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex sha256');

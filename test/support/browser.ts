@@ -6,7 +6,7 @@ import { REPO_ROOT } from './processes.js';
 /** Debian's chromium (installed by .ci/run), driven by playwright-core: no browser download. */
 export const CHROMIUM_PATH = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
 
-/** The flags STACK.md lists for this machine: headless, no sandbox as root, nothing phoning home. */
+/** The flags docs/design.md §11 lists for this machine: headless, no sandbox as root, nothing phoning home. */
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

@@ -1,4 +1,4 @@
-/** The System Administration tabs, in DESIGN §9's order. */
+/** The System Administration tabs, in docs/design.md §9's order. */
 export const TABS = [
   { id: 'parameters', label: 'Parameters' },
   { id: 'certificates', label: 'Certificates' },

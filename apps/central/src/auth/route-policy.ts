@@ -24,7 +24,7 @@ export interface RoutePolicy {
 }
 
 /**
- * Who may do what, by route prefix (least privilege, DESIGN §9, ADR 11). The longest matching prefix
+ * Who may do what, by route prefix (least privilege, docs/design.md §9, ADR 11). The longest matching prefix
  * wins; a write under no prefix needs `admin`, so a new route stays locked down until it is classified
  * here. Reads are open to every role unless `reads` says otherwise. `@Roles()` on a handler wins.
  */

@@ -30,7 +30,7 @@ export async function notifyNodes<K extends keyof CentralEvents>(
 }
 
 /**
- * Carries events to every central node through PostgreSQL LISTEN/NOTIFY (DESIGN §2: no second
+ * Carries events to every central node through PostgreSQL LISTEN/NOTIFY (docs/design.md §2: no second
  * coordination system). The local node handles its own events directly, not through the echo.
  */
 @Injectable()

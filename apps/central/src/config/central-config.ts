@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-/** Process configuration, read once from the environment at boot (DESIGN §2). */
+/** Process configuration, read once from the environment at boot (docs/design.md §2). */
 export interface CentralConfig {
   http: { host: string; port: number };
   dataDir: string;

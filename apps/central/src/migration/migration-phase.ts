@@ -1,4 +1,4 @@
-/** The phases of the plain → secure migration, in order (DESIGN §7). */
+/** The phases of the plain → secure migration, in order (docs/design.md §7). */
 export const PHASES = ['plain_only', 'dual', 'secure_published', 'secure_only'] as const;
 
 export type Phase = (typeof PHASES)[number];

@@ -21,7 +21,7 @@ import { MigrationService } from './migration.service.js';
 import { RolloutsIntegration } from './rollouts-integration.js';
 import { SecureRolloutStarter } from './secure-rollout.starter.js';
 
-/** Builds the migration from this node's services: settings applied live here, then NOTIFY (DESIGN §7). */
+/** Builds the migration from this node's services: settings applied live here, then NOTIFY (docs/design.md §7). */
 function createMigrationService(
   db: DataSource,
   settings: SettingsService,

@@ -3,7 +3,7 @@ import { MigrationExemptions } from './migration-exemptions.js';
 import { MigrationStatusReader, type MigrationStatus } from './migration-status.js';
 import { MigrationTransitions, type AdvanceRequest, type RollbackRequest } from './migration-transitions.js';
 
-/** The staged plain → secure migration (DESIGN §7): one entry point for the API and the CLI. */
+/** The staged plain → secure migration (docs/design.md §7): one entry point for the API and the CLI. */
 export class MigrationService {
   private readonly reader: MigrationStatusReader;
   private readonly transitions: MigrationTransitions;

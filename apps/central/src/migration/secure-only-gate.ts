@@ -47,7 +47,7 @@ export function observationWindowSeconds(facts: AgentGateFacts, minWindowHours: 
 }
 
 /**
- * Who would be cut off if plain went to localhost only (DESIGN §7): every registered, non-exempt agent
+ * Who would be cut off if plain went to localhost only (docs/design.md §7): every registered, non-exempt agent
  * must have connected over secure, as its latest connection, within its observation window.
  */
 export function assessSecureOnly(agents: AgentGateFacts[], now: Date, minWindowHours: number): GateResult {

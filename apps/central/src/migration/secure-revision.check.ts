@@ -5,7 +5,7 @@ const normalise = (fingerprint: string) => fingerprint.replace(/:/g, '').toLower
 
 /**
  * Why a revision cannot move agents to secure, or undefined when it can: it must switch them to wss
- * (`central.websocket.secure=true`) and trust the active certificate's root (DESIGN §7, phase 3).
+ * (`central.websocket.secure=true`) and trust the active certificate's root (docs/design.md §7, phase 3).
  */
 export function secureRevisionProblem(
   revision: { agentConf: string; truststore: Array<{ fingerprintSha256?: string; pem?: string }> },

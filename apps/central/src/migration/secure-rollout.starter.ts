@@ -14,7 +14,7 @@ export interface SecureRolloutStarterDeps extends FleetProfilePublisherDeps {
 }
 
 /**
- * `secure_published` without a chosen revision (DESIGN §7, phase 3): the draft of the profile in use
+ * `secure_published` without a chosen revision (docs/design.md §7, phase 3): the draft of the profile in use
  * gets `central.websocket.secure=true`, the active certificate's trust anchor in its truststore and
  * `wss` as a required capability (agents that cannot do wss are listed as needing an upgrade, never
  * sent it), is prepared, and published to all agents through the rollouts service.

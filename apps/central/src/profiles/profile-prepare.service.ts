@@ -12,7 +12,7 @@ export interface PrepareResult extends RevisionView {
   created: boolean;
 }
 
-/** Prepare: the draft becomes the next immutable, numbered revision (DESIGN §5). */
+/** Prepare: the draft becomes the next immutable, numbered revision (docs/design.md §5). */
 @Injectable()
 export class ProfilePrepareService {
   private readonly logger = new Logger('profiles');

@@ -18,7 +18,7 @@ import { ProfilesRepository } from './profiles.repository.js';
 import { ProfilesService } from './profiles.service.js';
 
 /**
- * Agent profiles (DESIGN §5): drafts, prepared revisions, the profile-signing key, and the archive download
+ * Agent profiles (docs/design.md §5): drafts, prepared revisions, the profile-signing key, and the archive download
  * on the agent listeners. Rollouts use the exported signing key and revisions.
  */
 @Module({
@@ -42,7 +42,7 @@ import { ProfilesService } from './profiles.service.js';
     ProfileSigningKeyService,
     ProfileRevisionsRepository,
     ProfileDownloadHandler,
-    // the migration prepares the secure revision of the profile in use (DESIGN §7, phase 3)
+    // the migration prepares the secure revision of the profile in use (docs/design.md §7, phase 3)
     ProfilesService,
     ProfilePrepareService,
   ],

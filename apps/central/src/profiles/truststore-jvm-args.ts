@@ -1,6 +1,6 @@
 import { splitJvmArgs } from '../../../../libs/agent-conf/index.js';
 
-/** The two truststores every revision carries (DESIGN §5); agent.conf must point at one of them. */
+/** The two truststores every revision carries (docs/design.md §5); agent.conf must point at one of them. */
 export const TRUSTSTORE_FILES = {
   JKS: 'conf/security/truststore.jks',
   PKCS12: 'conf/security/truststore.p12',

@@ -85,7 +85,7 @@ export function recordIsFinal(entry: {
   return entry.state === goalOf(entry.mode) || entry.state === 'failed' || entry.state === 'cancelled';
 }
 
-/** What the agent says it has, at hello (DESIGN §8: re-checked at every hello). */
+/** What the agent says it has, at hello (docs/design.md §8: re-checked at every hello). */
 export interface HelloProfiles {
   active: string | null;
   staged: string | null;

@@ -320,7 +320,7 @@ export class RolloutDeliveriesRepository {
 
   /**
    * Steps that got no answer within the rollout's step timeout while the agent stayed online become
-   * `stale` (DESIGN §8: never "updating" forever). They are sent again at the agent's next hello.
+   * `stale` (docs/design.md §8: never "updating" forever). They are sent again at the agent's next hello.
    * Only open entries are read (rollout_agents_open): the walk costs what is under way, not the history.
    */
   async markStale(q: Queryable): Promise<EntryKey[]> {

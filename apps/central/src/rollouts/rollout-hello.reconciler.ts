@@ -12,7 +12,7 @@ import { RolloutEntriesPresence } from './rollout-entries-presence.js';
 type DesiredProfile = { name: string; revision: number; sha256: string } | null;
 
 /**
- * At every hello, the agent's rollout entries are corrected against what it reports (DESIGN §8): a
+ * At every hello, the agent's rollout entries are corrected against what it reports (docs/design.md §8): a
  * swapped or reset agent cannot keep an "applied" it no longer backs, an agent that runs or stages the
  * revision is shown so, and the capability gate is checked against the version it reports now. A
  * finished rollout's record is final (ADR 28): only its entries still under way are corrected.

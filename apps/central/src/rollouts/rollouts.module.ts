@@ -18,7 +18,7 @@ import { RolloutsService } from './rollouts.service.js';
 import { RolloutEntriesPresence } from './rollout-entries-presence.js';
 
 /**
- * Rollouts (DESIGN §5, §8; ADR 9): waves, thresholds and per-agent delivery state, driven from the
+ * Rollouts (docs/design.md §5, §8; ADR 9): waves, thresholds and per-agent delivery state, driven from the
  * database on every node. Depends on agents (sessions) and profiles (the signing key), never the reverse.
  */
 @Module({

@@ -140,7 +140,7 @@ export class SettingsService {
     );
   }
 
-  /** Disabling or narrowing plain cuts off agents connected over it from other machines (DESIGN §3). */
+  /** Disabling or narrowing plain cuts off agents connected over it from other machines (docs/design.md §3). */
   private async refuseStranding(
     current: WebSocketSettings,
     next: WebSocketSettings,

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
-/** WebSocket Server Settings (DESIGN §3), the record behind the Parameters tab. */
+/** WebSocket Server Settings (docs/design.md §3), the record behind the Parameters tab. */
 export interface WebSocketSettings {
   plain: { enabled: boolean; port: number; bindAddress: string; localhostFallback: boolean };
   secure: {
@@ -50,7 +50,7 @@ export const websocketSettingsPatchSchema = z.strictObject({
     })
     .partial()
     .optional(),
-  /** Apply even though agents connected over plain would be cut off (DESIGN §3, §7). */
+  /** Apply even though agents connected over plain would be cut off (docs/design.md §3, §7). */
   force: z.boolean().optional(),
 });
 
@@ -63,7 +63,7 @@ export function mergeSettings(current: WebSocketSettings, patch: WebSocketSettin
   };
 }
 
-/** Where the plain listener really binds: the localhost fallback when disabled (DESIGN §3). */
+/** Where the plain listener really binds: the localhost fallback when disabled (docs/design.md §3). */
 export function effectivePlainBinding(s: WebSocketSettings): { address: string; port: number } | undefined {
   if (s.plain.enabled) return { address: s.plain.bindAddress, port: s.plain.port };
   return s.plain.localhostFallback ? { address: '127.0.0.1', port: s.plain.port } : undefined;

@@ -20,7 +20,7 @@ const BREAKDOWN: Array<[keyof MigrationStatus['breakdown'], string]> = [
   ['exempt', 'exempt'],
 ];
 
-/** The plain → secure migration (DESIGN §7): phases, the next step's checks, who would be stranded. */
+/** The plain → secure migration (docs/design.md §7): phases, the next step's checks, who would be stranded. */
 export function MigrationTab() {
   const { session } = useApp();
   const canWrite = session.can('migration.write');
