@@ -1,3 +1,4 @@
+import { countEnrollmentRefusal } from '../metrics/event-counters.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { type IncomingMessage } from 'node:http';
 import { AGENT_ID_PATTERN, VIA_HEADER } from '../../../../libs/protocol/index.js';
@@ -96,6 +97,7 @@ export class AgentAuthenticator {
         { reason },
       );
       this.logger.warn(`refused enrollment of agent ${agentId} from ${address}: ${reason}`);
+      countEnrollmentRefusal(status);
       return { ok: false, status, reason };
     };
     const scope = await this.tokens.findValid(tokenHash);

@@ -1,3 +1,4 @@
+import { countHandshakeFailure, countUpgradeRefusal } from '../metrics/event-counters.js';
 import { Logger } from '@nestjs/common';
 import {
   createServer as createHttpServer,
@@ -125,13 +126,17 @@ export class AgentListener {
         socket.disableRenegotiation(); // client-initiated renegotiation is a DoS vector
         socket.on('error', () => undefined);
         const verdict = this.gate?.check(socket, this.addressOf(socket));
-        if (verdict?.kind === 'refused') this.refuseConnection(socket, verdict.reason);
-        else if (verdict?.kind === 'valid')
+        if (verdict?.kind === 'refused') {
+          countHandshakeFailure('client_certificate');
+          this.refuseConnection(socket, verdict.reason);
+        } else if (verdict?.kind === 'valid')
           this.peers.set(socket, { agentId: verdict.agentId, serial: verdict.serial });
       });
       this.server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
         const address = this.addressOf(socket);
-        if (this.gate?.handshakeFailed(error, socket, address)) return; // logged and audited there
+        const certificateReason = this.gate?.handshakeFailed(error, socket, address); // logged, audited
+        countHandshakeFailure(certificateReason ? 'client_certificate' : 'tls');
+        if (certificateReason) return;
         this.logger.warn(`TLS handshake from ${address} failed: ${error.code ?? error.message}`);
       });
     }
@@ -222,10 +227,12 @@ export class AgentListener {
     const origin = req.headers.origin;
     if (origin !== undefined && !sameOrigin(origin, req.headers.host)) {
       this.logger.warn(`refused upgrade from ${address}: foreign Origin ${origin.slice(0, 100)}`);
+      countHandshakeFailure('origin');
       return reject(socket, 403, 'foreign Origin');
     }
     if (this.guard?.budget.exceeded) {
       this.guard.refusals.refused('descriptors', `${this.guard.budget.openSockets} agent sockets open`);
+      countHandshakeFailure('busy');
       return reject(socket, 503, 'central holds all the agent connections it can', retryAfterSeconds(5, 15));
     }
     const peer = this.peers.get(req.socket);
@@ -237,12 +244,14 @@ export class AgentListener {
       this.guard?.refusals.refused('database', (error as Error).message);
       if (!this.guard) this.logger.error(`upgrade from ${address}: ${(error as Error).message}`);
       // A server-side failure: the agent is asked back soon rather than left to its growing backoff.
+      countHandshakeFailure('busy');
       return reject(socket, 503, 'central cannot check credentials right now', retryAfterSeconds(1, 5));
     }
     if (!decision.ok || !decision.accept) {
       // Refusals of a busy central are counted and logged once per burst by whoever refused.
       if (decision.retryAfterSeconds === undefined)
         this.logger.warn(`refused agent upgrade from ${address}: ${decision.reason ?? 'unauthorized'}`);
+      countUpgradeRefusal(decision.status ?? 401);
       return reject(
         socket,
         decision.status ?? 401,

@@ -4,6 +4,10 @@ import { DataSource } from 'typeorm';
 import { AGENT_STATUS_VIEW } from '../agents/agents.repository.js';
 import { CertificatesService } from '../certificates/certificates.service.js';
 import { ListenerManager } from '../listeners/listener-manager.js';
+import { MigrationService } from '../migration/migration.service.js';
+import { RolloutsService } from '../rollouts/rollouts.service.js';
+import { eventCounters } from './event-counters.js';
+import { registerFleetOperationsMetrics } from './fleet-operations.metrics.js';
 
 /**
  * Prometheus metrics of this node. Fleet-wide figures (agents by status) come from the database at
@@ -11,15 +15,25 @@ import { ListenerManager } from '../listeners/listener-manager.js';
  */
 @Injectable()
 export class MetricsRegistry {
-  readonly registry = new Registry();
+  private readonly own = new Registry();
 
-  constructor(db: DataSource, certificates: CertificatesService, listeners: ListenerManager) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_central_' });
+  constructor(
+    db: DataSource,
+    certificates: CertificatesService,
+    listeners: ListenerManager,
+    rollouts: RolloutsService,
+    migration: MigrationService,
+  ) {
+    collectDefaultMetrics({ register: this.own, prefix: 'switchyard_central_' });
+    registerFleetOperationsMetrics(this.own, {
+      rollouts: () => rollouts.gauges(),
+      migration: () => migration.gauges(),
+    });
     new Gauge({
       name: 'switchyard_agents',
       help: 'Registered agents by connection status and transport (fleet-wide)',
       labelNames: ['status', 'transport'],
-      registers: [this.registry],
+      registers: [this.own],
       async collect() {
         const rows: Array<{ status: string; transport: string | null; n: string }> = await db.query(
           `SELECT status, transport, count(*) AS n FROM (${AGENT_STATUS_VIEW}) v WHERE v.revoked_at IS NULL GROUP BY 1, 2`,
@@ -31,7 +45,7 @@ export class MetricsRegistry {
     new Gauge({
       name: 'switchyard_server_certificate_expiry_seconds',
       help: 'Seconds until the active server certificate expires (negative once expired)',
-      registers: [this.registry],
+      registers: [this.own],
       async collect() {
         const report = await certificates.activeSummary();
         this.set((Date.parse(report.notAfter) - Date.now()) / 1000);
@@ -40,7 +54,7 @@ export class MetricsRegistry {
     new Gauge({
       name: 'switchyard_acme_held_orders',
       help: 'ACME certificates obtained but held for approval because known agents would not trust them',
-      registers: [this.registry],
+      registers: [this.own],
       async collect() {
         const [row] = (await db.query(
           `SELECT count(*)::int AS n FROM acme_orders WHERE status = 'held'`,
@@ -54,7 +68,7 @@ export class MetricsRegistry {
       name: 'switchyard_listener_connections',
       help: 'Open agent connections on this node, by listener',
       labelNames: ['listener', 'address', 'port'],
-      registers: [this.registry],
+      registers: [this.own],
       collect() {
         this.reset();
         for (const l of listeners.bound()) {
@@ -66,7 +80,7 @@ export class MetricsRegistry {
       name: 'switchyard_agent_connections_refused_total',
       help: 'Agent connections this node refused early with 503 + Retry-After (busy, descriptors, database; ADR 26)',
       labelNames: ['reason'],
-      registers: [this.registry],
+      registers: [this.own],
       collect() {
         this.reset();
         for (const [reason, n] of Object.entries(listeners.refusals())) this.inc({ reason }, n);
@@ -76,7 +90,7 @@ export class MetricsRegistry {
       name: 'switchyard_agent_sockets',
       help: 'Agent sockets open on this node (open), and how many it holds at most (budget: open files minus a reserve)',
       labelNames: ['kind'],
-      registers: [this.registry],
+      registers: [this.own],
       collect() {
         const sockets = listeners.agentSockets();
         this.reset();
@@ -84,5 +98,10 @@ export class MetricsRegistry {
         if (sockets.budget !== undefined) this.set({ kind: 'budget' }, sockets.budget);
       },
     });
+  }
+
+  /** This node's metrics and the channel's event counters, in one exposition. */
+  get registry(): Registry {
+    return Registry.merge([this.own, eventCounters]);
   }
 }

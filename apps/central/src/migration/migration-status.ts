@@ -41,6 +41,10 @@ export class MigrationStatusReader {
     };
   }
 
+  state(): Promise<MigrationState> {
+    return this.deps.repo.state();
+  }
+
   async secureOnlyGate(options: GateOptions): Promise<GateResult> {
     const { now, agents } = await this.deps.repo.gateFacts();
     return assessSecureOnly(agents, now, this.gateOptions(options).minWindowHours);

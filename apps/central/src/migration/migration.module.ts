@@ -91,5 +91,6 @@ function createMigrationService(
       ],
     },
   ],
+  exports: [MigrationService],
 })
 export class MigrationModule {}

@@ -1,5 +1,6 @@
 import { type GateOptions, type MigrationActor, type MigrationDeps } from './migration-deps.js';
 import { MigrationExemptions } from './migration-exemptions.js';
+import { type Phase } from './migration-phase.js';
 import { MigrationStatusReader, type MigrationStatus } from './migration-status.js';
 import { MigrationTransitions, type AdvanceRequest, type RollbackRequest } from './migration-transitions.js';
 
@@ -13,6 +14,12 @@ export class MigrationService {
     this.reader = new MigrationStatusReader(deps);
     this.transitions = new MigrationTransitions(deps, this.reader);
     this.exemptions = new MigrationExemptions(deps);
+  }
+
+  /** The phase and how many agents `secure_only` would strand now (for metrics: read-only, no refresh). */
+  async gauges(): Promise<{ phase: Phase; stranded: number }> {
+    const [state, gate] = await Promise.all([this.reader.state(), this.reader.secureOnlyGate({})]);
+    return { phase: state.phase, stranded: gate.stranded.length };
   }
 
   async status(options: GateOptions = {}): Promise<MigrationStatus> {

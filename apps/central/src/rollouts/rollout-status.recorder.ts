@@ -1,3 +1,4 @@
+import { countProfileFailure } from '../metrics/event-counters.js';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type ProfileStatus } from '../../../../libs/protocol/index.js';
 import { KeyedBatcher } from '../common/keyed-batcher.js';
@@ -82,6 +83,7 @@ export class RolloutStatusRecorder implements OnModuleDestroy {
         const { outcomes, written } = await this.rollouts.transaction((tx) => this.apply(answers, tx));
         // Only what is committed is remembered (a batch that failed may have been rolled back).
         for (const entry of written) {
+          if (entry.state === 'failed') countProfileFailure(entry.mode);
           if (entry.state === 'failed' || entry.state === goalOf(entry.mode))
             this.memory.forget(entry.rolloutId, entry.agentId);
           else this.memory.remember(entry);

@@ -241,6 +241,21 @@ export class RolloutsRepository {
     )) as [unknown, number];
     return count;
   }
+
+  /** Rollouts by state, and the agents of unfinished rollouts by delivery state (for metrics). */
+  async gauges(): Promise<{ rollouts: Record<string, number>; agents: Record<string, number> }> {
+    const [rollouts, agents] = (await Promise.all([
+      this.db.query(`SELECT state, count(*)::int AS n FROM rollouts GROUP BY state`),
+      this.db.query(
+        `SELECT ra.state, count(*)::int AS n FROM rollout_agents ra JOIN rollouts r ON r.id = ra.rollout_id
+          WHERE r.finished_at IS NULL GROUP BY ra.state`,
+      ),
+    ])) as [Array<{ state: string; n: number }>, Array<{ state: string; n: number }>];
+    return {
+      rollouts: Object.fromEntries(rollouts.map((r) => [r.state, r.n])),
+      agents: Object.fromEntries(agents.map((r) => [r.state, r.n])),
+    };
+  }
 }
 
 export function toRevision(r: Record<string, unknown>): RevisionFacts {

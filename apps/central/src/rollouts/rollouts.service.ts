@@ -120,6 +120,11 @@ export class RolloutsService {
   }
 
   /** The rollout with its progress counted per wave and state, without its agents. */
+  /** Rollouts by state, and agents of unfinished rollouts by delivery state (metrics). */
+  gauges(): Promise<{ rollouts: Record<string, number>; agents: Record<string, number> }> {
+    return this.repo.gauges();
+  }
+
   async summary(id: string): Promise<RolloutSummary> {
     const [rollout, counts] = await Promise.all([this.repo.find(id), this.repo.waveCounts([id])]);
     if (!rollout) throw new DomainError(ErrorCode.NOT_FOUND, `no rollout ${id}`);
