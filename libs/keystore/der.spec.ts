@@ -2,7 +2,7 @@ import { implicitOctets, integerOf, octetsOf, oidOf, sequenceOf, textOf } from '
 import { parseDer } from './der.reader.js';
 import { bmpString, explicit, integer, objectIdentifier, octetString, sequence, set } from './der.writer.js';
 import { KeystoreErrorCode } from './keystore.errors.js';
-import { errorCodeOf, keystoreErrorOf } from './test-support.js';
+import { errorCodeOf, keystoreErrorOf } from './testing/keystore.js';
 
 describe('DER writer and reader', () => {
   it.each([

@@ -12,7 +12,7 @@ import {
   sha256Fingerprint,
   succeeded,
   toPem,
-} from './test-support.js';
+} from './testing/keystore.js';
 
 /** keytool starts a JVM per run (~0.5 s). */
 const SLOW = 60_000;

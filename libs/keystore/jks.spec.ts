@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { KeystoreErrorCode, readTruststore, type TrustedCertificate, writeJksTruststore } from './index.js';
 import { encodeModifiedUtf8 } from './modified-utf8.js';
-import { createCaCertificate, errorCodeOf, keystoreErrorOf } from './test-support.js';
+import { createCaCertificate, errorCodeOf, keystoreErrorOf } from './testing/keystore.js';
 
 const PASSWORD = 'changeit';
 

@@ -3,7 +3,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeystoreErrorCode, readTruststore, writePkcs12Truststore } from './index.js';
-import { createCaCertificate, errorCodeOf, makeTempDir, openssl, succeeded, toPem } from './test-support.js';
+import {
+  createCaCertificate,
+  errorCodeOf,
+  makeTempDir,
+  openssl,
+  succeeded,
+  toPem,
+} from './testing/keystore.js';
 
 const PASSWORD = 'changeit';
 const SLOW = 60_000;

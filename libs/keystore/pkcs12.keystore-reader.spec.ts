@@ -4,7 +4,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decryptPkcs8PrivateKey, KeystoreErrorCode, readPkcs12KeyStore } from './index.js';
-import { errorCodeOf, keystoreErrorOf, makeTempDir, openssl, succeeded } from './test-support.js';
+import { errorCodeOf, keystoreErrorOf, makeTempDir, openssl, succeeded } from './testing/keystore.js';
 
 const PASSWORD = 'changeit';
 const SLOW = 60_000;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readTruststore, type TrustedCertificate, writePkcs12Truststore } from './index.js';
-import { createCaCertificate } from './test-support.js';
+import { createCaCertificate } from './testing/keystore.js';
 
 const PASSWORD = 'changeit';
 

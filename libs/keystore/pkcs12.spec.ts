@@ -30,7 +30,7 @@ import {
 import { pkcs12Password } from './pkcs12.kdf.js';
 import { pkcs12Mac } from './pkcs12.mac.js';
 import { MAC_HASHES, Oid } from './pkcs12.oids.js';
-import { createCaCertificate, errorCodeOf, keystoreErrorOf } from './test-support.js';
+import { createCaCertificate, errorCodeOf, keystoreErrorOf } from './testing/keystore.js';
 
 const PASSWORD = 'changeit';
 

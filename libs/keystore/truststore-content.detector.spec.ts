@@ -1,6 +1,6 @@
 import { writeJksTruststore, writePkcs12Truststore } from './index.js';
 import { detectTruststoreContent } from './truststore-content.detector.js';
-import { createCaCertificate, toPem } from './test-support.js';
+import { createCaCertificate, toPem } from './testing/keystore.js';
 
 describe('detectTruststoreContent', () => {
   it('tells JKS, JCEKS, PKCS#12 and PEM apart by content, and nothing else', async () => {

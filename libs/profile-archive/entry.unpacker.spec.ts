@@ -2,7 +2,7 @@ import { deflateRawSync } from 'node:zlib';
 import type { Entry } from 'yauzl';
 import { UnpackBudget, unpackEntry } from './entry.unpacker.js';
 import { ProfileArchiveError, ProfileArchiveErrorCode as Code } from './profile-archive.errors.js';
-import { zeroBomb } from './zip.test-support.js';
+import { zeroBomb } from './testing/zip.js';
 
 // The opener checks declared sizes before unpacking; these tests hit the unpacker's own guards, which hold
 // even if a caller skipped that check.

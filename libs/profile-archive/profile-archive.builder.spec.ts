@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import yauzl, { type Entry } from 'yauzl';
 import { writeJksTruststore, writePkcs12Truststore } from '../keystore/index.js';
-import { createCaCertificate } from '../keystore/test-support.js';
+import { createCaCertificate } from '../keystore/testing/keystore.js';
 import {
   buildProfileArchive,
   generateProfileSigningKey,
@@ -13,8 +13,8 @@ import {
   truststoreMacSalt,
   verifyManifestSignature,
 } from './index.js';
-import { AGENT_CONF, refusal, sampleInput } from './profile-archive.test-support.js';
-import { craftZip } from './zip.test-support.js';
+import { AGENT_CONF, refusal, sampleInput } from './testing/profile-archive.js';
+import { craftZip } from './testing/zip.js';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 

@@ -17,7 +17,7 @@ import {
   openProfileArchive,
   ProfileArchiveErrorCode as Code,
 } from './index.js';
-import { refusal, sampleInput } from './profile-archive.test-support.js';
+import { refusal, sampleInput } from './testing/profile-archive.js';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 

@@ -15,8 +15,8 @@ import {
   refusal,
   sampleInput,
   TRUSTSTORE_JKS,
-} from './profile-archive.test-support.js';
-import { craftZip, tripwireBomb, zeroBomb } from './zip.test-support.js';
+} from './testing/profile-archive.js';
+import { craftZip, tripwireBomb, zeroBomb } from './testing/zip.js';
 
 const MiB = 1024 * 1024;
 

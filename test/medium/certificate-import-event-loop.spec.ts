@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importInWorker } from '../../apps/central/src/certificates/certificate-import.thread.js';
-import { PATCHABLE_ITERATIONS, raiseIterationCounts } from '../../libs/keystore/test-support.js';
+import { PATCHABLE_ITERATIONS, raiseIterationCounts } from '../../libs/keystore/testing/keystore.js';
 import { ApiClient } from '../support/api-client.js';
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { makeServerChain, type ServerChainFixture } from '../support/openssl-fixtures.js';

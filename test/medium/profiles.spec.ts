@@ -12,7 +12,7 @@ import {
   parseKeytoolListVerbose,
   succeeded,
   toPem,
-} from '../../libs/keystore/test-support.js';
+} from '../../libs/keystore/testing/keystore.js';
 import { importProfileSigningPublicKey, openProfileArchive } from '../../libs/profile-archive/index.js';
 import { PropertiesDocument } from '../../libs/properties/index.js';
 import { ADMIN_PASSWORD, startTestCentral, type TestCentral } from '../support/in-process-central.js';

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeJksTruststore } from '../../../libs/keystore/index.js';
-import { craftProfileArchive, file } from '../../../libs/profile-archive/profile-archive.test-support.js';
-import { zeroBomb } from '../../../libs/profile-archive/zip.test-support.js';
+import { craftProfileArchive, file } from '../../../libs/profile-archive/testing/profile-archive.js';
+import { zeroBomb } from '../../../libs/profile-archive/testing/zip.js';
 import { CloseCode } from '../../../libs/protocol/index.js';
 import { parseAgentConfText } from './agent-conf-file.js';
 import { AgentHome } from './agent-home.js';

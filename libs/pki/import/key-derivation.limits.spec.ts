@@ -8,7 +8,7 @@ import {
   PATCHABLE_ITERATIONS,
   raiseIterationCounts,
   succeeded,
-} from '../../keystore/test-support.js';
+} from '../../keystore/testing/keystore.js';
 import { importServerIdentity, type ImportFile } from '../index.js';
 
 const PASSWORD = 'pfx-Secret 1';

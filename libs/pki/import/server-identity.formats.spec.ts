@@ -3,7 +3,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { importServerIdentity, type ImportedServerIdentity, type ImportFile } from '../index.js';
-import { openssl, succeeded } from '../../keystore/test-support.js';
+import { openssl, succeeded } from '../../keystore/testing/keystore.js';
 import { createImportFixtures, type ImportFixtures, SERVER_HOSTS } from './testing/import-fixtures.js';
 
 const PASSWORD = 'pfx-Secret 1';

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { createCaCertificate } from '../../../../libs/keystore/test-support.js';
+import { createCaCertificate } from '../../../../libs/keystore/testing/keystore.js';
 import { generateProfileSigningKey, openProfileArchive } from '../../../../libs/profile-archive/index.js';
 import { summarizeCertificate } from '../../../../libs/pki/index.js';
 import { buildRevisionArchive, type RevisionContent, sameContent } from './profile-revision.content.js';

@@ -1,6 +1,6 @@
 import { judgeAnswer } from './answer-judgement.js';
 import { type StatusAnswer } from './progress-hold.js';
-import { deliveryEntry } from './delivery-entry.test-support.js';
+import { deliveryEntry } from './testing/delivery-entry.js';
 import { type DeliveryEntry } from './rollout.types.js';
 
 const SHA = 'a'.repeat(64);

@@ -1,5 +1,5 @@
 import { planDelivery } from './delivery-planner.js';
-import { deliveryEntry } from './delivery-entry.test-support.js';
+import { deliveryEntry } from './testing/delivery-entry.js';
 
 const SESSION = '11111111-1111-1111-1111-111111111111';
 const agent = { agentVersion: '1.0.0', capabilities: ['wss'] };

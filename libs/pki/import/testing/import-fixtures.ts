@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, openssl, succeeded } from '../../../keystore/test-support.js';
+import { makeTempDir, openssl, succeeded } from '../../../keystore/testing/keystore.js';
 import type { ImportFile } from '../import.types.js';
 
 export const SERVER_HOSTS = ['central.example', 'agents.apps.example', '10.0.0.5'];

@@ -1,4 +1,4 @@
-import { type DeliveryEntry } from './rollout.types.js';
+import { type DeliveryEntry } from '../rollout.types.js';
 
 /** A rollout entry for unit tests: a pending first delivery of a publish, with `over` on top. */
 export function deliveryEntry(over: Partial<DeliveryEntry> = {}): DeliveryEntry {

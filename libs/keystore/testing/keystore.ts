@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as x509 from '@peculiar/x509';
-import { KeystoreError, type KeystoreErrorCode } from './keystore.errors.js';
+import { KeystoreError, type KeystoreErrorCode } from '../keystore.errors.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 

@@ -1,10 +1,10 @@
 // Test helpers: sample revision content and hand-crafted, signed profile archives. Not exported from index.ts.
 import { createHash, type KeyObject } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
-import { ProfileArchiveError } from './profile-archive.errors.js';
-import type { ProfileArchiveInput } from './profile-archive.types.js';
-import { signManifest } from './profile-signing-key.js';
-import { type CraftedEntry, craftZip } from './zip.test-support.js';
+import { canonicalJson } from '../canonical-json.js';
+import { ProfileArchiveError } from '../profile-archive.errors.js';
+import type { ProfileArchiveInput } from '../profile-archive.types.js';
+import { signManifest } from '../profile-signing-key.js';
+import { type CraftedEntry, craftZip } from './zip.js';
 
 export const AGENT_CONF = Buffer.from(
   '# queue agent\ncentral.host=central.example\ncentral.websocket.port=8787\ncentral.websocket.secure=false\n',
