@@ -1,3 +1,4 @@
+import { UsageError } from '../common/usage-error.js';
 import { readFileSync } from 'node:fs';
 
 /** What `certmgr` was asked to do, from its familiar single-dash flags. */
@@ -15,7 +16,7 @@ export type CertmgrCommand =
       force: boolean;
     };
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export const USAGE = `certmgr — manage central's server certificate (works with central stopped; running nodes
 pick the change up live)

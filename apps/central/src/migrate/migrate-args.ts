@@ -1,3 +1,4 @@
+import { UsageError } from '../common/usage-error.js';
 import { isPhase, PHASES, type Phase } from '../migration/migration-phase.js';
 
 interface GateFlags {
@@ -26,7 +27,7 @@ export type MigrateCommand =
   | { kind: 'exempt-list'; json: boolean }
   | { kind: 'exempt-remove'; agentId: string; json: boolean };
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export const USAGE = `migrate — the staged plain → secure migration, on the database directly (running central
 nodes apply listener changes through NOTIFY)
