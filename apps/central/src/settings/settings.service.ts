@@ -24,6 +24,8 @@ const STRANDED_NAMES_SHOWN = 20;
 @Injectable()
 export class SettingsService {
   private readonly logger = new Logger('settings');
+  /** The newest settings version this node has applied (or tried to: a failed bind is logged, not retried). */
+  private appliedVersion = 0;
 
   constructor(
     private readonly repo: SettingsRepository,
@@ -35,7 +37,12 @@ export class SettingsService {
     @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
     events: EventBus,
   ) {
-    events.on('settings.changed', () => this.applyStored('settings changed on another node'));
+    // One path for every change: this node's own PUT applied its version already, and the event (which
+    // the bus also delivers here) is then a no-op; another node's or a CLI's newer version is applied.
+    events.on('settings.changed', ({ version }) => {
+      if (version > this.appliedVersion)
+        void this.applyStored(`version ${version} from another node or a CLI`);
+    });
     events.on('certificate.changed', async () => {
       const identity = await this.certificates.activeIdentity();
       if (identity) await this.listeners.swapCertificate(identity);
@@ -52,6 +59,7 @@ export class SettingsService {
   /** At boot: binds what the database says. A port in use is logged, not fatal: the admin API stays up to fix it. */
   async applyStored(why = 'boot'): Promise<void> {
     const { value, version } = await this.current();
+    this.appliedVersion = Math.max(this.appliedVersion, version);
     try {
       await this.listeners.apply(value, await this.certificates.activeIdentity());
       this.logger.log(`WebSocket settings version ${version} applied (${why})`);
@@ -78,12 +86,14 @@ export class SettingsService {
       throw error;
     }
     if (!(await this.repo.insert(current.version + 1, next, actor))) {
+      this.appliedVersion = 0; // whatever is stored now must be applied
       await this.applyStored('concurrent change');
       throw new DomainError(
         ErrorCode.CONFLICT,
         'the settings were changed by someone else at the same time; reload and retry',
       );
     }
+    this.appliedVersion = Math.max(this.appliedVersion, current.version + 1);
     await this.cluster.publish('settings.changed', { version: current.version + 1 });
     return (await this.repo.latest())!;
   }
