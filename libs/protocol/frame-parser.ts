@@ -53,7 +53,10 @@ function parseFrame<T>(text: string, schema: z.ZodType<T>, knownTypes: Set<strin
   return { ok: true, frame: parsed.data };
 }
 
-/** Serializes a frame; the schema is checked so a bug on the sending side shows up where it happens. */
+/**
+ * Serializes a frame, unchecked: central checks every frame it sends against the schema and the agent's
+ * limits first (`central-frame.check.ts`, ADR 29); the agent's frames are built from typed values.
+ */
 export function encodeFrame(frame: AgentFrame | CentralFrame): string {
   return JSON.stringify(frame);
 }
