@@ -29,7 +29,7 @@ export class ApiClient {
     method: string,
     path: string,
     body?: unknown,
-  ): Promise<{ status: number; body: T }> {
+  ): Promise<{ status: number; body: T; headers: Headers }> {
     const res = await fetch(new URL(path, this.baseUrl), {
       method,
       headers: {
@@ -45,7 +45,7 @@ export class ApiClient {
     } catch {
       // not JSON (PEM, plain text): keep the text
     }
-    return { status: res.status, body: parsed as T };
+    return { status: res.status, body: parsed as T, headers: res.headers };
   }
 
   /** multipart/form-data upload, as a browser's file dialog sends it. */

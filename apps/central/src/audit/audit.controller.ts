@@ -1,22 +1,49 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { type Response } from 'express';
 import { z } from 'zod';
 import { parseBody } from '../common/parse-body.js';
 import { AuditService } from './audit.service.js';
 import { ApiDoc } from '../api-docs/api-doc.decorator.js';
+import { auditCsv } from './audit-csv.js';
 
-const querySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+/** Rows one CSV export holds at most (newest first); older ones are reached with `to`. */
+const EXPORT_LIMIT = 50_000;
+
+const filters = {
   before: z.string().regex(/^\d+$/, 'must be an audit entry id').optional(),
   search: z.string().max(200).optional(),
+  actor: z.string().min(1).max(200).optional(),
+  action: z.string().min(1).max(200).optional(),
+  outcome: z.enum(['success', 'refused', 'failed']).optional(),
+  from: z.coerce.date({ error: 'must be a date and time (ISO 8601)' }).optional(),
+  to: z.coerce.date({ error: 'must be a date and time (ISO 8601)' }).optional(),
+};
+const querySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  ...filters,
 });
+const exportSchema = z.strictObject(filters);
 
 @Controller('audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
-  @ApiDoc({ query: querySchema })
+  @ApiDoc({
+    summary: 'Audit log, newest first; each entry carries `summary`, the action in words',
+    query: querySchema,
+  })
   list(@Query() query: unknown) {
     return this.audit.list(parseBody(querySchema, query));
+  }
+
+  @Get('export')
+  @ApiDoc({ summary: `The filtered audit log as CSV (at most ${EXPORT_LIMIT} entries)`, query: exportSchema })
+  async export(@Query() query: unknown, @Res() res: Response): Promise<void> {
+    const entries = await this.audit.list({ ...parseBody(exportSchema, query), limit: EXPORT_LIMIT });
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '');
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="switchyard-audit-${stamp}Z.csv"`);
+    res.send(auditCsv(entries));
   }
 }

@@ -1,8 +1,9 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
-import { type Observable, catchError, concatMap, from, map } from 'rxjs';
+import { Observable, catchError, concatMap, from, map } from 'rxjs';
 import { DomainError } from '../common/domain-error.js';
 import { clientAddress, type AuthenticatedRequest } from '../common/request-context.js';
 import { AuditService, redactSecrets } from './audit.service.js';
+import { requestAudit, type RequestAudit } from './request-audit.context.js';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -31,17 +32,32 @@ export class AuditInterceptor implements NestInterceptor {
           : {}),
       };
     };
+    // The handler runs inside this request's audit context: a service that records the action in its own
+    // words marks it, and the generic route record is then left out (one action, one line).
+    const request: RequestAudit = { recorded: false };
+    const handled = new Observable<unknown>((subscriber) =>
+      requestAudit.run(request, () => next.handle().subscribe(subscriber)),
+    );
     // The record is written before the response goes out, so a client that reads the audit next sees it.
-    return next.handle().pipe(
+    return handled.pipe(
       concatMap((result: unknown) =>
-        from(this.audit.record(who(), action, 'success', target, details())).pipe(map(() => result)),
+        from(this.audit.recordRoute(request, who(), action, 'success', target, details())).pipe(
+          map(() => result),
+        ),
       ),
       catchError((error: unknown) =>
         from(
-          this.audit.record(who(), action, error instanceof DomainError ? 'refused' : 'failed', target, {
-            ...details(),
-            reason: error instanceof Error ? error.message : String(error),
-          }),
+          this.audit.recordRoute(
+            request,
+            who(),
+            action,
+            error instanceof DomainError ? 'refused' : 'failed',
+            target,
+            {
+              ...details(),
+              reason: error instanceof Error ? error.message : String(error),
+            },
+          ),
         ).pipe(
           map(() => {
             throw error;

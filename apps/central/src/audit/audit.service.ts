@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type Actor } from '../common/request-context.js';
-import { AuditRepository, type AuditEntry, type AuditRecord } from './audit.repository.js';
+import { AuditRepository, type AuditEntry, type AuditFilter, type AuditRecord } from './audit.repository.js';
+import { describeAuditAction } from './audit-action-words.js';
+import { requestAudit } from './request-audit.context.js';
 
 /** Keys whose values never reach the audit log, whatever a caller passes in. */
 const SECRET_KEYS = /pass(word)?|secret|token|credential|key|cookie|authorization/i;
@@ -30,6 +32,8 @@ export class AuditService {
     details: Record<string, unknown> = {},
   ): Promise<void> {
     const who = actor === 'system' ? { username: 'system', address: null } : actor;
+    const request = requestAudit.getStore();
+    if (request) request.recorded = true;
     try {
       await this.repo.insert({
         actor: who.username,
@@ -45,7 +49,22 @@ export class AuditService {
     }
   }
 
-  list(filter: { limit: number; before?: string; search?: string }): Promise<AuditEntry[]> {
-    return this.repo.list(filter);
+  /** Newest first, each with `summary`: the action in the operator's words. */
+  async list(filter: AuditFilter): Promise<Array<AuditEntry & { summary: string }>> {
+    return (await this.repo.list(filter)).map((e) => ({
+      ...e,
+      summary: describeAuditAction(e.action, e.target),
+    }));
+  }
+
+  /**
+   * Records the generic route entry for an API write, unless the code that handled it already recorded
+   * the action in its own words: one action, one line.
+   */
+  async recordRoute(
+    request: { recorded: boolean },
+    ...args: Parameters<AuditService['record']>
+  ): Promise<void> {
+    if (!request.recorded) await this.record(...args);
   }
 }

@@ -175,6 +175,8 @@ export interface AuditEntry {
   target: string | null;
   outcome: 'success' | 'refused' | 'failed';
   details: Record<string, unknown>;
+  /** The action in words ("cancel rollout 42"). */
+  summary: string;
 }
 
 export type LiveMessage =

@@ -3,21 +3,48 @@ import { api, query } from '../../api/client.js';
 import { type AuditEntry } from '../../api/types.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
+import { AuditDetails } from './audit-details.js';
 
 const PAGE = 100;
 
-/** The audit log, newest first, searched by the server (actor, action, target). */
+interface Filters {
+  search: string;
+  actor: string;
+  outcome: '' | AuditEntry['outcome'];
+  from: string;
+  to: string;
+}
+
+const NO_FILTERS: Filters = { search: '', actor: '', outcome: '', from: '', to: '' };
+
+/** `datetime-local` values are the browser's local time; the API takes an instant. */
+function instant(local: string): string | undefined {
+  return local ? new Date(local).toISOString() : undefined;
+}
+
+function filterQuery(f: Filters): Record<string, string | undefined> {
+  return {
+    search: f.search.trim(),
+    actor: f.actor.trim(),
+    outcome: f.outcome,
+    from: instant(f.from),
+    to: instant(f.to),
+  };
+}
+
+/** The audit log, newest first, one line per action in words, filtered by the server, exportable as CSV. */
 export function AuditTab() {
-  const [search, setSearch] = useState('');
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [entries, setEntries] = useState<AuditEntry[]>([]);
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
 
   const load = async (before?: string) => {
     try {
       const page = await api<AuditEntry[]>(
         'GET',
-        `/api/audit${query({ search: search.trim(), limit: PAGE, before })}`,
+        `/api/audit${query({ ...filterQuery(filters), limit: PAGE, before })}`,
       );
       setEntries((e) => (before ? [...e, ...page] : page));
       setMore(page.length === PAGE);
@@ -27,11 +54,11 @@ export function AuditTab() {
     }
   };
 
-  // Typing searches after a short pause, not at every key.
+  // Typing filters after a short pause, not at every key.
   useEffect(() => {
     const t = window.setTimeout(() => void load(), 250);
     return () => window.clearTimeout(t);
-  }, [search]);
+  }, [filters]);
 
   return (
     <section aria-labelledby="audit-title">
@@ -42,13 +69,53 @@ export function AuditTab() {
           <input
             type="search"
             placeholder="user, action or target"
-            value={search}
-            onInput={(e) => setSearch(e.currentTarget.value)}
+            value={filters.search}
+            onInput={(e) => set({ search: e.currentTarget.value })}
+          />
+        </label>
+        <label>
+          User
+          <input
+            type="text"
+            placeholder="exact user name"
+            value={filters.actor}
+            onInput={(e) => set({ actor: e.currentTarget.value })}
+          />
+        </label>
+        <label>
+          Outcome
+          <select
+            value={filters.outcome}
+            onChange={(e) => set({ outcome: e.currentTarget.value as Filters['outcome'] })}
+          >
+            <option value="">any</option>
+            <option value="success">success</option>
+            <option value="refused">refused</option>
+            <option value="failed">failed</option>
+          </select>
+        </label>
+        <label>
+          From
+          <input
+            type="datetime-local"
+            value={filters.from}
+            onInput={(e) => set({ from: e.currentTarget.value })}
+          />
+        </label>
+        <label>
+          To
+          <input
+            type="datetime-local"
+            value={filters.to}
+            onInput={(e) => set({ to: e.currentTarget.value })}
           />
         </label>
         <button type="button" class="ghost" onClick={() => void load()}>
           Refresh
         </button>
+        <a class="button ghost" href={`/api/audit/export${query(filterQuery(filters))}`} download>
+          Export CSV
+        </a>
       </div>
       {error && <Notice kind="error">{error}</Notice>}
       <table class="grid" aria-label="Audit log">
@@ -57,8 +124,7 @@ export function AuditTab() {
             <th scope="col">When (UTC)</th>
             <th scope="col">Who</th>
             <th scope="col">From</th>
-            <th scope="col">Action</th>
-            <th scope="col">Target</th>
+            <th scope="col">What</th>
             <th scope="col">Outcome</th>
             <th scope="col">Details</th>
           </tr>
@@ -66,7 +132,7 @@ export function AuditTab() {
         <tbody>
           {entries.length === 0 && (
             <tr>
-              <td colSpan={7} class="muted">
+              <td colSpan={6} class="muted">
                 No entries.
               </td>
             </tr>
@@ -76,13 +142,12 @@ export function AuditTab() {
               <td>{utc(e.at)}</td>
               <td>{e.actor}</td>
               <td>{e.address ?? '—'}</td>
-              <td>{e.action}</td>
-              <td>{e.target ?? '—'}</td>
+              <td title={e.action}>{e.summary}</td>
               <td>
                 <span class={`badge badge-${e.outcome}`}>{e.outcome}</span>
               </td>
               <td class="details">
-                {Object.keys(e.details).length > 0 ? <code>{JSON.stringify(e.details)}</code> : '—'}
+                <AuditDetails details={e.details} />
               </td>
             </tr>
           ))}
