@@ -3,6 +3,7 @@ import {
   BOOLEAN,
   HOST,
   JVM_OPTIONS,
+  mebibytes,
   PORT,
   TEXT,
   oneOf,
@@ -112,6 +113,27 @@ export const AgentConfKeys = {
     oneOf(LOG_LEVELS),
     'info',
     'Least severe level the agent logs: `error`, `warn`, `info` or `debug`.',
+  ),
+  localApiEnabled: optional(
+    'agent.local.api.enabled',
+    BOOLEAN,
+    'false',
+    '`true` to serve the local API (`GET /status`, `PUT`/`GET`/`DELETE /files/<path>`) on ' +
+      '`127.0.0.1:<agent.local.api.port>` for software on this machine: plain HTTP, loopback only, no ' +
+      'password (docs/agent.md, "Local API"). Read at start.',
+  ),
+  localApiPort: optional('agent.local.api.port', PORT, '8789', 'Port of the local API on 127.0.0.1.'),
+  localApiMaxFileSize: optional(
+    'agent.local.api.files.max.size',
+    mebibytes(1, 1024),
+    '10',
+    'Largest file the local API accepts in one `PUT /files/<path>`, in MiB.',
+  ),
+  localApiQuota: optional(
+    'agent.local.api.files.quota',
+    mebibytes(1, 65536),
+    '100',
+    "Most the local API's file transfer area (`files/` in the agent home) may hold in total, in MiB.",
   ),
 } as const;
 

@@ -15,6 +15,7 @@ function issuesOf(...lines: string[]): AgentConfError['issues'] {
 }
 
 const MINIMAL = ['central.host=central.example.com', 'agent.id=branch-7'];
+const MIB = 1024 * 1024;
 
 describe('readAgentConf', () => {
   it('fills every default from the key table', () => {
@@ -28,6 +29,7 @@ describe('readAgentConf', () => {
       switchTimeoutMs: 30_000,
       logLevel: 'info',
       trustStore: { path: 'conf/security/truststore.jks', password: 'changeit', type: 'jks' },
+      localApi: { enabled: false, port: 8789, maxFileSize: 10 * MIB, quota: 100 * MIB },
     });
   });
 
@@ -43,6 +45,10 @@ describe('readAgentConf', () => {
       'agent.log.level=DEBUG',
       'jetty.jvm.args=-Xmx64m "-Djavax.net.ssl.trustStore=/opt/agent/trust store.p12" \\',
       '    -Djavax.net.ssl.trustStorePassword=s3cret',
+      'agent.local.api.enabled=TRUE',
+      'agent.local.api.port=18789',
+      'agent.local.api.files.max.size=2',
+      'agent.local.api.files.quota=3',
     );
     expect(conf).toEqual({
       centralHost: '10.1.2.3',
@@ -54,6 +60,7 @@ describe('readAgentConf', () => {
       switchTimeoutMs: 5000,
       logLevel: 'debug',
       trustStore: { path: '/opt/agent/trust store.p12', password: 's3cret', type: 'pkcs12' },
+      localApi: { enabled: true, port: 18789, maxFileSize: 2 * MIB, quota: 3 * MIB },
     });
   });
 
@@ -67,6 +74,21 @@ describe('readAgentConf', () => {
     expect(conf.plainPort).toBe(8788);
     expect(conf.logLevel).toBe('info');
     expect(conf.switchTimeoutMs).toBe(30_000);
+  });
+
+  it('names a local API size that is not whole MiB in range, and a file limit above the quota', () => {
+    expect(issuesOf(...MINIMAL, 'agent.local.api.files.max.size=1.5', 'agent.local.api.port=0')).toEqual([
+      { key: 'agent.local.api.port', message: 'must be a port number 1-65535 (got "0")' },
+      { key: 'agent.local.api.files.max.size', message: 'must be a whole number of MiB 1-1024 (got "1.5")' },
+    ]);
+    expect(
+      issuesOf(...MINIMAL, 'agent.local.api.files.max.size=20', 'agent.local.api.files.quota=10'),
+    ).toEqual([
+      {
+        key: 'agent.local.api.files.max.size',
+        message: 'must not be larger than agent.local.api.files.quota',
+      },
+    ]);
   });
 
   it('ignores unknown keys', () => {

@@ -42,6 +42,10 @@ export function readAgentConf(doc: PropertiesDocument): AgentConf {
     switchTimeout: read(keys.switchTimeout),
     systemProperties: read(keys.jvmArgs),
     logLevel: read(keys.logLevel),
+    localApiEnabled: read(keys.localApiEnabled),
+    localApiPort: read(keys.localApiPort),
+    localApiMaxFileSize: read(keys.localApiMaxFileSize),
+    localApiQuota: read(keys.localApiQuota),
   };
 
   const trustStore = values.systemProperties && trustStoreFromSystemProperties(values.systemProperties);
@@ -51,6 +55,17 @@ export function readAgentConf(doc: PropertiesDocument): AgentConf {
     issues.push({
       key: keys.securePort.key,
       message: `must differ from ${keys.plainPort.key} (both are ${values.plainPort})`,
+    });
+  }
+  if (
+    values.localApiMaxFileSize !== undefined &&
+    values.localApiQuota !== undefined &&
+    values.localApiMaxFileSize > values.localApiQuota
+  ) {
+    // A file the quota could never hold would be refused however empty the area is.
+    issues.push({
+      key: keys.localApiMaxFileSize.key,
+      message: `must not be larger than ${keys.localApiQuota.key}`,
     });
   }
   if (issues.length > 0 || !trustStore?.ok) throw new AgentConfError(issues);
@@ -67,5 +82,11 @@ export function readAgentConf(doc: PropertiesDocument): AgentConf {
     switchTimeoutMs: v.switchTimeout * 1000,
     logLevel: v.logLevel,
     trustStore: trustStore.value,
+    localApi: {
+      enabled: v.localApiEnabled,
+      port: v.localApiPort,
+      maxFileSize: v.localApiMaxFileSize,
+      quota: v.localApiQuota,
+    },
   };
 }

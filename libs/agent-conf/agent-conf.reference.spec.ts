@@ -36,6 +36,10 @@ describe('agent.conf key table', () => {
       ['agent.switch.timeout', '30'],
       ['jetty.jvm.args', ''],
       ['agent.log.level', 'info'],
+      ['agent.local.api.enabled', 'false'],
+      ['agent.local.api.port', '8789'],
+      ['agent.local.api.files.max.size', '10'],
+      ['agent.local.api.files.quota', '100'],
     ]);
   });
 });

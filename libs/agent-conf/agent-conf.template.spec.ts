@@ -21,6 +21,7 @@ describe('profiles/default/conf/agent.conf', () => {
       switchTimeoutMs: 30_000,
       logLevel: 'info',
       trustStore: { path: 'conf/security/truststore.jks', password: 'changeit', type: 'jks' },
+      localApi: { enabled: false, port: 8789, maxFileSize: 10 * 1024 * 1024, quota: 100 * 1024 * 1024 },
     });
     expect(agentWebSocketUrl(conf)).toBe('ws://localhost:8787/agent');
   });

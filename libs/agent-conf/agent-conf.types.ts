@@ -11,6 +11,16 @@ export interface TrustStoreSettings {
   type: TrustStoreType;
 }
 
+/** The agent's local API (agent.local.api.*): plain HTTP on 127.0.0.1 for software on the machine. */
+export interface LocalApiSettings {
+  enabled: boolean;
+  port: number;
+  /** Bytes. */
+  maxFileSize: number;
+  /** Bytes the file transfer area may hold in total. */
+  quota: number;
+}
+
 /** A validated agent.conf: everything the agent needs to know to reach central. */
 export interface AgentConf {
   centralHost: string;
@@ -23,4 +33,5 @@ export interface AgentConf {
   switchTimeoutMs: number;
   logLevel: LogLevel;
   trustStore: TrustStoreSettings;
+  localApi: LocalApiSettings;
 }

@@ -88,6 +88,19 @@ export function seconds(min: number, max: number): ValueType<number> {
   };
 }
 
+/** A whole number of mebibytes within `[min, max]`, read as bytes. */
+export function mebibytes(min: number, max: number): ValueType<number> {
+  return {
+    name: `MiB (${min}-${max})`,
+    parse(text) {
+      const value = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+      return value >= min && value <= max
+        ? ok(value * 1024 * 1024)
+        : bad(`must be a whole number of MiB ${min}-${max}`, text);
+    },
+  };
+}
+
 /** One of a fixed list of lower-case words, accepted in any letter case. */
 export function oneOf<const T extends string>(values: readonly T[]): ValueType<T> {
   return {

@@ -39,6 +39,20 @@ describe('agent command line', () => {
     expect(all.kind === 'run' && all.options.capabilities).toBeUndefined();
   });
 
+  it('takes the home from $SWITCHYARD_AGENT_HOME (the package launcher) unless --home is given', () => {
+    expect(parseCliOptions([], { SWITCHYARD_AGENT_HOME: '/var/lib/switchyard-agent' })).toMatchObject({
+      kind: 'run',
+      options: { home: '/var/lib/switchyard-agent' },
+    });
+    expect(parseCliOptions(['--home', 'h'], { SWITCHYARD_AGENT_HOME: '/elsewhere' })).toMatchObject({
+      options: { home: 'h' },
+    });
+    expect(parseCliOptions([], { SWITCHYARD_AGENT_HOME: ' ' })).toEqual({
+      kind: 'error',
+      message: '--home DIR is required (or $SWITCHYARD_AGENT_HOME)',
+    });
+  });
+
   it('answers --help and -h', () => {
     expect(parseCliOptions(['--help'])).toEqual({ kind: 'help' });
     expect(parseCliOptions(['-h', '--home', 'x'])).toEqual({ kind: 'help' });
@@ -53,7 +67,7 @@ describe('agent command line', () => {
     ],
     [['--help=yes'], '--help does not take a value'],
     [['--home', 'h', 'extra'], 'unexpected argument extra'],
-    [[], '--home DIR is required'],
+    [[], '--home DIR is required (or $SWITCHYARD_AGENT_HOME)'],
     [['--home', 'h', '--token', ''], '--token needs a non-empty enrollment token'],
     [
       ['--home', 'h', '--backoff-base-ms', 'soon'],

@@ -15,6 +15,8 @@ export type CliParseResult =
 export const DEFAULT_BACKOFF_BASE_MS = 1000;
 export const DEFAULT_BACKOFF_MAX_MS = 60_000;
 export const ENROLLMENT_TOKEN_ENV = 'SWITCHYARD_ENROLLMENT_TOKEN';
+/** The home when --home is not given: the package's launcher and service units set it (docs/agent.md). */
+export const AGENT_HOME_ENV = 'SWITCHYARD_AGENT_HOME';
 
 export const USAGE = `Usage: switchyard-agent --home DIR [--token ENROLLMENT_TOKEN] [options]
 
@@ -22,7 +24,8 @@ Connects this agent to Switchyard central over ws:// or wss:// as DIR/conf/agent
 and stays connected (reconnecting with backoff) until stopped with SIGINT or SIGTERM.
 
 Options:
-  --home DIR               the agent's home: conf/agent.conf, state/ (credential, status.json)
+  --home DIR               the agent's home: conf/agent.conf, state/ (credential, status.json);
+                           default $${AGENT_HOME_ENV} (the package's launcher sets it)
   --token TOKEN            enrollment token for the first start (create one with
                            POST /api/agents/enrollment-tokens); also read from $${ENROLLMENT_TOKEN_ENV}.
                            Ignored once the agent holds a credential in state/credential.
@@ -59,8 +62,10 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Cl
   }
   if (values.help) return { kind: 'help' };
 
-  const home = values.home as string | undefined;
-  if (home === undefined || home.trim() === '') return { kind: 'error', message: '--home DIR is required' };
+  const home = (values.home as string | undefined) ?? env[AGENT_HOME_ENV];
+  if (home === undefined || home.trim() === '') {
+    return { kind: 'error', message: `--home DIR is required (or $${AGENT_HOME_ENV})` };
+  }
 
   const token = (values.token as string | undefined) ?? env[ENROLLMENT_TOKEN_ENV];
   if (values.token !== undefined && (values.token as string).trim() === '') {

@@ -26,4 +26,10 @@ export function readAgentVersion(from: string = import.meta.url): string {
   }
 }
 
-export const AGENT_VERSION = readAgentVersion();
+/** Set by esbuild when the agent package is built (it has no package.json to read; ADR 38). */
+declare const SWITCHYARD_AGENT_PACKAGE_VERSION: string | undefined;
+
+export const AGENT_VERSION =
+  typeof SWITCHYARD_AGENT_PACKAGE_VERSION === 'string'
+    ? SWITCHYARD_AGENT_PACKAGE_VERSION
+    : readAgentVersion();
