@@ -75,7 +75,8 @@ export function EnrollmentTokens(props: { canWrite: boolean }) {
             </button>
           </p>
           <p class="muted">
-            Start an agent with: npm run agent -- --home /opt/agent-1 --token {created.token}
+            On the branch machine, in the unpacked agent package (npm run package:agent; docs/agent.md):
+            bin/switchyard-agent --home /var/lib/switchyard-agent --token {created.token}
           </p>
         </div>
       )}
