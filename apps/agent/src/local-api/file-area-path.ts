@@ -3,6 +3,7 @@ import { FileAreaError } from './file-area-error.js';
 const MAX_DEPTH = 16;
 const MAX_SEGMENT_BYTES = 255;
 // Characters Windows refuses in names, and control characters: a name must be valid on every agent OS.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[<>:"/\\|?*\u0000-\u001f\u007f]/;
 const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 
