@@ -125,10 +125,13 @@ describe('agent package (unpacked outside the repository, on the target Node)', 
     expect(readFileSync(join(pkg, 'files', 'inbox', 'prices.csv'), 'utf8')).toBe('sku;price\n1;2\n');
     expect((await fetch(`${local}/files/..%2Fstate%2Fcredential`)).status).toBe(400);
 
+    // Idle memory of the packaged agent (docs/benchmarks.md): connected, nothing to do.
+    await new Promise((r) => setTimeout(r, 1000));
+    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
     expect(await agent.stop('SIGTERM')).toBe(0);
     await waitFor('the packaged agent offline', async () => (await row()).body.status === 'offline', 15_000);
     process.stderr.write(
-      `agent-package: ran on ${node.path} ${node.version}; archive ${statSync(first.tar).size} bytes\n`,
+      `agent-package: ran on ${node.path} ${node.version}; archive ${statSync(first.tar).size} bytes; idle RSS ${rss} kB\n`,
     );
   });
 });
