@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readlinkSync, realpathSync, statSync, writeF
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
-import { waitFor } from '../support/ports.js';
+import { freePort, waitFor } from '../support/ports.js';
 import { REPO_ROOT, RunningProcess } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -65,12 +65,15 @@ describe('agent package (unpacked outside the repository, on the target Node)', 
     execFileSync('tar', ['-xzf', first.tar, '-C', site]);
     const pkg = join(site, ROOT);
     const conf = join(pkg, 'conf', 'agent.conf');
+    const localApiPort = await freePort();
     writeFileSync(
       conf,
       readFileSync(conf, 'utf8')
         .replace(/^central\.host=.*$/m, 'central.host=127.0.0.1')
         .replace(/^central\.websocket\.port=.*$/m, `central.websocket.port=${c.ports.plain}`)
-        .replace(/^agent\.id=.*$/m, `agent.id=${AGENT_ID}`),
+        .replace(/^agent\.id=.*$/m, `agent.id=${AGENT_ID}`)
+        .replace(/^agent\.local\.api\.enabled=.*$/m, 'agent.local.api.enabled=true')
+        .replace(/^agent\.local\.api\.port=.*$/m, `agent.local.api.port=${localApiPort}`),
     );
 
     const node = targetNode();
@@ -111,10 +114,24 @@ describe('agent package (unpacked outside the repository, on the target Node)', 
     expect(statSync(join(pkg, 'state', 'credential')).mode & 0o777).toBe(0o600);
     expect(agent.output).not.toContain(token);
 
+    // Issue 17 point 3, level 1: the local API of the packaged agent, from this machine.
+    const local = `http://127.0.0.1:${localApiPort}`;
+    await waitFor('status connected on the local API', async () => {
+      const r = await fetch(`${local}/status`);
+      return r.status === 200 && ((await r.json()) as { state: string }).state === 'connected';
+    });
+    const put = await fetch(`${local}/files/inbox/prices.csv`, { method: 'PUT', body: 'sku;price\n1;2\n' });
+    expect(put.status).toBe(201);
+    expect(readFileSync(join(pkg, 'files', 'inbox', 'prices.csv'), 'utf8')).toBe('sku;price\n1;2\n');
+    expect((await fetch(`${local}/files/..%2Fstate%2Fcredential`)).status).toBe(400);
+
+    // Idle memory of the packaged agent (docs/benchmarks.md): connected, nothing to do.
+    await new Promise((r) => setTimeout(r, 1000));
+    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
     expect(await agent.stop('SIGTERM')).toBe(0);
     await waitFor('the packaged agent offline', async () => (await row()).body.status === 'offline', 15_000);
     process.stderr.write(
-      `agent-package: ran on ${node.path} ${node.version}; archive ${statSync(first.tar).size} bytes\n`,
+      `agent-package: ran on ${node.path} ${node.version}; archive ${statSync(first.tar).size} bytes; idle RSS ${rss} kB\n`,
     );
   });
 });

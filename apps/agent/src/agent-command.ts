@@ -4,6 +4,7 @@ import { AgentRunner } from './agent-runner.js';
 import { parseCliOptions, USAGE } from './cli-options.js';
 import { CredentialStore } from './credential-store.js';
 import { ExitCode } from './exit-codes.js';
+import { startLocalApi } from './local-api/start-local-api.js';
 import { Logger } from './logger.js';
 import { recoverConfSwap } from './profiles/conf-swap.js';
 import { ProfileLayout } from './profiles/profile-layout.js';
@@ -84,6 +85,7 @@ export async function runAgentCommand(argv: string[], env: NodeJS.ProcessEnv): P
     logger,
     backoff: { baseMs: options.backoffBaseMs, maxMs: options.backoffMaxMs },
   });
+  const localApi = await startLocalApi(home, loaded.conf, logger);
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) return;
@@ -99,5 +101,6 @@ export async function runAgentCommand(argv: string[], env: NodeJS.ProcessEnv): P
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await localApi?.stop();
   }
 }

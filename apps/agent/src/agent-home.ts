@@ -51,6 +51,11 @@ export class AgentHome {
     return join(this.root, 'conf');
   }
 
+  /** The local API's file transfer area (issue 17 point 3), 0700. */
+  get filesDir(): string {
+    return join(this.root, 'files');
+  }
+
   get statusFile(): string {
     return join(this.stateDir, 'status.json');
   }
