@@ -55,6 +55,8 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Phase {
+  /** Transactions committed in central's database (the harness's own reads subtracted). */
+  commits: number;
   cpuMs: number;
   pgMs: number;
   rssKb: number;
@@ -66,15 +68,29 @@ interface Target {
   pid: number;
   postmaster?: number;
   swarm: SwarmClient;
+  db?: pg.Client;
+}
+
+async function commitsOf(db: pg.Client | undefined): Promise<number> {
+  if (!db) return 0;
+  // Statistics are sent by backends at most every second and cached per transaction: ask for fresh ones.
+  await db.query('SELECT pg_stat_clear_snapshot()');
+  const r = await db.query<{ n: string }>(
+    `SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  return Number(r.rows[0]!.n);
 }
 
 async function measure(target: Target, n: number, action: () => Promise<number>): Promise<Phase> {
   const cpu0 = cpuMsOf(target.pid);
   const pg0 = target.postmaster ? postgresCpuMs(target.postmaster) : 0;
   const rss0 = memoryOf(target.pid).rssKb;
+  const commits0 = await commitsOf(target.db);
   const failed = await action();
   await sleep(1500); // batched writes (15 ms), trust anchors (250 ms), session ends
+  const commits = (await commitsOf(target.db)) - commits0 - 2;
   return {
+    commits: commits / n,
     cpuMs: (cpuMsOf(target.pid) - cpu0) / n,
     pgMs: target.postmaster ? (postgresCpuMs(target.postmaster) - pg0) / n : 0,
     rssKb: (memoryOf(target.pid).rssKb - rss0) / n,
@@ -88,6 +104,7 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const swarms: SwarmClient[] = [];
   let central: CentralProcess | undefined;
+  let database: pg.Client | undefined;
   try {
     // The bare server's certificate: ECDSA P-256 like central's own, made for this run only.
     execFileSync(
@@ -148,12 +165,12 @@ async function main(): Promise<void> {
       connectionString: `postgres://postgres:${encodeURIComponent(cluster.password)}@127.0.0.1:${cluster.port}/switchyard`,
     });
     await db.connect();
+    database = db;
     await db.query(
       `INSERT INTO agents (id, credential_hash, credential_used_at)
        SELECT id, hash, now() FROM unnest($1::text[], $2::text[]) AS s(id, hash)`,
       [ids, credentials.map((c) => createHash('sha256').update(c).digest('hex'))],
     );
-    await db.end();
 
     const swarmConfig = (url: string, ca: string) => ({
       agentIds: ids,
@@ -180,6 +197,7 @@ async function main(): Promise<void> {
         name: 'central',
         pid: central.pid,
         postmaster: central.postmasterPid(),
+        db,
         swarm: await SwarmClient.start(
           'central swarm',
           swarmConfig(`wss://127.0.0.1:${secure}`, await api.serverChainPem()),
@@ -228,7 +246,7 @@ async function main(): Promise<void> {
       const c = results.get('central')!;
       const row = (name: string, r: { connect: Phase; close: Phase }) =>
         `  ${name.padEnd(8)} connect ${r.connect.cpuMs.toFixed(2)} ms CPU, ${r.connect.rssKb.toFixed(1)} KB RSS, ` +
-        `PG ${r.connect.pgMs.toFixed(3)} ms, failed ${r.connect.failed} | close ${r.close.cpuMs.toFixed(2)} ms CPU, PG ${r.close.pgMs.toFixed(3)} ms`;
+        `PG ${r.connect.pgMs.toFixed(3)} ms ${r.connect.commits.toFixed(2)} commits, failed ${r.connect.failed} | close ${r.close.cpuMs.toFixed(2)} ms CPU, PG ${r.close.pgMs.toFixed(3)} ms ${r.close.commits.toFixed(2)} commits`;
       log(
         `round ${round} (${order.map((t) => t.name).join(' then ')}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}):`,
       );
@@ -255,6 +273,7 @@ async function main(): Promise<void> {
     const warnings = digest.top(5);
     if (warnings.length) log(`central's warnings and errors: ${JSON.stringify(warnings)}`);
   } finally {
+    await database?.end().catch(() => undefined);
     await Promise.all(swarms.map((s) => s.stop()));
     await central?.stop();
     for (const child of children) child.kill('SIGTERM');
