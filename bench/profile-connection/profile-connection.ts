@@ -81,6 +81,7 @@ async function commitsOf(db: pg.Client | undefined): Promise<number> {
   return Number(r.rows[0]!.n);
 }
 
+/** Per connection made (a failed attempt costs too, but is not a connection). */
 async function measure(target: Target, n: number, action: () => Promise<number>): Promise<Phase> {
   const cpu0 = cpuMsOf(target.pid);
   const pg0 = target.postmaster ? postgresCpuMs(target.postmaster) : 0;
@@ -89,6 +90,7 @@ async function measure(target: Target, n: number, action: () => Promise<number>)
   const failed = await action();
   await sleep(1500); // batched writes (15 ms), trust anchors (250 ms), session ends
   const commits = (await commitsOf(target.db)) - commits0 - 2;
+  n = Math.max(1, n - failed);
   return {
     commits: commits / n,
     cpuMs: (cpuMsOf(target.pid) - cpu0) / n,

@@ -16,6 +16,7 @@ import {
   type Transport,
   type Welcome,
 } from '../../../../libs/protocol/index.js';
+import { heartbeatWheel } from './heartbeat-wheel.js';
 
 /** What `welcome` says about profiles: the desired revision and central's profile-signing key. */
 export type WelcomeProfile = Pick<Welcome, 'desiredProfile' | 'profileSigningKey'>;
@@ -87,7 +88,7 @@ export class AgentSession {
   private goodbye = false;
   private missedPongs = 0;
   private awaitingPong = false;
-  private heartbeat: NodeJS.Timeout | undefined;
+  private beating = false;
   private helloTimer: NodeJS.Timeout | undefined;
   /** What the agent reported it can do in its hello (e.g. client certificates in-session). */
   capabilities: readonly string[] = [];
@@ -283,22 +284,26 @@ export class AgentSession {
   }
 
   private startHeartbeat(): void {
-    this.heartbeat = setInterval(() => {
-      if (this.awaitingPong && ++this.missedPongs >= MISSED_PONGS_ALLOWED) {
-        logger.warn(`agent ${this.agentId}: missed ${this.missedPongs} heartbeats, disconnecting`);
-        this.socket.terminate();
-        return;
-      }
-      this.awaitingPong = true;
-      this.socket.ping();
-    }, this.context.heartbeatIntervalMs);
+    this.beating = true;
+    heartbeatWheel(this.context.heartbeatIntervalMs).add(this);
+  }
+
+  /** Called by the heartbeat wheel once per interval: pings, or ends a session whose pings went unanswered. */
+  beat(): void {
+    if (this.awaitingPong && ++this.missedPongs >= MISSED_PONGS_ALLOWED) {
+      logger.warn(`agent ${this.agentId}: missed ${this.missedPongs} heartbeats, disconnecting`);
+      this.socket.terminate();
+      return;
+    }
+    this.awaitingPong = true;
+    this.socket.ping();
   }
 
   private async end(code: number): Promise<void> {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.helloTimer);
-    clearInterval(this.heartbeat);
+    if (this.beating) heartbeatWheel(this.context.heartbeatIntervalMs).remove(this);
     if (!this.helloed) return;
     // A socket that closes while its hello is being recorded would otherwise be marked ended before it
     // is marked online, and stay "online" for good.
