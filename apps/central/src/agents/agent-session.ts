@@ -16,6 +16,7 @@ import {
   type Transport,
   type Welcome,
 } from '../../../../libs/protocol/index.js';
+import { heartbeatWheel } from './heartbeat-wheel.js';
 
 /** What `welcome` says about profiles: the desired revision and central's profile-signing key. */
 export type WelcomeProfile = Pick<Welcome, 'desiredProfile' | 'profileSigningKey'>;
@@ -42,7 +43,8 @@ export interface SessionHooks {
   onHello(session: AgentSession, hello: Hello): Promise<WelcomeProfile>;
   onWelcomed(session: AgentSession): void;
   onProfileStatus(session: AgentSession, status: ProfileStatus): Promise<void>;
-  onEnd(session: AgentSession, status: 'offline' | 'disconnected'): Promise<void>;
+  /** The session ended (`code`: the WebSocket close code); logged there, summarized under load. */
+  onEnd(session: AgentSession, status: 'offline' | 'disconnected', code?: number): Promise<void>;
   /** The session was closed for a policy breach of central's own (e.g. a frame flood): audit it. */
   onPolicyClose?(session: AgentSession, reason: string): void;
   /** `certificate.csr`: the answer to a certificate offer made over this session (ADR 0031). */
@@ -71,6 +73,8 @@ export const AGENT_FRAMES_PER_SECOND = 50;
 export const AGENT_FRAME_BURST = 200;
 const HELLO_TIMEOUT_MS = 10_000;
 const MISSED_PONGS_ALLOWED = 2;
+/** One for all sessions: a Logger per session was an object per connection for nothing (ADR 36). */
+const logger = new Logger('agent-session');
 
 /**
  * One agent connection: waits for `hello`, answers `welcome`, pings on the heartbeat interval,
@@ -78,14 +82,13 @@ const MISSED_PONGS_ALLOWED = 2;
  */
 export class AgentSession {
   readonly id = randomUUID();
-  private readonly logger = new Logger('agent-session');
   private helloed = false;
   private welcomed = false;
   private ended = false;
   private goodbye = false;
   private missedPongs = 0;
   private awaitingPong = false;
-  private heartbeat: NodeJS.Timeout | undefined;
+  private beating = false;
   private helloTimer: NodeJS.Timeout | undefined;
   /** What the agent reported it can do in its hello (e.g. client certificates in-session). */
   capabilities: readonly string[] = [];
@@ -103,7 +106,7 @@ export class AgentSession {
   ) {
     socket.on('error', (error: Error & { code?: string }) => {
       // ws closes with 1009 itself for oversized frames; here we only make it visible.
-      this.logger.warn(
+      logger.warn(
         `agent ${context.agentId} (${context.remoteAddress}): ${error.code ?? 'socket error'}: ${error.message}`,
       );
     });
@@ -143,7 +146,7 @@ export class AgentSession {
     const parsed = parseAgentFrame(data.toString());
     if (!parsed.ok) return this.refuse(parsed.closeCode, parsed.reason);
     void this.handle(parsed.frame).catch((error: Error) => {
-      this.logger.error(`agent ${this.agentId}: ${error.message}`);
+      logger.error(`agent ${this.agentId}: ${error.message}`);
       this.close(CloseCode.GOING_AWAY, 'central error, reconnect later');
     });
   }
@@ -168,9 +171,7 @@ export class AgentSession {
   }
 
   private refuse(code: number, reason: string): void {
-    this.logger.warn(
-      `agent ${this.agentId} (${this.context.remoteAddress}): closing with ${code}: ${reason}`,
-    );
+    logger.warn(`agent ${this.agentId} (${this.context.remoteAddress}): closing with ${code}: ${reason}`);
     this.close(code, reason);
   }
 
@@ -187,7 +188,7 @@ export class AgentSession {
           );
         }
         if (frame.protocolVersion > PROTOCOL_VERSION) {
-          this.logger.log(
+          logger.log(
             `agent ${this.agentId} speaks protocol ${frame.protocolVersion}; central speaks ${PROTOCOL_VERSION}`,
           );
         }
@@ -198,7 +199,7 @@ export class AgentSession {
         this.close(CloseCode.NORMAL, 'goodbye');
         return;
       case 'command.result':
-        this.logger.log(`agent ${this.agentId}: command ${frame.id} ${frame.ok ? 'succeeded' : 'failed'}`);
+        logger.log(`agent ${this.agentId}: command ${frame.id} ${frame.ok ? 'succeeded' : 'failed'}`);
         return;
       case 'profile.status':
         await this.hooks.onProfileStatus(this, frame);
@@ -264,7 +265,7 @@ export class AgentSession {
     if (!this.open) return { sent: false };
     const checked = checkCentralFrame(frame);
     if (!checked.ok) {
-      this.logger.error(`agent ${this.agentId}: not sending ${frame.type}: ${checked.reason}`);
+      logger.error(`agent ${this.agentId}: not sending ${frame.type}: ${checked.reason}`);
       return { sent: false, reason: checked.reason };
     }
     this.socket.send(checked.text);
@@ -275,7 +276,7 @@ export class AgentSession {
   private send(frame: CentralFrame): void {
     const checked = checkCentralFrame(frame);
     if (!checked.ok) {
-      this.logger.error(`agent ${this.agentId}: not sending ${frame.type}: ${checked.reason}`);
+      logger.error(`agent ${this.agentId}: not sending ${frame.type}: ${checked.reason}`);
       this.close(1011, 'central error, reconnect later');
       return;
     }
@@ -283,30 +284,33 @@ export class AgentSession {
   }
 
   private startHeartbeat(): void {
-    this.heartbeat = setInterval(() => {
-      if (this.awaitingPong && ++this.missedPongs >= MISSED_PONGS_ALLOWED) {
-        this.logger.warn(`agent ${this.agentId}: missed ${this.missedPongs} heartbeats, disconnecting`);
-        this.socket.terminate();
-        return;
-      }
-      this.awaitingPong = true;
-      this.socket.ping();
-    }, this.context.heartbeatIntervalMs);
+    this.beating = true;
+    heartbeatWheel(this.context.heartbeatIntervalMs).add(this);
+  }
+
+  /** Called by the heartbeat wheel once per interval: pings, or ends a session whose pings went unanswered. */
+  beat(): void {
+    if (this.awaitingPong && ++this.missedPongs >= MISSED_PONGS_ALLOWED) {
+      logger.warn(`agent ${this.agentId}: missed ${this.missedPongs} heartbeats, disconnecting`);
+      this.socket.terminate();
+      return;
+    }
+    this.awaitingPong = true;
+    this.socket.ping();
   }
 
   private async end(code: number): Promise<void> {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.helloTimer);
-    clearInterval(this.heartbeat);
+    if (this.beating) heartbeatWheel(this.context.heartbeatIntervalMs).remove(this);
     if (!this.helloed) return;
     // A socket that closes while its hello is being recorded would otherwise be marked ended before it
     // is marked online, and stay "online" for good.
     await this.greeting?.catch(() => undefined);
     const status = this.goodbye ? 'offline' : 'disconnected';
-    this.logger.log(`agent ${this.agentId} ${status} (close ${code})`);
     await this.hooks
-      .onEnd(this, status)
-      .catch((error: Error) => this.logger.error(`agent ${this.agentId}: ${error.message}`));
+      .onEnd(this, status, code)
+      .catch((error: Error) => logger.error(`agent ${this.agentId}: ${error.message}`));
   }
 }

@@ -25,6 +25,7 @@ import { AgentsRepository } from './agents.repository.js';
 import { NO_CERTIFICATE_HOOKS, type CertificateSessionHooks } from './certificate-session.hooks.js';
 import { NO_PROFILE_HOOKS, type ProfileSessionHooks } from './profile-session.hooks.js';
 import { TrustAnchorsRecorder } from './trust-anchors.recorder.js';
+import { SessionLog } from './session-log.js';
 import { SessionStatusWriter } from './session-status.writer.js';
 
 /** The agent sessions held by this node, by agent id. */
@@ -32,6 +33,8 @@ import { SessionStatusWriter } from './session-status.writer.js';
 export class AgentSessions implements SessionHooks, OnModuleDestroy {
   private readonly logger = new Logger('agents');
   private readonly sessions = new Map<string, AgentSession>();
+  /** Session starts and ends: one by one for a few agents, summarized in a storm (ADR 36). */
+  private readonly sessionLog = new SessionLog(this.logger, () => this.sessions.size);
   private profileHooks: ProfileSessionHooks = NO_PROFILE_HOOKS;
   private certificateHooks: CertificateSessionHooks = NO_CERTIFICATE_HOOKS;
   private profileFetch: (session: AgentSession, fetch: ProfileFetch) => Promise<void> = (session, fetch) => {
@@ -147,8 +150,10 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
         `agent ${session.agentId} believes it uses ${hello.transport} but is on ${session.context.transport}`,
       );
     }
-    this.logger.log(
-      `agent ${session.agentId} online via ${session.context.transport}${session.context.via ? ` through ${session.context.via}` : ''} from ${session.context.remoteAddress}`,
+    this.sessionLog.event(
+      `online via ${session.context.transport}`,
+      () =>
+        `agent ${session.agentId} online via ${session.context.transport}${session.context.via ? ` through ${session.context.via}` : ''} from ${session.context.remoteAddress}`,
     );
     return this.profileHooks.onHello(session, hello);
   }
@@ -211,8 +216,9 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     );
   }
 
-  async onEnd(session: AgentSession, status: 'offline' | 'disconnected'): Promise<void> {
+  async onEnd(session: AgentSession, status: 'offline' | 'disconnected', code?: number): Promise<void> {
     if (this.sessions.get(session.agentId) === session) this.sessions.delete(session.agentId);
+    this.sessionLog.event(status, () => `agent ${session.agentId} ${status} (close ${code ?? '?'})`);
     this.profileHooks.onEnd(session);
     this.certificateHooks.onEnd(session);
     // While stopping, one bulk update (onModuleDestroy) marks them all: thousands of single updates
@@ -244,6 +250,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   /** Marks this node's agents disconnected when the node stops (they will reconnect elsewhere or later). */
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
+    this.sessionLog.flush();
     // A hello batch committed after the bulk update would leave its agents "online" on a stopped node.
     await this.status.drain().catch(() => undefined);
     await this.repo.markNodeSessionsDisconnected(this.node.id, 'now').catch(() => undefined);

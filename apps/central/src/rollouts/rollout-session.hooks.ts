@@ -5,6 +5,7 @@ import { AgentSessions } from '../agents/agent-sessions.js';
 import { type ProfileSessionHooks, type WelcomeProfile } from '../agents/profile-session.hooks.js';
 import { PROFILE_SIGNING_KEY, type ProfileSigningKeySource } from './profile-signing-key.port.js';
 import { RolloutDispatcher } from './rollout-dispatcher.js';
+import { RolloutEntriesPresence } from './rollout-entries-presence.js';
 import { RolloutHelloReconciler } from './rollout-hello.reconciler.js';
 import { RolloutStatusRecorder } from './rollout-status.recorder.js';
 import { RolloutTicker } from './rollout-ticker.js';
@@ -18,6 +19,7 @@ export class RolloutSessionHooks implements ProfileSessionHooks, OnApplicationBo
     private readonly recorder: RolloutStatusRecorder,
     private readonly dispatcher: RolloutDispatcher,
     private readonly ticker: RolloutTicker,
+    private readonly entries: RolloutEntriesPresence,
     @Inject(PROFILE_SIGNING_KEY) private readonly signingKey: ProfileSigningKeySource,
   ) {}
 
@@ -37,7 +39,8 @@ export class RolloutSessionHooks implements ProfileSessionHooks, OnApplicationBo
 
   onWelcomed(session: AgentSession): void {
     // The hello may have made this agent's work due (reconciled entries, a new session to send on).
-    this.dispatcher.kick({ agentId: session.agentId });
+    // With no rollout entry at all there is no work to read: a storm's welcomes cost no reads (ADR 36).
+    if (this.entries.mayExist()) this.dispatcher.kick({ agentId: session.agentId });
   }
 
   async onStatus(session: AgentSession, status: ProfileStatus): Promise<void> {
