@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { markDeadNodeSessions } from '../../apps/central/src/agents/dead-node-sessions.repository.js';
 import { NODE_LEASE_CLASS } from '../../apps/central/src/cluster/node-lease.js';
+import { NodeHeartbeat } from '../../apps/central/src/listeners/node-heartbeat.js';
+import { CloseCode } from '../../libs/protocol/index.js';
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { freePorts, waitFor } from '../support/ports.js';
 import { RawAgent } from '../support/raw-agent.js';
@@ -127,5 +129,24 @@ describe('several nodes: per-node ports and a dead node seen through its lease (
     expect((await status('w1')).connection_status).toBe('disconnected');
     expect((await status('w2')).connection_status).toBe('online');
     await sql.query(`DELETE FROM agents WHERE id IN ('w1', 'w2')`);
+  });
+
+  it('a node another node declared dead closes its sessions, so its agents come back with a true status', async () => {
+    const token = (
+      await a.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', { expiresInMinutes: 5 })
+    ).token;
+    const agent = await RawAgent.connect({
+      url: `ws://127.0.0.1:${a.ports.plain}/agent`,
+      agentId: 'declared-dead',
+      secret: token,
+    });
+    // What a survivor does when it takes this node for dead (e.g. its lease connection was down too long).
+    expect(await markDeadNodeSessions(sql, a.central.node.id)).toBe(1);
+    expect((await status('declared-dead')).connection_status).toBe('disconnected');
+    await a.central.app.get(NodeHeartbeat).beat();
+    expect((await agent.closed).code).toBe(CloseCode.GOING_AWAY);
+    expect((await sql.query(`SELECT 1 FROM central_nodes WHERE id = $1`, [a.central.node.id])).rowCount).toBe(
+      1,
+    );
   });
 });
