@@ -29,6 +29,10 @@ if (missing) process.stderr.write(`test/e2e/multi-node-balancer.spec.ts SKIPPED:
 const describeWithBalancer = missing ? describe.skip : describe;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const t0 = Date.now();
+/** Progress on stderr: on a loaded machine, where the time went is the first question. */
+const note = (line: string) =>
+  process.stderr.write(`[balancer +${((Date.now() - t0) / 1000).toFixed(1)} s] ${line}\n`);
 
 interface AgentRow {
   id: string;
@@ -217,6 +221,7 @@ describeWithBalancer('e2e: two central nodes behind HAProxy (TCP), one killed wi
       external = await startPostgres15();
       databaseUrl = external.url;
     }
+    note('PostgreSQL ready');
     const ports = await freePorts(10);
     [nodes.a.http, nodes.a.plain, nodes.a.secure, nodes.b.http, nodes.b.plain, nodes.b.secure] = ports;
     [front.plain, front.secure] = ports.slice(6);
@@ -231,7 +236,9 @@ describeWithBalancer('e2e: two central nodes behind HAProxy (TCP), one killed wi
       },
     });
     await startNode('a'); // the first node creates the installation; the second joins it
+    note('node A ready');
     await startNode('b');
+    note('node B ready');
     mkdirSync(root, { recursive: true });
     const cfg = join(root, 'haproxy.cfg');
     writeFileSync(
