@@ -6,6 +6,7 @@ import { AgentSweeper } from './agent-sweeper.js';
 import { AgentsController } from './agents.controller.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
+import { DeadNodeWatch } from './dead-node-watch.js';
 import { EnrollmentTokensRepository } from './enrollment-tokens.repository.js';
 import { AgentTrustRepository } from './agent-trust.repository.js';
 import { TrustAnchorsRecorder } from './trust-anchors.recorder.js';
@@ -21,6 +22,7 @@ import { SessionStatusWriter } from './session-status.writer.js';
     AgentAuthenticator,
     AgentSessions,
     AgentSweeper,
+    DeadNodeWatch,
     AgentsService,
     AgentTrustRepository,
     TrustAnchorsRecorder,

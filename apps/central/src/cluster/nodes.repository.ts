@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { NODE_LEASE_CLASS } from './node-lease.js';
 
 export interface BoundListener {
   kind: 'plain' | 'secure';
@@ -7,6 +8,10 @@ export interface BoundListener {
   port: number;
   tls: boolean;
   connections: number;
+  /** Set when this node binds another port than the settings say (a per-node override, ADR 34). */
+  configuredPort?: number;
+  /** The environment variable that overrides the port on this node. */
+  portFrom?: string;
 }
 
 export interface NodeRecord {
@@ -25,12 +30,42 @@ export const NODE_STALE_AFTER_SECONDS = 20;
 export class NodesRepository {
   constructor(private readonly db: DataSource) {}
 
-  async upsert(id: string, name: string, listeners: BoundListener[]): Promise<void> {
-    await this.db.query(
-      `INSERT INTO central_nodes (id, name, listeners) VALUES ($1, $2, $3)
-       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), listeners = EXCLUDED.listeners`,
-      [id, name, JSON.stringify(listeners)],
+  /**
+   * Writes this node's heartbeat, listeners and lease key (undefined: not held, only the heartbeat
+   * tells). Returns true when the row had to be created: at the first beat, or after another node
+   * declared this one dead and deleted it.
+   */
+  async upsert(
+    id: string,
+    name: string,
+    listeners: BoundListener[],
+    leaseKey: number | undefined,
+  ): Promise<boolean> {
+    const rows: Array<{ created: boolean }> = await this.db.query(
+      `INSERT INTO central_nodes (id, name, listeners, lease_key) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), listeners = EXCLUDED.listeners, lease_key = EXCLUDED.lease_key
+       RETURNING (xmax = 0) AS created`,
+      [id, name, JSON.stringify(listeners), leaseKey ?? null],
     );
+    return rows[0]?.created === true;
+  }
+
+  /**
+   * Nodes other than `selfId` that published a lease whose advisory lock no connection holds any more:
+   * their process (or its connection to PostgreSQL) is gone (ADR 34).
+   */
+  async withReleasedLease(selfId: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.db.query(
+      `SELECT n.id FROM central_nodes n
+        WHERE n.id <> $1 AND n.lease_key IS NOT NULL
+          AND NOT EXISTS (
+            SELECT 1 FROM pg_locks l
+             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+               AND l.classid = $2::bigint::oid AND l.objid = n.lease_key::bigint::oid)`,
+      [selfId, NODE_LEASE_CLASS],
+    );
+    return rows.map((r) => r.id);
   }
 
   async remove(id: string): Promise<void> {

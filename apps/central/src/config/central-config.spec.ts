@@ -49,4 +49,21 @@ describe('loadCentralConfig', () => {
     const b64 = Buffer.alloc(32, 7).toString('base64');
     expect(loadCentralConfig({ SWITCHYARD_MASTER_KEY: b64 }).masterKey).toEqual(Buffer.alloc(32, 7));
   });
+
+  it('reads per-node agent ports and names a bad or clashing one', () => {
+    expect(loadCentralConfig({}).agentPorts).toEqual({ plain: undefined, secure: undefined });
+    expect(
+      loadCentralConfig({ SWITCHYARD_AGENT_PLAIN_PORT: '18787', SWITCHYARD_AGENT_SECURE_PORT: '19150' })
+        .agentPorts,
+    ).toEqual({ plain: 18787, secure: 19150 });
+    expect(() => loadCentralConfig({ SWITCHYARD_AGENT_SECURE_PORT: 'tls' })).toThrow(
+      'SWITCHYARD_AGENT_SECURE_PORT: must be a port number 1-65535',
+    );
+    expect(() =>
+      loadCentralConfig({ SWITCHYARD_HTTP_PORT: '9000', SWITCHYARD_AGENT_PLAIN_PORT: '9000' }),
+    ).toThrow('SWITCHYARD_AGENT_PLAIN_PORT: must differ from SWITCHYARD_HTTP_PORT (both 9000)');
+    expect(() =>
+      loadCentralConfig({ SWITCHYARD_AGENT_PLAIN_PORT: '9001', SWITCHYARD_AGENT_SECURE_PORT: '9001' }),
+    ).toThrow('SWITCHYARD_AGENT_SECURE_PORT: must differ from SWITCHYARD_AGENT_PLAIN_PORT (both 9001)');
+  });
 });

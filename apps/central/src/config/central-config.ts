@@ -38,6 +38,11 @@ export interface CentralConfig {
   admission: { inProgress: number; waiting: number; maxWaitMs: number };
   /** Agent connections this process holds at most; undefined ⇒ the open-files limit minus a reserve. */
   maxAgentConnections: number | undefined;
+  /**
+   * Agent listener ports of this node only, instead of the cluster-wide settings: several nodes on one
+   * host behind a TCP load balancer each bind their own (ADR 34). Undefined ⇒ the settings' port.
+   */
+  agentPorts: { plain: number | undefined; secure: number | undefined };
 }
 
 export class ConfigError extends Error {
@@ -149,6 +154,8 @@ const envSchema = z.object({
   SWITCHYARD_DATABASE_POOL_SIZE: wholeNumber(1, 500).default(10),
   SWITCHYARD_MAX_CONCURRENT_HELLOS: wholeNumber(1, 100_000).optional(),
   SWITCHYARD_MAX_AGENT_CONNECTIONS: wholeNumber(1, 10_000_000).optional(),
+  SWITCHYARD_AGENT_PLAIN_PORT: port('SWITCHYARD_AGENT_PLAIN_PORT').optional(),
+  SWITCHYARD_AGENT_SECURE_PORT: port('SWITCHYARD_AGENT_SECURE_PORT').optional(),
   SWITCHYARD_NODE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -')
@@ -191,6 +198,8 @@ export function loadCentralConfig(env: NodeJS.ProcessEnv = process.env): Central
     );
   }
   const e = parsed.data;
+  const clashes = portClashes(e);
+  if (clashes.length > 0) throw new ConfigError(clashes);
   return {
     http: { host: e.SWITCHYARD_HTTP_HOST, port: e.SWITCHYARD_HTTP_PORT },
     dataDir: resolve(e.SWITCHYARD_DATA_DIR),
@@ -212,7 +221,38 @@ export function loadCentralConfig(env: NodeJS.ProcessEnv = process.env): Central
       e.SWITCHYARD_MAX_CONCURRENT_HELLOS ?? e.SWITCHYARD_DATABASE_POOL_SIZE * HELLOS_PER_POOL_CONNECTION,
     ),
     maxAgentConnections: e.SWITCHYARD_MAX_AGENT_CONNECTIONS,
+    agentPorts: { plain: e.SWITCHYARD_AGENT_PLAIN_PORT, secure: e.SWITCHYARD_AGENT_SECURE_PORT },
   };
+}
+
+/** This node's ports must differ from each other: a clash would only show later as "address in use". */
+function portClashes(e: {
+  SWITCHYARD_HTTP_PORT: number;
+  SWITCHYARD_AGENT_PLAIN_PORT?: number | undefined;
+  SWITCHYARD_AGENT_SECURE_PORT?: number | undefined;
+}): Array<{ variable: string; message: string }> {
+  const issues: Array<{ variable: string; message: string }> = [];
+  const {
+    SWITCHYARD_HTTP_PORT: http,
+    SWITCHYARD_AGENT_PLAIN_PORT: plain,
+    SWITCHYARD_AGENT_SECURE_PORT: secure,
+  } = e;
+  if (plain !== undefined && plain === http)
+    issues.push({
+      variable: 'SWITCHYARD_AGENT_PLAIN_PORT',
+      message: `must differ from SWITCHYARD_HTTP_PORT (both ${http})`,
+    });
+  if (secure !== undefined && secure === http)
+    issues.push({
+      variable: 'SWITCHYARD_AGENT_SECURE_PORT',
+      message: `must differ from SWITCHYARD_HTTP_PORT (both ${http})`,
+    });
+  if (plain !== undefined && plain === secure)
+    issues.push({
+      variable: 'SWITCHYARD_AGENT_SECURE_PORT',
+      message: `must differ from SWITCHYARD_AGENT_PLAIN_PORT (both ${plain})`,
+    });
+  return issues;
 }
 
 /** Injection token for the CentralConfig object. */

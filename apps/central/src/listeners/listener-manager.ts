@@ -27,6 +27,12 @@ import { HelloAdmission, retryAfterSeconds } from './hello-admission.js';
 import { RefusalLog, type RefusalReason } from './refusal-log.js';
 import { secureContextOptions, tlsServerOptions } from './tls-options.js';
 
+/** The environment variables that set a listener's port on one node. */
+const PORT_VARIABLE: Record<ListenerKind, string> = {
+  plain: 'SWITCHYARD_AGENT_PLAIN_PORT',
+  secure: 'SWITCHYARD_AGENT_SECURE_PORT',
+};
+
 export interface TlsIdentity {
   id: string;
   chainPem: string;
@@ -58,6 +64,9 @@ export class ListenerManager implements OnModuleDestroy {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly admission: HelloAdmission;
   private readonly guard: ListenerGuard;
+  /** Ports of this node that replace the settings' (ADR 34); the settings' ports, for the listing. */
+  private readonly portOverrides: CentralConfig['agentPorts'];
+  private readonly settingsPorts: Partial<Record<ListenerKind, number>> = {};
 
   constructor(
     private readonly authenticator: AgentAuthenticator,
@@ -70,6 +79,7 @@ export class ListenerManager implements OnModuleDestroy {
     @Inject(CENTRAL_CONFIG) config: CentralConfig,
   ) {
     this.admission = new HelloAdmission(config.admission);
+    this.portOverrides = config.agentPorts;
     const budget = new ConnectionBudget(agentConnectionBudget(config.maxAgentConnections));
     this.guard = { budget, refusals: new RefusalLog() };
     this.logger.log(
@@ -106,7 +116,19 @@ export class ListenerManager implements OnModuleDestroy {
       const a = l.server.address();
       const address = a && typeof a === 'object' ? a.address : l.address;
       const port = a && typeof a === 'object' ? a.port : l.port;
-      return { kind: l.kind, address, port, tls: l.kind === 'secure', connections: l.connections };
+      const bound: BoundListener = {
+        kind: l.kind,
+        address,
+        port,
+        tls: l.kind === 'secure',
+        connections: l.connections,
+      };
+      const configured = this.settingsPorts[l.kind];
+      if (this.portOverrides[l.kind] !== undefined && configured !== undefined) {
+        bound.configuredPort = configured;
+        bound.portFrom = PORT_VARIABLE[l.kind];
+      }
+      return bound;
     });
   }
 
@@ -139,15 +161,20 @@ export class ListenerManager implements OnModuleDestroy {
     const previousClientAuth = this.clientAuth;
     if (settings.secure.clientAuth !== 'none') this.clientCaPem ??= await this.localCa.caCertificatePem();
     this.clientAuth = settings.secure.clientAuth;
-    const plain = effectivePlainBinding(settings);
+    const plainSettings = effectivePlainBinding(settings);
+    this.settingsPorts.plain = plainSettings?.port;
+    this.settingsPorts.secure = settings.secure.port;
+    // A per-node port replaces the cluster-wide one: nodes sharing a host each bind their own (ADR 34).
+    const plain = plainSettings && { ...plainSettings, port: this.portOverrides.plain ?? plainSettings.port };
+    const securePort = this.portOverrides.secure ?? settings.secure.port;
     const desired: Record<ListenerKind, DesiredListener | undefined> = {
       plain: plain && { kind: 'plain', ...plain, signature: `${plain.address}:${plain.port}` },
       secure: settings.secure.enabled
         ? {
             kind: 'secure',
             address: settings.secure.bindAddress,
-            port: settings.secure.port,
-            signature: `${settings.secure.bindAddress}:${settings.secure.port}:${settings.secure.minTlsVersion}`,
+            port: securePort,
+            signature: `${settings.secure.bindAddress}:${securePort}:${settings.secure.minTlsVersion}`,
           }
         : undefined,
     };
@@ -210,12 +237,22 @@ export class ListenerManager implements OnModuleDestroy {
           () => this.running.delete(old.kind),
         );
       }
-      throw new DomainError(ErrorCode.LISTENER_FAILED, `${want.kind} listener: ${(error as Error).message}`);
+      const inUse = (error as Error).message.includes('already in use');
+      const hint =
+        inUse && this.portOverrides[want.kind] === undefined
+          ? ` (another central node on this host? give each node its own port with ${PORT_VARIABLE[want.kind]})`
+          : '';
+      throw new DomainError(
+        ErrorCode.LISTENER_FAILED,
+        `${want.kind} listener: ${(error as Error).message}${hint}`,
+      );
     }
     this.running.set(want.kind, next);
     if (old && !samePort) await old.close(CloseCode.GOING_AWAY, 'listener moved');
+    const override =
+      this.portOverrides[want.kind] === undefined ? '' : ` (this node's ${PORT_VARIABLE[want.kind]})`;
     this.logger.log(
-      `${want.kind} agent listener on ${want.address}:${want.port}${want.kind === 'secure' ? ' (TLS)' : ''}`,
+      `${want.kind} agent listener on ${want.address}:${want.port}${want.kind === 'secure' ? ' (TLS)' : ''}${override}`,
     );
   }
 

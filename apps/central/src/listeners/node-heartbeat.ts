@@ -1,5 +1,8 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { CloseCode, transportSchema } from '../../../../libs/protocol/index.js';
+import { AgentSessions } from '../agents/agent-sessions.js';
 import { NodeIdentity } from '../cluster/node-identity.js';
+import { NodeLease } from '../cluster/node-lease.js';
 import { NodesRepository } from '../cluster/nodes.repository.js';
 import { ListenerManager } from './listener-manager.js';
 
@@ -10,21 +13,34 @@ const BEAT_EVERY_MS = 5_000;
 export class NodeHeartbeat implements OnModuleDestroy {
   private readonly logger = new Logger('cluster');
   private timer: NodeJS.Timeout | undefined;
+  private beaten = false;
 
   constructor(
     private readonly node: NodeIdentity,
     private readonly nodes: NodesRepository,
     private readonly listeners: ListenerManager,
+    private readonly lease: NodeLease,
+    private readonly sessions: AgentSessions,
   ) {}
 
   async start(): Promise<void> {
+    // The lease comes first, so the row the other nodes read already names it (ADR 34).
+    await this.lease.start();
+    this.lease.onRegained(() => void this.beat());
     await this.beat();
     this.timer = setInterval(() => void this.beat(), BEAT_EVERY_MS);
   }
 
   async beat(): Promise<void> {
     try {
-      await this.nodes.upsert(this.node.id, this.node.name, this.listeners.bound());
+      const created = await this.nodes.upsert(
+        this.node.id,
+        this.node.name,
+        this.listeners.bound(),
+        this.lease.heldKey,
+      );
+      if (created && this.beaten) this.declaredDead();
+      this.beaten = true;
       await this.nodes.pruneDead();
     } catch (error) {
       this.logger.warn(`node heartbeat failed: ${(error as Error).message}`);
@@ -34,5 +50,23 @@ export class NodeHeartbeat implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     await this.nodes.remove(this.node.id).catch(() => undefined);
+  }
+
+  /**
+   * Another node took this one for dead (its lease connection was down too long) and marked its agents
+   * disconnected. Their sessions are closed so they reconnect, to any node, and are shown online again
+   * by a true write instead of staying shown disconnected while connected.
+   */
+  private declaredDead(): void {
+    let closed = 0;
+    for (const transport of transportSchema.options)
+      closed += this.sessions.closeTransport(
+        transport,
+        CloseCode.GOING_AWAY,
+        'central node lost its database lease; reconnect',
+      );
+    this.logger.warn(
+      `another node declared this node dead (its row was gone); closed ${closed} agent session(s) so they reconnect`,
+    );
   }
 }

@@ -1,0 +1,30 @@
+/** What runs one SQL statement: a TypeORM DataSource or QueryRunner, or a `pg` Client or Pool. */
+export interface SqlQueryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+// One statement: the node's row goes (so no listing shows it alive) and the agents it still held are
+// marked disconnected, seen last at its last heartbeat (ADR 22). Only rows that still name the dead node:
+// an agent that already reconnected to another node has that node's id and keeps its status.
+const MARK_DEAD_NODE = `
+  WITH gone AS (DELETE FROM central_nodes WHERE id = $1 RETURNING heartbeat_at),
+       marked AS (
+         UPDATE agents a SET connection_status = 'disconnected',
+                last_seen_at = greatest(a.last_seen_at, (SELECT heartbeat_at FROM gone))
+          WHERE a.node_id = $1 AND a.connection_status = 'online'
+          RETURNING a.id)
+  SELECT count(*)::int AS marked FROM marked`;
+
+/**
+ * Declares the central node `nodeId` dead: deletes its row and marks the agents it still held
+ * disconnected, at once. For a node known to be gone (its lease released, its worker process exited);
+ * never call it for a live node: its agents would be shown disconnected until it closes their sessions.
+ * Idempotent; returns how many agents it marked.
+ */
+export async function markDeadNodeSessions(db: SqlQueryable, nodeId: string): Promise<number> {
+  const result = await db.query(MARK_DEAD_NODE, [nodeId]);
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{
+    marked: number;
+  }>;
+  return rows[0]?.marked ?? 0;
+}
