@@ -22,9 +22,12 @@ const count = (min: number, max: number) =>
 
 const schema = z.object({
   SWITCHYARD_WORKERS: z
-    .union([z.literal('auto'), count(1, MAX_WORKERS)], {
-      error: `must be "auto" or a whole number between 1 and ${MAX_WORKERS}`,
-    })
+    .string()
+    .refine(
+      (v) => v === 'auto' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_WORKERS),
+      `must be "auto" or a whole number between 1 and ${MAX_WORKERS}`,
+    )
+    .transform((v): 'auto' | number => (v === 'auto' ? 'auto' : Number(v)))
     .default('auto'),
   SWITCHYARD_FLEET_SIZE: count(1, 10_000_000).optional(),
 });
