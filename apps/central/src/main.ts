@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   let workers;
   try {
     config = loadCentralConfig();
-    workers = workerCount(loadWorkersSetting(), hostFacts(config.maxAgentConnections));
+    workers = workerCount(loadWorkersSetting(), hostFacts(config));
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`switchyard central: ${error.message}`);

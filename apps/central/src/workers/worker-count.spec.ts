@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/central-config.js';
-import { MAX_WORKERS, loadWorkersSetting, workerCount } from './worker-count.js';
+import { MAX_WORKERS, hostFacts, loadWorkersSetting, workerCount } from './worker-count.js';
 
 describe('SWITCHYARD_WORKERS', () => {
   it('defaults to auto and reads a fixed number', () => {
@@ -22,7 +22,8 @@ describe('SWITCHYARD_WORKERS', () => {
 
   it('auto: one worker per core, more when the fleet does not fit in their descriptor budgets', () => {
     const auto = (fleetSize: number | undefined, cores: number, perProcessBudget: number | undefined) =>
-      workerCount({ workers: 'auto', fleetSize }, { cores, perProcessBudget }).count;
+      workerCount({ workers: 'auto', fleetSize }, { cores, perProcessBudget, databaseWorkers: undefined })
+        .count;
     expect(auto(undefined, 2, 19_000)).toBe(2);
     expect(auto(undefined, 1, 19_000)).toBe(1); // one core: one process, no primary
     expect(auto(30_000, 2, 19_000)).toBe(2);
@@ -31,8 +32,29 @@ describe('SWITCHYARD_WORKERS', () => {
     expect(auto(10_000_000, 2, 1_000)).toBe(MAX_WORKERS);
   });
 
+  it('auto stays within the pools the embedded PostgreSQL can serve', () => {
+    expect(
+      hostFacts({ maxAgentConnections: 1000, databaseUrl: undefined, databasePoolSize: 10 }),
+    ).toMatchObject({ perProcessBudget: 1000, databaseWorkers: 8 });
+    expect(
+      hostFacts({ maxAgentConnections: 1000, databaseUrl: 'postgres://h/db', databasePoolSize: 10 })
+        .databaseWorkers,
+    ).toBeUndefined();
+    const capped = workerCount(
+      { workers: 'auto', fleetSize: undefined },
+      { cores: 16, perProcessBudget: 19_000, databaseWorkers: 8 },
+    );
+    expect(capped.count).toBe(8);
+    expect(capped.why).toContain("the embedded PostgreSQL's connections serve 8 pools");
+  });
+
   it('a fixed number wins over auto', () => {
-    expect(workerCount({ workers: 1, fleetSize: 100_000 }, { cores: 8, perProcessBudget: 1000 })).toEqual({
+    expect(
+      workerCount(
+        { workers: 1, fleetSize: 100_000 },
+        { cores: 8, perProcessBudget: 1000, databaseWorkers: 8 },
+      ),
+    ).toEqual({
       count: 1,
       why: 'SWITCHYARD_WORKERS',
     });

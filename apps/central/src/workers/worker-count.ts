@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { ConfigError } from '../config/central-config.js';
+import { ConfigError, type CentralConfig } from '../config/central-config.js';
 import { agentConnectionBudget } from '../listeners/descriptor-budget.js';
 
 /** More workers than this is a typo, not a plan: each holds a database pool and a Nest application. */
@@ -47,10 +47,33 @@ export interface HostFacts {
   cores: number;
   /** Agent connections one process may hold (ADR 26's descriptor budget); undefined: none found. */
   perProcessBudget: number | undefined;
+  /**
+   * Workers the database can serve: each holds its pool and a LISTEN connection. Known for the embedded
+   * server (PostgreSQL's default max_connections); undefined for DATABASE_URL (its operator sizes it).
+   */
+  databaseWorkers: number | undefined;
 }
 
-export function hostFacts(maxAgentConnections: number | undefined): HostFacts {
-  return { cores: availableParallelism(), perProcessBudget: agentConnectionBudget(maxAgentConnections) };
+/** PostgreSQL's default max_connections, which the embedded server keeps. */
+const EMBEDDED_MAX_CONNECTIONS = 100;
+/** Kept free on the embedded server: the primary's pool (2), CLIs such as certmgr, psql, superuser slots. */
+const EMBEDDED_RESERVED_CONNECTIONS = 10;
+
+export function hostFacts(
+  config: Pick<CentralConfig, 'maxAgentConnections' | 'databaseUrl' | 'databasePoolSize'>,
+): HostFacts {
+  return {
+    cores: availableParallelism(),
+    perProcessBudget: agentConnectionBudget(config.maxAgentConnections),
+    databaseWorkers: config.databaseUrl
+      ? undefined
+      : Math.max(
+          1,
+          Math.floor(
+            (EMBEDDED_MAX_CONNECTIONS - EMBEDDED_RESERVED_CONNECTIONS) / (config.databasePoolSize + 1),
+          ),
+        ),
+  };
 }
 
 /**
@@ -62,12 +85,13 @@ export function workerCount(setting: WorkersSetting, host: HostFacts): { count: 
   if (setting.workers !== 'auto') return { count: setting.workers, why: 'SWITCHYARD_WORKERS' };
   const forCores = Math.max(1, host.cores);
   const budget = host.perProcessBudget;
-  if (setting.fleetSize === undefined || budget === undefined)
-    return { count: Math.min(MAX_WORKERS, forCores), why: `auto: ${forCores} core(s)` };
-  const forSockets = Math.ceil(setting.fleetSize / budget);
-  const n = Math.min(MAX_WORKERS, Math.max(forCores, forSockets));
-  return {
-    count: n,
-    why: `auto: ${forCores} core(s), ${setting.fleetSize} agents at ${budget} per process need ${forSockets}`,
-  };
+  const forSockets =
+    setting.fleetSize === undefined || budget === undefined ? 0 : Math.ceil(setting.fleetSize / budget);
+  const wanted = Math.min(MAX_WORKERS, Math.max(forCores, forSockets));
+  let why = `auto: ${forCores} core(s)`;
+  if (forSockets > 0) why += `, ${setting.fleetSize} agents at ${budget} per process need ${forSockets}`;
+  const cap = host.databaseWorkers;
+  if (cap !== undefined && wanted > cap)
+    return { count: cap, why: `${why}; the embedded PostgreSQL's connections serve ${cap} pools` };
+  return { count: wanted, why };
 }
