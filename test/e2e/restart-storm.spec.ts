@@ -148,6 +148,7 @@ describe('restart storm (central restarted twice under a fleet of simulated agen
       SWITCHYARD_HTTP_PORT: String(http),
       SWITCHYARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
       SWITCHYARD_MAX_CONCURRENT_HELLOS: String(HELLOS_AT_ONCE),
+      SWITCHYARD_WORKERS: '1', // one process, as this storm was measured (cluster mode: cluster-mode.spec.ts)
       ...(db ? { DATABASE_URL: db.url } : {}),
       NO_COLOR: '1',
     });

@@ -45,13 +45,16 @@ export class RunningProcess {
   }
 }
 
-/** Starts central as `npm start` does (its Node flags), or with `nodeFlags` instead. */
+/**
+ * Starts central as `npm start` does (its Node flags), or with `nodeFlags` instead. One process unless
+ * the test asks for cluster mode (SWITCHYARD_WORKERS): signals and kills then reach central itself.
+ */
 export function startCentralProcess(
   env: Record<string, string>,
   nodeFlags: readonly string[] = CENTRAL_NODE_FLAGS,
 ): RunningProcess {
   const child = spawn(process.execPath, [...nodeFlags, CENTRAL_MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', SWITCHYARD_WORKERS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new RunningProcess('central', child);

@@ -27,13 +27,20 @@ export interface RunningCentral {
   close(): Promise<void>;
 }
 
-/** Boots one central node: database and migrations, Nest, first admin, certificate, listeners, admin HTTP. */
-export async function startCentral(config: CentralConfig, logger?: LoggerService): Promise<RunningCentral> {
+/**
+ * Boots one central node: database and migrations, Nest, first admin, certificate, listeners, admin HTTP.
+ * `open` replaces opening the database, for a cluster worker that uses the primary's (ADR 33).
+ */
+export async function startCentral(
+  config: CentralConfig,
+  logger?: LoggerService,
+  open: (log: (line: string) => void) => Promise<Database> = (log) => openDatabase(config, log),
+): Promise<RunningCentral> {
   const log = new Logger('central');
   const secrets = new SecretBox(
     config.masterKey ?? loadOrCreateMasterKey(join(config.dataDir, 'master.key')),
   );
-  const database = await openDatabase(config, (line) => log.log(line));
+  const database = await open((line) => log.log(line));
   const node = new NodeIdentity(config.nodeName);
   let app: INestApplication | undefined;
   try {

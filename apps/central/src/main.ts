@@ -1,11 +1,17 @@
+import cluster from 'node:cluster';
 import { ConfigError, loadCentralConfig } from './config/central-config.js';
 import { startCentral } from './central-app.js';
-import { missingNodeFlags } from './runtime-flags.js';
+import { runningBanner } from './running-banner.js';
+import { runPrimary } from './workers/primary.js';
+import { runWorker } from './workers/worker.js';
+import { hostFacts, loadWorkersSetting, workerCount } from './workers/worker-count.js';
 
 async function main(): Promise<void> {
   let config;
+  let workers;
   try {
     config = loadCentralConfig();
+    workers = workerCount(loadWorkersSetting(), hostFacts(config));
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`switchyard central: ${error.message}`);
@@ -13,6 +19,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Cluster mode (ADR 33): a primary that owns the database and the workers, each a central node.
+  if (cluster.isWorker) return runWorker(config);
+  if (workers.count > 1) return runPrimary(config, workers.count, workers.why);
   // Signals are handled from the start: a SIGTERM that arrives while central starts (or just after
   // it says it is running) must stop it cleanly, not kill it with the embedded PostgreSQL left running.
   const started: { central?: Awaited<ReturnType<typeof startCentral>> } = {};
@@ -41,32 +50,13 @@ async function main(): Promise<void> {
 
   const central = await startCentral(config);
   started.central = central;
-  const lines = [
-    '',
-    `Switchyard central is running (node ${central.node.id})`,
-    `  admin UI and API:  ${central.adminUrl}  (API under /api)`,
-  ];
-  if (central.firstAdmin?.generatedPassword) {
-    lines.push(
-      `  first admin:       user "admin", password ${central.firstAdmin.generatedPassword}`,
-      '                     (shown once; set SWITCHYARD_ADMIN_PASSWORD to choose it yourself)',
-    );
-  } else if (central.firstAdmin) {
-    lines.push('  first admin:       user "admin", password from SWITCHYARD_ADMIN_PASSWORD');
-  }
-  const missing = missingNodeFlags();
-  if (missing.length > 0) {
-    lines.push(
-      `  note:              started without ${missing.join(' ')} (npm start passes it): rollouts to`,
-    );
-    lines.push('                     thousands of agents take longer (README: Running central as a service)');
-  }
-  lines.push(
-    '  start an agent:    create an enrollment token (POST /api/agents/enrollment-tokens), then',
-    '                     npm run agent -- --home <agent dir> --token <token>   (see README)',
-    '',
+  console.log(
+    runningBanner({
+      nodes: `node ${central.node.id}`,
+      adminUrl: central.adminUrl,
+      firstAdmin: central.firstAdmin,
+    }),
   );
-  console.log(lines.join('\n'));
   if (requested) stop(requested);
 }
 

@@ -1,5 +1,6 @@
 import { countHandshakeFailure, countUpgradeRefusal } from '../metrics/event-counters.js';
 import { Logger } from '@nestjs/common';
+import cluster from 'node:cluster';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -183,7 +184,15 @@ export class AgentListener {
       this.server.once('listening', onListening);
       // After a restart the whole fleet dials back within seconds: a deep accept queue (capped by the
       // kernel's somaxconn) turns a burst into a short wait instead of dropped SYNs and retransmits.
-      this.server.listen({ host: this.address, port: this.port, exclusive: true, backlog: ACCEPT_BACKLOG });
+      // In cluster mode every worker binds the agent ports itself and the kernel spreads connections
+      // (SO_REUSEPORT): no accept and hand-over through the primary (ADR 33).
+      this.server.listen({
+        host: this.address,
+        port: this.port,
+        exclusive: true,
+        reusePort: cluster.isWorker,
+        backlog: ACCEPT_BACKLOG,
+      });
     });
   }
 
