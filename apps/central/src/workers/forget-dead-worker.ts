@@ -1,16 +1,12 @@
 import { type DataSource } from 'typeorm';
-import { AgentsRepository } from '../agents/agents.repository.js';
-import { NodesRepository } from '../cluster/nodes.repository.js';
+import { markDeadNodeSessions } from '../agents/dead-node-sessions.repository.js';
 
 /**
  * A worker process has exited: its node is certainly dead, so its agents must not be shown online even
- * for the 20 s a stopped heartbeat takes to count (ADR 5). Its sessions are marked disconnected (seen last
- * at its last heartbeat, ADR 22), then its node row goes: from then on the status view shows any agent
- * still stored online on it disconnected, even one whose hello the dying worker had in flight.
- * Returns how many agents were marked.
+ * for the second or two the other nodes take to see its lease released (ADR 34). The same statement the
+ * survivors use: its node row goes and the agents it still held are marked disconnected, seen last at its
+ * last heartbeat (ADR 22). Returns how many agents were marked.
  */
-export async function forgetDeadWorkerNode(db: DataSource, nodeId: string): Promise<number> {
-  const marked = await new AgentsRepository(db).markNodeSessionsDisconnected(nodeId, 'last-heartbeat');
-  await new NodesRepository(db).remove(nodeId);
-  return marked;
+export function forgetDeadWorkerNode(db: DataSource, nodeId: string): Promise<number> {
+  return markDeadNodeSessions(db, nodeId);
 }
