@@ -36,6 +36,7 @@ describe('agent.conf key table', () => {
       ['agent.switch.timeout', '30'],
       ['jetty.jvm.args', ''],
       ['agent.log.level', 'info'],
+      ['profile.local.keys', ''],
     ]);
   });
 });

@@ -17,9 +17,10 @@ describe('profiles/default/conf/agent.conf', () => {
       secure: false,
       securePort: 9150,
       agentId: 'CHANGE-ME',
-      group: '',
+      groups: [],
       switchTimeoutMs: 30_000,
       logLevel: 'info',
+      localKeys: [],
       trustStore: { path: 'conf/security/truststore.jks', password: 'changeit', type: 'jks' },
     });
     expect(agentWebSocketUrl(conf)).toBe('ws://localhost:8787/agent');
