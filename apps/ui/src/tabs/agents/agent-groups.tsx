@@ -42,7 +42,7 @@ export function GroupList(props: { agent: Agent }) {
 }
 
 /** Adds or removes admin groups on the selected agents. */
-export function GroupsBar(props: { selected: Agent[]; onDone: () => void }) {
+export function GroupsBar(props: { selected: Agent[] }) {
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>();
@@ -83,7 +83,6 @@ export function GroupsBar(props: { selected: Agent[]; onDone: () => void }) {
         ? { kind: 'ok', text: `${verb} ${parsed.groups.join(', ')}: ${changed} of ${n} agents changed.` }
         : { kind: 'error', text: `${failed.length} of ${n} agents failed: ${failed.slice(0, 3).join('; ')}` },
     );
-    props.onDone();
   };
 
   return (

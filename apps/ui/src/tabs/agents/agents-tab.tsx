@@ -88,7 +88,8 @@ function AgentsList() {
       {'error' in group && <Notice kind="error">{group.error}</Notice>}
       {agents.error && <Notice kind="error">{agents.error}</Notice>}
       {canWrite && selectedRows.length > 0 && (
-        <GroupsBar selected={selectedRows} onDone={() => setSelected(new Set())} />
+        // The selection stays after an edit: the outcome is shown in the bar, and a second edit often follows.
+        <GroupsBar selected={selectedRows} />
       )}
       {agents.loading && agents.rows.size === 0 ? (
         <p class="loading">Loading agents…</p>
