@@ -15,6 +15,7 @@ import { TrustAnchors1765000200000 } from './1765000200000-TrustAnchors.js';
 import { RolloutOpenWork1765000400000 } from './1765000400000-RolloutOpenWork.js';
 import { CertificateRotations1765000700000 } from './1765000700000-CertificateRotations.js';
 import { NodeLease1765100200000 } from './1765100200000-NodeLease.js';
+import { ReportedGroups1765100400000 } from './1765100400000-ReportedGroups.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   RolloutOpenWork1765000400000,
   CertificateRotations1765000700000,
   NodeLease1765100200000,
+  ReportedGroups1765100400000,
 ];

@@ -1,11 +1,12 @@
 import {
   AGENT_ID,
   BOOLEAN,
+  GROUP_LIST,
   HOST,
+  KEY_LIST,
   JVM_OPTIONS,
   mebibytes,
   PORT,
-  TEXT,
   oneOf,
   seconds,
   type ValueType,
@@ -85,11 +86,13 @@ export const AgentConfKeys = {
     AGENT_ID,
     'Unique id of this agent at central: 1-128 letters, digits, `.`, `_` or `-`.',
   ),
-  group: optional(
+  groups: optional(
     'agent.group',
-    TEXT,
+    GROUP_LIST,
     '',
-    'Group the agent belongs to, for targeting rollouts; empty for none.',
+    'Groups the agent belongs to, separated by commas (each 1-64 letters, digits, `.`, `_` or `-`); empty ' +
+      'for none. The agent reports them to central, where rollouts and the Agents tab target them ' +
+      'together with the groups an admin sets. A local key: `conf/agent.local.conf` keeps it across profiles.',
   ),
   switchTimeout: optional(
     'agent.switch.timeout',
@@ -135,7 +138,21 @@ export const AgentConfKeys = {
     '100',
     "Most the local API's file transfer area (`files/` in the agent home) may hold in total, in MiB.",
   ),
+  profileLocalKeys: optional(
+    'profile.local.keys',
+    KEY_LIST,
+    '',
+    'Set by a profile: further keys, separated by commas, that belong to each agent rather than to the ' +
+      'profile, like `agent.id` and `agent.group` always do. Each agent keeps its own value of them from ' +
+      '`conf/agent.local.conf` when the profile is applied (see "Local settings" below).',
+  ),
 } as const;
+
+/** Keys that always belong to the agent, whatever a profile says (ADR 37). */
+export const BUILTIN_LOCAL_KEYS: readonly string[] = Object.freeze([
+  AgentConfKeys.agentId.key,
+  AgentConfKeys.groups.key,
+]);
 
 /** Every agent.conf key the agent reads, with its type, default and description. */
 export const AGENT_CONF_KEYS: readonly AgentConfKey[] = Object.freeze(

@@ -25,9 +25,10 @@ describe('readAgentConf', () => {
       secure: false,
       securePort: 9150,
       agentId: 'branch-7',
-      group: '',
+      groups: [],
       switchTimeoutMs: 30_000,
       logLevel: 'info',
+      localKeys: [],
       trustStore: { path: 'conf/security/truststore.jks', password: 'changeit', type: 'jks' },
       localApi: { enabled: false, port: 8789, maxFileSize: 10 * MIB, quota: 100 * MIB },
     });
@@ -40,7 +41,7 @@ describe('readAgentConf', () => {
       'central.websocket.secure true',
       'central.websocket.secure.port=1443',
       'agent.id=kiosk.1',
-      'agent.group=branches north',
+      'agent.group=north, branches,',
       'agent.switch.timeout=5',
       'agent.log.level=DEBUG',
       'jetty.jvm.args=-Xmx64m "-Djavax.net.ssl.trustStore=/opt/agent/trust store.p12" \\',
@@ -56,9 +57,10 @@ describe('readAgentConf', () => {
       secure: true,
       securePort: 1443,
       agentId: 'kiosk.1',
-      group: 'branches north',
+      groups: ['branches', 'north'],
       switchTimeoutMs: 5000,
       logLevel: 'debug',
+      localKeys: [],
       trustStore: { path: '/opt/agent/trust store.p12', password: 's3cret', type: 'pkcs12' },
       localApi: { enabled: true, port: 18789, maxFileSize: 2 * MIB, quota: 3 * MIB },
     });
@@ -138,6 +140,25 @@ describe('readAgentConf', () => {
       { key: 'agent.log.level', message: 'must be one of error, warn, info, debug (got "trace")' },
       { key: 'jetty.jvm.args', message: 'javax.net.ssl.trustStoreType must be JKS or PKCS12 (got "BKS")' },
     ]);
+  });
+
+  it('reads agent.group as a comma list of group names and refuses a name with a blank', () => {
+    expect(read(...MINIMAL, 'agent.group=south,tills, south').groups).toEqual(['south', 'tills']);
+    expect(issuesOf(...MINIMAL, 'agent.group=north east,west')).toEqual([
+      {
+        key: 'agent.group',
+        message:
+          "each group must be 1-64 letters, digits, '.', '_' or '-', separated by commas; not \"north east\" (got \"north east,west\")",
+      },
+    ]);
+  });
+
+  it('reads the keys a profile declares local, refusing one that is no key name', () => {
+    expect(read(...MINIMAL, 'profile.local.keys=jetty.jvm.args, vendor.site').localKeys).toEqual([
+      'jetty.jvm.args',
+      'vendor.site',
+    ]);
+    expect(issuesOf(...MINIMAL, 'profile.local.keys=a=b')[0]?.key).toBe('profile.local.keys');
   });
 
   it('refuses the same port for plain and secure', () => {

@@ -38,7 +38,7 @@ export function readAgentConf(doc: PropertiesDocument): AgentConf {
     secure: read(keys.secure),
     securePort: read(keys.securePort),
     agentId: read(keys.agentId),
-    group: read(keys.group),
+    groups: read(keys.groups),
     switchTimeout: read(keys.switchTimeout),
     systemProperties: read(keys.jvmArgs),
     logLevel: read(keys.logLevel),
@@ -46,6 +46,7 @@ export function readAgentConf(doc: PropertiesDocument): AgentConf {
     localApiPort: read(keys.localApiPort),
     localApiMaxFileSize: read(keys.localApiMaxFileSize),
     localApiQuota: read(keys.localApiQuota),
+    localKeys: read(keys.profileLocalKeys),
   };
 
   const trustStore = values.systemProperties && trustStoreFromSystemProperties(values.systemProperties);
@@ -78,9 +79,10 @@ export function readAgentConf(doc: PropertiesDocument): AgentConf {
     secure: v.secure,
     securePort: v.securePort,
     agentId: v.agentId,
-    group: v.group,
+    groups: v.groups,
     switchTimeoutMs: v.switchTimeout * 1000,
     logLevel: v.logLevel,
+    localKeys: v.localKeys,
     trustStore: trustStore.value,
     localApi: {
       enabled: v.localApiEnabled,

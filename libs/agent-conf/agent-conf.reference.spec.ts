@@ -40,6 +40,7 @@ describe('agent.conf key table', () => {
       ['agent.local.api.port', '8789'],
       ['agent.local.api.files.max.size', '10'],
       ['agent.local.api.files.quota', '100'],
+      ['profile.local.keys', ''],
     ]);
   });
 });

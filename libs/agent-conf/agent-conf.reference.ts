@@ -26,8 +26,41 @@ export function renderAgentConfReference(): string {
     '',
     ...alignedTable(['Key', 'Type', 'Required', 'Default', 'Description'], rows),
     '',
+    ...LOCAL_SETTINGS,
   ].join('\n');
 }
+
+/** How conf/agent.local.conf works (ADR 37): part of the reference, so it is generated with it. */
+const LOCAL_SETTINGS = [
+  '## Local settings: `conf/agent.local.conf`',
+  '',
+  "A profile replaces the agent's whole `conf/` folder, `conf/agent.conf` included. What belongs to one",
+  'agent rather than to the fleet lives in `conf/agent.local.conf`, a second `.properties` file beside it',
+  'that a profile never changes (ADR 37):',
+  '',
+  '- **Local keys** are `agent.id`, `agent.group`, and the keys the profile lists in `profile.local.keys`.',
+  '  The agent runs with `conf/agent.conf` with the local file laid over it: a local key set in',
+  '  `conf/agent.local.conf` takes that value, even an empty one (`agent.group=` means no group whatever',
+  "  the profile says). A local key the local file does not set takes the profile's value.",
+  '- **Other keys** in `conf/agent.local.conf` are ignored, with a warning naming them: `central.host`, the',
+  '  ports and the truststore belong to the profile.',
+  '- **Edits** of either file are picked up while the agent runs, like edits of agent.conf; changing',
+  '  `agent.group` reconnects the agent so that central learns the new groups.',
+  '- **First profile:** when the agent stages its first profile and has no `conf/agent.local.conf` yet, it',
+  '  writes one into the staged `conf/` with its `agent.id` and the values that the installed',
+  '  `conf/agent.conf` gives to the local keys of that profile (non-empty ones). Both files become live',
+  '  together, in the same atomic swap of `conf/`; if the activation fails, the old `conf/` is kept.',
+  "  Once a profile is active, agent.conf holds that profile's values, so a later first apply takes only",
+  '  `agent.id`.',
+  '- **Later profiles** stage the running `conf/agent.local.conf` as it is at activation time; a',
+  "  `conf/agent.local.conf` inside a profile is replaced by the agent's own.",
+  '',
+  'Example: branch-04 was installed with `agent.group=south`; the profile "north" says `agent.group=north`',
+  "and `profile.local.keys=agent.log.level`. After the first publish, `conf/agent.conf` is the profile's",
+  "and `conf/agent.local.conf` holds `agent.id=branch-04`, `agent.group=south` and the site's",
+  '`agent.log.level`: the agent stays in group south, reports it to central, and keeps its id and level.',
+  '',
+];
 
 /** A markdown table with padded columns, laid out exactly as prettier formats one. */
 function alignedTable(header: string[], rows: string[][]): string[] {

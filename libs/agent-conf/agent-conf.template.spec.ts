@@ -17,9 +17,10 @@ describe('profiles/default/conf/agent.conf', () => {
       secure: false,
       securePort: 9150,
       agentId: 'CHANGE-ME',
-      group: '',
+      groups: [],
       switchTimeoutMs: 30_000,
       logLevel: 'info',
+      localKeys: [],
       trustStore: { path: 'conf/security/truststore.jks', password: 'changeit', type: 'jks' },
       localApi: { enabled: false, port: 8789, maxFileSize: 10 * 1024 * 1024, quota: 100 * 1024 * 1024 },
     });

@@ -28,10 +28,12 @@ export interface AgentConf {
   secure: boolean;
   securePort: number;
   agentId: string;
-  /** Empty when the agent belongs to no group. */
-  group: string;
+  /** Sorted, without repeats; empty when the agent belongs to no group. */
+  groups: string[];
   switchTimeoutMs: number;
   logLevel: LogLevel;
+  /** `profile.local.keys`: the keys the profile declares local, beyond the built-in ones. */
+  localKeys: string[];
   trustStore: TrustStoreSettings;
   localApi: LocalApiSettings;
 }

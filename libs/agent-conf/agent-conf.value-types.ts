@@ -75,6 +75,44 @@ export const AGENT_ID: ValueType<string> = {
 /** Free text. */
 export const TEXT: ValueType<string> = { name: 'string', parse: ok };
 
+/** Items of a comma list, trimmed; empty items (a trailing comma) are dropped, repeats kept once. */
+function commaItems(text: string): string[] {
+  return [...new Set(text.split(',').map((item) => item.trim()))].filter((item) => item !== '');
+}
+
+/** The most groups one agent reports (as central accepts at hello). */
+export const MAX_GROUPS = 64;
+
+/** Group names, comma-separated: what rollouts and filters target (ADR 37). */
+export const GROUP_LIST: ValueType<string[]> = {
+  name: 'group list',
+  parse(text) {
+    const groups = commaItems(text);
+    const wrong = groups.find((group) => !/^[A-Za-z0-9._-]{1,64}$/.test(group));
+    if (wrong !== undefined) {
+      return bad(
+        `each group must be 1-64 letters, digits, '.', '_' or '-', separated by commas; not ${JSON.stringify(wrong)}`,
+        text,
+      );
+    }
+    if (groups.length > MAX_GROUPS) return bad(`must list at most ${MAX_GROUPS} groups`, text);
+    return ok(groups.sort());
+  },
+};
+
+/** agent.conf key names, comma-separated. */
+export const KEY_LIST: ValueType<string[]> = {
+  name: 'key list',
+  parse(text) {
+    const keys = commaItems(text);
+    // A key with a separator or a blank in it could never be written as one agent.conf key.
+    const wrong = keys.find((key) => /[\s=:#!\\]/.test(key));
+    return wrong === undefined
+      ? ok(keys)
+      : bad(`must be agent.conf key names separated by commas; not ${JSON.stringify(wrong)}`, text);
+  },
+};
+
 /** A whole number of seconds within `[min, max]`. */
 export function seconds(min: number, max: number): ValueType<number> {
   return {

@@ -18,6 +18,10 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 export const AGENT_PATH = '/agent';
 
 export const AGENT_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+/** A group name: what `agent.group` lists and rollouts target (ADR 37). */
+export const GROUP_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** At most this many groups per agent, reported or set by an admin. */
+export const MAX_GROUPS = 64;
 
 const agentId = z.string().regex(AGENT_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ -');
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex sha256');
@@ -49,6 +53,14 @@ export const helloSchema = z.strictObject({
   transport: transportSchema,
   /** The anchors of the truststore this connection trusts (wss only); absent: central treats them as unknown. */
   trustAnchors: trustAnchorsSchema.optional(),
+  /**
+   * The groups of the agent's own `agent.group` (ADR 37); central targets them together with the groups an
+   * admin set. Older agents leave it out: central keeps what it last heard.
+   */
+  groups: z
+    .array(z.string().regex(GROUP_NAME_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 . _ -'))
+    .max(MAX_GROUPS)
+    .optional(),
 });
 
 export const goodbyeSchema = z.strictObject({

@@ -69,6 +69,7 @@ export async function runAgentCommand(argv: string[], env: NodeJS.ProcessEnv): P
   const logger = new Logger(loaded.conf.logLevel);
   logger.info(`switchyard agent ${AGENT_VERSION} starting as ${loaded.conf.agentId} (home ${home.root})`);
   for (const line of recovered) logger.warn(line);
+  for (const note of loaded.notes ?? []) logger.warn(note);
   if (credential !== undefined && options.enrollmentToken !== undefined) {
     logger.info('already enrolled (state/credential holds a credential): the enrollment token is not used');
   } else if (credential === undefined) {

@@ -110,6 +110,7 @@ describe('AgentRunner against a real WebSocket server', () => {
       profileSha256: null,
       stagedProfileSha256: null,
       candidate: false,
+      groups: [],
       transport: 'plain',
     });
 

@@ -10,7 +10,7 @@ import {
   type TrustAnchor,
   type Welcome,
 } from '../../../libs/protocol/index.js';
-import { connectionSettingsKey, parseAgentConfText } from './agent-conf-file.js';
+import { connectionSettingsKey, parseAgentConfText, readEffectiveConfText } from './agent-conf-file.js';
 import type { AgentHome } from './agent-home.js';
 import { Backoff, HEALTHY_CONNECTION_MS } from './backoff.js';
 import { delayAfterRefusal } from './retry-after.js';
@@ -119,6 +119,7 @@ export class AgentRunner {
       options.confPollMs ?? 1000,
       (text) => this.onConfText(text),
       (message) => this.logger.warn(`${message}; keeping the running settings`),
+      readEffectiveConfText,
     );
     this.truststore = new TruststoreWatch({
       logger: this.logger,
@@ -275,6 +276,7 @@ export class AgentRunner {
         candidate: false,
         transport: target.secure ? 'secure' : 'plain',
         ...(trustAnchors ? { trustAnchors } : {}),
+        groups: this.conf.groups,
         ...hello,
       },
       logger: this.logger,
@@ -364,8 +366,15 @@ export class AgentRunner {
   }
 
   private adopt(staged: StagedProfile, candidate: CentralConnection | undefined): void {
+    const groupsChanged = this.conf.groups.join(',') !== staged.conf.groups.join(',');
     this.conf = staged.conf;
     this.logger.setLevel(staged.conf.logLevel);
+    // Groups travel in hello only (ADR 37); a reconnect per agent of a rollout is not worth it.
+    if (groupsChanged) {
+      this.logger.info(
+        `agent.group is now ${staged.conf.groups.join(',') || 'empty'}; central hears it at the next connection`,
+      );
+    }
     if (!candidate) return;
     const previous = this.connection;
     this.candidate = undefined;
@@ -440,14 +449,24 @@ export class AgentRunner {
     const previous = this.conf;
     this.conf = loaded.conf;
     this.logger.setLevel(loaded.conf.logLevel);
-    if (connectionSettingsKey(previous) === connectionSettingsKey(loaded.conf)) {
+    const sameGroups = previous.groups.join(',') === loaded.conf.groups.join(',');
+    if (connectionSettingsKey(previous) === connectionSettingsKey(loaded.conf) && sameGroups) {
       this.logger.info('agent.conf changed; connection settings unchanged');
       return;
     }
-    this.logger.info(`agent.conf changed: reconnecting via ${agentWebSocketUrl(loaded.conf)}`);
+    // Groups are reported in hello only (ADR 37): a new hello is how central learns them.
+    this.logger.info(
+      `agent.conf changed${sameGroups ? '' : ` (agent.group now ${loaded.conf.groups.join(',') || 'empty'})`}: ` +
+        `reconnecting via ${agentWebSocketUrl(loaded.conf)}`,
+    );
+    this.reconnect('agent.conf changed');
+  }
+
+  private reconnect(reason: string): void {
+    if (this.stopping) return;
     this.reconnectNow = true;
     this.backoff.reset();
-    this.connection?.close(CloseCode.NORMAL, 'agent.conf changed');
+    this.connection?.close(CloseCode.NORMAL, reason);
     this.wake?.();
   }
 

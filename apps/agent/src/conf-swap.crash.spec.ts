@@ -177,8 +177,10 @@ describe('conf/ swap survives SIGKILL at every step', () => {
       const conf = tree(home.confDir)!;
       if (committed) {
         expect(conf['agent.conf']).toBe(newTree['agent.conf']);
+        // agent.local.conf: made on this first apply from the installer's agent.conf (ADR 37).
         expect(Object.keys(conf).sort()).toEqual([
           'agent.conf',
+          'agent.local.conf',
           'security/truststore.jks',
           'security/truststore.p12',
         ]);

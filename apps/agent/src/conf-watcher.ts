@@ -19,6 +19,8 @@ export class ConfWatcher {
     private readonly intervalMs: number,
     private readonly onChange: (text: string) => void,
     private readonly onReadError: (message: string) => void,
+    /** Reads the text to compare: by default the file; the agent's is agent.conf with agent.local.conf laid over. */
+    private readonly read: (path: string) => Promise<string> = (path) => readFile(path, 'utf8'),
   ) {}
 
   start(): void {
@@ -50,7 +52,7 @@ export class ConfWatcher {
     const generation = this.generation;
     const current = () => this.timer !== undefined && !this.suspended && generation === this.generation;
     try {
-      const text = await readFile(this.path, 'utf8');
+      const text = await this.read(this.path);
       if (!current()) return;
       this.lastError = undefined;
       if (text !== this.lastText) {
@@ -58,7 +60,7 @@ export class ConfWatcher {
         this.onChange(text);
       }
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       if (!current()) return;
       if (code !== this.lastError) this.onReadError(`cannot read ${this.path} (${code})`);
       this.lastError = code;

@@ -10,6 +10,7 @@ import {
 } from '../profile-state.js';
 import { crashPoint } from './crash-point.js';
 import type { ProfileLayout } from './profile-layout.js';
+import { LOCAL_CONF_NAME } from '../local-conf.js';
 
 /*
  * The swap of <home>/conf/ for a staged profile's conf/, crash-safe with two renames and a journal.
@@ -32,12 +33,31 @@ export type SwapOutcome = 'committed' | 'undone';
 /** Swaps in the staged conf/ of `ref`; synchronous so that nothing else runs in between. */
 export function commitStagedConf(layout: ProfileLayout, ref: ProfileRef): SwapOutcome {
   if (!existsSync(layout.stagedConfDir)) throw new Error(`no staged conf/ for ${describeProfile(ref)}`);
+  carryLocalConf(layout);
   rmSync(layout.previousDir, { recursive: true, force: true });
   syncDirectory(layout.root);
   crashPoint('before-journal');
   writeFileAtomic(layout.journalFile, profileRefJson(ref), 0o600);
   crashPoint('after-journal');
   return rollForward(layout, ref);
+}
+
+/**
+ * The running agent.local.conf goes into the staged conf/ as it is now: an operator may have edited it
+ * since the profile was staged, and the swap must not bring back the older copy (ADR 37). Before the
+ * journal, so a crash here leaves the old conf/ in place and a staged tree that is still whole.
+ */
+function carryLocalConf(layout: ProfileLayout): void {
+  let text: Buffer;
+  try {
+    text = readFileSync(join(layout.confDir, LOCAL_CONF_NAME));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // a first apply: the staged one was made
+    throw error;
+  }
+  const staged = join(layout.stagedConfDir, LOCAL_CONF_NAME);
+  if (existsSync(staged) && readFileSync(staged).equals(text)) return;
+  writeFileAtomic(staged, text, 0o644);
 }
 
 /**

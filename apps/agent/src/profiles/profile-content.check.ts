@@ -2,6 +2,7 @@ import { PropertiesDocument } from '../../../../libs/properties/index.js';
 import type { AgentConf, TrustStoreType } from '../../../../libs/agent-conf/index.js';
 import type { ProfileManifest } from '../../../../libs/profile-archive/index.js';
 import { parseAgentConfText } from '../agent-conf-file.js';
+import { layerLocalConf, localConfForProfile, type CurrentConf } from '../local-conf.js';
 import { AGENT_CONF_PATH } from './profile-layout.js';
 import { ProfileRefusal } from './profile-refusal.js';
 import { loadTrustedCaPems, trustedCaPemsOf, type TruststoreReader } from '../trust.js';
@@ -15,6 +16,11 @@ const TRUSTSTORE_TYPES: Record<string, TrustStoreType> = {
 export interface CheckedProfileContent {
   /** The agent.conf to stage: the profile's, with this agent's own `agent.id`. */
   confText: string;
+  /** The agent.local.conf to stage with it: the agent's own, or made from agent.conf on a first apply. */
+  localConfText: string;
+  /** What the agent will run with: `confText` with `localConfText` laid over (ADR 37). */
+  effectiveText: string;
+  /** Read from `effectiveText`. */
   conf: AgentConf;
   /** Notes worth a log line (e.g. the profile's agent.id was replaced). */
   notes: string[];
@@ -28,6 +34,8 @@ export interface ProfileContentContext {
   /** Resolves a truststore path of agent.conf to a file that exists now (for paths outside conf/). */
   resolveOutside: (path: string) => string;
   readTruststore?: TruststoreReader;
+  /** The agent's conf/ now: its agent.local.conf (kept) or what a first apply makes one from. */
+  current: CurrentConf;
 }
 
 /**
@@ -55,7 +63,15 @@ export function checkProfileContent(
   const bytes = files.get(AGENT_CONF_PATH);
   if (!bytes) throw new ProfileRefusal(`profile has no ${AGENT_CONF_PATH}`);
   const { text, notes } = withAgentId(bytes.toString('utf8'), context.agentId);
-  const loaded = parseAgentConfText(text);
+  let local: ReturnType<typeof localConfForProfile>;
+  let layered: ReturnType<typeof layerLocalConf>;
+  try {
+    local = localConfForProfile(text, context.agentId, context.current);
+    layered = layerLocalConf(text, local.text);
+  } catch (error) {
+    throw new ProfileRefusal((error as Error).message);
+  }
+  const loaded = parseAgentConfText(layered.text);
   if (!loaded.ok)
     throw new ProfileRefusal(`${AGENT_CONF_PATH} of the profile is invalid: ${loaded.issues.join('; ')}`);
   const conf = loaded.conf;
@@ -79,7 +95,13 @@ export function checkProfileContent(
       loadTrustedCaPems(conf.trustStore, { resolve: context.resolveOutside }, context.readTruststore),
     );
   }
-  return { confText: text, conf, notes };
+  return {
+    confText: text,
+    localConfText: local.text,
+    effectiveText: layered.text,
+    conf,
+    notes: [...notes, ...local.notes, ...layered.notes],
+  };
 }
 
 function readTrust(path: string, load: () => string[]): void {

@@ -134,6 +134,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
       capabilities: hello.capabilities,
       profileSha256: hello.profileSha256,
       stagedProfileSha256: hello.stagedProfileSha256 ?? null,
+      reportedGroups: hello.groups ? [...new Set(hello.groups)].sort() : null,
       transport: session.context.transport,
       via: session.context.via ?? null,
       nodeId: this.node.id,

@@ -5,15 +5,18 @@ import { type AuthenticatedRequest } from '../common/request-context.js';
 import { AgentsService } from './agents.service.js';
 import { ApiDoc } from '../api-docs/api-doc.decorator.js';
 import { Roles } from '../auth/roles.decorator.js';
+import { GROUP_NAME_PATTERN } from '../../../../libs/protocol/index.js';
+
+const GROUP_PATTERN = GROUP_NAME_PATTERN;
 
 const listSchema = z.strictObject({
   status: z.enum(['online', 'offline', 'disconnected', 'never_connected']).optional(),
   transport: z.enum(['plain', 'secure', 'secure+mtls']).optional(),
+  /** Agents in this group, whether an admin set it or the agent reported it. */
+  group: z.string().regex(GROUP_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 . _ -').optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   offset: z.coerce.number().int().min(0).default(0),
 });
-
-const GROUP_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 const tokenSchema = z.strictObject({
   expiresInMinutes: z

@@ -18,8 +18,14 @@ export interface AgentView {
   profileSha256: string | null;
   /** A revision the agent downloaded and verified but has not activated (reported at hello). */
   stagedProfileSha256: string | null;
-  /** Labels that rollouts target (`PUT /api/agents/:id/groups`). */
+  /**
+   * The groups rollouts and filters match: `adminGroups` and `reportedGroups` together (ADR 37), sorted.
+   */
   groups: string[];
+  /** Set by an admin (`PUT /api/agents/:id/groups`) or by the enrollment token. */
+  adminGroups: string[];
+  /** From the agent's own `agent.group`, as its last hello reported them. */
+  reportedGroups: string[];
   nodeId: string | null;
   remoteAddress: string | null;
   enrolledAt: Date;
@@ -33,6 +39,8 @@ export interface SessionFacts {
   capabilities: string[];
   profileSha256: string | null;
   stagedProfileSha256: string | null;
+  /** The groups of the agent's `agent.group`; null when its hello did not say (older agents): kept as is. */
+  reportedGroups: string[] | null;
   transport: Transport;
   via: string | null;
   nodeId: string;
@@ -56,7 +64,7 @@ export interface PlainSession {
 // An online agent was seen at its node's last heartbeat: its session would have ended otherwise (ADR 22).
 // The row's last_seen_at is written when a session starts and ends, never while it lasts.
 const VIEW = `
-  SELECT a.id, a.agent_version, a.capabilities, a.profile_sha256, a.staged_profile_sha256, a.groups, a.transport, a.via, a.node_id, a.remote_address, a.listener_address,
+  SELECT a.id, a.agent_version, a.capabilities, a.profile_sha256, a.staged_profile_sha256, a.groups, a.reported_groups, a.transport, a.via, a.node_id, a.remote_address, a.listener_address,
          a.enrolled_at, a.revoked_at, a.connected_at,
          CASE WHEN a.connection_status = 'online' THEN greatest(a.last_seen_at, n.heartbeat_at)
               ELSE a.last_seen_at END AS last_seen_at,
@@ -80,13 +88,16 @@ export class AgentsRepository {
   async list(filter: {
     status?: ConnectionStatus;
     transport?: Transport;
+    /** Agents in this group, set by an admin or reported (ADR 37). */
+    group?: string;
     limit: number;
     offset: number;
   }): Promise<AgentView[]> {
     const rows: Array<Record<string, unknown>> = await this.db.query(
       `SELECT * FROM (${VIEW}) v WHERE ($1::text IS NULL OR v.status = $1) AND ($2::text IS NULL OR v.transport = $2)
+          AND ($5::text IS NULL OR $5 = ANY(v.groups) OR $5 = ANY(v.reported_groups))
         ORDER BY v.id LIMIT $3 OFFSET $4`,
-      [filter.status ?? null, filter.transport ?? null, filter.limit, filter.offset],
+      [filter.status ?? null, filter.transport ?? null, filter.limit, filter.offset, filter.group ?? null],
     );
     return rows.map(toView);
   }
@@ -191,7 +202,8 @@ export class AgentsRepository {
     await this.db.query(
       `UPDATE agents SET connection_status = 'online', agent_version = $2, capabilities = $3, profile_sha256 = $4,
               transport = $5, node_id = $6, session_id = $7, remote_address = $8, listener_address = $9,
-              staged_profile_sha256 = $10, via = $11, connected_at = now(), last_seen_at = now()
+              staged_profile_sha256 = $10, via = $11, connected_at = now(), last_seen_at = now(),
+              reported_groups = coalesce($12::text[], reported_groups)
         WHERE id = $1`,
       [
         id,
@@ -205,6 +217,7 @@ export class AgentsRepository {
         s.listenerAddress,
         s.stagedProfileSha256,
         s.via,
+        s.reportedGroups,
       ],
     );
   }
@@ -221,11 +234,14 @@ export class AgentsRepository {
               capabilities = s.capabilities::jsonb, profile_sha256 = s.profile_sha256, transport = s.transport,
               node_id = s.node_id, session_id = s.session_id, remote_address = s.remote_address,
               listener_address = s.listener_address, staged_profile_sha256 = s.staged_profile_sha256,
-              via = s.via, connected_at = now(), last_seen_at = now()
+              via = s.via, connected_at = now(), last_seen_at = now(),
+              -- One array per row cannot go through unnest as text[][]: each travels as JSON text.
+              reported_groups = CASE WHEN s.reported_groups IS NULL THEN a.reported_groups
+                                     ELSE ARRAY(SELECT jsonb_array_elements_text(s.reported_groups::jsonb)) END
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[],
-                     $8::text[], $9::text[], $10::text[], $11::text[])
+                     $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
               AS s(id, agent_version, capabilities, profile_sha256, transport, node_id, session_id,
-                   remote_address, listener_address, staged_profile_sha256, via)
+                   remote_address, listener_address, staged_profile_sha256, via, reported_groups)
         WHERE a.id = s.id`,
       [
         column('agentId'),
@@ -239,6 +255,7 @@ export class AgentsRepository {
         column('listenerAddress'),
         column('stagedProfileSha256'),
         column('via'),
+        sessions.map((s) => (s.reportedGroups === null ? null : JSON.stringify(s.reportedGroups))),
       ],
     );
   }
@@ -256,7 +273,7 @@ export class AgentsRepository {
     );
   }
 
-  /** Replaces the agent's groups; false when there is no such agent. */
+  /** Replaces the groups an admin set (reported groups stay); false when there is no such agent. */
   async setGroups(id: string, groups: string[]): Promise<boolean> {
     const rows: unknown[] = await this.db.query(`UPDATE agents SET groups = $2 WHERE id = $1 RETURNING id`, [
       id,
@@ -331,7 +348,9 @@ function toView(r: Record<string, unknown>): AgentView {
     capabilities: r.capabilities as string[],
     profileSha256: r.profile_sha256 as string | null,
     stagedProfileSha256: r.staged_profile_sha256 as string | null,
-    groups: r.groups as string[],
+    groups: [...new Set([...(r.groups as string[]), ...(r.reported_groups as string[])])].sort(),
+    adminGroups: r.groups as string[],
+    reportedGroups: r.reported_groups as string[],
     nodeId: r.node_id as string | null,
     remoteAddress: r.remote_address as string | null,
     enrolledAt: r.enrolled_at as Date,

@@ -30,6 +30,7 @@ export class AgentsService {
   async list(filter: {
     status?: ConnectionStatus;
     transport?: Transport;
+    group?: string;
     limit: number;
     offset: number;
   }): Promise<Array<AgentView & AgentTrustView>> {

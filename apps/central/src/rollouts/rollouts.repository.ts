@@ -77,7 +77,11 @@ export class RolloutsRepository {
   /** Enrolled, unrevoked agents a target selects, in a stable order (waves are cut from it). */
   async targetAgents(targets: RolloutTargets): Promise<TargetAgent[]> {
     const where =
-      'all' in targets ? 'TRUE' : 'agentIds' in targets ? 'id = ANY($1::text[])' : 'groups && $1::text[]';
+      'all' in targets
+        ? 'TRUE'
+        : 'agentIds' in targets
+          ? 'id = ANY($1::text[])'
+          : '(groups && $1::text[] OR reported_groups && $1::text[])';
     const params = 'all' in targets ? [] : ['agentIds' in targets ? targets.agentIds : targets.groups];
     const rows = (await this.db.query(
       `SELECT id, agent_version, capabilities FROM agents WHERE revoked_at IS NULL AND ${where} ORDER BY id`,

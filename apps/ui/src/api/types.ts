@@ -119,6 +119,12 @@ export interface Agent {
   agentVersion: string | null;
   capabilities: string[];
   profileSha256: string | null;
+  /** What rollouts and the group filter match: `adminGroups` and `reportedGroups` together (ADR 37). */
+  groups: string[];
+  /** Set by an admin (or the enrollment token). */
+  adminGroups: string[];
+  /** From the agent's own agent.group, as its last hello said. */
+  reportedGroups: string[];
   nodeId: string | null;
   remoteAddress: string | null;
   enrolledAt: string;

@@ -5,6 +5,7 @@ import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
 import { useApp } from '../../live-context.js';
+import { GroupList, parseGroupList, putAdminGroups } from './agent-groups.js';
 import { StatusBadge } from './status-badge.js';
 
 /** One agent, kept current by the live socket; revoke its credential or its client certificates. */
@@ -67,6 +68,25 @@ export function AgentDetail(props: { id: string }) {
             <dd>
               <code>{a.profileSha256 ?? '—'}</code>
             </dd>
+            <dt>Groups</dt>
+            <dd>
+              <GroupList agent={a} />
+              {session.can('agents.write') && (
+                <AdminGroupsForm
+                  agent={a}
+                  onSaved={(saved) => {
+                    agent.setValue({
+                      ...a,
+                      ...saved,
+                      trustAnchors: a.trustAnchors,
+                      trustReportedAt: a.trustReportedAt,
+                    });
+                    setMessage({ kind: 'ok', text: 'Admin groups saved.' });
+                  }}
+                  onError={(text) => setMessage({ kind: 'error', text })}
+                />
+              )}
+            </dd>
             <dt>Node</dt>
             <dd>{a.nodeId ?? '—'}</dd>
             <dt>Remote address</dt>
@@ -119,6 +139,42 @@ export function AgentDetail(props: { id: string }) {
         </div>
       )}
     </section>
+  );
+}
+
+/** The admin groups of one agent, as a comma list; the agent's own groups change only in its agent.conf. */
+function AdminGroupsForm(props: {
+  agent: Agent;
+  onSaved: (agent: Agent) => void;
+  onError: (text: string) => void;
+}) {
+  const [text, setText] = useState((props.agent.adminGroups ?? []).join(', '));
+  const save = async () => {
+    const parsed = parseGroupList(text);
+    if ('error' in parsed) return props.onError(parsed.error);
+    try {
+      props.onSaved(await putAdminGroups(props.agent.id, parsed.groups));
+    } catch (e) {
+      props.onError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <form
+      class="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <label>
+        Admin groups
+        <input type="text" value={text} placeholder="none" onInput={(e) => setText(e.currentTarget.value)} />
+      </label>
+      <button type="submit">Save groups</button>
+      {(props.agent.reportedGroups ?? []).length > 0 && (
+        <span class="muted"> {props.agent.reportedGroups.join(', ')} from its agent.conf</span>
+      )}
+    </form>
   );
 }
 

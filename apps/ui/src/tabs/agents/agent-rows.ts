@@ -3,14 +3,19 @@ import { type Agent, type AgentStatus, type Transport } from '../../api/types.js
 export interface ServerFilter {
   status?: AgentStatus;
   transport?: Transport;
+  group?: string;
 }
 
 export type SortKey =
-  'id' | 'status' | 'transport' | 'agentVersion' | 'profileSha256' | 'lastSeenAt' | 'nodeId';
+  'id' | 'status' | 'transport' | 'agentVersion' | 'profileSha256' | 'groups' | 'lastSeenAt' | 'nodeId';
 
 /** Whether a live row still belongs in the list the server filtered for us. */
 export function matchesServerFilter(a: Agent, f: ServerFilter): boolean {
-  return (!f.status || a.status === f.status) && (!f.transport || a.transport === f.transport);
+  return (
+    (!f.status || a.status === f.status) &&
+    (!f.transport || a.transport === f.transport) &&
+    (!f.group || a.groups.includes(f.group))
+  );
 }
 
 const STATUS_ORDER: Record<AgentStatus, number> = {
@@ -26,7 +31,9 @@ export function sortRows(rows: Agent[], key: SortKey, descending: boolean): Agen
       ? STATUS_ORDER[a.status]
       : key === 'lastSeenAt'
         ? Date.parse(a.lastSeenAt ?? '') || 0
-        : (a[key] ?? '');
+        : key === 'groups'
+          ? a.groups.join(',')
+          : (a[key] ?? '');
   const sorted = [...rows].sort((a, b) => {
     const x = value(a);
     const y = value(b);
@@ -35,12 +42,12 @@ export function sortRows(rows: Agent[], key: SortKey, descending: boolean): Agen
   return descending ? sorted.reverse() : sorted;
 }
 
-/** Client-side text search over what is on screen (id, version, address, node, sha). */
+/** Client-side text search over what is on screen (id, version, address, node, sha, groups). */
 export function searchRows(rows: Agent[], text: string): Agent[] {
   const q = text.trim().toLowerCase();
   if (!q) return rows;
   return rows.filter((a) =>
-    [a.id, a.agentVersion, a.remoteAddress, a.nodeId, a.profileSha256].some((v) =>
+    [a.id, a.agentVersion, a.remoteAddress, a.nodeId, a.profileSha256, ...a.groups].some((v) =>
       v?.toLowerCase().includes(q),
     ),
   );

@@ -5,6 +5,7 @@ import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
 import { useApp } from '../../live-context.js';
 import { AgentDetail } from './agent-detail.js';
+import { GroupsBar, parseGroupList } from './agent-groups.js';
 import { AgentsTable } from './agents-table.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 import { useLiveAgents } from './use-live-agents.js';
@@ -19,11 +20,22 @@ function AgentsList() {
   const [status, setStatus] = useState<AgentStatus | ''>('');
   const [transport, setTransport] = useState<Transport | ''>('');
   const [search, setSearch] = useState('');
+  const [groupText, setGroupText] = useState('');
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const group = useMemo(() => {
+    const parsed = parseGroupList(groupText);
+    return 'error' in parsed ? { error: parsed.error } : { name: parsed.groups[0] };
+  }, [groupText]);
   const filter = useMemo(
-    () => ({ status: status || undefined, transport: transport || undefined }),
-    [status, transport],
+    () => ({ status: status || undefined, transport: transport || undefined, group: group.name }),
+    [status, transport, group.name],
   );
   const agents = useLiveAgents(filter);
+  const canWrite = session.can('agents.write');
+  const selectedRows = [...selected].flatMap((id) => {
+    const row = agents.rows.get(id);
+    return row ? [row] : [];
+  });
   const nodes = useLoad(() => api<NodeListeners[]>('GET', '/api/listeners'));
   const nodeNames = useMemo(
     () => new Map((nodes.value ?? []).map((n) => [n.nodeId, n.nodeName])),
@@ -54,6 +66,16 @@ function AgentsList() {
           </select>
         </label>
         <label>
+          Group
+          <input
+            type="text"
+            placeholder="any"
+            value={groupText}
+            aria-invalid={'error' in group}
+            onChange={(e) => setGroupText(e.currentTarget.value)}
+          />
+        </label>
+        <label>
           Search
           <input
             type="search"
@@ -63,13 +85,25 @@ function AgentsList() {
           />
         </label>
       </div>
+      {'error' in group && <Notice kind="error">{group.error}</Notice>}
       {agents.error && <Notice kind="error">{agents.error}</Notice>}
+      {canWrite && selectedRows.length > 0 && (
+        // The selection stays after an edit: the outcome is shown in the bar, and a second edit often follows.
+        <GroupsBar selected={selectedRows} />
+      )}
       {agents.loading && agents.rows.size === 0 ? (
         <p class="loading">Loading agents…</p>
       ) : (
-        <AgentsTable rows={agents.rows} search={search} nodeNames={nodeNames} changedAt={agents.changedAt} />
+        <AgentsTable
+          rows={agents.rows}
+          search={search}
+          nodeNames={nodeNames}
+          changedAt={agents.changedAt}
+          selected={canWrite ? selected : undefined}
+          onSelect={setSelected}
+        />
       )}
-      <EnrollmentTokens canWrite={session.can('agents.write')} />
+      <EnrollmentTokens canWrite={canWrite} />
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { type Agent } from '../../api/types.js';
 import { ago, shortSha } from '../../components/format.js';
 import { go } from '../../route.js';
+import { GroupList } from './agent-groups.js';
 import { searchRows, sortRows, type SortKey } from './agent-rows.js';
 import { StatusBadge } from './status-badge.js';
 import { VirtualTable } from './virtual-table.js';
@@ -12,6 +13,7 @@ const COLUMNS: Array<{ key: SortKey; label: string }> = [
   { key: 'transport', label: 'Transport' },
   { key: 'agentVersion', label: 'Version' },
   { key: 'profileSha256', label: 'Profile (sha256)' },
+  { key: 'groups', label: 'Groups' },
   { key: 'lastSeenAt', label: 'Last seen' },
   { key: 'nodeId', label: 'Node' },
 ];
@@ -24,6 +26,9 @@ export function AgentsTable(props: {
   search: string;
   nodeNames: Map<string, string>;
   changedAt: Map<string, number>;
+  /** Ids ticked for a group edit; undefined: no selection column (read-only users). */
+  selected?: Set<string>;
+  onSelect?: (ids: Set<string>) => void;
 }) {
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'id', descending: false });
   const shown = useMemo(
@@ -31,6 +36,14 @@ export function AgentsTable(props: {
     [props.rows, props.search, sort],
   );
   const now = Date.now();
+  const selected = props.selected;
+  const allShown = selected !== undefined && shown.length > 0 && shown.every((a) => selected.has(a.id));
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    props.onSelect?.(next);
+  };
   return (
     <>
       <p class="muted" role="status" aria-live="polite" data-testid="agent-count">
@@ -43,9 +56,21 @@ export function AgentsTable(props: {
         rows={shown}
         rowHeight={34}
         height={520}
-        columns={COLUMNS.length}
+        columns={COLUMNS.length + (selected ? 1 : 0)}
         head={
           <tr>
+            {selected && (
+              <th scope="col">
+                <input
+                  type="checkbox"
+                  aria-label="Select every agent shown"
+                  checked={allShown}
+                  onChange={(e) =>
+                    props.onSelect?.(e.currentTarget.checked ? new Set(shown.map((a) => a.id)) : new Set())
+                  }
+                />
+              </th>
+            )}
             {COLUMNS.map((c) => (
               <th
                 scope="col"
@@ -73,6 +98,16 @@ export function AgentsTable(props: {
             class={now - (props.changedAt.get(a.id) ?? 0) < FLASH_MS ? 'flash' : undefined}
             onDblClick={() => go('agents', a.id)}
           >
+            {selected && (
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${a.id}`}
+                  checked={selected.has(a.id)}
+                  onChange={(e) => toggle(a.id, e.currentTarget.checked)}
+                />
+              </td>
+            )}
             <td>
               <a href={`#/agents/${encodeURIComponent(a.id)}`}>{a.id}</a>
               {a.revokedAt && <span class="badge badge-failed">revoked</span>}
@@ -84,6 +119,9 @@ export function AgentsTable(props: {
             <td>{a.agentVersion ?? '—'}</td>
             <td>
               <code title={a.profileSha256 ?? undefined}>{shortSha(a.profileSha256)}</code>
+            </td>
+            <td data-col="groups">
+              <GroupList agent={a} />
             </td>
             <td>{a.status === 'online' ? 'now' : ago(a.lastSeenAt, now)}</td>
             <td title={a.nodeId ?? undefined}>

@@ -62,7 +62,7 @@ export function useLiveAgents(filter: ServerFilter) {
       cancelled = true;
       off();
     };
-  }, [live, filter.status, filter.transport]);
+  }, [live, filter.status, filter.transport, filter.group]);
 
   return { rows, loading, error, changedAt };
 }
