@@ -51,10 +51,7 @@ export function reasonOf(body: string): string | undefined {
 
 /** One printable line of at most 200 characters: the body comes from the network. */
 function clean(text: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  const line = text
-    .replace(/[\x00-\x1f\x7f]+/g, ' ')
-    .trim()
-    .slice(0, 200);
+  const printable = [...text].map((ch) => (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? ' ' : ch));
+  const line = printable.join('').replace(/ +/g, ' ').trim().slice(0, 200);
   return line || undefined;
 }
