@@ -14,6 +14,7 @@ import { EnrollmentTokenScope1765000100000 } from './1765000100000-EnrollmentTok
 import { TrustAnchors1765000200000 } from './1765000200000-TrustAnchors.js';
 import { RolloutOpenWork1765000400000 } from './1765000400000-RolloutOpenWork.js';
 import { CertificateRotations1765000700000 } from './1765000700000-CertificateRotations.js';
+import { AutomaticRotation1765100000000 } from './1765100000000-AutomaticRotation.js';
 import { NodeLease1765100200000 } from './1765100200000-NodeLease.js';
 import { ReportedGroups1765100400000 } from './1765100400000-ReportedGroups.js';
 
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   TrustAnchors1765000200000,
   RolloutOpenWork1765000400000,
   CertificateRotations1765000700000,
+  AutomaticRotation1765100000000,
   NodeLease1765100200000,
   ReportedGroups1765100400000,
 ];

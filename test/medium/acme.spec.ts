@@ -291,7 +291,7 @@ interface AuditEntry {
       expect(await activeFingerprint()).toBe(second);
     }, 120_000);
 
-    it('holds a certificate from a new CA that would strand an agent, warns, and installs it once approved', async () => {
+    it('newAnchor hold: holds a certificate from a new CA that would strand an agent, warns, and installs it once approved', async () => {
       jest.restoreAllMocks(); // the renewal test's spies (clock, install) must not shape this one
       const before = await activeFingerprint();
       // An agent on wss that trusts this pebble's root only (what it reported in hello).
@@ -322,7 +322,7 @@ interface AuditEntry {
       try {
         const accepted = await order({
           // Not due for renewal at once (10-day certificates): this test approves exactly one.
-          ...pebbleOrder({ renewDaysBefore: 9 }),
+          ...pebbleOrder({ renewDaysBefore: 9, newAnchor: 'hold' }), // rotate: acme-rotation.spec.ts
           directoryUrl: other.directoryUrl,
           directoryCaPem: other.listenerCaPem,
         });

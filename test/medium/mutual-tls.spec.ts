@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { CertificateRevocations } from '../../apps/central/src/local-ca/certificate-revocations.js';
 import { LocalCaService } from '../../apps/central/src/local-ca/local-ca.service.js';
@@ -13,7 +15,7 @@ import { CSR_HEADER, CloseCode, encodeCsrHeader } from '../../libs/protocol/inde
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { waitFor } from '../support/ports.js';
 import { RawAgent } from '../support/raw-agent.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
 
 interface AuditEntry {
   actor: string;
@@ -49,6 +51,36 @@ function tlsOutcome(
       resolve(data ? { kind: 'answered', status: data.split('\r\n')[0] } : { kind: 'refused' });
     socket.on('close', done);
     socket.on('error', () => undefined);
+  });
+}
+
+/**
+ * What `openssl s_client` prints when it presents `held` and sends the agent's upgrade path: the whole
+ * exchange as an operator trying by hand would see it (TLS alerts, or the HTTP answer).
+ */
+function opensslAnswer(port: number, held: Held): Promise<string> {
+  const dir = makeTempDir('sy-mtls-openssl-');
+  writeFileSync(join(dir, 'client.crt'), held.cert);
+  writeFileSync(join(dir, 'client.key'), held.key, { mode: 0o600 });
+  return new Promise((resolve) => {
+    const child = execFile(
+      'openssl',
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${port}`,
+        '-servername',
+        'localhost',
+        '-cert',
+        join(dir, 'client.crt'),
+        '-key',
+        join(dir, 'client.key'),
+        '-quiet', // and -ign_eof: wait for the answer after the request was sent
+      ],
+      { timeout: 15_000 },
+      (_error, stdout, stderr) => resolve(stdout + stderr),
+    );
+    child.stdin?.end('GET /agent HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
   });
 }
 
@@ -264,20 +296,31 @@ describe('mutual TLS with the local CA (real PostgreSQL, real TLS)', () => {
     await connect('mtls-1', { held: certificates.get('mtls-1') });
     expect((await agentRow('mtls-1')).transport).toBe('secure+mtls');
 
-    // required, foreign CA: refused as well
+    // required, foreign CA: refused as well. Node sends no alert for a bad chain (ADR 31): the
+    // connection is kept and the request answered 403 with the reason, which the client reads.
     expect(await tlsOutcome(c.ports.secure, serverChain, certificates.get('foreign'))).toEqual({
-      kind: 'refused',
+      kind: 'answered',
+      status: 'HTTP/1.1 403 Forbidden',
     });
+    const seen = await opensslAnswer(c.ports.secure, certificates.get('foreign')!);
+    expect(seen).toContain('HTTP/1.1 403 Forbidden');
+    expect(seen).toMatch(/"error":"client certificate not issued by the local CA \(\w+\)"/);
   });
 
-  it('required: an expired certificate of the local CA is refused at the handshake', async () => {
+  it('required: an expired certificate of the local CA is refused with 403 and why (openssl s_client reads it)', async () => {
     const csr = await createClientCsr('mtls-1');
     const expired = await c.central.app.get(LocalCaService).issueAgentCertificate('mtls-1', csr.csrPem, {
       notBefore: new Date(Date.now() - 10 * 86_400_000),
       notAfter: new Date(Date.now() - 86_400_000),
     });
     const held = { key: csr.keyPem, cert: expired.chainPem };
-    expect(await tlsOutcome(c.ports.secure, serverChain, held)).toEqual({ kind: 'refused' });
+    expect(await tlsOutcome(c.ports.secure, serverChain, held)).toEqual({
+      kind: 'answered',
+      status: 'HTTP/1.1 403 Forbidden',
+    });
+    const seen = await opensslAnswer(c.ports.secure, held);
+    expect(seen).toContain('HTTP/1.1 403 Forbidden');
+    expect(seen).toContain('"error":"client certificate expired (CERT_HAS_EXPIRED)"');
     await waitFor('audit of the refusal', async () => {
       const found = await handshakeRefusals('client certificate expired (CERT_HAS_EXPIRED)');
       return found.length > 0 && found;

@@ -22,6 +22,11 @@ export interface RunningPebble {
   intermediatePem(): Promise<string>;
   rootPem(): Promise<string>;
   process: RunningProcess;
+  /**
+   * Stops pebble and starts it again on the same ports with the same HTTPS listener: the same
+   * directory URL, and (as at every start) a new root and intermediate — a CA that moved to a new anchor.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,7 +64,37 @@ export async function startPebble(opts: {
       },
     }),
   );
-  const child = spawn(opts.binary, ['-config', join(dir, 'pebble.json'), '-strict'], {
+  let running: RunningProcess;
+  try {
+    running = await launch(opts.binary, dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const management = (path: string) =>
+    fetchText(`https://127.0.0.1:${managementPort}${path}`, tls.certificatePem);
+  return {
+    directoryUrl: `https://127.0.0.1:${acmePort}/dir`,
+    listenerCaPem: tls.certificatePem,
+    intermediatePem: () => management('/intermediates/0'),
+    rootPem: () => management('/roots/0'),
+    get process() {
+      return running;
+    },
+    restart: async () => {
+      await running.stop('SIGTERM', 5000);
+      running = await launch(opts.binary, dir);
+    },
+    stop: async () => {
+      await running.stop('SIGTERM', 5000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs pebble with the configuration in `dir`; resolves once it listens. */
+async function launch(binary: string, dir: string): Promise<RunningProcess> {
+  const child = spawn(binary, ['-config', join(dir, 'pebble.json'), '-strict'], {
     env: {
       PATH: process.env.PATH ?? '',
       PEBBLE_VA_NOSLEEP: '1',
@@ -72,25 +107,13 @@ export async function startPebble(opts: {
   });
   const running = new RunningProcess('pebble', child);
   try {
-    await running.waitForOutput(/Listening on: /, 15_000);
+    // Generous: pebble makes its root and intermediate keys at start, slow on a busy machine.
+    await running.waitForOutput(/Listening on: /, 60_000);
   } catch (error) {
     await running.stop('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const management = (path: string) =>
-    fetchText(`https://127.0.0.1:${managementPort}${path}`, tls.certificatePem);
-  return {
-    directoryUrl: `https://127.0.0.1:${acmePort}/dir`,
-    listenerCaPem: tls.certificatePem,
-    intermediatePem: () => management('/intermediates/0'),
-    rootPem: () => management('/roots/0'),
-    process: running,
-    stop: async () => {
-      await running.stop('SIGTERM', 5000);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return running;
 }
 
 function fetchText(url: string, ca: string): Promise<string> {

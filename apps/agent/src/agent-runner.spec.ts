@@ -330,10 +330,10 @@ describe('AgentRunner against a real WebSocket server', () => {
       url: `wss://localhost:${impostor.port}/agent`,
       transport: 'secure',
       lastError:
-        'certificate not trusted: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE)',
+        'certificate not trusted: unable to get local issuer certificate (UNABLE_TO_GET_ISSUER_CERT_LOCALLY)',
     });
     expect(log()).toContain(
-      'WARN  certificate not trusted: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE), retrying in',
+      'WARN  certificate not trusted: unable to get local issuer certificate (UNABLE_TO_GET_ISSUER_CERT_LOCALLY), retrying in',
     );
     expect(impostor.upgrades).toHaveLength(0);
     expect(plain.tcpConnections).toBe(0);

@@ -36,6 +36,9 @@ import { RepeatedTrustError, TruststoreWatch } from './truststore-watch.js';
 import { sameTrustAnchors, trustAnchorsOf } from './trust-anchors.js';
 import { AGENT_VERSION } from './version.js';
 
+/** What central answers (403) to a connection that presents a revoked client certificate (ADR 31). */
+const REVOKED_CERTIFICATE_REASON = 'client certificate revoked';
+
 export interface AgentRunnerOptions {
   home: AgentHome;
   /** The validated agent.conf the agent starts with, and the text it came from. */
@@ -165,6 +168,13 @@ export class AgentRunner {
         if (end.closeCode === CloseCode.CERTIFICATE_REVOKED) {
           // The credential still applies: reconnect without the certificate (central decides if that is enough).
           this.logger.error("central revoked this agent's client certificate; it is set aside");
+          this.identity.retire();
+        } else if (end.httpStatus === 403 && end.refusalReason === REVOKED_CERTIFICATE_REASON) {
+          // Refused at the upgrade for the certificate it presented (ADR 31): presenting it again can
+          // only be refused again; without it the credential decides (`optional`).
+          this.logger.error(
+            "central refused this agent's client certificate as revoked (HTTP 403); it is set aside, reconnecting without it",
+          );
           this.identity.retire();
         }
         // Not reset at welcome: only a connection that stayed up (healthyTimer) starts the backoff over.

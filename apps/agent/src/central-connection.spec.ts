@@ -145,6 +145,18 @@ describe('CentralConnection over real sockets', () => {
     expect(end).toMatchObject({ httpStatus: 401, description: 'central refused the credential (HTTP 401)' });
   });
 
+  it('reads why central refused the upgrade from the body of its answer', async () => {
+    const central = await start({
+      refuse: () => ({ status: 409, body: JSON.stringify({ error: 'agent id already enrolled' }) }),
+    });
+    const end = await connect(central).ended;
+    expect(end).toMatchObject({
+      httpStatus: 409,
+      refusalReason: 'agent id already enrolled',
+      description: 'central refused the connection (HTTP 409 Refused): agent id already enrolled',
+    });
+  });
+
   it('reports a closed port in plain words', async () => {
     const central = await start();
     const port = central.port;
@@ -227,7 +239,7 @@ describe('CentralConnection over real sockets', () => {
       const central = await start({ tls: await issueServerCertificate(other, ['localhost']) });
       const end = await connect(central, { target: secureTarget(central.port) }).ended;
       expect(end.description).toBe(
-        'certificate not trusted: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE)',
+        'certificate not trusted: unable to get local issuer certificate (UNABLE_TO_GET_ISSUER_CERT_LOCALLY)',
       );
       expect(central.upgrades).toHaveLength(0); // no HTTP request, let alone credentials, was sent
     });

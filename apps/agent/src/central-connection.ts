@@ -21,6 +21,7 @@ import {
   type Welcome,
 } from '../../../libs/protocol/index.js';
 import { describeCloseCode, describeConnectError, isCertificateError } from './connection-errors.js';
+import { readRefusalReason } from './refusal-reason.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { Logger } from './logger.js';
 
@@ -65,6 +66,8 @@ export interface ConnectionEnd {
   httpStatus: number | undefined;
   /** The wait central asked for with its refusal (`Retry-After`, ms), if it gave one. */
   retryAfterMs?: number;
+  /** Why central refused the upgrade, from the body of its answer (`{"error": "…"}`), if it said. */
+  refusalReason?: string;
   /** Plain words for the log and status.json. */
   description: string;
   /** A local failure that must stop the agent (e.g. the credential could not be stored). */
@@ -93,7 +96,14 @@ export class CentralConnection {
   private done = false;
   /** The first known cause of the end wins over what the socket reports afterwards. */
   private cause:
-    | { description: string; httpStatus?: number; retryAfterMs?: number; fatal?: Error; trust?: boolean }
+    | {
+        description: string;
+        httpStatus?: number;
+        retryAfterMs?: number;
+        refusalReason?: string;
+        fatal?: Error;
+        trust?: boolean;
+      }
     | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
@@ -114,16 +124,20 @@ export class CentralConnection {
     socket.on('error', (error) => this.onError(error));
     socket.on('unexpected-response', (_request, response) => {
       const status = response.statusCode ?? 0;
-      response.resume();
-      this.cause ??= {
-        httpStatus: status,
-        retryAfterMs: parseRetryAfter(response.headers['retry-after']),
-        description:
-          status === 401
-            ? 'central refused the credential (HTTP 401)'
-            : `central refused the connection (HTTP ${status}${response.statusMessage ? ' ' + response.statusMessage : ''})`,
-      };
-      socket.terminate();
+      // Central says why in the body ({"error": "…"}): read a little of it, then give up the socket.
+      void readRefusalReason(response).then((reason) => {
+        this.cause ??= {
+          httpStatus: status,
+          retryAfterMs: parseRetryAfter(response.headers['retry-after']),
+          ...(reason ? { refusalReason: reason } : {}),
+          description:
+            (status === 401
+              ? 'central refused the credential (HTTP 401)'
+              : `central refused the connection (HTTP ${status}${response.statusMessage ? ' ' + response.statusMessage : ''})`) +
+            (reason ? `: ${reason}` : ''),
+        };
+        socket.terminate();
+      });
     });
     socket.on('open', () => this.onOpen());
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
@@ -327,6 +341,7 @@ export class CentralConnection {
       closeCode: opened ? code : undefined,
       httpStatus: this.cause?.httpStatus,
       ...(this.cause?.retryAfterMs !== undefined ? { retryAfterMs: this.cause.retryAfterMs } : {}),
+      ...(this.cause?.refusalReason !== undefined ? { refusalReason: this.cause.refusalReason } : {}),
       description,
       fatal: this.cause?.fatal,
       ...(this.cause?.trust ? { trustFailure: true } : {}),
@@ -356,6 +371,10 @@ function socketOptions(options: CentralConnectionOptions): WebSocket.ClientOptio
   return {
     ...common,
     ca: target.caPems,
+    // As Java does, any certificate of the truststore is an anchor, an intermediate too: central may
+    // serve a chain without its root (an ACME CA's leaf + intermediate), and its anchor is then the
+    // intermediate (ADR 30).
+    allowPartialTrustChain: true,
     // Only the truststore's CAs, the name checked against central.host, no downgrade below TLS 1.2.
     rejectUnauthorized: true,
     minVersion: 'TLSv1.2',

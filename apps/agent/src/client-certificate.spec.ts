@@ -36,6 +36,8 @@ describe('the agent and its client certificate (mutual TLS), against a real TLS 
   let central: FakeCentral;
   let runner: AgentRunner;
   const lines: string[] = [];
+  /** Set by a test: the fake central answers an upgrade presenting a certificate with 403 "revoked". */
+  let refuseCertificates = false;
 
   beforeAll(async () => {
     localCa = await generateLocalCa({ commonName: 'Switchyard local CA agent-test', validityDays: 30 });
@@ -53,7 +55,12 @@ describe('the agent and its client certificate (mutual TLS), against a real TLS 
     central = await FakeCentral.start({
       tls: { ...(await issueServerCertificate(serverCa, ['localhost'])), requestCert: true },
       onSession: (session) => void answer(session).catch(() => undefined),
+      refuse: (_headers, peer) =>
+        refuseCertificates && peer
+          ? { status: 403, body: JSON.stringify({ error: 'client certificate revoked' }) }
+          : undefined,
     });
+    refuseCertificates = false;
   });
   afterEach(async () => {
     await runner?.stop();
@@ -133,6 +140,25 @@ describe('the agent and its client certificate (mutual TLS), against a real TLS 
     expect(typeof third.headers[CSR_HEADER]).toBe('string');
     expect(existsSync(home.clientCertificateFile + '.revoked')).toBe(true);
     expect(lines.join('\n')).toContain("central revoked this agent's client certificate; it is set aside");
+  });
+
+  it('sets aside a certificate central answers "403 client certificate revoked" at the upgrade, and reconnects without it', async () => {
+    start();
+    const first = await central.session(0);
+    await until('certificate stored', () => existsSync(home.clientCertificateFile));
+    // Revoked while the agent was away: the next upgrade presenting it is refused with the reason.
+    refuseCertificates = true;
+    first.socket.close(CloseCode.GOING_AWAY, 'central restarting');
+    const second = await central.session(1);
+    expect(second.peerCertificate).toBeUndefined(); // set aside: not presented again
+    expect(second.headers.authorization).toBe(`Bearer ${CREDENTIAL}`);
+    expect(existsSync(home.clientCertificateFile + '.revoked')).toBe(true);
+    const log = lines.join('\n');
+    expect(log).toContain('central refused the connection (HTTP 403 Refused): client certificate revoked');
+    expect(log).toContain(
+      "central refused this agent's client certificate as revoked (HTTP 403); it is set aside, reconnecting without it",
+    );
+    expect(central.upgrades).toHaveLength(3); // accepted, refused (with the certificate), accepted
   });
 
   it('does not present a certificate issued for another agent id (agent.id changed)', async () => {

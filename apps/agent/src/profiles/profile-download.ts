@@ -107,6 +107,7 @@ function tlsOptions(target: ConnectionTarget) {
   if (!target.caPems || target.caPems.length === 0) throw new ProfileDownloadError('no trusted CA for https');
   return {
     ca: target.caPems,
+    allowPartialTrustChain: true, // any truststore certificate is an anchor, as for the session
     rejectUnauthorized: true,
     minVersion: 'TLSv1.2' as const,
     ...(isIP(target.host) ? {} : { servername: target.host }),

@@ -66,8 +66,14 @@ export class FakeSession {
 export interface FakeCentralOptions {
   /** With `requestCert`, client certificates are asked for (and recorded, never verified). */
   tls?: { cert: string; key: string; requestCert?: boolean };
-  /** HTTP status to refuse an upgrade with, or undefined to accept it. */
-  refuse?: (headers: IncomingHttpHeaders) => number | undefined;
+  /**
+   * HTTP status to refuse an upgrade with (and the body, as central says why), or undefined to accept
+   * it; `peer` is the client certificate the connection presented.
+   */
+  refuse?: (
+    headers: IncomingHttpHeaders,
+    peer: X509Certificate | undefined,
+  ) => number | { status: number; body: string } | undefined;
   /** What to do with each accepted session; by default answer hello with welcome. */
   onSession?: (session: FakeSession) => void;
   /** Plain HTTP(S) requests on the same listener (profile downloads); 404 by default. */
@@ -103,14 +109,17 @@ export class FakeCentral {
     server.on('upgrade', (request, socket: Socket, head) => {
       socket.on('error', () => {});
       this.upgrades.push(request.headers);
-      const status = options.refuse?.(request.headers);
-      if (status !== undefined) {
-        socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-        return;
-      }
       const peer = options.tls?.requestCert
         ? (request.socket as TLSSocket).getPeerX509Certificate()
         : undefined;
+      const refusal = options.refuse?.(request.headers, peer);
+      if (refusal !== undefined) {
+        const { status, body } = typeof refusal === 'number' ? { status: refusal, body: '' } : refusal;
+        socket.end(
+          `HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+        return;
+      }
       this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request.headers, peer));
     });
   }

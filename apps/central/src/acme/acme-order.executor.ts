@@ -3,6 +3,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { CertificatesService, type ServerIdentity } from '../certificates/certificates.service.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { HeldForApprovalError } from './acme-hold.js';
+import { AcmeRotationHandoff } from './acme-rotation.js';
 import { type Actor } from '../common/request-context.js';
 import { ACME_CONFIG, type AcmeConfig } from './acme.config.js';
 import { describeAcmeFailure, OrderTimeoutError, type AcmeFailure } from './acme-failure.js';
@@ -14,7 +15,8 @@ const INSTALLING = 'installing the certificate';
 type Outcome =
   | { certificate: { fingerprintSha256: string; notAfter: Date } }
   | { failure: AcmeFailure }
-  | { held: HeldForApprovalError };
+  | { held: HeldForApprovalError }
+  | { rotating: string };
 
 export type AcmeActor = Pick<Actor, 'username' | 'address'> | 'system';
 
@@ -40,6 +42,7 @@ export class AcmeOrderExecutor implements OnModuleDestroy {
     private readonly audit: AuditService,
     @Inject(ACME_CONFIG) private readonly config: AcmeConfig,
     private readonly certificates: CertificatesService,
+    private readonly handoff: AcmeRotationHandoff,
   ) {}
 
   /**
@@ -123,16 +126,18 @@ export class AcmeOrderExecutor implements OnModuleDestroy {
       });
     } catch (error) {
       if (error instanceof HeldForApprovalError) {
-        outcome = { held: error };
+        const decided = await this.rotateInstead(order, error, actor, action);
+        if ('rotating' in decided) return this.finish(order, lock, running, decided, timer);
+        outcome = decided;
         this.logger.warn(
           `${order.reason === 'renewal' ? 'renewal' : 'order'} of a certificate for ${order.fqdn}: HELD, waiting for ` +
-            `approval (POST /api/certificates/acme/renewal/approve): ${error.message}`,
+            `approval (POST /api/certificates/acme/renewal/approve): ${outcome.held.message}`,
         );
         await this.audit.record(actor, action, 'refused', order.fqdn, {
           orderId: order.id,
           held: true,
-          reason: error.message,
-          strandedAgents: error.agents,
+          reason: outcome.held.message,
+          strandedAgents: outcome.held.agents,
         });
         return this.finish(order, lock, running, outcome, timer);
       }
@@ -156,6 +161,42 @@ export class AcmeOrderExecutor implements OnModuleDestroy {
     if (!givenUp) await this.store(order.id, outcome);
     await lock.release();
     return 'certificate' in outcome;
+  }
+
+  /**
+   * `newAnchor: rotate`: the certificate is staged as an automatic rotation (ADR 32) instead of held.
+   * Otherwise (policy `hold`, or no rotation could be staged: the message says why) it is held.
+   */
+  private async rotateInstead(
+    order: AcmeOrderRow,
+    held: HeldForApprovalError,
+    actor: AcmeActor,
+    action: string,
+  ): Promise<{ held: HeldForApprovalError } | { rotating: string }> {
+    if (order.newAnchor !== 'rotate') return { held };
+    const handed = await this.handoff.handOff(order, held);
+    if ('refused' in handed)
+      return {
+        held: new HeldForApprovalError(
+          `could not start the automatic rotation (${handed.refused}); ${held.message}`,
+          held.chainPem,
+          held.keyPem,
+          held.agents,
+        ),
+      };
+    this.logger.warn(
+      `${order.reason === 'renewal' ? 'renewal' : 'order'} of a certificate for ${order.fqdn}: its chain ends at a new ` +
+        `anchor that ${held.agents.length} known agent(s) do not trust yet: staged as automatic rotation ${handed.rotationId} ` +
+        `(GET /api/certificates/rotations/${handed.rotationId}; abort it to hold the certificate instead)`,
+    );
+    await this.audit.record(actor, action, 'success', order.fqdn, {
+      orderId: order.id,
+      directoryUrl: order.directoryUrl,
+      rotating: true,
+      rotationId: handed.rotationId,
+      strandedAgents: held.agents.length,
+    });
+    return { rotating: handed.rotationId };
   }
 
   private async finish(
@@ -206,6 +247,8 @@ export class AcmeOrderExecutor implements OnModuleDestroy {
   private async store(orderId: string, outcome: Outcome): Promise<void> {
     try {
       if ('certificate' in outcome) await this.repo.markValid(orderId, outcome.certificate);
+      else if ('rotating' in outcome)
+        return; // recorded by the hand-off
       else if ('held' in outcome)
         await this.repo.markHeld(orderId, {
           chainPem: outcome.held.chainPem,

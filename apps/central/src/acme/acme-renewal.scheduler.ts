@@ -9,10 +9,11 @@ import { CertificatesService } from '../certificates/certificates.service.js';
 import { ACME_CONFIG, type AcmeConfig } from './acme.config.js';
 import { AcmeClock } from './acme-clock.js';
 import { AcmeOrderExecutor } from './acme-order.executor.js';
+import { AcmeRotationHandoff } from './acme-rotation.js';
 import { AcmeRepository, type AcmeOrderRow, type NewAcmeOrder } from './acme.repository.js';
 import { renewalDueAt } from './renewal-policy.js';
 
-export type RenewalCheck = 'not-acme' | 'not-due' | 'busy' | 'renewed' | 'failed' | 'held';
+export type RenewalCheck = 'not-acme' | 'not-due' | 'busy' | 'renewed' | 'failed' | 'held' | 'rotating';
 
 /** What renewing the active certificate would take, when it is an ACME one. */
 export interface RenewalPlan {
@@ -38,6 +39,7 @@ export class AcmeRenewalScheduler implements OnApplicationBootstrap, OnModuleDes
     private readonly executor: AcmeOrderExecutor,
     private readonly clock: AcmeClock,
     @Inject(ACME_CONFIG) private readonly config: AcmeConfig,
+    private readonly handoff: AcmeRotationHandoff,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -76,6 +78,8 @@ export class AcmeRenewalScheduler implements OnApplicationBootstrap, OnModuleDes
 
   private async check(): Promise<RenewalCheck> {
     try {
+      // A certificate being rotated in (ADR 32) is followed first: activated → its order is the plan.
+      if ((await this.handoff.reconcile()) > 0) return 'rotating';
       const first = await this.plan();
       if (!first) return 'not-acme';
       // A renewal that would strand agents waits for approval: ordering again would only hold again.
@@ -108,6 +112,7 @@ function renewalOf(order: AcmeOrderRow): NewAcmeOrder {
     directoryCaPem: order.directoryCaPem,
     contact: order.contact,
     renewDaysBefore: order.renewDaysBefore,
+    newAnchor: order.newAnchor,
     reason: 'renewal',
     requestedBy: 'system',
   };

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import { z } from 'zod';
 import { parseBody } from '../common/parse-body.js';
 import { clientAddress, type AuthenticatedRequest } from '../common/request-context.js';
 import { AcmeService } from './acme.service.js';
-import { acmeOrderRequestSchema } from './dto/acme-order.request.js';
+import { acmeOrderRequestSchema, acmeRenewalSettingsSchema } from './dto/acme-order.request.js';
 import { ApiDoc } from '../api-docs/api-doc.decorator.js';
 
 const orderId = z.uuid('must be an ACME order id');
@@ -28,6 +28,17 @@ export class AcmeController {
   @HttpCode(200)
   approve(@Req() req: AuthenticatedRequest) {
     return this.acme.approveHeld({ username: req.actor?.username ?? 'unknown', address: clientAddress(req) });
+  }
+
+  /** The renewal's settings: `newAnchor` rotate (automatic rotation, ADR 32) or hold (approval). */
+  @Put('renewal')
+  @HttpCode(200)
+  @ApiDoc({ body: acmeRenewalSettingsSchema })
+  updateRenewal(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
+    return this.acme.updateRenewal(parseBody(acmeRenewalSettingsSchema, body), {
+      username: req.actor?.username ?? 'unknown',
+      address: clientAddress(req),
+    });
   }
 
   @Get()

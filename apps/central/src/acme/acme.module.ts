@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CertificatesModule } from '../certificates/certificates.module.js';
+import { RotationModule } from '../rotation/rotation.module.js';
+import { AcmeRotationHandoff } from './acme-rotation.js';
 import { ACME_CONFIG, loadAcmeConfig } from './acme.config.js';
 import { AcmeAccounts } from './acme-accounts.js';
 import { AcmeChallengeController } from './acme-challenge.controller.js';
@@ -13,7 +15,7 @@ import { AcmeService } from './acme.service.js';
 
 /** Server certificates from an ACME CA (http-01), renewed before they expire (ADR 10, docs/certificates.md). */
 @Module({
-  imports: [CertificatesModule],
+  imports: [CertificatesModule, RotationModule],
   controllers: [AcmeController, AcmeChallengeController],
   providers: [
     { provide: ACME_CONFIG, useFactory: () => loadAcmeConfig() },
@@ -21,6 +23,7 @@ import { AcmeService } from './acme.service.js';
     AcmeClock,
     AcmeAccounts,
     AcmeOrderRunner,
+    AcmeRotationHandoff,
     AcmeOrderExecutor,
     AcmeRenewalScheduler,
     AcmeService,

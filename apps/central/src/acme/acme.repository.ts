@@ -6,8 +6,14 @@ export interface AcmeAccountRow {
   accountUrl: string | null;
 }
 
-/** `held`: the CA issued a certificate that would strand agents; it waits for an operator's approval. */
-export type AcmeOrderStatus = 'processing' | 'valid' | 'failed' | 'held';
+/**
+ * `held`: the CA issued a certificate that would strand agents; it waits for an operator's approval.
+ * `rotating`: such a certificate is being rotated in by an automatic rotation (`newAnchor: rotate`, ADR 32).
+ */
+export type AcmeOrderStatus = 'processing' | 'valid' | 'failed' | 'held' | 'rotating';
+
+/** What to do with a certificate whose chain ends at an anchor known agents do not trust (ADR 32). */
+export type NewAnchorPolicy = 'rotate' | 'hold';
 
 export interface AcmeOrderRow {
   id: string;
@@ -16,6 +22,9 @@ export interface AcmeOrderRow {
   directoryCaPem: string | null;
   contact: string;
   renewDaysBefore: number;
+  newAnchor: NewAnchorPolicy;
+  /** The automatic rotation that rotates (or rotated) this order's certificate in. */
+  rotationId: string | null;
   reason: 'requested' | 'renewal';
   requestedBy: string;
   status: AcmeOrderStatus;
@@ -31,7 +40,14 @@ export interface AcmeOrderRow {
 
 export type NewAcmeOrder = Pick<
   AcmeOrderRow,
-  'fqdn' | 'directoryUrl' | 'directoryCaPem' | 'contact' | 'renewDaysBefore' | 'reason' | 'requestedBy'
+  | 'fqdn'
+  | 'directoryUrl'
+  | 'directoryCaPem'
+  | 'contact'
+  | 'renewDaysBefore'
+  | 'newAnchor'
+  | 'reason'
+  | 'requestedBy'
 >;
 
 /** Held while one order or renewal runs; at most one in the whole cluster. */
@@ -42,7 +58,8 @@ export interface AcmeLock {
 // One advisory lock key for every ACME order on every node (pg's bigint key space; any fixed value).
 const ACME_LOCK = 7_263_931_300;
 
-const ORDER_COLUMNS = `id, fqdn, directory_url, directory_ca_pem, contact, renew_days_before, reason, requested_by,
+const ORDER_COLUMNS = `id, fqdn, directory_url, directory_ca_pem, contact, renew_days_before, new_anchor, rotation_id,
+  reason, requested_by,
   status, progress, error, error_detail, certificate_fingerprint_sha256, certificate_not_after,
   created_at, updated_at, finished_at`;
 
@@ -92,9 +109,18 @@ export class AcmeRepository {
   async createOrder(o: NewAcmeOrder): Promise<AcmeOrderRow> {
     const [row] = await this.db.query(
       `INSERT INTO acme_orders (fqdn, directory_url, directory_ca_pem, contact, renew_days_before, reason,
-         requested_by, status, progress)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'processing', 'waiting to start') RETURNING ${ORDER_COLUMNS}`,
-      [o.fqdn, o.directoryUrl, o.directoryCaPem, o.contact, o.renewDaysBefore, o.reason, o.requestedBy],
+         requested_by, status, progress, new_anchor)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'processing', 'waiting to start', $8) RETURNING ${ORDER_COLUMNS}`,
+      [
+        o.fqdn,
+        o.directoryUrl,
+        o.directoryCaPem,
+        o.contact,
+        o.renewDaysBefore,
+        o.reason,
+        o.requestedBy,
+        o.newAnchor,
+      ],
     );
     return toOrder(row as Record<string, unknown>);
   }
@@ -137,6 +163,58 @@ export class AcmeRepository {
          held_chain_pem = $3, held_key_encrypted = $4, updated_at = now(), finished_at = now() WHERE id = $1`,
       [id, held.reason, held.chainPem, held.keyEncrypted],
     );
+  }
+
+  /**
+   * The issued certificate is being rotated in by automatic rotation `rotationId` (ADR 32). The chain
+   * and sealed key are kept as for `held`: an aborted rotation falls back to a held order.
+   */
+  async markRotating(
+    id: string,
+    r: {
+      rotationId: string;
+      chainPem: string;
+      keyEncrypted: string;
+      fingerprintSha256: string;
+      notAfter: Date;
+      reason: string;
+    },
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE acme_orders SET status = 'rotating', progress = 'rotating in (automatic rotation)', rotation_id = $2,
+         held_chain_pem = $3, held_key_encrypted = $4, certificate_fingerprint_sha256 = $5,
+         certificate_not_after = $6, error = $7, error_detail = NULL, updated_at = now(), finished_at = now()
+       WHERE id = $1`,
+      [id, r.rotationId, r.chainPem, r.keyEncrypted, r.fingerprintSha256, r.notAfter, r.reason],
+    );
+  }
+
+  /** Orders whose certificate an automatic rotation is rotating in. */
+  async findRotating(): Promise<AcmeOrderRow[]> {
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `SELECT ${ORDER_COLUMNS} FROM acme_orders WHERE status = 'rotating' ORDER BY finished_at`,
+    );
+    return rows.map(toOrder);
+  }
+
+  /** The automatic rotation was aborted: the order waits for approval with the certificate it kept. */
+  async rotationAborted(id: string, reason: string): Promise<void> {
+    await this.db.query(
+      `UPDATE acme_orders SET status = 'held', progress = 'waiting for approval', error = $2,
+         error_detail = 'approve with POST /api/certificates/acme/renewal/approve, or order again',
+         certificate_fingerprint_sha256 = NULL, certificate_not_after = NULL, updated_at = now()
+       WHERE id = $1 AND status = 'rotating'`,
+      [id, reason],
+    );
+  }
+
+  /** Changes what renewals of this order do with a new anchor; false when there is no such order. */
+  async setNewAnchor(id: string, newAnchor: NewAnchorPolicy): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `UPDATE acme_orders SET new_anchor = $2, updated_at = now() WHERE id = $1 RETURNING id`,
+      [id, newAnchor],
+    );
+    return (rows[0] as unknown[]).length > 0;
   }
 
   /** The newest held order with its certificate, if one waits for approval. */
@@ -193,7 +271,8 @@ export class AcmeRepository {
   /** The order that produced a certificate: it holds what renewing that certificate needs. */
   async findOrderOfCertificate(fingerprintSha256: string): Promise<AcmeOrderRow | undefined> {
     const [row] = await this.db.query(
-      `SELECT ${ORDER_COLUMNS} FROM acme_orders WHERE status = 'valid' AND certificate_fingerprint_sha256 = $1
+      `SELECT ${ORDER_COLUMNS} FROM acme_orders
+        WHERE status IN ('valid', 'rotating') AND certificate_fingerprint_sha256 = $1
        ORDER BY finished_at DESC LIMIT 1`,
       [fingerprintSha256],
     );
@@ -228,6 +307,8 @@ function toOrder(r: Record<string, unknown>): AcmeOrderRow {
     directoryCaPem: r.directory_ca_pem as string | null,
     contact: r.contact as string,
     renewDaysBefore: r.renew_days_before as number,
+    newAnchor: r.new_anchor as NewAnchorPolicy,
+    rotationId: (r.rotation_id as string | null) ?? null,
     reason: r.reason as AcmeOrderRow['reason'],
     requestedBy: r.requested_by as string,
     status: r.status as AcmeOrderStatus,

@@ -4,7 +4,9 @@ import { ACME_CONFIG, type AcmeConfig } from './acme.config.js';
 import { AcmeOrderExecutor, type AcmeActor } from './acme-order.executor.js';
 import { AcmeRenewalScheduler } from './acme-renewal.scheduler.js';
 import { AcmeRepository, type AcmeOrderRow } from './acme.repository.js';
-import { type AcmeOrderRequest } from './dto/acme-order.request.js';
+import { type AcmeOrderRequest, type AcmeRenewalSettings } from './dto/acme-order.request.js';
+import { AcmeRotationHandoff } from './acme-rotation.js';
+import { AuditService } from '../audit/audit.service.js';
 
 const LISTED_ORDERS = 20;
 
@@ -15,6 +17,9 @@ export interface AcmeOrderView {
   directoryUrl: string;
   contact: string;
   renewDaysBefore: number;
+  newAnchor: AcmeOrderRow['newAnchor'];
+  /** The automatic rotation that rotates (or rotated) the certificate in (ADR 32). */
+  rotationId: string | null;
   customDirectoryTrust: boolean;
   reason: AcmeOrderRow['reason'];
   requestedBy: string;
@@ -34,6 +39,8 @@ export class AcmeService {
     private readonly executor: AcmeOrderExecutor,
     private readonly renewal: AcmeRenewalScheduler,
     @Inject(ACME_CONFIG) private readonly config: AcmeConfig,
+    private readonly handoff: AcmeRotationHandoff,
+    private readonly audit: AuditService,
   ) {}
 
   /** Starts an order in the background; the caller follows it with GET /api/certificates/acme/orders/:id. */
@@ -45,6 +52,7 @@ export class AcmeService {
         directoryCaPem: body.directoryCaPem ?? null,
         contact: body.contact,
         renewDaysBefore: body.renewDaysBefore,
+        newAnchor: body.newAnchor,
         reason: 'requested',
         requestedBy: actor === 'system' ? 'system' : actor.username,
       }),
@@ -66,6 +74,8 @@ export class AcmeService {
 
   /** The renewal that applies to the active certificate (if it came from ACME) and the latest orders. */
   async status() {
+    // Shows a certificate the automatic rotation activated as valid at once, not at the next check.
+    await this.handoff.reconcile();
     const plan = await this.renewal.plan();
     return {
       renewal: plan
@@ -74,12 +84,19 @@ export class AcmeService {
             directoryUrl: plan.order.directoryUrl,
             contact: plan.order.contact,
             renewDaysBefore: plan.order.renewDaysBefore,
+            newAnchor: plan.order.newAnchor,
             certificateNotAfter: plan.notAfter,
             renewAt: plan.dueAt,
             checkEverySeconds: Math.round(this.config.renewCheckEveryMs / 1000),
           }
         : null,
       held: await this.held(),
+      rotating: (await this.repo.findRotating()).map((o) => ({
+        orderId: o.id,
+        fqdn: o.fqdn,
+        rotationId: o.rotationId,
+        message: o.error,
+      })),
       orders: (await this.repo.listOrders(LISTED_ORDERS)).map((o) => this.view(o)),
     };
   }
@@ -104,6 +121,25 @@ export class AcmeService {
     return { order: await this.order(approved.orderId), strandedAgents: approved.identity.forcedPast ?? [] };
   }
 
+  /**
+   * Changes the settings of the renewal of the active certificate (those of the order that produced
+   * it; its renewals inherit them). 404 when the active certificate did not come from ACME.
+   */
+  async updateRenewal(settings: AcmeRenewalSettings, actor: AcmeActor) {
+    const plan = await this.renewal.plan();
+    if (!plan)
+      throw new DomainError(
+        ErrorCode.NOT_FOUND,
+        'the active server certificate did not come from an ACME order: there is no renewal to configure',
+      );
+    await this.repo.setNewAnchor(plan.order.id, settings.newAnchor);
+    await this.audit.record(actor, 'acme.settings', 'success', plan.order.fqdn, {
+      orderId: plan.order.id,
+      newAnchor: { from: plan.order.newAnchor, to: settings.newAnchor },
+    });
+    return this.status();
+  }
+
   private view(o: AcmeOrderRow): AcmeOrderView {
     return {
       id: o.id,
@@ -111,6 +147,8 @@ export class AcmeService {
       directoryUrl: o.directoryUrl,
       contact: o.contact,
       renewDaysBefore: o.renewDaysBefore,
+      newAnchor: o.newAnchor,
+      rotationId: o.rotationId,
       customDirectoryTrust: o.directoryCaPem !== null,
       reason: o.reason,
       requestedBy: o.requestedBy,

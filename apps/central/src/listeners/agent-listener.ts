@@ -17,6 +17,7 @@ import { type ClientCertificateVerdict } from '../local-ca/client-certificate.ch
 import { type ConnectionBudget } from './descriptor-budget.js';
 import { retryAfterSeconds } from './hello-admission.js';
 import { type RefusalLog } from './refusal-log.js';
+import { keepRefusedChains } from './keep-refused-chains.js';
 
 export type ListenerKind = 'plain' | 'secure';
 
@@ -119,6 +120,8 @@ export class AgentListener {
       });
     }
     if (tls) {
+      // A chain that fails verification under `required` is answered 403 with why, not dropped (ADR 31).
+      keepRefusedChains(this.server);
       // Prepended: the refusal must come before the HTTP server reads a single byte from the socket.
       this.server.prependListener('connection', (raw: Socket) => {
         this.addresses.set(raw, raw.remoteAddress ?? 'unknown');

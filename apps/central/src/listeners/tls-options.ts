@@ -42,10 +42,9 @@ export function secureContextOptions(
  * requestCert asks for a client certificate only when mutual TLS is on. rejectUnauthorized is on only
  * when it is required: OpenSSL then fails a handshake without a certificate with a TLS alert
  * (certificate_required on TLS 1.3, handshake_failure on 1.2) instead of completing it (ADR 0031).
- * Node's verify callback accepts every chain, so OpenSSL never sends an alert for a bad one: under
- * `required` Node drops such a socket right after the handshake (the listener logs and audits it from
- * tlsClientError); under `optional` the listener's gate answers 403 with the reason. Revocation and the
- * agent's name are checked by the gate in both modes (403 with the reason).
+ * Node's verify callback accepts every chain, so OpenSSL never sends an alert for a bad one: in both
+ * modes the listener keeps such a socket (keep-refused-chains.ts) and its gate answers 403 with the
+ * reason. Revocation and the agent's name are checked by the gate in both modes (403 with the reason).
  */
 export function tlsServerOptions(
   identity: { chainPem: string; keyPem: string },

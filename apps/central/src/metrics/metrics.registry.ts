@@ -65,6 +65,18 @@ export class MetricsRegistry {
       },
     });
     new Gauge({
+      name: 'switchyard_rotation_automatic_blocked',
+      help: 'Automatic certificate rotations (ACME, new anchor) stopped by a halted rollout or a gate that cannot pass (ADR 32)',
+      registers: [this.registry],
+      async collect() {
+        const [row] = (await db.query(
+          `SELECT count(*)::int AS n FROM certificate_rotations
+            WHERE automatic_blocked IS NOT NULL AND phase IN ('staged', 'trust_published', 'activated')`,
+        )) as Array<{ n: number }>;
+        this.set(row?.n ?? 0);
+      },
+    });
+    new Gauge({
       name: 'switchyard_listener_connections',
       help: 'Open agent connections on this node, by listener',
       labelNames: ['listener', 'address', 'port'],

@@ -39,6 +39,11 @@ export interface RotationView {
   /** Live: known agents that report the new anchor; absent when the rotation is over. */
   gate?: RotationGate;
   history: RotationStep[];
+  /**
+   * Set when the rotation advances by itself (ADR 32): what drives it, and why it stopped advancing
+   * (a halted rollout, a gate that cannot pass) — it warns instead of forcing; abort works as ever.
+   */
+  automatic: { source: 'acme'; blocked: { since: string; reason: string } | null } | null;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -102,6 +107,9 @@ export async function rotationView(rotation: StoredRotation, options: ViewOption
     steps,
     ...(gate ? { gate: stripAll(gate) } : {}),
     history: rotation.steps,
+    automatic: rotation.automatic
+      ? { source: rotation.automatic, blocked: open ? rotation.automaticBlocked : null }
+      : null,
     createdBy: rotation.createdBy,
     createdAt: rotation.createdAt.toISOString(),
     updatedAt: rotation.updatedAt.toISOString(),

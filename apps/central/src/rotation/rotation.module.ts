@@ -17,12 +17,17 @@ import { ProfilesService } from '../profiles/profiles.service.js';
 import { FleetProfilePublisher } from '../rollouts/fleet-profile-publisher.js';
 import { RolloutsModule } from '../rollouts/rollouts.module.js';
 import { RolloutsService } from '../rollouts/rollouts.service.js';
+import { RotationAutopilot } from './rotation-autopilot.js';
+import { loadAutopilotConfig } from './rotation-autopilot.config.js';
+import { type RotationDeps } from './rotation-deps.js';
 import { RotationController } from './rotation.controller.js';
 import { RotationRepository } from './rotation.repository.js';
 import { RotationService } from './rotation.service.js';
 
-/** Builds the rotation from this node's services: it can publish (certmgr's cannot). */
-function createRotationService(
+const ROTATION_DEPS = Symbol('ROTATION_DEPS');
+
+/** Builds the rotation's dependencies from this node's services: it can publish (certmgr's cannot). */
+function createRotationDeps(
   db: DataSource,
   secrets: SecretBox,
   certificates: CertificatesService,
@@ -33,10 +38,10 @@ function createRotationService(
   rollouts: RolloutsService,
   profiles: ProfilesService,
   prepare: ProfilePrepareService,
-): RotationService {
+): RotationDeps {
   const stored = new CertificatesRepository(db);
   const progress = new RolloutsIntegration(db);
-  return new RotationService({
+  return {
     repo: new RotationRepository(db),
     secrets,
     certificates,
@@ -57,7 +62,17 @@ function createRotationService(
         details,
       ),
     agentHosts: central.agentHosts,
-  });
+  };
+}
+
+/** The automatic rotation's driver (ADR 32), on every node; the advisory lock lets one act at a time. */
+function createAutopilot(db: DataSource, deps: RotationDeps, service: RotationService): RotationAutopilot {
+  return new RotationAutopilot(
+    deps,
+    service,
+    (work) => deps.repo.withAutopilotLock(db, work),
+    loadAutopilotConfig(),
+  );
 }
 
 @Module({
@@ -65,8 +80,8 @@ function createRotationService(
   controllers: [RotationController],
   providers: [
     {
-      provide: RotationService,
-      useFactory: createRotationService,
+      provide: ROTATION_DEPS,
+      useFactory: createRotationDeps,
       inject: [
         DataSource,
         SecretBox,
@@ -80,6 +95,17 @@ function createRotationService(
         ProfilePrepareService,
       ],
     },
+    {
+      provide: RotationService,
+      useFactory: (deps: RotationDeps) => new RotationService(deps),
+      inject: [ROTATION_DEPS],
+    },
+    {
+      provide: RotationAutopilot,
+      useFactory: createAutopilot,
+      inject: [DataSource, ROTATION_DEPS, RotationService],
+    },
   ],
+  exports: [RotationService, RotationAutopilot],
 })
 export class RotationModule {}

@@ -22,8 +22,17 @@ export interface StoredRotation {
   cleanupRollouts: RotationRollout[];
   steps: RotationStep[];
   createdBy: string;
+  /** What drives it by itself (ADR 32): `acme` for a renewal with a new anchor; null for an operator's. */
+  automatic: 'acme' | null;
+  /** Why the automatic rotation stopped advancing (it warns instead of forcing); null while it goes. */
+  automaticBlocked: AutomaticBlock | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+export interface AutomaticBlock {
+  since: string;
+  reason: string;
 }
 
 export type NewRotation = Pick<
@@ -36,7 +45,7 @@ export type NewRotation = Pick<
   | 'fromAnchor'
   | 'createdBy'
   | 'steps'
-> & { keyEncrypted: string };
+> & { keyEncrypted: string; automatic?: 'acme' };
 
 /** What a step changes besides the phase. */
 export interface RotationChange {
@@ -48,7 +57,10 @@ export interface RotationChange {
 
 const COLUMNS = `id, phase, chain_pem, key_encrypted, fingerprint_sha256, anchor_sha256, anchor_subject, not_after,
   from_certificate_id, from_anchor_sha256, from_anchor_subject, activated_certificate_id, trust_rollouts,
-  cleanup_rollouts, steps, created_by, created_at, updated_at`;
+  cleanup_rollouts, steps, created_by, automatic, automatic_blocked, created_at, updated_at`;
+
+// One advisory lock key for the automatic rotation's steps on every node (any fixed value).
+const AUTOPILOT_LOCK = 7_263_931_301;
 
 /** The `certificate_rotations` table (ADR 30). Works from a node and from certmgr alike. */
 export class RotationRepository {
@@ -58,8 +70,9 @@ export class RotationRepository {
   async insert(r: NewRotation): Promise<string | undefined> {
     const rows = (await this.db.query(
       `INSERT INTO certificate_rotations (phase, chain_pem, key_encrypted, fingerprint_sha256, anchor_sha256,
-         anchor_subject, not_after, from_certificate_id, from_anchor_sha256, from_anchor_subject, steps, created_by)
-       VALUES ('staged', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         anchor_subject, not_after, from_certificate_id, from_anchor_sha256, from_anchor_subject, steps, created_by,
+         automatic)
+       VALUES ('staged', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT DO NOTHING RETURNING id`,
       [
         r.chainPem,
@@ -73,6 +86,7 @@ export class RotationRepository {
         r.fromAnchor.subject,
         JSON.stringify(r.steps),
         r.createdBy,
+        r.automatic ?? null,
       ],
     )) as Array<{ id: string }>;
     return rows[0]?.id;
@@ -101,6 +115,37 @@ export class RotationRepository {
       [limit],
     )) as Array<Record<string, unknown>>;
     return rows.map(toStored);
+  }
+
+  /** Records why an automatic rotation stopped advancing (null: it goes again). */
+  async setAutomaticBlocked(id: string, blocked: AutomaticBlock | null): Promise<void> {
+    await this.db.query(
+      `UPDATE certificate_rotations SET automatic_blocked = $2::jsonb, updated_at = now() WHERE id = $1`,
+      [id, blocked ? JSON.stringify(blocked) : null],
+    );
+  }
+
+  /**
+   * Runs `work` while holding the cluster-wide lock of the automatic rotation, so one node takes its
+   * steps at a time; undefined (nothing run) when another node holds it.
+   */
+  async withAutopilotLock<T>(db: DataSource, work: () => Promise<T>): Promise<T | undefined> {
+    const runner = db.createQueryRunner();
+    try {
+      const [row] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [
+        AUTOPILOT_LOCK,
+      ])) as Array<{
+        locked: boolean;
+      }>;
+      if (!row?.locked) return undefined;
+      try {
+        return await work();
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [AUTOPILOT_LOCK]).catch(() => undefined);
+      }
+    } finally {
+      await runner.release();
+    }
   }
 
   /**
@@ -154,6 +199,8 @@ function toStored(r: Record<string, unknown>): StoredRotation {
     cleanupRollouts: r.cleanup_rollouts as RotationRollout[],
     steps: r.steps as RotationStep[],
     createdBy: r.created_by as string,
+    automatic: (r.automatic as 'acme' | null) ?? null,
+    automaticBlocked: (r.automatic_blocked as AutomaticBlock | null) ?? null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
   };

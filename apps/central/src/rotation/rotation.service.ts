@@ -1,4 +1,3 @@
-import { summarizeCertificate } from '../../../../libs/pki/index.js';
 import { checkImport } from '../certificates/certificate-import.js';
 import { chainLinks, describeChain, type StrandedAgent } from '../certificates/stranded-agents.js';
 import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
@@ -12,12 +11,10 @@ import {
 } from './rotation-deps.js';
 import { rotationGate } from './rotation-gate.js';
 import { NEXT_PHASE, type RotationPhase, type RotationRollout, type RotationStep } from './rotation-phase.js';
+import { STAGED_KEY_PURPOSE, stageRotation, type StageInput } from './rotation-stage.js';
 import { anchorOf, withNewAnchor, withoutNewAnchor, withoutOldAnchor } from './rotation-truststore.js';
 import { type StoredRotation } from './rotation.repository.js';
 import { rotationView, type RotationView } from './rotation-view.js';
-
-/** The sealed key's purpose: a staged key cannot be opened as anything else. */
-const KEY_PURPOSE = 'rotation-staged-key';
 
 /**
  * The staged certificate rotation (issue 14 point 3, ADR 30): stage → trust both anchors (rollout) →
@@ -29,74 +26,60 @@ export class RotationService {
 
   /** Step 1: checks the files like an import and stores the certificate (key sealed), not served. */
   async stage(req: StageRequest, actor: RotationActor): Promise<RotationView> {
-    const refuse = async (error: DomainError) => {
-      await this.deps.audit(actor, 'certificate rotation stage', 'refused', {
-        files: req.files.map((f) => f.name),
-        reason: error.message,
-      });
-      return error;
-    };
-    const open = await this.deps.repo.findOpen();
-    if (open)
-      throw await refuse(
-        new DomainError(
+    const files = req.files.map((f) => f.name);
+    try {
+      // A quick refusal before the (slower) checks of the files.
+      const open = await this.deps.repo.findOpen();
+      if (open)
+        throw new DomainError(
           ErrorCode.CONFLICT,
           `rotation ${open.id} is ${open.phase}: finish or abort it before staging another (one rotation at a time)`,
           { rotationId: open.id },
-        ),
+        );
+      const imported = await checkImport(req.files, req.password, req.hosts ?? this.deps.agentHosts);
+      const id = await stageRotation(
+        this.deps,
+        {
+          chainPem: imported.chainPem,
+          keyPem: imported.keyPem,
+          reason: req.reason,
+          details: { files, warnings: imported.warnings },
+        },
+        actor,
       );
-    const current = await this.deps.activeCertificate();
-    if (!current)
-      throw await refuse(
-        new DomainError(ErrorCode.CONFLICT, 'no server certificate is served yet: import one directly'),
-      );
-    let imported;
-    try {
-      imported = await checkImport(req.files, req.password, req.hosts ?? this.deps.agentHosts);
+      return await this.view(id);
     } catch (error) {
-      if (error instanceof DomainError) throw await refuse(error);
+      if (error instanceof DomainError)
+        await this.deps.audit(actor, 'certificate rotation stage', 'refused', {
+          files,
+          reason: error.message,
+        });
       throw error;
     }
-    const anchor = anchorOf(imported.chainPem);
-    const fromAnchor = anchorOf(current.chainPem);
-    if (anchor.sha256 === fromAnchor.sha256)
-      throw await refuse(
-        new DomainError(
-          ErrorCode.CONFLICT,
-          `the new certificate chains to the anchor agents already trust (${anchor.subject}): no rotation is needed, import it directly (POST /api/certificates/server/import)`,
-          { reason: 'same_anchor' },
-        ),
-      );
-    const summary = summarizeCertificate(imported.chainPem);
-    const step: RotationStep = {
-      at: new Date().toISOString(),
-      actor: actor.name,
-      step: 'stage',
-      from: null,
-      to: 'staged',
-      reason: req.reason,
-      details: { files: req.files.map((f) => f.name), warnings: imported.warnings },
-    };
-    const id = await this.deps.repo.insert({
-      chainPem: imported.chainPem,
-      keyEncrypted: this.deps.secrets.seal(imported.keyPem, KEY_PURPOSE),
-      fingerprintSha256: summary.fingerprintSha256,
-      anchor: { sha256: anchor.sha256, subject: anchor.subject },
-      notAfter: new Date(summary.notAfter),
-      fromCertificateId: current.id,
-      fromAnchor: { sha256: fromAnchor.sha256, subject: fromAnchor.subject },
-      createdBy: actor.name,
-      steps: [step],
-    });
-    if (!id) throw await refuse(new DomainError(ErrorCode.CONFLICT, 'another rotation was staged meanwhile'));
-    await this.deps.audit(actor, 'certificate rotation stage', 'success', {
-      rotationId: id,
-      reason: req.reason,
-      subject: summary.subject,
-      fingerprintSha256: summary.fingerprintSha256,
-      anchor: anchor.subject,
-    });
-    return this.view(id);
+  }
+
+  /**
+   * Step 1 for a certificate central obtained itself (an ACME order whose chain ends at a new anchor,
+   * ADR 32): staged as a rotation that advances by itself (RotationAutopilot). Returns its id.
+   */
+  async stageAutomatic(input: StageInput & { automatic: 'acme' }, actor: RotationActor): Promise<string> {
+    try {
+      return await stageRotation(this.deps, input, actor);
+    } catch (error) {
+      if (error instanceof DomainError)
+        await this.deps.audit(actor, 'certificate rotation stage', 'refused', {
+          automatic: input.automatic,
+          reason: error.message,
+        });
+      throw error;
+    }
+  }
+
+  /** The phase of a rotation, for what follows one (the ACME order it rotates in); undefined if unknown. */
+  async phaseOf(id: string): Promise<{ phase: RotationPhase; reason: string } | undefined> {
+    const rotation = await this.deps.repo.find(id);
+    if (!rotation) return undefined;
+    return { phase: rotation.phase, reason: rotation.steps.at(-1)?.reason ?? '' };
   }
 
   /** The rotation with live progress; `limit` caps the stranded agents listed. */
@@ -262,7 +245,7 @@ export class RotationService {
         ]);
     }
     if (!rotation.keyEncrypted) throw new DomainError(ErrorCode.CONFLICT, 'the staged key was discarded');
-    const keyPem = this.deps.secrets.open(rotation.keyEncrypted, KEY_PURPOSE).toString('utf8');
+    const keyPem = this.deps.secrets.open(rotation.keyEncrypted, STAGED_KEY_PURPOSE).toString('utf8');
     // The same path as an import: guarded again (it passes now, or the gate was acknowledged).
     const installed = await this.deps.certificates.install(
       { source: 'imported', chainPem: rotation.chainPem, keyPem },

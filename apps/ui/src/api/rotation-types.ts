@@ -34,6 +34,8 @@ export interface Rotation {
     stranded: Array<{ id: string; status: string; reason: string }>;
     ok: boolean;
   };
+  /** An automatic rotation (an ACME certificate with a new anchor, ADR 32) and why it stopped, if it did. */
+  automatic?: { source: 'acme'; blocked: { since: string; reason: string } | null } | null;
   history: Array<{
     at: string;
     actor: string;

@@ -88,6 +88,9 @@ export interface AcmeOrder {
   directoryUrl: string;
   contact: string;
   renewDaysBefore: number;
+  /** What a certificate with a new trust anchor does: an automatic rotation, or held for approval. */
+  newAnchor?: AcmeNewAnchor;
+  rotationId?: string | null;
   status: string;
   progress: string;
   error: string | null;
@@ -96,16 +99,21 @@ export interface AcmeOrder {
   finishedAt: string | null;
 }
 
+export type AcmeNewAnchor = 'rotate' | 'hold';
+
 export interface AcmeStatus {
   renewal: {
     fqdn: string;
     directoryUrl: string;
     renewDaysBefore: number;
+    newAnchor?: AcmeNewAnchor;
     certificateNotAfter: string;
     renewAt: string;
   } | null;
   /** A certificate the CA issued that would strand agents: it waits for approval (ADR 24). */
   held?: { orderId: string; fqdn: string; message: string | null; since: string | null } | null;
+  /** Certificates being rotated in by an automatic rotation (ADR 32). */
+  rotating?: Array<{ orderId: string; fqdn: string; rotationId: string | null; message: string | null }>;
   orders: AcmeOrder[];
 }
 

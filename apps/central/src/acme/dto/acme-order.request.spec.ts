@@ -12,6 +12,7 @@ describe('acmeOrderRequestSchema', () => {
       ...valid,
       fqdn: 'central.example.com',
       renewDaysBefore: 30,
+      newAnchor: 'rotate',
     });
   });
 
@@ -24,6 +25,13 @@ describe('acmeOrderRequestSchema', () => {
     const r = acmeOrderRequestSchema.safeParse({ ...valid, fqdn });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0].message).toMatch(message);
+  });
+
+  it('takes newAnchor rotate or hold and names both when it is something else', () => {
+    expect(acmeOrderRequestSchema.parse({ ...valid, newAnchor: 'hold' }).newAnchor).toBe('hold');
+    const r = acmeOrderRequestSchema.safeParse({ ...valid, newAnchor: 'force' });
+    expect(r.error?.issues[0]).toMatchObject({ path: ['newAnchor'] });
+    expect(r.error?.issues[0]?.message).toMatch(/"rotate".*"hold"/);
   });
 
   it('refuses a plain http directory and a CA that is not PEM', () => {

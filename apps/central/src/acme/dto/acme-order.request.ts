@@ -17,6 +17,17 @@ const fqdn = z
       return fail('must be a DNS name such as central.example.com');
   });
 
+/**
+ * What to do with a certificate whose chain ends at an anchor known agents do not trust (ADR 32):
+ * `rotate` stages it as a rotation that advances by itself, `hold` waits for an operator's approval.
+ */
+export const newAnchorSchema = z
+  .enum(['rotate', 'hold'], {
+    error:
+      'must be "rotate" (stage a certificate rotation that advances by itself) or "hold" (wait for approval)',
+  })
+  .describe('What a certificate with a new trust anchor does: rotate (automatic rotation) or hold');
+
 /** Body of POST /api/certificates/acme. */
 export const acmeOrderRequestSchema = z.strictObject({
   fqdn,
@@ -28,6 +39,7 @@ export const acmeOrderRequestSchema = z.strictObject({
     .min(1, 'must be between 1 and 365')
     .max(365, 'must be between 1 and 365')
     .default(30),
+  newAnchor: newAnchorSchema.default('rotate'),
   directoryCaPem: z
     .string()
     .max(200_000)
@@ -36,3 +48,8 @@ export const acmeOrderRequestSchema = z.strictObject({
 });
 
 export type AcmeOrderRequest = z.infer<typeof acmeOrderRequestSchema>;
+
+/** Body of PUT /api/certificates/acme/renewal: the settings of the renewal of the active certificate. */
+export const acmeRenewalSettingsSchema = z.strictObject({ newAnchor: newAnchorSchema });
+
+export type AcmeRenewalSettings = z.infer<typeof acmeRenewalSettingsSchema>;

@@ -1,14 +1,43 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client.js';
-import { type AcmeOrder, type AcmeStatus } from '../../api/types.js';
+import { type AcmeNewAnchor, type AcmeOrder, type AcmeStatus } from '../../api/types.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
+
+const NEW_ANCHOR_LABELS: Record<AcmeNewAnchor, string> = {
+  rotate: 'rotate it in by itself (automatic rotation)',
+  hold: 'hold it for approval',
+};
+
+/** A certificate whose chain ends at a CA the agents do not trust yet: the operator's choice (ADR 32). */
+function NewAnchorSelect(props: {
+  name: string;
+  value: AcmeNewAnchor;
+  disabled: boolean;
+  onChange: (value: AcmeNewAnchor) => void;
+}) {
+  return (
+    <select
+      name={props.name}
+      value={props.value}
+      disabled={props.disabled}
+      onChange={(e) => props.onChange(e.currentTarget.value as AcmeNewAnchor)}
+    >
+      {(Object.keys(NEW_ANCHOR_LABELS) as AcmeNewAnchor[]).map((k) => (
+        <option key={k} value={k}>
+          {NEW_ANCHOR_LABELS[k]}
+        </option>
+      ))}
+    </select>
+  );
+}
 
 /** ACME (Let's Encrypt and compatible): order a certificate, follow the order, see the renewal plan. */
 export function AcmeSection(props: { canWrite: boolean; onInstalled: () => void }) {
   const status = useLoad(() => api<AcmeStatus>('GET', '/api/certificates/acme'));
   const [form, setForm] = useState({ fqdn: '', directoryUrl: '', contact: '', renewDaysBefore: '30' });
+  const [newAnchor, setNewAnchor] = useState<AcmeNewAnchor>('rotate');
   const [issues, setIssues] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | undefined>();
   const running = status.value?.orders.some((o) => o.status === 'processing' || o.status === 'pending');
@@ -30,6 +59,7 @@ export function AcmeSection(props: { canWrite: boolean; onInstalled: () => void 
       await api<AcmeOrder>('POST', '/api/certificates/acme', {
         ...form,
         renewDaysBefore: Number(form.renewDaysBefore),
+        newAnchor,
       });
       await status.reload();
     } catch (err) {
@@ -47,6 +77,15 @@ export function AcmeSection(props: { canWrite: boolean; onInstalled: () => void 
       await api('POST', '/api/certificates/acme/renewal/approve');
       await status.reload();
       props.onInstalled();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  const changeRenewal = async (value: AcmeNewAnchor) => {
+    setError(undefined);
+    try {
+      status.setValue(await api<AcmeStatus>('PUT', '/api/certificates/acme/renewal', { newAnchor: value }));
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
@@ -82,7 +121,16 @@ export function AcmeSection(props: { canWrite: boolean; onInstalled: () => void 
       {status.value?.renewal ? (
         <p>
           Renews <strong>{status.value.renewal.fqdn}</strong> from {status.value.renewal.directoryUrl} at{' '}
-          {utc(status.value.renewal.renewAt)} ({status.value.renewal.renewDaysBefore} days before expiry).
+          {utc(status.value.renewal.renewAt)} ({status.value.renewal.renewDaysBefore} days before expiry).{' '}
+          <label>
+            A renewal whose CA the agents do not trust yet:{' '}
+            <NewAnchorSelect
+              name="acme-renewal-newAnchor"
+              value={status.value.renewal.newAnchor ?? 'rotate'}
+              disabled={!props.canWrite}
+              onChange={(v) => void changeRenewal(v)}
+            />
+          </label>
         </p>
       ) : (
         <p class="muted">The active certificate does not come from ACME.</p>
@@ -104,6 +152,12 @@ export function AcmeSection(props: { canWrite: boolean; onInstalled: () => void 
           )}
         </Notice>
       )}
+      {status.value?.rotating?.map((r) => (
+        <Notice kind="ok" key={r.orderId}>
+          The certificate for {r.fqdn} chains to a new anchor and is being rotated in by an automatic rotation
+          (see “Rotation to another CA”): {r.message}
+        </Notice>
+      ))}
       {props.canWrite && (
         <form class="grid-form" onSubmit={submit}>
           {error && <Notice kind="error">{error}</Notice>}
@@ -111,6 +165,20 @@ export function AcmeSection(props: { canWrite: boolean; onInstalled: () => void 
           {input('directoryUrl', 'ACME directory URL', 'url')}
           {input('contact', 'Contact email', 'email')}
           {input('renewDaysBefore', 'Renew days before expiry', 'number')}
+          <label class={issues.newAnchor ? 'invalid' : undefined}>
+            A certificate from a CA the agents do not trust yet
+            <NewAnchorSelect
+              name="acme-newAnchor"
+              value={newAnchor}
+              disabled={false}
+              onChange={setNewAnchor}
+            />
+            {issues.newAnchor && (
+              <small class="issue" role="alert">
+                {issues.newAnchor}
+              </small>
+            )}
+          </label>
           <div class="actions">
             <button type="submit" disabled={running}>
               Order certificate

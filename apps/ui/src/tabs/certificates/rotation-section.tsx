@@ -60,10 +60,25 @@ export function RotationSection(props: { canWrite: boolean; onChanged: () => voi
       {current.error && <Notice kind="error">{current.error}</Notice>}
       {r ? (
         <>
+          {r.automatic && open && (
+            <Notice kind={r.automatic.blocked ? 'warn' : 'ok'}>
+              {r.automatic.blocked ? (
+                <span data-testid="rotation-blocked">
+                  <strong>The automatic rotation stopped {utc(r.automatic.blocked.since)}:</strong>{' '}
+                  {r.automatic.blocked.reason}
+                </span>
+              ) : (
+                'This rotation advances by itself (an ACME certificate from a new CA): each step is taken as soon as it is safe. You can abort it.'
+              )}
+            </Notice>
+          )}
           <RotationStepper rotation={r} />
           <dl class="facts">
             <dt>Rotation</dt>
-            <dd data-testid="rotation-phase">{r.phase}</dd>
+            <dd data-testid="rotation-phase">
+              {r.phase}
+              {r.automatic ? ' (automatic, ACME)' : ''}
+            </dd>
             <dt>New certificate</dt>
             <dd>
               {r.certificate.subject} <span class="muted">issued by {r.certificate.issuer}</span>
