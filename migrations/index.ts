@@ -14,6 +14,7 @@ import { EnrollmentTokenScope1765000100000 } from './1765000100000-EnrollmentTok
 import { TrustAnchors1765000200000 } from './1765000200000-TrustAnchors.js';
 import { RolloutOpenWork1765000400000 } from './1765000400000-RolloutOpenWork.js';
 import { CertificateRotations1765000700000 } from './1765000700000-CertificateRotations.js';
+import { SessionIds1765100600000 } from './1765100600000-SessionIds.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   TrustAnchors1765000200000,
   RolloutOpenWork1765000400000,
   CertificateRotations1765000700000,
+  SessionIds1765100600000,
 ];
