@@ -13,6 +13,7 @@ import { MigrationTab } from './tabs/migration/migration-tab.js';
 import { ParametersTab } from './tabs/parameters/parameters-tab.js';
 import { ProfilesTab } from './tabs/profiles/profiles-tab.js';
 import { RolloutsTab } from './tabs/rollouts/rollouts-tab.js';
+import { UsersTab } from './tabs/users/users-tab.js';
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
@@ -78,7 +79,7 @@ function Shell(props: { session: Session; onLogout: () => void }) {
                     go(t.id);
                   }}
                 >
-                  {t.label}
+                  {t.id === 'users' && !props.session.can('users.manage') ? 'My account' : t.label}
                 </a>
               </li>
             ))}
@@ -117,5 +118,7 @@ function View(props: { tab: TabId; rest: string[] }) {
       return <RolloutsTab id={props.rest[0]} />;
     case 'migration':
       return <MigrationTab />;
+    case 'users':
+      return <UsersTab />;
   }
 }
