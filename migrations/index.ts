@@ -15,6 +15,7 @@ import { TrustAnchors1765000200000 } from './1765000200000-TrustAnchors.js';
 import { RolloutOpenWork1765000400000 } from './1765000400000-RolloutOpenWork.js';
 import { CertificateRotations1765000700000 } from './1765000700000-CertificateRotations.js';
 import { SessionIds1765100600000 } from './1765100600000-SessionIds.js';
+import { ListenerFailures1765100610000 } from './1765100610000-ListenerFailures.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   RolloutOpenWork1765000400000,
   CertificateRotations1765000700000,
   SessionIds1765100600000,
+  ListenerFailures1765100610000,
 ];

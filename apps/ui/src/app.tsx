@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { onSessionEnded } from './api/client.js';
 import { LiveChannel, type LiveState } from './api/live.js';
 import { forgetSession, logOut, resumeSession, type Session } from './api/session.js';
+import { StaleBanner } from './components/stale-banner.js';
 import { Ctx } from './live-context.js';
 import { LoginPage } from './login.js';
 import { go, useRoute } from './route.js';
@@ -45,11 +46,16 @@ export function App() {
 function Shell(props: { session: Session; onLogout: () => void }) {
   const live = useMemo(() => new LiveChannel(), []);
   const [liveState, setLiveState] = useState<LiveState>('connecting');
+  // When the live channel drops, what is on screen stops following the fleet: say so, and since when.
+  const [staleSince, setStaleSince] = useState<number | undefined>();
   const route = useRoute();
   const tab = (TABS.some((t) => t.id === route[0]) ? route[0] : DEFAULT_TAB) as TabId;
 
   useEffect(() => {
-    const off = live.onState(setLiveState);
+    const off = live.onState((state) => {
+      setLiveState(state);
+      setStaleSince((since) => (state === 'reconnecting' ? (since ?? Date.now()) : undefined));
+    });
     live.start();
     return () => {
       off();
@@ -95,7 +101,8 @@ function Shell(props: { session: Session; onLogout: () => void }) {
           Log out
         </button>
       </header>
-      <main class="content" id="content">
+      {staleSince !== undefined && <StaleBanner since={staleSince} />}
+      <main class={staleSince !== undefined ? 'content stale' : 'content'} id="content">
         <View tab={tab} rest={route.slice(1)} />
       </main>
     </Ctx.Provider>

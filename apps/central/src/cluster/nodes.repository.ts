@@ -9,6 +9,15 @@ export interface BoundListener {
   connections: number;
 }
 
+/** A listener the settings ask for that this node could not bind, and why, in operator words. */
+export interface ListenerFailure {
+  kind: 'plain' | 'secure';
+  address: string;
+  port: number;
+  reason: string;
+  since: string;
+}
+
 export interface NodeRecord {
   id: string;
   name: string;
@@ -16,6 +25,7 @@ export interface NodeRecord {
   heartbeatAt: Date;
   alive: boolean;
   listeners: BoundListener[];
+  listenerFailures: ListenerFailure[];
 }
 
 /** A node whose heartbeat is older than this is considered dead (its agents are not online). */
@@ -25,11 +35,17 @@ export const NODE_STALE_AFTER_SECONDS = 20;
 export class NodesRepository {
   constructor(private readonly db: DataSource) {}
 
-  async upsert(id: string, name: string, listeners: BoundListener[]): Promise<void> {
+  async upsert(
+    id: string,
+    name: string,
+    listeners: BoundListener[],
+    failures: ListenerFailure[] = [],
+  ): Promise<void> {
     await this.db.query(
-      `INSERT INTO central_nodes (id, name, listeners) VALUES ($1, $2, $3)
-       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), listeners = EXCLUDED.listeners`,
-      [id, name, JSON.stringify(listeners)],
+      `INSERT INTO central_nodes (id, name, listeners, listener_failures) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), listeners = EXCLUDED.listeners,
+         listener_failures = EXCLUDED.listener_failures`,
+      [id, name, JSON.stringify(listeners), JSON.stringify(failures)],
     );
   }
 
@@ -39,7 +55,7 @@ export class NodesRepository {
 
   async list(): Promise<NodeRecord[]> {
     const rows: Array<Record<string, unknown>> = await this.db.query(
-      `SELECT id, name, started_at, heartbeat_at, listeners,
+      `SELECT id, name, started_at, heartbeat_at, listeners, listener_failures,
               heartbeat_at > now() - make_interval(secs => $1) AS alive
          FROM central_nodes ORDER BY started_at`,
       [NODE_STALE_AFTER_SECONDS],
@@ -51,6 +67,7 @@ export class NodesRepository {
       heartbeatAt: r.heartbeat_at as Date,
       alive: r.alive as boolean,
       listeners: r.listeners as BoundListener[],
+      listenerFailures: (r.listener_failures as ListenerFailure[] | null) ?? [],
     }));
   }
 

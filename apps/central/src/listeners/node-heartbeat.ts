@@ -24,7 +24,12 @@ export class NodeHeartbeat implements OnModuleDestroy {
 
   async beat(): Promise<void> {
     try {
-      await this.nodes.upsert(this.node.id, this.node.name, this.listeners.bound());
+      await this.nodes.upsert(
+        this.node.id,
+        this.node.name,
+        this.listeners.bound(),
+        this.listeners.failures(),
+      );
       await this.nodes.pruneDead();
     } catch (error) {
       this.logger.warn(`node heartbeat failed: ${(error as Error).message}`);

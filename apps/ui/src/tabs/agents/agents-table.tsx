@@ -5,6 +5,7 @@ import { go } from '../../route.js';
 import { searchRows, sortRows, type SortKey } from './agent-rows.js';
 import { StatusBadge } from './status-badge.js';
 import { VirtualTable } from './virtual-table.js';
+import { useNow } from '../../components/clock.js';
 
 const COLUMNS: Array<{ key: SortKey; label: string }> = [
   { key: 'id', label: 'Agent' },
@@ -30,7 +31,7 @@ export function AgentsTable(props: {
     () => sortRows(searchRows([...props.rows.values()], props.search), sort.key, sort.descending),
     [props.rows, props.search, sort],
   );
-  const now = Date.now();
+  const now = useNow(); // "x s ago" moves on its own
   return (
     <>
       <p class="muted" role="status" aria-live="polite" data-testid="agent-count">
