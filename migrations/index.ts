@@ -17,6 +17,8 @@ import { CertificateRotations1765000700000 } from './1765000700000-CertificateRo
 import { AutomaticRotation1765100000000 } from './1765100000000-AutomaticRotation.js';
 import { NodeLease1765100200000 } from './1765100200000-NodeLease.js';
 import { ReportedGroups1765100400000 } from './1765100400000-ReportedGroups.js';
+import { SessionIds1765100600000 } from './1765100600000-SessionIds.js';
+import { ListenerFailures1765100610000 } from './1765100610000-ListenerFailures.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -39,4 +41,6 @@ export const MIGRATIONS = [
   AutomaticRotation1765100000000,
   NodeLease1765100200000,
   ReportedGroups1765100400000,
+  SessionIds1765100600000,
+  ListenerFailures1765100610000,
 ];

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { onSessionEnded } from './api/client.js';
 import { LiveChannel, type LiveState } from './api/live.js';
 import { forgetSession, logOut, resumeSession, type Session } from './api/session.js';
+import { StaleBanner } from './components/stale-banner.js';
 import { Ctx } from './live-context.js';
 import { LoginPage } from './login.js';
 import { go, useRoute } from './route.js';
@@ -13,6 +14,7 @@ import { MigrationTab } from './tabs/migration/migration-tab.js';
 import { ParametersTab } from './tabs/parameters/parameters-tab.js';
 import { ProfilesTab } from './tabs/profiles/profiles-tab.js';
 import { RolloutsTab } from './tabs/rollouts/rollouts-tab.js';
+import { UsersTab } from './tabs/users/users-tab.js';
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
@@ -44,11 +46,16 @@ export function App() {
 function Shell(props: { session: Session; onLogout: () => void }) {
   const live = useMemo(() => new LiveChannel(), []);
   const [liveState, setLiveState] = useState<LiveState>('connecting');
+  // When the live channel drops, what is on screen stops following the fleet: say so, and since when.
+  const [staleSince, setStaleSince] = useState<number | undefined>();
   const route = useRoute();
   const tab = (TABS.some((t) => t.id === route[0]) ? route[0] : DEFAULT_TAB) as TabId;
 
   useEffect(() => {
-    const off = live.onState(setLiveState);
+    const off = live.onState((state) => {
+      setLiveState(state);
+      setStaleSince((since) => (state === 'reconnecting' ? (since ?? Date.now()) : undefined));
+    });
     live.start();
     return () => {
       off();
@@ -78,7 +85,7 @@ function Shell(props: { session: Session; onLogout: () => void }) {
                     go(t.id);
                   }}
                 >
-                  {t.label}
+                  {t.id === 'users' && !props.session.can('users.manage') ? 'My account' : t.label}
                 </a>
               </li>
             ))}
@@ -94,7 +101,8 @@ function Shell(props: { session: Session; onLogout: () => void }) {
           Log out
         </button>
       </header>
-      <main class="content" id="content">
+      {staleSince !== undefined && <StaleBanner since={staleSince} />}
+      <main class={staleSince !== undefined ? 'content stale' : 'content'} id="content">
         <View tab={tab} rest={route.slice(1)} />
       </main>
     </Ctx.Provider>
@@ -117,5 +125,7 @@ function View(props: { tab: TabId; rest: string[] }) {
       return <RolloutsTab id={props.rest[0]} />;
     case 'migration':
       return <MigrationTab />;
+    case 'users':
+      return <UsersTab />;
   }
 }

@@ -7,6 +7,8 @@ export const TABS = [
   { id: 'agents', label: 'Agents' },
   { id: 'migration', label: 'Migration' },
   { id: 'audit', label: 'Audit' },
+  // "My account" for users who cannot manage users (app.tsx).
+  { id: 'users', label: 'Users' },
 ] as const;
 
 export type TabId = (typeof TABS)[number]['id'];

@@ -7,15 +7,20 @@ import { AuthRepository } from './auth.repository.js';
 import { AuthService } from './auth.service.js';
 import { LoginAttemptsRepository } from './login-attempts.repository.js';
 import { LoginRateLimiter } from './login-rate-limiter.js';
+import { SessionsController } from './sessions.controller.js';
+import { SessionsRepository } from './sessions.repository.js';
+import { SessionsService } from './sessions.service.js';
 
 @Module({
   imports: [UsersModule],
-  controllers: [AuthController],
+  controllers: [AuthController, SessionsController],
   providers: [
     AuthRepository,
     AuthService,
     LoginAttemptsRepository,
     LoginRateLimiter,
+    SessionsRepository,
+    SessionsService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [AuthService],

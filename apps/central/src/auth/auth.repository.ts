@@ -49,6 +49,8 @@ export class AuthRepository {
        VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
       [s.tokenHash, s.csrfHash, s.userId, s.address, maxSeconds],
     );
+    // A new session is a successful login: the users screen shows when each user last logged in.
+    await this.db.query('UPDATE admin_users SET last_login_at = now() WHERE id = $1', [s.userId]);
   }
 
   /**

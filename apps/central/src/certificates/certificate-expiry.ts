@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
-import { EXPIRY_WARNING_DAYS } from './certificate-report.js';
+import { expiryThreshold, lifetimeDaysOf } from './certificate-report.js';
 import { CertificatesService } from './certificates.service.js';
 
 const CHECK_EVERY_MS = 60 * 60_000;
@@ -10,7 +10,8 @@ const ACTION = 'certificate expiry warning';
 const EXPIRY_LOCK = 7_736_202;
 
 /**
- * Warns at 90, 30 and 7 days before the active server certificate expires (and once it has):
+ * Warns before the active server certificate expires (in its last third or 30 days, whichever is
+ * shorter, then at 7 days: certificate-report.ts) and once it has:
  * a log line on the node that notices and one audit record per certificate and threshold for the
  * whole cluster. The API shows the same state in `expiryWarning`.
  */
@@ -42,8 +43,7 @@ export class CertificateExpiry implements OnApplicationBootstrap, OnModuleDestro
         throw error;
       });
       if (!report) return undefined;
-      const threshold =
-        report.daysLeft < 0 ? 0 : [...EXPIRY_WARNING_DAYS].reverse().find((d) => report.daysLeft < d);
+      const threshold = expiryThreshold(report.daysLeft, lifetimeDaysOf(report));
       if (threshold === undefined) return undefined;
       const message =
         threshold === 0

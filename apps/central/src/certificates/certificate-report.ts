@@ -1,8 +1,29 @@
 import { X509Certificate } from 'node:crypto';
 import { summarizeCertificate, type CertificateSummary } from '../../../../libs/pki/index.js';
 
-/** Days before expiry at which operators are warned (API, log, audit). */
-export const EXPIRY_WARNING_DAYS = [90, 30, 7] as const;
+/**
+ * Days before expiry at which operators are warned (API, log, audit) follow the certificate's own
+ * lifetime: the first warning comes in its last third or its last 30 days, whichever is shorter (a
+ * 90-day ACME certificate is not "expiring" at 89 days, only from 30), then again at 7 days.
+ */
+export const EXPIRY_FIRST_WARNING_MAX_DAYS = 30;
+export const EXPIRY_LAST_WARNING_DAYS = 7;
+
+/** The warning thresholds in days, largest first, for a certificate valid for `lifetimeDays`. */
+export function expiryThresholds(lifetimeDays: number): number[] {
+  const first = Math.max(1, Math.min(EXPIRY_FIRST_WARNING_MAX_DAYS, Math.floor(lifetimeDays / 3)));
+  return first > EXPIRY_LAST_WARNING_DAYS ? [first, EXPIRY_LAST_WARNING_DAYS] : [first];
+}
+
+/** The smallest threshold `daysLeft` is within (0 once expired), or undefined when none. */
+export function expiryThreshold(daysLeft: number, lifetimeDays: number): number | undefined {
+  if (daysLeft < 0) return 0;
+  return [...expiryThresholds(lifetimeDays)].reverse().find((d) => daysLeft < d);
+}
+
+export function lifetimeDaysOf(c: { notBefore: string; notAfter: string }): number {
+  return (Date.parse(c.notAfter) - Date.parse(c.notBefore)) / 86_400_000;
+}
 
 /** What `GET /api/certificates/server` and `certmgr -show` print: the same facts, one source. */
 export interface ServerCertificateReport extends CertificateSummary {
@@ -29,13 +50,13 @@ export function reportServerCertificate(
     ...summary,
     serialNumber: chain[0]!.serialNumber,
     chain: chain.map((c) => c.subject.replace(/\n/g, ', ')),
-    expiryWarning: expiryWarning(summary.daysLeft),
+    expiryWarning: expiryWarning(summary.daysLeft, lifetimeDaysOf(summary)),
   };
 }
 
-export function expiryWarning(daysLeft: number): string | null {
-  if (daysLeft < 0) return 'expired';
-  const threshold = [...EXPIRY_WARNING_DAYS].reverse().find((d) => daysLeft < d);
+export function expiryWarning(daysLeft: number, lifetimeDays: number): string | null {
+  const threshold = expiryThreshold(daysLeft, lifetimeDays);
+  if (threshold === 0) return 'expired';
   return threshold === undefined ? null : `expires within ${threshold} days`;
 }
 

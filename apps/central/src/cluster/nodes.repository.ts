@@ -14,6 +14,15 @@ export interface BoundListener {
   portFrom?: string;
 }
 
+/** A listener the settings ask for that this node could not bind, and why, in operator words. */
+export interface ListenerFailure {
+  kind: 'plain' | 'secure';
+  address: string;
+  port: number;
+  reason: string;
+  since: string;
+}
+
 export interface NodeRecord {
   id: string;
   name: string;
@@ -21,6 +30,7 @@ export interface NodeRecord {
   heartbeatAt: Date;
   alive: boolean;
   listeners: BoundListener[];
+  listenerFailures: ListenerFailure[];
 }
 
 /** A node whose heartbeat is older than this is considered dead (its agents are not online). */
@@ -40,12 +50,14 @@ export class NodesRepository {
     name: string,
     listeners: BoundListener[],
     leaseKey: number | undefined,
+    failures: ListenerFailure[] = [],
   ): Promise<boolean> {
     const rows: Array<{ created: boolean }> = await this.db.query(
-      `INSERT INTO central_nodes (id, name, listeners, lease_key) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), listeners = EXCLUDED.listeners, lease_key = EXCLUDED.lease_key
+      `INSERT INTO central_nodes (id, name, listeners, lease_key, listener_failures) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), listeners = EXCLUDED.listeners,
+         lease_key = EXCLUDED.lease_key, listener_failures = EXCLUDED.listener_failures
        RETURNING (xmax = 0) AS created`,
-      [id, name, JSON.stringify(listeners), leaseKey ?? null],
+      [id, name, JSON.stringify(listeners), leaseKey ?? null, JSON.stringify(failures)],
     );
     return rows[0]?.created === true;
   }
@@ -74,7 +86,7 @@ export class NodesRepository {
 
   async list(): Promise<NodeRecord[]> {
     const rows: Array<Record<string, unknown>> = await this.db.query(
-      `SELECT id, name, started_at, heartbeat_at, listeners,
+      `SELECT id, name, started_at, heartbeat_at, listeners, listener_failures,
               heartbeat_at > now() - make_interval(secs => $1) AS alive
          FROM central_nodes ORDER BY started_at`,
       [NODE_STALE_AFTER_SECONDS],
@@ -86,6 +98,7 @@ export class NodesRepository {
       heartbeatAt: r.heartbeat_at as Date,
       alive: r.alive as boolean,
       listeners: r.listeners as BoundListener[],
+      listenerFailures: (r.listener_failures as ListenerFailure[] | null) ?? [],
     }));
   }
 

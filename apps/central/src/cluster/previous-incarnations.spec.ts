@@ -9,6 +9,7 @@ const node = (id: string, name: string): NodeRecord => ({
   heartbeatAt: new Date(),
   alive: true,
   listeners: [],
+  listenerFailures: [],
 });
 
 describe('deadIncarnations', () => {

@@ -6,7 +6,7 @@ import { AgentAuthenticator } from '../agents/agent-authenticator.js';
 import { AgentSessions } from '../agents/agent-sessions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
-import { type BoundListener } from '../cluster/nodes.repository.js';
+import { type BoundListener, type ListenerFailure } from '../cluster/nodes.repository.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { CertificateRevocations } from '../local-ca/certificate-revocations.js';
 import { type ClientAuthMode } from '../local-ca/client-certificate.check.js';
@@ -55,6 +55,8 @@ interface DesiredListener {
 export class ListenerManager implements OnModuleDestroy {
   private readonly logger = new Logger('listeners');
   private readonly running = new Map<ListenerKind, AgentListener>();
+  /** Listeners the settings ask for that could not be bound, until a later apply binds or drops them. */
+  private readonly failed = new Map<ListenerKind, ListenerFailure>();
   private identity: TlsIdentity | undefined;
   private minTlsVersion: 'TLSv1.2' | 'TLSv1.3' = 'TLSv1.2';
   private clientAuth: ClientAuthMode = 'none';
@@ -132,6 +134,10 @@ export class ListenerManager implements OnModuleDestroy {
     });
   }
 
+  failures(): ListenerFailure[] {
+    return [...this.failed.values()];
+  }
+
   /** Early refusals of agent connections since start, by reason (metrics). */
   refusals(): Readonly<Record<RefusalReason, number>> {
     return this.guard.refusals.counts();
@@ -178,8 +184,16 @@ export class ListenerManager implements OnModuleDestroy {
           }
         : undefined,
     };
+    // A failure stays listed only while the settings still ask for that listener and it is not bound as asked
+    // (a refused change is followed by re-applying the previous settings, which clears it).
+    for (const kind of ['plain', 'secure'] as const) {
+      const want = desired[kind];
+      if (!want || this.running.get(kind)?.signature === want.signature) this.failed.delete(kind);
+    }
     if (desired.secure && !this.identity) {
-      throw new DomainError(ErrorCode.LISTENER_FAILED, 'secure listener needs an active server certificate');
+      const reason = 'secure listener needs an active server certificate';
+      this.recordFailure(desired.secure, reason);
+      throw new DomainError(ErrorCode.LISTENER_FAILED, reason);
     }
     // Closing listeners first frees ports another listener may be moving to (plain ↔ secure port swap).
     for (const kind of ['plain', 'secure'] as const) {
@@ -237,16 +251,19 @@ export class ListenerManager implements OnModuleDestroy {
           () => this.running.delete(old.kind),
         );
       }
+      // AgentListener.listen words it already ("port 8787 on 0.0.0.0 is already in use by another process").
       const inUse = (error as Error).message.includes('already in use');
       const hint =
         inUse && this.portOverrides[want.kind] === undefined
           ? ` (another central node on this host? give each node its own port with ${PORT_VARIABLE[want.kind]})`
           : '';
+      this.recordFailure(want, `${(error as Error).message}${hint}`);
       throw new DomainError(
         ErrorCode.LISTENER_FAILED,
         `${want.kind} listener: ${(error as Error).message}${hint}`,
       );
     }
+    this.failed.delete(want.kind);
     this.running.set(want.kind, next);
     if (old && !samePort) await old.close(CloseCode.GOING_AWAY, 'listener moved');
     const override =
@@ -254,6 +271,11 @@ export class ListenerManager implements OnModuleDestroy {
     this.logger.log(
       `${want.kind} agent listener on ${want.address}:${want.port}${want.kind === 'secure' ? ' (TLS)' : ''}${override}`,
     );
+  }
+
+  private recordFailure(want: DesiredListener, reason: string): void {
+    const since = this.failed.get(want.kind)?.since ?? new Date().toISOString();
+    this.failed.set(want.kind, { kind: want.kind, address: want.address, port: want.port, reason, since });
   }
 
   private async stop(kind: ListenerKind): Promise<void> {

@@ -9,13 +9,22 @@ export class ListenersController {
     private readonly heartbeat: NodeHeartbeat,
   ) {}
 
-  /** What every live node has really bound (address, port, TLS, open connections). */
+  /**
+   * What every live node has really bound (address, port, TLS, open connections), and each listener
+   * it was asked for but could not bind, with the reason (`failed`).
+   */
   @Get()
   async list() {
     await this.heartbeat.beat(); // this node's entry is current, not up to 5 s old
     const nodes = await this.nodes.list();
     return nodes
       .filter((n) => n.alive)
-      .map((n) => ({ nodeId: n.id, nodeName: n.name, heartbeatAt: n.heartbeatAt, listeners: n.listeners }));
+      .map((n) => ({
+        nodeId: n.id,
+        nodeName: n.name,
+        heartbeatAt: n.heartbeatAt,
+        listeners: n.listeners,
+        failed: n.listenerFailures,
+      }));
   }
 }

@@ -38,6 +38,7 @@ export class NodeHeartbeat implements OnModuleDestroy {
         this.node.name,
         this.listeners.bound(),
         this.lease.heldKey,
+        this.listeners.failures(),
       );
       if (created && this.beaten) this.declaredDead();
       this.beaten = true;

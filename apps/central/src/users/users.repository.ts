@@ -7,6 +7,7 @@ export interface UserSummary {
   username: string;
   role: Role;
   createdAt: Date;
+  lastLoginAt: Date | null;
 }
 
 /** What a change that could remove the last admin did. */
@@ -20,7 +21,7 @@ export class UsersRepository {
 
   async list(): Promise<UserSummary[]> {
     const rows: Array<Record<string, unknown>> = await this.db.query(
-      'SELECT id, username, role, created_at FROM admin_users ORDER BY username',
+      'SELECT id, username, role, created_at, last_login_at FROM admin_users ORDER BY username',
     );
     return rows.map(toSummary);
   }
@@ -30,7 +31,7 @@ export class UsersRepository {
     try {
       const [row] = await this.db.query(
         `INSERT INTO admin_users (username, password_hash, role) VALUES ($1, $2, $3)
-         RETURNING id, username, role, created_at`,
+         RETURNING id, username, role, created_at, last_login_at`,
         [username, passwordHash, role],
       );
       return toSummary(row as Record<string, unknown>);
@@ -107,5 +108,6 @@ function toSummary(r: Record<string, unknown>): UserSummary {
     username: r.username as string,
     role: r.role as Role,
     createdAt: r.created_at as Date,
+    lastLoginAt: (r.last_login_at as Date | null) ?? null,
   };
 }

@@ -16,6 +16,13 @@ export class ApiError extends Error {
   }
 }
 
+/** The code of a call that never got central's answer (central down, network cut, proxy 502-504). */
+export const UNREACHABLE = 'unreachable';
+
+export function isUnreachable(e: unknown): boolean {
+  return e instanceof ApiError && e.code === UNREACHABLE;
+}
+
 const CSRF_COOKIE = 'switchyard_csrf';
 let csrfFromLogin: string | undefined;
 const sessionEndedListeners = new Set<() => void>();
@@ -56,10 +63,27 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     const token = csrfToken();
     if (token) headers['x-csrf-token'] = token;
   }
-  const res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
-  const text = await res.text();
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+    text = await res.text();
+  } catch {
+    // The browser says only "TypeError: Failed to fetch": central is down or the network is cut.
+    throw new ApiError(0, UNREACHABLE, 'central is not answering', {});
+  }
   let parsed: unknown = text;
-  if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+  if ((res.headers.get('content-type') ?? '').includes('json') && text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ApiError(res.status, 'bad_answer', `central's answer was cut off (HTTP ${res.status})`, {});
+    }
+  }
+  if (!res.ok && res.status >= 502 && res.status <= 504 && typeof parsed !== 'object') {
+    // A reverse proxy in front of central answers for it while it is down.
+    throw new ApiError(res.status, UNREACHABLE, 'central is not answering', {});
+  }
   if (res.ok) return parsed as T;
   const err = (typeof parsed === 'object' && parsed ? parsed : {}) as Record<string, unknown>;
   if (res.status === 401 && path !== '/api/auth/login') sessionEnded();

@@ -57,11 +57,22 @@ export interface BoundListener {
   connections: number;
 }
 
+/** A listener the settings ask for that the node could not bind, and why. */
+export interface FailedListener {
+  kind: 'plain' | 'secure';
+  address: string;
+  port: number;
+  reason: string;
+  since: string;
+}
+
 export interface NodeListeners {
   nodeId: string;
   nodeName: string;
   heartbeatAt: string;
   listeners: BoundListener[];
+  /** Absent from centrals before issue 16. */
+  failed?: FailedListener[];
 }
 
 export interface ServerCertificate {

@@ -1,8 +1,15 @@
 import { ApiError } from '../api/client.js';
 
-/** The operator-facing text of a failed call. */
+/**
+ * The operator-facing text of a failed call: the API's own words, never a raw exception ("TypeError:
+ * Failed to fetch" is what a browser says when central is down).
+ */
 export function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof TypeError && /fetch|network|load failed/i.test(e.message))
+    return 'central is not answering';
+  const text = e instanceof Error ? e.message : String(e);
+  return text ? `something went wrong in this page: ${text}` : 'something went wrong in this page';
 }
 
 /** A 400's issues keyed by field, for inline messages; empty for any other failure. */

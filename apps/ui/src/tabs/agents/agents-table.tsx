@@ -6,6 +6,7 @@ import { GroupList } from './agent-groups.js';
 import { searchRows, sortRows, type SortKey } from './agent-rows.js';
 import { StatusBadge } from './status-badge.js';
 import { VirtualTable } from './virtual-table.js';
+import { useNow } from '../../components/clock.js';
 
 const COLUMNS: Array<{ key: SortKey; label: string }> = [
   { key: 'id', label: 'Agent' },
@@ -35,7 +36,7 @@ export function AgentsTable(props: {
     () => sortRows(searchRows([...props.rows.values()], props.search), sort.key, sort.descending),
     [props.rows, props.search, sort],
   );
-  const now = Date.now();
+  const now = useNow(); // "x s ago" moves on its own
   const selected = props.selected;
   const allShown = selected !== undefined && shown.length > 0 && shown.every((a) => selected.has(a.id));
   const toggle = (id: string, on: boolean) => {

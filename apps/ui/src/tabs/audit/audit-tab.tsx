@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../../api/client.js';
 import { type AuditEntry } from '../../api/types.js';
+import { messageOf } from '../../components/errors.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { AuditDetails } from './audit-details.js';
@@ -50,7 +51,7 @@ export function AuditTab() {
       setMore(page.length === PAGE);
       setError(undefined);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(messageOf(e));
     }
   };
 

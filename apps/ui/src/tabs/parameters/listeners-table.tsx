@@ -1,4 +1,25 @@
 import { type NodeListeners } from '../../api/types.js';
+import { utc } from '../../components/format.js';
+import { Notice } from '../../components/notice.js';
+
+/** A banner per listener a node was asked for but could not bind, with the reason (not just "none bound"). */
+export function ListenerFailures(props: { nodes: NodeListeners[] | undefined }) {
+  const failed = (props.nodes ?? []).flatMap((n) =>
+    (n.failed ?? []).map((f) => ({ node: n.nodeName, ...f })),
+  );
+  return (
+    <>
+      {failed.map((f) => (
+        <Notice kind="error" key={`${f.node}-${f.kind}`}>
+          <span data-listener-failed={f.kind}>
+            The {f.kind} listener ({f.address}:{f.port}) is not running on {f.node}: {f.reason}. Agents cannot
+            connect there. Free the port or choose another below, then save. (Since {utc(f.since)}.)
+          </span>
+        </Notice>
+      ))}
+    </>
+  );
+}
 
 /** What each node has really bound (GET /api/listeners), not what was asked for. */
 export function ListenersTable(props: { nodes: NodeListeners[] | undefined }) {

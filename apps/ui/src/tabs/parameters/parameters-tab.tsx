@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client.js';
 import { type NodeListeners, type SettingsVersion, type StrandedAgent } from '../../api/types.js';
+import { messageOf } from '../../components/errors.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
 import { useApp } from '../../live-context.js';
 import { described, Field } from './field.js';
-import { ListenersTable } from './listeners-table.js';
+import { ListenerFailures, ListenersTable } from './listeners-table.js';
 import { patchOf, toDraft, type SettingsDraft } from './settings-form.js';
 import { StrandedAgents } from './stranded-agents.js';
 
@@ -63,7 +64,7 @@ export function ParametersTab() {
       } else if (e instanceof ApiError && e.code === 'would_strand_agents') {
         setOutcome({ kind: 'strand', message: e.message, agents: (e.body.agents as StrandedAgent[]) ?? [] });
       } else {
-        setOutcome({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+        setOutcome({ kind: 'error', message: messageOf(e) });
       }
     } finally {
       setBusy(false);
@@ -96,6 +97,7 @@ export function ParametersTab() {
         Version {stored.version}, changed {utc(stored.createdAt)} by {stored.createdBy}. Changes apply live on
         every node.
       </p>
+      <ListenerFailures nodes={listeners.value} />
       {outcome?.kind === 'saved' && <Notice kind="ok">Saved and applied (version {outcome.version}).</Notice>}
       {outcome?.kind === 'error' && <Notice kind="error">{outcome.message}</Notice>}
       {outcome?.kind === 'strand' && (

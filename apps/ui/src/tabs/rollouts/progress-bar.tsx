@@ -1,6 +1,8 @@
+import { percentOf } from './rollout-progress.js';
+
 /** A labelled progress bar (role progressbar, so screen readers and tests read the same number). */
 export function ProgressBar(props: { label: string; done: number; total: number; detail?: string }) {
-  const percent = props.total > 0 ? Math.round((100 * props.done) / props.total) : 0;
+  const percent = percentOf(props.done, props.total);
   return (
     <div class="progress-row">
       <span class="progress-label">{props.label}</span>

@@ -2,6 +2,7 @@ import { ROLLOUT_AGENT_STATES, type RolloutDetail } from '../../api/rollout-type
 import { ago, utc } from '../../components/format.js';
 import { AGENTS_PAGE, type AgentsView, pageLabel } from './rollout-agents-page.js';
 import { StateBadge } from './rollout-state-badge.js';
+import { useNow } from '../../components/clock.js';
 
 /**
  * A rollout's agents, a page at a time, optionally only one state (e.g. the failed ones of 10,000).
@@ -14,6 +15,7 @@ export function RolloutAgentsTable(props: {
   view: AgentsView;
   onView: (view: AgentsView) => void;
 }) {
+  const now = useNow();
   const { rollout: r, shownView, view, onView } = props;
   const shown = r.agents.length;
   const countOf = (s: string) => (s ? (r.states[s as keyof typeof r.states] ?? 0) : r.targetCount);
@@ -86,7 +88,7 @@ export function RolloutAgentsTable(props: {
               <td>{a.reason ?? '—'}</td>
               <td>{a.attempts}</td>
               <td>{a.connection}</td>
-              <td title={utc(a.stateChangedAt)}>{ago(a.stateChangedAt)}</td>
+              <td title={utc(a.stateChangedAt)}>{ago(a.stateChangedAt, now)}</td>
             </tr>
           ))}
         </tbody>

@@ -14,6 +14,7 @@ import { useThrottled } from '../../components/use-throttled.js';
 import { useApp } from '../../live-context.js';
 import { go } from '../../route.js';
 import { ProgressBar } from './progress-bar.js';
+import { overallProgress, waveProgress } from './rollout-progress.js';
 import { type AgentsView, applyPush, pageQuery } from './rollout-agents-page.js';
 import { RolloutAgentsTable } from './rollout-agents-table.js';
 import { StateBadge } from './rollout-state-badge.js';
@@ -77,8 +78,7 @@ export function RolloutDetailView(props: { id: string }) {
   };
 
   const r = shown.value?.detail;
-  const total = r?.waveProgress.reduce((a, w) => a + w.eligible, 0) ?? 0;
-  const done = r?.waveProgress.reduce((a, w) => a + w.done, 0) ?? 0;
+  const overall = overallProgress(r?.waveProgress ?? []);
   return (
     <section aria-labelledby="rollout-title">
       <p>
@@ -138,17 +138,9 @@ export function RolloutDetailView(props: { id: string }) {
           )}
           <h2>Progress</h2>
           <div class="progress-list" aria-live="polite">
-            <ProgressBar label="Overall" done={done} total={total} />
+            <ProgressBar label="Overall" {...overall} />
             {r.waveProgress.map((w) => (
-              <ProgressBar
-                key={w.wave}
-                label={`Wave ${w.wave}`}
-                done={w.done}
-                total={w.eligible}
-                detail={Object.entries(w.states)
-                  .map(([s, n]) => `${n} ${s.replace(/_/g, ' ')}`)
-                  .join(', ')}
-              />
+              <ProgressBar key={w.wave} label={`Wave ${w.wave}`} {...waveProgress(w)} />
             ))}
           </div>
           <h2>Agents</h2>

@@ -1,0 +1,66 @@
+import { useState } from 'preact/hooks';
+import { api } from '../../api/client.js';
+import { Notice } from '../../components/notice.js';
+import { described, Field } from '../parameters/field.js';
+import { PASSWORD_HINT, userRefusal } from './user-words.js';
+
+const EMPTY = { currentPassword: '', newPassword: '' };
+
+/** Everyone changes their own password with the current one; their other sessions end. */
+export function MyPasswordForm(props: { onChanged: () => void }) {
+  const [form, setForm] = useState(EMPTY);
+  const [refusal, setRefusal] = useState<ReturnType<typeof userRefusal> | undefined>();
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const fields = refusal?.fields ?? {};
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setRefusal(undefined);
+    setDone(false);
+    try {
+      await api('POST', '/api/auth/password', form);
+      setForm(EMPTY);
+      setDone(true);
+      props.onChanged();
+    } catch (err) {
+      setRefusal(userRefusal(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="card" aria-labelledby="my-password-title" onSubmit={submit}>
+      <h2 id="my-password-title">Change my password</h2>
+      {done && <Notice kind="ok">Password changed. Your other sessions have ended.</Notice>}
+      {refusal && <Notice kind="error">{refusal.message}</Notice>}
+      <Field id="current-password" label="Current password" issue={fields.currentPassword}>
+        <input
+          {...described('current-password', fields.currentPassword)}
+          type="password"
+          autocomplete="current-password"
+          required
+          value={form.currentPassword}
+          onInput={(e) => setForm({ ...form, currentPassword: e.currentTarget.value })}
+        />
+      </Field>
+      <Field id="my-new-password" label="New password" issue={fields.newPassword} hint={PASSWORD_HINT}>
+        <input
+          {...described('my-new-password', fields.newPassword)}
+          type="password"
+          autocomplete="new-password"
+          required
+          value={form.newPassword}
+          onInput={(e) => setForm({ ...form, newPassword: e.currentTarget.value })}
+        />
+      </Field>
+      <div class="actions">
+        <button type="submit" disabled={busy}>
+          Change password
+        </button>
+      </div>
+    </form>
+  );
+}
