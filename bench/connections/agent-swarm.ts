@@ -1,5 +1,5 @@
 /**
- * Child process of the connection and rollout benches: simulates up to 10,000 agents speaking the agent
+ * Child process of the connection and rollout benches: simulates up to ~19,000 agents speaking the agent
  * protocol (upgrade with a bearer secret, hello, welcome, auto-pong, `profile.sync` answered through
  * swarm-profile-sync.ts) with plain `ws` sockets — not the agent app, so the figures are central's.
  * Driven by the orchestrator over Node IPC (see swarm-protocol.ts).
@@ -269,6 +269,9 @@ async function handle(command: SwarmCommand): Promise<void> {
         welcomedSinceMark: undefined,
       }));
       return reply({ type: 'ready' });
+    case 'retarget':
+      config = { ...config!, secureUrl: command.secureUrl, ca: command.ca };
+      return reply({ type: 'status', ...status() });
     case 'connect':
       return connect(command);
     case 'arm':
