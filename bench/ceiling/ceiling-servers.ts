@@ -10,7 +10,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '../connections/stats.js';
 import { treeOf } from '../connections/process-tree.js';
-import { type BareServerConfig, type BareServerMessage } from './bare-ws-server.js';
+import { type BareServerConfig, type BareServerMessage } from './bare-ws.js';
 import { nginxConfig } from './nginx-config.js';
 import { type TlsFixture } from './tls-fixture.js';
 
