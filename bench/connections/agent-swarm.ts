@@ -229,15 +229,22 @@ async function closeAll(): Promise<void> {
     waits.push(
       new Promise<void>((resolve) => {
         if (socket.readyState === WebSocket.CLOSED) return resolve();
-        const force = setTimeout(() => socket.terminate(), 10_000);
+        // An attempt still in flight (after a restart that did not converge) is ended here, and its
+        // failure handler removes every 'close' listener: do not wait for its close event.
+        if (socket.readyState !== WebSocket.OPEN || !agent.open) {
+          socket.terminate();
+          return resolve();
+        }
+        const force = setTimeout(() => {
+          socket.terminate();
+          resolve();
+        }, 10_000);
         socket.once('close', () => {
           clearTimeout(force);
           resolve();
         });
-        if (socket.readyState === WebSocket.OPEN && agent.open) {
-          socket.send(JSON.stringify({ type: 'goodbye', reason: 'bench phase over' }));
-          socket.close(1000, 'goodbye');
-        } else socket.terminate();
+        socket.send(JSON.stringify({ type: 'goodbye', reason: 'bench phase over' }));
+        socket.close(1000, 'goodbye');
       }),
     );
   }

@@ -122,15 +122,26 @@ export async function runConnectionBench(options: ConnectionBenchOptions): Promi
     log(
       `N=${n}: data in ${root}; ${swarmCount} swarm process(es), ${addresses.length} source addresses; targets ${options.targets.join(', ')}`,
     );
-    let sizes: number[];
-    if (switchyard) sizes = await runSwitchyard(ctx, result, plan, options, [plainPort, securePort]);
-    else {
-      // Ceilings only: they check no secret, the swarm never dials a plain URL.
-      sizes = await startSwarms(
+    const sizes = plan.map((slot) => slot.size);
+    if (switchyard) {
+      try {
+        await runSwitchyard(ctx, result, plan, options, [plainPort, securePort]);
+      } catch (error) {
+        // Its figures are lost, not the ceilings': record why, clean up, and go on when the swarms can.
+        result.error = `switchyard: ${(error as Error).message}`;
+        log(`N=${n}: Switchyard's phases stopped early: ${result.error}`);
+        options.signal?.throwIfAborted();
+        await ctx.stopCentral();
+        if (ctx.swarms.length > 0) await ctx.disconnectAll();
+      }
+    }
+    if (ctx.swarms.length === 0) {
+      // Ceilings only (or central never came up): they check no secret, the swarm dials no plain URL.
+      await startSwarms(
         ctx,
         n,
         swarmCount,
-        swarmConfig(options, swarmCount, 'ws://127.0.0.1:9', `wss://127.0.0.1:9`, tls.certPem, 'no-token'),
+        swarmConfig(options, swarmCount, 'ws://127.0.0.1:9', 'wss://127.0.0.1:9', tls.certPem, 'no-token'),
         (i) => plan[i].localAddresses,
       );
     }
@@ -210,7 +221,7 @@ async function runSwitchyard(
   plan: SwarmSlot[],
   options: ConnectionBenchOptions,
   [plainPort, securePort]: number[],
-): Promise<number[]> {
+): Promise<void> {
   const problems = result.problems;
   await ctx.startCentral();
   await ctx.api.listenOn(plainPort, securePort);
@@ -274,5 +285,4 @@ async function runSwitchyard(
   await ctx.disconnectAll();
   // The ceilings get the machine to themselves: an idle central still takes CPU and memory.
   await ctx.stopCentral();
-  return sizes;
 }
