@@ -65,4 +65,14 @@ describe('the bare ws ceiling server', () => {
     expect(await closed).toBe(1001);
     expect(server.sessions()).toBe(0);
   });
+
+  it('shares its port with a second process-like server (reusePort), as the bench runs several', async () => {
+    const first = await serveBare({ tls, host: '127.0.0.1', port: 0, heartbeatIntervalMs: 15_000 });
+    const second = await serveBare({ tls, host: '127.0.0.1', port: first.port, heartbeatIntervalMs: 15_000 });
+    try {
+      expect(second.port).toBe(first.port);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
 });
