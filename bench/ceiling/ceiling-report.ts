@@ -60,6 +60,12 @@ export function formatCeiling(r: ConnectionBenchResult): string[] {
   ];
   for (const t of r.ceiling) {
     if (t.skipped) out.push(`  ${t.target}: SKIPPED: ${t.skipped}`);
+    const failed = Object.entries(t.restart?.failuresAfterReady ?? {}).sort((a, b) => b[1] - a[1]);
+    if (failed.length > 0) {
+      out.push(
+        `  ${t.target} restart: failed attempts after ready: ${failed.map(([k, v]) => `${k} ×${v}`).join(', ')}`,
+      );
+    }
     if (t.front) {
       out.push(
         `  ${t.target}: nginx's own processes ${num(t.front.kbPerConnection, 1)} KB and ${num(t.front.cpuMsPerConnection, 2)} ms per connection (the rest is its bare ws upstream)`,

@@ -33,6 +33,8 @@ export interface RestartFigures {
   missing: number;
   /** From the restarted server's readiness to each agent's welcome, ms. */
   backMs: Spread;
+  /** Failed attempts after the server was ready again, by reason. */
+  failuresAfterReady?: Record<string, number>;
 }
 
 export interface Ratios {

@@ -5,7 +5,7 @@
  */
 import { type BenchContext, type MeasuredProcesses } from '../connections/bench-context.js';
 import { freePorts } from '../connections/bench-setup.js';
-import { spread, sleep } from '../connections/stats.js';
+import { mergeCounts, spread, sleep } from '../connections/stats.js';
 import { treeCpuMs, treeRssKb } from '../connections/process-tree.js';
 import { type ConnectPhaseResult } from '../connections/results.js';
 import { type CeilingServer, findNginx, startBare, startNginx } from './ceiling-servers.js';
@@ -110,8 +110,16 @@ export async function restartStorm(
   const welcomes = await ctx.eachSwarm({ type: 'welcomes' }, 'welcomes');
   const at = welcomes.flatMap((w) => w.at);
   const missing = welcomes.reduce((n, w) => n + w.missing, 0);
+  const failuresAfterReady: Record<string, number> = {};
+  for (const w of welcomes) mergeCounts(failuresAfterReady, w.failuresAfterReady);
   log(`${name} restart: ${at.length}/${agents} back, ${missing} missing`);
-  return { agents, back: at.length, missing, backMs: spread(at.map((t) => Math.max(0, t - readyAt))) };
+  return {
+    agents,
+    back: at.length,
+    missing,
+    backMs: spread(at.map((t) => Math.max(0, t - readyAt))),
+    failuresAfterReady,
+  };
 }
 
 async function runTarget(
