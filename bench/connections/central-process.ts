@@ -111,7 +111,13 @@ export class CentralProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const central = new CentralProcess(child, env, logFile, digest, onUnexpectedExit);
-    await central.watchOutput(timeoutMs);
+    try {
+      await central.watchOutput(timeoutMs);
+    } catch (error) {
+      // Not ready in time: nobody else holds its PID, so stop it here (it stops its embedded PostgreSQL).
+      await central.stop(10_000);
+      throw error;
+    }
     return central;
   }
 
