@@ -5,8 +5,12 @@
  *
  *   node dist/bench/run.js [--agents 1000,10000] [--concurrency 100] [--no-all-secure]
  *                          [--reconnect-timeout 180] [--json results.json] [--keep]
+ *                          [--targets switchyard,bare,nginx] [--swarm-processes K] [--workers W]
+ *                          [--no-ceiling-restart]
  */
 import { writeFileSync } from 'node:fs';
+import { parseTargets, parseWorkers, socketsPerProcess } from './ceiling/ceiling-cli.js';
+import { type CeilingTargetName } from './ceiling/figures.js';
 import { abortOnSignals, fail, log, machineLine, parseAgents, positive } from './cli-common.js';
 import { formatReport } from './connections/report.js';
 import { DEFAULT_CONNECTION_OPTIONS, runConnectionBench } from './connections/run-connections.js';
@@ -20,6 +24,10 @@ interface Args {
   reconnectTimeoutMs: number;
   json: string | undefined;
   keep: boolean;
+  targets: CeilingTargetName[];
+  swarmProcesses: number | undefined;
+  workers: string | undefined;
+  ceilingRestart: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -30,6 +38,10 @@ function parseArgs(argv: string[]): Args {
     reconnectTimeoutMs: DEFAULT_CONNECTION_OPTIONS.reconnectTimeoutMs,
     json: undefined,
     keep: process.env.BENCH_KEEP === '1',
+    targets: DEFAULT_CONNECTION_OPTIONS.targets,
+    swarmProcesses: undefined,
+    workers: undefined,
+    ceilingRestart: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
@@ -52,6 +64,18 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--keep':
         args.keep = true;
+        break;
+      case '--targets':
+        args.targets = parseTargets(value());
+        break;
+      case '--swarm-processes':
+        args.swarmProcesses = positive(value(), flag);
+        break;
+      case '--workers':
+        args.workers = parseWorkers(value());
+        break;
+      case '--no-ceiling-restart':
+        args.ceilingRestart = false;
         break;
       default:
         fail(`unknown argument ${argv[i]}`);
@@ -76,6 +100,11 @@ async function main(): Promise<void> {
         concurrency: args.concurrency,
         allSecure: args.allSecure,
         reconnectTimeoutMs: args.reconnectTimeoutMs,
+        targets: args.targets,
+        swarmProcesses: args.swarmProcesses,
+        workers: args.workers,
+        ceilingRestart: args.ceilingRestart,
+        maxSocketsPerProcess: socketsPerProcess(),
         heartbeatIntervalMs: process.env.BENCH_HEARTBEAT_MS
           ? Number(process.env.BENCH_HEARTBEAT_MS)
           : undefined,

@@ -1,5 +1,5 @@
 /**
- * Child process of the connection and rollout benches: simulates up to 10,000 agents speaking the agent
+ * Child process of the connection and rollout benches: simulates up to ~19,000 agents speaking the agent
  * protocol (upgrade with a bearer secret, hello, welcome, auto-pong, `profile.sync` answered through
  * swarm-profile-sync.ts) with plain `ws` sockets — not the agent app, so the figures are central's.
  * Driven by the orchestrator over Node IPC (see swarm-protocol.ts).
@@ -229,15 +229,22 @@ async function closeAll(): Promise<void> {
     waits.push(
       new Promise<void>((resolve) => {
         if (socket.readyState === WebSocket.CLOSED) return resolve();
-        const force = setTimeout(() => socket.terminate(), 10_000);
+        // An attempt still in flight (after a restart that did not converge) is ended here, and its
+        // failure handler removes every 'close' listener: do not wait for its close event.
+        if (socket.readyState !== WebSocket.OPEN || !agent.open) {
+          socket.terminate();
+          return resolve();
+        }
+        const force = setTimeout(() => {
+          socket.terminate();
+          resolve();
+        }, 10_000);
         socket.once('close', () => {
           clearTimeout(force);
           resolve();
         });
-        if (socket.readyState === WebSocket.OPEN && agent.open) {
-          socket.send(JSON.stringify({ type: 'goodbye', reason: 'bench phase over' }));
-          socket.close(1000, 'goodbye');
-        } else socket.terminate();
+        socket.send(JSON.stringify({ type: 'goodbye', reason: 'bench phase over' }));
+        socket.close(1000, 'goodbye');
       }),
     );
   }
@@ -269,6 +276,9 @@ async function handle(command: SwarmCommand): Promise<void> {
         welcomedSinceMark: undefined,
       }));
       return reply({ type: 'ready' });
+    case 'retarget':
+      config = { ...config!, secureUrl: command.secureUrl, ca: command.ca };
+      return reply({ type: 'status', ...status() });
     case 'connect':
       return connect(command);
     case 'arm':

@@ -1,6 +1,7 @@
 import { AdminApi } from './admin-api.js';
 import { CentralProcess, type CentralEnv, type LogDigest } from './central-process.js';
-import { cpuMsOf, isAlive, memoryOf, postgresCpuMs, tcpCounters } from './proc-stats.js';
+import { cpuMsOf, isAlive, postgresCpuMs, tcpCounters } from './proc-stats.js';
+import { treeCpuMs, treeOf, treeRssKb } from './process-tree.js';
 import { type ConnectPhaseResult, type LoadFigures, type RestartResult } from './results.js';
 import { mergeCounts, sleep, spread } from './stats.js';
 import { type SwarmClient } from './swarm-client.js';
@@ -11,6 +12,15 @@ export interface PhaseLimits {
   idleMs: number;
   phaseDeadlineMs: number;
   reconnectTimeoutMs: number;
+}
+
+/** The processes a phase measures: central (with its cluster workers) by default, or a ceiling target. */
+export interface MeasuredProcesses {
+  /** The serving processes now; read again at the end of the phase (a worker may have been replaced). */
+  pids(): number[];
+  /** CPU of the database behind them, ms (NaN when there is none or it is not ours to read). */
+  dbCpuMs(): number;
+  listenerConnections(): Promise<Record<string, number>>;
 }
 
 /** Which agents of each swarm a phase uses: [from, to) of that swarm's own list. */
@@ -70,20 +80,35 @@ export class BenchContext {
     return pid ? postgresCpuMs(pid) : NaN;
   }
 
+  /** Central's process and its cluster workers, without the embedded PostgreSQL should it hang below. */
+  centralPids(): number[] {
+    const postmaster = this.central?.postmasterPid();
+    return treeOf(this.centralPid, postmaster ? [postmaster] : []);
+  }
+
+  private centralMeasured(): MeasuredProcesses {
+    return {
+      pids: () => this.centralPids(),
+      dbCpuMs: () => this.dbCpuMs(),
+      listenerConnections: () => this.api.listenerConnections(),
+    };
+  }
+
   /** Every agent of every swarm connects once over `transport`; then idle, then memory is read. */
   async connectPhase(
     name: string,
     transport: SwarmTransport,
     slice: SwarmSlice,
     useToken: boolean,
+    measured: MeasuredProcesses = this.centralMeasured(),
   ): Promise<ConnectPhaseResult> {
-    const pid = this.centralPid;
+    const pids0 = measured.pids();
     const agents = this.swarms.reduce((n, _s, i) => n + slice(i).to - slice(i).from, 0);
     this.log(`${name}: connecting ${agents} agents over ${transport}`);
-    const rssBeforeKb = memoryOf(pid).rssKb;
-    const cpu0 = cpuMsOf(pid);
-    const db0 = this.dbCpuMs();
-    const load = this.loadMeter(pid);
+    const rssBeforeKb = treeRssKb(pids0);
+    const cpu0 = treeCpuMs(pids0);
+    const db0 = measured.dbCpuMs();
+    const load = this.loadMeter(() => measured.pids());
     const t0 = performance.now();
     const ticker = setInterval(() => {
       const done = this.swarms.reduce((n, s) => n + s.progress.done, 0);
@@ -102,8 +127,9 @@ export class BenchContext {
     ).finally(() => clearInterval(ticker));
     const wallMs = performance.now() - t0;
     const loadFigures = load(Math.max(...replies.map((r) => r.eventLoopDelayMaxMs)));
-    const cpuMs = cpuMsOf(pid) - cpu0;
-    const dbMs = this.dbCpuMs() - db0;
+    const pids1 = measured.pids();
+    const cpuMs = treeCpuMs(pids1) - cpu0;
+    const dbMs = measured.dbCpuMs() - db0;
     const ok = replies.reduce((n, r) => n + r.ok, 0);
     const failures: Failures = {};
     for (const r of replies) mergeCounts(failures, r.failures);
@@ -111,7 +137,7 @@ export class BenchContext {
       `${name}: ${ok}/${agents} welcomed in ${(wallMs / 1000).toFixed(1)} s; idle ${this.limits.idleMs} ms`,
     );
     await sleep(this.limits.idleMs);
-    const rssAfterKb = memoryOf(pid).rssKb;
+    const rssAfterKb = treeRssKb(measured.pids());
     return {
       name,
       transport,
@@ -126,23 +152,24 @@ export class BenchContext {
       rssBeforeKb,
       rssAfterKb,
       kbPerAgent: (rssAfterKb - rssBeforeKb) / Math.max(ok, 1),
-      listenerConnections: await this.api.listenerConnections(),
+      listenerConnections: await measured.listenerConnections(),
       load: loadFigures,
+      processes: pids1.length,
     };
   }
 
   /** Starts measuring load; the returned function ends the window. */
-  private loadMeter(centralPid: number): (swarmDelayMaxMs: number) => LoadFigures {
+  private loadMeter(servers: () => number[]): (swarmDelayMaxMs: number) => LoadFigures {
     const swarmCpu = () => this.swarms.reduce((ms, s) => ms + (s.pid ? cpuMsOf(s.pid) : 0), 0);
     const t0 = performance.now();
-    const central0 = cpuMsOf(centralPid);
+    const central0 = treeCpuMs(servers());
     const swarm0 = swarmCpu();
     const tcp0 = tcpCounters();
     return (swarmEventLoopDelayMaxMs) => {
       const wall = performance.now() - t0;
       const tcp = tcpCounters();
       return {
-        centralCores: (cpuMsOf(centralPid) - central0) / wall,
+        centralCores: (treeCpuMs(servers()) - central0) / wall,
         swarmCores: (swarmCpu() - swarm0) / wall,
         swarmEventLoopDelayMaxMs,
         listenOverflows: tcp.listenOverflows - tcp0.listenOverflows,
@@ -190,9 +217,9 @@ export class BenchContext {
     const central = await this.startCentral();
     const readyAt = central.readyAt!;
     await this.eachSwarm({ type: 'central-ready', at: readyAt }, 'status');
-    const cpu0 = cpuMsOf(central.pid);
+    const cpu0 = treeCpuMs(this.centralPids());
     const db0 = this.dbCpuMs();
-    const load = this.loadMeter(central.pid);
+    const load = this.loadMeter(() => this.centralPids());
     const probe = this.probeApi();
     this.log(`restart: central ready after ${readyAt - spawnAt} ms, waiting for ${agents} agents`);
     let lastLog = Date.now();
@@ -211,7 +238,7 @@ export class BenchContext {
       await sleep(100);
     }
     await sampler.stop();
-    const cpuMs = cpuMsOf(central.pid) - cpu0;
+    const cpuMs = treeCpuMs(this.centralPids()) - cpu0;
     const dbMs = this.dbCpuMs() - db0;
     const apiHealthMaxMs = await probe.stop();
     const welcomes = await this.eachSwarm({ type: 'welcomes' }, 'welcomes');
@@ -253,7 +280,7 @@ export class BenchContext {
       reconnectAttemptMs: spread(welcomes.flatMap((w) => w.reconnectLatenciesMs)),
       centralCpuMsPerAgent: cpuMs / Math.max(at.length, 1),
       dbCpuMsPerAgent: dbMs / Math.max(at.length, 1),
-      rssAfterKb: memoryOf(central.pid).rssKb,
+      rssAfterKb: treeRssKb(this.centralPids()),
       listenerConnections: await this.api.listenerConnections(),
       agentCounts: await this.api.agentCounts(),
       load: loadFigures,
@@ -315,7 +342,7 @@ export class BenchContext {
     }
   }
 
-  private eachSwarm<T extends Parameters<SwarmClient['request']>[1]>(
+  eachSwarm<T extends Parameters<SwarmClient['request']>[1]>(
     command: Parameters<SwarmClient['request']>[0],
     expect: T,
   ) {

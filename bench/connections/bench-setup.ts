@@ -4,6 +4,7 @@ import { type BenchContext } from './bench-context.js';
 import { sleep } from './stats.js';
 import { SwarmClient } from './swarm-client.js';
 import { type SwarmConfig } from './swarm-protocol.js';
+import { DEFAULT_MAX_SOCKETS_PER_PROCESS } from '../ceiling/spread-plan.js';
 
 /** Source addresses for the simulated agents: 127.0.0.2–127.0.0.20. */
 export const LOCAL_ADDRESSES = Array.from({ length: 19 }, (_, i) => `127.0.0.${i + 2}`);
@@ -12,7 +13,7 @@ export const LOCAL_ADDRESSES = Array.from({ length: 19 }, (_, i) => `127.0.0.${i
  * Simulated agents per swarm process at most: each holds one socket (plus a few shared download
  * connections), and the hard open-files limit is 20,000 per process.
  */
-export const MAX_AGENTS_PER_SWARM = 10_000;
+export const MAX_AGENTS_PER_SWARM = DEFAULT_MAX_SOCKETS_PER_PROCESS;
 
 /** The secure listener comes up asynchronously after the settings change: wait until it is bound. */
 export async function waitForListeners(
@@ -51,19 +52,22 @@ export const benchAgentId = (i: number): string => `bench-agent-${String(i).padS
 
 /**
  * Splits `n` agents (ids `bench-agent-000000`…) over `swarmCount` processes, starts them into
- * `ctx.swarms` and returns each one's size. `config` is everything but the ids.
+ * `ctx.swarms` and returns each one's size. `config` is everything but the ids; `addressesOf(i)`, when
+ * given, replaces `config.localAddresses` for swarm i (planSwarms' rotation).
  */
 export async function startSwarms(
   ctx: BenchContext,
   n: number,
   swarmCount: number,
   config: Omit<SwarmConfig, 'agentIds'>,
+  addressesOf?: (swarmIndex: number) => string[],
 ): Promise<number[]> {
   const sizes = Array.from({ length: swarmCount }, (_, i) => Math.floor((n + i) / swarmCount));
   let next = 0;
   for (const [i, size] of sizes.entries()) {
     const agentIds = Array.from({ length: size }, () => benchAgentId(next++));
-    ctx.swarms.push(await SwarmClient.start(`swarm ${i + 1}`, { ...config, agentIds }));
+    const localAddresses = addressesOf?.(i) ?? config.localAddresses;
+    ctx.swarms.push(await SwarmClient.start(`swarm ${i + 1}`, { ...config, localAddresses, agentIds }));
   }
   return sizes;
 }

@@ -13,6 +13,8 @@ export interface CentralEnv {
   adminPassword: string;
   databaseUrl?: string;
   heartbeatIntervalMs?: number;
+  /** SWITCHYARD_WORKERS for central's cluster mode (`auto`, or a number); unset leaves central's default. */
+  workers?: string;
   /** Opens the V8 inspector on 127.0.0.1:<port> (for a CPU profile of a phase). */
   inspectPort?: number;
 }
@@ -103,12 +105,19 @@ export class CentralProcess {
         SWITCHYARD_ADMIN_PASSWORD: env.adminPassword,
         DATABASE_URL: env.databaseUrl ?? '',
         SWITCHYARD_HEARTBEAT_INTERVAL_MS: env.heartbeatIntervalMs ? String(env.heartbeatIntervalMs) : '',
+        ...(env.workers ? { SWITCHYARD_WORKERS: env.workers } : {}),
         NO_COLOR: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const central = new CentralProcess(child, env, logFile, digest, onUnexpectedExit);
-    await central.watchOutput(timeoutMs);
+    try {
+      await central.watchOutput(timeoutMs);
+    } catch (error) {
+      // Not ready in time: nobody else holds its PID, so stop it here (it stops its embedded PostgreSQL).
+      await central.stop(10_000);
+      throw error;
+    }
     return central;
   }
 

@@ -1,3 +1,4 @@
+import { formatCeiling } from '../ceiling/ceiling-report.js';
 import { type ConnectPhaseResult, type ConnectionBenchResult, type LoadFigures } from './results.js';
 import { type Failures } from './swarm-protocol.js';
 
@@ -115,6 +116,7 @@ export function formatReport(results: ConnectionBenchResult[], machine: string):
     out.push(`  central log: ${r.centralLog.lines} lines; warnings and errors:`);
     if (r.centralLog.warnings.length === 0) out.push('    none');
     for (const w of r.centralLog.warnings) out.push(`    ×${w.count}  ${w.line}`);
+    out.push(...formatCeiling(r).map((l) => (l ? `  ${l}` : l)));
     if (r.error) out.push(`  STOPPED EARLY: ${r.error}`);
     for (const p of r.problems) out.push(`  PROBLEM: ${p}`);
     out.push('');

@@ -1,3 +1,4 @@
+import { type CeilingTargetName, type TargetFigures } from '../ceiling/figures.js';
 import { type Failures } from './swarm-protocol.js';
 import { type Spread } from './stats.js';
 
@@ -36,6 +37,8 @@ export interface ConnectPhaseResult {
   /** What central's listeners report after the phase. */
   listenerConnections: Record<string, number>;
   load: LoadFigures;
+  /** Processes measured at the end of the phase (central and its cluster workers, or a ceiling target's). */
+  processes?: number;
 }
 
 export interface RestartResult {
@@ -78,6 +81,17 @@ export interface RestartResult {
 export interface ConnectionBenchResult {
   agents: number;
   swarms: number;
+  /** Source addresses the swarms dialled from (127.0.0.2…). */
+  sourceAddresses?: number;
+  targets?: CeilingTargetName[];
+  /** `--workers` as given (SWITCHYARD_WORKERS, bare processes, nginx workers). */
+  workers?: string;
+  /** os.loadavg() (1, 5, 15 min) when this N started and ended. */
+  loadAverage: { start: number[]; end: number[] };
+  /** Agents the swarms held after Switchyard's all-secure phase idled. */
+  switchyardHeld?: number;
+  /** Per target (Switchyard first when it ran): the figures compared with the bare `ws` ceiling. */
+  ceiling?: TargetFigures[];
   startedAt: string;
   durationMs: number;
   enroll?: ConnectPhaseResult;

@@ -3,7 +3,7 @@
 export type SwarmTransport = 'plain' | 'secure';
 
 export interface SwarmConfig {
-  /** Agent ids this swarm simulates (at most ~5,000: one socket each, the hard limit is 20,000 fds). */
+  /** Agent ids this swarm simulates (at most ~19,000: one socket each, the hard limit is 20,000 fds). */
   agentIds: string[];
   plainUrl: string;
   secureUrl: string;
@@ -12,7 +12,10 @@ export interface SwarmConfig {
   enrollmentToken: string;
   /** Credentials already issued, aligned with `agentIds` (a test that seeded its agents); else enroll. */
   credentials?: string[];
-  /** Source addresses spread over 127.0.0.2–127.0.0.20 so no single one runs out of ephemeral ports. */
+  /**
+   * Source addresses (127.0.0.2…, more of them for more agents) so no single one runs out of ephemeral
+   * ports; agent i of this swarm dials from `localAddresses[i % length]`.
+   */
   localAddresses: string[];
   /** In-flight connection attempts at most, in a connect phase. */
   concurrency: number;
@@ -53,6 +56,8 @@ export interface DeliveryCounts {
 /** Orchestrator → swarm. Every command except `configure` is answered by exactly one reply. */
 export type SwarmCommand =
   | { type: 'configure'; config: SwarmConfig }
+  /** Later connections go to another wss server (a ceiling target), trusting `ca`; answered by `status`. */
+  | { type: 'retarget'; secureUrl: string; ca: string }
   /**
    * One attempt per agent of [from, to), `concurrency` at a time; answered by `connected`. Agents not
    * started within `deadlineMs` count as failed ("phase deadline"), so a phase always ends.
