@@ -13,7 +13,7 @@ export interface CentralEnv {
   adminPassword: string;
   databaseUrl?: string;
   heartbeatIntervalMs?: number;
-  /** SWITCHYARD_WORKERS for central's cluster mode (`auto`, or a number); unset leaves central's default. */
+  /** SWITCHYARD_WORKERS for central's cluster mode (`auto`, or a number); unset runs one process. */
   workers?: string;
   /** Opens the V8 inspector on 127.0.0.1:<port> (for a CPU profile of a phase). */
   inspectPort?: number;
@@ -105,7 +105,8 @@ export class CentralProcess {
         SWITCHYARD_ADMIN_PASSWORD: env.adminPassword,
         DATABASE_URL: env.databaseUrl ?? '',
         SWITCHYARD_HEARTBEAT_INTERVAL_MS: env.heartbeatIntervalMs ? String(env.heartbeatIntervalMs) : '',
-        ...(env.workers ? { SWITCHYARD_WORKERS: env.workers } : {}),
+        // One process unless asked: figures compare with a single bare process (cluster mode: --workers).
+        SWITCHYARD_WORKERS: env.workers ?? '1',
         NO_COLOR: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
