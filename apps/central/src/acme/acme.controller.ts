@@ -4,7 +4,7 @@ import { parseBody } from '../common/parse-body.js';
 import { clientAddress, type AuthenticatedRequest } from '../common/request-context.js';
 import { AcmeService } from './acme.service.js';
 import { acmeOrderRequestSchema, acmeRenewalSettingsSchema } from './dto/acme-order.request.js';
-import { ApiDoc } from '../api-docs/api-doc.decorator.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
 
 const orderId = z.uuid('must be an ACME order id');
 

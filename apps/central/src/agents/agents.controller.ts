@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
 import { AgentsService } from './agents.service.js';
-import { ApiDoc } from '../api-docs/api-doc.decorator.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
 import { Roles } from '../auth/roles.decorator.js';
 import { GROUP_NAME_PATTERN } from '../../../../libs/protocol/index.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { type Role } from '../auth/roles.js';
-import { type ApiDocMeta } from './api-doc.decorator.js';
+import { type Role } from '../common/roles.js';
+import { type ApiDocMeta } from '../common/api-doc.decorator.js';
 
 /** One HTTP route of central, as discovered from its controllers. */
 export interface ApiRoute {

@@ -3,9 +3,9 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { IS_PUBLIC } from '../auth/public.decorator.js';
 import { ROLES_KEY } from '../auth/roles.decorator.js';
-import { type Role } from '../auth/roles.js';
+import { type Role } from '../common/roles.js';
 import { allowedRoles } from '../auth/route-policy.js';
-import { API_DOC, type ApiDocMeta } from './api-doc.decorator.js';
+import { API_DOC, type ApiDocMeta } from '../common/api-doc.decorator.js';
 import { type ApiRoute } from './openapi-builder.js';
 
 /**

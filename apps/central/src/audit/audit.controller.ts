@@ -3,7 +3,7 @@ import { type Response } from 'express';
 import { z } from 'zod';
 import { parseBody } from '../common/parse-body.js';
 import { AuditService } from './audit.service.js';
-import { ApiDoc } from '../api-docs/api-doc.decorator.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
 import { auditCsv } from './audit-csv.js';
 
 /** Rows one CSV export holds at most (newest first); older ones are reached with `to`. */

@@ -10,7 +10,7 @@ import { Public } from './public.decorator.js';
 import { permissionsOf } from './route-policy.js';
 import { clearSessionCookies, readSessionCookie, writeSessionCookies } from './session-cookie.js';
 import { type SessionRequest } from './session-request.js';
-import { ApiDoc } from '../api-docs/api-doc.decorator.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
 
 const loginSchema = z.strictObject({
   username: z.string().min(1).max(128),

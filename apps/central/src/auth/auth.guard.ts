@@ -7,7 +7,7 @@ import { hashSecret, sameHash } from '../crypto/secrets.js';
 import { AuthService, type SessionContext } from './auth.service.js';
 import { IS_PUBLIC } from './public.decorator.js';
 import { ROLES_KEY } from './roles.decorator.js';
-import { type Role } from './roles.js';
+import { type Role } from '../common/roles.js';
 import { allowedRoles, isRead } from './route-policy.js';
 import { readCsrfHeader, readSessionCookie } from './session-cookie.js';
 import { type SessionRequest } from './session-request.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type Role } from './roles.js';
+import { type Role } from '../common/roles.js';
 
 export interface AdminUser {
   id: string;

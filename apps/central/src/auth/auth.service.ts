@@ -8,7 +8,7 @@ import { hashPassword, hashSecret, newSecret, verifyPassword } from '../crypto/s
 import { UsersService } from '../users/users.service.js';
 import { AuthRepository, type AdminUser } from './auth.repository.js';
 import { LoginRateLimiter } from './login-rate-limiter.js';
-import { type Role } from './roles.js';
+import { type Role } from '../common/roles.js';
 
 /** A fixed hash so an unknown user name costs the same time as a wrong password. */
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { type Role } from './roles.js';
+import { type Role } from '../common/roles.js';
 
 export const ROLES_KEY = 'switchyard:roles';
 

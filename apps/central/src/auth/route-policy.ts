@@ -1,4 +1,4 @@
-import { rolesFrom, type Role } from './roles.js';
+import { rolesFrom, type Role } from '../common/roles.js';
 
 /** What `GET /api/auth/me` tells the UI, so it shows no button that would answer 403. */
 export const CAPABILITIES = [

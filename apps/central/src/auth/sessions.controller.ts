@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Param, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
-import { ApiDoc } from '../api-docs/api-doc.decorator.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
 import { parseBody } from '../common/parse-body.js';
 import { SessionsService } from './sessions.service.js';
 import { type SessionRequest } from './session-request.js';

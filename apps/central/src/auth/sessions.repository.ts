@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type Role } from './roles.js';
+import { type Role } from '../common/roles.js';
 
 /** A live login session as the users and sessions screen shows it: never its token or token hash. */
 export interface SessionSummary {

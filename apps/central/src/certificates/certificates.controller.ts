@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { parseBody } from '../common/parse-body.js';
 import { IMPORT_LIMITS } from './certificate-import.js';
 import { CertificatesService, forcedWarning, type ServerIdentity } from './certificates.service.js';
-import { ApiDoc } from '../api-docs/api-doc.decorator.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
 
 /** Multipart fields next to the files; `hosts` overrides SWITCHYARD_AGENT_HOSTS for this check. */
 const importFields = z

@@ -13,7 +13,7 @@ import { type ClientAuthMode } from '../local-ca/client-certificate.check.js';
 import { InSessionCertificates } from '../local-ca/in-session-certificates.js';
 import { LocalCaService } from '../local-ca/local-ca.service.js';
 import { ProfileDownloadHandler } from '../profiles/profile-download.handler.js';
-import { effectivePlainBinding, type WebSocketSettings } from '../settings/websocket-settings.js';
+import { effectivePlainBinding, type WebSocketSettings } from './listener-settings.js';
 import {
   AgentListener,
   type ListenerGuard,

@@ -9,7 +9,7 @@ import {
 } from './dto/migration.requests.js';
 import { type MigrationActor } from './migration-deps.js';
 import { MigrationService } from './migration.service.js';
-import { ApiDoc } from '../api-docs/api-doc.decorator.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
 
 const actorOf = (req: AuthenticatedRequest): MigrationActor => ({
   name: req.actor?.username ?? 'unknown',

@@ -28,7 +28,7 @@ import {
 import { ProfilePrepareService } from './profile-prepare.service.js';
 import { ProfileRevisionsService } from './profile-revisions.service.js';
 import { ProfilesService } from './profiles.service.js';
-import { ApiDoc } from '../api-docs/api-doc.decorator.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
 
 const nameParam = (name: string): string => parseBody(z.object({ name: profileName }), { name }).name;
 const revParam = (rev: string): number =>

@@ -8,7 +8,7 @@ import {
   rolloutIdSchema,
 } from './dto/rollout.requests.js';
 import { RolloutsService, type RolloutAction } from './rollouts.service.js';
-import { ApiDoc } from '../api-docs/api-doc.decorator.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
 
 @Controller('rollouts')
 export class RolloutsController {

@@ -12,7 +12,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
-import { ApiDoc } from '../api-docs/api-doc.decorator.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
 import { IMPORT_LIMITS } from '../certificates/certificate-import.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { parseBody } from '../common/parse-body.js';

@@ -3,7 +3,7 @@ import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
 import { SettingsService } from './settings.service.js';
 import { websocketSettingsPatchSchema } from './websocket-settings.js';
-import { ApiDoc } from '../api-docs/api-doc.decorator.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
 
 @Controller('settings')
 export class SettingsController {

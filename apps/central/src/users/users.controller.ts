@@ -3,7 +3,7 @@ import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
 import { createUserSchema, passwordResetSchema, roleChangeSchema, usernameSchema } from './users.schemas.js';
 import { UsersService } from './users.service.js';
-import { ApiDoc } from '../api-docs/api-doc.decorator.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
 
 /** Admin only, reads included: the route policy table says so for `/api/users` (auth/route-policy.ts). */
 @Controller('users')

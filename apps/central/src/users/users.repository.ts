@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type Role } from '../auth/roles.js';
+import { type Role } from '../common/roles.js';
 
 export interface UserSummary {
   id: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from '../auth/roles.js';
+import { ROLES } from '../common/roles.js';
 
 export const usernameSchema = z
   .string()

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Role } from '../auth/roles.js';
+import { type Role } from '../common/roles.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { hashPassword } from '../crypto/secrets.js';
 import { UsersRepository, type GuardedChange, type UserSummary } from './users.repository.js';
