@@ -67,7 +67,7 @@ export class MetricsRegistry {
     new Gauge({
       name: 'switchyard_rotation_automatic_blocked',
       help: 'Automatic certificate rotations (ACME, new anchor) stopped by a halted rollout or a gate that cannot pass (ADR 32)',
-      registers: [this.registry],
+      registers: [this.own],
       async collect() {
         const [row] = (await db.query(
           `SELECT count(*)::int AS n FROM certificate_rotations
