@@ -37,7 +37,8 @@ describe('listener bind failures in GET /api/listeners (real PostgreSQL, real so
         kind: 'plain',
         address: '127.0.0.1',
         port: ports.plain,
-        reason: `port ${ports.plain} on 127.0.0.1 is already in use by another process`,
+        // …and how to give a second node on this host its own port (ADR 34)
+        reason: `port ${ports.plain} on 127.0.0.1 is already in use by another process (another central node on this host? give each node its own port with SWITCHYARD_AGENT_PLAIN_PORT)`,
         since: expect.any(String),
       },
     ]);

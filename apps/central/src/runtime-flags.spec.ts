@@ -6,7 +6,7 @@ describe('central runtime flags', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
       scripts: Record<string, string>;
     };
-    expect(pkg.scripts.start).toContain(`node ${CENTRAL_NODE_FLAGS.join(' ')} dist/apps/central/src/main.js`);
+    expect(pkg.scripts.start).toContain(`node ${CENTRAL_NODE_FLAGS.join(' ')} bin/switchyard-central.js`);
   });
 
   it('tells which flags a process was started without, from its command line or NODE_OPTIONS', () => {
