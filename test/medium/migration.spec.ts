@@ -184,8 +184,10 @@ describe('staged plain → secure migration (real PostgreSQL, real listeners, re
 
     const [{ id: rolloutId }] = (
       await sql.query(
-        `INSERT INTO rollouts (profile_name, revision, mode, targets, waves, wave_count, success_threshold_percent, error_threshold, created_by)
-         VALUES ('fleet', 2, 'publish', '{"all":true}', '{"sizes":[100]}', 1, 100, '{"count":1}', 'test') RETURNING id`,
+        // Paused: a running rollout without entries is completed by the next rollout tick (1 s), and on a
+        // quiet machine that tick can come before the status is read.
+        `INSERT INTO rollouts (profile_name, revision, mode, targets, waves, wave_count, success_threshold_percent, error_threshold, created_by, state)
+         VALUES ('fleet', 2, 'publish', '{"all":true}', '{"sizes":[100]}', 1, 100, '{"count":1}', 'test', 'paused') RETURNING id`,
       )
     ).rows as Array<{ id: string }>;
     const started = await advance({ reason: 'publish the secure revision', rolloutId });
@@ -193,7 +195,7 @@ describe('staged plain → secure migration (real PostgreSQL, real listeners, re
     expect(started.body).toMatchObject({ phase: 'dual', pending: { rolloutId } });
     expect(started.body.preconditions.find((p) => p.id === 'secure_rollout')).toMatchObject({
       ok: false,
-      reason: expect.stringMatching(/is running/),
+      reason: expect.stringMatching(/is paused/),
     });
     const early = await advance({ reason: 'too early' });
     expect(early.status).toBe(409);
