@@ -14,6 +14,9 @@ export class NodeHeartbeat implements OnModuleDestroy {
   private readonly logger = new Logger('cluster');
   private timer: NodeJS.Timeout | undefined;
   private beaten = false;
+  /** One beat at a time, and none once shutdown began: a late beat would write back the row shutdown removed. */
+  private inFlight: Promise<void> | undefined;
+  private stopping = false;
 
   constructor(
     private readonly node: NodeIdentity,
@@ -31,7 +34,13 @@ export class NodeHeartbeat implements OnModuleDestroy {
     this.timer = setInterval(() => void this.beat(), BEAT_EVERY_MS);
   }
 
-  async beat(): Promise<void> {
+  beat(): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    this.inFlight ??= this.beatOnce().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async beatOnce(): Promise<void> {
     try {
       const created = await this.nodes.upsert(
         this.node.id,
@@ -49,7 +58,9 @@ export class NodeHeartbeat implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
+    await this.inFlight;
     await this.nodes.remove(this.node.id).catch(() => undefined);
   }
 
