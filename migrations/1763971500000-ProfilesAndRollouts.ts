@@ -2,7 +2,7 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
  * Agent profiles (drafts and immutable revisions), central's profile-signing key, rollouts with their
- * per-agent delivery state, and agent groups as rollout targets (DESIGN §5, §8; ADR 0009).
+ * per-agent delivery state, and agent groups as rollout targets (docs/design.md §5, §8; ADR 0009).
  */
 export class ProfilesAndRollouts1763971500000 implements MigrationInterface {
   name = 'ProfilesAndRollouts1763971500000';
@@ -57,7 +57,7 @@ export class ProfilesAndRollouts1763971500000 implements MigrationInterface {
 
     await q.query(`ALTER TABLE agents ADD COLUMN groups text[] NOT NULL DEFAULT '{}'`);
     await q.query(`ALTER TABLE agents ADD COLUMN staged_profile_sha256 text`);
-    // What the agent should run: set when a publish reaches it, compared with every hello (DESIGN §8).
+    // What the agent should run: set when a publish reaches it, compared with every hello (docs/design.md §8).
     await q.query(`
       CREATE TABLE agent_desired_profiles (
         agent_id text PRIMARY KEY REFERENCES agents (id) ON DELETE CASCADE,

@@ -1,7 +1,7 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
- * The staged plain → secure migration (DESIGN §7, ADR 0012): the phase, its audited transitions,
+ * The staged plain → secure migration (docs/design.md §7, ADR 0012): the phase, its audited transitions,
  * exemptions, and each agent's connection history. The history is written by a trigger on `agents`,
  * so every code path that marks a new session online is recorded without the agents domain knowing.
  */
