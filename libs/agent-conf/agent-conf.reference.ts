@@ -1,3 +1,4 @@
+import { alignedTable, tableCell as cell } from '../markdown/aligned-table.js';
 import { AGENT_CONF_KEYS } from './agent-conf.keys.js';
 
 /**
@@ -61,18 +62,3 @@ const LOCAL_SETTINGS = [
   '`agent.log.level`: the agent stays in group south, reports it to central, and keeps its id and level.',
   '',
 ];
-
-/** A markdown table with padded columns, laid out exactly as prettier formats one. */
-function alignedTable(header: string[], rows: string[][]): string[] {
-  const widths = header.map((title, column) =>
-    Math.max(3, title.length, ...rows.map((row) => row[column]!.length)),
-  );
-  const line = (cells: string[]) =>
-    `| ${cells.map((text, column) => text.padEnd(widths[column]!)).join(' | ')} |`;
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
-}
-
-/** A table cell: pipes would end the cell and line breaks the row. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
-}

@@ -1,4 +1,5 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { RawAgent } from '../support/raw-agent.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -92,5 +93,60 @@ describe('agent admission: a busy central and a full descriptor budget answer 50
     const again = await RawAgent.connect({ url, agentId: 'fd-5', secret: credentials.get('fd-5')! });
     held.push(again);
     expect((await again.welcome()).type).toBe('welcome');
+  });
+});
+
+/** Whether the server closed a raw TCP connection within `ms`. */
+function closedWithin(socket: Socket, ms: number): Promise<'closed' | 'still open'> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('still open'), ms);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve('closed');
+    });
+  });
+}
+
+describe('handshake shedding: a secure listener starts no more TLS handshakes than upgrades it can take (issue 15)', () => {
+  let db: TestDatabase;
+  let c: TestCentral;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    c = await startTestCentral(db.url, { env: { SWITCHYARD_MAX_CONCURRENT_HELLOS: '2' } });
+    await c.api.ok('PUT', '/api/settings/websocket', { secure: { enabled: true } });
+  });
+  afterAll(async () => {
+    await c?.stop();
+    await db?.drop();
+  });
+
+  const tcp = (): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const s = connect(c.ports.secure, '127.0.0.1', () => resolve(s));
+      s.on('error', reject);
+    });
+
+  it('closes a connection before TLS while two handshakes are pending, and takes one again when they end', async () => {
+    // Two clients that connect and never send their ClientHello hold both handshake places.
+    const silent = [await tcp(), await tcp()];
+    silent.forEach((s) => s.on('error', () => undefined));
+    await new Promise((r) => setTimeout(r, 100));
+    const third = await tcp();
+    third.on('error', () => undefined);
+    expect(await closedWithin(third, 2000)).toBe('closed');
+    const metrics = await (await fetch(new URL('/metrics', c.central.adminUrl))).text();
+    expect(metrics).toMatch(/^switchyard_agent_connections_refused_total\{reason="handshakes"\} [1-9]/m);
+
+    // The places free up: a real TLS client completes its handshake.
+    silent.forEach((s) => s.destroy());
+    await new Promise((r) => setTimeout(r, 200));
+    const tls = tlsConnect({ host: '127.0.0.1', port: c.ports.secure, rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => {
+      tls.once('secureConnect', resolve);
+      tls.once('error', reject);
+    });
+    expect(tls.getProtocol()).toMatch(/^TLSv1\.[23]$/);
+    tls.destroy();
   });
 });

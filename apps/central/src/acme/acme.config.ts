@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { ConfigError } from '../config/central-config.js';
+import { ConfigError } from '../config/config-error.js';
+import { readEnvironment } from '../config/environment.js';
 
 /** ACME settings from the environment, checked once when the module starts. */
 export interface AcmeConfig {
@@ -14,24 +15,14 @@ export interface AcmeConfig {
 
 export const ACME_CONFIG = Symbol('ACME_CONFIG');
 
-const HOUR_MS = 3_600_000;
-
+/** This domain's part of the environment (config/environment.ts validates every variable at once). */
 export function loadAcmeConfig(env: NodeJS.ProcessEnv = process.env): AcmeConfig {
+  const e = readEnvironment(env);
   const issues: Array<{ variable: string; message: string }> = [];
-  const ms = (variable: string, fallback: number, min: number, max: number): number => {
-    const raw = env[variable];
-    if (raw === undefined || raw === '') return fallback;
-    const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
-    if (!(n >= min && n <= max)) {
-      issues.push({ variable, message: `must be a whole number of milliseconds between ${min} and ${max}` });
-      return fallback;
-    }
-    return n;
-  };
   const config: AcmeConfig = {
-    directoryCaPem: readCaFile(env.SWITCHYARD_ACME_CA_FILE, issues),
-    renewCheckEveryMs: ms('SWITCHYARD_ACME_RENEW_CHECK_MS', HOUR_MS, 100, 24 * HOUR_MS),
-    orderTimeoutMs: ms('SWITCHYARD_ACME_ORDER_TIMEOUT_MS', 5 * 60_000, 1000, HOUR_MS),
+    directoryCaPem: readCaFile(e.SWITCHYARD_ACME_CA_FILE, issues),
+    renewCheckEveryMs: e.SWITCHYARD_ACME_RENEW_CHECK_MS,
+    orderTimeoutMs: e.SWITCHYARD_ACME_ORDER_TIMEOUT_MS,
   };
   if (issues.length > 0) throw new ConfigError(issues);
   return config;

@@ -15,6 +15,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AGENT_PATH, MAX_FRAME_BYTES, type Transport } from '../../../../libs/protocol/index.js';
 import { type ClientCertificateVerdict } from '../local-ca/client-certificate.check.js';
 import { type ConnectionBudget } from './descriptor-budget.js';
+import { type HandshakeShedding } from './handshake-shedding.js';
 import { retryAfterSeconds } from './hello-admission.js';
 import { type RefusalLog } from './refusal-log.js';
 import { keepRefusedChains } from './keep-refused-chains.js';
@@ -34,6 +35,8 @@ export interface UpgradeDecision {
 export interface ListenerGuard {
   budget: ConnectionBudget;
   refusals: RefusalLog;
+  /** TLS handshakes started only while this process can take their upgrade (handshake-shedding.ts). */
+  handshakes?: HandshakeShedding;
 }
 
 /** The agent a valid client certificate proved, on a mutual TLS connection. */
@@ -126,7 +129,20 @@ export class AgentListener {
       this.server.prependListener('connection', (raw: Socket) => {
         this.addresses.set(raw, raw.remoteAddress ?? 'unknown');
       });
+      const shedding = guard?.handshakes;
+      if (shedding) {
+        // Prepended after the address (so it runs first): a shed socket never reaches the TLS layer's reads.
+        this.server.prependListener('connection', (raw: Socket) => {
+          if (raw.destroyed || shedding.admit(raw)) return;
+          guard.refusals.refused('handshakes', `${shedding.inProgress} handshakes in progress`);
+          raw.destroy();
+        });
+        this.server.on('tlsClientError', (_error: Error, socket: TLSSocket) =>
+          shedding.finished(rawSocketOf(socket)),
+        );
+      }
       this.server.prependListener('secureConnection', (socket: TLSSocket) => {
+        shedding?.finished(rawSocketOf(socket));
         socket.disableRenegotiation(); // client-initiated renegotiation is a DoS vector
         socket.on('error', () => undefined);
         const verdict = this.gate?.check(socket, this.addressOf(socket));

@@ -23,6 +23,7 @@ import {
 } from './agent-listener.js';
 import { ClientCertificateGate } from './client-certificate-gate.js';
 import { ConnectionBudget, agentConnectionBudget } from './descriptor-budget.js';
+import { HandshakeShedding } from './handshake-shedding.js';
 import { HelloAdmission, retryAfterSeconds } from './hello-admission.js';
 import { RefusalLog, type RefusalReason } from './refusal-log.js';
 import { secureContextOptions, tlsServerOptions } from './tls-options.js';
@@ -83,7 +84,13 @@ export class ListenerManager implements OnModuleDestroy {
     this.admission = new HelloAdmission(config.admission);
     this.portOverrides = config.agentPorts;
     const budget = new ConnectionBudget(agentConnectionBudget(config.maxAgentConnections));
-    this.guard = { budget, refusals: new RefusalLog() };
+    const admission = this.admission;
+    // As many handshakes at once as upgrades in progress: more would only wait for a place behind them.
+    const handshakes = new HandshakeShedding(
+      config.admission.inProgress,
+      () => admission.waiting >= admission.limits.waiting || budget.exceeded,
+    );
+    this.guard = { budget, refusals: new RefusalLog(), handshakes };
     this.logger.log(
       `agent connections: at most ${config.admission.inProgress} upgrades and hellos at once` +
         (budget.budget === undefined ? '' : `, ${budget.budget} connections held (descriptor budget)`),

@@ -1,12 +1,13 @@
 import { Logger } from '@nestjs/common';
 
 /** Why an agent connection was refused early, for the log and the metric. */
-export type RefusalReason = 'busy' | 'descriptors' | 'database';
+export type RefusalReason = 'busy' | 'descriptors' | 'database' | 'handshakes';
 
 const WORDS: Record<RefusalReason, string> = {
   busy: 'too many upgrades and hellos in progress',
   descriptors: 'over the descriptor budget for agent connections',
   database: 'the database did not answer',
+  handshakes: 'too many TLS handshakes in progress or the upgrade queue full (closed before TLS)',
 };
 
 /** A burst ends after this long without a refusal of its reason. */
@@ -18,7 +19,12 @@ const BURST_GAP_MS = 10_000;
  */
 export class RefusalLog {
   private readonly logger = new Logger('listeners');
-  private readonly totals: Record<RefusalReason, number> = { busy: 0, descriptors: 0, database: 0 };
+  private readonly totals: Record<RefusalReason, number> = {
+    busy: 0,
+    descriptors: 0,
+    database: 0,
+    handshakes: 0,
+  };
   private readonly bursts = new Map<RefusalReason, { count: number; timer: NodeJS.Timeout }>();
 
   refused(reason: RefusalReason, detail: string): void {
@@ -29,7 +35,8 @@ export class RefusalLog {
       burst.timer.refresh();
       return;
     }
-    this.logger.warn(`refusing agent connections (503, Retry-After): ${WORDS[reason]} (${detail})`);
+    const answer = reason === 'handshakes' ? 'closed' : '503, Retry-After';
+    this.logger.warn(`refusing agent connections (${answer}): ${WORDS[reason]} (${detail})`);
     const timer = setTimeout(() => {
       const ended = this.bursts.get(reason);
       this.bursts.delete(reason);

@@ -38,6 +38,9 @@ export function secureContextOptions(
   };
 }
 
+/** A TLS handshake not finished by then is dropped (an agent's takes milliseconds, a storm's < 1 s). */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /**
  * requestCert asks for a client certificate only when mutual TLS is on. rejectUnauthorized is on only
  * when it is required: OpenSSL then fails a handshake without a certificate with a TLS alert
@@ -55,5 +58,8 @@ export function tlsServerOptions(
     ...secureContextOptions(identity, minVersion, clientAuth.caPem),
     requestCert: clientAuth.mode !== 'none',
     rejectUnauthorized: clientAuth.mode === 'required',
+    // Node waits 120 s by default: a client that connects and never finishes its handshake would hold one
+    // of the few handshake places (handshake-shedding.ts) for two minutes.
+    handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
   };
 }

@@ -90,7 +90,7 @@ export class MetricsRegistry {
     });
     new Counter({
       name: 'switchyard_agent_connections_refused_total',
-      help: 'Agent connections this node refused early with 503 + Retry-After (busy, descriptors, database; ADR 26)',
+      help: 'Agent connections this node refused early: 503 + Retry-After (busy, descriptors, database; ADR 26) or closed before TLS (handshakes)',
       labelNames: ['reason'],
       registers: [this.own],
       collect() {

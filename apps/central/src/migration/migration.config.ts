@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/central-config.js';
+import { readEnvironment } from '../config/environment.js';
 
 /** Defaults of the migration gates, from the environment; each request may override them. */
 export interface MigrationConfig {
@@ -16,22 +16,11 @@ export const MIGRATION_CONFIG = Symbol('MIGRATION_CONFIG');
  */
 export const WINDOW_GAP_FACTOR = 1.5;
 
+/** This domain's part of the environment (config/environment.ts validates every variable at once). */
 export function loadMigrationConfig(env: NodeJS.ProcessEnv = process.env): MigrationConfig {
-  const issues: Array<{ variable: string; message: string }> = [];
-  const whole = (variable: string, fallback: number, min: number, max: number): number => {
-    const raw = env[variable];
-    if (raw === undefined || raw === '') return fallback;
-    const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
-    if (!(n >= min && n <= max)) {
-      issues.push({ variable, message: `must be a whole number between ${min} and ${max}` });
-      return fallback;
-    }
-    return n;
+  const e = readEnvironment(env);
+  return {
+    minCertificateDays: e.SWITCHYARD_MIGRATION_MIN_CERT_DAYS,
+    minWindowHours: e.SWITCHYARD_MIGRATION_WINDOW_HOURS,
   };
-  const config = {
-    minCertificateDays: whole('SWITCHYARD_MIGRATION_MIN_CERT_DAYS', 14, 0, 3650),
-    minWindowHours: whole('SWITCHYARD_MIGRATION_WINDOW_HOURS', 24, 0, 24 * 365),
-  };
-  if (issues.length > 0) throw new ConfigError(issues);
-  return config;
 }

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/central-config.js';
+import { readEnvironment } from '../config/environment.js';
 
 /** How the automatic rotation (ADR 32) paces itself, from the environment. */
 export interface AutopilotConfig {
@@ -11,22 +11,8 @@ export interface AutopilotConfig {
   gateGraceMs: number;
 }
 
+/** This domain's part of the environment (config/environment.ts validates every variable at once). */
 export function loadAutopilotConfig(env: NodeJS.ProcessEnv = process.env): AutopilotConfig {
-  const issues: Array<{ variable: string; message: string }> = [];
-  const ms = (variable: string, fallback: number, min: number, max: number): number => {
-    const raw = env[variable];
-    if (raw === undefined || raw === '') return fallback;
-    const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
-    if (!(n >= min && n <= max)) {
-      issues.push({ variable, message: `must be a whole number of milliseconds between ${min} and ${max}` });
-      return fallback;
-    }
-    return n;
-  };
-  const config = {
-    everyMs: ms('SWITCHYARD_ROTATION_AUTOPILOT_MS', 15_000, 100, 3_600_000),
-    gateGraceMs: ms('SWITCHYARD_ROTATION_GATE_GRACE_MS', 10 * 60_000, 0, 7 * 86_400_000),
-  };
-  if (issues.length > 0) throw new ConfigError(issues);
-  return config;
+  const e = readEnvironment(env);
+  return { everyMs: e.SWITCHYARD_ROTATION_AUTOPILOT_MS, gateGraceMs: e.SWITCHYARD_ROTATION_GATE_GRACE_MS };
 }

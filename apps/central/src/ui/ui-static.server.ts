@@ -1,6 +1,7 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { type NextFunction, type Request, type Response } from 'express';
+import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { findUiFolder, isReservedPath, listUiFiles, type UiFile } from './ui-files.js';
 
 /**
@@ -14,10 +15,13 @@ import { findUiFolder, isReservedPath, listUiFiles, type UiFile } from './ui-fil
 export class UiStaticServer implements OnModuleInit {
   private readonly logger = new Logger('ui');
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
+  ) {}
 
   onModuleInit(): void {
-    const root = process.env.SWITCHYARD_UI_DIR ?? findUiFolder(import.meta.url);
+    const root = this.config.uiDir ?? findUiFolder(import.meta.url);
     const files = root ? listUiFiles(root) : new Map<string, UiFile>();
     const index = files.get('/index.html');
     if (!index)

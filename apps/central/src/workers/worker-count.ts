@@ -1,10 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { z } from 'zod';
-import { ConfigError, type CentralConfig } from '../config/central-config.js';
+import { type CentralConfig } from '../config/central-config.js';
+import { MAX_WORKERS, readEnvironment } from '../config/environment.js';
 import { agentConnectionBudget } from '../listeners/descriptor-budget.js';
 
-/** More workers than this is a typo, not a plan: each holds a database pool and a Nest application. */
-export const MAX_WORKERS = 64;
+export { MAX_WORKERS };
 
 export interface WorkersSetting {
   /** `auto`, or a fixed number of worker processes (1: one process, no primary, as before cluster mode). */
@@ -13,34 +12,10 @@ export interface WorkersSetting {
   fleetSize: number | undefined;
 }
 
-const count = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
-
-const schema = z.object({
-  SWITCHYARD_WORKERS: z
-    .string()
-    .refine(
-      (v) => v === 'auto' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_WORKERS),
-      `must be "auto" or a whole number between 1 and ${MAX_WORKERS}`,
-    )
-    .transform((v): 'auto' | number => (v === 'auto' ? 'auto' : Number(v)))
-    .default('auto'),
-  SWITCHYARD_FLEET_SIZE: count(1, 10_000_000).optional(),
-});
-
-/** Reads SWITCHYARD_WORKERS and SWITCHYARD_FLEET_SIZE; a wrong value throws ConfigError naming it. */
+/** Reads SWITCHYARD_WORKERS and SWITCHYARD_FLEET_SIZE (validated with the whole environment). */
 export function loadWorkersSetting(env: NodeJS.ProcessEnv = process.env): WorkersSetting {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(present);
-  if (!parsed.success)
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })),
-    );
-  return { workers: parsed.data.SWITCHYARD_WORKERS, fleetSize: parsed.data.SWITCHYARD_FLEET_SIZE };
+  const e = readEnvironment(env);
+  return { workers: e.SWITCHYARD_WORKERS, fleetSize: e.SWITCHYARD_FLEET_SIZE };
 }
 
 export interface HostFacts {
