@@ -7,8 +7,10 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { AGENT_PATH, PROTOCOL_VERSION } from '../../libs/protocol/index.js';
+import { Semaphore } from './semaphore.js';
 import { DEFAULT_PROFILE_DOWNLOAD, SwarmProfileSync } from './swarm-profile-sync.js';
 import {
+  DEFAULT_RECONNECT_CONCURRENCY,
   type Failures,
   type SwarmCommand,
   type SwarmConfig,
@@ -45,6 +47,10 @@ let failedAfterReadyAtMs: number[] = [];
 let reconnectLatenciesMs: number[] = [];
 let closes: Failures = {};
 let profileSync: SwarmProfileSync | undefined;
+let reconnectSemaphore: Semaphore | undefined;
+/** Reconnection attempts in flight in this swarm (SwarmConfig.reconnectConcurrency). */
+const reconnectSlots = () =>
+  (reconnectSemaphore ??= new Semaphore(config?.reconnectConcurrency ?? DEFAULT_RECONNECT_CONCURRENCY));
 
 const loopDelay = monitorEventLoopDelay({ resolution: 20 });
 loopDelay.enable();
@@ -159,18 +165,29 @@ function scheduleReconnect(agent: SimAgent, retryAfterMs?: number): void {
   agent.retry = setTimeout(() => {
     agent.retry = undefined;
     if (!reconnect || agent.socket) return;
-    void attempt(agent).then((result) => {
-      if (result.ok) {
-        reconnectLatenciesMs.push(result.latencyMs);
-        return;
-      }
-      const afterReady = centralReadyAt !== undefined && Date.now() >= centralReadyAt;
-      count(afterReady ? failuresAfterReady : failuresBeforeReady, result.reason);
-      if (afterReady && failedAfterReadyAtMs.length < 10_000)
-        failedAfterReadyAtMs.push(Date.now() - centralReadyAt!);
-      if (result.retryAfterMs === undefined) agent.failures++;
-      if (reconnect) scheduleReconnect(agent, result.retryAfterMs);
-    });
+    void reconnectSlots()
+      .acquire()
+      .then(async (release) => {
+        // The wait for a slot counts in the agent's time back (welcomedSinceMark): conservative for central.
+        const result = await (reconnect && !agent.socket
+          ? attempt(agent)
+          : Promise.resolve<AttemptResult | undefined>(undefined));
+        release();
+        return result;
+      })
+      .then((result) => {
+        if (!result) return;
+        if (result.ok) {
+          reconnectLatenciesMs.push(result.latencyMs);
+          return;
+        }
+        const afterReady = centralReadyAt !== undefined && Date.now() >= centralReadyAt;
+        count(afterReady ? failuresAfterReady : failuresBeforeReady, result.reason);
+        if (afterReady && failedAfterReadyAtMs.length < 10_000)
+          failedAfterReadyAtMs.push(Date.now() - centralReadyAt!);
+        if (result.retryAfterMs === undefined) agent.failures++;
+        if (reconnect) scheduleReconnect(agent, result.retryAfterMs);
+      });
   }, delay);
 }
 

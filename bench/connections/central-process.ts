@@ -15,6 +15,8 @@ export interface CentralEnv {
   heartbeatIntervalMs?: number;
   /** SWITCHYARD_WORKERS for central's cluster mode (`auto`, or a number); unset runs one process. */
   workers?: string;
+  /** SWITCHYARD_FLEET_SIZE: the agents of the run, so `auto` starts enough workers to hold them all. */
+  fleetSize?: number;
   /** Opens the V8 inspector on 127.0.0.1:<port> (for a CPU profile of a phase). */
   inspectPort?: number;
 }
@@ -107,6 +109,7 @@ export class CentralProcess {
         SWITCHYARD_HEARTBEAT_INTERVAL_MS: env.heartbeatIntervalMs ? String(env.heartbeatIntervalMs) : '',
         // One process unless asked: figures compare with a single bare process (cluster mode: --workers).
         SWITCHYARD_WORKERS: env.workers ?? '1',
+        SWITCHYARD_FLEET_SIZE: env.fleetSize ? String(env.fleetSize) : '',
         NO_COLOR: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -30,6 +30,13 @@ export interface ConnectionBenchOptions {
   allSecure: boolean;
   /** In-flight connection attempts, all swarms together. */
   concurrency: number;
+  /**
+   * Reconnection attempts in flight after a restart, all swarms together. Real agents each have their
+   * own CPU; a swarm process simulating 10,000 of them does not. Unbounded, 50,000 agents reconnecting
+   * stalled the swarms' event loops for 52 s, their attempts timed out and were retried, and neither
+   * central nor the bare ws server got a single agent back in 300 s: the load generator measured itself.
+   */
+  reconnectConcurrency: number;
   /** Swarm processes; by default two from 2,000 agents on, then one per 10,000 (spread-plan.ts). */
   swarmProcesses: number | undefined;
   /** Sockets one process may hold here (the hard open-files limit less a margin). */
@@ -56,6 +63,7 @@ export interface ConnectionBenchOptions {
 export const DEFAULT_CONNECTION_OPTIONS: Omit<ConnectionBenchOptions, 'agents' | 'log' | 'signal'> = {
   allSecure: true,
   concurrency: 100,
+  reconnectConcurrency: 1000,
   swarmProcesses: undefined,
   maxSocketsPerProcess: DEFAULT_MAX_SOCKETS_PER_PROCESS,
   targets: ['switchyard', 'bare', 'nginx'],
@@ -111,6 +119,9 @@ export async function runConnectionBench(options: ConnectionBenchOptions): Promi
     databaseUrl: options.databaseUrl,
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     workers: options.workers,
+    // As an operator sizes it (README): without it `auto` counts cores only, and two workers' descriptor
+    // budgets (19,000 each here) refused 12,000 of 50,000 agents with 503.
+    fleetSize: n,
   };
   const tls = makeTlsFixture(root);
   const log = options.log;
@@ -206,6 +217,7 @@ function swarmConfig(
     enrollmentToken,
     localAddresses: [],
     concurrency: Math.max(1, Math.ceil(options.concurrency / swarmCount)),
+    reconnectConcurrency: Math.max(1, Math.ceil(options.reconnectConcurrency / swarmCount)),
     attemptTimeoutMs: options.attemptTimeoutMs,
     backoff: { baseMs: 500, capMs: 10_000 },
   };

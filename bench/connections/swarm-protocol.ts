@@ -19,6 +19,8 @@ export interface SwarmConfig {
   localAddresses: string[];
   /** In-flight connection attempts at most, in a connect phase. */
   concurrency: number;
+  /** In-flight reconnection attempts at most (after a restart); the rest wait their turn in the swarm. */
+  reconnectConcurrency?: number;
   /** One attempt (TCP, TLS, upgrade, hello, welcome) fails after this long. */
   attemptTimeoutMs: number;
   backoff: { baseMs: number; capMs: number };
@@ -135,3 +137,6 @@ export type SwarmReply =
     }
   | { type: 'closed'; closed: number }
   | { type: 'error'; message: string };
+
+/** Reconnection attempts one swarm process has in flight when its config does not say. */
+export const DEFAULT_RECONNECT_CONCURRENCY = 500;
