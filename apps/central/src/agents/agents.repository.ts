@@ -296,10 +296,15 @@ export class AgentsRepository {
    */
   async markNodeSessionsDisconnected(nodeId: string, seen: 'now' | 'last-heartbeat'): Promise<number> {
     const rows: unknown[] = await this.db.query(
-      `UPDATE agents a SET connection_status = 'disconnected',
+      // Locked in id order first, like every statement that touches many agents (see sweepDeadNodes).
+      `WITH held AS (
+         SELECT a.id FROM agents a WHERE a.node_id = $1 AND a.connection_status = 'online'
+          ORDER BY a.id FOR UPDATE OF a)
+       UPDATE agents a SET connection_status = 'disconnected',
               last_seen_at = CASE WHEN $2 THEN now()
                                   ELSE greatest(a.last_seen_at, (SELECT n.heartbeat_at FROM central_nodes n WHERE n.id = a.node_id)) END
-        WHERE a.node_id = $1 AND a.connection_status = 'online' RETURNING a.id`,
+         FROM held h
+        WHERE a.id = h.id AND a.node_id = $1 AND a.connection_status = 'online' RETURNING a.id`,
       [nodeId, seen === 'now'],
     );
     return (rows[0] as unknown[]).length;
@@ -308,10 +313,17 @@ export class AgentsRepository {
   /** Agents left "online" by nodes whose heartbeat stopped: seen last at that heartbeat. */
   async sweepDeadNodes(): Promise<number> {
     const rows: unknown[] = await this.db.query(
-      `UPDATE agents a SET connection_status = 'disconnected',
+      // Rows locked in id order first, as the session batches lock theirs (session-status.writer.ts):
+      // updating in heap order deadlocked with them when a node stopped with 19,000 sessions.
+      `WITH doomed AS (
+         SELECT a.id FROM agents a
+          WHERE a.connection_status = 'online' AND NOT EXISTS (
+            SELECT 1 FROM central_nodes n WHERE n.id = a.node_id AND n.heartbeat_at > now() - make_interval(secs => $1))
+          ORDER BY a.id FOR UPDATE OF a)
+       UPDATE agents a SET connection_status = 'disconnected',
               last_seen_at = greatest(a.last_seen_at, (SELECT n.heartbeat_at FROM central_nodes n WHERE n.id = a.node_id))
-        WHERE a.connection_status = 'online' AND NOT EXISTS (
-          SELECT 1 FROM central_nodes n WHERE n.id = a.node_id AND n.heartbeat_at > now() - make_interval(secs => $1))
+         FROM doomed d
+        WHERE a.id = d.id AND a.connection_status = 'online'
         RETURNING a.id`,
       [NODE_STALE_AFTER_SECONDS],
     );

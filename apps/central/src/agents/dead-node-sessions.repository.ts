@@ -5,13 +5,18 @@ export interface SqlQueryable {
 
 // One statement: the node's row goes (so no listing shows it alive) and the agents it still held are
 // marked disconnected, seen last at its last heartbeat (ADR 22). Only rows that still name the dead node:
-// an agent that already reconnected to another node has that node's id and keeps its status.
+// an agent that already reconnected to another node has that node's id and keeps its status. Rows are
+// locked in id order first, as the session batches lock theirs, so the two cannot deadlock.
 const MARK_DEAD_NODE = `
   WITH gone AS (DELETE FROM central_nodes WHERE id = $1 RETURNING heartbeat_at),
+       held AS (
+         SELECT a.id FROM agents a WHERE a.node_id = $1 AND a.connection_status = 'online'
+          ORDER BY a.id FOR UPDATE OF a),
        marked AS (
          UPDATE agents a SET connection_status = 'disconnected',
                 last_seen_at = greatest(a.last_seen_at, (SELECT heartbeat_at FROM gone))
-          WHERE a.node_id = $1 AND a.connection_status = 'online'
+           FROM held h
+          WHERE a.id = h.id AND a.node_id = $1 AND a.connection_status = 'online'
           RETURNING a.id)
   SELECT count(*)::int AS marked FROM marked`;
 
