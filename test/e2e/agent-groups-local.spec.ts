@@ -7,7 +7,7 @@ import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/webs
 import { ApiClient } from '../support/api-client.js';
 import { seedSettings } from '../support/in-process-central.js';
 import { freePorts, waitFor } from '../support/ports.js';
-import { startAgentProcess, startCentralProcess, type RunningProcess } from '../support/processes.js';
+import { type RunningProcess, startCentralProcess, startTestAgent } from '../support/processes.js';
 import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
 
 const ADMIN_PASSWORD = 'e2e-admin-password';
@@ -41,7 +41,7 @@ describe('e2e: groups from agent.conf, a rollout to a reported group, local sett
   const startAgent = (id: string) =>
     agents.set(
       id,
-      startAgentProcess(['--home', homes.get(id)!, '--token', token, '--backoff-base-ms', '200', '--backoff-max-ms', '1000']),
+      startTestAgent(homes.get(id)!, { token, backoffMaxMs: 1000 }),
     ); // prettier-ignore
   const online = (id: string, check: (r: AgentRow) => boolean = () => true) =>
     waitFor(`${id} online`, async () => {

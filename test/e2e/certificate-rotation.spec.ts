@@ -18,12 +18,7 @@ import { ApiClient } from '../support/api-client.js';
 import { seedSettings } from '../support/in-process-central.js';
 import { makeServerChain } from '../support/openssl-fixtures.js';
 import { freePorts, waitFor } from '../support/ports.js';
-import {
-  REPO_ROOT,
-  startAgentProcess,
-  startCentralProcess,
-  type RunningProcess,
-} from '../support/processes.js';
+import { REPO_ROOT, type RunningProcess, startCentralProcess, startTestAgent } from '../support/processes.js';
 import { presentedCertificate } from '../support/tls-probe.js';
 import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
 
@@ -200,19 +195,7 @@ describe(`e2e: a staged certificate rotation to a new CA with ${FLEET} real agen
         join(home, 'conf', 'agent.conf'),
         agentConf(id, { port: ports.plain, securePort: ports.secure }),
       );
-      agents.set(
-        id,
-        startAgentProcess([
-          '--home',
-          home,
-          '--token',
-          token,
-          '--backoff-base-ms',
-          '200',
-          '--backoff-max-ms',
-          '2000',
-        ]),
-      );
+      agents.set(id, startTestAgent(home, { token }));
     }
     await waitFor(
       'every agent online over plain',

@@ -8,7 +8,7 @@ import { CloseCode, MAX_FRAME_BYTES } from '../../libs/protocol/index.js';
 import { ApiClient } from '../support/api-client.js';
 import { seedSettings } from '../support/in-process-central.js';
 import { freePorts, waitFor } from '../support/ports.js';
-import { startAgentProcess, startCentralProcess, type RunningProcess } from '../support/processes.js';
+import { type RunningProcess, startCentralProcess, startTestAgent } from '../support/processes.js';
 import { RawAgent } from '../support/raw-agent.js';
 import { tcpAccepts } from '../support/tls-probe.js';
 import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
@@ -91,16 +91,7 @@ describe('e2e: enroll, plain, enable secure live, switch the agent to wss, close
       join(home, 'conf', 'agent.conf'),
       agentConf({ plainPort: ports.plain, securePort: ports.secure, secure: false }),
     );
-    agent = startAgentProcess([
-      '--home',
-      home,
-      '--token',
-      token,
-      '--backoff-base-ms',
-      '200',
-      '--backoff-max-ms',
-      '2000',
-    ]);
+    agent = startTestAgent(home, { token });
     await waitFor('agent online over plain', async () => {
       const r = await api.call<AgentRow>('GET', '/api/agents/branch-7.kiosk-1');
       return r.status === 200 && r.body.status === 'online' && r.body.transport === 'plain';
@@ -188,7 +179,7 @@ describe('e2e: enroll, plain, enable secure live, switch the agent to wss, close
     expect((await row()).status).toBe('disconnected');
 
     // 7. the agent comes back by itself with its stored credential, over wss
-    agent = startAgentProcess(['--home', home, '--backoff-base-ms', '200', '--backoff-max-ms', '2000']);
+    agent = startTestAgent(home);
     await waitFor(
       'agent back online over secure',
       async () => {

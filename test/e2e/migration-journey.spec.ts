@@ -15,9 +15,10 @@ import { seedSettings } from '../support/in-process-central.js';
 import { explainOnTimeout, freePorts, waitFor } from '../support/ports.js';
 import {
   REPO_ROOT,
+  type RunningProcess,
   startAgentProcess,
   startCentralProcess,
-  type RunningProcess,
+  startTestAgent,
 } from '../support/processes.js';
 import { tcpAccepts } from '../support/tls-probe.js';
 import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
@@ -93,18 +94,7 @@ describe('e2e: the staged plain → secure migration with 20 real agents, a TLS 
   const row = (id: string) => api.ok<AgentRow>('GET', `/api/agents/${id}`);
   const rows = async (ids: string[]) => Promise.all(ids.map(row));
   const startAgent = (id: string, extra: string[] = []) => {
-    agents.set(
-      id,
-      startAgentProcess([
-        '--home',
-        homes.get(id)!,
-        '--backoff-base-ms',
-        '200',
-        '--backoff-max-ms',
-        '2000',
-        ...extra,
-      ]),
-    );
+    agents.set(id, startTestAgent(homes.get(id)!, { args: extra }));
   };
   /** With SWITCHYARD_DOC_CAPTURE=FILE, the real `migrate` CLI output is kept for docs/migration.md. */
   const capture = async (title: string, args: string[]) => {

@@ -9,7 +9,7 @@ import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/webs
 import { ApiClient } from '../support/api-client.js';
 import { seedSettings } from '../support/in-process-central.js';
 import { freePorts, waitFor } from '../support/ports.js';
-import { startAgentProcess, startCentralProcess, type RunningProcess } from '../support/processes.js';
+import { type RunningProcess, startCentralProcess, startTestAgent } from '../support/processes.js';
 import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
 
 const ADMIN_PASSWORD = 'e2e-admin-password';
@@ -126,18 +126,7 @@ describe('e2e: profile rollouts to real agents, in waves, through a central cras
       homes.push(home);
       mkdirSync(join(home, 'conf', 'security'), { recursive: true });
       writeFileSync(join(home, 'conf', 'agent.conf'), agentConf(agentId(i), ports));
-      agents.push(
-        startAgentProcess([
-          '--home',
-          home,
-          '--token',
-          token,
-          '--backoff-base-ms',
-          '200',
-          '--backoff-max-ms',
-          '2000',
-        ]),
-      );
+      agents.push(startTestAgent(home, { token }));
     }
     await waitFor(
       'every agent online over plain',

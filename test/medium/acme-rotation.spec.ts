@@ -14,7 +14,7 @@ import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/webs
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { findPebble, startPebble, type RunningPebble } from '../support/pebble.js';
 import { waitFor } from '../support/ports.js';
-import { startAgentProcess, type RunningProcess } from '../support/processes.js';
+import { type RunningProcess, startTestAgent } from '../support/processes.js';
 import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
 import { presentedCertificate } from '../support/tls-probe.js';
 
@@ -183,18 +183,7 @@ interface AuditEntry {
             '',
           ].join('\n'),
         );
-        agents.push(
-          startAgentProcess([
-            '--home',
-            home,
-            '--token',
-            token,
-            '--backoff-base-ms',
-            '200',
-            '--backoff-max-ms',
-            '1000',
-          ]),
-        );
+        agents.push(startTestAgent(home, { token, backoffMaxMs: 1000 }));
       }
       mark('agents started');
       await waitFor(

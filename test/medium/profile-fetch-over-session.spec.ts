@@ -10,7 +10,7 @@ import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/webs
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { makeServerChain } from '../support/openssl-fixtures.js';
 import { waitFor } from '../support/ports.js';
-import { startAgentProcess, type RunningProcess } from '../support/processes.js';
+import { type RunningProcess, startTestAgent } from '../support/processes.js';
 import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
 import { presentedCertificate } from '../support/tls-probe.js';
 
@@ -70,16 +70,7 @@ describe('a connected agent fetches what its session offers after a certificate 
       ].join('\n'),
     );
     const { token } = await c.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {});
-    agent = startAgentProcess([
-      '--home',
-      home,
-      '--token',
-      token,
-      '--backoff-base-ms',
-      '200',
-      '--backoff-max-ms',
-      '1000',
-    ]);
+    agent = startTestAgent(home, { token, backoffMaxMs: 1000 });
     const online = await waitFor(
       'the agent online over wss with its trust anchor reported',
       async () => {

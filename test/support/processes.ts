@@ -67,3 +67,26 @@ export function startAgentProcess(args: string[], env: Record<string, string> = 
   });
   return new RunningProcess('agent', child);
 }
+
+/**
+ * A real agent process on `home` for a test: enrolls with `token` (when given) and retries fast (backoff
+ * from 200 ms up to `backoffMaxMs`), so a test waits for central rather than for the agent's backoff.
+ */
+export function startTestAgent(
+  home: string,
+  opts: { token?: string; backoffMaxMs?: number; args?: string[]; env?: Record<string, string> } = {},
+): RunningProcess {
+  return startAgentProcess(
+    [
+      '--home',
+      home,
+      ...(opts.token ? ['--token', opts.token] : []),
+      '--backoff-base-ms',
+      '200',
+      '--backoff-max-ms',
+      String(opts.backoffMaxMs ?? 2000),
+      ...(opts.args ?? []),
+    ],
+    opts.env,
+  );
+}
