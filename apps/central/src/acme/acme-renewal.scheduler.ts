@@ -12,6 +12,7 @@ import { AcmeOrderExecutor } from './acme-order.executor.js';
 import { AcmeRotationHandoff } from './acme-rotation.js';
 import { AcmeRepository, type AcmeOrderRow, type NewAcmeOrder } from './acme.repository.js';
 import { renewalDueAt } from './renewal-policy.js';
+import { PeriodicTask } from '../common/periodic-task.js';
 
 export type RenewalCheck = 'not-acme' | 'not-due' | 'busy' | 'renewed' | 'failed' | 'held' | 'rotating';
 
@@ -30,7 +31,7 @@ export interface RenewalPlan {
 @Injectable()
 export class AcmeRenewalScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('acme');
-  private timer: NodeJS.Timeout | undefined;
+  private task: PeriodicTask | undefined;
   private checking: Promise<RenewalCheck> | undefined;
 
   constructor(
@@ -44,13 +45,13 @@ export class AcmeRenewalScheduler implements OnApplicationBootstrap, OnModuleDes
 
   onApplicationBootstrap(): void {
     // A node that was down for a while may find the certificate already due: look once at start.
-    void this.checkNow();
-    this.timer = setInterval(() => void this.checkNow(), this.config.renewCheckEveryMs);
-    this.timer.unref();
+    this.task = new PeriodicTask(this.config.renewCheckEveryMs, () => this.checkNow()).start({
+      immediately: true,
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
+    await this.task?.stop();
     await this.checking;
   }
 

@@ -4,6 +4,7 @@ import { NodesRepository } from '../cluster/nodes.repository.js';
 import { deadIncarnations } from '../cluster/previous-incarnations.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { AgentsRepository } from './agents.repository.js';
+import { PeriodicTask } from '../common/periodic-task.js';
 
 const SWEEP_EVERY_MS = 10_000;
 
@@ -14,7 +15,7 @@ const SWEEP_EVERY_MS = 10_000;
 @Injectable()
 export class AgentSweeper implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('agents');
-  private timer: NodeJS.Timeout | undefined;
+  private task: PeriodicTask | undefined;
 
   constructor(
     private readonly repo: AgentsRepository,
@@ -25,7 +26,7 @@ export class AgentSweeper implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await this.reapPreviousIncarnations();
-    this.timer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
+    this.task = new PeriodicTask(SWEEP_EVERY_MS, () => this.sweep()).start();
   }
 
   /** After a crash and restart, the agents the dead process held are shown disconnected at once. */
@@ -40,8 +41,8 @@ export class AgentSweeper implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  async onModuleDestroy(): Promise<void> {
+    await this.task?.stop();
   }
 
   async sweep(): Promise<void> {

@@ -11,6 +11,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { DomainError } from '../common/domain-error.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { CertificatesService } from './certificates.service.js';
+import { PeriodicTask } from '../common/periodic-task.js';
 
 /** Files holding the password of a dropped key store or key rather than certificate material. */
 const PASSWORD_FILE = /^(password|password\.txt)$|\.pass$/i;
@@ -25,7 +26,7 @@ const PASSWORD_FILE = /^(password|password\.txt)$|\.pass$/i;
 export class CertificateDropFolder implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('certificates');
   private readonly folder: string;
-  private timer: NodeJS.Timeout | undefined;
+  private task: PeriodicTask | undefined;
   private lastSnapshot = '';
   private running: Promise<void> | undefined;
 
@@ -39,12 +40,11 @@ export class CertificateDropFolder implements OnApplicationBootstrap, OnModuleDe
 
   onApplicationBootstrap(): void {
     mkdirSync(this.folder, { recursive: true, mode: 0o700 });
-    this.timer = setInterval(() => void this.check(), this.config.certDropIntervalMs);
-    this.timer.unref();
+    this.task = new PeriodicTask(this.config.certDropIntervalMs, () => this.check()).start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
+    await this.task?.stop();
     await this.running;
   }
 

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { expiryThreshold, lifetimeDaysOf } from './certificate-report.js';
 import { CertificatesService } from './certificates.service.js';
+import { PeriodicTask } from '../common/periodic-task.js';
 
 const CHECK_EVERY_MS = 60 * 60_000;
 const ACTION = 'certificate expiry warning';
@@ -18,7 +19,7 @@ const EXPIRY_LOCK = 7_736_202;
 @Injectable()
 export class CertificateExpiry implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('certificates');
-  private timer: NodeJS.Timeout | undefined;
+  private task: PeriodicTask | undefined;
 
   constructor(
     private readonly certificates: CertificatesService,
@@ -26,13 +27,11 @@ export class CertificateExpiry implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   onApplicationBootstrap(): void {
-    setImmediate(() => void this.check());
-    this.timer = setInterval(() => void this.check(), CHECK_EVERY_MS);
-    this.timer.unref();
+    this.task = new PeriodicTask(CHECK_EVERY_MS, () => this.check()).start({ immediately: true });
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  async onModuleDestroy(): Promise<void> {
+    await this.task?.stop();
   }
 
   async check(now = new Date()): Promise<string | undefined> {

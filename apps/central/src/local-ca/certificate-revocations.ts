@@ -4,6 +4,7 @@ import { ClusterBus } from '../cluster/cluster-bus.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { EventBus } from '../common/event-bus.js';
 import { LocalCaRepository } from './local-ca.repository.js';
+import { PeriodicTask } from '../common/periodic-task.js';
 
 /** A NOTIFY lost while a node's LISTEN connection was down is caught up within this time. */
 const REFRESH_EVERY_MS = 30_000;
@@ -16,7 +17,7 @@ const REFRESH_EVERY_MS = 30_000;
 export class CertificateRevocations implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('local-ca');
   private revoked = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
+  private task: PeriodicTask | undefined;
 
   constructor(
     private readonly repo: LocalCaRepository,
@@ -31,12 +32,11 @@ export class CertificateRevocations implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), REFRESH_EVERY_MS);
-    this.timer.unref();
+    this.task = new PeriodicTask(REFRESH_EVERY_MS, () => this.refresh()).start();
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  async onModuleDestroy(): Promise<void> {
+    await this.task?.stop();
   }
 
   isRevoked(serial: string): boolean {

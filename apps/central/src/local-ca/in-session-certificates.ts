@@ -15,6 +15,7 @@ import { type ClientAuthMode } from './client-certificate.check.js';
 import { LocalCaRepository } from './local-ca.repository.js';
 import { LocalCaService } from './local-ca.service.js';
 import { OfferPacer } from './offer-pacer.js';
+import { PeriodicTask } from '../common/periodic-task.js';
 
 /** Exchanges open at once and offers sent per event-loop turn (see OfferPacer). */
 const IN_FLIGHT = 100;
@@ -49,7 +50,7 @@ export class InSessionCertificates implements CertificateSessionHooks, OnModuleI
   private readonly pacer: OfferPacer<AgentSession>;
   private signing = 0;
   private readonly waitingToSign: Array<() => void> = [];
-  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweepTask: PeriodicTask | undefined;
 
   constructor(
     private readonly sessions: AgentSessions,
@@ -67,12 +68,11 @@ export class InSessionCertificates implements CertificateSessionHooks, OnModuleI
 
   onModuleInit(): void {
     this.sessions.useCertificateHooks(this);
-    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
-    this.sweepTimer.unref();
+    this.sweepTask = new PeriodicTask(SWEEP_EVERY_MS, () => this.sweep()).start();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.sweepTimer);
+    void this.sweepTask?.stop();
     for (const offer of this.offers.values()) clearTimeout(offer.timer);
     this.offers.clear();
   }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { EventBus } from '../common/event-bus.js';
 import { RolloutDeliveriesRepository } from './rollout-deliveries.repository.js';
+import { PeriodicTask } from '../common/periodic-task.js';
 
 /** Looked at again this often, whatever NOTIFY may have missed. */
 const REFRESH_MS = 5000;
@@ -18,7 +19,7 @@ export class RolloutEntriesPresence implements OnApplicationBootstrap, OnModuleD
   private changes = 0;
   /** `changes` when the last count started: later changes are not in it. */
   private countedAt = -1;
-  private timer: NodeJS.Timeout | undefined;
+  private task: PeriodicTask | undefined;
   private counting: Promise<void> | undefined;
 
   constructor(
@@ -31,13 +32,11 @@ export class RolloutEntriesPresence implements OnApplicationBootstrap, OnModuleD
       this.changes++;
       void this.refresh();
     });
-    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
-    this.timer.unref();
-    void this.refresh();
+    this.task = new PeriodicTask(REFRESH_MS, () => this.refresh()).start({ immediately: true });
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  async onModuleDestroy(): Promise<void> {
+    await this.task?.stop();
   }
 
   /** False only when no rollout entry exists for sure. */

@@ -5,6 +5,7 @@ import { type RotationActor, type RotationDeps } from './rotation-deps.js';
 import { rotationGate } from './rotation-gate.js';
 import { type StoredRotation } from './rotation.repository.js';
 import { type RotationService } from './rotation.service.js';
+import { PeriodicTask } from '../common/periodic-task.js';
 
 const SYSTEM: RotationActor = { name: 'system' };
 
@@ -25,7 +26,7 @@ type Verdict = { advance: string } | { wait: true } | { block: string };
  */
 export class RotationAutopilot implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('certificate-rotation');
-  private timer: NodeJS.Timeout | undefined;
+  private task: PeriodicTask | undefined;
   private running: Promise<AutopilotTick> | undefined;
   /** Since when the gate has been closed with every trust rollout completed (per rotation). */
   private gateStuckSince = new Map<string, number>();
@@ -38,12 +39,11 @@ export class RotationAutopilot implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), this.config.everyMs);
-    this.timer.unref();
+    this.task = new PeriodicTask(this.config.everyMs, () => this.tick()).start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
+    await this.task?.stop();
     await this.running;
   }
 
