@@ -19,7 +19,13 @@ export default function teardown(): void {
   for (const name of readdirSync(RELOCATED_CLUSTERS).filter((n) => n.endsWith('.owner'))) {
     const owner = join(RELOCATED_CLUSTERS, name);
     const cluster = owner.slice(0, -'.owner'.length);
-    if (!readFileSync(owner, 'utf8').startsWith(inRun)) continue;
+    let dataDir: string;
+    try {
+      dataDir = readFileSync(owner, 'utf8');
+    } catch {
+      continue; // removed meanwhile by another run's teardown or central's own clean-up
+    }
+    if (!dataDir.startsWith(inRun)) continue;
     if (existsSync(join(cluster, 'postmaster.pid'))) continue;
     rmSync(cluster, { recursive: true, force: true });
     rmSync(owner, { force: true });
