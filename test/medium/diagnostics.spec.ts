@@ -3,11 +3,13 @@
 // the log tail, the status, agent.conf without its secrets and the truststore's fingerprints. Then bad
 // uploads from hand-driven agents: each refused with its reason, nothing stored.
 import { X509Certificate, createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJksTruststore } from '../../libs/keystore/index.js';
 import { DIAGNOSTICS_CHUNK_BYTES } from '../../libs/protocol/index.js';
+import { createDataSource } from '../../apps/central/src/database/database.js';
 import { readBundleFiles } from '../../apps/central/src/diagnostics/diagnostics-bundle.check.js';
+import { DiagnosticsRepository } from '../../apps/central/src/diagnostics/diagnostics.repository.js';
 import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/websocket-settings.js';
 import { ApiClient } from '../support/api-client.js';
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
@@ -125,7 +127,12 @@ describe('diagnostics bundles from agents (real PostgreSQL, real agent process, 
       },
       30_000,
     );
-    const credential = readFileSync(join(home, 'state', 'credential'), 'utf8').trim();
+    // Central shows it online before the agent has stored the credential its welcome carried.
+    const credential = await waitFor('the credential stored', async () =>
+      existsSync(join(home, 'state', 'credential'))
+        ? readFileSync(join(home, 'state', 'credential'), 'utf8').trim() || undefined
+        : undefined,
+    );
 
     const r = await c.api.call<Answer>('POST', '/api/diagnostics', { agentIds: [AGENT, 'no-such-agent'] });
     expect(r.status).toBe(201);
@@ -148,7 +155,14 @@ describe('diagnostics bundles from agents (real PostgreSQL, real agent process, 
 
     const files = await readBundleFiles(download.bytes);
     expect([...files.keys()].sort()).toEqual(
-      ['agent.conf', 'agent.local.conf', 'agent.log', 'manifest.json', 'status.json', 'truststore.json'].sort(),
+      [
+        'agent.conf',
+        'agent.local.conf',
+        'agent.log',
+        'manifest.json',
+        'status.json',
+        'truststore.json',
+      ].sort(),
     );
     const text = (name: string) => files.get(name)!.toString('utf8');
     // The log tail: what the agent logged since it started, up to the request itself.
@@ -198,7 +212,10 @@ describe('diagnostics bundles from agents (real PostgreSQL, real agent process, 
 
     const requested = (await audit('diagnostics requested')).filter((e) => e.target === '2 agents');
     expect(requested[0]).toMatchObject({ actor: 'admin', outcome: 'success' });
-    const received = (await audit('diagnostics received')).find((e) => e.details.requestId === id);
+    // Audited right after the bundle is stored: it may trail the list by a moment.
+    const received = await waitFor('the arrival audited', async () =>
+      (await audit('diagnostics received')).find((e) => e.details.requestId === id),
+    );
     expect(received).toMatchObject({ actor: `agent:${AGENT}`, outcome: 'success', target: AGENT });
   }, 90_000);
 
@@ -232,6 +249,10 @@ describe('diagnostics bundles from agents (real PostgreSQL, real agent process, 
     const download = await c.api.call<{ message: string }>('GET', `/api/diagnostics/${id}/download`);
     expect(download.status).toBe(409);
     expect(download.body.message).toBe(`diagnostics request ${id} failed: ${bundle.reason}`);
+    const audited = await waitFor('the failure audited', async () =>
+      (await audit('diagnostics failed')).find((e) => e.details.requestId === id),
+    );
+    expect(audited).toMatchObject({ target: agentId, details: { reason: bundle.reason } });
   };
 
   it('refuses an oversize bundle, a bad checksum and a bundle that is not one, storing nothing', async () => {
@@ -244,7 +265,12 @@ describe('diagnostics bundles from agents (real PostgreSQL, real agent process, 
 
     const bad = await rawAgent('diag-checksum');
     const badId = await requestOf(bad);
-    bad.send({ type: 'diagnostics.chunk', requestId: badId, offset: 0, data: Buffer.from('hello').toString('base64') });
+    bad.send({
+      type: 'diagnostics.chunk',
+      requestId: badId,
+      offset: 0,
+      data: Buffer.from('hello').toString('base64'),
+    });
     bad.send({ type: 'diagnostics.result', requestId: badId, sizeBytes: 5, sha256: 'a'.repeat(64) });
     await expectNothingStored(badId, 'diag-checksum', /^checksum mismatch: the agent said sha256 a{64}/);
 
@@ -298,10 +324,15 @@ describe('diagnostics bundles from agents (real PostgreSQL, real agent process, 
       const r = await c.api.ok<{ status: string }>('GET', '/api/agents/diag-gone');
       return r.status === 'offline';
     });
-    const answer = await c.api.ok<Answer>('POST', '/api/diagnostics', { agentIds: [old.options.agentId, 'diag-gone'] });
+    const answer = await c.api.ok<Answer>('POST', '/api/diagnostics', {
+      agentIds: [old.options.agentId, 'diag-gone'],
+    });
     expect(answer.requested).toEqual([]);
     expect(answer.refused).toEqual([
-      { agentId: 'diag-gone', reason: expect.stringMatching(/^the agent is offline: bundles are asked of online agents only/) },
+      {
+        agentId: 'diag-gone',
+        reason: expect.stringMatching(/^the agent is offline: bundles are asked of online agents only/),
+      },
       { agentId: 'diag-old-version', reason: expect.stringMatching(/cannot send diagnostics/) },
     ]);
 
@@ -314,9 +345,37 @@ describe('diagnostics bundles from agents (real PostgreSQL, real agent process, 
     ]);
     await expectNothingStored(id, 'diag-silent', /^no bundle within 5 s/);
 
-    const bad = await c.api.call<{ message: string }>('POST', '/api/diagnostics', { agentIds: [], group: 'x' });
+    const bad = await c.api.call<{ message: string }>('POST', '/api/diagnostics', {
+      agentIds: [],
+      group: 'x',
+    });
     expect(bad.status).toBe(400);
   }, 60_000);
+
+  it('keeps the newest 5 bundles per agent and none older than 7 days', async () => {
+    await rawAgent('diag-retention');
+    const ds = createDataSource(db.url);
+    await ds.initialize();
+    try {
+      const repo = new DiagnosticsRepository(ds);
+      const ids = Array.from({ length: 8 }, () => randomUUID());
+      await ds.query(
+        `INSERT INTO diagnostic_bundles (id, agent_id, state, requested_by, requested_at, deadline_at, max_bytes, content, size_bytes, sha256)
+         SELECT x.id, 'diag-retention', 'received', 'test', now() - make_interval(mins => x.n::int), now(), 1024, '\\x00', 1, 'x'
+           FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n)`,
+        [ids],
+      );
+      // The oldest of them is 8 days old: gone whatever the count.
+      await ds.query(`UPDATE diagnostic_bundles SET requested_at = now() - interval '8 days' WHERE id = $1`, [
+        ids[0],
+      ]);
+      expect(await repo.prune('diag-retention')).toBe(3);
+      // ids[n] was asked n+1 minutes ago; ids[0] is now the oldest (age), ids[6] and ids[7] beyond the newest 5.
+      expect((await list('diag-retention')).map((b) => b.id)).toEqual(ids.slice(1, 6));
+    } finally {
+      await ds.destroy();
+    }
+  });
 
   it('is for operators and admins only: a viewer may not list or download bundles', async () => {
     await c.api.ok('POST', '/api/users', { username: 'vic', role: 'viewer', password: 'vic-password-12345' });

@@ -2,7 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AgentFrame, type DiagnosticsChunk, type DiagnosticsRequest } from '../../../../libs/protocol/index.js';
+import {
+  type AgentFrame,
+  type DiagnosticsChunk,
+  type DiagnosticsRequest,
+} from '../../../../libs/protocol/index.js';
 import yauzl from 'yauzl';
 import { parseAgentConfText } from '../agent-conf-file.js';
 import { AgentHome } from '../agent-home.js';
@@ -84,12 +88,17 @@ describe('DiagnosticsAgent', () => {
   });
 
   it('answers with an error when even a short bundle is over the limit', async () => {
-    const frames = await run({ type: 'diagnostics.request', requestId: REQUEST, maxBytes: 1024 }, new LogTail());
+    const frames = await run(
+      { type: 'diagnostics.request', requestId: REQUEST, maxBytes: 1024 },
+      new LogTail(),
+    );
     expect(frames).toEqual([
       {
         type: 'diagnostics.result',
         requestId: REQUEST,
-        error: expect.stringMatching(/^the bundle is \d+ bytes even with a short log tail, over the 1024-byte limit/),
+        error: expect.stringMatching(
+          /^the bundle is \d+ bytes even with a short log tail, over the 1024-byte limit/,
+        ),
       },
     ]);
   });

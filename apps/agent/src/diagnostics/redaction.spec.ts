@@ -19,7 +19,10 @@ describe('diagnostics redaction', () => {
   );
 
   it.each([
-    ['-Djavax.net.ssl.trustStorePassword=hunter22 -Dx=1', `-Djavax.net.ssl.trustStorePassword=${REDACTED} -Dx=1`],
+    [
+      '-Djavax.net.ssl.trustStorePassword=hunter22 -Dx=1',
+      `-Djavax.net.ssl.trustStorePassword=${REDACTED} -Dx=1`,
+    ],
     ['# old admin password: hunter22', `# old admin password: ${REDACTED}`],
     ['{"token": "abc123456"}', `{"token": ${REDACTED}}`],
     ['Authorization: Bearer sya_abcdefghijklmnop', `Authorization: Bearer ${REDACTED}`],
@@ -57,7 +60,8 @@ describe('diagnostics redaction', () => {
     expect(out.text).toContain(`db.password=${REDACTED}`);
     // A rewritten value is escaped as Properties.store writes it (`=` as `\=`).
     expect(out.text).toContain(`-Djavax.net.ssl.trustStorePassword\\=${REDACTED}`);
-    for (const secret of ['first-secret', 'second-secret', 'third-', 'secret\n']) expect(out.text).not.toContain(secret);
+    for (const secret of ['first-secret', 'second-secret', 'third-', 'secret\n'])
+      expect(out.text).not.toContain(secret);
   });
 
   it('withholds a file it cannot parse rather than guess', () => {

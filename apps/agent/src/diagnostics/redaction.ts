@@ -20,7 +20,10 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, `$1 ${REDACTED}`],
   // Switchyard's own secrets: sya_ agent credentials, syt_ enrollment tokens (central's newSecret).
   [/\b(sy[a-z]_)[A-Za-z0-9_-]{8,}/g, `$1${REDACTED}`],
-  [/-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(-----END \1PRIVATE KEY-----|$)/g, `[redacted private key]`],
+  [
+    /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(-----END \1PRIVATE KEY-----|$)/g,
+    `[redacted private key]`,
+  ],
   // Password hashes in modular crypt form ($scrypt$…, $argon2id$…, $2b$…, $pbkdf2-sha256$…).
   [/\$(scrypt|argon2(?:id|i|d)?|2[aby]?|pbkdf2[-a-z0-9]*)\$[^\s"';]+/gi, `[redacted hash]`],
   // user:password@ in URLs.

@@ -92,7 +92,11 @@ export class DiagnosticsUploads implements DiagnosticsSessionHooks, OnModuleInit
     if (!upload || upload.agentId !== session.agentId || upload.sessionId !== session.id) {
       // Looked up (and audited) once per upload: at its first chunk and at its result, not per chunk.
       if (frame.type === 'diagnostics.result' || frame.offset === 0)
-        await this.refuse(session, frame.requestId, await this.notWaitingReason(session, frame.requestId, upload));
+        await this.refuse(
+          session,
+          frame.requestId,
+          await this.notWaitingReason(session, frame.requestId, upload),
+        );
       return;
     }
     if (frame.type === 'diagnostics.chunk') return this.receiveChunk(session, frame, upload);
@@ -133,6 +137,8 @@ export class DiagnosticsUploads implements DiagnosticsSessionHooks, OnModuleInit
   private async complete(session: AgentSession, result: DiagnosticsResult, upload: Upload): Promise<void> {
     const id = result.requestId;
     const address = session.context.remoteAddress;
+    // Whatever follows, this upload is over: a repeated result finds nothing to complete.
+    this.uploads.delete(id);
     if (result.error !== undefined)
       return this.fail(id, upload.agentId, `the agent could not send the bundle: ${result.error}`, address);
     const content = Buffer.concat(upload.chunks);
@@ -155,7 +161,6 @@ export class DiagnosticsUploads implements DiagnosticsSessionHooks, OnModuleInit
     }
     const check = await checkDiagnosticsBundle(content, { requestId: id, agentId: upload.agentId });
     if (!check.ok) return this.fail(id, upload.agentId, check.reason, address);
-    this.uploads.delete(id);
     if (!(await this.repo.markReceived(id, upload.agentId, { content, sha256 }))) {
       return this.refuse(session, id, 'the request is no longer waiting (its deadline passed)');
     }
@@ -183,10 +188,16 @@ export class DiagnosticsUploads implements DiagnosticsSessionHooks, OnModuleInit
     });
     if (!marked) return;
     const actor = address !== undefined ? { username: `agent:${agentId}`, address } : 'system';
-    await this.audit.record(actor, 'diagnostics failed', address !== undefined ? 'refused' : 'failed', agentId, {
-      requestId: id,
-      reason,
-    });
+    await this.audit.record(
+      actor,
+      'diagnostics failed',
+      address !== undefined ? 'refused' : 'failed',
+      agentId,
+      {
+        requestId: id,
+        reason,
+      },
+    );
   }
 
   /** A frame for a request this session may not answer: audited, nothing stored, no request changed. */
@@ -223,7 +234,9 @@ export class DiagnosticsUploads implements DiagnosticsSessionHooks, OnModuleInit
     try {
       for (const overdue of await this.repo.failOverdue()) {
         this.uploads.delete(overdue.id);
-        this.logger.warn(`agent ${overdue.agentId}: diagnostics request ${overdue.id} failed: ${overdue.reason}`);
+        this.logger.warn(
+          `agent ${overdue.agentId}: diagnostics request ${overdue.id} failed: ${overdue.reason}`,
+        );
         await this.audit.record('system', 'diagnostics failed', 'failed', overdue.agentId, {
           requestId: overdue.id,
           reason: overdue.reason,

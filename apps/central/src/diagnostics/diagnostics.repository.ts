@@ -128,47 +128,60 @@ export class DiagnosticsRepository {
     agentId: string,
     bundle: { content: Buffer; sha256: string },
   ): Promise<boolean> {
-    const rows = (await this.db.query(
-      `UPDATE diagnostic_bundles SET state = 'received', received_at = now(), content = $3, size_bytes = $4, sha256 = $5
-        WHERE id = $1 AND agent_id = $2 AND state = 'requested' AND deadline_at > now() RETURNING id`,
-      [id, agentId, bundle.content, bundle.content.length, bundle.sha256],
-    )) as unknown[];
+    const rows = updated(
+      await this.db.query(
+        `UPDATE diagnostic_bundles SET state = 'received', received_at = now(), content = $3, size_bytes = $4, sha256 = $5
+          WHERE id = $1 AND agent_id = $2 AND state = 'requested' AND deadline_at > now() RETURNING id`,
+        [id, agentId, bundle.content, bundle.content.length, bundle.sha256],
+      ),
+    );
     return rows.length === 1;
   }
 
   /** Marks a waiting request failed; false if it was not waiting (received, failed or timed out already). */
   async markFailed(id: string, agentId: string, reason: string): Promise<boolean> {
-    const rows = (await this.db.query(
-      `UPDATE diagnostic_bundles SET state = 'failed', reason = $3
-        WHERE id = $1 AND agent_id = $2 AND state = 'requested' RETURNING id`,
-      [id, agentId, reason.slice(0, 1024)],
-    )) as unknown[];
+    const rows = updated(
+      await this.db.query(
+        `UPDATE diagnostic_bundles SET state = 'failed', reason = $3
+          WHERE id = $1 AND agent_id = $2 AND state = 'requested' RETURNING id`,
+        [id, agentId, reason.slice(0, 1024)],
+      ),
+    );
     return rows.length === 1;
   }
 
   /** Requests past their deadline become `failed` with the reason; returns them (to audit and forget). */
   async failOverdue(): Promise<Array<{ id: string; agentId: string; reason: string }>> {
-    const rows = (await this.db.query(
-      `UPDATE diagnostic_bundles SET state = 'failed', reason = ${OVERDUE_REASON}
-        WHERE ${OVERDUE} RETURNING id, agent_id, reason`,
-    )) as Array<{ id: string; agent_id: string; reason: string }>;
+    const rows = updated<{ id: string; agent_id: string; reason: string }>(
+      await this.db.query(
+        `UPDATE diagnostic_bundles SET state = 'failed', reason = ${OVERDUE_REASON}
+          WHERE ${OVERDUE} RETURNING id, agent_id, reason`,
+      ),
+    );
     return rows.map((r) => ({ id: r.id, agentId: r.agent_id, reason: r.reason }));
   }
 
   /** Retention: the newest KEEP_PER_AGENT rows per agent, none older than KEEP_DAYS (waiting ones stay). */
   async prune(agentId?: string): Promise<number> {
-    const rows = (await this.db.query(
-      `DELETE FROM diagnostic_bundles d WHERE d.state <> 'requested' AND (
+    const rows = updated(
+      await this.db.query(
+        `DELETE FROM diagnostic_bundles d WHERE d.state <> 'requested' AND (
           d.requested_at < now() - make_interval(days => $2)
           OR d.id IN (SELECT id FROM (
                 SELECT id, row_number() OVER (PARTITION BY agent_id ORDER BY requested_at DESC, id) AS n
                   FROM diagnostic_bundles WHERE ($1::text IS NULL OR agent_id = $1)) ranked
               WHERE ranked.n > $3))
        RETURNING d.id`,
-      [agentId ?? null, KEEP_DAYS, KEEP_PER_AGENT],
-    )) as unknown[];
+        [agentId ?? null, KEEP_DAYS, KEEP_PER_AGENT],
+      ),
+    );
     return rows.length;
   }
+}
+
+/** TypeORM answers an UPDATE or DELETE on PostgreSQL with `[rows, rowCount]`, not the rows alone. */
+function updated<T = unknown>(result: unknown): T[] {
+  return (result as [T[], number])[0];
 }
 
 interface Row {

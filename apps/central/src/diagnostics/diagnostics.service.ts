@@ -5,7 +5,11 @@ import { AuditService } from '../audit/audit.service.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { type Actor } from '../common/request-context.js';
-import { DiagnosticsRepository, type AgentFacts, type DiagnosticBundleView } from './diagnostics.repository.js';
+import {
+  DiagnosticsRepository,
+  type AgentFacts,
+  type DiagnosticBundleView,
+} from './diagnostics.repository.js';
 
 /** Central asks for bundles of at most this size (ADR 44): a log tail of 256 KiB and a few small files. */
 export const BUNDLE_MAX_BYTES = 1024 * 1024;

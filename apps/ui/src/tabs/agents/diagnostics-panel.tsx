@@ -73,7 +73,10 @@ export function DiagnosticsPanel(props: { agentIds: string[] }) {
       setMessage(
         refused.length === 0
           ? { kind: 'ok', text: asked }
-          : { kind: answer.requested.length ? 'warn' : 'error', text: `${asked} ${refused.slice(0, 5).join('; ')}` },
+          : {
+              kind: answer.requested.length ? 'warn' : 'error',
+              text: `${asked} ${refused.slice(0, 5).join('; ')}`,
+            },
       );
       await bundles.reload();
     } catch (e) {
