@@ -220,11 +220,15 @@ describe('diagnostics bundles from agents (real PostgreSQL, real agent process, 
   }, 90_000);
 
   /** A hand-driven agent enrolled with the token; `capabilities` as its hello says. */
-  const rawAgent = async (agentId: string, capabilities = ['wss', 'diagnostics']): Promise<RawAgent> => {
+  const rawAgent = async (
+    agentId: string,
+    capabilities = ['wss', 'diagnostics'],
+    groups: string[] = [],
+  ): Promise<RawAgent> => {
     const raw = new RawAgent({ url: `ws://127.0.0.1:${c.ports.plain}/agent`, agentId, secret: token });
     raws.push(raw);
     await raw.opened;
-    raw.hello('plain', { capabilities });
+    raw.hello('plain', { capabilities, groups });
     await raw.welcome();
     return raw;
   };
@@ -351,6 +355,23 @@ describe('diagnostics bundles from agents (real PostgreSQL, real agent process, 
     });
     expect(bad.status).toBe(400);
   }, 60_000);
+
+  it('asks every agent of a group, refusing those that cannot answer', async () => {
+    const east = await rawAgent('diag-east-1', ['wss', 'diagnostics'], ['diag-east']);
+    await rawAgent('diag-east-old', ['wss'], ['diag-east']);
+    await rawAgent('diag-west-1', ['wss', 'diagnostics'], ['diag-west']);
+    const answer = await c.api.ok<Answer>('POST', '/api/diagnostics', { group: 'diag-east' });
+    expect(answer.requested.map((b) => b.agentId)).toEqual(['diag-east-1']);
+    expect(answer.refused).toEqual([
+      { agentId: 'diag-east-old', reason: expect.stringMatching(/cannot send diagnostics/) },
+    ]);
+    const id = answer.requested[0]!.id;
+    await waitFor('the request on diag-east-1', async () =>
+      east.frames.some((f) => f.type === 'diagnostics.request' && f.requestId === id),
+    );
+    east.send({ type: 'diagnostics.result', requestId: id, error: 'not today' });
+    await expectNothingStored(id, 'diag-east-1', /^the agent could not send the bundle: not today$/);
+  }, 30_000);
 
   it('keeps the newest 5 bundles per agent and none older than 7 days', async () => {
     await rawAgent('diag-retention');
