@@ -19,6 +19,7 @@ import { NodeLease1765100200000 } from './1765100200000-NodeLease.js';
 import { ReportedGroups1765100400000 } from './1765100400000-ReportedGroups.js';
 import { SessionIds1765100600000 } from './1765100600000-SessionIds.js';
 import { ListenerFailures1765100610000 } from './1765100610000-ListenerFailures.js';
+import { DiagnosticBundles1765200200000 } from './1765200200000-DiagnosticBundles.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   ReportedGroups1765100400000,
   SessionIds1765100600000,
   ListenerFailures1765100610000,
+  DiagnosticBundles1765200200000,
 ];

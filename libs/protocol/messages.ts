@@ -4,6 +4,11 @@ import {
   certificateIssuedSchema,
   certificateOfferSchema,
 } from './certificate-messages.js';
+import {
+  diagnosticsChunkSchema,
+  diagnosticsRequestSchema,
+  diagnosticsResultSchema,
+} from './diagnostics-messages.js';
 import { profileChunkSchema, profileFetchSchema } from './profile-fetch-messages.js';
 import { profileActivateSchema, profileStatusSchema, profileSyncSchema } from './profile-messages.js';
 import { trustAnchorsSchema, trustReportSchema } from './trust-messages.js';
@@ -119,6 +124,8 @@ export const agentFrameSchema = z.discriminatedUnion('type', [
   certificateCsrSchema,
   trustReportSchema,
   profileFetchSchema,
+  diagnosticsChunkSchema,
+  diagnosticsResultSchema,
 ]);
 export const centralFrameSchema = z.discriminatedUnion('type', [
   welcomeSchema,
@@ -128,6 +135,7 @@ export const centralFrameSchema = z.discriminatedUnion('type', [
   certificateOfferSchema,
   certificateIssuedSchema,
   profileChunkSchema,
+  diagnosticsRequestSchema,
 ]);
 
 export type Hello = z.infer<typeof helloSchema>;

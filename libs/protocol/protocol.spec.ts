@@ -47,6 +47,9 @@ describe('protocol golden fixtures', () => {
         'profile.chunk',
         'trust.report',
         'welcome',
+        'diagnostics.request',
+        'diagnostics.chunk',
+        'diagnostics.result',
       ].sort(),
     );
   });

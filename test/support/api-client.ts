@@ -66,6 +66,12 @@ export class ApiClient {
     return { status: res.status, body: (text.startsWith('{') ? JSON.parse(text) : text) as T };
   }
 
+  /** A GET whose answer is bytes (an archive download), with its headers. */
+  async download(path: string): Promise<{ status: number; bytes: Buffer; headers: Headers }> {
+    const res = await fetch(new URL(path, this.baseUrl), { headers: this.authHeaders('GET') });
+    return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), headers: res.headers };
+  }
+
   async ok<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     const r = await this.call<T>(method, path, body);
     if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);

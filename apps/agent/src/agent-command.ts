@@ -3,6 +3,7 @@ import { AgentHome } from './agent-home.js';
 import { AgentRunner } from './agent-runner.js';
 import { parseCliOptions, USAGE } from './cli-options.js';
 import { CredentialStore } from './credential-store.js';
+import { LogTail } from './diagnostics/log-tail.js';
 import { ExitCode } from './exit-codes.js';
 import { startLocalApi } from './local-api/start-local-api.js';
 import { Logger } from './logger.js';
@@ -66,7 +67,12 @@ export async function runAgentCommand(argv: string[], env: NodeJS.ProcessEnv): P
     return ExitCode.USAGE;
   }
 
-  const logger = new Logger(loaded.conf.logLevel);
+  // The log goes to stdout (the service manager keeps it); the tail stays in memory for diagnostics.
+  const logTail = new LogTail();
+  const logger = new Logger(
+    loaded.conf.logLevel,
+    logTail.tee((line) => process.stdout.write(line + '\n')),
+  );
   logger.info(`switchyard agent ${AGENT_VERSION} starting as ${loaded.conf.agentId} (home ${home.root})`);
   for (const line of recovered) logger.warn(line);
   for (const note of loaded.notes ?? []) logger.warn(note);
@@ -84,6 +90,7 @@ export async function runAgentCommand(argv: string[], env: NodeJS.ProcessEnv): P
     enrollmentToken: options.enrollmentToken,
     capabilities: options.capabilities,
     logger,
+    logTail,
     backoff: { baseMs: options.backoffBaseMs, maxMs: options.backoffMaxMs },
   });
   const localApi = await startLocalApi(home, loaded.conf, logger);

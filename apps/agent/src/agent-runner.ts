@@ -3,6 +3,7 @@ import { agentWebSocketUrl, type AgentConf } from '../../../libs/agent-conf/inde
 import {
   CLIENT_CERT_IN_SESSION,
   CloseCode,
+  DIAGNOSTICS_CAPABILITY,
   PROTOCOL_VERSION,
   type Command,
   type CommandResult,
@@ -21,6 +22,8 @@ import { ClientIdentity } from './client-identity.js';
 import { InSessionCertificate } from './in-session-certificate.js';
 import { ConfWatcher } from './conf-watcher.js';
 import { CredentialStore } from './credential-store.js';
+import { DiagnosticsAgent } from './diagnostics/diagnostics-agent.js';
+import type { LogTail } from './diagnostics/log-tail.js';
 import { ExitCode } from './exit-codes.js';
 import type { Logger } from './logger.js';
 import { connectionTarget } from './connection-target.js';
@@ -63,9 +66,11 @@ export interface AgentRunnerOptions {
   healthyAfterMs?: number;
   /** How often the truststore's mtime and size are looked at, besides fs.watch (default 2 s). */
   truststorePollMs?: number;
+  /** The newest log lines, for diagnostics bundles (ADR 44). */
+  logTail?: LogTail;
 }
 
-export const AGENT_CAPABILITIES = ['wss', 'mtls', CLIENT_CERT_IN_SESSION];
+export const AGENT_CAPABILITIES = ['wss', 'mtls', CLIENT_CERT_IN_SESSION, DIAGNOSTICS_CAPABILITY];
 
 /**
  * The agent's life: connect, stay connected, reconnect with backoff after any failure, follow
@@ -86,6 +91,7 @@ export class AgentRunner {
   private runningTarget: ConnectionTarget | undefined;
   private readonly pin: SigningKeyPin;
   private readonly profiles: ProfileAgent;
+  private readonly diagnostics: DiagnosticsAgent;
   /** Set while a candidate switch is under way; resolves with the candidate if it was committed. */
   private handover: Promise<CentralConnection | undefined> | undefined;
   private endHandover: ((candidate: CentralConnection | undefined) => void) | undefined;
@@ -144,6 +150,19 @@ export class AgentRunner {
       now: options.now,
     });
     this.status.update({ profile: this.profiles.view });
+    this.diagnostics = new DiagnosticsAgent({
+      home: options.home,
+      logger: this.logger,
+      agentVersion: AGENT_VERSION,
+      logTail: options.logTail,
+      readTruststore: options.readTruststore,
+      now: options.now,
+      host: {
+        conf: () => this.conf,
+        statusJson: () => this.status.toJson(),
+        literalSecrets: () => [this.bearer.secret],
+      },
+    });
   }
 
   async run(): Promise<ExitCode> {
@@ -295,6 +314,7 @@ export class AgentRunner {
       onProfileFrame: (frame) => this.profiles.handle(frame, connection),
       onCertificateFrame: (frame) =>
         void this.inSessionCertificate.handle(frame, this.conf.agentId, connection),
+      onDiagnosticsRequest: (frame) => this.diagnostics.handle(frame, connection),
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       welcomeTimeoutMs: this.options.welcomeTimeoutMs,
     });

@@ -14,6 +14,7 @@ import {
   type CertificateOffer,
   type Command,
   type CommandResult,
+  type DiagnosticsRequest,
   type Hello,
   type ProfileActivate,
   type ProfileChunk,
@@ -52,6 +53,8 @@ export interface CentralConnectionOptions {
   onProfileFrame?(frame: ProfileSync | ProfileActivate): void;
   /** certificate.offer and certificate.issued, after welcome (ADR 0031); answers go out through `sendFrame`. */
   onCertificateFrame?(frame: CertificateOffer | CertificateIssued): void;
+  /** diagnostics.request, after welcome (ADR 44); the bundle goes out through `sendFrame`. */
+  onDiagnosticsRequest?(frame: DiagnosticsRequest): void;
   handshakeTimeoutMs?: number;
   welcomeTimeoutMs?: number;
 }
@@ -274,6 +277,9 @@ export class CentralConnection {
         return;
       case 'profile.chunk':
         if (this.welcome) for (const listener of [...this.chunkListeners]) listener(frame);
+        return;
+      case 'diagnostics.request':
+        if (this.welcome) this.options.onDiagnosticsRequest?.(frame);
         return;
     }
   }

@@ -12,6 +12,7 @@ import { type CentralConfig } from './config/central-config.js';
 import { CoreModule } from './core.module.js';
 import { type SecretBox } from './crypto/secret-box.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DiagnosticsModule } from './diagnostics/diagnostics.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ListenersModule } from './listeners/listeners.module.js';
@@ -56,6 +57,7 @@ export class AppModule {
         LiveModule,
         UiModule,
         ApiDocsModule,
+        DiagnosticsModule,
       ],
     };
   }

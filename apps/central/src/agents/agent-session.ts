@@ -9,6 +9,8 @@ import {
   type AgentFrame,
   type CentralFrame,
   type CertificateCsr,
+  type DiagnosticsChunk,
+  type DiagnosticsResult,
   type Hello,
   type ProfileFetch,
   type ProfileStatus,
@@ -53,6 +55,8 @@ export interface SessionHooks {
   onTrustReport?(session: AgentSession, anchors: TrustAnchor[]): void;
   /** `profile.fetch`: a chunk of a profile archive, over this session (ADR 24). */
   onProfileFetch?(session: AgentSession, fetch: ProfileFetch): Promise<void>;
+  /** `diagnostics.chunk` / `diagnostics.result`: a diagnostics bundle uploaded over this session (ADR 44). */
+  onDiagnosticsFrame?(session: AgentSession, frame: DiagnosticsChunk | DiagnosticsResult): Promise<void>;
 }
 
 /** What became of a frame handed to `tryDeliver`. */
@@ -213,6 +217,11 @@ export class AgentSession {
       case 'profile.fetch':
         if (!this.welcomed) return this.refuse(CloseCode.POLICY_VIOLATION, 'profile.fetch before welcome');
         await this.hooks.onProfileFetch?.(this, frame);
+        return;
+      case 'diagnostics.chunk':
+      case 'diagnostics.result':
+        if (!this.welcomed) return this.refuse(CloseCode.POLICY_VIOLATION, `${frame.type} before welcome`);
+        await this.hooks.onDiagnosticsFrame?.(this, frame);
         return;
     }
   }

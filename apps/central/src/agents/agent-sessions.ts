@@ -4,6 +4,8 @@ import {
   CloseCode,
   type CentralFrame,
   type CertificateCsr,
+  type DiagnosticsChunk,
+  type DiagnosticsResult,
   type Hello,
   type ProfileFetch,
   type ProfileStatus,
@@ -23,6 +25,7 @@ import {
 } from './agent-session.js';
 import { AgentsRepository } from './agents.repository.js';
 import { NO_CERTIFICATE_HOOKS, type CertificateSessionHooks } from './certificate-session.hooks.js';
+import { NO_DIAGNOSTICS_HOOKS, type DiagnosticsSessionHooks } from './diagnostics-session.hooks.js';
 import { NO_PROFILE_HOOKS, type ProfileSessionHooks } from './profile-session.hooks.js';
 import { TrustAnchorsRecorder } from './trust-anchors.recorder.js';
 import { SessionLog } from './session-log.js';
@@ -37,6 +40,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   private readonly sessionLog = new SessionLog(this.logger, () => this.sessions.size);
   private profileHooks: ProfileSessionHooks = NO_PROFILE_HOOKS;
   private certificateHooks: CertificateSessionHooks = NO_CERTIFICATE_HOOKS;
+  private diagnosticsHooks: DiagnosticsSessionHooks = NO_DIAGNOSTICS_HOOKS;
   private profileFetch: (session: AgentSession, fetch: ProfileFetch) => Promise<void> = (session, fetch) => {
     session.deliver({
       type: 'profile.chunk',
@@ -112,6 +116,15 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   /** The local CA registers its in-session certificate offers here (ADR 0031), like the profile hooks. */
   useCertificateHooks(hooks: CertificateSessionHooks): void {
     this.certificateHooks = hooks;
+  }
+
+  /** The diagnostics domain receives uploaded bundles here (ADR 44), like the certificate hooks. */
+  useDiagnosticsHooks(hooks: DiagnosticsSessionHooks): void {
+    this.diagnosticsHooks = hooks;
+  }
+
+  onDiagnosticsFrame(session: AgentSession, frame: DiagnosticsChunk | DiagnosticsResult): Promise<void> {
+    return this.diagnosticsHooks.onFrame(session, frame);
   }
 
   onCertificateRequest(session: AgentSession, request: CertificateCsr): Promise<void> {
@@ -222,6 +235,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     this.sessionLog.event(status, () => `agent ${session.agentId} ${status} (close ${code ?? '?'})`);
     this.profileHooks.onEnd(session);
     this.certificateHooks.onEnd(session);
+    this.diagnosticsHooks.onEnd(session);
     // While stopping, one bulk update (onModuleDestroy) marks them all: thousands of single updates
     // racing the closing database pool would only fail.
     if (this.stopping) return;

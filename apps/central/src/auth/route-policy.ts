@@ -40,6 +40,8 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { prefix: '/api/migration', writes: 'operator', capability: 'migration.write' },
   // Enrollment tokens, revocation (credentials and certificates), groups.
   { prefix: '/api/agents', writes: 'operator', capability: 'agents.write' },
+  // Diagnostics bundles (ADR 44): logs and settings of agents, so reading them needs an operator too.
+  { prefix: '/api/diagnostics', reads: 'operator', writes: 'operator', capability: 'agents.write' },
 ];
 
 export const DEFAULT_WRITE_ROLE: Role = 'admin';

@@ -18,6 +18,8 @@ export interface CentralEvents {
   'agents.status.changed': { agents: ReadonlyArray<{ id: string }>; removed: string[] };
   /** Rollouts whose progress moved (as GET /api/rollouts/:id shows them), for the UI's live socket. */
   'rollouts.progress.changed': { rollouts: ReadonlyArray<{ id: string }> };
+  /** Diagnostics bundles were asked for (ADR 44): the node holding each agent's session sends the request. */
+  'diagnostics.requested': { requests: Array<{ id: string; agentId: string; maxBytes: number }> };
 }
 
 /** A small typed event bus, so domains never inject each other in both directions. */

@@ -6,6 +6,7 @@ import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
 import { useApp } from '../../live-context.js';
 import { GroupList, parseGroupList, putAdminGroups } from './agent-groups.js';
+import { DiagnosticsPanel } from './diagnostics-panel.js';
 import { StatusBadge } from './status-badge.js';
 
 /** One agent, kept current by the live socket; revoke its credential or its client certificates. */
@@ -138,6 +139,7 @@ export function AgentDetail(props: { id: string }) {
           )}
         </div>
       )}
+      {a && !a.revokedAt && <DiagnosticsPanel agentIds={[a.id]} />}
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { useApp } from '../../live-context.js';
 import { AgentDetail } from './agent-detail.js';
 import { GroupsBar, parseGroupList } from './agent-groups.js';
 import { AgentsTable } from './agents-table.js';
+import { DiagnosticsPanel } from './diagnostics-panel.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 import { useLiveAgents } from './use-live-agents.js';
 
@@ -91,6 +92,7 @@ function AgentsList() {
         // The selection stays after an edit: the outcome is shown in the bar, and a second edit often follows.
         <GroupsBar selected={selectedRows} />
       )}
+      {canWrite && selectedRows.length > 0 && <DiagnosticsPanel agentIds={selectedRows.map((a) => a.id)} />}
       {agents.loading && agents.rows.size === 0 ? (
         <p class="loading">Loading agents…</p>
       ) : (
