@@ -11,6 +11,13 @@ import {
   seconds,
   type ValueType,
 } from './agent-conf.value-types.js';
+import {
+  FILE_PATH,
+  IP_ADDRESS,
+  LOCAL_API_SECURITY,
+  PASSWORD_HASH,
+  USER_NAME,
+} from './agent-conf.local-api.js';
 
 /** One agent.conf key as documented: the reference in docs/agent-conf.md is rendered from these. */
 export interface AgentConfKey {
@@ -122,10 +129,31 @@ export const AgentConfKeys = {
     BOOLEAN,
     'false',
     '`true` to serve the local API (`GET /status`, `PUT`/`GET`/`DELETE /files/<path>`) on ' +
-      '`127.0.0.1:<agent.local.api.port>` for software on this machine: plain HTTP, loopback only, no ' +
-      'password (docs/agent.md, "Local API"). Read at start.',
+      '`<agent.local.api.bind.address>:<agent.local.api.port>` for local software, secured as ' +
+      '`agent.local.api.security` says (docs/agent.md, "Local API"). Read at start, like every ' +
+      '`agent.local.api.*` key.',
   ),
-  localApiPort: optional('agent.local.api.port', PORT, '8789', 'Port of the local API on 127.0.0.1.'),
+  localApiSecurity: optional(
+    'agent.local.api.security',
+    oneOf(LOCAL_API_SECURITY),
+    'plain',
+    "The local API's security level (ADR 43): `plain` (1) plain HTTP, loopback only, no password; " +
+      "`https` (2) HTTPS with the agent's certificate (or `agent.local.api.tls.cert`), anyone who reaches " +
+      'the port may use it; `https-client-certificate` (3) HTTPS, and clients must present a certificate ' +
+      "issued by central's local CA (or by `agent.local.api.tls.ca`); `https-password` (3) HTTPS, and " +
+      'clients must send `agent.local.api.user` and the password of `agent.local.api.password.hash` ' +
+      "(HTTP basic auth). Without `agent.local.api.tls.cert`, HTTPS waits until central's local CA has " +
+      'issued the agent its client certificate (`state/client.crt`, when central asks for client ' +
+      'certificates) and follows its renewals without a restart.',
+  ),
+  localApiBindAddress: optional(
+    'agent.local.api.bind.address',
+    IP_ADDRESS,
+    '127.0.0.1',
+    'IP address the local API listens on. `plain` allows only a loopback address (127.x.x.x, `::1`); ' +
+      'the HTTPS levels may listen on others, e.g. `0.0.0.0` for every interface.',
+  ),
+  localApiPort: optional('agent.local.api.port', PORT, '8789', 'Port the local API listens on.'),
   localApiMaxFileSize: optional(
     'agent.local.api.files.max.size',
     mebibytes(1, 1024),
@@ -137,6 +165,41 @@ export const AgentConfKeys = {
     mebibytes(1, 65536),
     '100',
     "Most the local API's file transfer area (`files/` in the agent home) may hold in total, in MiB.",
+  ),
+  localApiTlsCert: optional(
+    'agent.local.api.tls.cert',
+    FILE_PATH,
+    '',
+    "PEM certificate (chain, leaf first) the HTTPS levels serve instead of the agent's client " +
+      'certificate, e.g. one naming the host so clients can check the name; relative to the agent home. ' +
+      'Needs `agent.local.api.tls.key`. Replacing the files is picked up without a restart.',
+  ),
+  localApiTlsKey: optional(
+    'agent.local.api.tls.key',
+    FILE_PATH,
+    '',
+    'PEM private key of `agent.local.api.tls.cert`; relative to the agent home.',
+  ),
+  localApiTlsCa: optional(
+    'agent.local.api.tls.ca',
+    FILE_PATH,
+    '',
+    'PEM certificates whose client certificates `https-client-certificate` accepts; relative to the ' +
+      "agent home. Empty: central's local CA, as it came with the agent's client certificate.",
+  ),
+  localApiUser: optional(
+    'agent.local.api.user',
+    USER_NAME,
+    'switchyard',
+    'User name `https-password` expects (HTTP basic auth).',
+  ),
+  localApiPasswordHash: optional(
+    'agent.local.api.password.hash',
+    PASSWORD_HASH,
+    '',
+    'Password of `https-password`, hashed: `scrypt$N$r$p$salt$hash` as `switchyard-agent hash-password` ' +
+      'prints it. The password itself is never stored. Wrong passwords are answered 401, more than 5 ' +
+      'from one address within a minute 429, and logged.',
   ),
   profileLocalKeys: optional(
     'profile.local.keys',

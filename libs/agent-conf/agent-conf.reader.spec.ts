@@ -16,6 +16,7 @@ function issuesOf(...lines: string[]): AgentConfError['issues'] {
 
 const MINIMAL = ['central.host=central.example.com', 'agent.id=branch-7'];
 const MIB = 1024 * 1024;
+const HASH = `scrypt$16384$8$1$${Buffer.alloc(16, 1).toString('base64url')}$${Buffer.alloc(32, 2).toString('base64url')}`;
 
 describe('readAgentConf', () => {
   it('fills every default from the key table', () => {
@@ -30,7 +31,19 @@ describe('readAgentConf', () => {
       logLevel: 'info',
       localKeys: [],
       trustStore: { path: 'conf/security/truststore.jks', password: 'changeit', type: 'jks' },
-      localApi: { enabled: false, port: 8789, maxFileSize: 10 * MIB, quota: 100 * MIB },
+      localApi: {
+        enabled: false,
+        port: 8789,
+        maxFileSize: 10 * MIB,
+        quota: 100 * MIB,
+        security: 'plain',
+        bindAddress: '127.0.0.1',
+        tlsCertFile: undefined,
+        tlsKeyFile: undefined,
+        tlsCaFile: undefined,
+        user: 'switchyard',
+        passwordHash: undefined,
+      },
     });
   });
 
@@ -50,6 +63,13 @@ describe('readAgentConf', () => {
       'agent.local.api.port=18789',
       'agent.local.api.files.max.size=2',
       'agent.local.api.files.quota=3',
+      'agent.local.api.security=HTTPS-Password',
+      'agent.local.api.bind.address=0.0.0.0',
+      'agent.local.api.tls.cert=conf/local-api.crt',
+      'agent.local.api.tls.key=/etc/agent/local-api.key',
+      'agent.local.api.tls.ca=conf/clients-ca.pem',
+      'agent.local.api.user=till',
+      `agent.local.api.password.hash=${HASH}`,
     );
     expect(conf).toEqual({
       centralHost: '10.1.2.3',
@@ -62,7 +82,25 @@ describe('readAgentConf', () => {
       logLevel: 'debug',
       localKeys: [],
       trustStore: { path: '/opt/agent/trust store.p12', password: 's3cret', type: 'pkcs12' },
-      localApi: { enabled: true, port: 18789, maxFileSize: 2 * MIB, quota: 3 * MIB },
+      localApi: {
+        enabled: true,
+        port: 18789,
+        maxFileSize: 2 * MIB,
+        quota: 3 * MIB,
+        security: 'https-password',
+        bindAddress: '0.0.0.0',
+        tlsCertFile: 'conf/local-api.crt',
+        tlsKeyFile: '/etc/agent/local-api.key',
+        tlsCaFile: 'conf/clients-ca.pem',
+        user: 'till',
+        passwordHash: {
+          N: 16384,
+          r: 8,
+          p: 1,
+          salt: Buffer.alloc(16, 1),
+          hash: Buffer.alloc(32, 2),
+        },
+      },
     });
   });
 
@@ -91,6 +129,51 @@ describe('readAgentConf', () => {
         message: 'must not be larger than agent.local.api.files.quota',
       },
     ]);
+  });
+
+  it('checks the local API security keys alone and together, never echoing a password hash', () => {
+    expect(issuesOf(...MINIMAL, 'agent.local.api.security=tls')).toEqual([
+      {
+        key: 'agent.local.api.security',
+        message: 'must be one of plain, https, https-client-certificate, https-password (got "tls")',
+      },
+    ]);
+    expect(issuesOf(...MINIMAL, 'agent.local.api.bind.address=0.0.0.0')).toEqual([
+      {
+        key: 'agent.local.api.bind.address',
+        message:
+          'must be a loopback address (127.x.x.x or ::1) while agent.local.api.security is plain; choose an https level to listen on 0.0.0.0',
+      },
+    ]);
+    expect(read(...MINIMAL, 'agent.local.api.bind.address=::1').localApi.bindAddress).toBe('::1');
+    expect(issuesOf(...MINIMAL, 'agent.local.api.bind.address=agent.local')[0].message).toBe(
+      'must be an IPv4 or IPv6 address (got "agent.local")',
+    );
+    expect(issuesOf(...MINIMAL, 'agent.local.api.security=https-password')).toEqual([
+      {
+        key: 'agent.local.api.password.hash',
+        message:
+          'is required when agent.local.api.security is https-password (make one with `switchyard-agent hash-password`)',
+      },
+    ]);
+    expect(issuesOf(...MINIMAL, 'agent.local.api.tls.cert=a.crt')).toEqual([
+      {
+        key: 'agent.local.api.tls.key',
+        message: 'is required when agent.local.api.tls.cert is set (certificate and key go together)',
+      },
+    ]);
+    const secretish = 'scrypt$16384$8$1$c2FsdA$aGFzaA';
+    const [tooShort] = issuesOf(...MINIMAL, `agent.local.api.password.hash=${secretish}`);
+    expect(tooShort).toEqual({
+      key: 'agent.local.api.password.hash',
+      message: 'the salt must have at least 16 bytes (has 4)',
+    });
+    for (const bad of ['plaintext-password', HASH.replace('16384', '1000'), HASH.replace('$8$', '$0$')]) {
+      const [issue] = issuesOf(...MINIMAL, `agent.local.api.password.hash=${bad}`);
+      expect(issue.key).toBe('agent.local.api.password.hash');
+      expect(issue.message).not.toContain(bad);
+    }
+    expect(issuesOf(...MINIMAL, 'agent.local.api.user=a:b')[0].message).toContain("without ':'");
   });
 
   it('ignores unknown keys', () => {

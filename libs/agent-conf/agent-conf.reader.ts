@@ -1,6 +1,7 @@
 import { type PropertiesDocument } from '../properties/index.js';
 import { AgentConfError, type AgentConfIssue } from './agent-conf.errors.js';
 import { AgentConfKeys, type AgentConfKeyDefinition } from './agent-conf.keys.js';
+import { localApiIssues } from './agent-conf.local-api-checks.js';
 import { trustStoreFromSystemProperties } from './agent-conf.truststore.js';
 import { type AgentConf } from './agent-conf.types.js';
 
@@ -46,6 +47,13 @@ export function readAgentConf(doc: PropertiesDocument): AgentConf {
     localApiPort: read(keys.localApiPort),
     localApiMaxFileSize: read(keys.localApiMaxFileSize),
     localApiQuota: read(keys.localApiQuota),
+    localApiSecurity: read(keys.localApiSecurity),
+    localApiBindAddress: read(keys.localApiBindAddress),
+    localApiTlsCert: read(keys.localApiTlsCert),
+    localApiTlsKey: read(keys.localApiTlsKey),
+    localApiTlsCa: read(keys.localApiTlsCa),
+    localApiUser: read(keys.localApiUser),
+    localApiPasswordHash: read(keys.localApiPasswordHash),
     localKeys: read(keys.profileLocalKeys),
   };
 
@@ -69,6 +77,7 @@ export function readAgentConf(doc: PropertiesDocument): AgentConf {
       message: `must not be larger than ${keys.localApiQuota.key}`,
     });
   }
+  issues.push(...localApiIssues(values));
   if (issues.length > 0 || !trustStore?.ok) throw new AgentConfError(issues);
 
   // No issue means every read returned a value.
@@ -89,6 +98,13 @@ export function readAgentConf(doc: PropertiesDocument): AgentConf {
       port: v.localApiPort,
       maxFileSize: v.localApiMaxFileSize,
       quota: v.localApiQuota,
+      security: v.localApiSecurity,
+      bindAddress: v.localApiBindAddress,
+      tlsCertFile: v.localApiTlsCert || undefined,
+      tlsKeyFile: v.localApiTlsKey || undefined,
+      tlsCaFile: v.localApiTlsCa || undefined,
+      user: v.localApiUser,
+      passwordHash: values.localApiPasswordHash ?? undefined,
     },
   };
 }

@@ -37,9 +37,16 @@ describe('agent.conf key table', () => {
       ['jetty.jvm.args', ''],
       ['agent.log.level', 'info'],
       ['agent.local.api.enabled', 'false'],
+      ['agent.local.api.security', 'plain'],
+      ['agent.local.api.bind.address', '127.0.0.1'],
       ['agent.local.api.port', '8789'],
       ['agent.local.api.files.max.size', '10'],
       ['agent.local.api.files.quota', '100'],
+      ['agent.local.api.tls.cert', ''],
+      ['agent.local.api.tls.key', ''],
+      ['agent.local.api.tls.ca', ''],
+      ['agent.local.api.user', 'switchyard'],
+      ['agent.local.api.password.hash', ''],
       ['profile.local.keys', ''],
     ]);
   });

@@ -22,7 +22,19 @@ describe('profiles/default/conf/agent.conf', () => {
       logLevel: 'info',
       localKeys: [],
       trustStore: { path: 'conf/security/truststore.jks', password: 'changeit', type: 'jks' },
-      localApi: { enabled: false, port: 8789, maxFileSize: 10 * 1024 * 1024, quota: 100 * 1024 * 1024 },
+      localApi: {
+        enabled: false,
+        port: 8789,
+        maxFileSize: 10 * 1024 * 1024,
+        quota: 100 * 1024 * 1024,
+        security: 'plain',
+        bindAddress: '127.0.0.1',
+        tlsCertFile: undefined,
+        tlsKeyFile: undefined,
+        tlsCaFile: undefined,
+        user: 'switchyard',
+        passwordHash: undefined,
+      },
     });
     expect(agentWebSocketUrl(conf)).toBe('ws://localhost:8787/agent');
   });

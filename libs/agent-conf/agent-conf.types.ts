@@ -1,4 +1,5 @@
 import { type LogLevel } from './agent-conf.keys.js';
+import { type LocalApiSecurity, type PasswordHash } from './agent-conf.local-api.js';
 
 /** The truststore formats the agent reads. */
 export type TrustStoreType = 'jks' | 'pkcs12';
@@ -11,14 +12,24 @@ export interface TrustStoreSettings {
   type: TrustStoreType;
 }
 
-/** The agent's local API (agent.local.api.*): plain HTTP on 127.0.0.1 for software on the machine. */
+/** The agent's local API (agent.local.api.*): status and file transfer for local software (ADR 43). */
 export interface LocalApiSettings {
   enabled: boolean;
+  security: LocalApiSecurity;
+  bindAddress: string;
   port: number;
   /** Bytes. */
   maxFileSize: number;
   /** Bytes the file transfer area may hold in total. */
   quota: number;
+  /** Operator-provided server certificate and key (paths as written; both or neither), else the agent's. */
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
+  /** CA certificates client certificates must chain to; undefined: central's local CA. */
+  tlsCaFile: string | undefined;
+  user: string;
+  /** Set whenever `security` is `https-password`. */
+  passwordHash: PasswordHash | undefined;
 }
 
 /** A validated agent.conf: everything the agent needs to know to reach central. */

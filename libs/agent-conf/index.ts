@@ -6,3 +6,12 @@ export { readAgentConf } from './agent-conf.reader.js';
 export { parseJvmSystemProperties, splitJvmArgs, JvmArgsSyntaxError } from './jvm-args.parser.js';
 export { renderAgentConfReference } from './agent-conf.reference.js';
 export { agentWebSocketUrl } from './agent-conf.url.js';
+export type { LocalApiSettings } from './agent-conf.types.js';
+export {
+  formatPasswordHash,
+  isLoopback,
+  parsePasswordHash,
+  scryptMemory,
+  type LocalApiSecurity,
+  type PasswordHash,
+} from './agent-conf.local-api.js';

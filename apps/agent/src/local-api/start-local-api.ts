@@ -1,40 +1,93 @@
-import type { AgentConf } from '../../../../libs/agent-conf/index.js';
+import { join } from 'node:path';
+import type { AgentConf, LocalApiSettings } from '../../../../libs/agent-conf/index.js';
 import type { AgentHome } from '../agent-home.js';
 import type { Logger } from '../logger.js';
 import { AGENT_VERSION } from '../version.js';
+import { clientCertificateRefusal } from './client-certificate-check.js';
 import { FileArea } from './file-area.js';
 import { LocalApiServer } from './local-api-server.js';
+import { LocalApiSupervisor } from './local-api-supervisor.js';
+import { PasswordCheck } from './password-check.js';
+import type { TlsSources } from './tls-material.js';
+
+/** Certificate files are looked at this often: a renewal is served within this time. */
+export const CERTIFICATE_POLL_MS = 5000;
+
+/** `state/local-api.json` in the agent home. */
+export function localApiStateFile(home: AgentHome): string {
+  return join(home.stateDir, 'local-api.json');
+}
 
 /**
- * Starts the local API when agent.conf enables it. A port already taken is logged, not fatal: the
- * agent's job is its connection to central, which must not stop because of a local convenience.
+ * Starts the local API when agent.conf enables it, at the security level it names (ADR 43). Nothing
+ * here is fatal to the agent: a port already taken or a certificate not issued yet is logged and
+ * written to `state/local-api.json`.
  */
 export async function startLocalApi(
   home: AgentHome,
   conf: AgentConf,
   logger: Logger,
-): Promise<LocalApiServer | undefined> {
+  tuning: { pollMs?: number } = {},
+): Promise<LocalApiSupervisor | undefined> {
   const settings = conf.localApi;
   if (!settings.enabled) return undefined;
-  const server = new LocalApiServer({
-    port: settings.port,
-    statusFile: home.statusFile,
-    agentId: conf.agentId,
-    version: AGENT_VERSION,
-    area: new FileArea(home.filesDir, { maxFileSize: settings.maxFileSize, quota: settings.quota }),
+  const area = new FileArea(home.filesDir, { maxFileSize: settings.maxFileSize, quota: settings.quota });
+  const passwords =
+    settings.security === 'https-password' && settings.passwordHash
+      ? new PasswordCheck(settings.user, settings.passwordHash, undefined, (event) =>
+          supervisor.wrongPassword(event),
+        )
+      : undefined;
+  const caName = settings.tlsCaFile
+    ? `the CA in ${settings.tlsCaFile} (agent.local.api.tls.ca)`
+    : "central's local CA";
+  const authorize =
+    settings.security === 'https-client-certificate'
+      ? (req: Parameters<typeof clientCertificateRefusal>[0]) =>
+          Promise.resolve(clientCertificateRefusal(req, caName))
+      : passwords && ((req: Parameters<typeof clientCertificateRefusal>[0]) => passwords.authorize(req));
+  const supervisor: LocalApiSupervisor = new LocalApiSupervisor({
+    security: settings.security,
+    bindAddress: settings.bindAddress,
+    tlsSources: settings.security === 'plain' ? undefined : tlsSources(home, settings),
+    requestCert: settings.security === 'https-client-certificate',
+    stateFile: localApiStateFile(home),
     logger,
+    pollMs: tuning.pollMs ?? CERTIFICATE_POLL_MS,
+    makeServer: (tls) =>
+      new LocalApiServer({
+        port: settings.port,
+        bindAddress: settings.bindAddress,
+        tls,
+        authorize,
+        describe: () => {
+          const { security, certificate, wrongPasswords } = supervisor.state;
+          return { security, certificate, wrongPasswords };
+        },
+        statusFile: home.statusFile,
+        agentId: conf.agentId,
+        version: AGENT_VERSION,
+        area,
+        logger,
+      }),
   });
-  try {
-    const port = await server.start();
-    logger.info(`local API on http://127.0.0.1:${port} (file transfer area ${home.filesDir})`);
-    return server;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    logger.error(
-      code === 'EADDRINUSE'
-        ? `local API not started: 127.0.0.1:${settings.port} is in use by another program (agent.local.api.port)`
-        : `local API not started: ${(error as Error).message}`,
-    );
-    return undefined;
+  await supervisor.start();
+  return supervisor;
+}
+
+function tlsSources(home: AgentHome, settings: LocalApiSettings): TlsSources {
+  const fromConf = settings.tlsCertFile !== undefined && settings.tlsKeyFile !== undefined;
+  const sources: TlsSources = fromConf
+    ? {
+        certFile: home.resolve(settings.tlsCertFile!),
+        keyFile: home.resolve(settings.tlsKeyFile!),
+        origin: 'conf',
+      }
+    : { certFile: home.clientCertificateFile, keyFile: home.clientKeyFile, origin: 'agent' };
+  if (settings.security === 'https-client-certificate') {
+    sources.ca = settings.tlsCaFile
+      ? { file: home.resolve(settings.tlsCaFile), skipLeaf: false }
+      : { file: home.clientCertificateFile, skipLeaf: true };
   }
+  return sources;
 }
