@@ -8,3 +8,4 @@ export * from './central-frame.check.js';
 export * from './certificate-messages.js';
 export * from './trust-messages.js';
 export * from './profile-fetch-messages.js';
+export * from './upgrade-messages.js';

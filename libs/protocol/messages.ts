@@ -7,6 +7,12 @@ import {
 import { profileChunkSchema, profileFetchSchema } from './profile-fetch-messages.js';
 import { profileActivateSchema, profileStatusSchema, profileSyncSchema } from './profile-messages.js';
 import { trustAnchorsSchema, trustReportSchema } from './trust-messages.js';
+import {
+  agentUpgradeSchema,
+  agentUpgradeStatusSchema,
+  packageChunkSchema,
+  packageFetchSchema,
+} from './upgrade-messages.js';
 
 /** Version of the frame format in `libs/protocol`; bumped on any incompatible change. */
 export const PROTOCOL_VERSION = 1;
@@ -119,6 +125,8 @@ export const agentFrameSchema = z.discriminatedUnion('type', [
   certificateCsrSchema,
   trustReportSchema,
   profileFetchSchema,
+  agentUpgradeStatusSchema,
+  packageFetchSchema,
 ]);
 export const centralFrameSchema = z.discriminatedUnion('type', [
   welcomeSchema,
@@ -128,6 +136,8 @@ export const centralFrameSchema = z.discriminatedUnion('type', [
   certificateOfferSchema,
   certificateIssuedSchema,
   profileChunkSchema,
+  agentUpgradeSchema,
+  packageChunkSchema,
 ]);
 
 export type Hello = z.infer<typeof helloSchema>;

@@ -47,6 +47,10 @@ describe('protocol golden fixtures', () => {
         'profile.chunk',
         'trust.report',
         'welcome',
+        'agent.upgrade',
+        'agent.upgrade.status',
+        'package.fetch',
+        'package.chunk',
       ].sort(),
     );
   });

@@ -35,6 +35,8 @@ import { TrustError, type TruststoreReader } from './trust.js';
 import { RepeatedTrustError, TruststoreWatch } from './truststore-watch.js';
 import { sameTrustAnchors, trustAnchorsOf } from './trust-anchors.js';
 import { AGENT_VERSION } from './version.js';
+import { type RestartPlan } from './upgrade/agent-restart.js';
+import { UpgradeAgent } from './upgrade/upgrade-agent.js';
 
 /** What central answers (403) to a connection that presents a revoked client certificate (ADR 31). */
 const REVOKED_CERTIFICATE_REASON = 'client certificate revoked';
@@ -63,6 +65,8 @@ export interface AgentRunnerOptions {
   healthyAfterMs?: number;
   /** How often the truststore's mtime and size are looked at, besides fs.watch (default 2 s). */
   truststorePollMs?: number;
+  /** The environment (how the agent restarts into a new version, ADR 45). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export const AGENT_CAPABILITIES = ['wss', 'mtls', CLIENT_CERT_IN_SESSION];
@@ -86,6 +90,9 @@ export class AgentRunner {
   private runningTarget: ConnectionTarget | undefined;
   private readonly pin: SigningKeyPin;
   private readonly profiles: ProfileAgent;
+  private readonly upgrades: UpgradeAgent;
+  /** Set when the agent stopped to restart into a new version (agent-command does the restart). */
+  restartPlan: RestartPlan | undefined;
   /** Set while a candidate switch is under way; resolves with the candidate if it was committed. */
   private handover: Promise<CentralConnection | undefined> | undefined;
   private endHandover: ((candidate: CentralConnection | undefined) => void) | undefined;
@@ -144,10 +151,23 @@ export class AgentRunner {
       now: options.now,
     });
     this.status.update({ profile: this.profiles.view });
+    this.upgrades = new UpgradeAgent({
+      home: options.home,
+      logger: this.logger,
+      pin: this.pin,
+      running: AGENT_VERSION,
+      confText: options.confText,
+      env: options.env,
+      restart: (plan) => {
+        this.restartPlan = plan;
+        void this.stop();
+      },
+    });
   }
 
   async run(): Promise<ExitCode> {
     this.watcher.start();
+    this.upgrades.start();
     try {
       while (!this.stopping) {
         const end = await this.connectOnce();
@@ -197,6 +217,7 @@ export class AgentRunner {
     } finally {
       this.watcher.stop();
       this.truststore.stop();
+      this.upgrades.stop();
     }
     this.status.update({ state: 'stopped', nodeId: null });
     this.logger.info('stopped');
@@ -295,6 +316,7 @@ export class AgentRunner {
       onProfileFrame: (frame) => this.profiles.handle(frame, connection),
       onCertificateFrame: (frame) =>
         void this.inSessionCertificate.handle(frame, this.conf.agentId, connection),
+      onUpgradeFrame: (frame) => this.upgrades.handle(frame, connection),
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       welcomeTimeoutMs: this.options.welcomeTimeoutMs,
     });
@@ -440,6 +462,8 @@ export class AgentRunner {
     );
     // The connection is usable only once this returns: send what waited for it on the next tick.
     setImmediate(() => this.reports.flush());
+    const welcomed = this.connection;
+    if (welcomed) this.upgrades.welcomed(welcomed);
   }
 
   private onCommand(command: Command): CommandResult {

@@ -7,9 +7,11 @@ import {
   checkCentralFrame,
   parseAgentFrame,
   type AgentFrame,
+  type AgentUpgradeStatus,
   type CentralFrame,
   type CertificateCsr,
   type Hello,
+  type PackageFetch,
   type ProfileFetch,
   type ProfileStatus,
   type TrustAnchor,
@@ -53,6 +55,8 @@ export interface SessionHooks {
   onTrustReport?(session: AgentSession, anchors: TrustAnchor[]): void;
   /** `profile.fetch`: a chunk of a profile archive, over this session (ADR 24). */
   onProfileFetch?(session: AgentSession, fetch: ProfileFetch): Promise<void>;
+  /** `agent.upgrade.status` and `package.fetch`: agent upgrades (ADR 45). */
+  onUpgradeFrame?(session: AgentSession, frame: AgentUpgradeStatus | PackageFetch): Promise<void>;
 }
 
 /** What became of a frame handed to `tryDeliver`. */
@@ -213,6 +217,11 @@ export class AgentSession {
       case 'profile.fetch':
         if (!this.welcomed) return this.refuse(CloseCode.POLICY_VIOLATION, 'profile.fetch before welcome');
         await this.hooks.onProfileFetch?.(this, frame);
+        return;
+      case 'agent.upgrade.status':
+      case 'package.fetch':
+        if (!this.welcomed) return this.refuse(CloseCode.POLICY_VIOLATION, `${frame.type} before welcome`);
+        await this.hooks.onUpgradeFrame?.(this, frame);
         return;
     }
   }
