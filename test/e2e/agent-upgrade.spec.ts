@@ -47,6 +47,7 @@ describe('agent upgrades through rollouts (real packages, real agents, by hand)'
   let c: TestCentral;
   let key: PackageKey;
   let out: string;
+  let site: string | undefined;
   const agents: Array<{ id: string; home: string; first: RunningProcess }> = [];
   const savedTick = process.env.SWITCHYARD_ROLLOUT_TICK_MS;
 
@@ -55,8 +56,8 @@ describe('agent upgrades through rollouts (real packages, real agents, by hand)'
       name: `switchyard-agent-${version}.${ext}`,
       bytes: readFileSync(join(out, `switchyard-agent-${version}.${ext}`)),
     }));
-  const version = async (id: string) =>
-    (await c.api.ok<{ agentVersion: string; status: string }>('GET', `/api/agents/${id}`)) ?? undefined;
+  const version = (id: string) =>
+    c.api.ok<{ agentVersion: string; status: string; capabilities: string[] }>('GET', `/api/agents/${id}`);
   const rollout = (id: string) => c.api.ok<RolloutView>('GET', `/api/rollouts/${id}`);
   const logs = () =>
     agents
@@ -100,36 +101,8 @@ describe('agent upgrades through rollouts (real packages, real agents, by hand)'
     }
 
     // Five agents on A, each unpacked into its own folder outside the repository, started by hand.
-    const node = targetNode();
-    const site = realpathSync(mkdtempSync(join(tmpdir(), 'sy-upgrade-site-')));
-    for (let i = 1; i <= AGENTS; i++) {
-      const id = `till-${i}`;
-      const dir = join(site, id);
-      execFileSync('mkdir', ['-p', dir]);
-      execFileSync('tar', ['-xzf', join(out, `switchyard-agent-${A}.tar.gz`), '-C', dir]);
-      const home = join(dir, `switchyard-agent-${A}`);
-      const conf = join(home, 'conf', 'agent.conf');
-      writeFileSync(
-        conf,
-        readFileSync(conf, 'utf8')
-          .replace(/^central\.host=.*$/m, 'central.host=127.0.0.1')
-          .replace(/^central\.websocket\.port=.*$/m, `central.websocket.port=${c.ports.plain}`)
-          .replace(/^agent\.id=.*$/m, `agent.id=${id}`)
-          .replace(/^agent\.local\.api\.port=.*$/m, `agent.local.api.port=${await freePort()}`) +
-          '\nagent.upgrade.timeout=20\n',
-      );
-      const { token } = await c.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {});
-      const child = spawn(
-        join(home, 'bin', 'switchyard-agent'),
-        ['--token', token, '--backoff-base-ms', '200', '--backoff-max-ms', '1000'],
-        {
-          cwd: dir,
-          env: { PATH: '/usr/bin:/bin', HOME: dir, SWITCHYARD_NODE: node, TMPDIR: dir },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      agents.push({ id, home, first: new RunningProcess(id, child) });
-    }
+    for (let i = 1; i <= AGENTS; i++)
+      await startAgent(`till-${i}`, join(out, `switchyard-agent-${A}.tar.gz`));
     await explainOnTimeout(
       () =>
         waitFor(
@@ -146,6 +119,37 @@ describe('agent upgrades through rollouts (real packages, real agents, by hand)'
       async () => logs(),
     );
   }, 90_000);
+
+  /** Unpacks `tar` into a folder of its own outside the repository and starts it by hand, enrolling. */
+  async function startAgent(id: string, tar: string): Promise<void> {
+    site ??= realpathSync(mkdtempSync(join(tmpdir(), 'sy-upgrade-site-')));
+    const node = targetNode();
+    const dir = join(site, id);
+    execFileSync('mkdir', ['-p', dir]);
+    execFileSync('tar', ['-xzf', tar, '-C', dir]);
+    const home = join(dir, `switchyard-agent-${A}`);
+    const conf = join(home, 'conf', 'agent.conf');
+    writeFileSync(
+      conf,
+      readFileSync(conf, 'utf8')
+        .replace(/^central\.host=.*$/m, 'central.host=127.0.0.1')
+        .replace(/^central\.websocket\.port=.*$/m, `central.websocket.port=${c.ports.plain}`)
+        .replace(/^agent\.id=.*$/m, `agent.id=${id}`)
+        .replace(/^agent\.local\.api\.port=.*$/m, `agent.local.api.port=${await freePort()}`) +
+        '\nagent.upgrade.timeout=20\n',
+    );
+    const { token } = await c.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {});
+    const child = spawn(
+      join(home, 'bin', 'switchyard-agent'),
+      ['--token', token, '--backoff-base-ms', '200', '--backoff-max-ms', '1000'],
+      {
+        cwd: dir,
+        env: { PATH: '/usr/bin:/bin', HOME: dir, SWITCHYARD_NODE: node, TMPDIR: dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    agents.push({ id, home, first: new RunningProcess(id, child) });
+  }
 
   afterAll(async () => {
     for (const a of agents) {
@@ -243,5 +247,45 @@ describe('agent upgrades through rollouts (real packages, real agents, by hand)'
       });
       expect(readFileSync(join(a.home, 'versions', 'current'), 'utf8').trim()).toBe(B);
     }
+  }, 90_000);
+
+  it('"upgrade them": an agent that cannot connect securely becomes wss-capable through an upgrade', async () => {
+    // An older build without the wss capability: A with its capability list cut (the bundle is data here).
+    const root = `switchyard-agent-${A}`;
+    const entries = readTarGz(readFileSync(join(out, `${root}.tar.gz`)))
+      .filter((e) => !e.folder)
+      .map((e) => {
+        if (!e.path.endsWith('lib/switchyard-agent.mjs')) return e;
+        const code = e.data.toString();
+        expect(code).toContain('AGENT_CAPABILITIES=["wss","mtls",');
+        return {
+          ...e,
+          data: Buffer.from(code.replace('AGENT_CAPABILITIES=["wss","mtls",', 'AGENT_CAPABILITIES=["mtls",')),
+        };
+      });
+    const tar = join(out, 'without-wss.tar.gz');
+    writeFileSync(tar, tarGz(entries, new Date(Date.UTC(2020, 0, 1))));
+    await startAgent('old-till', tar);
+    const before = await waitFor('old-till online without wss', async () => {
+      const v = await version('old-till').catch(() => undefined);
+      return v?.status === 'online' ? v : undefined;
+    }, 30_000); // prettier-ignore
+    expect(before.capabilities).not.toContain('wss');
+
+    const created = await c.api.call<RolloutView & { targets: unknown }>('POST', '/api/agent-upgrades', {
+      version: B,
+      targets: { needsUpgrade: true },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.targets).toEqual({ agentIds: ['old-till'], agentIdCount: 1 });
+    await explainOnTimeout(
+      () => waitFor('the upgrade of old-till completed', async () => (await rollout(created.body.id)).state === 'completed', 45_000, 200),
+      async () => `${JSON.stringify(await rollout(created.body.id), null, 1)}\n${logs()}`,
+    ); // prettier-ignore
+    const after = await waitFor('old-till back online', async () => {
+      const v = await version('old-till');
+      return v.status === 'online' && v.agentVersion === B ? v : undefined;
+    }); // prettier-ignore
+    expect(after.capabilities).toContain('wss');
   }, 90_000);
 });
