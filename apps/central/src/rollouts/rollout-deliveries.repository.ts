@@ -115,6 +115,8 @@ const STALE_WALK = `
         reason = CASE
           WHEN ra.state IN ('synchronizing', 'applying')
             THEN format('no progress from %s within %s s', ra.state, r.step_timeout_seconds)
+          WHEN r.kind = 'agent_package'
+            THEN format('no answer to agent.upgrade within %s s', r.step_timeout_seconds)
           ELSE format('no answer to profile.%s within %s s', ra.sent_step, r.step_timeout_seconds) END
    FROM rollouts r, agents a
   WHERE ${OPEN_ENTRY} AND r.id = ra.rollout_id AND a.id = ra.agent_id
