@@ -20,6 +20,8 @@ import { ReportedGroups1765100400000 } from './1765100400000-ReportedGroups.js';
 import { SessionIds1765100600000 } from './1765100600000-SessionIds.js';
 import { ListenerFailures1765100610000 } from './1765100610000-ListenerFailures.js';
 import { DiagnosticBundles1765200200000 } from './1765200200000-DiagnosticBundles.js';
+import { AgentPackages1765200300000 } from './1765200300000-AgentPackages.js';
+import { PackageRollouts1765200310000 } from './1765200310000-PackageRollouts.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -45,4 +47,6 @@ export const MIGRATIONS = [
   SessionIds1765100600000,
   ListenerFailures1765100610000,
   DiagnosticBundles1765200200000,
+  AgentPackages1765200300000,
+  PackageRollouts1765200310000,
 ];

@@ -9,3 +9,4 @@ export * from './certificate-messages.js';
 export * from './trust-messages.js';
 export * from './profile-fetch-messages.js';
 export * from './diagnostics-messages.js';
+export * from './upgrade-messages.js';

@@ -12,6 +12,12 @@ import {
 import { profileChunkSchema, profileFetchSchema } from './profile-fetch-messages.js';
 import { profileActivateSchema, profileStatusSchema, profileSyncSchema } from './profile-messages.js';
 import { trustAnchorsSchema, trustReportSchema } from './trust-messages.js';
+import {
+  agentUpgradeSchema,
+  agentUpgradeStatusSchema,
+  packageChunkSchema,
+  packageFetchSchema,
+} from './upgrade-messages.js';
 
 /** Version of the frame format in `libs/protocol`; bumped on any incompatible change. */
 export const PROTOCOL_VERSION = 1;
@@ -126,6 +132,8 @@ export const agentFrameSchema = z.discriminatedUnion('type', [
   profileFetchSchema,
   diagnosticsChunkSchema,
   diagnosticsResultSchema,
+  agentUpgradeStatusSchema,
+  packageFetchSchema,
 ]);
 export const centralFrameSchema = z.discriminatedUnion('type', [
   welcomeSchema,
@@ -136,6 +144,8 @@ export const centralFrameSchema = z.discriminatedUnion('type', [
   certificateIssuedSchema,
   profileChunkSchema,
   diagnosticsRequestSchema,
+  agentUpgradeSchema,
+  packageChunkSchema,
 ]);
 
 export type Hello = z.infer<typeof helloSchema>;

@@ -50,6 +50,10 @@ describe('protocol golden fixtures', () => {
         'diagnostics.request',
         'diagnostics.chunk',
         'diagnostics.result',
+        'agent.upgrade',
+        'agent.upgrade.status',
+        'package.fetch',
+        'package.chunk',
       ].sort(),
     );
   });

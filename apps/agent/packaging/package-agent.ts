@@ -1,7 +1,14 @@
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleAgent } from './agent-bundle.js';
+import {
+  PACKAGE_MANIFEST_FORMAT,
+  PACKAGE_PLATFORM,
+  PACKAGE_VERSION_PATTERN,
+  packageManifestBytes,
+  signPackageManifest,
+} from '../../../libs/agent-package/index.js';
+import { bundleAgent, MINIMUM_NODE_MAJOR } from './agent-bundle.js';
 import { type ArchiveEntry, archiveTime } from './archive-entry.js';
 import { tarGz } from './tar-gz.js';
 import { thirdPartyLicenses } from './third-party-licenses.js';
@@ -20,6 +27,15 @@ export interface AgentPackage {
   tarGz: BuiltArchive;
   zip: BuiltArchive;
   bundleBytes: number;
+  /** With a signing key: the signed manifest of the .tar.gz and its detached Ed25519 signature (ADR 45). */
+  signed?: { manifestPath: string; signaturePath: string };
+}
+
+export interface PackageOptions {
+  /** Stamps another version than package.json's (a hotfix build, or the upgrade tests' A and B). */
+  version?: string;
+  /** Ed25519 private key: writes `<root>.manifest.json` and `<root>.manifest.sig` next to the archives. */
+  signingKey?: KeyObject;
 }
 
 /**
@@ -31,8 +47,13 @@ export async function buildAgentPackage(
   repoRoot: string,
   outDir: string,
   env: NodeJS.ProcessEnv = process.env,
+  options: PackageOptions = {},
 ): Promise<AgentPackage> {
-  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  const version =
+    options.version ??
+    (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  if (!PACKAGE_VERSION_PATTERN.test(version))
+    throw new Error(`version "${version}" is not a version such as 1.2.3 (it names the install folder)`);
   const root = `switchyard-agent-${version}`;
   const files = join(repoRoot, 'apps', 'agent', 'packaging', 'files');
   const bundle = await bundleAgent(repoRoot, version);
@@ -70,7 +91,36 @@ export async function buildAgentPackage(
   };
   const tar = write(`${root}.tar.gz`, tarGz(entries, mtime));
   const zip = write(`${root}.zip`, await zipArchive(entries, mtime));
-  return { version, root, tarGz: tar, zip, bundleBytes: bundle.code.length };
+  const built: AgentPackage = { version, root, tarGz: tar, zip, bundleBytes: bundle.code.length };
+  if (options.signingKey) built.signed = signPackage(outDir, built, options.signingKey);
+  return built;
+}
+
+/**
+ * The manifest names the .tar.gz by sha256 and size, with the version, the platform and the oldest Node
+ * major; the signature covers the manifest's exact bytes. Central checks both at upload and re-signs the
+ * manifest with its profile-signing key, which agents already pin (ADR 45).
+ */
+function signPackage(
+  outDir: string,
+  built: AgentPackage,
+  key: KeyObject,
+): { manifestPath: string; signaturePath: string } {
+  const manifest = packageManifestBytes({
+    format: PACKAGE_MANIFEST_FORMAT,
+    name: 'switchyard-agent',
+    version: built.version,
+    platform: PACKAGE_PLATFORM,
+    minNodeMajor: MINIMUM_NODE_MAJOR,
+    archive: `${built.root}.tar.gz`,
+    sha256: built.tarGz.sha256,
+    sizeBytes: built.tarGz.bytes,
+  });
+  const manifestPath = join(outDir, `${built.root}.manifest.json`);
+  const signaturePath = join(outDir, `${built.root}.manifest.sig`);
+  writeFileSync(manifestPath, manifest);
+  writeFileSync(signaturePath, signPackageManifest(manifest, key));
+  return { manifestPath, signaturePath };
 }
 
 function crlf(text: string): Buffer {

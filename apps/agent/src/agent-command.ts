@@ -10,6 +10,7 @@ import { Logger } from './logger.js';
 import { recoverConfSwap } from './profiles/conf-swap.js';
 import { ProfileLayout } from './profiles/profile-layout.js';
 import { AGENT_VERSION } from './version.js';
+import { respawn } from './upgrade/agent-restart.js';
 
 export const NOT_ENROLLED_MESSAGE =
   'not enrolled: start once with --token <enrollment token> (create one with POST /api/agents/enrollment-tokens)';
@@ -92,6 +93,7 @@ export async function runAgentCommand(argv: string[], env: NodeJS.ProcessEnv): P
     logger,
     logTail,
     backoff: { baseMs: options.backoffBaseMs, maxMs: options.backoffMaxMs },
+    env,
   });
   const localApi = await startLocalApi(home, loaded.conf, logger);
   let signalled = false;
@@ -104,11 +106,32 @@ export async function runAgentCommand(argv: string[], env: NodeJS.ProcessEnv): P
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let code: ExitCode;
   try {
-    return await runner.run();
+    code = await runner.run();
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await localApi?.stop();
   }
+  return restartForUpgrade(runner.restartPlan, argv, home, logger) ?? code;
+}
+
+/** After an upgrade installed a new version (ADR 45): the exit code that gets it started, if any. */
+function restartForUpgrade(
+  plan: AgentRunner['restartPlan'],
+  argv: string[],
+  home: AgentHome,
+  logger: Logger,
+): ExitCode | undefined {
+  if (plan?.kind === 'service-manager') {
+    logger.info(`exiting with ${plan.exitCode}: the service manager starts the new version`);
+    return plan.exitCode;
+  }
+  if (plan?.kind === 'respawn') {
+    const pid = respawn(plan.launcher, argv, home.stateDir);
+    logger.info(`started the new version (launcher pid ${pid ?? 'unknown'}); this process ends`);
+    return ExitCode.OK;
+  }
+  return undefined;
 }

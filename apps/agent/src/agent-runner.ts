@@ -38,6 +38,8 @@ import { TrustError, type TruststoreReader } from './trust.js';
 import { RepeatedTrustError, TruststoreWatch } from './truststore-watch.js';
 import { sameTrustAnchors, trustAnchorsOf } from './trust-anchors.js';
 import { AGENT_VERSION } from './version.js';
+import { type RestartPlan } from './upgrade/agent-restart.js';
+import { UpgradeAgent } from './upgrade/upgrade-agent.js';
 
 /** What central answers (403) to a connection that presents a revoked client certificate (ADR 31). */
 const REVOKED_CERTIFICATE_REASON = 'client certificate revoked';
@@ -68,6 +70,8 @@ export interface AgentRunnerOptions {
   truststorePollMs?: number;
   /** The newest log lines, for diagnostics bundles (ADR 44). */
   logTail?: LogTail;
+  /** The environment (how the agent restarts into a new version, ADR 45). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export const AGENT_CAPABILITIES = ['wss', 'mtls', CLIENT_CERT_IN_SESSION, DIAGNOSTICS_CAPABILITY];
@@ -92,6 +96,9 @@ export class AgentRunner {
   private readonly pin: SigningKeyPin;
   private readonly profiles: ProfileAgent;
   private readonly diagnostics: DiagnosticsAgent;
+  private readonly upgrades: UpgradeAgent;
+  /** Set when the agent stopped to restart into a new version (agent-command does the restart). */
+  restartPlan: RestartPlan | undefined;
   /** Set while a candidate switch is under way; resolves with the candidate if it was committed. */
   private handover: Promise<CentralConnection | undefined> | undefined;
   private endHandover: ((candidate: CentralConnection | undefined) => void) | undefined;
@@ -163,10 +170,23 @@ export class AgentRunner {
         literalSecrets: () => [this.bearer.secret],
       },
     });
+    this.upgrades = new UpgradeAgent({
+      home: options.home,
+      logger: this.logger,
+      pin: this.pin,
+      running: AGENT_VERSION,
+      confText: options.confText,
+      env: options.env,
+      restart: (plan) => {
+        this.restartPlan = plan;
+        void this.stop();
+      },
+    });
   }
 
   async run(): Promise<ExitCode> {
     this.watcher.start();
+    this.upgrades.start();
     try {
       while (!this.stopping) {
         const end = await this.connectOnce();
@@ -216,6 +236,7 @@ export class AgentRunner {
     } finally {
       this.watcher.stop();
       this.truststore.stop();
+      this.upgrades.stop();
     }
     this.status.update({ state: 'stopped', nodeId: null });
     this.logger.info('stopped');
@@ -315,6 +336,7 @@ export class AgentRunner {
       onCertificateFrame: (frame) =>
         void this.inSessionCertificate.handle(frame, this.conf.agentId, connection),
       onDiagnosticsRequest: (frame) => this.diagnostics.handle(frame, connection),
+      onUpgradeFrame: (frame) => this.upgrades.handle(frame, connection),
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       welcomeTimeoutMs: this.options.welcomeTimeoutMs,
     });
@@ -460,6 +482,8 @@ export class AgentRunner {
     );
     // The connection is usable only once this returns: send what waited for it on the next tick.
     setImmediate(() => this.reports.flush());
+    const welcomed = this.connection;
+    if (welcomed) this.upgrades.welcomed(welcomed);
   }
 
   private onCommand(command: Command): CommandResult {

@@ -10,6 +10,7 @@ import {
   parseCentralFrame,
   profileRefusalOf,
   type AgentFrame,
+  type AgentUpgrade,
   type CertificateIssued,
   type CertificateOffer,
   type Command,
@@ -17,6 +18,7 @@ import {
   type DiagnosticsRequest,
   type Hello,
   type ProfileActivate,
+  type PackageChunk,
   type ProfileChunk,
   type ProfileSync,
   type Welcome,
@@ -55,6 +57,8 @@ export interface CentralConnectionOptions {
   onCertificateFrame?(frame: CertificateOffer | CertificateIssued): void;
   /** diagnostics.request, after welcome (ADR 44); the bundle goes out through `sendFrame`. */
   onDiagnosticsRequest?(frame: DiagnosticsRequest): void;
+  /** agent.upgrade, after welcome (ADR 45); answers go out through `sendFrame`. */
+  onUpgradeFrame?(frame: AgentUpgrade): void;
   handshakeTimeoutMs?: number;
   welcomeTimeoutMs?: number;
 }
@@ -111,6 +115,7 @@ export class CentralConnection {
   private watchdog: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   private readonly chunkListeners = new Set<(chunk: ProfileChunk) => void>();
+  private readonly packageChunkListeners = new Set<(chunk: PackageChunk) => void>();
 
   constructor(private readonly options: CentralConnectionOptions) {
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
@@ -174,6 +179,12 @@ export class CentralConnection {
   onProfileChunk(listener: (chunk: ProfileChunk) => void): () => void {
     this.chunkListeners.add(listener);
     return () => this.chunkListeners.delete(listener);
+  }
+
+  /** Hands every package.chunk frame to `listener` (an upgrade's download) until the returned function runs. */
+  onPackageChunk(listener: (chunk: PackageChunk) => void): () => void {
+    this.packageChunkListeners.add(listener);
+    return () => this.packageChunkListeners.delete(listener);
   }
 
   /** Says goodbye (if connected) and closes with 1000; resolves when closed, after at most ~1.5 s. */
@@ -280,6 +291,16 @@ export class CentralConnection {
         return;
       case 'diagnostics.request':
         if (this.welcome) this.options.onDiagnosticsRequest?.(frame);
+        return;
+      case 'package.chunk':
+        if (this.welcome) for (const listener of [...this.packageChunkListeners]) listener(frame);
+        return;
+      case 'agent.upgrade':
+        if (!this.welcome) {
+          this.options.logger.warn(`ignoring ${frame.type} sent before welcome`);
+          return;
+        }
+        this.options.onUpgradeFrame?.(frame);
         return;
     }
   }

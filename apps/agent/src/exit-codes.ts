@@ -7,5 +7,7 @@ export const ExitCode = {
   USAGE: 2,
   /** Central revoked this agent. */
   REVOKED: 3,
+  /** A new version was installed: the service manager starts the agent again, into it (ADR 45). */
+  UPGRADE_RESTART: 10,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -3,6 +3,7 @@ import { type DataSource } from 'typeorm';
 import { AcmeModule } from './acme/acme.module.js';
 import { ApiDocsModule } from './api-docs/api-docs.module.js';
 import { AgentsModule } from './agents/agents.module.js';
+import { AgentPackagesModule } from './agent-packages/agent-packages.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CertificatesModule } from './certificates/certificates.module.js';
@@ -48,6 +49,7 @@ export class AppModule {
         LocalCaModule,
         ProfilesModule,
         RolloutsModule,
+        AgentPackagesModule,
         ListenersModule,
         SettingsModule,
         AcmeModule,

@@ -7,11 +7,13 @@ import {
   checkCentralFrame,
   parseAgentFrame,
   type AgentFrame,
+  type AgentUpgradeStatus,
   type CentralFrame,
   type CertificateCsr,
   type DiagnosticsChunk,
   type DiagnosticsResult,
   type Hello,
+  type PackageFetch,
   type ProfileFetch,
   type ProfileStatus,
   type TrustAnchor,
@@ -57,6 +59,8 @@ export interface SessionHooks {
   onProfileFetch?(session: AgentSession, fetch: ProfileFetch): Promise<void>;
   /** `diagnostics.chunk` / `diagnostics.result`: a diagnostics bundle uploaded over this session (ADR 44). */
   onDiagnosticsFrame?(session: AgentSession, frame: DiagnosticsChunk | DiagnosticsResult): Promise<void>;
+  /** `agent.upgrade.status` and `package.fetch`: agent upgrades (ADR 45). */
+  onUpgradeFrame?(session: AgentSession, frame: AgentUpgradeStatus | PackageFetch): Promise<void>;
 }
 
 /** What became of a frame handed to `tryDeliver`. */
@@ -222,6 +226,11 @@ export class AgentSession {
       case 'diagnostics.result':
         if (!this.welcomed) return this.refuse(CloseCode.POLICY_VIOLATION, `${frame.type} before welcome`);
         await this.hooks.onDiagnosticsFrame?.(this, frame);
+        return;
+      case 'agent.upgrade.status':
+      case 'package.fetch':
+        if (!this.welcomed) return this.refuse(CloseCode.POLICY_VIOLATION, `${frame.type} before welcome`);
+        await this.hooks.onUpgradeFrame?.(this, frame);
         return;
     }
   }

@@ -2,11 +2,13 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { type WebSocket } from 'ws';
 import {
   CloseCode,
+  type AgentUpgradeStatus,
   type CentralFrame,
   type CertificateCsr,
   type DiagnosticsChunk,
   type DiagnosticsResult,
   type Hello,
+  type PackageFetch,
   type ProfileFetch,
   type ProfileStatus,
   type Transport,
@@ -50,6 +52,18 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     });
     return Promise.resolve();
   };
+  /** Agent upgrades (ADR 45), registered by the rollouts domain; none until then. */
+  private upgradeFrames: (session: AgentSession, frame: AgentUpgradeStatus | PackageFetch) => Promise<void> =
+    (session, frame) => {
+      if (frame.type === 'package.fetch')
+        session.deliver({
+          type: 'package.chunk',
+          sha256: frame.sha256,
+          offset: frame.offset,
+          error: 'this central node does not serve agent packages',
+        });
+      return Promise.resolve();
+    };
   private stopping = false;
   /** Called once the session is welcomed: frees its place in the admission control (ADR 26). */
   private readonly admissions = new WeakMap<AgentSession, () => void>();
@@ -106,6 +120,13 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   /** The profiles domain serves archives over the session (`profile.fetch`, ADR 24) through this. */
   useProfileFetch(handler: (session: AgentSession, fetch: ProfileFetch) => Promise<void>): void {
     this.profileFetch = handler;
+  }
+
+  /** The rollouts domain registers agent upgrades here (`agent.upgrade.status`, `package.fetch`; ADR 45). */
+  useUpgradeFrames(
+    handler: (session: AgentSession, frame: AgentUpgradeStatus | PackageFetch) => Promise<void>,
+  ): void {
+    this.upgradeFrames = handler;
   }
 
   /** The rollouts domain registers its profile delivery here (it depends on agents, not the reverse). */
@@ -179,6 +200,10 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
 
   onProfileFetch(session: AgentSession, fetch: ProfileFetch): Promise<void> {
     return this.profileFetch(session, fetch);
+  }
+
+  onUpgradeFrame(session: AgentSession, frame: AgentUpgradeStatus | PackageFetch): Promise<void> {
+    return this.upgradeFrames(session, frame);
   }
 
   onWelcomed(session: AgentSession): void {

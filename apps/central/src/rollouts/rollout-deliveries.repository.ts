@@ -66,7 +66,7 @@ const SCOPE = `
      WHERE o.since IS NOT NULL OR u.since IS NOT NULL
   ), recent AS (
     SELECT id, mode, state, created_at, current_wave, profile_name, revision FROM rollouts
-     WHERE created_at >= (SELECT min(since) FROM since)
+     WHERE created_at >= (SELECT min(since) FROM since) AND kind = 'profile'
   ), candidates AS (
     SELECT ra.rollout_id, ra.agent_id, ra.wave, ra.state, ra.attempts, ra.sent_step, ra.sent_session,
            r.mode, r.state AS rollout_state, r.created_at AS rollout_created_at, r.current_wave,
@@ -98,7 +98,7 @@ const DUE_WORK = `
     FROM rollout_agents ra
     JOIN rollouts r ON r.id = ra.rollout_id
     JOIN agents a ON a.id = ra.agent_id
-   WHERE (ra.state = 'pending' OR (ra.state = 'synchronized' AND ra.activates))
+   WHERE (ra.state = 'pending' OR (ra.state = 'synchronized' AND ra.activates)) AND r.kind = 'profile'
       AND a.node_id = $1 AND a.connection_status = 'online' AND a.session_id IS NOT NULL
       AND ($3::text[] IS NULL OR ra.agent_id = ANY($3::text[]))
       AND NOT (ra.sent_session IS NOT DISTINCT FROM a.session_id
@@ -115,6 +115,8 @@ const STALE_WALK = `
         reason = CASE
           WHEN ra.state IN ('synchronizing', 'applying')
             THEN format('no progress from %s within %s s', ra.state, r.step_timeout_seconds)
+          WHEN r.kind = 'agent_package'
+            THEN format('no answer to agent.upgrade within %s s', r.step_timeout_seconds)
           ELSE format('no answer to profile.%s within %s s', ra.sent_step, r.step_timeout_seconds) END
    FROM rollouts r, agents a
   WHERE ${OPEN_ENTRY} AND r.id = ra.rollout_id AND a.id = ra.agent_id

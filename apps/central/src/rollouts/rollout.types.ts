@@ -35,6 +35,10 @@ export interface Rollout {
   createdBy: string;
   updatedAt: Date;
   finishedAt: Date | null;
+  /** What it delivers: a profile revision (`profile`, `revision`) or an agent package (ADR 45). */
+  kind: 'profile' | 'agent_package';
+  /** The package version of an `agent_package` rollout; null for a profile rollout. */
+  packageVersion: string | null;
 }
 
 /** One target agent of a rollout, as operators see it. */

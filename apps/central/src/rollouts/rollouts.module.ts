@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AgentPackagesModule } from '../agent-packages/agent-packages.module.js';
 import { AgentsModule } from '../agents/agents.module.js';
 import { ProfilesModule } from '../profiles/profiles.module.js';
 import { ProfileSigningKeyService } from '../profiles/profile-signing-key.service.js';
@@ -16,14 +17,18 @@ import { RolloutsController } from './rollouts.controller.js';
 import { RolloutsRepository } from './rollouts.repository.js';
 import { RolloutsService } from './rollouts.service.js';
 import { RolloutEntriesPresence } from './rollout-entries-presence.js';
+import { PackageDispatcher } from './package-dispatcher.js';
+import { PackageRolloutsController } from './package-rollouts.controller.js';
+import { PackageRolloutsRepository } from './package-rollouts.repository.js';
+import { PackageRolloutsService } from './package-rollouts.service.js';
 
 /**
  * Rollouts (docs/design.md §5, §8; ADR 9): waves, thresholds and per-agent delivery state, driven from the
  * database on every node. Depends on agents (sessions) and profiles (the signing key), never the reverse.
  */
 @Module({
-  imports: [AgentsModule, ProfilesModule],
-  controllers: [RolloutsController],
+  imports: [AgentsModule, ProfilesModule, AgentPackagesModule],
+  controllers: [RolloutsController, PackageRolloutsController],
   providers: [
     { provide: ROLLOUTS_CONFIG, useFactory: () => loadRolloutsConfig() },
     { provide: PROFILE_SIGNING_KEY, useExisting: ProfileSigningKeyService },
@@ -38,6 +43,9 @@ import { RolloutEntriesPresence } from './rollout-entries-presence.js';
     RolloutEntriesPresence,
     RolloutHelloReconciler,
     RolloutSessionHooks,
+    PackageRolloutsRepository,
+    PackageRolloutsService,
+    PackageDispatcher,
   ],
   exports: [RolloutsService],
 })

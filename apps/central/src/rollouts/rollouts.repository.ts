@@ -24,7 +24,16 @@ export interface TargetAgent {
 
 export interface NewRollout extends Omit<
   Rollout,
-  'id' | 'targets' | 'currentWave' | 'state' | 'stateReason' | 'createdAt' | 'updatedAt' | 'finishedAt'
+  | 'id'
+  | 'targets'
+  | 'currentWave'
+  | 'state'
+  | 'stateReason'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'finishedAt'
+  | 'kind'
+  | 'packageVersion'
 > {
   targets: RolloutTargets;
   entries: Array<{ agentId: string; wave: number; state: RolloutAgentState; reason: string | null }>;
@@ -51,7 +60,7 @@ const SHOWN_TARGETS = `CASE WHEN targets ? 'agentIds' THEN jsonb_build_object(
 
 const ROLLOUT_COLUMNS = `id, profile_name, revision, mode, ${SHOWN_TARGETS}, waves, wave_count, current_wave,
   success_threshold_percent, pause_between_waves, error_threshold, state, state_reason, step_timeout_seconds,
-  created_at, created_by, updated_at, finished_at`;
+  created_at, created_by, updated_at, finished_at, kind, package_version`;
 
 /** States in which a rollout still acts (its waves may still move). */
 export const ACTIVE_ROLLOUT_STATES: RolloutState[] = ['running', 'paused', 'awaiting_approval'];
@@ -124,7 +133,7 @@ export class RolloutsRepository {
         `UPDATE rollout_agents ra SET state = 'cancelled', reason = $2, state_changed_at = now()
            FROM rollouts r
           WHERE r.id = ra.rollout_id AND ra.agent_id = ANY($1::text[]) AND ra.rollout_id <> $3
-            AND r.state <> 'cancelled'
+            AND r.state <> 'cancelled' AND r.kind = 'profile'
             AND (ra.state IN ('pending', 'stale', 'synchronizing', 'applying')
                  OR (ra.state = 'synchronized' AND r.mode = 'publish'))`,
         [ids, `superseded by rollout ${row.id}`, row.id],
@@ -293,5 +302,7 @@ function toRollout(r: Record<string, unknown>): Rollout {
     createdBy: r.created_by as string,
     updatedAt: r.updated_at as Date,
     finishedAt: r.finished_at as Date | null,
+    kind: (r.kind as Rollout['kind'] | undefined) ?? 'profile',
+    packageVersion: (r.package_version as string | null | undefined) ?? null,
   };
 }

@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** An uploaded agent package without its archive bytes. */
+export interface AgentPackageRow {
+  version: string;
+  sha256: string;
+  sizeBytes: number;
+  platform: string;
+  minNodeMajor: number;
+  publisherKeyFingerprint: string;
+  uploadedBy: string;
+  uploadedAt: Date;
+}
+
+/** What an agent needs to check a package: the manifest as signed and central's signature of it. */
+export interface SignedManifest {
+  version: string;
+  sha256: string;
+  sizeBytes: number;
+  manifest: string;
+  centralSignature: Buffer;
+}
+
+export interface NewAgentPackage {
+  version: string;
+  sha256: string;
+  sizeBytes: number;
+  platform: string;
+  minNodeMajor: number;
+  manifest: string;
+  publisherSignature: Buffer;
+  publisherKeyFingerprint: string;
+  centralSignature: Buffer;
+  archive: Buffer;
+  uploadedBy: string;
+}
+
+const COLUMNS = `version, sha256, size_bytes, platform, min_node_major, publisher_key_fingerprint, uploaded_by, uploaded_at`;
+
+@Injectable()
+export class AgentPackagesRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async list(): Promise<AgentPackageRow[]> {
+    const rows = (await this.db.query(
+      `SELECT ${COLUMNS} FROM agent_packages ORDER BY uploaded_at DESC, version`,
+    )) as Array<Record<string, unknown>>;
+    return rows.map(toRow);
+  }
+
+  async find(version: string): Promise<AgentPackageRow | undefined> {
+    const [row] = (await this.db.query(`SELECT ${COLUMNS} FROM agent_packages WHERE version = $1`, [
+      version,
+    ])) as Array<Record<string, unknown>>;
+    return row ? toRow(row) : undefined;
+  }
+
+  async signedManifest(version: string): Promise<SignedManifest | undefined> {
+    const [row] = (await this.db.query(
+      `SELECT version, sha256, size_bytes, manifest, central_signature FROM agent_packages WHERE version = $1`,
+      [version],
+    )) as Array<Record<string, unknown>>;
+    if (!row) return undefined;
+    return {
+      version: row.version as string,
+      sha256: row.sha256 as string,
+      sizeBytes: Number(row.size_bytes),
+      manifest: row.manifest as string,
+      centralSignature: row.central_signature as Buffer,
+    };
+  }
+
+  /** Bytes [offset, offset + length) of the archive with this sha256, and its size; undefined if unknown. */
+  async archiveSlice(
+    sha256: string,
+    offset: number,
+    length: number,
+  ): Promise<{ data: Buffer; totalBytes: number } | undefined> {
+    // substring on bytea is 1-based; only the slice leaves the database.
+    const [row] = (await this.db.query(
+      `SELECT substring(archive FROM $2::int + 1 FOR $3::int) AS data, size_bytes FROM agent_packages WHERE sha256 = $1`,
+      [sha256, offset, length],
+    )) as Array<{ data: Buffer; size_bytes: number }>;
+    return row ? { data: row.data, totalBytes: Number(row.size_bytes) } : undefined;
+  }
+
+  /** Inserts unless the version exists; false when it did (the caller reads what is there). */
+  async insert(p: NewAgentPackage): Promise<boolean> {
+    const rows = (await this.db.query(
+      `INSERT INTO agent_packages (version, sha256, size_bytes, platform, min_node_major, manifest,
+         publisher_signature, publisher_key_fingerprint, central_signature, archive, uploaded_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT DO NOTHING RETURNING version`,
+      [
+        p.version,
+        p.sha256,
+        p.sizeBytes,
+        p.platform,
+        p.minNodeMajor,
+        p.manifest,
+        p.publisherSignature,
+        p.publisherKeyFingerprint,
+        p.centralSignature,
+        p.archive,
+        p.uploadedBy,
+      ],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+}
+
+function toRow(r: Record<string, unknown>): AgentPackageRow {
+  return {
+    version: r.version as string,
+    sha256: r.sha256 as string,
+    sizeBytes: Number(r.size_bytes),
+    platform: r.platform as string,
+    minNodeMajor: Number(r.min_node_major),
+    publisherKeyFingerprint: r.publisher_key_fingerprint as string,
+    uploadedBy: r.uploaded_by as string,
+    uploadedAt: r.uploaded_at as Date,
+  };
+}

@@ -1,0 +1,150 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import {
+  PACKAGE_CHUNK_BYTES,
+  type AgentUpgradeStatus,
+  type PackageFetch,
+} from '../../../../libs/protocol/index.js';
+import { AgentPackagesRepository } from '../agent-packages/agent-packages.repository.js';
+import { type AgentSession } from '../agents/agent-session.js';
+import { AgentSessions } from '../agents/agent-sessions.js';
+import { NodeIdentity } from '../cluster/node-identity.js';
+import { EventBus } from '../common/event-bus.js';
+import { deliveryIdOf, parseDeliveryId } from './delivery-id.js';
+import { ENTRY_STATE_OF, PackageRolloutsRepository } from './package-rollouts.repository.js';
+import { RolloutTicker } from './rollout-ticker.js';
+import { ROLLOUTS_CONFIG, type RolloutsConfig } from './rollouts.config.js';
+
+/** Due upgrades read per pass: an upgrade is a ~0.4 MiB download per agent, so few at once per node. */
+const BATCH = 200;
+
+/**
+ * Delivers agent packages for package rollouts (ADR 45) to the sessions this node holds: sends
+ * `agent.upgrade` once per session and attempt, serves `package.fetch` from the stored archive, and
+ * records `agent.upgrade.status` forwards only. Waves, thresholds and step timeouts are RolloutWaves'
+ * as for profiles; an agent whose hello reports the rollout's version counts as upgraded.
+ */
+@Injectable()
+export class PackageDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('rollouts');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly repo: PackageRolloutsRepository,
+    private readonly packages: AgentPackagesRepository,
+    private readonly sessions: AgentSessions,
+    private readonly node: NodeIdentity,
+    private readonly ticker: RolloutTicker,
+    private readonly events: EventBus,
+    @Inject(ROLLOUTS_CONFIG) private readonly config: RolloutsConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.sessions.useUpgradeFrames((session, frame) =>
+      frame.type === 'package.fetch' ? this.serve(session, frame) : this.record(session, frame),
+    );
+    this.events.on('rollout.changed', () => this.kick());
+    this.timer = setInterval(() => this.kick(), this.config.tickMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => (this.running = undefined));
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.pass();
+      } catch (error) {
+        if (!this.stopped) this.logger.warn(`sending agent upgrades: ${(error as Error).message}`);
+        return;
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  private async pass(): Promise<void> {
+    if ((await this.repo.reconcileVersions()).length > 0) this.ticker.soon();
+    const failed: Array<{ rolloutId: string; agentId: string; attempt: number; reason: string }> = [];
+    for (const due of await this.repo.due(this.node.id, BATCH)) {
+      const session = this.sessions.session(due.agentId);
+      if (!session?.open || session.id !== due.sessionId) continue;
+      const attempt = await this.repo.markSent(due);
+      if (attempt === undefined) continue;
+      const result = this.sessions.tryDeliver(due.agentId, {
+        type: 'agent.upgrade',
+        deliveryId: deliveryIdOf(due.rolloutId, attempt),
+        version: due.version,
+        sha256: due.sha256,
+        sizeBytes: due.sizeBytes,
+        manifest: due.manifest,
+        signature: due.centralSignature.toString('base64'),
+      });
+      if (!result.sent && result.reason !== undefined)
+        failed.push({ rolloutId: due.rolloutId, agentId: due.agentId, attempt, reason: result.reason });
+    }
+    for (const f of failed)
+      await this.repo.recordStatus(f.rolloutId, f.agentId, f.attempt, 'failed', f.reason);
+    if (failed.length > 0) this.ticker.soon();
+  }
+
+  private async record(session: AgentSession, status: AgentUpgradeStatus): Promise<void> {
+    const delivery = parseDeliveryId(status.deliveryId);
+    if (!delivery) return;
+    const state = ENTRY_STATE_OF[status.state];
+    const reason = status.state === 'failed' ? (status.reason ?? 'failed without a reason') : null;
+    if (status.state === 'failed')
+      this.logger.warn(`agent ${session.agentId}: upgrade to ${status.version} failed: ${reason}`);
+    const moved = await this.repo.recordStatus(
+      delivery.rolloutId,
+      session.agentId,
+      delivery.attempt,
+      state,
+      reason,
+    );
+    if (moved) this.ticker.soon();
+  }
+
+  private async serve(session: AgentSession, fetch: PackageFetch): Promise<void> {
+    const length = Math.min(fetch.length, PACKAGE_CHUNK_BYTES);
+    const slice = await this.packages.archiveSlice(fetch.sha256, fetch.offset, length);
+    if (!slice || fetch.offset >= slice.totalBytes) {
+      session.deliver({
+        type: 'package.chunk',
+        sha256: fetch.sha256,
+        offset: fetch.offset,
+        error: slice
+          ? `offset ${fetch.offset} is past the end (${slice.totalBytes} bytes)`
+          : 'no such package',
+      });
+      return;
+    }
+    session.deliver({
+      type: 'package.chunk',
+      sha256: fetch.sha256,
+      offset: fetch.offset,
+      totalBytes: slice.totalBytes,
+      data: slice.data.toString('base64'),
+    });
+  }
+}

@@ -1,0 +1,24 @@
+import { Body, Controller, Post, Req } from '@nestjs/common';
+import { ApiDoc } from '../common/api-doc.decorator.js';
+import { parseBody } from '../common/parse-body.js';
+import { type AuthenticatedRequest } from '../common/request-context.js';
+import { createPackageRolloutSchema } from './dto/package-rollout.requests.js';
+import { PackageRolloutsService } from './package-rollouts.service.js';
+
+/**
+ * Agent upgrades (ADR 45): a rollout of an uploaded package. Admin only (no route policy entry: it
+ * installs code on the fleet). Pause, resume, approve, cancel and retry go through /api/rollouts/:id.
+ */
+@Controller('agent-upgrades')
+export class PackageRolloutsController {
+  constructor(private readonly upgrades: PackageRolloutsService) {}
+
+  @Post()
+  @ApiDoc({ body: createPackageRolloutSchema })
+  create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
+    return this.upgrades.create(
+      parseBody(createPackageRolloutSchema, body),
+      req.actor?.username ?? 'unknown',
+    );
+  }
+}

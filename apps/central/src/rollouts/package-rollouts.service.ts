@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { ClusterBus } from '../cluster/cluster-bus.js';
+import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
+import { type CreatePackageRolloutRequest } from './dto/package-rollout.requests.js';
+import { PackageRolloutsRepository } from './package-rollouts.repository.js';
+import { type RolloutAgentState } from './rollout-agent-state.js';
+import { RolloutsRepository } from './rollouts.repository.js';
+import { type RolloutDetail, RolloutsService } from './rollouts.service.js';
+import { planWaves } from './wave-planner.js';
+
+/** Agent upgrades as rollouts (ADR 45): created here, then moved and shown as every rollout. */
+@Injectable()
+export class PackageRolloutsService {
+  constructor(
+    private readonly packages: PackageRolloutsRepository,
+    private readonly rollouts: RolloutsRepository,
+    private readonly views: RolloutsService,
+    private readonly cluster: ClusterBus,
+  ) {}
+
+  async create(input: CreatePackageRolloutRequest, actor: string): Promise<RolloutDetail> {
+    if (!(await this.packages.packageExists(input.version)))
+      throw new DomainError(
+        ErrorCode.NOT_FOUND,
+        `no agent package ${input.version} (upload it with POST /api/agent-packages first)`,
+      );
+    const targets = input.targets;
+    const agents =
+      'needsUpgrade' in targets
+        ? await this.packages.agentsNeedingUpgrade()
+        : await this.rollouts.targetAgents(targets);
+    if ('agentIds' in targets) {
+      const known = new Set(agents.map((a) => a.id));
+      const unknown = targets.agentIds.filter((id) => !known.has(id));
+      if (unknown.length > 0)
+        throw new ValidationError([
+          { field: 'targets.agentIds', message: `no enrolled agent(s) ${unknown.slice(0, 20).join(', ')}` },
+        ]);
+    }
+    if (agents.length === 0)
+      throw new ValidationError([
+        {
+          field: 'targets',
+          message: 'needsUpgrade' in targets ? 'no agent needs an upgrade' : 'selects no enrolled agent',
+        },
+      ]);
+    const sizes = planWaves(agents.length, input.waves);
+    const entries: Array<{ agentId: string; wave: number; state: RolloutAgentState; reason: string | null }> =
+      [];
+    let index = 0;
+    for (const [w, size] of sizes.entries()) {
+      for (const agent of agents.slice(index, index + size))
+        entries.push({ agentId: agent.id, wave: w + 1, state: 'pending', reason: null });
+      index += size;
+    }
+    const id = await this.packages.insert({
+      packageVersion: input.version,
+      mode: 'publish',
+      // The agents "needs upgrade" named now: the rollout's record must not change with later hellos.
+      targets: 'needsUpgrade' in targets ? { agentIds: agents.map((a) => a.id) } : targets,
+      waves: { requested: input.waves, sizes },
+      waveCount: sizes.length,
+      successThresholdPercent: input.successThresholdPercent,
+      pauseBetweenWaves: input.pauseBetweenWaves,
+      errorThreshold: input.errorThreshold,
+      stepTimeoutSeconds: input.stepTimeoutSeconds,
+      createdBy: actor,
+      entries,
+    });
+    await this.cluster.publish('rollout.changed', { rolloutId: id });
+    return this.views.get(id);
+  }
+}
