@@ -16,6 +16,7 @@ import { RolloutsController } from './rollouts.controller.js';
 import { RolloutsRepository } from './rollouts.repository.js';
 import { RolloutsService } from './rollouts.service.js';
 import { RolloutEntriesPresence } from './rollout-entries-presence.js';
+import { RolloutPlanner } from './rollout-plan.js';
 
 /**
  * Rollouts (docs/design.md §5, §8; ADR 9): waves, thresholds and per-agent delivery state, driven from the
@@ -30,6 +31,7 @@ import { RolloutEntriesPresence } from './rollout-entries-presence.js';
     RolloutsRepository,
     RolloutDeliveriesRepository,
     DeliveryMemory,
+    RolloutPlanner,
     RolloutsService,
     RolloutWaves,
     RolloutDispatcher,
