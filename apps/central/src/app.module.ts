@@ -19,6 +19,7 @@ import { LocalCaModule } from './local-ca/local-ca.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { MigrationModule } from './migration/migration.module.js';
+import { OverviewModule } from './overview/overview.module.js';
 import { RotationModule } from './rotation/rotation.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 import { LiveModule } from './live/live.module.js';
@@ -54,6 +55,7 @@ export class AppModule {
         MigrationModule,
         RotationModule,
         LiveModule,
+        OverviewModule,
         UiModule,
         ApiDocsModule,
       ],
