@@ -247,4 +247,27 @@ describe('GET /api/overview at 10,000 agents (real PostgreSQL)', () => {
     // Generous for a loaded 2-core machine; quiet, it is well under this (docs/benchmarks.md).
     expect(median).toBeLessThan(2000);
   });
+  it('previews a rollout to the whole fleet with random waves quickly (the rollout form)', async () => {
+    const { agents } = await overview();
+    const body = {
+      profile: 'ov',
+      revision: 2,
+      targets: { all: true },
+      waves: { percentages: [1, 9, 90] },
+      mode: 'publish',
+      waveOrder: 'random',
+      waveSeed: 1,
+    };
+    const started = performance.now();
+    const p = await c.api.ok<{ targetCount: number; waves: Array<{ size: number }> }>(
+      'POST',
+      '/api/rollouts/preview',
+      body,
+    );
+    const ms = performance.now() - started;
+    console.log(`POST /api/rollouts/preview of ${p.targetCount} agents in random waves: ${ms.toFixed(0)} ms`);
+    expect(p.targetCount).toBe(agents.total);
+    expect(p.waves.map((w) => w.size).reduce((a, b) => a + b, 0)).toBe(agents.total);
+    expect(ms).toBeLessThan(5000);
+  });
 });
