@@ -47,12 +47,12 @@ describe('e2e: the System Administration UI in Chromium', () => {
 
   afterEach(() => ui.console.assertClean());
 
-  it('logs in, lands on the agents tab and goes live', async () => {
+  it('logs in, lands on the overview and goes live', async () => {
     const { page } = ui;
     await page.getByRole('heading', { name: 'Switchyard' }).waitFor();
     await screenshot(page, 'login');
     await logInThroughUi(page, 'admin', ADMIN_PASSWORD);
-    await page.getByRole('heading', { name: 'Agents' }).waitFor();
+    await page.getByRole('heading', { name: 'Overview', exact: true }).waitFor();
     await page.locator('.live-live').waitFor(); // the live socket is open
     expect(await page.locator('.who').innerText()).toContain('admin');
   });

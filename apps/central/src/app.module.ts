@@ -21,6 +21,7 @@ import { LocalCaModule } from './local-ca/local-ca.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { MigrationModule } from './migration/migration.module.js';
+import { OverviewModule } from './overview/overview.module.js';
 import { RotationModule } from './rotation/rotation.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 import { LiveModule } from './live/live.module.js';
@@ -57,6 +58,7 @@ export class AppModule {
         MigrationModule,
         RotationModule,
         LiveModule,
+        OverviewModule,
         UiModule,
         ApiDocsModule,
         DiagnosticsModule,

@@ -11,6 +11,7 @@ import { AgentsTab } from './tabs/agents/agents-tab.js';
 import { AuditTab } from './tabs/audit/audit-tab.js';
 import { CertificatesTab } from './tabs/certificates/certificates-tab.js';
 import { MigrationTab } from './tabs/migration/migration-tab.js';
+import { OverviewTab } from './tabs/overview/overview-tab.js';
 import { ParametersTab } from './tabs/parameters/parameters-tab.js';
 import { ProfilesTab } from './tabs/profiles/profiles-tab.js';
 import { RolloutsTab } from './tabs/rollouts/rollouts-tab.js';
@@ -111,6 +112,8 @@ function Shell(props: { session: Session; onLogout: () => void }) {
 
 function View(props: { tab: TabId; rest: string[] }) {
   switch (props.tab) {
+    case 'overview':
+      return <OverviewTab />;
     case 'parameters':
       return <ParametersTab />;
     case 'certificates':

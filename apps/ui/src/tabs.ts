@@ -1,5 +1,7 @@
 /** The System Administration tabs, in docs/design.md §9's order. */
 export const TABS = [
+  // The landing page: the fleet at a glance (issue 16 point 5).
+  { id: 'overview', label: 'Overview' },
   { id: 'parameters', label: 'Parameters' },
   { id: 'certificates', label: 'Certificates' },
   { id: 'profiles', label: 'Profiles' },
@@ -13,4 +15,4 @@ export const TABS = [
 
 export type TabId = (typeof TABS)[number]['id'];
 
-export const DEFAULT_TAB: TabId = 'agents';
+export const DEFAULT_TAB: TabId = 'overview';

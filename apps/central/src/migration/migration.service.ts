@@ -22,6 +22,11 @@ export class MigrationService {
     return { phase: state.phase, stranded: gate.stranded.length };
   }
 
+  /** The current phase alone (one row): for screens that read it often (the overview). */
+  async phase(): Promise<Phase> {
+    return (await this.reader.state()).phase;
+  }
+
   async status(options: GateOptions = {}): Promise<MigrationStatus> {
     return this.reader.status(await this.transitions.refresh(), options);
   }

@@ -1,4 +1,5 @@
 import { type RolloutAgentState, type RolloutMode } from './rollout-agent-state.js';
+import { type WaveOrder } from './wave-order.js';
 import { type ErrorThreshold, type WaveSpec } from './wave-planner.js';
 
 export type RolloutState = 'running' | 'paused' | 'awaiting_approval' | 'halted' | 'completed' | 'cancelled';
@@ -22,7 +23,8 @@ export interface Rollout {
   revision: number;
   mode: RolloutMode;
   targets: ShownTargets;
-  waves: { requested: WaveSpec; sizes: number[] };
+  /** `order` and `seed` are absent from rollouts created before the choice existed (they were ordered). */
+  waves: { requested: WaveSpec; sizes: number[]; order?: WaveOrder; seed?: number };
   waveCount: number;
   currentWave: number;
   successThresholdPercent: number;

@@ -9,15 +9,31 @@ import {
 } from './dto/rollout.requests.js';
 import { RolloutsService, type RolloutAction } from './rollouts.service.js';
 import { ApiDoc } from '../common/api-doc.decorator.js';
+import { requestAudit } from '../audit/request-audit.context.js';
+import { RolloutPlanner } from './rollout-plan.js';
 
 @Controller('rollouts')
 export class RolloutsController {
-  constructor(private readonly rollouts: RolloutsService) {}
+  constructor(
+    private readonly rollouts: RolloutsService,
+    private readonly planner: RolloutPlanner,
+  ) {}
 
   @Post()
   @ApiDoc({ body: createRolloutSchema })
   create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.rollouts.create(parseBody(createRolloutSchema, body), req.actor?.username ?? 'unknown');
+  }
+
+  /** The targets and each wave's size for a create body, before anything starts (ADR 41). */
+  @Post('preview')
+  @HttpCode(200)
+  @ApiDoc({ body: createRolloutSchema, summary: 'Preview a rollout: targets and waves, nothing written' })
+  preview(@Body() body: unknown) {
+    // A preview changes nothing: it leaves no audit line (the rollout it leads to does).
+    const audit = requestAudit.getStore();
+    if (audit) audit.recorded = true;
+    return this.planner.preview(parseBody(createRolloutSchema, body));
   }
 
   @Get()

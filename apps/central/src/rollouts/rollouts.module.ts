@@ -21,6 +21,7 @@ import { PackageDispatcher } from './package-dispatcher.js';
 import { PackageRolloutsController } from './package-rollouts.controller.js';
 import { PackageRolloutsRepository } from './package-rollouts.repository.js';
 import { PackageRolloutsService } from './package-rollouts.service.js';
+import { RolloutPlanner } from './rollout-plan.js';
 
 /**
  * Rollouts (docs/design.md §5, §8; ADR 9): waves, thresholds and per-agent delivery state, driven from the
@@ -35,6 +36,7 @@ import { PackageRolloutsService } from './package-rollouts.service.js';
     RolloutsRepository,
     RolloutDeliveriesRepository,
     DeliveryMemory,
+    RolloutPlanner,
     RolloutsService,
     RolloutWaves,
     RolloutDispatcher,

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ClusterBus } from '../cluster/cluster-bus.js';
-import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
-import { upgradeNeeded } from './capability-gate.js';
+import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { type CreateRolloutRequest, DEFAULT_AGENTS_PAGE } from './dto/rollout.requests.js';
 import { goalOf, type RolloutAgentState } from './rollout-agent-state.js';
 import { type Rollout, type RolloutAgentView, type RolloutState } from './rollout.types.js';
 import { type AgentsPage, RolloutsRepository, type WaveStateCount } from './rollouts.repository.js';
-import { planWaves } from './wave-planner.js';
+import { RolloutPlanner } from './rollout-plan.js';
 
 export interface WaveView {
   wave: number;
@@ -51,47 +50,17 @@ export class RolloutsService {
   constructor(
     private readonly repo: RolloutsRepository,
     private readonly cluster: ClusterBus,
+    private readonly planner: RolloutPlanner,
   ) {}
 
   async create(input: CreateRolloutRequest, actor: string): Promise<RolloutDetail> {
-    const revision = await this.repo.revision(input.profile, input.revision);
-    if (!revision)
-      throw new DomainError(
-        ErrorCode.NOT_FOUND,
-        `no revision ${input.revision} of profile "${input.profile}"`,
-      );
-    const agents = await this.repo.targetAgents(input.targets);
-    if ('agentIds' in input.targets) {
-      const known = new Set(agents.map((a) => a.id));
-      const unknown = input.targets.agentIds.filter((id) => !known.has(id));
-      if (unknown.length > 0)
-        throw new ValidationError([
-          { field: 'targets.agentIds', message: `no enrolled agent(s) ${unknown.slice(0, 20).join(', ')}` },
-        ]);
-    }
-    if (agents.length === 0)
-      throw new ValidationError([{ field: 'targets', message: 'selects no enrolled agent' }]);
-    const sizes = planWaves(agents.length, input.waves);
-    const entries = [];
-    let index = 0;
-    for (const [w, size] of sizes.entries()) {
-      for (const agent of agents.slice(index, index + size)) {
-        const reason = upgradeNeeded(revision, agent);
-        entries.push({
-          agentId: agent.id,
-          wave: w + 1,
-          state: (reason ? 'needs_upgrade' : 'pending') as RolloutAgentState,
-          reason: reason ?? null,
-        });
-      }
-      index += size;
-    }
+    const { sizes, order, seed, entries } = await this.planner.plan(input);
     const { id } = await this.repo.insert({
       profile: input.profile,
       revision: input.revision,
       mode: input.mode,
       targets: input.targets,
-      waves: { requested: input.waves, sizes },
+      waves: { requested: input.waves, sizes, order, ...(seed === undefined ? {} : { seed }) },
       waveCount: sizes.length,
       successThresholdPercent: input.successThresholdPercent,
       pauseBetweenWaves: input.pauseBetweenWaves,

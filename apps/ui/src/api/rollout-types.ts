@@ -17,6 +17,8 @@ export type RolloutAgentState =
 export type RolloutTargets =
   { all: true } | { agentIds: string[]; agentIdCount: number } | { groups: string[] };
 export type WaveSpec = { sizes: number[] } | { percentages: number[] };
+/** How targets are put into waves: by id, or shuffled with a seed stored with the rollout. */
+export type WaveOrder = 'ordered' | 'random';
 export type ErrorThreshold = { count: number } | { percent: number };
 
 export interface Rollout {
@@ -25,7 +27,8 @@ export interface Rollout {
   revision: number;
   mode: RolloutMode;
   targets: RolloutTargets;
-  waves: { requested: WaveSpec; sizes: number[] };
+  /** `order` and `seed` are absent from rollouts made before the choice existed (ordered by id). */
+  waves: { requested: WaveSpec; sizes: number[]; order?: WaveOrder; seed?: number };
   waveCount: number;
   currentWave: number;
   successThresholdPercent: number;
@@ -104,3 +107,17 @@ export const ACTIONS_FROM: Record<RolloutState, RolloutAction[]> = {
   completed: ['retry-failed'],
   cancelled: [],
 };
+
+/** POST /api/rollouts/preview: what a create body would target, wave by wave; nothing is written. */
+export interface RolloutPreview {
+  profile: string;
+  revision: number;
+  mode: RolloutMode;
+  targetCount: number;
+  firstTargets: string[];
+  needsUpgrade: number;
+  waveOrder: WaveOrder;
+  /** Sent back with the create, the rollout gets exactly the previewed waves. */
+  waveSeed: number | null;
+  waves: Array<{ wave: number; size: number; needsUpgrade: number; firstAgents: string[] }>;
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AGENT_ID_PATTERN } from '../../../../../libs/protocol/index.js';
 import { ROLLOUT_AGENT_STATES } from '../rollout-agent-state.js';
+import { MAX_WAVE_SEED } from '../wave-order.js';
 
 const name = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -');
 const agentId = z
@@ -41,18 +42,37 @@ const errorThreshold = z.union(
   { error: 'must be {"count": n} or {"percent": 1-100}' },
 );
 
-export const createRolloutSchema = z.strictObject({
-  profile: name,
-  revision: z.number().int('must be a whole number').min(1, 'must be at least 1'),
-  targets,
-  waves: waves.default({ percentages: [100] }),
-  successThresholdPercent: percent.default(100),
-  pauseBetweenWaves: z.boolean().default(false),
-  // Conservative by default: the first failure stops the rollout before it reaches more agents.
-  errorThreshold: errorThreshold.default({ count: 1 }),
-  mode: z.enum(['synchronize', 'publish'], { error: 'must be "synchronize" or "publish"' }),
-  stepTimeoutSeconds: z.number().int('must be a whole number').min(1).max(86_400).default(300),
-});
+export const createRolloutSchema = z
+  .strictObject({
+    profile: name,
+    revision: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+    targets,
+    waves: waves.default({ percentages: [100] }),
+    successThresholdPercent: percent.default(100),
+    pauseBetweenWaves: z.boolean().default(false),
+    // Conservative by default: the first failure stops the rollout before it reaches more agents.
+    errorThreshold: errorThreshold.default({ count: 1 }),
+    mode: z.enum(['synchronize', 'publish'], { error: 'must be "synchronize" or "publish"' }),
+    stepTimeoutSeconds: z.number().int('must be a whole number').min(1).max(86_400).default(300),
+    // 'ordered' (by id) stays the default: what the API did before the choice existed (ADR 41).
+    waveOrder: z.enum(['ordered', 'random'], { error: 'must be "ordered" or "random"' }).default('ordered'),
+    // The shuffle's seed: a preview's seed given back makes the rollout's waves the ones previewed.
+    waveSeed: z
+      .number()
+      .int('must be a whole number')
+      .min(0, `must be 0-${MAX_WAVE_SEED}`)
+      .max(MAX_WAVE_SEED, `must be 0-${MAX_WAVE_SEED}`)
+      .optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.waveOrder === 'ordered' && body.waveSeed !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['waveSeed'],
+        message:
+          'a seed only applies to a random wave order (waveOrder random); ordered waves take agents by id',
+      });
+  });
 
 export type CreateRolloutRequest = z.infer<typeof createRolloutSchema>;
 

@@ -1,13 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client.js';
 import { type ProfileListItem, type RevisionSummary } from '../../api/profile-types.js';
-import { type RolloutDetail } from '../../api/rollout-types.js';
+import { type RolloutDetail, type RolloutPreview } from '../../api/rollout-types.js';
 import { messageOf } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
 import { go } from '../../route.js';
 import { described, Field } from '../parameters/field.js';
 import { controlOf, INITIAL_VALUES, rolloutRequest, type RolloutFormValues } from './rollout-request.js';
+import { RolloutPreviewPanel } from './rollout-preview.js';
+import './rollout-form.css';
 
 /** Start a rollout: what (profile revision, mode), to whom (targets), how (waves, thresholds). */
 export function CreateRolloutForm() {
@@ -17,6 +19,9 @@ export function CreateRolloutForm() {
   const [issues, setIssues] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  // The preview on screen, with the request it was taken for (without the seed it chose).
+  const [preview, setPreview] = useState<{ request: string; result: RolloutPreview } | undefined>();
+  const [previewing, setPreviewing] = useState(false);
   const set = <K extends keyof RolloutFormValues>(k: K, value: RolloutFormValues[K]) =>
     setV((old) => ({ ...old, [k]: value }));
 
@@ -35,23 +40,47 @@ export function CreateRolloutForm() {
     );
   }, [v.profile]);
 
+  const showRefusal = (err: unknown) => {
+    const byControl: Record<string, string> = {};
+    if (err instanceof ApiError) for (const i of err.issues) byControl[controlOf(i.field)] ??= i.message;
+    setIssues(byControl);
+    setError(Object.keys(byControl).length ? undefined : messageOf(err));
+  };
+  const request = JSON.stringify(rolloutRequest(v));
+  const current = preview && preview.request === request ? preview.result : undefined;
+
+  /** Previews the form as it stands; `reshuffle` draws a new seed instead of keeping the one shown. */
+  const runPreview = async (reshuffle: boolean) => {
+    setPreviewing(true);
+    try {
+      const keep = reshuffle ? undefined : (preview?.result.waveSeed ?? undefined);
+      const result = await api<RolloutPreview>('POST', '/api/rollouts/preview', rolloutRequest(v, keep));
+      setPreview({ request, result });
+      setIssues({});
+      setError(undefined);
+    } catch (err) {
+      showRefusal(err);
+    } finally {
+      setPreviewing(false);
+    }
+  };
+
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
     try {
-      const created = await api<RolloutDetail>('POST', '/api/rollouts', rolloutRequest(v));
+      // Started from an up-to-date preview, the rollout gets the very waves it showed.
+      const body = rolloutRequest(v, current?.waveSeed ?? undefined);
+      const created = await api<RolloutDetail>('POST', '/api/rollouts', body);
       go('rollouts', created.id);
     } catch (err) {
-      const byControl: Record<string, string> = {};
-      if (err instanceof ApiError) for (const i of err.issues) byControl[controlOf(i.field)] ??= i.message;
-      setIssues(byControl);
-      setError(Object.keys(byControl).length ? undefined : messageOf(err));
+      showRefusal(err);
     } finally {
       setBusy(false);
     }
   };
 
-  const radio = <K extends 'targetKind' | 'waveKind' | 'errorKind'>(
+  const radio = <K extends 'targetKind' | 'waveKind' | 'errorKind' | 'waveOrder'>(
     k: K,
     value: RolloutFormValues[K],
     label: string,
@@ -161,6 +190,10 @@ export function CreateRolloutForm() {
               onInput={(e) => set('waveList', e.currentTarget.value)}
             />
           </Field>
+          <div role="radiogroup" aria-label="Agents go into waves">
+            {radio('waveOrder', 'random', 'Agents drawn at random')}
+            {radio('waveOrder', 'ordered', 'Agents taken by id')}
+          </div>
           <Field
             id="ro-success"
             label="Success threshold (%)"
@@ -213,6 +246,13 @@ export function CreateRolloutForm() {
             />
           </Field>
         </fieldset>
+        <RolloutPreviewPanel
+          preview={preview?.result}
+          outdated={preview !== undefined && current === undefined}
+          busy={previewing || !v.profile || !v.revision}
+          onPreview={() => void runPreview(false)}
+          onShuffle={() => void runPreview(true)}
+        />
         {error && <Notice kind="error">{error}</Notice>}
         <div class="actions">
           <button type="submit" disabled={busy || !v.profile || !v.revision}>

@@ -1,11 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, query } from '../../api/client.js';
-import {
-  ACTIONS_FROM,
-  type RolloutAction,
-  type RolloutDetail,
-  type RolloutTargets,
-} from '../../api/rollout-types.js';
+import { type RolloutAction, type RolloutDetail, type RolloutTargets } from '../../api/rollout-types.js';
 import { messageOf } from '../../components/errors.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
@@ -14,6 +9,7 @@ import { useThrottled } from '../../components/use-throttled.js';
 import { useApp } from '../../live-context.js';
 import { go } from '../../route.js';
 import { ProgressBar } from './progress-bar.js';
+import { applicableActions } from './rollout-actions.js';
 import { overallProgress, waveProgress } from './rollout-progress.js';
 import { type AgentsView, applyPush, pageQuery } from './rollout-agents-page.js';
 import { RolloutAgentsTable } from './rollout-agents-table.js';
@@ -109,6 +105,13 @@ export function RolloutDetailView(props: { id: string }) {
             </dd>
             <dt>Targets</dt>
             <dd>{targetsText(r.targets)}</dd>
+            <dt>Waves</dt>
+            <dd data-testid="rollout-waves">
+              {r.waves.sizes.join(' + ')} agents,{' '}
+              {r.waves.order === 'random'
+                ? `drawn at random (seed ${r.waves.seed ?? '?'})`
+                : 'taken by agent id'}
+            </dd>
             <dt>Thresholds</dt>
             <dd>
               success {r.successThresholdPercent} % per wave
@@ -122,9 +125,9 @@ export function RolloutDetailView(props: { id: string }) {
               {utc(r.createdAt)} by {r.createdBy}
             </dd>
           </dl>
-          {canWrite && ACTIONS_FROM[r.state].length > 0 && (
+          {canWrite && applicableActions(r).length > 0 && (
             <div class="actions">
-              {ACTIONS_FROM[r.state].map((a) => (
+              {applicableActions(r).map((a) => (
                 <button
                   key={a}
                   type="button"

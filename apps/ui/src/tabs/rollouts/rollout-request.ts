@@ -1,4 +1,4 @@
-import { type RolloutMode } from '../../api/rollout-types.js';
+import { type RolloutMode, type WaveOrder } from '../../api/rollout-types.js';
 
 /** The create form's fields, as typed. */
 export interface RolloutFormValues {
@@ -8,6 +8,7 @@ export interface RolloutFormValues {
   targetList: string;
   waveKind: 'sizes' | 'percentages';
   waveList: string;
+  waveOrder: WaveOrder;
   successThresholdPercent: string;
   pauseBetweenWaves: boolean;
   errorKind: 'count' | 'percent';
@@ -23,6 +24,8 @@ export const INITIAL_VALUES: RolloutFormValues = {
   targetList: '',
   waveKind: 'percentages',
   waveList: '100',
+  // A first wave drawn from the whole fleet says more than its alphabetical head (issue 16 point 8).
+  waveOrder: 'random',
   successThresholdPercent: '100',
   pauseBetweenWaves: false,
   errorKind: 'count',
@@ -36,8 +39,11 @@ const words = (text: string) => text.split(/[\s,]+/).filter(Boolean);
 const num = (text: string): number | string =>
   text.trim() !== '' && !Number.isNaN(Number(text)) ? Number(text) : text;
 
-/** POST /api/rollouts body from the form; the API does all the checking. */
-export function rolloutRequest(v: RolloutFormValues): Record<string, unknown> {
+/**
+ * POST /api/rollouts (and /preview) body from the form; the API does all the checking. `waveSeed` is the
+ * seed of the preview on screen: the rollout then gets the waves the operator saw.
+ */
+export function rolloutRequest(v: RolloutFormValues, waveSeed?: number): Record<string, unknown> {
   return {
     profile: v.profile,
     revision: num(v.revision),
@@ -48,6 +54,8 @@ export function rolloutRequest(v: RolloutFormValues): Record<string, unknown> {
     errorThreshold: { [v.errorKind]: num(v.errorValue) },
     mode: v.mode,
     stepTimeoutSeconds: num(v.stepTimeoutSeconds),
+    waveOrder: v.waveOrder,
+    ...(v.waveOrder === 'random' && waveSeed !== undefined ? { waveSeed } : {}),
   };
 }
 
