@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createRolloutSchema } from './rollout.requests.js';
+import { createRolloutFields, seedOnlyWhenRandom } from './rollout.requests.js';
 
 /**
  * `POST /api/agent-upgrades`: a rollout of an uploaded agent package (ADR 45), with the waves,
@@ -7,15 +7,16 @@ import { createRolloutSchema } from './rollout.requests.js';
  * `{"needsUpgrade": true}`: the agents the migration gate lists as unable to connect securely, and those
  * a rollout marked needs_upgrade.
  */
-export const createPackageRolloutSchema = createRolloutSchema
+export const createPackageRolloutSchema = createRolloutFields
   .omit({ profile: true, revision: true, mode: true, targets: true })
   .extend({
     version: z
       .string()
       .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]{1,40})?$/, 'must be an uploaded package version'),
-    targets: z.union([createRolloutSchema.shape.targets, z.strictObject({ needsUpgrade: z.literal(true) })], {
+    targets: z.union([createRolloutFields.shape.targets, z.strictObject({ needsUpgrade: z.literal(true) })], {
       error: 'must be {"all": true}, {"agentIds": [...]}, {"groups": [...]} or {"needsUpgrade": true}',
     }),
-  });
+  })
+  .superRefine(seedOnlyWhenRandom);
 
 export type CreatePackageRolloutRequest = z.infer<typeof createPackageRolloutSchema>;

@@ -42,37 +42,44 @@ const errorThreshold = z.union(
   { error: 'must be {"count": n} or {"percent": 1-100}' },
 );
 
-export const createRolloutSchema = z
-  .strictObject({
-    profile: name,
-    revision: z.number().int('must be a whole number').min(1, 'must be at least 1'),
-    targets,
-    waves: waves.default({ percentages: [100] }),
-    successThresholdPercent: percent.default(100),
-    pauseBetweenWaves: z.boolean().default(false),
-    // Conservative by default: the first failure stops the rollout before it reaches more agents.
-    errorThreshold: errorThreshold.default({ count: 1 }),
-    mode: z.enum(['synchronize', 'publish'], { error: 'must be "synchronize" or "publish"' }),
-    stepTimeoutSeconds: z.number().int('must be a whole number').min(1).max(86_400).default(300),
-    // 'ordered' (by id) stays the default: what the API did before the choice existed (ADR 41).
-    waveOrder: z.enum(['ordered', 'random'], { error: 'must be "ordered" or "random"' }).default('ordered'),
-    // The shuffle's seed: a preview's seed given back makes the rollout's waves the ones previewed.
-    waveSeed: z
-      .number()
-      .int('must be a whole number')
-      .min(0, `must be 0-${MAX_WAVE_SEED}`)
-      .max(MAX_WAVE_SEED, `must be 0-${MAX_WAVE_SEED}`)
-      .optional(),
-  })
-  .superRefine((body, ctx) => {
-    if (body.waveOrder === 'ordered' && body.waveSeed !== undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['waveSeed'],
-        message:
-          'a seed only applies to a random wave order (waveOrder random); ordered waves take agents by id',
-      });
-  });
+/** The fields of a rollout request, before the checks across fields (package rollouts reuse them). */
+export const createRolloutFields = z.strictObject({
+  profile: name,
+  revision: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+  targets,
+  waves: waves.default({ percentages: [100] }),
+  successThresholdPercent: percent.default(100),
+  pauseBetweenWaves: z.boolean().default(false),
+  // Conservative by default: the first failure stops the rollout before it reaches more agents.
+  errorThreshold: errorThreshold.default({ count: 1 }),
+  mode: z.enum(['synchronize', 'publish'], { error: 'must be "synchronize" or "publish"' }),
+  stepTimeoutSeconds: z.number().int('must be a whole number').min(1).max(86_400).default(300),
+  // 'ordered' (by id) stays the default: what the API did before the choice existed (ADR 41).
+  waveOrder: z.enum(['ordered', 'random'], { error: 'must be "ordered" or "random"' }).default('ordered'),
+  // The shuffle's seed: a preview's seed given back makes the rollout's waves the ones previewed.
+  waveSeed: z
+    .number()
+    .int('must be a whole number')
+    .min(0, `must be 0-${MAX_WAVE_SEED}`)
+    .max(MAX_WAVE_SEED, `must be 0-${MAX_WAVE_SEED}`)
+    .optional(),
+});
+
+/** A seed belongs to random waves only. */
+export function seedOnlyWhenRandom(
+  body: { waveOrder: 'ordered' | 'random'; waveSeed?: number | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (body.waveOrder === 'ordered' && body.waveSeed !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['waveSeed'],
+      message:
+        'a seed only applies to a random wave order (waveOrder random); ordered waves take agents by id',
+    });
+}
+
+export const createRolloutSchema = createRolloutFields.superRefine(seedOnlyWhenRandom);
 
 export type CreateRolloutRequest = z.infer<typeof createRolloutSchema>;
 
