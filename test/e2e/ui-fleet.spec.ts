@@ -191,14 +191,20 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
     await openTab(page, 'Migration');
     const stepper = page.getByRole('list', { name: 'Migration phases' });
     await stepper.locator('[data-phase="plain_only"][aria-current="step"]').waitFor();
-    const dualChecks = page.getByRole('list', { name: 'Preconditions for dual' });
+    const dualChecks = page.getByRole('list', { name: 'Checks before: Open the secure listener' });
     await dualChecks.locator('[data-precondition]').first().waitFor();
     expect(await dualChecks.locator('[data-ok="false"]').count()).toBe(0);
     await screenshot(page, 'migration');
 
+    // The buttons name the step in words (issue 16 point 7), not the phase id.
+    const STEP: Record<string, string> = {
+      dual: 'Open the secure listener',
+      secure_published: 'Publish the secure profile',
+      secure_only: 'Close the plain listener',
+    };
     const advance = async (to: string, fill?: () => Promise<void>) => {
-      await page.getByRole('button', { name: `Advance to ${to}…` }).click();
-      const dialog = page.getByRole('dialog', { name: `Advance to ${to}` });
+      await page.getByRole('button', { name: `${STEP[to]}…` }).click();
+      const dialog = page.getByRole('dialog', { name: STEP[to] });
       await fill?.();
       await dialog.getByLabel('Reason (audited)').fill(`journey: on to ${to}`);
       await dialog.getByRole('button', { name: 'Advance', exact: true }).click();
@@ -232,7 +238,7 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
     expect(status.phase).toBe('secure_published');
 
     // An exemption takes an agent out of the gate's list; removing it puts it back.
-    const stranded = page.getByRole('list', { name: 'Agents secure_only would strand' });
+    const stranded = page.getByRole('list', { name: 'Agents closing the plain listener would strand' });
     await page.getByLabel('Agent id').fill('store-4');
     await page.getByLabel('Exemption reason').fill('kiosk replaced next week');
     await page.getByRole('button', { name: 'Add exemption' }).click();
@@ -254,7 +260,7 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
       await logInThroughUi(page, 'vic', 'viewer-password-1');
       await openTab(page, 'Profiles');
       await page.locator('tr[data-profile="branches"]').waitFor();
-      expect(await page.getByRole('button', { name: /Copy/ }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: /Copy|New profile/ }).count()).toBe(0);
       await page.getByRole('link', { name: 'branches' }).click();
       await page.getByRole('heading', { name: 'Profile branches' }).waitFor();
       await page.getByRole('table', { name: 'Revisions' }).waitFor();
@@ -272,7 +278,11 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
       await page.getByRole('list', { name: 'Migration phases' }).waitFor();
       await page.getByRole('heading', { name: 'Exemptions' }).waitFor();
       expect(
-        await page.getByRole('button', { name: /Advance|Roll back|Withdraw|Add exemption|Remove/ }).count(),
+        await page
+          .getByRole('button', {
+            name: /Advance|Open the secure|Publish the secure|Close the plain|Roll back|Withdraw|Add exemption|Remove/,
+          })
+          .count(),
       ).toBe(0);
       viewer.console.assertClean();
 

@@ -79,6 +79,9 @@ export function RolloutDetailView(props: { id: string }) {
 
   const r = shown.value?.detail;
   const overall = overallProgress(r?.waveProgress ?? []);
+  // "Retry failed" only when something failed: it sends again to failed and stale agents, nothing else.
+  const retryable = (r?.states.failed ?? 0) + (r?.states.stale ?? 0);
+  const actions = r ? ACTIONS_FROM[r.state].filter((a) => a !== 'retry-failed' || retryable > 0) : [];
   return (
     <section aria-labelledby="rollout-title">
       <p>
@@ -122,9 +125,9 @@ export function RolloutDetailView(props: { id: string }) {
               {utc(r.createdAt)} by {r.createdBy}
             </dd>
           </dl>
-          {canWrite && ACTIONS_FROM[r.state].length > 0 && (
+          {canWrite && actions.length > 0 && (
             <div class="actions">
-              {ACTIONS_FROM[r.state].map((a) => (
+              {actions.map((a) => (
                 <button
                   key={a}
                   type="button"
