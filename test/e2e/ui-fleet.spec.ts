@@ -215,7 +215,7 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
     await stepper.locator('[data-phase="plain_only"][data-step="done"]').waitFor();
 
     const published = await advance('secure_published', async () => {
-      await page.getByLabel('Secure profile').selectOption('secure');
+      await page.getByLabel('Secure profile', { exact: true }).selectOption('secure');
       await page.getByLabel('Revision to publish').selectOption('1');
     });
     await published.waitFor({ state: 'detached' });
