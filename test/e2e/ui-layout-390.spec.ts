@@ -212,6 +212,21 @@ describe('e2e: the admin UI at 390 px (Chromium)', () => {
     );
   });
 
+  it("creates a profile with New profile: it points agents at central's listener ports, not 8787", async () => {
+    await openThroughMenu('Profiles');
+    await page.getByRole('button', { name: 'New profile…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New profile' });
+    await dialog.getByLabel('Profile name').fill('phone-made');
+    expect(await dialog.getByLabel('Start from').inputValue()).toBe('default');
+    await dialog.getByRole('button', { name: 'Create profile' }).click();
+    await page.getByRole('heading', { name: 'Profile phone-made' }).waitFor();
+    expect(await page.getByLabel('central.websocket.port', { exact: true }).inputValue()).toBe(
+      String(central.ports.plain),
+    );
+    const made = await central.api.ok<{ agentConf: string }>('GET', '/api/profiles/phone-made');
+    expect(made.agentConf).toContain(`\ncentral.websocket.secure.port=${central.ports.secure}\n`);
+  });
+
   it('asks before leaving edited Parameters (tab switch and page close), and keeps the edits when told to stay', async () => {
     await openThroughMenu('Parameters');
     const port = page.getByLabel('Port', { exact: true }).first();
