@@ -199,7 +199,9 @@ describe('staged plain → secure migration (real PostgreSQL, real listeners, re
     });
     const early = await advance({ reason: 'too early' });
     expect(early.status).toBe(409);
-    expect(early.body.message).toMatch(/wait for it to complete, or repeat with "accept": true/);
+    expect(early.body.message).toMatch(
+      /wait for it to complete, or publish anyway to accept it as it stands \(switchyard-migrate advance --accept\)/,
+    );
 
     await sql.query(`UPDATE rollouts SET state = 'completed' WHERE id = $1`, [rolloutId]);
     const reached = await status();
@@ -469,7 +471,9 @@ describe('secure_published started by the migration: a secure revision of the pr
     // the gate now names the agent that could not switch, with the rollout's reason
     const gate = await advance({ reason: 'cut over' });
     expect(gate.status).toBe(409);
-    expect(gate.body.message).toMatch(/would be stranded by secure_only: .*old-1/);
+    expect(gate.body.message).toMatch(
+      /would be stranded by closing the plain listener \(secure only\): .*old-1/,
+    );
   });
 
   it('with several profiles in use, prepares a secure revision of each but publishes none (409 naming them)', async () => {

@@ -151,6 +151,29 @@ describe('agent profiles: drafts, prepare, revisions, diff, downloads (real Post
     expect((await c.api.call('GET', '/api/profiles/missing')).status).toBe(404);
   });
 
+  it("a new profile from a template or from nothing takes central's listener ports, not the template's 8787", async () => {
+    const { plain, secure } = c.ports;
+    expect([plain, secure]).not.toContain(8787);
+    const tpl = await c.api.ok<ProfileView>('POST', '/api/profiles', {
+      name: 'ports-tpl',
+      template: 'default',
+    });
+    expect(tpl.agentConf).toContain(`\ncentral.websocket.port=${plain}\n`);
+    expect(tpl.agentConf).toContain(`\ncentral.websocket.secure.port=${secure}\n`);
+    expect(tpl.agentConf).not.toMatch(/^central\.websocket\.port=8787$/m);
+    // The template's comments stay: only the two values changed.
+    expect(tpl.agentConf).toContain('# Plain WebSocket port: ws://<central.host>:<port>/agent');
+    const bare = await c.api.ok<ProfileView>('POST', '/api/profiles', { name: 'ports-bare' });
+    expect(bare.agentConf).toContain(`central.websocket.port=${plain}`);
+    expect(bare.agentConf).toContain(`central.websocket.secure.port=${secure}`);
+    // Text the operator wrote is kept as written.
+    const own = await c.api.ok<ProfileView>('POST', '/api/profiles', {
+      name: 'ports-own',
+      agentConf: 'central.host=h.example\ncentral.websocket.port=8787\n',
+    });
+    expect(own.agentConf).toMatch(/^central\.websocket\.port=8787$/m);
+  });
+
   it('edits a key in place: comments, order and unknown keys stay', async () => {
     const before = await profile('branches');
     const after = await c.api.ok<ProfileView>('PUT', '/api/profiles/branches', {

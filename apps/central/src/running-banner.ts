@@ -31,7 +31,8 @@ export function runningBanner(facts: BannerFacts): string {
   }
   lines.push(
     '  start an agent:    create an enrollment token (POST /api/agents/enrollment-tokens), then',
-    '                     npm run agent -- --home <agent dir> --token <token>   (see README)',
+    '                     switchyard-agent --home <agent dir> --token <token>   (the agent package,',
+    '                     docs/agent.md; from a checkout: npx switchyard-agent …)',
     '',
   );
   return lines.join('\n');

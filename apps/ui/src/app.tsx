@@ -1,8 +1,9 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { onSessionEnded } from './api/client.js';
 import { LiveChannel, type LiveState } from './api/live.js';
 import { forgetSession, logOut, resumeSession, type Session } from './api/session.js';
 import { StaleBanner } from './components/stale-banner.js';
+import { confirmDiscard, useLeaveGuard } from './components/unsaved.js';
 import { Ctx } from './live-context.js';
 import { LoginPage } from './login.js';
 import { go, useRoute } from './route.js';
@@ -49,6 +50,10 @@ function Shell(props: { session: Session; onLogout: () => void }) {
   const [liveState, setLiveState] = useState<LiveState>('connecting');
   // When the live channel drops, what is on screen stops following the fleet: say so, and since when.
   const [staleSince, setStaleSince] = useState<number | undefined>();
+  // On a narrow screen the tabs fold behind a menu button (ADR 42); the guard runs before useRoute.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  useLeaveGuard();
   const route = useRoute();
   const tab = (TABS.some((t) => t.id === route[0]) ? route[0] : DEFAULT_TAB) as TabId;
 
@@ -64,7 +69,20 @@ function Shell(props: { session: Session; onLogout: () => void }) {
     };
   }, [live]);
 
+  useEffect(() => setMenuOpen(false), [tab]);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
+
   const logout = async () => {
+    if (!confirmDiscard()) return;
     live.stop();
     await logOut();
     props.onLogout();
@@ -72,9 +90,32 @@ function Shell(props: { session: Session; onLogout: () => void }) {
 
   return (
     <Ctx.Provider value={{ session: props.session, live }}>
-      <header class="top">
+      <a
+        class="skip-link"
+        href="#content"
+        onClick={(e) => {
+          // The hash is the route: move focus without touching it.
+          e.preventDefault();
+          const main = document.getElementById('content');
+          main?.focus();
+          main?.scrollIntoView();
+        }}
+      >
+        Skip to content
+      </a>
+      <header class={menuOpen ? 'top menu-open' : 'top'}>
+        <button
+          ref={menuButton}
+          type="button"
+          class="menu-button ghost"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          <span aria-hidden="true">☰</span> Menu
+        </button>
         <span class="brand">Switchyard</span>
-        <nav aria-label="System Administration">
+        <nav aria-label="System Administration" id="main-nav">
           <ul class="tabs">
             {TABS.map((t) => (
               <li key={t.id}>
@@ -83,6 +124,7 @@ function Shell(props: { session: Session; onLogout: () => void }) {
                   aria-current={t.id === tab ? 'page' : undefined}
                   onClick={(e) => {
                     e.preventDefault();
+                    setMenuOpen(false);
                     go(t.id);
                   }}
                 >
@@ -95,15 +137,15 @@ function Shell(props: { session: Session; onLogout: () => void }) {
         <span class={`live live-${liveState}`} role="status" aria-live="polite" title="Live updates">
           {liveState === 'live' ? 'Live' : liveState === 'closed' ? 'Offline' : 'Connecting…'}
         </span>
-        <span class="who">
+        <span class="who" title={`${props.session.username} (${props.session.role})`}>
           {props.session.username} <span class="role">{props.session.role}</span>
         </span>
-        <button type="button" class="ghost" onClick={() => void logout()}>
+        <button type="button" class="ghost logout" onClick={() => void logout()}>
           Log out
         </button>
       </header>
       {staleSince !== undefined && <StaleBanner since={staleSince} />}
-      <main class={staleSince !== undefined ? 'content stale' : 'content'} id="content">
+      <main class={staleSince !== undefined ? 'content stale' : 'content'} id="content" tabIndex={-1}>
         <View tab={tab} rest={route.slice(1)} />
       </main>
     </Ctx.Provider>

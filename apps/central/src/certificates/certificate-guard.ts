@@ -61,6 +61,6 @@ export function strandingMessage(nextChainPem: string, stranded: readonly Strand
     `${stranded.length} known agent(s) would not trust the new certificate chain ` +
     `${describeChain(chainLinks(nextChainPem))} and would be stranded: ${named}${more}. ` +
     'Nothing was changed; publish a truststore with the new anchor to them first (a profile revision), ' +
-    'or repeat with force to change it anyway'
+    'or force the change (switchyard-certmgr with -force)'
   );
 }

@@ -19,15 +19,15 @@ export type CertmgrCommand =
 export { UsageError };
 
 export const USAGE = `certmgr — manage central's server certificate (works with central stopped; running nodes
-pick the change up live)
+pick the change up live). From a checkout: npx switchyard-certmgr … or npm run certmgr -- …
 
-  npm run certmgr -- -show                         show the active server certificate
-  npm run certmgr -- -self                         restore a fresh self-signed certificate
-  npm run certmgr -- -previous                     serve the previous certificate again (its key was kept)
-  npm run certmgr -- -pkcs12 FILE -pass PW         import a PKCS#12 (.pfx/.p12) key store
-  npm run certmgr -- -cert FILE -key FILE [-chain FILE] [-pass PW]
+  switchyard-certmgr -show                         show the active server certificate
+  switchyard-certmgr -self                         restore a fresh self-signed certificate
+  switchyard-certmgr -previous                     serve the previous certificate again (its key was kept)
+  switchyard-certmgr -pkcs12 FILE -pass PW         import a PKCS#12 (.pfx/.p12) key store
+  switchyard-certmgr -cert FILE -key FILE [-chain FILE] [-pass PW]
                                                    import a certificate (PEM/DER/PKCS#7) and its key
-  npm run certmgr -- -help                         this text
+  switchyard-certmgr -help                         this text
 
 Options:
   -pass PW | env:NAME | file:PATH   password of the key store or encrypted key (env:/file: keep it out of

@@ -23,16 +23,16 @@ export type RotateCommand =
 
 export const ROTATE_USAGE = `Staged rotation to a certificate from another CA (docs/certificates.md):
 
-  npm run certmgr -- -rotate-stage -cert FILE -key FILE [-chain FILE] [-pass PW] -reason WHY
-  npm run certmgr -- -rotate-stage -pkcs12 FILE -pass PW -reason WHY
+  switchyard-certmgr -rotate-stage -cert FILE -key FILE [-chain FILE] [-pass PW] -reason WHY
+  switchyard-certmgr -rotate-stage -pkcs12 FILE -pass PW -reason WHY
                                   1. store the new certificate (key sealed), not served
-  npm run certmgr -- -rotate-status [-json] [-limit N]
+  switchyard-certmgr -rotate-status [-json] [-limit N]
                                   the rotation under way (else the latest): steps, rollouts, gate
-  npm run certmgr -- -rotate-advance -reason WHY [-force -acknowledge a,b] [-no-cleanup]
+  switchyard-certmgr -rotate-advance -reason WHY [-force -acknowledge a,b] [-no-cleanup]
                                   the next step: 2. publish the trust of both anchors (needs central),
                                   3+4. gate and activate, 5. clean-up revision (needs central; or
                                   -no-cleanup to finish without it)
-  npm run certmgr -- -rotate-abort -reason WHY [-no-revert]
+  switchyard-certmgr -rotate-abort -reason WHY [-no-revert]
                                   go back: discard the staged certificate, or restore the previous one
                                   after activation (guarded); publishing the revision without the new
                                   anchor needs central (certmgr leaves the published one)

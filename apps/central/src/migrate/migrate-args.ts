@@ -30,15 +30,16 @@ export type MigrateCommand =
 export { UsageError };
 
 export const USAGE = `migrate — the staged plain → secure migration, on the database directly (running central
-nodes apply listener changes through NOTIFY)
+nodes apply listener changes through NOTIFY). From a checkout: npx switchyard-migrate … or
+npm run migrate -- …
 
-  npm run migrate -- status [--window-hours H] [--min-cert-days D]
-  npm run migrate -- advance --reason TEXT [--to PHASE] [--force --acknowledge ID,ID…]
+  switchyard-migrate status [--window-hours H] [--min-cert-days D]
+  switchyard-migrate advance --reason TEXT [--to PHASE] [--force --acknowledge ID,ID…]
                      [--profile NAME --revision N | --rollout ID] [--accept]
-  npm run migrate -- rollback --reason TEXT [--to PHASE] [--force]
-  npm run migrate -- exempt AGENT --reason TEXT (--expires 2026-12-31T00:00:00Z | --for 30d)
-  npm run migrate -- exempt --list
-  npm run migrate -- exempt --remove AGENT
+  switchyard-migrate rollback --reason TEXT [--to PHASE] [--force]
+  switchyard-migrate exempt AGENT --reason TEXT (--expires 2026-12-31T00:00:00Z | --for 30d)
+  switchyard-migrate exempt --list
+  switchyard-migrate exempt --remove AGENT
 
 Phases: ${PHASES.join(' → ')}
 Options:

@@ -2,6 +2,14 @@ import { type MigrationStatus } from '../migration/migration-status.js';
 import { type Exemption } from '../migration/migration.repository.js';
 import { type StrandedAgent } from '../migration/secure-only-gate.js';
 
+/** The step into each phase in words, beside the id that --to takes (the admin UI's buttons say the same). */
+const STEP_INTO: Record<string, string> = {
+  plain_only: 'plain only again',
+  dual: 'open the secure listener',
+  secure_published: 'publish the secure profile',
+  secure_only: 'close the plain listener',
+};
+
 const iso = (d: Date | string) => new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Columns padded to their widest cell; the last column is not padded. */
@@ -45,7 +53,7 @@ export function formatStatus(s: MigrationStatus): string {
     table(
       ['', ''],
       [
-        ['Phase', `${s.phase}${s.next ? ` (next: ${s.next})` : ' (last phase)'}`],
+        ['Phase', `${s.phase}${s.next ? ` (next: ${s.next}, ${STEP_INTO[s.next]})` : ' (last phase)'}`],
         ['Listeners', `plain ${s.listeners.plain}, secure ${s.listeners.secure}`],
         ['Gate', `certificate ≥ ${s.gate.minCertificateDays} days, window ≥ ${s.gate.minWindowHours} h`],
         ...(s.pending
@@ -63,7 +71,7 @@ export function formatStatus(s: MigrationStatus): string {
       .join('\n'),
   );
   if (s.next) {
-    out.push('', `Preconditions for ${s.next}`);
+    out.push('', `Checks before: ${STEP_INTO[s.next]} (${s.next})`);
     out.push(
       table(
         ['CHECK', 'RESULT', 'REASON'],
@@ -86,7 +94,7 @@ export function formatStatus(s: MigrationStatus): string {
       ].map(([name, ids]) => [name as string, String(ids.length), (ids as string[]).join(', ')]),
     ),
   );
-  out.push('', 'Would be stranded by secure_only', formatStranded(s.stranded));
+  out.push('', 'Would be stranded by closing the plain listener (secure_only)', formatStranded(s.stranded));
   if (s.history.length > 0) {
     out.push('', 'History (latest first)');
     out.push(

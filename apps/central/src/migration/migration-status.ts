@@ -156,7 +156,7 @@ export class MigrationStatusReader {
         id: 'secure_rollout',
         ok: false,
         reason:
-          'not started: advance (a secure revision of the profile in use is prepared and published to all agents), or with {"profile", "revision"} or {"rolloutId"}',
+          'not started: "Publish the secure profile" prepares a secure revision of the profile in use and publishes it to all agents; or choose a revision you prepared (switchyard-migrate advance --profile NAME --revision N) or a rollout you started (--rollout ID)',
       };
     if (!rollout)
       return { id: 'secure_rollout', ok: false, reason: `rollout ${pending.rolloutId} not found` };
@@ -166,7 +166,7 @@ export class MigrationStatusReader {
     return {
       id: 'secure_rollout',
       ok: rollout.state === 'completed',
-      reason: `rollout ${rollout.id} of ${rollout.profile} revision ${rollout.revision} is ${rollout.state}${counts ? ` (${counts})` : ''}${rollout.state === 'completed' ? '' : '; wait, or advance with "accept": true to take its state'}`,
+      reason: `rollout ${rollout.id} of ${rollout.profile} revision ${rollout.revision} is ${rollout.state}${counts ? ` (${counts})` : ''}${rollout.state === 'completed' ? '' : '; wait for it, or publish anyway to accept it as it stands (switchyard-migrate advance --accept)'}`,
     };
   }
 }

@@ -102,7 +102,7 @@ export class MigrationTransitions {
         await this.refused(actor, 'rollback', { to: target, reason: req.reason, agents: onSecure });
         throw new DomainError(
           ErrorCode.WOULD_STRAND_AGENTS,
-          `${onSecure.length} agent(s) are connected over secure and would be cut off by closing it; repeat with "force": true`,
+          `${onSecure.length} agent(s) are connected over secure and would be cut off by closing it; keep the current phase, or force it with "Force and cut them off" (switchyard-migrate rollback --force)`,
           { agents: onSecure },
         );
       }
@@ -156,7 +156,7 @@ export class MigrationTransitions {
       if (!req.accept) {
         throw new DomainError(
           ErrorCode.CONFLICT,
-          `rollout ${state.pending.rolloutId} is ${rollout?.state ?? 'missing'}: wait for it to complete, or repeat with "accept": true to take its state`,
+          `rollout ${state.pending.rolloutId} is ${rollout?.state ?? 'missing'}: wait for it to complete, or publish anyway to accept it as it stands (switchyard-migrate advance --accept)`,
           { rollout },
         );
       }
@@ -235,7 +235,7 @@ export class MigrationTransitions {
         });
         throw new DomainError(
           ErrorCode.WOULD_STRAND_AGENTS,
-          `${ids.length} agent(s) would be stranded by secure_only: ${ids.join(', ')}; exempt them, wait for them, or repeat with "force": true and "acknowledge": [their ids]`,
+          `${ids.length} agent(s) would be stranded by closing the plain listener (secure only): ${ids.join(', ')}; exempt them, wait for them, or force it: tick each of them, then "Force and cut them off" (switchyard-migrate advance --force --acknowledge ID,ID…)`,
           { stranded: gate.stranded, agents: ids },
         );
       }

@@ -38,7 +38,7 @@ export class SecureRolloutStarter {
       if (prepared.length > 1)
         throw new DomainError(
           ErrorCode.CONFLICT,
-          `${prepared.length} profiles are in use (${prepared.map((p) => `${p.profile} revision ${p.revision}`).join(', ')} prepared as secure revisions): publish each to its agents under Rollouts and advance with {"rolloutId"} of the last one`,
+          `${prepared.length} profiles are in use (${prepared.map((p) => `${p.profile} revision ${p.revision}`).join(', ')} prepared as secure revisions): publish each to its agents under Rollouts, then advance naming the last rollout (switchyard-migrate advance --rollout ID)`,
           { prepared },
         );
       ({ profile, revision } = prepared[0]!);

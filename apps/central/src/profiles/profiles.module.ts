@@ -16,6 +16,9 @@ import { ProfileTruststoreResolver } from './profile-truststore.resolver.js';
 import { ProfilesController } from './profiles.controller.js';
 import { ProfilesRepository } from './profiles.repository.js';
 import { ProfilesService } from './profiles.service.js';
+// Read-only here: a new profile takes the listener ports from the stored settings (SettingsModule itself
+// cannot be imported: settings → listeners → profiles).
+import { SettingsRepository } from '../settings/settings.repository.js';
 
 /**
  * Agent profiles (docs/design.md §5): drafts, prepared revisions, the profile-signing key, and the archive download
@@ -33,6 +36,7 @@ import { ProfilesService } from './profiles.service.js';
     ProfileTruststoreResolver,
     ProfileDraftContent,
     ProfilesService,
+    SettingsRepository,
     ProfilePrepareService,
     ProfileRevisionsService,
     BuiltinProfilesLoader,

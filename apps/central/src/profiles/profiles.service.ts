@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PropertiesDocument } from '../../../../libs/properties/index.js';
 import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
+import { SettingsRepository } from '../settings/settings.repository.js';
+import { DEFAULT_WEBSOCKET_SETTINGS } from '../settings/websocket-settings.js';
 import {
   type CopyProfileRequest,
   type CreateProfileRequest,
@@ -30,6 +32,7 @@ export class ProfilesService {
     private readonly content: ProfileDraftContent,
     private readonly resolver: ProfileTruststoreResolver,
     private readonly templates: ProfileTemplates,
+    private readonly settings: SettingsRepository,
     @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
   ) {}
 
@@ -68,6 +71,8 @@ export class ProfilesService {
       }
       text = template.agentConf;
     }
+    // Text the operator wrote is theirs; a template or the skeleton gets the ports central listens on.
+    if (request.agentConf === undefined) text = await this.withLivePorts(text);
     await this.insert(
       {
         name: request.name,
@@ -216,6 +221,24 @@ export class ProfilesService {
       if (error instanceof DomainError) return null;
       throw error;
     }
+  }
+
+  /**
+   * The text with central's current listener ports (the stored WebSocket settings): a template says 8787
+   * and 9150, and a profile made from it would send agents to ports central may not listen on (issue 16).
+   */
+  private async withLivePorts(text: string): Promise<string> {
+    const live = (await this.settings.latest())?.value ?? DEFAULT_WEBSOCKET_SETTINGS;
+    const plain = setPropertyValue(
+      PropertiesDocument.parse(text),
+      'central.websocket.port',
+      `${live.plain.port}`,
+    );
+    return setPropertyValue(
+      PropertiesDocument.parse(plain),
+      'central.websocket.secure.port',
+      `${live.secure.port}`,
+    );
   }
 
   /** A from-scratch agent.conf: where central is, and nothing else (every other key has a default). */

@@ -134,7 +134,7 @@ export class RotationAutopilot implements OnApplicationBootstrap, OnModuleDestro
       block:
         `the gate cannot pass: the trust rollout(s) completed but ${gate.strandedCount} of ${gate.total} known agent(s) ` +
         `do not report the new anchor: ${named}${more}. The new certificate is not activated; bring them online, ` +
-        'exempt them, or advance by hand with "force" and "acknowledge" (the automatic rotation never forces), or abort',
+        'exempt them, or advance by hand forcing it and acknowledging each of them (switchyard-certmgr -rotate-advance -force -acknowledge ID,ID…; the automatic rotation never forces), or abort',
     };
   }
 

@@ -220,6 +220,6 @@ function gateMessage(chainPem: string, stranded: readonly StrandedAgent[]): stri
   return (
     `${stranded.length} known agent(s) do not trust the staged chain ${describeChain(chainLinks(chainPem))} yet: ` +
     `${named}${more}. Nothing was changed: wait for them to report the new anchor (the rotation's rollout ` +
-    `brings it), exempt them, or repeat with "force": true and "acknowledge": [their ids]`
+    `brings it), exempt them, or force the step acknowledging each of them (switchyard-certmgr -rotate-advance -reason WHY -force -acknowledge ID,ID…)`
   );
 }

@@ -101,7 +101,7 @@ export class SettingsService {
   private async validate(s: WebSocketSettings): Promise<void> {
     const issues: FieldIssue[] = [];
     if (s.plain.port === s.secure.port)
-      issues.push({ field: 'secure.port', message: `must differ from plain.port (${s.plain.port})` });
+      issues.push({ field: 'secure.port', message: `must differ from the plain port (${s.plain.port})` });
     for (const kind of ['plain', 'secure'] as const) {
       if (s[kind].port === this.config.http.port) {
         issues.push({ field: `${kind}.port`, message: `is the admin HTTP port (${this.config.http.port})` });
@@ -145,7 +145,7 @@ export class SettingsService {
     const more = stranded.length > shown.length ? `, … (first ${STRANDED_NAMES_SHOWN})` : '';
     throw new DomainError(
       ErrorCode.WOULD_STRAND_AGENTS,
-      `${holding} of ${connected} agent(s) connected over TLS hold a valid client certificate; ${stranded.length} would be refused at the handshake: ${shown.join(', ')}${more}. Let them get one with clientAuth "optional" first (agents that report "${CLIENT_CERT_IN_SESSION}" get it over their session, others at their next connection), or repeat with "force": true`,
+      `${holding} of ${connected} agent(s) connected over TLS hold a valid client certificate; ${stranded.length} would be refused at the handshake: ${shown.join(', ')}${more}. Let them get one first: set "Client certificates" to optional (agents that report "${CLIENT_CERT_IN_SESSION}" get one over their session, others at their next connection), or apply anyway with "Apply anyway and cut them off"`,
       { agents: stranded, connected, holdingCertificate: holding },
     );
   }
@@ -175,7 +175,7 @@ export class SettingsService {
     if (stranded.length === 0) return;
     throw new DomainError(
       ErrorCode.WOULD_STRAND_AGENTS,
-      `${stranded.length} agent(s) are connected over plain and would be cut off; repeat with "force": true to apply anyway`,
+      `${stranded.length} agent(s) are connected over plain and would be cut off; keep the current settings, or apply anyway with "Apply anyway and cut them off"`,
       { agents: stranded },
     );
   }

@@ -190,28 +190,30 @@ export function AcmeSection(props: { canWrite: boolean; onInstalled: () => void 
         </form>
       )}
       {status.value && status.value.orders.length > 0 && (
-        <table class="grid" aria-label="ACME orders">
-          <thead>
-            <tr>
-              <th scope="col">Requested</th>
-              <th scope="col">FQDN</th>
-              <th scope="col">Status</th>
-              <th scope="col">Progress or error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {status.value.orders.map((o) => (
-              <tr key={o.id}>
-                <td>{utc(o.createdAt)}</td>
-                <td>{o.fqdn}</td>
-                <td>
-                  <span class={`badge badge-${o.status}`}>{o.status}</span>
-                </td>
-                <td>{o.error ?? o.progress}</td>
+        <div class="table-scroll">
+          <table class="grid" aria-label="ACME orders">
+            <thead>
+              <tr>
+                <th scope="col">Requested</th>
+                <th scope="col">FQDN</th>
+                <th scope="col">Status</th>
+                <th scope="col">Progress or error</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {status.value.orders.map((o) => (
+                <tr key={o.id}>
+                  <td>{utc(o.createdAt)}</td>
+                  <td>{o.fqdn}</td>
+                  <td>
+                    <span class={`badge badge-${o.status}`}>{o.status}</span>
+                  </td>
+                  <td>{o.error ?? o.progress}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

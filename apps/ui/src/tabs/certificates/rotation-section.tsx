@@ -10,6 +10,15 @@ import { RotationStepper } from './rotation-stepper.js';
 /** How often an open rotation's progress is read again (rollouts, reported anchors). */
 const POLL_MS = 2000;
 
+/** Where a rotation stands, in words (the phase id stays in data-phase and the API). */
+const PHASE_WORDS: Record<string, string> = {
+  staged: 'staged: the new certificate is stored, not served yet',
+  trust_published: 'the trust of both anchors is being published to the agents',
+  activated: 'the new certificate is served; the old anchor is still trusted',
+  completed: 'completed',
+  aborted: 'aborted',
+};
+
 const NEXT_ACTION: Record<string, string> = {
   staged: 'Publish the trust of both anchors',
   trust_published: 'Activate the new certificate',
@@ -75,8 +84,8 @@ export function RotationSection(props: { canWrite: boolean; onChanged: () => voi
           <RotationStepper rotation={r} />
           <dl class="facts">
             <dt>Rotation</dt>
-            <dd data-testid="rotation-phase">
-              {r.phase}
+            <dd data-testid="rotation-phase" data-phase={r.phase}>
+              {PHASE_WORDS[r.phase] ?? r.phase}
               {r.automatic ? ' (automatic, ACME)' : ''}
             </dd>
             <dt>New certificate</dt>

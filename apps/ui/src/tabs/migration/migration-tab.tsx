@@ -3,6 +3,7 @@ import { api } from '../../api/client.js';
 import { type MigrationStatus } from '../../api/migration-types.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
+import { phaseName, STEP_INTO } from '../../components/phase-words.js';
 import { useLoad } from '../../components/use-load.js';
 import { useApp } from '../../live-context.js';
 import { useLiveRollouts } from '../rollouts/use-live-rollouts.js';
@@ -48,7 +49,9 @@ export function MigrationTab() {
           <PhaseStepper phase={s.phase} pending={s.pending !== null} />
           <dl class="facts">
             <dt>Phase</dt>
-            <dd data-testid="migration-phase">{s.phase}</dd>
+            <dd data-testid="migration-phase" data-phase={s.phase}>
+              {phaseName(s.phase)}
+            </dd>
             <dt>Plain listener</dt>
             <dd>{s.listeners.plain}</dd>
             <dt>Secure listener</dt>
@@ -73,7 +76,7 @@ export function MigrationTab() {
             <div class="actions">
               {s.next && (
                 <button type="button" onClick={() => setDialog('advance')}>
-                  Advance to {s.next}…
+                  {STEP_INTO[s.next]}…
                 </button>
               )}
               {(s.previous || s.pending) && (
@@ -85,7 +88,7 @@ export function MigrationTab() {
           )}
           {s.next && <PreconditionsList next={s.next} checks={s.preconditions} />}
           <section aria-labelledby="stranded-title">
-            <h2 id="stranded-title">Would be stranded by secure_only ({s.stranded.length})</h2>
+            <h2 id="stranded-title">Would be stranded by closing the plain listener ({s.stranded.length})</h2>
             <p class="muted">
               Every registered, non-exempt agent must have connected over secure within{' '}
               {s.gate.minWindowHours} h.
@@ -114,7 +117,7 @@ export function MigrationTab() {
                     <td>{utc(t.at)}</td>
                     <td>{t.actor}</td>
                     <td>
-                      {t.kind} {t.from} → {t.to}
+                      {t.kind} {phaseName(t.from)} → {phaseName(t.to)}
                       {t.forced && <strong> (forced: {t.acknowledged.join(', ')})</strong>}
                     </td>
                     <td>{t.reason}</td>

@@ -1,11 +1,12 @@
 import { type Phase, type Precondition } from '../../api/migration-types.js';
+import { STEP_INTO } from '../../components/phase-words.js';
 
 /** The next phase's checks, each green or red with its reason. */
 export function PreconditionsList(props: { next: Phase; checks: Precondition[] }) {
   return (
     <section aria-labelledby="preconditions-title">
-      <h2 id="preconditions-title">Preconditions for {props.next}</h2>
-      <ul class="checks" aria-label={`Preconditions for ${props.next}`}>
+      <h2 id="preconditions-title">Checks before: {STEP_INTO[props.next]}</h2>
+      <ul class="checks" aria-label={`Checks before: ${STEP_INTO[props.next]}`} data-next={props.next}>
         {props.checks.map((c) => (
           <li
             key={c.id}

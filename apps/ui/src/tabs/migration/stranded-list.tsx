@@ -2,7 +2,7 @@ import { type StrandedAgent } from '../../api/migration-types.js';
 
 /** Who secure_only would cut off, and why (offline, still on plain, cannot do wss, failed apply). */
 export function StrandedList(props: { agents: StrandedAgent[]; label?: string }) {
-  const label = props.label ?? 'Agents secure_only would strand';
+  const label = props.label ?? 'Agents closing the plain listener would strand';
   return (
     <ul class="stranded-list" aria-label={label}>
       {props.agents.map((a) => (

@@ -5,6 +5,7 @@ import { type ProfileListItem, type RevisionSummary } from '../../api/profile-ty
 import { Dialog } from '../../components/dialog.js';
 import { issuesOf, messageOf, hasUnplacedIssue } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
+import { phaseName, rollBackTo, STEP_INTO } from '../../components/phase-words.js';
 import { described, Field } from '../parameters/field.js';
 import { StrandedList } from './stranded-list.js';
 
@@ -71,9 +72,7 @@ export function TransitionDialog(props: {
     }
     try {
       await api('POST', `/api/migration/${props.kind}`, body);
-      props.onDone(
-        `${props.kind === 'advance' ? 'Advanced' : 'Rolled back'} to ${to ?? 'the previous step'}.`,
-      );
+      props.onDone(to ? `${props.kind === 'advance' ? STEP_INTO[to] : rollBackTo(to)}: done.` : 'Done.');
     } catch (e) {
       if (e instanceof ApiError && e.code === 'would_strand_agents') {
         setStranded(strandedOf(e));
@@ -89,7 +88,7 @@ export function TransitionDialog(props: {
     }
   };
 
-  const title = props.kind === 'advance' ? `Advance to ${to ?? '…'}` : `Roll back to ${to ?? '…'}`;
+  const title = !to ? 'No further step' : props.kind === 'advance' ? STEP_INTO[to] : rollBackTo(to);
   const allAcknowledged = stranded !== undefined && stranded.every((s) => acknowledged.has(s.agentId));
   return (
     <Dialog title={title} onClose={props.onClose}>
@@ -109,7 +108,7 @@ export function TransitionDialog(props: {
             >
               {PHASES.slice(0, PHASES.indexOf(status.phase)).map((p) => (
                 <option key={p} value={p}>
-                  {p}
+                  {phaseName(p)}
                 </option>
               ))}
             </select>

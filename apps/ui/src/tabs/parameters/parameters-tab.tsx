@@ -5,6 +5,7 @@ import { messageOf } from '../../components/errors.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
+import { useUnsavedChanges } from '../../components/unsaved.js';
 import { useApp } from '../../live-context.js';
 import { described, Field } from './field.js';
 import { ListenerFailures, ListenersTable } from './listeners-table.js';
@@ -29,6 +30,10 @@ export function ParametersTab() {
   useEffect(() => {
     if (settings.value) setDraft(toDraft(settings.value.value));
   }, [settings.value]);
+  useUnsavedChanges(
+    'Parameters',
+    !!settings.value && !!draft && Object.keys(patchOf(settings.value.value, draft)).length > 0,
+  );
 
   if (settings.error) return <Notice kind="error">{settings.error}</Notice>;
   if (!settings.value || !draft) return <p class="loading">Loading…</p>;

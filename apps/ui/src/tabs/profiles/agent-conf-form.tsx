@@ -4,6 +4,7 @@ import { api } from '../../api/client.js';
 import { type KnownKey, type ProfileView } from '../../api/profile-types.js';
 import { issuesOf, messageOf, hasUnplacedIssue } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
+import { useUnsavedChanges } from '../../components/unsaved.js';
 import { described, Field } from '../parameters/field.js';
 
 const inputId = (key: string) => `conf-${key.replace(/\W/g, '-')}`;
@@ -20,6 +21,7 @@ export function AgentConfForm(props: {
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const changed = Object.keys(values).filter((k) => values[k] !== original[k]);
+  useUnsavedChanges(`agent.conf of ${props.profile.name}`, changed.length > 0);
 
   const save = async (e: Event) => {
     e.preventDefault();

@@ -4,6 +4,7 @@ import { type PrepareResult, type ProfileView } from '../../api/profile-types.js
 import { messageOf } from '../../components/errors.js';
 import { shortSha, utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
+import { confirmDiscard } from '../../components/unsaved.js';
 import { useLoad } from '../../components/use-load.js';
 import { useApp } from '../../live-context.js';
 import { go } from '../../route.js';
@@ -15,6 +16,8 @@ import { RevisionHistory } from './revision-history.js';
 import { TruststoreEditor } from './truststore-editor.js';
 
 const path = (name: string) => `/api/profiles/${encodeURIComponent(name)}`;
+/** Switching between the form and the raw text drops the edits of the one left (the settings stay). */
+const ofConf = (what: string) => what.startsWith('agent.conf of');
 
 /** One profile: its draft (form or raw), truststore, prepare, revisions and diff. */
 export function ProfileDetail(props: { name: string }) {
@@ -103,7 +106,7 @@ export function ProfileDetail(props: { name: string }) {
               type="button"
               class={view === 'form' ? '' : 'ghost'}
               aria-pressed={view === 'form'}
-              onClick={() => setView('form')}
+              onClick={() => view !== 'form' && confirmDiscard(ofConf) && setView('form')}
             >
               Form
             </button>
@@ -111,7 +114,7 @@ export function ProfileDetail(props: { name: string }) {
               type="button"
               class={view === 'raw' ? '' : 'ghost'}
               aria-pressed={view === 'raw'}
-              onClick={() => setView('raw')}
+              onClick={() => view !== 'raw' && confirmDiscard(ofConf) && setView('raw')}
             >
               Raw
             </button>

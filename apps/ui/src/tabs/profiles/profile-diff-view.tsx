@@ -73,60 +73,62 @@ function DiffTable({ diff }: { diff: ProfileDiff }) {
       </p>
     );
   return (
-    <table class="grid diff" aria-label={`Differences from ${f} to ${t}`}>
-      <thead>
-        <tr>
-          <th scope="col">Key</th>
-          <th scope="col">{f}</th>
-          <th scope="col">{t}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {diff.agentConf.map((c) => (
-          <tr key={c.key} data-diff-key={c.key} class={`diff-${c.change}`}>
-            <th scope="row">
-              <code>{c.key}</code> <span class="muted">{c.change}</span>
-            </th>
-            <td class="diff-old">{c.old ?? '—'}</td>
-            <td class="diff-new">{c.new ?? '—'}</td>
+    <div class="table-scroll">
+      <table class="grid diff" aria-label={`Differences from ${f} to ${t}`}>
+        <thead>
+          <tr>
+            <th scope="col">Key</th>
+            <th scope="col">{f}</th>
+            <th scope="col">{t}</th>
           </tr>
-        ))}
-        {diff.truststore.removed.map((c) => (
-          <tr key={`rm-${c.fingerprintSha256}`} class="diff-removed">
-            <th scope="row">truststore: {c.alias}</th>
-            <td class="diff-old">{c.subject}</td>
-            <td class="diff-new">—</td>
-          </tr>
-        ))}
-        {diff.truststore.added.map((c) => (
-          <tr key={`add-${c.fingerprintSha256}`} class="diff-added">
-            <th scope="row">truststore: {c.alias}</th>
-            <td class="diff-old">—</td>
-            <td class="diff-new">{c.subject}</td>
-          </tr>
-        ))}
-        {diff.truststorePassword === 'changed' && (
-          <tr class="diff-changed">
-            <th scope="row">truststore password</th>
-            <td class="diff-old">(set)</td>
-            <td class="diff-new">(changed)</td>
-          </tr>
-        )}
-        {diff.minimumAgentVersion && (
-          <tr class="diff-changed">
-            <th scope="row">minimum agent version</th>
-            <td class="diff-old">{diff.minimumAgentVersion.old || '—'}</td>
-            <td class="diff-new">{diff.minimumAgentVersion.new || '—'}</td>
-          </tr>
-        )}
-        {diff.requiredCapabilities && (
-          <tr class="diff-changed">
-            <th scope="row">required capabilities</th>
-            <td class="diff-old">{diff.requiredCapabilities.removed.join(', ') || '—'}</td>
-            <td class="diff-new">{diff.requiredCapabilities.added.join(', ') || '—'}</td>
-          </tr>
-        )}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {diff.agentConf.map((c) => (
+            <tr key={c.key} data-diff-key={c.key} class={`diff-${c.change}`}>
+              <th scope="row">
+                <code>{c.key}</code> <span class="muted">{c.change}</span>
+              </th>
+              <td class="diff-old">{c.old ?? '—'}</td>
+              <td class="diff-new">{c.new ?? '—'}</td>
+            </tr>
+          ))}
+          {diff.truststore.removed.map((c) => (
+            <tr key={`rm-${c.fingerprintSha256}`} class="diff-removed">
+              <th scope="row">truststore: {c.alias}</th>
+              <td class="diff-old">{c.subject}</td>
+              <td class="diff-new">—</td>
+            </tr>
+          ))}
+          {diff.truststore.added.map((c) => (
+            <tr key={`add-${c.fingerprintSha256}`} class="diff-added">
+              <th scope="row">truststore: {c.alias}</th>
+              <td class="diff-old">—</td>
+              <td class="diff-new">{c.subject}</td>
+            </tr>
+          ))}
+          {diff.truststorePassword === 'changed' && (
+            <tr class="diff-changed">
+              <th scope="row">truststore password</th>
+              <td class="diff-old">(set)</td>
+              <td class="diff-new">(changed)</td>
+            </tr>
+          )}
+          {diff.minimumAgentVersion && (
+            <tr class="diff-changed">
+              <th scope="row">minimum agent version</th>
+              <td class="diff-old">{diff.minimumAgentVersion.old || '—'}</td>
+              <td class="diff-new">{diff.minimumAgentVersion.new || '—'}</td>
+            </tr>
+          )}
+          {diff.requiredCapabilities && (
+            <tr class="diff-changed">
+              <th scope="row">required capabilities</th>
+              <td class="diff-old">{diff.requiredCapabilities.removed.join(', ') || '—'}</td>
+              <td class="diff-new">{diff.requiredCapabilities.added.join(', ') || '—'}</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -3,6 +3,7 @@ import { api } from '../../api/client.js';
 import { type ProfileView } from '../../api/profile-types.js';
 import { hasUnplacedIssue, issuesOf, messageOf } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
+import { useUnsavedChanges } from '../../components/unsaved.js';
 import { described, Field } from '../parameters/field.js';
 
 const list = (text: string) => text.split(/[\s,]+/).filter(Boolean);
@@ -29,6 +30,7 @@ export function ProfileSettingsForm(props: {
     body.requiredCapabilities = list(capabilities);
   if (password) body.truststorePassword = password;
   const changed = Object.keys(body);
+  useUnsavedChanges(`settings of ${p.name}`, changed.length > 0);
 
   const save = async (e: Event) => {
     e.preventDefault();

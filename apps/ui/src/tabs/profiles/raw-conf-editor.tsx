@@ -3,6 +3,7 @@ import { api } from '../../api/client.js';
 import { type ProfileView } from '../../api/profile-types.js';
 import { messageOf } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
+import { useUnsavedChanges } from '../../components/unsaved.js';
 
 /** agent.conf as text: comments, order and unknown keys exactly as stored; saving replaces the whole text. */
 export function RawConfEditor(props: {
@@ -13,6 +14,7 @@ export function RawConfEditor(props: {
   const [text, setText] = useState(props.profile.agentConf);
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  useUnsavedChanges(`agent.conf of ${props.profile.name}`, text !== props.profile.agentConf);
 
   const save = async (e: Event) => {
     e.preventDefault();

@@ -66,57 +66,61 @@ export function TruststoreEditor(props: {
     <section aria-labelledby="truststore-title">
       <h2 id="truststore-title">Truststore</h2>
       <p class="muted">Password: {props.profile.truststorePassword} (never shown).</p>
-      <table class="grid" aria-label="Truststore entries">
-        <thead>
-          <tr>
-            <th scope="col">Alias</th>
-            <th scope="col">Source</th>
-            <th scope="col">Certificate</th>
-            <th scope="col">Valid until (UTC)</th>
-            <th scope="col">SHA-256</th>
-            {props.canWrite && <th scope="col">Actions</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {props.profile.truststore.map((t, i) => (
-            <tr key={`${t.alias}-${i}`} data-alias={t.alias}>
-              <td>
-                <code>{t.alias}</code>
-              </td>
-              <td>{t.source}</td>
-              <td>
-                {t.certificate ? t.certificate.subject : <span class="issue">{t.problem ?? 'none'}</span>}
-              </td>
-              <td>
-                {t.certificate ? `${utc(t.certificate.notAfter)} (${t.certificate.daysLeft} days left)` : '—'}
-              </td>
-              <td>
-                <code title={t.certificate?.fingerprintSha256}>
-                  {t.certificate ? `${t.certificate.fingerprintSha256.slice(0, 23)}…` : '—'}
-                </code>
-              </td>
-              {props.canWrite && (
-                <td>
-                  <button
-                    type="button"
-                    class="ghost"
-                    aria-label={`Remove ${t.alias}`}
-                    disabled={current.length <= 1}
-                    onClick={() =>
-                      void save(
-                        current.filter((_, j) => j !== i),
-                        `Removed ${t.alias} from the draft's truststore.`,
-                      )
-                    }
-                  >
-                    Remove
-                  </button>
-                </td>
-              )}
+      <div class="table-scroll">
+        <table class="grid" aria-label="Truststore entries">
+          <thead>
+            <tr>
+              <th scope="col">Alias</th>
+              <th scope="col">Source</th>
+              <th scope="col">Certificate</th>
+              <th scope="col">Valid until (UTC)</th>
+              <th scope="col">SHA-256</th>
+              {props.canWrite && <th scope="col">Actions</th>}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {props.profile.truststore.map((t, i) => (
+              <tr key={`${t.alias}-${i}`} data-alias={t.alias}>
+                <td>
+                  <code>{t.alias}</code>
+                </td>
+                <td>{t.source}</td>
+                <td>
+                  {t.certificate ? t.certificate.subject : <span class="issue">{t.problem ?? 'none'}</span>}
+                </td>
+                <td>
+                  {t.certificate
+                    ? `${utc(t.certificate.notAfter)} (${t.certificate.daysLeft} days left)`
+                    : '—'}
+                </td>
+                <td>
+                  <code title={t.certificate?.fingerprintSha256}>
+                    {t.certificate ? `${t.certificate.fingerprintSha256.slice(0, 23)}…` : '—'}
+                  </code>
+                </td>
+                {props.canWrite && (
+                  <td>
+                    <button
+                      type="button"
+                      class="ghost"
+                      aria-label={`Remove ${t.alias}`}
+                      disabled={current.length <= 1}
+                      onClick={() =>
+                        void save(
+                          current.filter((_, j) => j !== i),
+                          `Removed ${t.alias} from the draft's truststore.`,
+                        )
+                      }
+                    >
+                      Remove
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {error && <Notice kind="error">{error}</Notice>}
       {props.canWrite && !adding && (
         <div class="actions">

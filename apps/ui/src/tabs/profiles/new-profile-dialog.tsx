@@ -1,0 +1,95 @@
+import { useState } from 'preact/hooks';
+import { api } from '../../api/client.js';
+import { type ProfileListItem } from '../../api/profile-types.js';
+import { Dialog } from '../../components/dialog.js';
+import { hasUnplacedIssue, issuesOf, messageOf } from '../../components/errors.js';
+import { Notice } from '../../components/notice.js';
+import { described, Field } from '../parameters/field.js';
+
+/**
+ * A new profile from a built-in template (the repository's profiles/<name>, loaded as built-in profiles of
+ * the same name) or from nothing. Central fills in the ports it listens on now, not the template's.
+ */
+export function NewProfileDialog(props: {
+  profiles: ProfileListItem[];
+  onClose: () => void;
+  onCreated: (name: string) => void;
+}) {
+  const templates = props.profiles.filter((p) => p.builtIn).map((p) => p.name);
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [template, setTemplate] = useState(templates[0] ?? '');
+  const [issues, setIssues] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      await api('POST', '/api/profiles', {
+        name,
+        ...(description ? { description } : {}),
+        ...(template ? { template } : {}),
+      });
+      props.onCreated(name);
+    } catch (err) {
+      setIssues(issuesOf(err));
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title="New profile" onClose={props.onClose}>
+      <form onSubmit={(e) => void submit(e)} class="stack">
+        <Field id="new-name" label="Profile name" issue={issues.name} hint="A-Z a-z 0-9 . _ -">
+          <input
+            {...described('new-name', issues.name)}
+            value={name}
+            required
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
+        </Field>
+        <Field id="new-description" label="Description" issue={issues.description}>
+          <input
+            {...described('new-description', issues.description)}
+            value={description}
+            onInput={(e) => setDescription(e.currentTarget.value)}
+          />
+        </Field>
+        <Field
+          id="new-template"
+          label="Start from"
+          issue={issues.template}
+          hint="central's host and current listener ports are filled in"
+        >
+          <select
+            {...described('new-template', issues.template)}
+            value={template}
+            onChange={(e) => setTemplate(e.currentTarget.value)}
+          >
+            {templates.map((t) => (
+              <option key={t} value={t}>
+                the {t} template
+              </option>
+            ))}
+            <option value="">nothing (central's address only)</option>
+          </select>
+        </Field>
+        {error && hasUnplacedIssue(issues, ['name', 'description', 'template']) && (
+          <Notice kind="error">{error}</Notice>
+        )}
+        <div class="actions">
+          <button type="submit" disabled={busy || !name.trim()}>
+            Create profile
+          </button>
+          <button type="button" class="ghost" onClick={props.onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
