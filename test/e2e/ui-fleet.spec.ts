@@ -232,7 +232,7 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
     expect(status.phase).toBe('secure_published');
 
     // An exemption takes an agent out of the gate's list; removing it puts it back.
-    const stranded = page.getByRole('list', { name: 'Agents secure_only would strand' });
+    const stranded = page.getByRole('table', { name: 'Agents secure_only would strand' });
     await page.getByLabel('Agent id').fill('store-4');
     await page.getByLabel('Exemption reason').fill('kiosk replaced next week');
     await page.getByRole('button', { name: 'Add exemption' }).click();

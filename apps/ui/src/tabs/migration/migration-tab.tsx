@@ -9,7 +9,10 @@ import { useLiveRollouts } from '../rollouts/use-live-rollouts.js';
 import { ExemptionsSection } from './exemptions-section.js';
 import { PhaseStepper } from './phase-stepper.js';
 import { PreconditionsList } from './preconditions-list.js';
-import { StrandedList } from './stranded-list.js';
+import { StrandedSection } from './stranded-section.js';
+
+/** Exemptions listed under the table; more are counted (and each is in the audit log). */
+const EXEMPTIONS_SHOWN = 100;
 import { TransitionDialog } from './transition-dialog.js';
 
 const BREAKDOWN: Array<[keyof MigrationStatus['breakdown'], string]> = [
@@ -20,11 +23,22 @@ const BREAKDOWN: Array<[keyof MigrationStatus['breakdown'], string]> = [
   ['exempt', 'exempt'],
 ];
 
+/** "a, b" or "a, b, … (1,000 agents acknowledged)": the history stays one line per step. */
+function acknowledgedWords(t: MigrationStatus['history'][number]): string {
+  const total = t.acknowledgedCount ?? t.acknowledged.length;
+  if (total <= 5) return t.acknowledged.join(', ');
+  return `${t.acknowledged.slice(0, 3).join(', ')}, … (${total.toLocaleString('en-US')} agents acknowledged)`;
+}
+
 /** The plain → secure migration (docs/design.md §7): phases, the next step's checks, who would be stranded. */
 export function MigrationTab() {
   const { session } = useApp();
   const canWrite = session.can('migration.write');
-  const status = useLoad(() => api<MigrationStatus>('GET', '/api/migration'));
+  // The stranded agents and exemptions come paged (StrandedSection, ExemptionsSection): at 10,000 agents
+  // the status carries their counts, not their lists.
+  const status = useLoad(() =>
+    api<MigrationStatus>('GET', `/api/migration?strandedLimit=0&exemptionsLimit=${EXEMPTIONS_SHOWN}`),
+  );
   const [dialog, setDialog] = useState<'advance' | 'rollback' | undefined>();
   const [message, setMessage] = useState<string | undefined>();
 
@@ -67,7 +81,11 @@ export function MigrationTab() {
               </>
             )}
             <dt>Agents</dt>
-            <dd>{BREAKDOWN.map(([k, label]) => `${s.breakdown[k].length} ${label}`).join(' · ')}</dd>
+            <dd>
+              {BREAKDOWN.map(
+                ([k, label]) => `${s.breakdown[k].length.toLocaleString('en-US')} ${label}`,
+              ).join(' · ')}
+            </dd>
           </dl>
           {canWrite && (
             <div class="actions">
@@ -84,16 +102,18 @@ export function MigrationTab() {
             </div>
           )}
           {s.next && <PreconditionsList next={s.next} checks={s.preconditions} />}
-          <section aria-labelledby="stranded-title">
-            <h2 id="stranded-title">Would be stranded by secure_only ({s.stranded.length})</h2>
-            <p class="muted">
-              Every registered, non-exempt agent must have connected over secure within{' '}
-              {s.gate.minWindowHours} h.
-            </p>
-            {s.stranded.length > 0 ? <StrandedList agents={s.stranded} /> : <p>Nobody.</p>}
-          </section>
+          <StrandedSection
+            minWindowHours={s.gate.minWindowHours}
+            canWrite={canWrite}
+            reloadKey={s}
+            onExempted={(text) => {
+              setMessage(text);
+              void status.reload();
+            }}
+          />
           <ExemptionsSection
             exemptions={s.exemptions}
+            total={s.exemptionCount ?? s.exemptions.length}
             canWrite={canWrite}
             onChanged={() => void status.reload()}
           />
@@ -115,7 +135,7 @@ export function MigrationTab() {
                     <td>{t.actor}</td>
                     <td>
                       {t.kind} {t.from} → {t.to}
-                      {t.forced && <strong> (forced: {t.acknowledged.join(', ')})</strong>}
+                      {t.forced && <strong> (forced: {acknowledgedWords(t)})</strong>}
                     </td>
                     <td>{t.reason}</td>
                   </tr>
