@@ -16,7 +16,7 @@ export const STRAND_REASON_WORDS: Record<StrandReasonCode, string> = {
   offline: 'offline',
   plain: 'still on plain',
   cannot_wss: 'cannot do wss',
-  failed_apply: 'failed to apply the secure profile',
+  failed_apply: 'profile failed to apply',
   never_connected: 'never connected',
 };
 

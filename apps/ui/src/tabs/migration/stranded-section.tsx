@@ -129,7 +129,7 @@ export function StrandedSection(props: {
             />
           </label>
           <label>
-            Agent id contains
+            Id contains
             <input
               type="search"
               value={search}

@@ -8,7 +8,7 @@ export const REASON_WORDS: Record<ReasonCode, string> = {
   offline: 'offline',
   plain: 'still on plain',
   cannot_wss: 'cannot do wss',
-  failed_apply: 'failed to apply the secure profile',
+  failed_apply: 'profile failed to apply',
   never_connected: 'never connected',
 };
 
