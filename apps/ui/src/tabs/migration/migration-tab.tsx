@@ -39,6 +39,12 @@ export function MigrationTab() {
   const status = useLoad(() =>
     api<MigrationStatus>('GET', `/api/migration?strandedLimit=0&exemptionsLimit=${EXEMPTIONS_SHOWN}`),
   );
+  // Bumped with each reload of the status: the stranded table follows it.
+  const [generation, setGeneration] = useState(0);
+  const reload = () => {
+    void status.reload();
+    setGeneration((g) => g + 1);
+  };
   const [dialog, setDialog] = useState<'advance' | 'rollback' | undefined>();
   const [message, setMessage] = useState<string | undefined>();
 
@@ -46,7 +52,7 @@ export function MigrationTab() {
   useLiveRollouts(
     (pushed) => {
       const pending = status.value?.pending?.rolloutId;
-      if (pending && pushed.some((r) => r.id === pending)) void status.reload();
+      if (pending && pushed.some((r) => r.id === pending)) reload();
     },
     [status.value?.pending?.rolloutId],
   );
@@ -102,20 +108,25 @@ export function MigrationTab() {
             </div>
           )}
           {s.next && <PreconditionsList next={s.next} checks={s.preconditions} />}
-          <StrandedSection
-            minWindowHours={s.gate.minWindowHours}
-            canWrite={canWrite}
-            reloadKey={s}
-            onExempted={(text) => {
-              setMessage(text);
-              void status.reload();
-            }}
-          />
+        </>
+      )}
+      {/* Loaded beside the status, not after it: each computes the gate over every agent. */}
+      <StrandedSection
+        minWindowHours={s?.gate.minWindowHours}
+        canWrite={canWrite}
+        reloadKey={generation}
+        onExempted={(text) => {
+          setMessage(text);
+          reload();
+        }}
+      />
+      {s && (
+        <>
           <ExemptionsSection
             exemptions={s.exemptions}
             total={s.exemptionCount ?? s.exemptions.length}
             canWrite={canWrite}
-            onChanged={() => void status.reload()}
+            onChanged={reload}
           />
           <section aria-labelledby="history-title">
             <h2 id="history-title">History</h2>
@@ -151,7 +162,7 @@ export function MigrationTab() {
               onDone={(text) => {
                 setDialog(undefined);
                 setMessage(text);
-                void status.reload();
+                reload();
               }}
             />
           )}

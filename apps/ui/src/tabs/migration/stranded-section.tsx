@@ -21,7 +21,8 @@ const n = (v: number) => v.toLocaleString('en-US');
  * filterable table, and one step to exempt all that a filter matches ("offline for over 30 days").
  */
 export function StrandedSection(props: {
-  minWindowHours: number;
+  /** The gate's minimum window, once the status is read. */
+  minWindowHours?: number;
   canWrite: boolean;
   /** Changes when the migration status was read again: the table follows. */
   reloadKey: unknown;
@@ -66,10 +67,12 @@ export function StrandedSection(props: {
       <h2 id="stranded-title">
         Would be stranded by secure_only (<span data-testid="stranded-total">{n(total)}</span>)
       </h2>
-      <p class="muted">
-        Every registered, non-exempt agent must have connected over secure within {props.minWindowHours} h
-        (longer for agents often away).
-      </p>
+      {props.minWindowHours !== undefined && (
+        <p class="muted">
+          Every registered, non-exempt agent must have connected over secure within {props.minWindowHours} h
+          (longer for agents often away).
+        </p>
+      )}
       {p && total > 0 && (
         <div class="actions" role="group" aria-label="Stranded agents by reason">
           <button
