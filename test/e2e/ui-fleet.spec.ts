@@ -240,7 +240,7 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
     expect(status.phase).toBe('secure_published');
 
     // An exemption takes an agent out of the gate's list; removing it puts it back.
-    const stranded = page.getByRole('list', { name: 'Agents closing the plain listener would strand' });
+    const stranded = page.getByRole('table', { name: 'Agents closing the plain listener would strand' });
     await page.getByLabel('Agent id').fill('store-4');
     await page.getByLabel('Exemption reason').fill('kiosk replaced next week');
     await page.getByRole('button', { name: 'Add exemption' }).click();

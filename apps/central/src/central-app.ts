@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type INestApplication, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
 import { type Express } from 'express';
 import cookieParser from 'cookie-parser';
 import { join } from 'node:path';
@@ -51,6 +52,8 @@ export async function startCentral(
     // The CA fetches its challenge at the root; Prometheus scrapes /metrics there by convention.
     app.setGlobalPrefix('api', { exclude: [`${ACME_CHALLENGE_PATH}/:token`, 'metrics'] });
     app.use(cookieParser());
+    // Bulk actions take up to 50,000 agent ids (ADR 40): about 1 MB of JSON, over Express's 100 kB default.
+    (app as NestExpressApplication).useBodyParser('json', { limit: '4mb' });
     // Behind a reverse proxy the login limit and the audit log must see the client, not the proxy.
     if (config.trustedProxies.length > 0)
       (app.getHttpAdapter().getInstance() as Express).set('trust proxy', config.trustedProxies);

@@ -11,9 +11,12 @@ import { EnrollmentTokensRepository } from './enrollment-tokens.repository.js';
 import { AgentTrustRepository } from './agent-trust.repository.js';
 import { TrustAnchorsRecorder } from './trust-anchors.recorder.js';
 import { SessionStatusWriter } from './session-status.writer.js';
+import { BulkActionsController } from './bulk-actions.controller.js';
+import { BulkActionsRepository } from './bulk-actions.repository.js';
+import { BulkActionsService } from './bulk-actions.service.js';
 
 @Module({
-  controllers: [AgentsController],
+  controllers: [AgentsController, BulkActionsController],
   providers: [
     AgentsRepository,
     EnrollmentTokensRepository,
@@ -26,7 +29,16 @@ import { SessionStatusWriter } from './session-status.writer.js';
     AgentsService,
     AgentTrustRepository,
     TrustAnchorsRecorder,
+    BulkActionsRepository,
+    BulkActionsService,
   ],
-  exports: [AgentAuthenticator, AgentSessions, AgentsService, AgentTrustRepository, TrustAnchorsRecorder],
+  exports: [
+    AgentAuthenticator,
+    AgentSessions,
+    AgentsService,
+    AgentTrustRepository,
+    TrustAnchorsRecorder,
+    BulkActionsService,
+  ],
 })
 export class AgentsModule {}

@@ -61,6 +61,22 @@ export class ClusterBus implements EventPublisher, OnModuleInit, OnModuleDestroy
     await notifyNodes(this.dataSource, this.node.id, event, payload);
   }
 
+  /** Many events of one kind (a bulk revoke): emitted here one by one, sent to the other nodes in one statement. */
+  async publishMany<K extends keyof CentralEvents>(
+    event: K,
+    payloads: Array<CentralEvents[K]>,
+  ): Promise<void> {
+    if (payloads.length === 0) return;
+    for (const payload of payloads) this.events.emit(event, payload);
+    const envelopes = payloads.map((payload) =>
+      JSON.stringify({ from: this.node.id, event, payload } satisfies Envelope),
+    );
+    await this.dataSource.query('SELECT count(pg_notify($1, e)) FROM unnest($2::text[]) AS e', [
+      CHANNEL,
+      envelopes,
+    ]);
+  }
+
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     client.on('error', (error) => this.logger.warn(`LISTEN connection lost: ${error.message}`));

@@ -19,6 +19,9 @@ export interface AgentGateFacts {
     longestOfflineGapSeconds: number;
   } | null;
   exemption: { reason: string; expiresAt: Date } | null;
+  /** Admin and reported groups together (ADR 37), for the stranded table's filter. */
+  groups?: string[];
+  enrolledAt?: Date;
   /** The agent's entry in the most recent publish rollout that reached it. */
   rollout: { rolloutId: string; state: string; reason: string | null } | null;
 }

@@ -6,8 +6,8 @@ import { type Exemption } from './migration.repository.js';
 export class MigrationExemptions {
   constructor(private readonly deps: MigrationDeps) {}
 
-  list(): Promise<Exemption[]> {
-    return this.deps.repo.exemptions();
+  list(page?: { limit?: number; offset: number }): Promise<Exemption[]> {
+    return this.deps.repo.exemptions(page);
   }
 
   async add(

@@ -13,6 +13,14 @@ import {
 } from './secure-only-gate.js';
 import { centralHostsOf } from './secure-revision.check.js';
 import { checkChain, checkNames, checkValidity, parseChain } from './server-certificate.checks.js';
+import {
+  describeCounts,
+  someIds,
+  strandedCounts,
+  strandedRows,
+  type StrandedCounts,
+  type StrandedRow,
+} from './stranded-table.js';
 
 export interface MigrationStatus {
   phase: Phase;
@@ -22,9 +30,13 @@ export interface MigrationStatus {
   pending: { rolloutId: string; since: Date; rollout: RolloutProgress | null } | null;
   preconditions: Precondition[];
   breakdown: AgentBreakdown;
-  /** Who `secure_only` would strand right now, and why. */
+  /** Who `secure_only` would strand right now, and why (the first `strandedLimit` when asked for fewer). */
   stranded: StrandedAgent[];
+  /** How many, by reason: what a screen shows first (the table is `GET /api/migration/stranded`). */
+  strandedCounts: StrandedCounts;
+  /** All exemptions, or the first `exemptionsLimit` of them. */
   exemptions: Exemption[];
+  exemptionCount: number;
   listeners: { plain: string; secure: string };
   gate: { minCertificateDays: number; minWindowHours: number };
   history: Transition[];
@@ -50,7 +62,17 @@ export class MigrationStatusReader {
     return assessSecureOnly(agents, now, this.gateOptions(options).minWindowHours);
   }
 
-  async status(state: MigrationState, options: GateOptions = {}): Promise<MigrationStatus> {
+  /** Every stranded agent with what the table filters on, and the database's clock. */
+  async strandedTable(options: GateOptions): Promise<{ now: Date; rows: StrandedRow[] }> {
+    const { now, agents } = await this.deps.repo.gateFacts();
+    const gate = assessSecureOnly(agents, now, this.gateOptions(options).minWindowHours);
+    return { now, rows: strandedRows(gate.stranded, agents) };
+  }
+
+  async status(
+    state: MigrationState,
+    options: GateOptions & { strandedLimit?: number; exemptionsLimit?: number } = {},
+  ): Promise<MigrationStatus> {
     const gate = await this.secureOnlyGate(options);
     const settings = await this.deps.settings.current();
     const plain = effectivePlainBinding(settings);
@@ -65,8 +87,11 @@ export class MigrationStatusReader {
       pending: state.pending && { rolloutId: state.pending.rolloutId, since: state.pending.since, rollout },
       preconditions: next ? await this.preconditions(next, options, gate, rollout, state) : [],
       breakdown: gate.breakdown,
-      stranded: gate.stranded,
-      exemptions: await this.deps.repo.exemptions(),
+      stranded:
+        options.strandedLimit === undefined ? gate.stranded : gate.stranded.slice(0, options.strandedLimit),
+      strandedCounts: strandedCounts(gate.stranded),
+      exemptions: await this.deps.repo.exemptions({ limit: options.exemptionsLimit, offset: 0 }),
+      exemptionCount: await this.deps.repo.exemptionCount(),
       listeners: {
         plain: plain ? `${plain.address}:${plain.port}` : 'closed',
         secure: settings.secure.enabled ? `${settings.secure.bindAddress}:${settings.secure.port}` : 'off',
@@ -106,7 +131,7 @@ export class MigrationStatusReader {
             : {
                 id: 'no_stranded_agents',
                 ok: false,
-                reason: `${g.stranded.length} agent(s) would be stranded: ${g.stranded.map((s) => s.agentId).join(', ')}`,
+                reason: `${g.stranded.length} agent(s) would be stranded: ${someIds(g.stranded.map((s) => s.agentId))} (${describeCounts(strandedCounts(g.stranded))})`,
               },
         ];
       }

@@ -4,14 +4,33 @@ import { isBefore, nextPhase, previousPhase, type Phase } from './migration-phas
 import { type MigrationStatusReader } from './migration-status.js';
 import { type MigrationState, type TransitionKind } from './migration.repository.js';
 import { secureRevisionProblem } from './secure-revision.check.js';
+import { assessSecureOnly } from './secure-only-gate.js';
+import { compactLists, LISTED } from './compact-lists.js';
 import { type RolloutWavesRequest } from './secure-rollout.port.js';
 import { trustAnchorOf } from './server-certificate.checks.js';
+import {
+  describeCounts,
+  describeStrandedFilter,
+  filterStranded,
+  someIds,
+  strandedCounts,
+  strandedRows,
+  type StrandedFilter,
+} from './stranded-table.js';
+
+/** Stranded agents a 409 carries in full; the rest are counted (the table has them all). */
+const STRANDED_IN_ANSWER = LISTED;
 
 export interface AdvanceRequest extends GateOptions {
   to?: Phase;
   reason: string;
   force?: boolean;
   acknowledge?: string[];
+  /**
+   * With `force`: acknowledges every stranded agent this filter matches (all of a reason, "offline for
+   * more than 30 days"), in addition to `acknowledge`. Evaluated at the moment of the step.
+   */
+  acknowledgeFilter?: StrandedFilter;
   /** `secure_published`: the secure revision to publish, or an already started publish rollout. */
   profile?: string;
   revision?: number;
@@ -224,31 +243,47 @@ export class MigrationTransitions {
   ): Promise<void> {
     const [listener] = await this.reader.preconditions('secure_only', req);
     if (!listener!.ok) throw new DomainError(ErrorCode.CONFLICT, `secure_only needs: ${listener!.reason}`);
-    const gate = await this.reader.secureOnlyGate(req);
+    const { now, agents } = await this.deps.repo.gateFacts();
+    const gate = assessSecureOnly(agents, now, this.reader.gateOptions(req).minWindowHours);
     const ids = gate.stranded.map((s) => s.agentId);
     if (ids.length > 0) {
+      const counts = strandedCounts(gate.stranded);
       if (!req.force) {
         await this.refused(actor, 'advance', {
           to: 'secure_only',
           reason: req.reason,
-          stranded: gate.stranded,
+          strandedCount: ids.length,
+          counts: counts.byReason,
+          stranded: gate.stranded.slice(0, STRANDED_IN_ANSWER),
         });
         throw new DomainError(
           ErrorCode.WOULD_STRAND_AGENTS,
-          `${ids.length} agent(s) would be stranded by closing the plain listener (secure only): ${ids.join(', ')}; exempt them, wait for them, or force it: tick each of them, then "Force and cut them off" (switchyard-migrate advance --force --acknowledge ID,ID…)`,
-          { stranded: gate.stranded, agents: ids },
+          `${ids.length} agent(s) would be stranded by closing the plain listener (secure only): ${someIds(ids)} (${describeCounts(counts)}); exempt them, wait for them, or force it: tick them, then "Force and cut them off" (switchyard-migrate advance --force --acknowledge ID,ID…)`,
+          {
+            strandedCount: ids.length,
+            counts: counts.byReason,
+            stranded: gate.stranded.slice(0, STRANDED_IN_ANSWER),
+            agents: ids.slice(0, STRANDED_IN_ANSWER),
+          },
         );
       }
       const given = new Set(req.acknowledge ?? []);
+      if (req.acknowledgeFilter) {
+        const rows = strandedRows(gate.stranded, agents);
+        for (const r of filterStranded(rows, req.acknowledgeFilter, now)) given.add(r.agentId);
+      }
+      const stranded = new Set(ids);
       const missing = ids.filter((id) => !given.has(id));
-      const extra = [...given].filter((id) => !ids.includes(id));
+      const extra = (req.acknowledge ?? []).filter((id) => !stranded.has(id));
       if (missing.length > 0 || extra.length > 0) {
         throw new ValidationError([
           {
             field: 'acknowledge',
             message: [
-              missing.length > 0 ? `missing stranded agent(s): ${missing.join(', ')}` : '',
-              extra.length > 0 ? `not stranded, remove: ${extra.join(', ')}` : '',
+              missing.length > 0
+                ? `missing stranded agent(s)${req.acknowledgeFilter ? ` (not ${describeStrandedFilter(req.acknowledgeFilter)})` : ''}: ${someIds(missing)}`
+                : '',
+              extra.length > 0 ? `not stranded, remove: ${someIds(extra)}` : '',
             ]
               .filter(Boolean)
               .join('; '),
@@ -275,6 +310,9 @@ export class MigrationTransitions {
       acknowledged?: string[];
     },
   ): Promise<void> {
+    // The step's facts (stranded agents, breakdown) are kept readable at 10,000 agents: lists are cut to
+    // their first entries plus a count. The acknowledged ids are kept whole: they are what was agreed to.
+    const details = compactLists(t.details ?? {});
     const ok = await this.deps.repo.transition(
       { phase: state.phase, rolloutId: state.pending?.rolloutId ?? null },
       { phase: to, pending },
@@ -286,7 +324,7 @@ export class MigrationTransitions {
         reason: t.reason,
         forced: t.forced ?? false,
         acknowledged: t.acknowledged ?? [],
-        details: t.details ?? {},
+        details,
       },
     );
     if (!ok)
@@ -294,17 +332,22 @@ export class MigrationTransitions {
         ErrorCode.CONFLICT,
         'the migration was changed by someone else at the same time; reload and retry',
       );
-    await this.deps.audit(t.actor, `migration ${kind}`, 'success', {
-      from: state.phase,
-      to,
-      reason: t.reason,
-      forced: t.forced ?? false,
-      acknowledged: t.acknowledged ?? [],
-      ...t.details,
-    });
+    await this.deps.audit(
+      t.actor,
+      `migration ${kind}`,
+      'success',
+      compactLists({
+        from: state.phase,
+        to,
+        reason: t.reason,
+        forced: t.forced ?? false,
+        acknowledged: t.acknowledged ?? [],
+        ...details,
+      }),
+    );
   }
 
   private refused(actor: MigrationActor, action: string, details: Record<string, unknown>): Promise<void> {
-    return this.deps.audit(actor, `migration ${action}`, 'refused', details);
+    return this.deps.audit(actor, `migration ${action}`, 'refused', compactLists(details));
   }
 }

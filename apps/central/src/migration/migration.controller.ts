@@ -3,10 +3,14 @@ import { parseBody } from '../common/parse-body.js';
 import { clientAddress, type AuthenticatedRequest } from '../common/request-context.js';
 import {
   advanceRequestSchema,
+  bulkExemptionRequestSchema,
   exemptionRequestSchema,
+  exemptionsQuerySchema,
   rollbackRequestSchema,
   statusQuerySchema,
 } from './dto/migration.requests.js';
+import { StrandedExemptions } from './stranded-exemptions.js';
+import { strandedPageSchema } from './stranded-table.js';
 import { type MigrationActor } from './migration-deps.js';
 import { MigrationService } from './migration.service.js';
 import { ApiDoc } from '../common/api-doc.decorator.js';
@@ -18,7 +22,10 @@ const actorOf = (req: AuthenticatedRequest): MigrationActor => ({
 
 @Controller('migration')
 export class MigrationController {
-  constructor(@Inject(MigrationService) private readonly migration: MigrationService) {}
+  constructor(
+    @Inject(MigrationService) private readonly migration: MigrationService,
+    private readonly strandedExemptions: StrandedExemptions,
+  ) {}
 
   @Get()
   @ApiDoc({ query: statusQuerySchema })
@@ -40,9 +47,25 @@ export class MigrationController {
     return this.migration.rollback(parseBody(rollbackRequestSchema, body), actorOf(req));
   }
 
+  /** Who secure_only would strand: counts by reason, then a page of those the filter matches (ADR 40). */
+  @Get('stranded')
+  @ApiDoc({ query: strandedPageSchema })
+  stranded(@Query() query: unknown) {
+    return this.migration.strandedPage(parseBody(strandedPageSchema, query));
+  }
+
   @Get('exemptions')
-  exemptions() {
-    return this.migration.exemptions.list();
+  @ApiDoc({ query: exemptionsQuerySchema })
+  exemptions(@Query() query: unknown) {
+    return this.migration.exemptions.list(parseBody(exemptionsQuerySchema, query));
+  }
+
+  /** Exempts every stranded agent a filter matches in one step; `"dryRun": true` only counts them. */
+  @Post('exemptions/bulk')
+  @HttpCode(200)
+  @ApiDoc({ body: bulkExemptionRequestSchema })
+  exemptStranded(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
+    return this.strandedExemptions.exempt(parseBody(bulkExemptionRequestSchema, body), actorOf(req));
   }
 
   @Post('exemptions')

@@ -20,6 +20,8 @@ import { MigrationRepository } from './migration.repository.js';
 import { MigrationService } from './migration.service.js';
 import { RolloutsIntegration } from './rollouts-integration.js';
 import { SecureRolloutStarter } from './secure-rollout.starter.js';
+import { AgentsModule } from '../agents/agents.module.js';
+import { StrandedExemptions } from './stranded-exemptions.js';
 
 /** Builds the migration from this node's services: settings applied live here, then NOTIFY (docs/design.md §7). */
 function createMigrationService(
@@ -69,7 +71,14 @@ function createMigrationService(
 }
 
 @Module({
-  imports: [SettingsModule, CertificatesModule, ListenersModule, RolloutsModule, ProfilesModule],
+  imports: [
+    SettingsModule,
+    CertificatesModule,
+    ListenersModule,
+    RolloutsModule,
+    ProfilesModule,
+    AgentsModule,
+  ],
   controllers: [MigrationController],
   providers: [
     { provide: MIGRATION_CONFIG, useFactory: () => loadMigrationConfig() },
@@ -90,6 +99,7 @@ function createMigrationService(
         ProfilePrepareService,
       ],
     },
+    StrandedExemptions,
   ],
   exports: [MigrationService],
 })

@@ -23,6 +23,8 @@ export interface Transition {
   reason: string;
   forced: boolean;
   acknowledged: string[];
+  /** How many were acknowledged (`acknowledged` may list only the first of them). */
+  acknowledgedCount?: number;
   details: Record<string, unknown>;
 }
 
@@ -106,11 +108,15 @@ export class MigrationRepository {
     });
   }
 
-  async history(limit = 50): Promise<Transition[]> {
+  /** The newest steps; `acknowledged` lists at most `listed` ids (`acknowledgedCount` has them all). */
+  async history(limit = 50, listed = 100): Promise<Transition[]> {
     const rows = (await this.db.query(
-      `SELECT id, at, actor, kind, from_phase, to_phase, reason, forced, acknowledged, details
+      `SELECT id, at, actor, kind, from_phase, to_phase, reason, forced, details,
+              jsonb_array_length(acknowledged) AS acknowledged_count,
+              coalesce((SELECT jsonb_agg(x) FROM (SELECT x FROM jsonb_array_elements(acknowledged) x LIMIT $2) l), '[]')
+                AS acknowledged
          FROM migration_transitions ORDER BY id DESC LIMIT $1`,
-      [limit],
+      [limit, listed],
     )) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       id: String(r.id),
@@ -122,6 +128,7 @@ export class MigrationRepository {
       reason: r.reason as string,
       forced: r.forced as boolean,
       acknowledged: r.acknowledged as string[],
+      acknowledgedCount: r.acknowledged_count as number,
       details: r.details as Record<string, unknown>,
     }));
   }
@@ -130,6 +137,7 @@ export class MigrationRepository {
   async gateFacts(): Promise<{ now: Date; agents: AgentGateFacts[] }> {
     const rows = (await this.db.query(
       `SELECT v.id, v.status, v.transport, v.via, v.agent_version, v.capabilities, v.connected_at, v.last_seen_at,
+              v.groups, v.reported_groups, v.enrolled_at,
               s.last_transport, s.last_connected_at, s.last_secure_at, s.last_plain_at,
               s.longest_offline_gap_seconds,
               e.reason AS exemption_reason, e.expires_at AS exemption_expires_at,
@@ -157,6 +165,8 @@ export class MigrationRepository {
         capabilities: (r.capabilities as string[] | null) ?? [],
         connectedAt: r.connected_at as Date | null,
         lastSeenAt: r.last_seen_at as Date | null,
+        groups: [...new Set([...(r.groups as string[]), ...(r.reported_groups as string[])])].sort(),
+        enrolledAt: r.enrolled_at as Date,
         history: r.last_connected_at
           ? {
               lastTransport: r.last_transport as string | null,
@@ -216,10 +226,12 @@ export class MigrationRepository {
     return rows[1] > 0;
   }
 
-  async exemptions(): Promise<Exemption[]> {
+  /** Every exemption, or one page of them (by agent id). */
+  async exemptions(page?: { limit?: number; offset: number }): Promise<Exemption[]> {
     const rows = (await this.db.query(
       `SELECT agent_id, reason, expires_at, created_at, created_by, expires_at > now() AS active
-         FROM migration_exemptions ORDER BY agent_id`,
+         FROM migration_exemptions ORDER BY agent_id LIMIT $1 OFFSET $2`,
+      [page?.limit ?? null, page?.offset ?? 0],
     )) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       agentId: r.agent_id as string,
@@ -229,6 +241,13 @@ export class MigrationRepository {
       createdBy: r.created_by as string,
       active: r.active as boolean,
     }));
+  }
+
+  async exemptionCount(): Promise<number> {
+    const [r] = (await this.db.query('SELECT count(*)::int AS n FROM migration_exemptions')) as Array<{
+      n: number;
+    }>;
+    return r!.n;
   }
 
   /** `central.host` of every profile draft and of every revision some agent should run. */

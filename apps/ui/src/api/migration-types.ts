@@ -33,6 +33,8 @@ export interface Transition {
   reason: string;
   forced: boolean;
   acknowledged: string[];
+  /** How many were acknowledged (`acknowledged` lists the first 100). */
+  acknowledgedCount?: number;
 }
 
 export interface MigrationStatus {
@@ -53,7 +55,10 @@ export interface MigrationStatus {
   preconditions: Precondition[];
   breakdown: Record<'secure' | 'plainButAble' | 'plainNotAble' | 'offline' | 'exempt', string[]>;
   stranded: StrandedAgent[];
+  /** Absent from centrals before ADR 40. */
+  strandedCounts?: { total: number; byReason: Record<string, number> };
   exemptions: Exemption[];
+  exemptionCount?: number;
   listeners: { plain: string; secure: string };
   gate: { minCertificateDays: number; minWindowHours: number };
   history: Transition[];

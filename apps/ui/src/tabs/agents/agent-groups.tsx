@@ -1,11 +1,11 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { type Agent } from '../../api/types.js';
+import { messageOf } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
+import { runBulk, type BulkSelection } from './bulk-api.js';
 
 const GROUP = /^[A-Za-z0-9._-]{1,64}$/;
-/** PUTs in flight at once when editing a selection: enough to be quick, few enough to spare central. */
-const PARALLEL = 8;
 
 /** Group names typed as a comma list; the error names the first one that is not a group name. */
 export function parseGroupList(text: string): { groups: string[] } | { error: string } {
@@ -41,12 +41,12 @@ export function GroupList(props: { agent: Agent }) {
   );
 }
 
-/** Adds or removes admin groups on the selected agents. */
-export function GroupsBar(props: { selected: Agent[] }) {
+/** Adds or removes admin groups on the chosen agents, in one bulk call (ADR 40). */
+export function GroupsBar(props: { selection: BulkSelection; count: number; onChanged?: () => void }) {
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>();
-  const n = props.selected.length;
+  const n = props.count;
 
   const apply = async (how: 'add' | 'remove') => {
     const parsed = parseGroupList(text);
@@ -54,35 +54,19 @@ export function GroupsBar(props: { selected: Agent[] }) {
     if (parsed.groups.length === 0) return setMessage({ kind: 'error', text: 'Type at least one group.' });
     setBusy(true);
     setMessage(undefined);
-    const queue = [...props.selected];
-    const failed: string[] = [];
-    let changed = 0;
-    const worker = async () => {
-      for (let a = queue.shift(); a; a = queue.shift()) {
-        const before = [...(a.adminGroups ?? [])].sort();
-        const next = new Set(before);
-        for (const g of parsed.groups) {
-          if (how === 'add') next.add(g);
-          else next.delete(g);
-        }
-        const after = [...next].sort();
-        if (after.join(',') === before.join(',')) continue;
-        try {
-          await putAdminGroups(a.id, after);
-          changed++;
-        } catch (e) {
-          failed.push(`${a.id}: ${e instanceof Error ? e.message : String(e)}`);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, n) }, worker));
-    setBusy(false);
-    const verb = how === 'add' ? 'Added' : 'Removed';
-    setMessage(
-      failed.length === 0
-        ? { kind: 'ok', text: `${verb} ${parsed.groups.join(', ')}: ${changed} of ${n} agents changed.` }
-        : { kind: 'error', text: `${failed.length} of ${n} agents failed: ${failed.slice(0, 3).join('; ')}` },
-    );
+    try {
+      const r = await runBulk('groups', props.selection, { mode: how, groups: parsed.groups }, false);
+      const verb = how === 'add' ? 'Added' : 'Removed';
+      setMessage({
+        kind: 'ok',
+        text: `${verb} ${parsed.groups.join(', ')}: ${r.changed} of ${r.matched} agents changed.`,
+      });
+      props.onChanged?.();
+    } catch (e) {
+      setMessage({ kind: 'error', text: messageOf(e) });
+    } finally {
+      setBusy(false);
+    }
   };
 
   return (

@@ -17,6 +17,8 @@ export function useLiveAgents(filter: ServerFilter) {
   const [error, setError] = useState<string | undefined>();
   const [changedAt, setChangedAt] = useState<Map<string, number>>(new Map());
   const pending = useRef<Agent[] | null>(null);
+  // Bumped to read the list again after a bulk action (groups, deletions are not pushed live).
+  const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
     let cancelled = false;
@@ -62,7 +64,7 @@ export function useLiveAgents(filter: ServerFilter) {
       cancelled = true;
       off();
     };
-  }, [live, filter.status, filter.transport, filter.group]);
+  }, [live, filter.status, filter.transport, filter.group, generation]);
 
-  return { rows, loading, error, changedAt };
+  return { rows, loading, error, changedAt, reload: () => setGeneration((g) => g + 1) };
 }

@@ -16,6 +16,8 @@ function inAWeek(): string {
 /** Agents deliberately left on plain until a date: the secure_only gate does not count them. */
 export function ExemptionsSection(props: {
   exemptions: Exemption[];
+  /** All exemptions: `exemptions` may be only the first of them. */
+  total?: number;
   canWrite: boolean;
   onChanged: () => void;
 }) {
@@ -56,6 +58,12 @@ export function ExemptionsSection(props: {
   return (
     <section aria-labelledby="exemptions-title">
       <h2 id="exemptions-title">Exemptions</h2>
+      {props.total !== undefined && props.total > props.exemptions.length && (
+        <p class="muted" data-testid="exemption-count">
+          The first {props.exemptions.length} of {props.total.toLocaleString('en-US')} exemptions (each is in
+          the audit log).
+        </p>
+      )}
       <table class="grid" aria-label="Exemptions">
         <thead>
           <tr>

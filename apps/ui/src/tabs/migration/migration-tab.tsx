@@ -10,7 +10,10 @@ import { useLiveRollouts } from '../rollouts/use-live-rollouts.js';
 import { ExemptionsSection } from './exemptions-section.js';
 import { PhaseStepper } from './phase-stepper.js';
 import { PreconditionsList } from './preconditions-list.js';
-import { StrandedList } from './stranded-list.js';
+import { StrandedSection } from './stranded-section.js';
+
+/** Exemptions listed under the table; more are counted (and each is in the audit log). */
+const EXEMPTIONS_SHOWN = 100;
 import { TransitionDialog } from './transition-dialog.js';
 
 const BREAKDOWN: Array<[keyof MigrationStatus['breakdown'], string]> = [
@@ -21,11 +24,28 @@ const BREAKDOWN: Array<[keyof MigrationStatus['breakdown'], string]> = [
   ['exempt', 'exempt'],
 ];
 
+/** "a, b" or "a, b, … (1,000 agents acknowledged)": the history stays one line per step. */
+function acknowledgedWords(t: MigrationStatus['history'][number]): string {
+  const total = t.acknowledgedCount ?? t.acknowledged.length;
+  if (total <= 5) return t.acknowledged.join(', ');
+  return `${t.acknowledged.slice(0, 3).join(', ')}, … (${total.toLocaleString('en-US')} agents acknowledged)`;
+}
+
 /** The plain → secure migration (docs/design.md §7): phases, the next step's checks, who would be stranded. */
 export function MigrationTab() {
   const { session } = useApp();
   const canWrite = session.can('migration.write');
-  const status = useLoad(() => api<MigrationStatus>('GET', '/api/migration'));
+  // The stranded agents and exemptions come paged (StrandedSection, ExemptionsSection): at 10,000 agents
+  // the status carries their counts, not their lists.
+  const status = useLoad(() =>
+    api<MigrationStatus>('GET', `/api/migration?strandedLimit=0&exemptionsLimit=${EXEMPTIONS_SHOWN}`),
+  );
+  // Bumped with each reload of the status: the stranded table follows it.
+  const [generation, setGeneration] = useState(0);
+  const reload = () => {
+    void status.reload();
+    setGeneration((g) => g + 1);
+  };
   const [dialog, setDialog] = useState<'advance' | 'rollback' | undefined>();
   const [message, setMessage] = useState<string | undefined>();
 
@@ -33,7 +53,7 @@ export function MigrationTab() {
   useLiveRollouts(
     (pushed) => {
       const pending = status.value?.pending?.rolloutId;
-      if (pending && pushed.some((r) => r.id === pending)) void status.reload();
+      if (pending && pushed.some((r) => r.id === pending)) reload();
     },
     [status.value?.pending?.rolloutId],
   );
@@ -70,7 +90,11 @@ export function MigrationTab() {
               </>
             )}
             <dt>Agents</dt>
-            <dd>{BREAKDOWN.map(([k, label]) => `${s.breakdown[k].length} ${label}`).join(' · ')}</dd>
+            <dd>
+              {BREAKDOWN.map(
+                ([k, label]) => `${s.breakdown[k].length.toLocaleString('en-US')} ${label}`,
+              ).join(' · ')}
+            </dd>
           </dl>
           {canWrite && (
             <div class="actions">
@@ -87,18 +111,25 @@ export function MigrationTab() {
             </div>
           )}
           {s.next && <PreconditionsList next={s.next} checks={s.preconditions} />}
-          <section aria-labelledby="stranded-title">
-            <h2 id="stranded-title">Would be stranded by closing the plain listener ({s.stranded.length})</h2>
-            <p class="muted">
-              Every registered, non-exempt agent must have connected over secure within{' '}
-              {s.gate.minWindowHours} h.
-            </p>
-            {s.stranded.length > 0 ? <StrandedList agents={s.stranded} /> : <p>Nobody.</p>}
-          </section>
+        </>
+      )}
+      {/* Loaded beside the status, not after it: each computes the gate over every agent. */}
+      <StrandedSection
+        minWindowHours={s?.gate.minWindowHours}
+        canWrite={canWrite}
+        reloadKey={generation}
+        onExempted={(text) => {
+          setMessage(text);
+          reload();
+        }}
+      />
+      {s && (
+        <>
           <ExemptionsSection
             exemptions={s.exemptions}
+            total={s.exemptionCount ?? s.exemptions.length}
             canWrite={canWrite}
-            onChanged={() => void status.reload()}
+            onChanged={reload}
           />
           <section aria-labelledby="history-title">
             <h2 id="history-title">History</h2>
@@ -118,7 +149,7 @@ export function MigrationTab() {
                     <td>{t.actor}</td>
                     <td>
                       {t.kind} {phaseName(t.from)} → {phaseName(t.to)}
-                      {t.forced && <strong> (forced: {t.acknowledged.join(', ')})</strong>}
+                      {t.forced && <strong> (forced: {acknowledgedWords(t)})</strong>}
                     </td>
                     <td>{t.reason}</td>
                   </tr>
@@ -134,7 +165,7 @@ export function MigrationTab() {
               onDone={(text) => {
                 setDialog(undefined);
                 setMessage(text);
-                void status.reload();
+                reload();
               }}
             />
           )}

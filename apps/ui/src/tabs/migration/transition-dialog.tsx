@@ -8,6 +8,18 @@ import { Notice } from '../../components/notice.js';
 import { phaseName, rollBackTo, STEP_INTO } from '../../components/phase-words.js';
 import { described, Field } from '../parameters/field.js';
 import { StrandedList } from './stranded-list.js';
+import { REASON_WORDS, type ReasonCode } from './stranded-types.js';
+
+/** Up to this many stranded agents are listed and acknowledged one by one; more are acknowledged by count. */
+const LISTED_ONE_BY_ONE = 10;
+
+/** How many the 409 says would be stranded, by reason (it lists only the first of them). */
+function countsOf(e: ApiError, listed: number): { total: number; byReason: Record<string, number> } {
+  const total = typeof e.body.strandedCount === 'number' ? e.body.strandedCount : listed;
+  const byReason =
+    e.body.counts && typeof e.body.counts === 'object' ? (e.body.counts as Record<string, number>) : {};
+  return { total, byReason };
+}
 
 /** The 409's agents: the advance gives reasons, the rollback only ids (or rows with an id). */
 function strandedOf(e: ApiError): StrandedAgent[] {
@@ -41,6 +53,8 @@ export function TransitionDialog(props: {
   const [revisions, setRevisions] = useState<RevisionSummary[]>([]);
   const [revision, setRevision] = useState('');
   const [stranded, setStranded] = useState<StrandedAgent[] | undefined>();
+  const [counts, setCounts] = useState<{ total: number; byReason: Record<string, number> } | undefined>();
+  const [allAcknowledgedByCount, setAllAcknowledgedByCount] = useState(false);
   const [acknowledged, setAcknowledged] = useState<Set<string>>(new Set());
   const [issues, setIssues] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | undefined>();
@@ -68,15 +82,19 @@ export function TransitionDialog(props: {
     if (props.kind === 'advance' && to === 'secure_published' && status.pending) body.accept = true;
     if (force) {
       body.force = true;
-      if (props.kind === 'advance') body.acknowledge = [...acknowledged];
+      if (props.kind === 'advance' && many) body.acknowledgeFilter = {};
+      else if (props.kind === 'advance') body.acknowledge = [...acknowledged];
     }
     try {
       await api('POST', `/api/migration/${props.kind}`, body);
       props.onDone(to ? `${props.kind === 'advance' ? STEP_INTO[to] : rollBackTo(to)}: done.` : 'Done.');
     } catch (e) {
       if (e instanceof ApiError && e.code === 'would_strand_agents') {
-        setStranded(strandedOf(e));
+        const list = strandedOf(e);
+        setStranded(list);
+        setCounts(countsOf(e, list.length));
         setAcknowledged(new Set());
+        setAllAcknowledgedByCount(false);
         setError(e.message);
         setIssues({});
       } else {
@@ -89,7 +107,11 @@ export function TransitionDialog(props: {
   };
 
   const title = !to ? 'No further step' : props.kind === 'advance' ? STEP_INTO[to] : rollBackTo(to);
-  const allAcknowledged = stranded !== undefined && stranded.every((s) => acknowledged.has(s.agentId));
+  // Many stranded agents: counts by reason, one acknowledgement of them all (the table lists them).
+  const many = props.kind === 'advance' && counts !== undefined && counts.total > LISTED_ONE_BY_ONE;
+  const allAcknowledged = many
+    ? allAcknowledgedByCount
+    : stranded !== undefined && stranded.every((s) => acknowledged.has(s.agentId));
   return (
     <Dialog title={title} onClose={props.onClose}>
       <form
@@ -168,27 +190,58 @@ export function TransitionDialog(props: {
         )}
         {stranded ? (
           <section class="notice notice-warn stranded" role="alert" aria-labelledby="mig-stranded-title">
-            <h2 id="mig-stranded-title">Refused: {stranded.length} agent(s) would be stranded</h2>
-            <p>{error}</p>
-            <StrandedList agents={stranded} label="Agents this step would strand" />
-            <fieldset>
-              <legend>To force it, acknowledge each agent that will be cut off</legend>
-              {stranded.map((s) => (
-                <label class="inline" key={s.agentId}>
+            <h2 id="mig-stranded-title">
+              Refused: {(counts?.total ?? stranded.length).toLocaleString('en-US')} agent(s) would be stranded
+            </h2>
+            {many && counts ? (
+              <>
+                <ul aria-label="Stranded agents by reason">
+                  {Object.entries(counts.byReason)
+                    .filter(([, v]) => v > 0)
+                    .sort((a, b) => b[1] - a[1])
+                    .map(([code, v]) => (
+                      <li key={code} data-reason={code}>
+                        {v.toLocaleString('en-US')} {REASON_WORDS[code as ReasonCode] ?? code}
+                      </li>
+                    ))}
+                </ul>
+                <p class="muted">
+                  Each agent and why is in the table under “Would be stranded by closing the plain listener”,
+                  where all of a reason or a filter can be exempted at once.
+                </p>
+                <label class="inline">
                   <input
                     type="checkbox"
-                    checked={acknowledged.has(s.agentId)}
-                    onChange={(e) => {
-                      const next = new Set(acknowledged);
-                      if (e.currentTarget.checked) next.add(s.agentId);
-                      else next.delete(s.agentId);
-                      setAcknowledged(next);
-                    }}
+                    checked={allAcknowledgedByCount}
+                    onChange={(e) => setAllAcknowledgedByCount(e.currentTarget.checked)}
                   />{' '}
-                  Cut off {s.agentId}
+                  Cut off all {counts.total.toLocaleString('en-US')} stranded agents
                 </label>
-              ))}
-            </fieldset>
+              </>
+            ) : (
+              <>
+                <p>{error}</p>
+                <StrandedList agents={stranded} label="Agents this step would strand" />
+                <fieldset>
+                  <legend>To force it, acknowledge each agent that will be cut off</legend>
+                  {stranded.map((s) => (
+                    <label class="inline" key={s.agentId}>
+                      <input
+                        type="checkbox"
+                        checked={acknowledged.has(s.agentId)}
+                        onChange={(e) => {
+                          const next = new Set(acknowledged);
+                          if (e.currentTarget.checked) next.add(s.agentId);
+                          else next.delete(s.agentId);
+                          setAcknowledged(next);
+                        }}
+                      />{' '}
+                      Cut off {s.agentId}
+                    </label>
+                  ))}
+                </fieldset>
+              </>
+            )}
             {issues.acknowledge && <small class="issue">{issues.acknowledge}</small>}
             <div class="actions">
               <button
