@@ -108,6 +108,13 @@ export const AgentConfKeys = {
     'When a profile changes how the agent connects, how long it tries the new settings before it ' +
       'reverts to the old ones and reports the failure.',
   ),
+  upgradeTimeout: optional(
+    'agent.upgrade.timeout',
+    seconds(5, 3600),
+    '60',
+    'After an upgrade from central (ADR 45), how long the new version may take to be welcomed before the ' +
+      'launcher returns to the previous version by itself and reports why.',
+  ),
   jvmArgs: optional(
     'jetty.jvm.args',
     JVM_OPTIONS,

@@ -34,6 +34,7 @@ describe('agent.conf key table', () => {
       ['agent.id', 'required'],
       ['agent.group', ''],
       ['agent.switch.timeout', '30'],
+      ['agent.upgrade.timeout', '60'],
       ['jetty.jvm.args', ''],
       ['agent.log.level', 'info'],
       ['agent.local.api.enabled', 'false'],

@@ -19,6 +19,7 @@ describe('profiles/default/conf/agent.conf', () => {
       agentId: 'CHANGE-ME',
       groups: [],
       switchTimeoutMs: 30_000,
+      upgradeTimeoutMs: 60_000,
       logLevel: 'info',
       localKeys: [],
       trustStore: { path: 'conf/security/truststore.jks', password: 'changeit', type: 'jks' },

@@ -42,6 +42,8 @@ export interface AgentConf {
   /** Sorted, without repeats; empty when the agent belongs to no group. */
   groups: string[];
   switchTimeoutMs: number;
+  /** `agent.upgrade.timeout`: a new version not welcomed within it is abandoned by the launcher. */
+  upgradeTimeoutMs: number;
   logLevel: LogLevel;
   /** `profile.local.keys`: the keys the profile declares local, beyond the built-in ones. */
   localKeys: string[];
