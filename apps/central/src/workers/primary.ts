@@ -5,8 +5,8 @@ import { runningBanner } from '../running-banner.js';
 import { forgetDeadWorkerNode } from './forget-dead-worker.js';
 import { prefixLines } from './prefixed-output.js';
 import { RespawnBackoff } from './respawn-backoff.js';
-import { WORKER_INDEX_VARIABLE } from './worker.js';
-import { isWorkerMessage, type WorkerMessage } from './worker-messages.js';
+import { MetricsRelay } from './metrics-relay.js';
+import { isWorkerMessage, WORKER_INDEX_VARIABLE, type WorkerMessage } from './worker-messages.js';
 
 /** The primary needs few connections: it only marks the sessions of workers that died. */
 const PRIMARY_POOL_SIZE = 2;
@@ -43,6 +43,10 @@ export async function runPrimary(config: CentralConfig, count: number, why: stri
   const opening: { database?: Promise<Database> } = {};
   const slots: Slot[] = [];
   let firstRun: Running | undefined;
+  // `/metrics` of any worker answers for the whole node: the primary gathers every worker's figures.
+  const metrics = new MetricsRelay(() =>
+    slots.flatMap((s) => (s.worker?.isConnected() ? [{ index: s.index, worker: s.worker }] : [])),
+  );
 
   const stop = async (signal: string, code: number) => {
     if (stopping) return;
@@ -92,6 +96,7 @@ export async function runPrimary(config: CentralConfig, count: number, why: stri
     let settle: (running: boolean) => void = () => undefined;
     slot.ready = new Promise((resolve) => (settle = resolve));
     worker.on('message', (message: unknown) => {
+      if (metrics.handle(slot.index, worker, message)) return;
       if (!isWorkerMessage(message)) return;
       if (message.switchyard === 'database?') {
         if (database) worker.send({ switchyard: 'database', url: database.url });

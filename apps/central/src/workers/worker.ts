@@ -1,10 +1,7 @@
 import { type CentralConfig } from '../config/central-config.js';
 import { startCentral, type RunningCentral } from '../central-app.js';
 import { createDataSource, redactUrl, type Database } from '../database/database.js';
-import { isPrimaryMessage, type WorkerMessage } from './worker-messages.js';
-
-/** The environment variable that tells a worker its slot (1…N): it names the node and the log prefix. */
-export const WORKER_INDEX_VARIABLE = 'SWITCHYARD_WORKER_INDEX';
+import { isPrimaryMessage, WORKER_INDEX_VARIABLE, type WorkerMessage } from './worker-messages.js';
 
 const send = (message: WorkerMessage) => process.send?.(message);
 
