@@ -43,6 +43,8 @@ export async function runPrimary(config: CentralConfig, count: number, why: stri
   const opening: { database?: Promise<Database> } = {};
   const slots: Slot[] = [];
   let firstRun: Running | undefined;
+  /** Workers that asked for the database URL before the database was open. */
+  const waitingForDatabase: Worker[] = [];
   // `/metrics` of any worker answers for the whole node: the primary gathers every worker's figures.
   const metrics = new MetricsRelay(() =>
     slots.flatMap((s) => (s.worker?.isConnected() ? [{ index: s.index, worker: s.worker }] : [])),
@@ -100,6 +102,7 @@ export async function runPrimary(config: CentralConfig, count: number, why: stri
       if (!isWorkerMessage(message)) return;
       if (message.switchyard === 'database?') {
         if (database) worker.send({ switchyard: 'database', url: database.url });
+        else waitingForDatabase.push(worker);
         return;
       }
       slot.nodeId = message.nodeId;
@@ -133,10 +136,6 @@ export async function runPrimary(config: CentralConfig, count: number, why: stri
   process.on('SIGTERM', () => void stop('SIGTERM', 0));
   process.on('SIGINT', () => void stop('SIGINT', 0));
 
-  // One database for all workers: the embedded server is started (and watched) here, migrations run once.
-  opening.database = openDatabase({ ...config, databasePoolSize: PRIMARY_POOL_SIZE }, log);
-  database = await opening.database;
-  if (stopping) return;
   // The admin port is shared through the primary's handle, accepted by the workers themselves (no
   // hand-over per request); the agent ports are bound by each worker with SO_REUSEPORT.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
@@ -152,9 +151,24 @@ export async function runPrimary(config: CentralConfig, count: number, why: stri
       ready: Promise.resolve(false),
     });
 
-  // The first worker starts alone: it creates the first admin and the server certificate, which
-  // concurrent first boots would race for. A first worker that cannot start means central cannot.
+  // The first worker loads its code (seconds of CPU: Nest, TypeORM, the application) while the database
+  // opens here on the other core; it asks for the database URL once loaded and gets it when it is open.
   start(slots[0]!);
+  // One database for all workers: the embedded server is started (and watched) here, migrations run once.
+  opening.database = openDatabase({ ...config, databasePoolSize: PRIMARY_POOL_SIZE }, log);
+  try {
+    database = await opening.database;
+  } catch (error) {
+    stopping = true;
+    slots[0]!.worker?.process.kill('SIGTERM');
+    throw error;
+  }
+  for (const worker of waitingForDatabase.splice(0))
+    if (worker.isConnected()) worker.send({ switchyard: 'database', url: database.url });
+  if (stopping) return;
+
+  // The first worker runs alone: it creates the first admin and the server certificate, which
+  // concurrent first boots would race for. A first worker that cannot start means central cannot.
   if (!(await slots[0]!.ready)) {
     if (!stopping) log('the first worker could not start (its log says why): stopping');
     return stop('start failed', 1);

@@ -48,8 +48,11 @@ export async function runWorker(config: CentralConfig): Promise<void> {
   const started: { central?: RunningCentral } = {};
   let stopRequested = false;
   let stopping = false;
+  let joined = false;
   const stop = (why: string) => {
     stopRequested = true;
+    // Still waiting for the primary's database (it is stopping while it opens): nothing to drain.
+    if (!joined) process.exit(0);
     const central = started.central;
     if (!central || stopping) return;
     stopping = true;
@@ -70,6 +73,7 @@ export async function runWorker(config: CentralConfig): Promise<void> {
   });
 
   const url = await databaseUrl();
+  joined = true;
   const central = await startCentral(nodeConfig, undefined, () => joinDatabase(url, config.databasePoolSize));
   started.central = central;
   send({
