@@ -69,3 +69,19 @@ describe("agentsStrandedByPlainChange: each agent judged on its own node's plain
     ]);
   });
 });
+
+describe('agentsStrandedByPlainChange: a row behind the settings', () => {
+  it('judges a node that follows the settings on the settings, not on a heartbeat row not yet updated', () => {
+    // The row still shows 8787 while the node already moved to 9787 with the settings.
+    const lagging = new Map<string, NodePlainPort>([['a', { port: 8787, fromVariable: false }]]);
+    const local = agent('local', 'a', '127.0.0.1');
+    expect(
+      agentsStrandedByPlainChange(
+        { address: '0.0.0.0', port: 9787 },
+        { address: '127.0.0.1', port: 9787 },
+        [local],
+        lagging,
+      ),
+    ).toEqual([]);
+  });
+});

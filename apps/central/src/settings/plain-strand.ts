@@ -45,9 +45,12 @@ export function agentsStrandedByPlainChange(
   const settingsPortNow = before.port;
   return agents.filter((agent) => {
     if (!after) return true;
-    const node = nodePorts.get(agent.nodeId);
-    const portNow = node?.port ?? settingsPortNow;
-    const portAfter = node?.fromVariable ? node.port : after.port;
+    // Only a port from a node's variable is taken from its row: it never changes while the node runs,
+    // whereas a row may still show the port of a settings change it has not published yet.
+    const own = nodePorts.get(agent.nodeId);
+    const fixed = own?.fromVariable ? own.port : undefined;
+    const portNow = fixed ?? settingsPortNow;
+    const portAfter = fixed ?? after.port;
     if (portAfter !== portNow) return true;
     return !(after.address === '0.0.0.0' || agent.listenerAddress === after.address);
   });
