@@ -184,6 +184,39 @@ describe('cluster mode (SWITCHYARD_WORKERS=2, a primary and two worker nodes)', 
     });
     for (const n of before.values()) expect(n).toBeGreaterThan(0);
 
+    // `/metrics` answers for the whole node from whichever worker the scrape reaches: the connections
+    // summed over both workers, per-worker figures (sockets, event-loop lag) under a `worker` label.
+    const samples = (text: string, name: string) =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+        .map((line) => ({
+          labels: line.slice(name.length, line.lastIndexOf(' ')),
+          value: Number(line.split(' ').pop()),
+        }));
+    for (let scrape = 0; scrape < 6; scrape++) {
+      const res = await fetch(`http://127.0.0.1:${http}/metrics`, { headers: { connection: 'close' } });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      const connections = samples(text, 'switchyard_listener_connections').reduce((n, s) => n + s.value, 0);
+      expect({ scrape, connections }).toEqual({ scrape, connections: AGENTS });
+      const open = samples(text, 'switchyard_agent_sockets').filter((s) => s.labels.includes('kind="open"'));
+      expect(open.map((s) => /worker="(\d+)"/.exec(s.labels)?.[1]).sort()).toEqual(['1', '2']);
+      expect(open.reduce((n, s) => n + s.value, 0)).toBeGreaterThanOrEqual(AGENTS);
+      for (const s of open) expect(s.value).toBeGreaterThan(0);
+      const lag = samples(text, 'switchyard_central_nodejs_eventloop_lag_seconds');
+      expect(lag.map((s) => /worker="(\d+)"/.exec(s.labels)?.[1]).sort()).toEqual(['1', '2']);
+      expect(samples(text, 'switchyard_node_workers')).toEqual([
+        { labels: '{state="answered"}', value: 2 },
+        { labels: '{state="missing"}', value: 0 },
+      ]);
+      // Fleet-wide figures come from the database once, not once per worker.
+      const onlineShown = samples(text, 'switchyard_agents')
+        .filter((s) => s.labels.includes('status="online"'))
+        .reduce((n, s) => n + s.value, 0);
+      expect(onlineShown).toBe(AGENTS);
+    }
+
     // SIGKILL one worker: the primary forgets its node at once and starts another worker.
     await swarm.request({ type: 'arm', reconnect: true }, 'status');
     await swarm.request({ type: 'mark' }, 'status');

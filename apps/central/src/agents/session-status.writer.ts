@@ -7,9 +7,13 @@ type Ended = { agentId: string; sessionId: string; status: 'offline' | 'disconne
 /** A batch is written this long after its first session, or at once when full. */
 const BATCH_DELAY_MS = 15;
 const MAX_BATCH = 500;
-/** An end that cannot be written is tried again: a row left "online" would lie until the node dies. */
-const END_ATTEMPTS = 5;
+/**
+ * An end that cannot be written is tried again until it is (or the node stops): a row left "online"
+ * would lie until the node dies. Giving up after ~10 s left agents that went away during a longer
+ * PostgreSQL restart shown online for good (issue 15).
+ */
 const END_RETRY_MS = 1000;
+const END_RETRY_AT_MOST_MS = 5000;
 
 /**
  * Writes sessions' starts and ends in batches (ADR 26): one UPDATE … FROM unnest per batch instead of one
@@ -22,6 +26,8 @@ export class SessionStatusWriter {
   private readonly logger = new Logger('agents');
   private readonly starts: KeyedBatcher<SessionFacts & { agentId: string }, undefined>;
   private readonly ends: KeyedBatcher<Ended, undefined>;
+  /** Set once the node drains: its bulk "disconnected" update then records every end still pending. */
+  private stopping = false;
 
   constructor(private readonly repo: AgentsRepository) {
     this.starts = new KeyedBatcher(
@@ -45,24 +51,28 @@ export class SessionStatusWriter {
     await this.starts.add(agentId, { agentId, ...facts });
   }
 
-  /** Records the end of a session, trying again for a while if the database does not answer. */
+  /** Records the end of a session, trying again until the database answers (or the node stops). */
   async ended(agentId: string, sessionId: string, status: Ended['status']): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.ends.add(agentId, { agentId, sessionId, status });
         return;
       } catch (error) {
-        if (attempt >= END_ATTEMPTS) throw error;
-        this.logger.warn(
-          `agent ${agentId}: recording the end of its session failed (${(error as Error).message}); trying again`,
-        );
-        await new Promise((resolve) => setTimeout(resolve, END_RETRY_MS * attempt));
+        if (this.stopping) throw error;
+        // Once per end: in an outage every agent that leaves would repeat it at each attempt.
+        if (attempt === 1)
+          this.logger.warn(
+            `agent ${agentId}: recording the end of its session failed (${(error as Error).message}); trying again until the database answers`,
+          );
+        const delay = Math.min(END_RETRY_MS * attempt, END_RETRY_AT_MOST_MS);
+        await new Promise((resolve) => setTimeout(resolve, delay).unref());
       }
     }
   }
 
   /** Everything queued is written (central stopping). */
   async drain(): Promise<void> {
+    this.stopping = true;
     await Promise.all([this.starts.drain(), this.ends.drain()]);
   }
 }

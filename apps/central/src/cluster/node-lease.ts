@@ -32,6 +32,8 @@ export class NodeLease implements OnModuleDestroy {
   private client: pg.Client | undefined;
   private key = randomKey();
   private heldSince: number | undefined;
+  /** When the lease was lost and why, while it is not held again (what `/api/ready` answers, ADR 34). */
+  private loss: { since: number; reason: string; lastAttempt?: string } | undefined;
   private closing = false;
   private reconnectDelay = RECONNECT_AFTER_MS;
   private readonly regainedHandlers: Array<() => void> = [];
@@ -46,6 +48,18 @@ export class NodeLease implements OnModuleDestroy {
   /** The key of the lease while it is held; undefined while the lease connection is down. */
   get heldKey(): number | undefined {
     return this.heldSince === undefined ? undefined : this.key;
+  }
+
+  /**
+   * Why this node does not hold its lease now, or undefined while it does (and before it first took it:
+   * the node is still starting then). A node without its lease may be declared dead by the others at
+   * any moment, so a balancer must stop sending it agents.
+   */
+  notHeldBecause(now = Date.now()): string | undefined {
+    if (!this.loss) return undefined;
+    const seconds = ((now - this.loss.since) / 1000).toFixed(1);
+    const attempt = this.loss.lastAttempt ? `; taking it again failed: ${this.loss.lastAttempt}` : '';
+    return `node lease lost ${seconds} s ago (${this.loss.reason}${attempt}); other nodes may take this node for dead until it is held again`;
   }
 
   /** For how long the lease has been held without a break (0 while it is not held). */
@@ -70,8 +84,12 @@ export class NodeLease implements OnModuleDestroy {
       application_name: 'switchyard node lease',
       keepAlive: true,
     });
-    client.on('error', (error) => this.logger.warn(`node lease connection: ${error.message}`));
-    client.on('end', () => this.lost(client));
+    let failure: string | undefined;
+    client.on('error', (error) => {
+      failure = error.message;
+      this.logger.warn(`node lease connection: ${error.message}`);
+    });
+    client.on('end', () => this.lost(client, failure));
     try {
       await client.connect();
       await client.query(KEEPALIVE_SQL);
@@ -97,6 +115,7 @@ export class NodeLease implements OnModuleDestroy {
     const regained = this.client !== undefined;
     this.client = client;
     this.heldSince = Date.now();
+    this.loss = undefined;
     this.reconnectDelay = RECONNECT_AFTER_MS;
     if (regained) {
       this.logger.log(`node lease held again (key ${this.key})`);
@@ -104,9 +123,13 @@ export class NodeLease implements OnModuleDestroy {
     }
   }
 
-  private lost(client: pg.Client): void {
+  private lost(client: pg.Client, failure: string | undefined): void {
     if (client !== this.client || this.closing) return;
     this.heldSince = undefined;
+    this.loss = {
+      since: Date.now(),
+      reason: `its PostgreSQL connection closed${failure ? `: ${failure}` : ''}`,
+    };
     this.logger.warn('node lease lost (its PostgreSQL connection closed); taking it again');
     this.retry();
   }
@@ -117,6 +140,7 @@ export class NodeLease implements OnModuleDestroy {
     setTimeout(() => {
       if (this.closing) return;
       this.acquire().catch((error: Error) => {
+        if (this.loss) this.loss.lastAttempt = error.message.slice(0, 200);
         this.logger.warn(`node lease not taken again: ${error.message}`);
         this.retry();
       });

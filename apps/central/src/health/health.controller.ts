@@ -3,12 +3,15 @@ import { DataSource } from 'typeorm';
 import { Public } from '../auth/public.decorator.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { NodeIdentity } from '../cluster/node-identity.js';
+import { NodeLease } from '../cluster/node-lease.js';
+import { probeDatabase } from './database-probe.js';
 
 @Controller()
 export class HealthController {
   constructor(
     private readonly db: DataSource,
     private readonly node: NodeIdentity,
+    private readonly lease: NodeLease,
   ) {}
 
   /** Liveness: the process answers. */
@@ -18,12 +21,19 @@ export class HealthController {
     return { status: 'ok', nodeId: this.node.id };
   }
 
-  /** Readiness: the database answers. */
+  /**
+   * Readiness: the database answers and this node holds its node lease. Without the lease the other
+   * nodes may declare this one dead and mark its agents disconnected (ADR 34), so a balancer must move
+   * agents away until the lease is held again. A database that does not answer quickly (down, or the
+   * pool exhausted) is a 503 with the reason before the balancer's own check times out.
+   */
   @Public()
   @Get('ready')
   async ready() {
+    const leaseLost = this.lease.notHeldBecause();
+    if (leaseLost) throw new DomainError(ErrorCode.UNAVAILABLE, leaseLost);
     try {
-      await this.db.query('SELECT 1');
+      await probeDatabase(this.db);
     } catch (error) {
       throw new DomainError(ErrorCode.UNAVAILABLE, `database unreachable: ${(error as Error).message}`);
     }

@@ -14,7 +14,7 @@ export class MetricsController {
   @Public()
   @Get()
   async scrape(@Res() res: Response): Promise<void> {
-    res.setHeader('Content-Type', this.metrics.registry.contentType);
-    res.send(await this.metrics.registry.metrics());
+    res.setHeader('Content-Type', this.metrics.contentType);
+    res.send(await this.metrics.scrape());
   }
 }

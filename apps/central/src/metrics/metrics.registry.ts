@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import cluster from 'node:cluster';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { AGENT_STATUS_VIEW } from '../agents/agents.repository.js';
@@ -8,14 +9,22 @@ import { MigrationService } from '../migration/migration.service.js';
 import { RolloutsService } from '../rollouts/rollouts.service.js';
 import { eventCounters } from './event-counters.js';
 import { registerFleetOperationsMetrics } from './fleet-operations.metrics.js';
+import { mergeWorkerMetrics, type MetricsJson } from './node-metrics.merge.js';
+import { WorkerMetricsLink } from './worker-metrics.link.js';
+import { WORKER_INDEX_VARIABLE } from '../workers/worker-messages.js';
 
 /**
  * Prometheus metrics of this node. Fleet-wide figures (agents by status) come from the database at
- * scrape time, so every node reports the same truth; listener figures are this node's own.
+ * scrape time, so every node reports the same truth; listener and process figures are this process's
+ * own, and in cluster mode every worker's, gathered through the primary (ADR 33).
  */
 @Injectable()
-export class MetricsRegistry {
+export class MetricsRegistry implements OnModuleDestroy {
+  /** Read from the database (or settings) at scrape time: the same from any process, read once. */
+  private readonly fleet = new Registry();
+  /** This process's own figures: summed or labelled per worker in cluster mode. */
   private readonly own = new Registry();
+  private readonly link: WorkerMetricsLink | undefined;
 
   constructor(
     db: DataSource,
@@ -25,7 +34,7 @@ export class MetricsRegistry {
     migration: MigrationService,
   ) {
     collectDefaultMetrics({ register: this.own, prefix: 'switchyard_central_' });
-    registerFleetOperationsMetrics(this.own, {
+    registerFleetOperationsMetrics(this.fleet, {
       rollouts: () => rollouts.gauges(),
       migration: () => migration.gauges(),
     });
@@ -33,7 +42,7 @@ export class MetricsRegistry {
       name: 'switchyard_agents',
       help: 'Registered agents by connection status and transport (fleet-wide)',
       labelNames: ['status', 'transport'],
-      registers: [this.own],
+      registers: [this.fleet],
       async collect() {
         const rows: Array<{ status: string; transport: string | null; n: string }> = await db.query(
           `SELECT status, transport, count(*) AS n FROM (${AGENT_STATUS_VIEW}) v WHERE v.revoked_at IS NULL GROUP BY 1, 2`,
@@ -45,7 +54,7 @@ export class MetricsRegistry {
     new Gauge({
       name: 'switchyard_server_certificate_expiry_seconds',
       help: 'Seconds until the active server certificate expires (negative once expired)',
-      registers: [this.own],
+      registers: [this.fleet],
       async collect() {
         const report = await certificates.activeSummary();
         this.set((Date.parse(report.notAfter) - Date.now()) / 1000);
@@ -54,7 +63,7 @@ export class MetricsRegistry {
     new Gauge({
       name: 'switchyard_acme_held_orders',
       help: 'ACME certificates obtained but held for approval because known agents would not trust them',
-      registers: [this.own],
+      registers: [this.fleet],
       async collect() {
         const [row] = (await db.query(
           `SELECT count(*)::int AS n FROM acme_orders WHERE status = 'held'`,
@@ -67,7 +76,7 @@ export class MetricsRegistry {
     new Gauge({
       name: 'switchyard_rotation_automatic_blocked',
       help: 'Automatic certificate rotations (ACME, new anchor) stopped by a halted rollout or a gate that cannot pass (ADR 32)',
-      registers: [this.own],
+      registers: [this.fleet],
       async collect() {
         const [row] = (await db.query(
           `SELECT count(*)::int AS n FROM certificate_rotations
@@ -110,10 +119,31 @@ export class MetricsRegistry {
         if (sockets.budget !== undefined) this.set({ kind: 'budget' }, sockets.budget);
       },
     });
+    if (cluster.isWorker) this.link = new WorkerMetricsLink(() => this.processMetrics());
   }
 
-  /** This node's metrics and the channel's event counters, in one exposition. */
-  get registry(): Registry {
-    return Registry.merge([this.own, eventCounters]);
+  readonly contentType = this.fleet.contentType;
+
+  /**
+   * The exposition `/metrics` answers. A single process: its metrics and the channel's event counters.
+   * A cluster worker: the fleet figures once, and every worker's own figures, so whichever worker the
+   * scrape reached, it answers for the whole node.
+   */
+  async scrape(): Promise<string> {
+    if (!this.link) return Registry.merge([this.fleet, this.own, eventCounters]).metrics();
+    const node = await this.link.node();
+    const workers = node
+      ? node.workers.map((w) => ({ worker: w.worker, metrics: w.metrics as MetricsJson }))
+      : [{ worker: process.env[WORKER_INDEX_VARIABLE] ?? '?', metrics: await this.processMetrics() }];
+    const missing = node ? node.missing : ['primary'];
+    return Registry.merge([this.fleet, mergeWorkerMetrics(workers, missing)]).metrics();
+  }
+
+  onModuleDestroy(): void {
+    this.link?.close();
+  }
+
+  private processMetrics(): Promise<MetricsJson> {
+    return Registry.merge([this.own, eventCounters]).getMetricsAsJSON();
   }
 }

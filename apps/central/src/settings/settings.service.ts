@@ -3,16 +3,17 @@ import { CLIENT_CERT_IN_SESSION } from '../../../../libs/protocol/index.js';
 import { AgentsService } from '../agents/agents.service.js';
 import { CertificatesService } from '../certificates/certificates.service.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
+import { NodesRepository } from '../cluster/nodes.repository.js';
 import { DomainError, ErrorCode, ValidationError, type FieldIssue } from '../common/domain-error.js';
 import { EventBus } from '../common/event-bus.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { ListenerManager } from '../listeners/listener-manager.js';
 import { LocalCaService } from '../local-ca/local-ca.service.js';
+import { agentsStrandedByPlainChange, plainChangeMayStrand, plainPortsOf } from './plain-strand.js';
 import { SettingsRepository, type SettingsVersion } from './settings.repository.js';
 import {
   DEFAULT_WEBSOCKET_SETTINGS,
   effectivePlainBinding,
-  isLoopback,
   mergeSettings,
   type WebSocketSettings,
   type WebSocketSettingsPatch,
@@ -36,6 +37,7 @@ export class SettingsService {
     private readonly localCa: LocalCaService,
     @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
     events: EventBus,
+    private readonly nodes: NodesRepository,
   ) {
     // One path for every change: this node's own PUT applied its version already, and the event (which
     // the bus also delivers here) is then a no-op; another node's or a CLI's newer version is applied.
@@ -158,19 +160,13 @@ export class SettingsService {
   ): Promise<void> {
     const before = effectivePlainBinding(current);
     const after = effectivePlainBinding(next);
-    const narrows =
-      before &&
-      !isLoopback(before.address) &&
-      (!after || isLoopback(after.address) || after.port !== before.port);
-    if (!narrows || force) return;
-    // An agent that dialled the address plain will keep listening on (the local agent) is not stranded.
-    const stranded = (await this.agents.onlineOverPlain()).filter(
-      (a) =>
-        !(
-          after &&
-          after.port === before.port &&
-          (after.address === '0.0.0.0' || a.listenerAddress === after.address)
-        ),
+    if (force || !plainChangeMayStrand(before, after)) return;
+    // Each agent is judged on what its own node listens on: a per-node port stays put (ADR 34).
+    const stranded = agentsStrandedByPlainChange(
+      before,
+      after,
+      await this.agents.onlineOverPlain(),
+      plainPortsOf(await this.nodes.list()),
     );
     if (stranded.length === 0) return;
     throw new DomainError(

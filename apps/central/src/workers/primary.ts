@@ -5,8 +5,8 @@ import { runningBanner } from '../running-banner.js';
 import { forgetDeadWorkerNode } from './forget-dead-worker.js';
 import { prefixLines } from './prefixed-output.js';
 import { RespawnBackoff } from './respawn-backoff.js';
-import { WORKER_INDEX_VARIABLE } from './worker.js';
-import { isWorkerMessage, type WorkerMessage } from './worker-messages.js';
+import { MetricsRelay } from './metrics-relay.js';
+import { isWorkerMessage, WORKER_INDEX_VARIABLE, type WorkerMessage } from './worker-messages.js';
 
 /** The primary needs few connections: it only marks the sessions of workers that died. */
 const PRIMARY_POOL_SIZE = 2;
@@ -43,6 +43,12 @@ export async function runPrimary(config: CentralConfig, count: number, why: stri
   const opening: { database?: Promise<Database> } = {};
   const slots: Slot[] = [];
   let firstRun: Running | undefined;
+  /** Workers that asked for the database URL before the database was open. */
+  const waitingForDatabase: Worker[] = [];
+  // `/metrics` of any worker answers for the whole node: the primary gathers every worker's figures.
+  const metrics = new MetricsRelay(() =>
+    slots.flatMap((s) => (s.worker?.isConnected() ? [{ index: s.index, worker: s.worker }] : [])),
+  );
 
   const stop = async (signal: string, code: number) => {
     if (stopping) return;
@@ -92,9 +98,11 @@ export async function runPrimary(config: CentralConfig, count: number, why: stri
     let settle: (running: boolean) => void = () => undefined;
     slot.ready = new Promise((resolve) => (settle = resolve));
     worker.on('message', (message: unknown) => {
+      if (metrics.handle(slot.index, worker, message)) return;
       if (!isWorkerMessage(message)) return;
       if (message.switchyard === 'database?') {
         if (database) worker.send({ switchyard: 'database', url: database.url });
+        else waitingForDatabase.push(worker);
         return;
       }
       slot.nodeId = message.nodeId;
@@ -128,10 +136,6 @@ export async function runPrimary(config: CentralConfig, count: number, why: stri
   process.on('SIGTERM', () => void stop('SIGTERM', 0));
   process.on('SIGINT', () => void stop('SIGINT', 0));
 
-  // One database for all workers: the embedded server is started (and watched) here, migrations run once.
-  opening.database = openDatabase({ ...config, databasePoolSize: PRIMARY_POOL_SIZE }, log);
-  database = await opening.database;
-  if (stopping) return;
   // The admin port is shared through the primary's handle, accepted by the workers themselves (no
   // hand-over per request); the agent ports are bound by each worker with SO_REUSEPORT.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
@@ -147,9 +151,24 @@ export async function runPrimary(config: CentralConfig, count: number, why: stri
       ready: Promise.resolve(false),
     });
 
-  // The first worker starts alone: it creates the first admin and the server certificate, which
-  // concurrent first boots would race for. A first worker that cannot start means central cannot.
+  // The first worker loads its code (seconds of CPU: Nest, TypeORM, the application) while the database
+  // opens here on the other core; it asks for the database URL once loaded and gets it when it is open.
   start(slots[0]!);
+  // One database for all workers: the embedded server is started (and watched) here, migrations run once.
+  opening.database = openDatabase({ ...config, databasePoolSize: PRIMARY_POOL_SIZE }, log);
+  try {
+    database = await opening.database;
+  } catch (error) {
+    stopping = true;
+    slots[0]!.worker?.process.kill('SIGTERM');
+    throw error;
+  }
+  for (const worker of waitingForDatabase.splice(0))
+    if (worker.isConnected()) worker.send({ switchyard: 'database', url: database.url });
+  if (stopping) return;
+
+  // The first worker runs alone: it creates the first admin and the server certificate, which
+  // concurrent first boots would race for. A first worker that cannot start means central cannot.
   if (!(await slots[0]!.ready)) {
     if (!stopping) log('the first worker could not start (its log says why): stopping');
     return stop('start failed', 1);

@@ -1,10 +1,7 @@
 import { type CentralConfig } from '../config/central-config.js';
 import { startCentral, type RunningCentral } from '../central-app.js';
 import { createDataSource, redactUrl, type Database } from '../database/database.js';
-import { isPrimaryMessage, type WorkerMessage } from './worker-messages.js';
-
-/** The environment variable that tells a worker its slot (1…N): it names the node and the log prefix. */
-export const WORKER_INDEX_VARIABLE = 'SWITCHYARD_WORKER_INDEX';
+import { isPrimaryMessage, WORKER_INDEX_VARIABLE, type WorkerMessage } from './worker-messages.js';
 
 const send = (message: WorkerMessage) => process.send?.(message);
 
@@ -51,8 +48,11 @@ export async function runWorker(config: CentralConfig): Promise<void> {
   const started: { central?: RunningCentral } = {};
   let stopRequested = false;
   let stopping = false;
+  let joined = false;
   const stop = (why: string) => {
     stopRequested = true;
+    // Still waiting for the primary's database (it is stopping while it opens): nothing to drain.
+    if (!joined) process.exit(0);
     const central = started.central;
     if (!central || stopping) return;
     stopping = true;
@@ -73,6 +73,7 @@ export async function runWorker(config: CentralConfig): Promise<void> {
   });
 
   const url = await databaseUrl();
+  joined = true;
   const central = await startCentral(nodeConfig, undefined, () => joinDatabase(url, config.databasePoolSize));
   started.central = central;
   send({
