@@ -183,7 +183,9 @@ function AgentsList() {
           <GroupsBar selection={selection} count={chosen} onChanged={agents.reload} />
         </>
       )}
-      {canWrite && selectedRows.length > 0 && <DiagnosticsPanel agentIds={selectedRows.map((a) => a.id)} />}
+      {canWrite && chosen > 0 && (
+        <DiagnosticsPanel agentIds={scope === 'matching' ? matchingIds : [...selected]} />
+      )}
       {agents.loading && agents.rows.size === 0 ? (
         <p class="loading">Loading agents…</p>
       ) : (
