@@ -130,14 +130,15 @@ describe('e2e: bulk exempt of 1,000 stranded agents, then secure_only (Chromium)
     );
     await page.getByText('The first 100 of 1,000 exemptions', { exact: false }).waitFor();
 
-    await page.getByRole('button', { name: 'Advance to secure_only…' }).click();
-    const advance = page.getByRole('dialog', { name: 'Advance to secure_only' });
+    // The step is named by what it does (issue 16 point 7).
+    await page.getByRole('button', { name: 'Close the plain listener…' }).click();
+    const advance = page.getByRole('dialog', { name: 'Close the plain listener' });
     await advance.getByLabel('Reason (audited)').fill('every store left is on secure');
     await advance.getByRole('button', { name: 'Advance', exact: true }).click();
     await advance.waitFor({ state: 'detached' });
     await waitFor(
       'secure_only',
-      async () => (await page.getByTestId('migration-phase').innerText()) === 'secure_only',
+      async () => (await page.getByTestId('migration-phase').getAttribute('data-phase')) === 'secure_only',
     );
     const status = await central.api.ok<{ phase: string }>('GET', '/api/migration?strandedLimit=0');
     expect(status.phase).toBe('secure_only');
