@@ -17,6 +17,7 @@ import {
 } from '../support/in-process-central.js';
 import { freePorts, waitFor } from '../support/ports.js';
 import { REPO_ROOT } from '../support/processes.js';
+import { TABS } from '../../apps/ui/src/tabs.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/websocket-settings.js';
 
@@ -84,6 +85,29 @@ describe('e2e: bulk exempt of 1,000 stranded agents, then secure_only (Chromium)
   });
 
   afterEach(() => ui.console.assertClean());
+
+  it('every tab becomes interactive with 5,000 agents (timings printed for docs/benchmarks.md)', async () => {
+    const { page } = ui;
+    const timings: string[] = [];
+    for (const tab of TABS) {
+      const started = Date.now();
+      await openTab(page, tab.label);
+      await page.locator('#content h1').first().waitFor();
+      // Interactive: the tab's heading is there and nothing in it still says "Loading".
+      await waitFor(
+        `${tab.label} loaded`,
+        async () =>
+          (await page
+            .locator('#content')
+            .getByText(/^\s*Loading/)
+            .count()) === 0,
+        20_000,
+        25,
+      );
+      timings.push(`${tab.label} ${Date.now() - started} ms`);
+    }
+    console.log(`Tabs interactive with 5,000 agents: ${timings.join(', ')}`);
+  }, 120_000);
 
   it('shows counts by reason and a paged table, exempts all 1,000 in one step, then reaches secure_only', async () => {
     const { page } = ui;
