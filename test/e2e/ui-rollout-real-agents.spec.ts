@@ -1,6 +1,8 @@
-// The Rollouts tab driving real agent processes: three agents on plain receive a profile revision
-// (download, signature check, staging, atomic conf/ swap) and the browser shows the rollout reach
-// 100 % through the live socket, without a reload.
+// The Rollouts tab driving real agent processes: agents report the groups of their own agent.conf, a
+// rollout started in the browser targets one group, its agents receive the profile revision (download,
+// signature check, staging, atomic conf/ swap) and the browser shows the rollout reach 100 % through the
+// live socket, without a reload. The agents keep their own id and group (issue 16: groups from
+// agent.conf → rollout to a group → the agent's own group and id kept after publish).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +14,9 @@ import { REPO_ROOT, startAgentProcess, type RunningProcess } from '../support/pr
 import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
 
 const AGENTS = ['shop-1', 'shop-2', 'shop-3'];
+/** The group each agent's own agent.conf names: the rollout targets `north`. */
+const GROUP: Record<string, string> = { 'shop-1': 'north', 'shop-2': 'north', 'shop-3': 'south' };
+const NORTH = AGENTS.filter((id) => GROUP[id] === 'north');
 
 describe('e2e: a rollout started in the browser reaches real agents, progress shown live', () => {
   let db: TestDatabase;
@@ -40,7 +45,7 @@ describe('e2e: a rollout started in the browser reaches real agents, progress sh
 
   afterEach(() => ui.console.assertClean());
 
-  it('publishes a revision to three real agents and the progress bar reaches 100 % live', async () => {
+  it('publishes a revision to the real agents of one reported group, progress live; they keep their id and group', async () => {
     const { api, ports } = central;
     const { token } = await api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {});
     for (const id of AGENTS) {
@@ -54,6 +59,7 @@ describe('e2e: a rollout started in the browser reaches real agents, progress sh
           `central.websocket.port=${ports.plain}`,
           'central.websocket.secure=false',
           `agent.id=${id}`,
+          `agent.group=${GROUP[id]}`,
           'agent.log.level=info',
           '',
         ].join('\n'),
@@ -79,6 +85,8 @@ describe('e2e: a rollout started in the browser reaches real agents, progress sh
         'central.host': '127.0.0.1',
         'central.websocket.port': String(ports.plain),
         'agent.log.level': 'debug',
+        // The profile says another group: each agent keeps its own (conf/agent.local.conf, ADR 37).
+        'agent.group': 'everyone',
       },
     });
     const revision = await api.ok<{ revision: number; sha256: string }>(
@@ -92,8 +100,18 @@ describe('e2e: a rollout started in the browser reaches real agents, progress sh
     await page.getByRole('button', { name: 'New rollout…' }).click();
     await page.getByLabel('Profile').selectOption('shops');
     await page.getByLabel('Revision').selectOption(String(revision.revision));
-    await page.getByRole('radio', { name: 'Agent ids' }).check();
-    await page.getByLabel('Agent ids to target').fill(AGENTS.join(', '));
+    // The groups come from the agents' own agent.conf (hello), not from an admin.
+    await waitFor('the agents report their groups', async () => {
+      const north = await api.ok<Array<{ id: string }>>('GET', '/api/agents?group=north');
+      return (
+        north
+          .map((a) => a.id)
+          .sort()
+          .join(',') === NORTH.join(',')
+      );
+    });
+    await page.getByRole('radio', { name: 'Groups' }).check();
+    await page.getByLabel('Group names to target').fill('north');
     await page.getByRole('button', { name: 'Start rollout' }).click();
     await page.getByRole('heading', { name: `Rollout of shops r${revision.revision}` }).waitFor();
     await page
@@ -103,8 +121,8 @@ describe('e2e: a rollout started in the browser reaches real agents, progress sh
     await page.locator('[data-testid="rollout-state"] [data-state="completed"]').waitFor({ timeout: 10_000 });
     expect(await page.evaluate(() => (globalThis as unknown as { noReload?: boolean }).noReload)).toBe(true);
 
-    // "applied" is true on the agents themselves: each runs the revision, with its own agent.id kept.
-    for (const id of AGENTS) {
+    // "applied" is true on the agents themselves: each runs the revision, with its own agent.id and group.
+    for (const id of NORTH) {
       const home = homes.get(id)!;
       const status = JSON.parse(readFileSync(join(home, 'state', 'status.json'), 'utf8')) as {
         profile: { active: { sha256: string } | null };
@@ -113,6 +131,14 @@ describe('e2e: a rollout started in the browser reaches real agents, progress sh
       const conf = readFileSync(join(home, 'conf', 'agent.conf'), 'utf8');
       expect(conf).toMatch(/^agent\.log\.level=debug$/m);
       expect(conf).toMatch(new RegExp(`^agent\\.id=${id}$`, 'm'));
+      const local = readFileSync(join(home, 'conf', 'agent.local.conf'), 'utf8');
+      expect(local).toMatch(new RegExp(`^agent\\.id=${id}$`, 'm'));
+      expect(local).toMatch(/^agent\.group=north$/m);
     }
+    // shop-3 (group south) was not targeted and runs no profile.
+    const south = JSON.parse(readFileSync(join(homes.get('shop-3')!, 'state', 'status.json'), 'utf8')) as {
+      profile: { active: unknown };
+    };
+    expect(south.profile.active).toBeNull();
   }, 180_000);
 });
