@@ -112,7 +112,7 @@ export async function complete(
     if (active?.id !== rotation.activatedCertificateId)
       throw new DomainError(
         ErrorCode.CONFLICT,
-        'the served certificate is no longer the one this rotation activated: the clean-up would strand agents; abort instead, or advance with "cleanup": false',
+        'the served certificate is no longer the one this rotation activated: the clean-up would strand agents; abort instead, or complete it without the clean-up (untick "publish the clean-up revision", or switchyard-certmgr -rotate-advance -no-cleanup)',
       );
     rollouts = await publishEach(deps, rotation, req.waves, actor, (entries) =>
       withoutOldAnchor(entries, rotation.fromAnchor.sha256),

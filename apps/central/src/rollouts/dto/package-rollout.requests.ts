@@ -14,7 +14,8 @@ export const createPackageRolloutSchema = createRolloutFields
       .string()
       .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]{1,40})?$/, 'must be an uploaded package version'),
     targets: z.union([createRolloutFields.shape.targets, z.strictObject({ needsUpgrade: z.literal(true) })], {
-      error: 'must be {"all": true}, {"agentIds": [...]}, {"groups": [...]} or {"needsUpgrade": true}',
+      error:
+        'must name all agents, a list of agent ids, a list of groups, or the agents that need an upgrade (all, agentIds, groups or needsUpgrade)',
     }),
   })
   .superRefine(seedOnlyWhenRandom);

@@ -15,7 +15,7 @@ const targets = z.union(
     z.strictObject({ agentIds: z.array(agentId).min(1, 'must name at least one agent').max(100_000) }),
     z.strictObject({ groups: z.array(name).min(1, 'must name at least one group').max(64) }),
   ],
-  { error: 'must be {"all": true}, {"agentIds": [...]} or {"groups": [...]}' },
+  { error: 'must name all agents, a list of agent ids or a list of groups (all, agentIds or groups)' },
 );
 
 const waves = z.union(
@@ -31,7 +31,7 @@ const waves = z.union(
         .refine((p) => p.reduce((a, b) => a + b, 0) === 100, 'must add up to 100'),
     }),
   ],
-  { error: 'must be {"sizes": [...]} or {"percentages": [...]} (adding up to 100)' },
+  { error: 'must be wave sizes (agents per wave) or percentages adding up to 100 (sizes or percentages)' },
 );
 
 const errorThreshold = z.union(
@@ -39,7 +39,7 @@ const errorThreshold = z.union(
     z.strictObject({ count: z.number().int('must be a whole number').min(1, 'must be at least 1') }),
     z.strictObject({ percent }),
   ],
-  { error: 'must be {"count": n} or {"percent": 1-100}' },
+  { error: 'must be a number of failed agents or a percentage from 1 to 100 (count or percent)' },
 );
 
 /** The fields of a rollout request, before the checks across fields (package rollouts reuse them). */

@@ -17,7 +17,7 @@ const waves = z.union(
         .refine((p) => p.reduce((a, b) => a + b, 0) === 100, 'must add up to 100'),
     }),
   ],
-  { error: 'must be {"sizes": [...]} or {"percentages": [...]} (adding up to 100)' },
+  { error: 'must be wave sizes (agents per wave) or percentages adding up to 100 (sizes or percentages)' },
 );
 
 /** Multipart fields next to the files of `POST /api/certificates/rotations` (as the server import's). */
