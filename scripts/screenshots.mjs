@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shots = join(root, 'docs', 'screenshots');
 // The journeys that call screenshot() (test/support/browser.ts); the 390 px one takes phone-<tab>.png.
-const JOURNEYS = ['ui-admin', 'ui-fleet', 'ui-users', 'ui-honest-screens', 'ui-layout-390'];
+const JOURNEYS = ['ui-admin', 'ui-fleet', 'ui-users', 'ui-honest-screens', 'ui-overview', 'ui-layout-390'];
 
 const only = process.argv.slice(2);
 const journeys = only.length ? JOURNEYS.filter((j) => only.some((o) => j.includes(o))) : JOURNEYS;
