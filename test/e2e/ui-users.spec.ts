@@ -11,6 +11,7 @@ import {
   type UiSession,
 } from '../support/browser.js';
 import { ADMIN_PASSWORD, startTestCentral, type TestCentral } from '../support/in-process-central.js';
+import { waitFor } from '../support/ports.js';
 import { REPO_ROOT } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -111,7 +112,11 @@ describe('e2e: the Users screen in Chromium', () => {
     expect(await hers.count()).toBe(1);
     await hers.getByRole('button', { name: 'End session' }).click();
     await page.getByText(/Ended a session of olivia/).waitFor();
-    expect(await page.locator('tr[data-session]').filter({ hasText: 'olivia' }).count()).toBe(0);
+    // The table reloads after the message: wait for it rather than read it once.
+    await waitFor(
+      "olivia's session gone from the table",
+      async () => (await page.locator('tr[data-session]').filter({ hasText: 'olivia' }).count()) === 0,
+    );
 
     olivia!.console.expect({ status: 401, path: '/api/auth/sessions' }, { status: 401, path: '/api/users' });
     await olivia!.page.reload();
