@@ -22,10 +22,9 @@ import {
   type VerifiedPeer,
 } from './agent-listener.js';
 import { ClientCertificateGate } from './client-certificate-gate.js';
-import { ConnectionBudget, agentConnectionBudget } from './descriptor-budget.js';
-import { HandshakeShedding } from './handshake-shedding.js';
 import { HelloAdmission, retryAfterSeconds } from './hello-admission.js';
-import { RefusalLog, type RefusalReason } from './refusal-log.js';
+import { listenerGuard } from './listener-guard.js';
+import { type RefusalReason } from './refusal-log.js';
 import { secureContextOptions, tlsServerOptions } from './tls-options.js';
 
 /** The environment variables that set a listener's port on one node. */
@@ -83,14 +82,8 @@ export class ListenerManager implements OnModuleDestroy {
   ) {
     this.admission = new HelloAdmission(config.admission);
     this.portOverrides = config.agentPorts;
-    const budget = new ConnectionBudget(agentConnectionBudget(config.maxAgentConnections));
-    const admission = this.admission;
-    // As many handshakes at once as upgrades in progress: more would only wait for a place behind them.
-    const handshakes = new HandshakeShedding(
-      config.admission.inProgress,
-      () => admission.waiting >= admission.limits.waiting || budget.exceeded,
-    );
-    this.guard = { budget, refusals: new RefusalLog(), handshakes };
+    this.guard = listenerGuard(config.maxAgentConnections, this.admission);
+    const budget = this.guard.budget;
     this.logger.log(
       `agent connections: at most ${config.admission.inProgress} upgrades and hellos at once` +
         (budget.budget === undefined ? '' : `, ${budget.budget} connections held (descriptor budget)`),
