@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { archiveChunkSchema, archiveFetchSchema } from './archive-chunk-messages.js';
 
 // Agent upgrades through rollouts (issue 17 point 5, ADR 45). Central tells the agent which package to
 // install (`agent.upgrade`, with the manifest and central's signature of it); the agent fetches the
@@ -17,7 +18,6 @@ const deliveryId = z.string().min(1).max(64);
 const version = z
   .string()
   .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]{1,40})?$/, 'must be a version such as 1.2.3 or 1.2.3-rc.1');
-const offset = z.number().int().min(0).max(MAX_PACKAGE_ARCHIVE_BYTES);
 
 /** central → agent: install this package and restart into it. */
 export const agentUpgradeSchema = z.strictObject({
@@ -58,33 +58,13 @@ export const agentUpgradeStatusSchema = z
     path: ['reason'],
   });
 
+const bounds = { maxArchiveBytes: MAX_PACKAGE_ARCHIVE_BYTES, chunkBytes: PACKAGE_CHUNK_BYTES };
+
 /** agent → central: bytes [offset, offset + length) of the package archive with this sha256. */
-export const packageFetchSchema = z.strictObject({
-  type: z.literal('package.fetch'),
-  sha256,
-  offset,
-  length: z.number().int().min(1).max(PACKAGE_CHUNK_BYTES),
-});
+export const packageFetchSchema = archiveFetchSchema('package.fetch', bounds);
 
 /** central → agent: the asked-for bytes (base64) and the archive's size, or why not. */
-export const packageChunkSchema = z
-  .strictObject({
-    type: z.literal('package.chunk'),
-    sha256,
-    offset,
-    totalBytes: z.number().int().min(1).max(MAX_PACKAGE_ARCHIVE_BYTES).optional(),
-    data: z
-      .string()
-      .max(Math.ceil(PACKAGE_CHUNK_BYTES / 3) * 4)
-      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64')
-      .optional(),
-    error: z.string().min(1).max(1024).optional(),
-  })
-  .refine(
-    (f) =>
-      f.error !== undefined ? f.data === undefined : f.data !== undefined && f.totalBytes !== undefined,
-    { message: 'a chunk carries either data and totalBytes, or an error', path: ['data'] },
-  );
+export const packageChunkSchema = archiveChunkSchema('package.chunk', bounds);
 
 export type AgentUpgrade = z.infer<typeof agentUpgradeSchema>;
 export type AgentUpgradeStatus = z.infer<typeof agentUpgradeStatusSchema>;

@@ -1,95 +1,58 @@
 import { isIP } from 'node:net';
 import { agentWebSocketUrl, type AgentConf } from '../../../libs/agent-conf/index.js';
-import {
-  CLIENT_CERT_IN_SESSION,
-  CloseCode,
-  DIAGNOSTICS_CAPABILITY,
-  PROTOCOL_VERSION,
-  type Command,
-  type CommandResult,
-  type Hello,
-  type TrustAnchor,
-  type Welcome,
-} from '../../../libs/protocol/index.js';
-import { connectionSettingsKey, parseAgentConfText, readEffectiveConfText } from './agent-conf-file.js';
-import type { AgentHome } from './agent-home.js';
-import { Backoff, HEALTHY_CONNECTION_MS } from './backoff.js';
-import { delayAfterRefusal } from './retry-after.js';
+import { CloseCode, type Command, type CommandResult, type Welcome } from '../../../libs/protocol/index.js';
 import { type ClientCsr } from '../../../libs/pki/index.js';
-import { CentralConnection, type ConnectionEnd, type ConnectionTarget } from './central-connection.js';
+import { readEffectiveConfText } from './agent-conf-file.js';
+import { AgentBearer } from './agent-bearer.js';
+import { AGENT_CAPABILITIES, type AgentRunnerOptions } from './agent-runner-options.js';
+import {
+  retryLogLevel,
+  seconds,
+  targetFailure,
+  verdictLine,
+  verdictOf,
+  type AttemptEnd,
+} from './attempt-end.js';
+import { Backoff } from './backoff.js';
+import type { CentralConnection } from './central-connection.js';
+import { CentralDialer } from './central-dialer.js';
 import { ClientCertificateStore } from './client-certificate-store.js';
 import { ClientIdentity } from './client-identity.js';
-import { InSessionCertificate } from './in-session-certificate.js';
+import { confChange } from './conf-change.js';
 import { ConfWatcher } from './conf-watcher.js';
-import { CredentialStore } from './credential-store.js';
+import { connectionTarget, type ConnectionTarget } from './connection-target.js';
 import { DiagnosticsAgent } from './diagnostics/diagnostics-agent.js';
-import type { LogTail } from './diagnostics/log-tail.js';
 import { ExitCode } from './exit-codes.js';
+import { InSessionCertificate } from './in-session-certificate.js';
 import type { Logger } from './logger.js';
-import { connectionTarget } from './connection-target.js';
-import { tryCandidate, type CandidateResult } from './profiles/candidate-switch.js';
-import { ProfileAgent, type ProfileHost, type ProfileStatusView } from './profiles/profile-agent.js';
-import type { StagedProfile } from './profiles/profile-stager.js';
-import type { SwapOutcome } from './profiles/conf-swap.js';
+import type { ActivationHandover, ActivationOutcome } from './profiles/activation.js';
+import { ProfileAgent } from './profiles/profile-agent.js';
 import { ProfileReportQueue } from './profiles/profile-report-queue.js';
 import { SigningKeyPin, pinFromWelcome } from './profiles/signing-key-pin.js';
+import { delayAfterRefusal } from './retry-after.js';
 import { StatusFile } from './status-file.js';
-import { TrustError, type TruststoreReader } from './trust.js';
 import { RepeatedTrustError, TruststoreWatch } from './truststore-watch.js';
-import { sameTrustAnchors, trustAnchorsOf } from './trust-anchors.js';
-import { AGENT_VERSION } from './version.js';
 import { type RestartPlan } from './upgrade/agent-restart.js';
 import { UpgradeAgent } from './upgrade/upgrade-agent.js';
-
-/** What central answers (403) to a connection that presents a revoked client certificate (ADR 31). */
-const REVOKED_CERTIFICATE_REASON = 'client certificate revoked';
-
-export interface AgentRunnerOptions {
-  home: AgentHome;
-  /** The validated agent.conf the agent starts with, and the text it came from. */
-  conf: AgentConf;
-  confText: string;
-  /** The stored credential, if the agent is enrolled. */
-  credential: string | undefined;
-  /** Used only while there is no credential. */
-  enrollmentToken: string | undefined;
-  /** Reported instead of AGENT_CAPABILITIES (`--capabilities`, labs and tests). */
-  capabilities?: readonly string[];
-  logger: Logger;
-  backoff: { baseMs: number; maxMs: number };
-  random?: () => number;
-  now?: () => Date;
-  confPollMs?: number;
-  readTruststore?: TruststoreReader;
-  handshakeTimeoutMs?: number;
-  welcomeTimeoutMs?: number;
-  downloadTimeoutMs?: number;
-  /** The backoff starts over once a connection stayed welcomed this long (HEALTHY_CONNECTION_MS). */
-  healthyAfterMs?: number;
-  /** How often the truststore's mtime and size are looked at, besides fs.watch (default 2 s). */
-  truststorePollMs?: number;
-  /** The newest log lines, for diagnostics bundles (ADR 44). */
-  logTail?: LogTail;
-  /** The environment (how the agent restarts into a new version, ADR 45). */
-  env?: NodeJS.ProcessEnv;
-}
-
-export const AGENT_CAPABILITIES = ['wss', 'mtls', CLIENT_CERT_IN_SESSION, DIAGNOSTICS_CAPABILITY];
+import { AGENT_VERSION } from './version.js';
 
 /**
  * The agent's life: connect, stay connected, reconnect with backoff after any failure, follow
- * agent.conf changes, stop cleanly. `run()` resolves with the process exit code.
+ * agent.conf changes, stop cleanly. `run()` resolves with the process exit code. Profile activations
+ * run on their own (profiles/activation.ts): the runner hands over once and takes back once.
  */
 export class AgentRunner {
   private conf: AgentConf;
   private readonly logger: Logger;
-  private readonly credentials: CredentialStore;
   private readonly identity: ClientIdentity;
   private readonly inSessionCertificate: InSessionCertificate;
   private readonly status: StatusFile;
   private readonly backoff: Backoff;
   private readonly watcher: ConfWatcher;
-  private bearer: { secret: string; kind: 'credential' | 'token' };
+  private readonly truststore: TruststoreWatch;
+  private readonly bearer: AgentBearer;
+  private readonly dialer: CentralDialer;
+  /** The connection in use: replaced by a candidate an activation adopted. */
   private connection: CentralConnection | undefined;
   /** The target the running settings gave (what a profile's settings are compared with). */
   private runningTarget: ConnectionTarget | undefined;
@@ -99,32 +62,19 @@ export class AgentRunner {
   private readonly upgrades: UpgradeAgent;
   /** Set when the agent stopped to restart into a new version (agent-command does the restart). */
   restartPlan: RestartPlan | undefined;
-  /** Set while a candidate switch is under way; resolves with the candidate if it was committed. */
-  private handover: Promise<CentralConnection | undefined> | undefined;
-  private endHandover: ((candidate: CentralConnection | undefined) => void) | undefined;
-  private candidate: CentralConnection | undefined;
-  /** The trust anchors central last heard from each connection (hello, then trust.report). */
-  private readonly reportedTrust = new WeakMap<CentralConnection, TrustAnchor[]>();
   private readonly reports = new ProfileReportQueue((status) => this.connection?.sendFrame(status) ?? false);
   private stopping = false;
   private reconnectNow = false;
-  private wake: (() => void) | undefined;
-  /** Resets the backoff once the current connection has stayed welcomed long enough. */
-  private healthyTimer: NodeJS.Timeout | undefined;
-  private readonly truststore: TruststoreWatch;
   /** Sleeping after a failure a truststore change may fix: a change wakes the agent. */
   private trustBackoff = false;
 
   constructor(private readonly options: AgentRunnerOptions) {
     this.conf = options.conf;
     this.logger = options.logger;
-    this.credentials = new CredentialStore(options.home);
+    this.bearer = new AgentBearer(options.home, this.logger, options.credential, options.enrollmentToken);
     const now = () => options.now?.() ?? new Date();
     this.identity = new ClientIdentity(new ClientCertificateStore(options.home), this.logger, now);
     this.inSessionCertificate = new InSessionCertificate(this.identity, this.logger);
-    const secret = options.credential ?? options.enrollmentToken;
-    if (secret === undefined) throw new Error('AgentRunner needs a credential or an enrollment token');
-    this.bearer = { secret, kind: options.credential !== undefined ? 'credential' : 'token' };
     this.status = new StatusFile(options.home, options.now, (error) =>
       this.logger.warn(`cannot write ${options.home.statusFile}: ${error.message}`),
     );
@@ -144,26 +94,25 @@ export class AgentRunner {
       onChange: (path) => this.onTruststoreChanged(path),
     });
     this.pin = new SigningKeyPin(options.home);
+    const capabilities = options.capabilities ?? AGENT_CAPABILITIES;
+    // Profiles and diagnostics take the runner's home, logger, clock, truststore reader and timeouts as they are.
     this.profiles = new ProfileAgent({
-      home: options.home,
-      logger: this.logger,
+      ...options,
       pin: this.pin,
-      host: this.profileHost(),
+      host: {
+        bearer: () => this.bearer.secret,
+        report: (status) => this.reports.report(status),
+        statusChanged: (view) => this.status.update({ profile: view }),
+        handOver: () => this.handOver(),
+      },
       agentId: options.conf.agentId,
       agentVersion: AGENT_VERSION,
-      capabilities: options.capabilities ?? AGENT_CAPABILITIES,
-      readTruststore: options.readTruststore,
-      downloadTimeoutMs: options.downloadTimeoutMs,
-      now: options.now,
+      capabilities,
     });
     this.status.update({ profile: this.profiles.view });
     this.diagnostics = new DiagnosticsAgent({
-      home: options.home,
-      logger: this.logger,
+      ...options,
       agentVersion: AGENT_VERSION,
-      logTail: options.logTail,
-      readTruststore: options.readTruststore,
-      now: options.now,
       host: {
         conf: () => this.conf,
         statusJson: () => this.status.toJson(),
@@ -182,6 +131,24 @@ export class AgentRunner {
         void this.stop();
       },
     });
+    this.dialer = new CentralDialer({
+      logger: this.logger,
+      capabilities,
+      conf: () => this.conf,
+      bearer: () => this.bearer.secret,
+      profiles: this.profiles,
+      // Every frame central sends after welcome, with the connection it came on.
+      handlers: {
+        onCommand: (command) => this.onCommand(command),
+        onProfileFrame: (frame, connection) => this.profiles.handle(frame, connection),
+        onCertificateFrame: (frame, connection) =>
+          void this.inSessionCertificate.handle(frame, this.conf.agentId, connection),
+        onDiagnosticsRequest: (frame, connection) => this.diagnostics.handle(frame, connection),
+        onUpgradeFrame: (frame, connection) => this.upgrades.handle(frame, connection),
+      },
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      welcomeTimeoutMs: options.welcomeTimeoutMs,
+    });
   }
 
   async run(): Promise<ExitCode> {
@@ -191,46 +158,19 @@ export class AgentRunner {
       while (!this.stopping) {
         const end = await this.connectOnce();
         if (this.stopping) break;
-        if (end.fatal) {
-          this.logger.error(`${end.description}; stopping`);
-          this.status.update({ state: 'stopped', nodeId: null, lastError: end.description });
-          return ExitCode.FAILURE;
-        }
-        if (end.closeCode === CloseCode.AGENT_REVOKED) {
-          this.logger.error(
-            'central revoked this agent; to admit it again an admin issues a re-enroll token (POST /api/agents/:id/re-enroll)',
-          );
-          this.retireCredential();
-          this.status.update({ state: 'stopped', nodeId: null, lastError: 'revoked by central' });
-          return ExitCode.REVOKED;
-        }
-        if (end.closeCode === CloseCode.CERTIFICATE_REVOKED) {
-          // The credential still applies: reconnect without the certificate (central decides if that is enough).
-          this.logger.error("central revoked this agent's client certificate; it is set aside");
-          this.identity.retire();
-        } else if (end.httpStatus === 403 && end.refusalReason === REVOKED_CERTIFICATE_REASON) {
-          // Refused at the upgrade for the certificate it presented (ADR 31): presenting it again can
-          // only be refused again; without it the credential decides (`optional`).
-          this.logger.error(
-            "central refused this agent's client certificate as revoked (HTTP 403); it is set aside, reconnecting without it",
-          );
-          this.identity.retire();
-        }
-        // Not reset at welcome: only a connection that stayed up (healthyTimer) starts the backoff over.
+        const exit = this.judge(end);
+        if (exit !== undefined) return exit;
+        // Not reset at welcome: only a connection that stayed up (resetWhenHealthy) starts the backoff over.
         if (this.reconnectNow) continue; // agent.conf changed: the change was logged, go right away
         // Central refused for a reason of its own and said when to come back: that, with jitter (ADR 26).
         const delay =
           end.retryAfterMs !== undefined
             ? delayAfterRefusal(end.retryAfterMs, this.options.random)
             : this.backoff.nextDelayMs();
-        const line = `${end.description}, retrying in ${seconds(delay)}`;
-        // An unusable truststore is told once (with its fix), not at every attempt while it stays so.
-        if (end.truststoreError === 'repeated') this.logger.debug(line);
-        else if (end.truststoreError === 'first') this.logger.error(line);
-        else this.logger.warn(line);
+        this.logger[retryLogLevel(end)](`${end.description}, retrying in ${seconds(delay)}`);
         this.status.update({ state: 'backoff', nodeId: null, lastError: end.description });
         this.trustBackoff = end.trustFailure === true;
-        await this.sleep(delay);
+        await this.backoff.wait(delay);
         this.trustBackoff = false;
       }
     } finally {
@@ -249,17 +189,36 @@ export class AgentRunner {
     this.stopping = true;
     this.watcher.stop();
     this.truststore.stop();
-    this.wake?.();
-    this.candidate?.close(CloseCode.NORMAL, 'agent stopping');
+    this.backoff.wake();
+    this.profiles.activation?.abandon('agent stopping');
     await this.connection?.stop('agent stopping');
+  }
+
+  /** The exit code when the attempt's end stops the agent; undefined when it reconnects. */
+  private judge(end: AttemptEnd): ExitCode | undefined {
+    const verdict = verdictOf(end);
+    if (verdict === 'retry') return undefined;
+    this.logger.error(verdictLine(verdict, end));
+    if (verdict === 'certificate-revoked' || verdict === 'certificate-refused') {
+      this.identity.retire();
+      return undefined;
+    }
+    if (verdict === 'revoked') this.bearer.retire();
+    const lastError = verdict === 'revoked' ? 'revoked by central' : end.description;
+    this.status.update({ state: 'stopped', nodeId: null, lastError });
+    return verdict === 'revoked' ? ExitCode.REVOKED : ExitCode.FAILURE;
   }
 
   private async connectOnce(): Promise<AttemptEnd> {
     this.reconnectNow = false;
     const conf = this.conf;
     const url = agentWebSocketUrl(conf);
-    const transport = conf.secure ? 'secure' : 'plain';
-    this.status.update({ state: 'connecting', url, transport, nodeId: null });
+    this.status.update({
+      state: 'connecting',
+      url,
+      transport: conf.secure ? 'secure' : 'plain',
+      nodeId: null,
+    });
     this.logger.info(`connecting to ${url}`);
     let target: ConnectionTarget;
     if (!conf.secure) this.truststore.stop();
@@ -269,155 +228,51 @@ export class AgentRunner {
       );
     } catch (error) {
       // Never fall back to plain: without a usable truststore there is no wss connection.
-      return {
-        ...localFailure((error as Error).message),
-        trustFailure: error instanceof TrustError,
-        ...(error instanceof TrustError
-          ? { truststoreError: error instanceof RepeatedTrustError ? 'repeated' : 'first' }
-          : {}),
-      };
+      return targetFailure(error);
     }
     this.runningTarget = target;
     const certificate = this.identity.usable(conf.agentId);
     if (conf.secure && certificate) target.clientCertificate = certificate;
     const csr = await this.identity.csrIfNeeded(conf.agentId, certificate);
-    let connection = this.openConnection(
-      target,
-      (welcome) => this.onWelcome(welcome, target, csr),
-      csr?.csrPem,
-    );
+    let connection = this.dialer.open(target, (welcome) => this.onWelcome(welcome, target, csr), {
+      csrPem: csr?.csrPem,
+    });
     this.connection = connection;
     try {
       for (;;) {
         const end = await connection.ended;
-        // A candidate switch may be under way (central may even have replaced this connection by the
+        // An activation may be under way (central may even have replaced this connection by its
         // candidate already): its outcome decides whether to go on with the candidate or reconnect.
-        const next = await this.takeHandover();
-        if (!next || this.stopping) return end;
-        connection = next;
+        await this.profiles.activation?.outcome;
+        if (this.stopping || !this.connection || this.connection === connection) return end;
+        connection = this.connection;
       }
     } finally {
-      clearTimeout(this.healthyTimer);
-      this.healthyTimer = undefined;
+      this.backoff.cancelHealthyReset();
       this.connection = undefined;
     }
   }
 
-  private openConnection(
-    target: ConnectionTarget,
-    onWelcome: (welcome: Welcome) => void,
-    csrPem?: string,
-    hello: Partial<Hello> = {},
-  ): CentralConnection {
-    // Central refuses certificate changes that would strand agents: it needs to know whom we trust.
-    const trustAnchors = target.secure ? trustAnchorsOf(target.caPems ?? []) : undefined;
-    const connection: CentralConnection = new CentralConnection({
-      target,
-      csrPem,
-      bearer: this.bearer.secret,
-      hello: {
-        type: 'hello',
-        agentId: this.conf.agentId,
-        agentVersion: AGENT_VERSION,
-        protocolVersion: PROTOCOL_VERSION,
-        capabilities: [...(this.options.capabilities ?? AGENT_CAPABILITIES)],
-        profileSha256: this.profiles.activeSha256,
-        stagedProfileSha256: this.profiles.stagedSha256,
-        candidate: false,
-        transport: target.secure ? 'secure' : 'plain',
-        ...(trustAnchors ? { trustAnchors } : {}),
-        groups: this.conf.groups,
-        ...hello,
-      },
-      logger: this.logger,
-      onWelcome,
-      onCommand: (command) => this.onCommand(command),
-      onProfileFrame: (frame) => this.profiles.handle(frame, connection),
-      onCertificateFrame: (frame) =>
-        void this.inSessionCertificate.handle(frame, this.conf.agentId, connection),
-      onDiagnosticsRequest: (frame) => this.diagnostics.handle(frame, connection),
-      onUpgradeFrame: (frame) => this.upgrades.handle(frame, connection),
-      handshakeTimeoutMs: this.options.handshakeTimeoutMs,
-      welcomeTimeoutMs: this.options.welcomeTimeoutMs,
-    });
-    if (trustAnchors) this.reportedTrust.set(connection, trustAnchors);
-    return connection;
-  }
-
-  /**
-   * The running connection's truststore changed without a reconnect (the file was replaced and
-   * reloaded): tells central the new anchors with `trust.report`. False when nothing was sent (no
-   * usable secure connection, or central already has these anchors).
-   */
-  reportTrustAnchors(caPems: readonly string[]): boolean {
-    const connection = this.connection;
-    if (!connection?.target.secure) return false;
-    const anchors = trustAnchorsOf(caPems);
-    const reported = this.reportedTrust.get(connection);
-    if (reported && sameTrustAnchors(reported, anchors)) return false;
-    if (!connection.sendFrame({ type: 'trust.report', trustAnchors: anchors })) return false;
-    this.reportedTrust.set(connection, anchors);
-    this.logger.info(`reported ${anchors.length} trust anchor(s) to central`);
-    return true;
-  }
-
-  private async takeHandover(): Promise<CentralConnection | undefined> {
-    const pending = this.handover;
-    if (!pending) return undefined;
-    const next = await pending;
-    if (this.handover === pending) this.handover = undefined;
-    return next;
-  }
-
-  private profileHost(): ProfileHost {
+  /** What an activation needs from the runner, handed over once when it starts (ADR 50). */
+  private handOver(): ActivationHandover {
+    const target = this.connection?.target ?? this.runningTarget;
+    if (!target) throw new Error('not connected yet');
     return {
-      running: () => {
-        const target = this.connection?.target ?? this.runningTarget;
-        if (!target) throw new Error('not connected yet');
-        return { conf: this.conf, target };
+      running: { conf: this.conf, target },
+      openCandidate: (next, onWelcome) => {
+        const certificate = this.identity.usable(this.conf.agentId);
+        if (next.secure && certificate) next.clientCertificate = certificate;
+        return this.dialer.open(next, onWelcome, { candidate: true });
       },
-      bearer: () => this.bearer.secret,
-      report: (status) => this.reports.report(status),
-      statusChanged: (view) => this.onProfileStatus(view),
-      openCandidate: (target, timeoutMs) => this.openCandidate(target, timeoutMs),
-      swapConf: (swap, staged) => this.swapConf(swap, staged),
-      adopt: (staged, candidate) => this.adopt(staged, candidate),
-      abandon: (candidate) => this.abandon(candidate),
+      confWatch: this.watcher,
+      takeBack: (outcome) => this.takeBack(outcome),
     };
   }
 
-  private openCandidate(target: ConnectionTarget, timeoutMs: number): Promise<CandidateResult> {
-    this.handover = new Promise((resolve) => (this.endHandover = resolve));
-    const certificate = this.identity.usable(this.conf.agentId);
-    if (target.secure && certificate) target.clientCertificate = certificate;
-    return tryCandidate((onWelcome) => {
-      // Said at hello, so central does not take a restarted agent's hello for the candidate's.
-      this.candidate = this.openConnection(
-        target,
-        (welcome) => {
-          pinFromWelcome(this.pin, welcome, this.logger);
-          onWelcome(welcome);
-        },
-        undefined,
-        { candidate: true },
-      );
-      return this.candidate;
-    }, timeoutMs);
-  }
-
-  /** The agent's own swap: agent.conf polling must not take it for an operator's edit (no reconnect). */
-  private swapConf(swap: () => SwapOutcome, staged: StagedProfile): SwapOutcome {
-    this.watcher.suspend();
-    let outcome: SwapOutcome | undefined;
-    try {
-      outcome = swap();
-      return outcome;
-    } finally {
-      this.watcher.resume(outcome === 'committed' ? staged.confText : undefined);
-    }
-  }
-
-  private adopt(staged: StagedProfile, candidate: CentralConnection | undefined): void {
+  /** An activation's outcome, taken back once: run with the adopted settings, on its candidate if any. */
+  private takeBack(outcome: ActivationOutcome): void {
+    if (outcome.state !== 'adopted') return; // reverted: the running settings and connection go on
+    const { staged, connection: candidate } = outcome;
     const groupsChanged = this.conf.groups.join(',') !== staged.conf.groups.join(',');
     this.conf = staged.conf;
     this.logger.setLevel(staged.conf.logLevel);
@@ -429,11 +284,8 @@ export class AgentRunner {
     }
     if (!candidate) return;
     const previous = this.connection;
-    this.candidate = undefined;
     this.connection = candidate;
     this.runningTarget = candidate.target;
-    this.endHandover?.(candidate);
-    this.endHandover = undefined;
     previous?.close(CloseCode.NORMAL, `switched to ${candidate.target.url}`);
     this.status.update({
       state: 'connected',
@@ -445,41 +297,15 @@ export class AgentRunner {
     this.reports.flush();
   }
 
-  private abandon(candidate: CentralConnection | undefined): void {
-    candidate?.close(CloseCode.NORMAL, 'candidate connection abandoned');
-    this.candidate = undefined;
-    this.endHandover?.(undefined);
-    this.endHandover = undefined;
-  }
-
-  private onProfileStatus(view: ProfileStatusView): void {
-    this.status.update({ profile: view });
-  }
-
   private onWelcome(welcome: Welcome, target: ConnectionTarget, csr: ClientCsr | undefined): void {
-    if (welcome.credential !== undefined) {
-      // Stored before anything else: an enrollment token may be single-use.
-      try {
-        this.credentials.write(welcome.credential);
-      } catch (error) {
-        throw new Error(
-          `cannot store the credential in ${this.options.home.credentialFile}: ${(error as Error).message}`,
-        );
-      }
-      this.bearer = { secret: welcome.credential, kind: 'credential' };
-      this.logger.info(`enrolled as ${welcome.agentId}; credential stored in state/credential`);
-    }
+    this.bearer.enroll(welcome);
     if (welcome.certificateChainPem !== undefined && csr)
       this.identity.keep(csr.keyPem, welcome.certificateChainPem);
     pinFromWelcome(this.pin, welcome, this.logger);
     const endpoint = `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${target.port}`;
     this.logger.info(`connected via ${target.secure ? 'wss' : 'ws'} to ${endpoint} (node ${welcome.nodeId})`);
     this.status.update({ state: 'connected', nodeId: welcome.nodeId, lastError: null });
-    clearTimeout(this.healthyTimer);
-    this.healthyTimer = setTimeout(
-      () => this.backoff.reset(),
-      this.options.healthyAfterMs ?? HEALTHY_CONNECTION_MS,
-    );
+    this.backoff.resetWhenHealthy(this.options.healthyAfterMs);
     // The connection is usable only once this returns: send what waited for it on the next tick.
     setImmediate(() => this.reports.flush());
     const welcomed = this.connection;
@@ -494,25 +320,19 @@ export class AgentRunner {
   }
 
   private onConfText(text: string): void {
-    const loaded = parseAgentConfText(text);
-    if (!loaded.ok) {
+    const change = confChange(this.conf, text);
+    if (change.kind === 'invalid') {
       this.logger.error('agent.conf changed but is invalid; keeping the running settings:');
-      for (const issue of loaded.issues) this.logger.error(`  ${issue}`);
+      for (const issue of change.issues) this.logger.error(`  ${issue}`);
       return;
     }
-    const previous = this.conf;
-    this.conf = loaded.conf;
-    this.logger.setLevel(loaded.conf.logLevel);
-    const sameGroups = previous.groups.join(',') === loaded.conf.groups.join(',');
-    if (connectionSettingsKey(previous) === connectionSettingsKey(loaded.conf) && sameGroups) {
+    this.conf = change.conf;
+    this.logger.setLevel(change.conf.logLevel);
+    if (change.kind === 'same-connection') {
       this.logger.info('agent.conf changed; connection settings unchanged');
       return;
     }
-    // Groups are reported in hello only (ADR 37): a new hello is how central learns them.
-    this.logger.info(
-      `agent.conf changed${sameGroups ? '' : ` (agent.group now ${loaded.conf.groups.join(',') || 'empty'})`}: ` +
-        `reconnecting via ${agentWebSocketUrl(loaded.conf)}`,
-    );
+    this.logger.info(change.line);
     this.reconnect('agent.conf changed');
   }
 
@@ -521,7 +341,7 @@ export class AgentRunner {
     this.reconnectNow = true;
     this.backoff.reset();
     this.connection?.close(CloseCode.NORMAL, reason);
-    this.wake?.();
+    this.backoff.wake();
   }
 
   /**
@@ -531,9 +351,9 @@ export class AgentRunner {
    */
   private onTruststoreChanged(path: string): void {
     if (this.stopping) return;
-    if (this.trustBackoff && this.wake) {
+    if (this.trustBackoff && this.backoff.waiting) {
       this.logger.info(`truststore ${path} changed: reconnecting now`);
-      this.wake();
+      this.backoff.wake();
       return;
     }
     const target = this.connection?.target;
@@ -543,41 +363,10 @@ export class AgentRunner {
       target.caPems = caPems;
       if (this.runningTarget) this.runningTarget.caPems = caPems;
       // Central guards certificate changes by what agents trust: it must hear of the new anchors now.
-      this.reportTrustAnchors(caPems);
+      this.dialer.reportTrustAnchors(this.connection, caPems);
     } catch (error) {
       if (!(error instanceof RepeatedTrustError))
         this.logger.error(`${(error as Error).message}; the current connection stays up`);
     }
   }
-
-  private retireCredential(): void {
-    try {
-      this.credentials.retire();
-    } catch (error) {
-      this.logger.warn(`cannot move the revoked credential aside: ${(error as Error).message}`);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
-  }
-}
-
-/** How a connection attempt ended; `truststoreError` when the truststore could not be used at all. */
-type AttemptEnd = ConnectionEnd & { truststoreError?: 'first' | 'repeated' };
-
-function localFailure(description: string): ConnectionEnd {
-  return { welcome: undefined, closeCode: undefined, httpStatus: undefined, description, fatal: undefined };
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }

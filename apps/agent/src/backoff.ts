@@ -21,6 +21,8 @@ export interface BackoffOptions {
 export class Backoff {
   private attempt = 0;
   private readonly random: () => number;
+  private healthyTimer: NodeJS.Timeout | undefined;
+  private wakeUp: (() => void) | undefined;
 
   constructor(private readonly options: BackoffOptions) {
     this.random = options.random ?? Math.random;
@@ -45,5 +47,38 @@ export class Backoff {
 
   reset(): void {
     this.attempt = 0;
+  }
+
+  /** A connection was welcomed: the backoff starts over once it has stayed up `afterMs`. */
+  resetWhenHealthy(afterMs = HEALTHY_CONNECTION_MS): void {
+    clearTimeout(this.healthyTimer);
+    this.healthyTimer = setTimeout(() => this.reset(), afterMs);
+  }
+
+  /** The connection ended (or never was healthy): no reset pending. */
+  cancelHealthyReset(): void {
+    clearTimeout(this.healthyTimer);
+    this.healthyTimer = undefined;
+  }
+
+  /** Waits `ms`, unless `wake()` cuts the wait short (a stop, an agent.conf change, a fixed truststore). */
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+
+  get waiting(): boolean {
+    return this.wakeUp !== undefined;
+  }
+
+  wake(): void {
+    this.wakeUp?.();
   }
 }

@@ -1,46 +1,25 @@
-import { isIP } from 'node:net';
 import WebSocket, { type RawData } from 'ws';
 import {
-  AGENT_ID_HEADER,
-  CSR_HEADER,
   CloseCode,
   MAX_FRAME_BYTES,
-  encodeCsrHeader,
   encodeFrame,
   parseCentralFrame,
   profileRefusalOf,
   type AgentFrame,
-  type AgentUpgrade,
-  type CertificateIssued,
-  type CertificateOffer,
-  type Command,
-  type CommandResult,
-  type DiagnosticsRequest,
   type Hello,
-  type ProfileActivate,
   type PackageChunk,
   type ProfileChunk,
-  type ProfileSync,
   type Welcome,
 } from '../../../libs/protocol/index.js';
+import { CentralFrameRouter, type CentralFrameHandlers } from './central-frame-router.js';
 import { describeCloseCode, describeConnectError, isCertificateError } from './connection-errors.js';
+import type { ConnectionTarget } from './connection-target.js';
 import { readRefusalReason } from './refusal-reason.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { Logger } from './logger.js';
+import { socketOptions } from './socket-options.js';
 
-/** Where and how to connect. A secure target never falls back to plain. */
-export interface ConnectionTarget {
-  url: string;
-  host: string;
-  port: number;
-  secure: boolean;
-  /** PEMs of the only CAs trusted for wss (the truststore's); required when secure. */
-  caPems?: string[];
-  /** Presented when central asks for a client certificate (mutual TLS); wss only. */
-  clientCertificate?: { chainPem: string; keyPem: string };
-}
-
-export interface CentralConnectionOptions {
+export interface CentralConnectionOptions extends CentralFrameHandlers<CentralConnection> {
   target: ConnectionTarget;
   /** Credential, or enrollment token on first contact. Never logged. */
   bearer: string;
@@ -50,15 +29,6 @@ export interface CentralConnectionOptions {
   logger: Logger;
   /** Runs before anything else is done with a welcome (stores an issued credential); throwing is fatal. */
   onWelcome(welcome: Welcome): void;
-  onCommand(command: Command): CommandResult;
-  /** profile.sync and profile.activate, after welcome; the answers go out through `sendFrame`. */
-  onProfileFrame?(frame: ProfileSync | ProfileActivate): void;
-  /** certificate.offer and certificate.issued, after welcome (ADR 0031); answers go out through `sendFrame`. */
-  onCertificateFrame?(frame: CertificateOffer | CertificateIssued): void;
-  /** diagnostics.request, after welcome (ADR 44); the bundle goes out through `sendFrame`. */
-  onDiagnosticsRequest?(frame: DiagnosticsRequest): void;
-  /** agent.upgrade, after welcome (ADR 45); answers go out through `sendFrame`. */
-  onUpgradeFrame?(frame: AgentUpgrade): void;
   handshakeTimeoutMs?: number;
   welcomeTimeoutMs?: number;
 }
@@ -85,7 +55,6 @@ export interface ConnectionEnd {
 
 /** Central pings every heartbeatIntervalMs; silence for this many intervals means the link is dead. */
 export const HEARTBEAT_TOLERANCE = 2.5;
-const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const DEFAULT_WELCOME_TIMEOUT_MS = 15_000;
 const CLOSE_GRACE_MS = 1_500;
 
@@ -114,15 +83,18 @@ export class CentralConnection {
     | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
-  private readonly chunkListeners = new Set<(chunk: ProfileChunk) => void>();
-  private readonly packageChunkListeners = new Set<(chunk: PackageChunk) => void>();
+  private readonly router: CentralFrameRouter<CentralConnection>;
 
   constructor(private readonly options: CentralConnectionOptions) {
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     const { target } = options;
     this.endpoint = `${target.host}:${target.port}`;
+    this.router = new CentralFrameRouter(options, this, options.logger, (frame) => this.send(frame));
     try {
-      this.socket = new WebSocket(target.url, socketOptions(options));
+      this.socket = new WebSocket(
+        target.url,
+        socketOptions(target, { ...options, agentId: options.hello.agentId }),
+      );
     } catch (error) {
       this.cause = { description: `cannot connect to ${target.url}: ${(error as Error).message}` };
       this.finish(undefined);
@@ -177,14 +149,12 @@ export class CentralConnection {
 
   /** Hands every profile.chunk frame to `listener` (a fetch over the session) until the returned function runs. */
   onProfileChunk(listener: (chunk: ProfileChunk) => void): () => void {
-    this.chunkListeners.add(listener);
-    return () => this.chunkListeners.delete(listener);
+    return this.router.onProfileChunk(listener);
   }
 
   /** Hands every package.chunk frame to `listener` (an upgrade's download) until the returned function runs. */
   onPackageChunk(listener: (chunk: PackageChunk) => void): () => void {
-    this.packageChunkListeners.add(listener);
-    return () => this.packageChunkListeners.delete(listener);
+    return this.router.onPackageChunk(listener);
   }
 
   /** Says goodbye (if connected) and closes with 1000; resolves when closed, after at most ~1.5 s. */
@@ -259,50 +229,8 @@ export class CentralConnection {
       return this.refuse(parsed.closeCode, parsed.reason);
     }
     const frame = parsed.frame;
-    switch (frame.type) {
-      case 'welcome':
-        return this.onWelcome(frame);
-      case 'command':
-        if (!this.welcome) {
-          this.options.logger.warn(`ignoring command ${frame.name} sent before welcome`);
-          return;
-        }
-        this.options.logger.info(`command ${frame.name} (${frame.id}) from central`);
-        this.send(this.options.onCommand(frame));
-        return;
-      case 'profile.sync':
-      case 'profile.activate':
-        if (!this.welcome) {
-          this.options.logger.warn(`ignoring ${frame.type} sent before welcome`);
-          return;
-        }
-        this.options.onProfileFrame?.(frame);
-        return;
-      case 'certificate.offer':
-      case 'certificate.issued':
-        if (!this.welcome) {
-          this.options.logger.warn(`ignoring ${frame.type} sent before welcome`);
-          return;
-        }
-        this.options.onCertificateFrame?.(frame);
-        return;
-      case 'profile.chunk':
-        if (this.welcome) for (const listener of [...this.chunkListeners]) listener(frame);
-        return;
-      case 'diagnostics.request':
-        if (this.welcome) this.options.onDiagnosticsRequest?.(frame);
-        return;
-      case 'package.chunk':
-        if (this.welcome) for (const listener of [...this.packageChunkListeners]) listener(frame);
-        return;
-      case 'agent.upgrade':
-        if (!this.welcome) {
-          this.options.logger.warn(`ignoring ${frame.type} sent before welcome`);
-          return;
-        }
-        this.options.onUpgradeFrame?.(frame);
-        return;
-    }
+    if (frame.type === 'welcome') return this.onWelcome(frame);
+    this.router.route(frame, this.welcome !== undefined);
   }
 
   private onWelcome(welcome: Welcome): void {
@@ -374,43 +302,6 @@ export class CentralConnection {
       ...(this.cause?.trust ? { trustFailure: true } : {}),
     });
   }
-}
-
-function socketOptions(options: CentralConnectionOptions): WebSocket.ClientOptions {
-  const { target } = options;
-  const common: WebSocket.ClientOptions = {
-    headers: {
-      Authorization: `Bearer ${options.bearer}`,
-      [AGENT_ID_HEADER]: options.hello.agentId,
-      ...(options.csrPem ? { [CSR_HEADER]: encodeCsrHeader(options.csrPem) } : {}),
-    },
-    maxPayload: MAX_FRAME_BYTES,
-    handshakeTimeout: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-    perMessageDeflate: false,
-    followRedirects: false,
-  };
-  const secureUrl = target.url.startsWith('wss://');
-  if (target.secure !== secureUrl) {
-    throw new Error(`the URL does not match the configured transport (secure=${target.secure})`);
-  }
-  if (!target.secure) return common;
-  if (!target.caPems || target.caPems.length === 0) throw new Error('no trusted CA for wss');
-  return {
-    ...common,
-    ca: target.caPems,
-    // As Java does, any certificate of the truststore is an anchor, an intermediate too: central may
-    // serve a chain without its root (an ACME CA's leaf + intermediate), and its anchor is then the
-    // intermediate (ADR 30).
-    allowPartialTrustChain: true,
-    // Only the truststore's CAs, the name checked against central.host, no downgrade below TLS 1.2.
-    rejectUnauthorized: true,
-    minVersion: 'TLSv1.2',
-    ...(isIP(target.host) ? {} : { servername: target.host }),
-    // Sent only if the server asks for it (clientAuth optional or required).
-    ...(target.clientCertificate
-      ? { cert: target.clientCertificate.chainPem, key: target.clientCertificate.keyPem }
-      : {}),
-  };
 }
 
 function rawText(data: RawData): string {

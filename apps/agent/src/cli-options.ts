@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseFlags, type CliParse } from './cli-flags.js';
 
 export interface AgentRunOptions {
   home: string;
@@ -9,8 +9,7 @@ export interface AgentRunOptions {
   capabilities: string[] | undefined;
 }
 
-export type CliParseResult =
-  { kind: 'run'; options: AgentRunOptions } | { kind: 'help' } | { kind: 'error'; message: string };
+export type CliParseResult = CliParse<AgentRunOptions>;
 
 export const DEFAULT_BACKOFF_BASE_MS = 1000;
 export const DEFAULT_BACKOFF_MAX_MS = 60_000;
@@ -42,25 +41,15 @@ Exit codes: 0 stopped, 1 local failure, 2 bad usage, invalid agent.conf or not e
 
 /** Parses the agent's command line; errors name the offending flag. Never throws. */
 export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv = {}): CliParseResult {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        home: { type: 'string' },
-        token: { type: 'string' },
-        'backoff-base-ms': { type: 'string' },
-        'backoff-max-ms': { type: 'string' },
-        capabilities: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    return { kind: 'error', message: parseArgsMessage(error as Error & { code?: string }) };
-  }
-  if (values.help) return { kind: 'help' };
+  const flags = parseFlags(argv, {
+    home: { type: 'string' },
+    token: { type: 'string' },
+    'backoff-base-ms': { type: 'string' },
+    'backoff-max-ms': { type: 'string' },
+    capabilities: { type: 'string' },
+  });
+  if (flags.kind !== 'flags') return flags;
+  const { values } = flags;
 
   const home = (values.home as string | undefined) ?? env[AGENT_HOME_ENV];
   if (home === undefined || home.trim() === '') {
@@ -111,31 +100,4 @@ function positiveInteger(value: string | undefined, flag: string): number | stri
     return `${flag} must be a whole number of milliseconds of at least 1, not "${value}"`;
   }
   return Number(value);
-}
-
-/** Node's parseArgs messages are long and mention positionals; say which flag is wrong, briefly. */
-function parseArgsMessage(error: Error & { code?: string }): string {
-  const quoted = /'([^']+)'/.exec(error.message)?.[1];
-  switch (error.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option ${quoted ?? error.message}`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
-      // "Option '--home <value>' argument missing", "Option '-h, --help' does not take an argument",
-      // "Option '--home' argument is ambiguous." (the next word starts with a dash)
-      const flag =
-        (quoted ?? '')
-          .replace(/ <value>$/, '')
-          .split(', ')
-          .pop() || 'an option';
-      if (error.message.includes('does not take an argument')) return `${flag} does not take a value`;
-      if (error.message.includes('ambiguous')) {
-        return `${flag} needs a value (write ${flag}=VALUE for a value that starts with a dash)`;
-      }
-      return `${flag} needs a value`;
-    }
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${quoted ?? error.message}`;
-    default:
-      return error.message;
-  }
 }

@@ -11,23 +11,13 @@ import {
   type LocalCaIdentity,
 } from '../../../libs/pki/index.js';
 import { CSR_HEADER, CloseCode, decodeCsrHeader } from '../../../libs/protocol/index.js';
-import { parseAgentConfText } from './agent-conf-file.js';
 import { AgentHome } from './agent-home.js';
-import { AgentRunner } from './agent-runner.js';
+import type { AgentRunner } from './agent-runner.js';
 import { ClientCertificateStore } from './client-certificate-store.js';
-import { Logger } from './logger.js';
 import { FakeCentral, type FakeSession } from './testing/fake-central.js';
+import { CREDENTIAL, until } from './testing/profile-fixtures.js';
 import { createTestCa, issueServerCertificate } from './testing/test-certificates.js';
-
-const CREDENTIAL = 'sya_' + 'c'.repeat(43);
-
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { testRunner } from './testing/test-runner.js';
 
 describe('the agent and its client certificate (mutual TLS), against a real TLS server', () => {
   let dir: string;
@@ -94,21 +84,7 @@ describe('the agent and its client certificate (mutual TLS), against a real TLS 
     ].join('\n');
 
   const start = () => {
-    const text = conf(central.port);
-    writeFileSync(home.confFile, text);
-    const loaded = parseAgentConfText(text);
-    if (!loaded.ok) throw new Error(loaded.issues.join('; '));
-    runner = new AgentRunner({
-      home,
-      conf: loaded.conf,
-      confText: text,
-      credential: CREDENTIAL,
-      enrollmentToken: undefined,
-      logger: new Logger('debug', (line) => lines.push(line)),
-      backoff: { baseMs: 20, maxMs: 100 },
-      random: () => 0.5,
-      confPollMs: 25,
-    });
+    runner = testRunner(home, conf(central.port), lines);
     void runner.run();
   };
 

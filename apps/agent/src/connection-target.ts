@@ -1,7 +1,18 @@
 import { agentWebSocketUrl, type AgentConf } from '../../../libs/agent-conf/index.js';
 import type { AgentHome } from './agent-home.js';
-import type { ConnectionTarget } from './central-connection.js';
 import { loadTrustedCaPems, type TruststoreReader, type TruststoreSettings } from './trust.js';
+
+/** Where and how to connect. A secure target never falls back to plain. */
+export interface ConnectionTarget {
+  url: string;
+  host: string;
+  port: number;
+  secure: boolean;
+  /** PEMs of the only CAs trusted for wss (the truststore's); required when secure. */
+  caPems?: string[];
+  /** Presented when central asks for a client certificate (mutual TLS); wss only. */
+  clientCertificate?: { chainPem: string; keyPem: string };
+}
 
 /** Loads a truststore's CAs as PEM (the runner's goes through its TruststoreWatch). */
 export type TrustedCaLoader = (settings: TruststoreSettings, paths: Pick<AgentHome, 'resolve'>) => string[];

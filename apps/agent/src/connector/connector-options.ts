@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { KeystoreError, readTruststore } from '../../../../libs/keystore/index.js';
+import { parseFlags, type CliParse } from '../cli-flags.js';
 
 export interface Endpoint {
   host: string;
@@ -23,8 +23,7 @@ export interface ConnectorOptions {
   maxConnections: number;
 }
 
-export type ConnectorParseResult =
-  { kind: 'run'; options: ConnectorOptions } | { kind: 'help' } | { kind: 'error'; message: string };
+export type ConnectorParseResult = CliParse<ConnectorOptions>;
 
 export const DEFAULT_MAX_CONNECTIONS = 256;
 
@@ -52,32 +51,21 @@ Exit codes: 0 stopped by SIGTERM/SIGINT, 1 cannot listen, 2 bad usage or unusabl
 
 /** Parses and checks the connector's flags, reading the files they name; never throws. */
 export function parseConnectorOptions(argv: string[]): ConnectorParseResult {
-  let values: Record<string, string | boolean | undefined>;
+  const flags = parseFlags(argv, {
+    listen: { type: 'string' },
+    central: { type: 'string' },
+    truststore: { type: 'string' },
+    password: { type: 'string' },
+    type: { type: 'string' },
+    'client-cert': { type: 'string' },
+    'client-key': { type: 'string' },
+    'host-header': { type: 'string' },
+    name: { type: 'string' },
+    'max-connections': { type: 'string' },
+  });
+  if (flags.kind !== 'flags') return flags;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        listen: { type: 'string' },
-        central: { type: 'string' },
-        truststore: { type: 'string' },
-        password: { type: 'string' },
-        type: { type: 'string' },
-        'client-cert': { type: 'string' },
-        'client-key': { type: 'string' },
-        'host-header': { type: 'string' },
-        name: { type: 'string' },
-        'max-connections': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    return { kind: 'error', message: (error as Error).message };
-  }
-  if (values.help) return { kind: 'help' };
-  try {
-    return { kind: 'run', options: validate(values as Record<string, string | undefined>) };
+    return { kind: 'run', options: validate(flags.values as Record<string, string | undefined>) };
   } catch (error) {
     return { kind: 'error', message: (error as Error).message };
   }

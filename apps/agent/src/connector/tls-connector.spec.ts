@@ -201,7 +201,7 @@ describe('TLS connector (real TLS server behind it)', () => {
     expect(
       err([...base, '--client-cert', join(dir, 'client.crt'), '--client-key', join(dir, 'other.key')]),
     ).toMatch(/does not match/);
-    expect(err([...base, '--bogus'])).toMatch(/Unknown option '--bogus'/);
+    expect(err([...base, '--bogus'])).toBe('unknown option --bogus');
     expect(err([...base, '--max-connections', '0'])).toMatch(/--max-connections/);
     expect(err(base)).toBe('run');
   });

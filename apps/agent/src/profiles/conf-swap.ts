@@ -7,7 +7,7 @@ import {
   profileRefJson,
   writeActiveProfile,
   type ProfileRef,
-} from '../profile-state.js';
+} from './profile-state.js';
 import { crashPoint } from './crash-point.js';
 import type { ProfileLayout } from './profile-layout.js';
 import { LOCAL_CONF_NAME } from '../local-conf.js';

@@ -1,17 +1,14 @@
-import type { AgentConf } from '../../../../libs/agent-conf/index.js';
 import type { ProfileActivate, ProfileStatus, ProfileSync } from '../../../../libs/protocol/index.js';
 import type { AgentHome } from '../agent-home.js';
-import type { CentralConnection, ConnectionTarget } from '../central-connection.js';
-import { connectionChanges, connectionTarget } from '../connection-target.js';
+import type { CentralConnection } from '../central-connection.js';
 import type { Logger } from '../logger.js';
-import { describeProfile, readActiveProfile, type ProfileRef } from '../profile-state.js';
 import type { TruststoreReader } from '../trust.js';
-import type { CandidateResult } from './candidate-switch.js';
-import { commitStagedConf, type SwapOutcome } from './conf-swap.js';
+import { Activation, type ActivationHandover, type ActivationOutcome } from './activation.js';
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS, downloadProfileArchive } from './profile-download.js';
 import { fetchOverSession } from './session-fetch.js';
 import { ProfileLayout } from './profile-layout.js';
 import { profileFailureReason, ProfileRefusal } from './profile-refusal.js';
+import { describeProfile, readActiveProfile, type ProfileRef } from './profile-state.js';
 import { readStagedProfile, stageProfile, type StagedProfile } from './profile-stager.js';
 import type { SigningKeyPin } from './signing-key-pin.js';
 
@@ -29,22 +26,14 @@ export interface ProfileStatusView {
   } | null;
 }
 
-/** The runner's side of profile work: its connections, settings and reports. */
+/** The runner's side of profile work: its secret, where reports go, and an activation's handover. */
 export interface ProfileHost {
-  /** The running agent.conf and the connection it gave. */
-  running(): { conf: AgentConf; target: ConnectionTarget };
   bearer(): string;
   /** Sends now on the current connection, or as soon as there is one again. */
   report(status: ProfileStatus): void;
   statusChanged(view: ProfileStatusView): void;
-  /** Opens a candidate connection to `target` that reports `staged` in its hello; the runner waits for it. */
-  openCandidate(target: ConnectionTarget, timeoutMs: number): Promise<CandidateResult>;
-  /** Runs the swap with agent.conf polling suspended, so the agent's own swap is not an operator's edit. */
-  swapConf(swap: () => SwapOutcome, staged: StagedProfile): SwapOutcome;
-  /** The swap is done: run with the new settings, on `candidate` if there was one (closing the old connection). */
-  adopt(staged: StagedProfile, candidate: CentralConnection | undefined): void;
-  /** The switch is over without a commit: the runner goes on with its current (or a new, old-style) connection. */
-  abandon(candidate: CentralConnection | undefined): void;
+  /** An activation starts: what it needs from the runner, handed over once (ADR 50). */
+  handOver(): ActivationHandover;
 }
 
 export interface ProfileAgentOptions {
@@ -62,9 +51,9 @@ export interface ProfileAgentOptions {
 
 /**
  * Synchronizes and activates profiles one step at a time (frames are queued, so a sync never races an
- * activation), acknowledging each step with profile.status. The current conf/ keeps running whatever
- * fails; only a welcomed candidate connection (or a profile that does not change the connection) leads
- * to the swap.
+ * activation), acknowledging each step with profile.status. An activation runs as its own state machine
+ * (activation.ts): the current conf/ keeps running whatever fails; only a welcomed candidate connection
+ * (or a profile that does not change the connection) leads to the swap.
  */
 export class ProfileAgent {
   private readonly layout: ProfileLayout;
@@ -73,6 +62,7 @@ export class ProfileAgent {
   private staged: StagedProfile | undefined;
   private lastError: ProfileStatusView['lastError'] = null;
   private queue: Promise<void> = Promise.resolve();
+  private underWay: Activation | undefined;
 
   constructor(private readonly options: ProfileAgentOptions) {
     this.layout = new ProfileLayout(options.home);
@@ -87,6 +77,11 @@ export class ProfileAgent {
 
   get stagedSha256(): string | null {
     return this.staged?.ref.sha256 ?? null;
+  }
+
+  /** The activation under way, if any: the runner waits for its outcome when its connection ends. */
+  get activation(): Activation | undefined {
+    return this.underWay;
   }
 
   get view(): ProfileStatusView {
@@ -181,73 +176,32 @@ export class ProfileAgent {
       return this.fail(frame, ref, 'activate', `profile ${name} is not staged: synchronize it first`);
     }
     this.report(frame, 'applying');
-    const running = this.options.host.running();
-    let next: ConnectionTarget;
-    try {
-      next = connectionTarget(
-        staged.conf,
-        { resolve: (p) => this.layout.resolveFrom(this.layout.stagedDir, p) },
-        this.options.readTruststore,
-      );
-    } catch (error) {
-      return this.fail(frame, ref, 'activate', `staged profile cannot connect: ${(error as Error).message}`);
-    }
-    const changes = connectionChanges(running, { conf: staged.conf, target: next });
-    if (changes.length === 0) {
-      const outcome = this.swap(frame, staged, undefined);
-      if (outcome) this.logger.info(`profile ${name} applied (connection unchanged)`);
-      return;
-    }
-    this.logger.info(
-      `activating profile ${name}: trying ${next.url} (${changes.join(', ')}) while staying on ${running.target.url}`,
-    );
-    const timeoutMs = running.conf.switchTimeoutMs;
-    const candidate = await this.options.host.openCandidate(next, timeoutMs);
-    if (!candidate.ok) {
-      this.options.host.abandon(undefined);
-      return this.fail(
-        frame,
-        ref,
-        'activate',
-        `candidate connection to ${next.url} failed: ${candidate.reason}; kept ${running.target.url}`,
-      );
-    }
-    if (this.swap(frame, staged, candidate.connection)) {
-      this.logger.info(`switching to ${next.url}: candidate welcomed, committed profile ${name}`);
-    }
+    const activation = new Activation({
+      staged,
+      layout: this.layout,
+      logger: this.logger,
+      pin: this.options.pin,
+      readTruststore: this.options.readTruststore,
+      handover: this.options.host.handOver(),
+      record: (outcome) => this.record(outcome),
+    });
+    this.underWay = activation;
+    const outcome = await activation.run();
+    if (outcome.state === 'adopted') this.report(frame, 'applied');
+    else this.fail(frame, ref, 'activate', outcome.reason);
   }
 
-  /** The swap, then the runner adopts the settings; false (and reported) when the swap failed. */
-  private swap(
-    frame: ProfileActivate,
-    staged: StagedProfile,
-    candidate: CentralConnection | undefined,
-  ): boolean {
-    let outcome: SwapOutcome;
-    try {
-      outcome = this.options.host.swapConf(() => commitStagedConf(this.layout, staged.ref), staged);
-    } catch (error) {
-      this.options.host.abandon(candidate);
+  /** What is active and staged once an activation ended; before the runner takes the outcome back. */
+  private record(outcome: ActivationOutcome): void {
+    this.underWay = undefined;
+    if (outcome.state === 'adopted') {
+      this.active = outcome.staged.ref;
+      this.staged = undefined;
+      this.clearErrorOf(outcome.staged.ref);
+    } else {
+      // What the revert left staged: still the profile, unless a swap that undid itself removed it.
       this.staged = readStagedProfile(this.layout);
-      this.fail(frame, staged.ref, 'activate', `cannot swap conf/: ${(error as Error).message}`);
-      return false;
     }
-    this.staged = undefined;
-    if (outcome === 'undone') {
-      this.options.host.abandon(candidate);
-      this.fail(
-        frame,
-        staged.ref,
-        'activate',
-        'the staged conf/ disappeared during the swap; kept the current conf/',
-      );
-      return false;
-    }
-    this.active = staged.ref;
-    this.clearErrorOf(staged.ref);
-    this.options.host.adopt(staged, candidate);
-    this.report(frame, 'applied');
-    return true;
   }
 
   private fail(

@@ -6,7 +6,7 @@ import {
   MAX_PROFILE_ARCHIVE_BYTES,
   PROFILE_DOWNLOAD_PATH,
 } from '../../../../libs/protocol/index.js';
-import type { ConnectionTarget } from '../central-connection.js';
+import type { ConnectionTarget } from '../connection-target.js';
 import { describeConnectError } from '../connection-errors.js';
 
 export interface ProfileDownloadRequest {

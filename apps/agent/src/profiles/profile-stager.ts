@@ -6,7 +6,7 @@ import { extractProfileArchive, openProfileArchive } from '../../../../libs/prof
 import { ensureDirectory, syncDirectory, writeFileAtomic } from '../atomic-file.js';
 import { parseLayeredConf } from '../agent-conf-file.js';
 import { LOCAL_CONF_NAME, type CurrentConf } from '../local-conf.js';
-import { parseProfileRef, profileRefJson, type ProfileRef } from '../profile-state.js';
+import { parseProfileRef, profileRefJson, type ProfileRef } from './profile-state.js';
 import { checkProfileContent, type ProfileContentContext } from './profile-content.check.js';
 import { AGENT_CONF_PATH, STAGED_META_NAME, type ProfileLayout } from './profile-layout.js';
 import { ProfileRefusal } from './profile-refusal.js';

@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { writeJksTruststore } from '../../../libs/keystore/index.js';
-import { AgentHome } from './agent-home.js';
-import { recoverConfSwap } from './profiles/conf-swap.js';
-import { CRASH_ENV, CRASH_POINTS, type CrashPoint } from './profiles/crash-point.js';
-import { ProfileLayout } from './profiles/profile-layout.js';
+import { writeJksTruststore } from '../../../../libs/keystore/index.js';
+import { AgentHome } from '../agent-home.js';
+import { recoverConfSwap } from './conf-swap.js';
+import { CRASH_ENV, CRASH_POINTS, type CrashPoint } from './crash-point.js';
+import { ProfileLayout } from './profile-layout.js';
 import {
   buildTestProfile,
   confText,
@@ -27,7 +27,7 @@ import {
   serverIdentity,
   until,
   type TestProfile,
-} from './testing/profile-fixtures.js';
+} from '../testing/profile-fixtures.js';
 
 const key = generateProfileSigningKey();
 const work = mkdtempSync(join(tmpdir(), 'agent-crash-'));
@@ -37,7 +37,7 @@ let trusted: Buffer;
 beforeAll(async () => {
   // The real agent as one file, so each case runs (and kills) a real agent process.
   await build({
-    entryPoints: [join(dirname(fileURLToPath(import.meta.url)), 'main.ts')],
+    entryPoints: [join(dirname(fileURLToPath(import.meta.url)), '..', 'main.ts')],
     outfile: agentBundle,
     bundle: true,
     platform: 'node',
@@ -50,7 +50,7 @@ beforeAll(async () => {
     },
   });
   // The agent reads its version from the nearest package.json named switchyard, as it does from dist/.
-  const repoPackage = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'package.json');
+  const repoPackage = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'package.json');
   const { name, version } = JSON.parse(readFileSync(repoPackage, 'utf8')) as {
     name: string;
     version: string;
@@ -192,7 +192,13 @@ describe('conf/ swap survives SIGKILL at every step', () => {
         }
       } else {
         expect(conf).toEqual(oldTree);
-        expect(hello).toMatchObject({ profileSha256: null, stagedProfileSha256: profile.sha256 });
+        // Issue 15: killed before the swap committed, it restarts with the new profile staged and says it is
+        // not a candidate, so central sends the activation again (ADR 28).
+        expect(hello).toMatchObject({
+          profileSha256: null,
+          stagedProfileSha256: profile.sha256,
+          candidate: false,
+        });
       }
       expect(existsSync(layout.journalFile)).toBe(false);
       expect(readdirSync(layout.root).filter((n) => n.startsWith('staging-'))).toEqual([]);

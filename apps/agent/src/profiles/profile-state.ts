@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { AgentHome } from './agent-home.js';
-import { ensureDirectory, writeFileAtomic } from './atomic-file.js';
-import { STATE_DIR_MODE } from './credential-store.js';
+import type { AgentHome } from '../agent-home.js';
+import { ensureDirectory, writeFileAtomic } from '../atomic-file.js';
+import { STATE_DIR_MODE } from '../credential-store.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 

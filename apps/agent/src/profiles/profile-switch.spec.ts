@@ -1,14 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeJksTruststore } from '../../../libs/keystore/index.js';
-import { CloseCode } from '../../../libs/protocol/index.js';
-import { parseAgentConfText } from './agent-conf-file.js';
-import { AgentHome } from './agent-home.js';
-import { AgentRunner } from './agent-runner.js';
-import { Logger } from './logger.js';
-import type { AgentStatus } from './status-file.js';
-import type { FakeSession } from './testing/fake-central.js';
+import { writeJksTruststore } from '../../../../libs/keystore/index.js';
+import { CloseCode } from '../../../../libs/protocol/index.js';
+import { AgentHome } from '../agent-home.js';
+import type { AgentRunner } from '../agent-runner.js';
+import type { AgentStatus } from '../status-file.js';
+import type { FakeSession } from '../testing/fake-central.js';
 import {
   buildTestProfile,
   confText,
@@ -18,7 +16,8 @@ import {
   serverIdentity,
   until,
   type TestProfile,
-} from './testing/profile-fixtures.js';
+} from '../testing/profile-fixtures.js';
+import { testRunner } from '../testing/test-runner.js';
 
 const key = generateProfileSigningKey();
 let central: { cert: string; key: string; der: Buffer };
@@ -45,21 +44,7 @@ describe('profile activation through a candidate connection (plain → secure)',
     confText({ host: 'localhost', plainPort: plain.port, securePort: secure.port, secure: true, extra });
 
   async function startAgent(extra: string[] = []): Promise<FakeSession> {
-    const text = plainConf(extra);
-    writeFileSync(home.confFile, text);
-    const loaded = parseAgentConfText(text);
-    if (!loaded.ok) throw new Error(loaded.issues.join('; '));
-    runner = new AgentRunner({
-      home,
-      conf: loaded.conf,
-      confText: text,
-      credential: CREDENTIAL,
-      enrollmentToken: undefined,
-      logger: new Logger('debug', (line) => lines.push(line)),
-      backoff: { baseMs: 20, maxMs: 100 },
-      random: () => 0.5,
-      confPollMs: 20,
-    });
+    runner = testRunner(home, plainConf(extra), lines);
     void runner.run();
     const session = await plain.session(0);
     await until('connected', () => status().state === 'connected');

@@ -1,16 +1,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeJksTruststore } from '../../../libs/keystore/index.js';
-import { craftProfileArchive, file } from '../../../libs/profile-archive/testing/profile-archive.js';
-import { zeroBomb } from '../../../libs/profile-archive/testing/zip.js';
-import { CloseCode } from '../../../libs/protocol/index.js';
-import { parseAgentConfText } from './agent-conf-file.js';
-import { AgentHome } from './agent-home.js';
-import { AgentRunner } from './agent-runner.js';
-import { Logger } from './logger.js';
-import type { AgentStatus } from './status-file.js';
-import type { FakeSession } from './testing/fake-central.js';
+import { writeJksTruststore } from '../../../../libs/keystore/index.js';
+import { craftProfileArchive, file } from '../../../../libs/profile-archive/testing/profile-archive.js';
+import { zeroBomb } from '../../../../libs/profile-archive/testing/zip.js';
+import { CloseCode } from '../../../../libs/protocol/index.js';
+import { AgentHome } from '../agent-home.js';
+import type { AgentRunner } from '../agent-runner.js';
+import type { AgentStatus } from '../status-file.js';
+import type { FakeSession } from '../testing/fake-central.js';
 import {
   AGENT_ID,
   buildTestProfile,
@@ -23,7 +21,8 @@ import {
   snapshot,
   until,
   type TestProfile,
-} from './testing/profile-fixtures.js';
+} from '../testing/profile-fixtures.js';
+import { testRunner } from '../testing/test-runner.js';
 
 const key = generateProfileSigningKey();
 const otherKey = generateProfileSigningKey();
@@ -47,21 +46,7 @@ describe('profile synchronize and activate (same connection)', () => {
   const homeConf = () => confText({ plainPort: central.port });
 
   async function startAgent(c: ProfileCentral = central): Promise<void> {
-    const text = confText({ plainPort: c.port });
-    writeFileSync(home.confFile, text);
-    const loaded = parseAgentConfText(text);
-    if (!loaded.ok) throw new Error(loaded.issues.join('; '));
-    runner = new AgentRunner({
-      home,
-      conf: loaded.conf,
-      confText: text,
-      credential: CREDENTIAL,
-      enrollmentToken: undefined,
-      logger: new Logger('debug', (line) => lines.push(line)),
-      backoff: { baseMs: 20, maxMs: 100 },
-      random: () => 0.5,
-      confPollMs: 20,
-    });
+    runner = testRunner(home, confText({ plainPort: c.port }), lines);
     void runner.run();
     session = await c.session(0);
     await until('connected', () => status().state === 'connected');
