@@ -10,3 +10,4 @@ export * from './trust-messages.js';
 export * from './profile-fetch-messages.js';
 export * from './diagnostics-messages.js';
 export * from './upgrade-messages.js';
+export * from './agent-event-messages.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agentEventSchema } from './agent-event-messages.js';
 import {
   certificateCsrSchema,
   certificateIssuedSchema,
@@ -113,6 +114,11 @@ export const welcomeSchema = z.strictObject({
    * enrollment and verifies every profile archive's manifest.sig against it.
    */
   profileSigningKey: pem('PUBLIC KEY', 1024).optional(),
+  /**
+   * Agent frame types central accepts beyond the base set (e.g. `agent.event`, ADR 51). Sent only to an
+   * agent whose hello announced it can use them: older agents parse welcome strictly.
+   */
+  accepts: z.array(z.string().min(1).max(64)).max(32).optional(),
 });
 
 export const commandSchema = z.strictObject({
@@ -134,6 +140,7 @@ export const agentFrameSchema = z.discriminatedUnion('type', [
   diagnosticsResultSchema,
   agentUpgradeStatusSchema,
   packageFetchSchema,
+  agentEventSchema,
 ]);
 export const centralFrameSchema = z.discriminatedUnion('type', [
   welcomeSchema,

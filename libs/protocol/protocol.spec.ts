@@ -54,6 +54,7 @@ describe('protocol golden fixtures', () => {
         'agent.upgrade.status',
         'package.fetch',
         'package.chunk',
+        'agent.event',
       ].sort(),
     );
   });

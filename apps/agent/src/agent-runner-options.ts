@@ -1,5 +1,9 @@
 import type { AgentConf } from '../../../libs/agent-conf/index.js';
-import { CLIENT_CERT_IN_SESSION, DIAGNOSTICS_CAPABILITY } from '../../../libs/protocol/index.js';
+import {
+  AGENT_EVENTS_CAPABILITY,
+  CLIENT_CERT_IN_SESSION,
+  DIAGNOSTICS_CAPABILITY,
+} from '../../../libs/protocol/index.js';
 import type { AgentHome } from './agent-home.js';
 import type { LogTail } from './diagnostics/log-tail.js';
 import type { Logger } from './logger.js';
@@ -35,4 +39,10 @@ export interface AgentRunnerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export const AGENT_CAPABILITIES = ['wss', 'mtls', CLIENT_CERT_IN_SESSION, DIAGNOSTICS_CAPABILITY];
+export const AGENT_CAPABILITIES = [
+  'wss',
+  'mtls',
+  CLIENT_CERT_IN_SESSION,
+  DIAGNOSTICS_CAPABILITY,
+  AGENT_EVENTS_CAPABILITY,
+];

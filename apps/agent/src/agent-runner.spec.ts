@@ -30,7 +30,7 @@ describe('AgentRunner against a real WebSocket server', () => {
       agentId: 'branch-7',
       agentVersion: JSON.parse(readFileSync('package.json', 'utf8')).version,
       protocolVersion: 1,
-      capabilities: ['wss', 'mtls', 'client-cert-in-session', 'diagnostics'],
+      capabilities: ['wss', 'mtls', 'client-cert-in-session', 'diagnostics', 'agent-events'],
       profileSha256: null,
       stagedProfileSha256: null,
       candidate: false,

@@ -34,6 +34,7 @@ import { StatusFile } from './status-file.js';
 import { RepeatedTrustError, TruststoreWatch } from './truststore-watch.js';
 import { type RestartPlan } from './upgrade/agent-restart.js';
 import { UpgradeAgent } from './upgrade/upgrade-agent.js';
+import { agentEvents } from './central-events/agent-events.js';
 import { AGENT_VERSION } from './version.js';
 
 /**
@@ -310,6 +311,7 @@ export class AgentRunner {
     setImmediate(() => this.reports.flush());
     const welcomed = this.connection;
     if (welcomed) this.upgrades.welcomed(welcomed);
+    if (welcomed) agentEvents.welcomed(welcomed, welcome.accepts);
   }
 
   private onCommand(command: Command): CommandResult {

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { readFile } from 'node:fs/promises';
 import { type AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
+import type { AgentEventKind } from '../../../../libs/protocol/index.js';
 import type { Logger } from '../logger.js';
 import { FileAreaError } from './file-area-error.js';
 import { parseAreaPath } from './file-area-path.js';
@@ -38,6 +39,8 @@ export interface LocalApiOptions {
   version: string;
   area: FileArea;
   logger: Logger;
+  /** A file transfer refusal worth central's audit log (path outside the area, size, quota; ADR 51). */
+  onRefusal?: (kind: AgentEventKind, reason: string, address: string) => void;
 }
 
 const LOOPBACK = '127.0.0.1';
@@ -125,6 +128,7 @@ export class LocalApiServer {
   /** `expectsContinue`: the client waits for 100 Continue before it sends the body. */
   private async handle(req: IncomingMessage, res: ServerResponse, expectsContinue = false): Promise<void> {
     const { logger } = this.options;
+    let parsing = false;
     try {
       const refusal = this.refusal(req);
       if (refusal) return refuse(req, res, { status: 403, error: refusal });
@@ -144,7 +148,9 @@ export class LocalApiServer {
         return await this.status(res);
       }
       if (path === '/files' || path.startsWith('/files/')) {
+        parsing = true;
         const segments = parseAreaPath(path.slice('/files/'.length));
+        parsing = false;
         switch (req.method) {
           case 'GET':
             return await this.get(res, segments);
@@ -163,6 +169,13 @@ export class LocalApiServer {
     } catch (error) {
       if (error instanceof FileAreaError) {
         if (error.status >= 413) logger.warn(`local API: ${req.method} ${req.url} refused: ${error.message}`);
+        const kind = refusalKind(error, parsing);
+        if (kind)
+          this.options.onRefusal?.(
+            kind,
+            `${req.method} ${(req.url ?? '/').split('?')[0]}: ${error.message}`,
+            req.socket.remoteAddress ?? 'unknown',
+          );
         // The rest of a refused upload is read and dropped (so the client gets the answer rather than a
         // reset), and the connection closed after it.
         if (req.method === 'PUT') {
@@ -249,4 +262,16 @@ function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): vo
 function methodNotAllowed(res: ServerResponse, allow: string): void {
   res.setHeader('Allow', allow);
   json(res, 405, { error: `method not allowed here; allowed: ${allow}` });
+}
+
+/**
+ * The file transfer refusals central audits: a path that tries to leave the area (refused while parsing,
+ * or a symbolic link on the way), a file over the size limit, an upload over the quota. Not found,
+ * conflicts and a missing path are ordinary client errors.
+ */
+function refusalKind(error: FileAreaError, whileParsingPath: boolean): AgentEventKind | undefined {
+  if (error.status === 413) return 'local_api.file_too_large';
+  if (error.status === 507) return 'local_api.over_quota';
+  if (error.status === 403 || (error.status === 400 && whileParsingPath)) return 'local_api.path_refused';
+  return undefined;
 }

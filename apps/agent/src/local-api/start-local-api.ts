@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AgentConf, LocalApiSettings } from '../../../../libs/agent-conf/index.js';
 import type { AgentHome } from '../agent-home.js';
+import { agentEvents, type AgentEvents } from '../central-events/agent-events.js';
 import type { Logger } from '../logger.js';
 import { AGENT_VERSION } from '../version.js';
 import { clientCertificateRefusal } from './client-certificate-check.js';
@@ -27,25 +28,44 @@ export async function startLocalApi(
   home: AgentHome,
   conf: AgentConf,
   logger: Logger,
-  tuning: { pollMs?: number } = {},
+  tuning: { pollMs?: number; events?: AgentEvents } = {},
 ): Promise<LocalApiSupervisor | undefined> {
+  // Refusals also go to central's audit log (ADR 51), coalesced there and here.
+  const events = tuning.events ?? agentEvents;
   const settings = conf.localApi;
   if (!settings.enabled) return undefined;
   const area = new FileArea(home.filesDir, { maxFileSize: settings.maxFileSize, quota: settings.quota });
   const passwords =
     settings.security === 'https-password' && settings.passwordHash
-      ? new PasswordCheck(settings.user, settings.passwordHash, undefined, (event) =>
-          supervisor.wrongPassword(event),
-        )
+      ? new PasswordCheck(settings.user, settings.passwordHash, undefined, (event) => {
+          supervisor.wrongPassword(event);
+          events.report(
+            'local_api.wrong_password',
+            `wrong user name or password from ${event.address} (${event.inWindow} within the last minute)`,
+            event.address,
+          );
+        })
       : undefined;
   const caName = settings.tlsCaFile
     ? `the CA in ${settings.tlsCaFile} (agent.local.api.tls.ca)`
     : "central's local CA";
-  const authorize =
+  const check =
     settings.security === 'https-client-certificate'
       ? (req: Parameters<typeof clientCertificateRefusal>[0]) =>
           Promise.resolve(clientCertificateRefusal(req, caName))
       : passwords && ((req: Parameters<typeof clientCertificateRefusal>[0]) => passwords.authorize(req));
+  const authorize =
+    check &&
+    (async (req: Parameters<typeof clientCertificateRefusal>[0]) => {
+      const denied = await check(req);
+      const address = req.socket.remoteAddress ?? 'unknown';
+      // Wrong passwords are reported by PasswordCheck; a request without credentials is the usual
+      // first step of basic auth, not a refusal worth auditing.
+      if (denied?.status === 429) events.report('local_api.too_many_attempts', denied.error, address);
+      else if (denied?.status === 403 && settings.security === 'https-client-certificate')
+        events.report('local_api.client_certificate_refused', denied.error, address);
+      return denied;
+    });
   const supervisor: LocalApiSupervisor = new LocalApiSupervisor({
     security: settings.security,
     bindAddress: settings.bindAddress,
@@ -69,6 +89,7 @@ export async function startLocalApi(
         version: AGENT_VERSION,
         area,
         logger,
+        onRefusal: (kind, reason, address) => events.report(kind, reason, address),
       }),
   });
   await supervisor.start();

@@ -168,3 +168,51 @@ describe('AgentSession', () => {
     expect(calls.filter((c) => c === 'status').length).toBeLessThan(2 * AGENT_FRAME_BURST);
   });
 });
+
+describe('AgentSession: agent.event (ADR 51)', () => {
+  const event = JSON.stringify({
+    type: 'agent.event',
+    kind: 'local_api.wrong_password',
+    reason: 'wrong user name or password from 127.0.0.1 (1 within the last minute)',
+    count: 3,
+    firstAt: '2026-12-07T10:00:00.000Z',
+    lastAt: '2026-12-07T10:00:01.000Z',
+    address: '127.0.0.1',
+  });
+  const helloWith = (capabilities: string[]) => JSON.stringify({ ...JSON.parse(hello), capabilities });
+
+  function hooks(events: unknown[]): SessionHooks {
+    return {
+      onHello: () => Promise.resolve({ desiredProfile: null }),
+      onWelcomed: () => undefined,
+      onProfileStatus: async () => undefined,
+      onEnd: async () => undefined,
+      onAgentEvent: (_session, e) => void events.push(e),
+    };
+  }
+
+  it('says in welcome that it accepts agent.event only to an agent that announced it, and records them', async () => {
+    const events: unknown[] = [];
+    const pair = await sessionPair(hooks(events), 60_000);
+    pair.client.send(helloWith(['wss', 'agent-events']));
+    while (pair.received.length === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(JSON.parse(pair.received[0]!)).toMatchObject({ type: 'welcome', accepts: ['agent.event'] });
+    pair.client.send(event);
+    while (events.length === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(events[0]).toMatchObject({ kind: 'local_api.wrong_password', count: 3 });
+  });
+
+  it('keeps welcome as older agents know it, and closes on an agent.event it never offered to take', async () => {
+    const events: unknown[] = [];
+    const pair = await sessionPair(hooks(events), 60_000);
+    pair.client.send(hello);
+    while (pair.received.length === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(JSON.parse(pair.received[0]!)).not.toHaveProperty('accepts');
+    const closed = once(pair.client, 'close') as Promise<[number, Buffer]>;
+    pair.client.send(event);
+    const [code, reason] = await closed;
+    expect(code).toBe(1008);
+    expect(reason.toString()).toBe('agent.event without the agent-events capability');
+    expect(events).toEqual([]);
+  });
+});

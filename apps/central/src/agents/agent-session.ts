@@ -2,10 +2,13 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { type WebSocket, type RawData } from 'ws';
 import {
+  AGENT_EVENT_FRAME,
+  AGENT_EVENTS_CAPABILITY,
   CloseCode,
   PROTOCOL_VERSION,
   checkCentralFrame,
   parseAgentFrame,
+  type AgentEvent,
   type AgentFrame,
   type AgentUpgradeStatus,
   type CentralFrame,
@@ -61,6 +64,8 @@ export interface SessionHooks {
   onDiagnosticsFrame?(session: AgentSession, frame: DiagnosticsChunk | DiagnosticsResult): Promise<void>;
   /** `agent.upgrade.status` and `package.fetch`: agent upgrades (ADR 45). */
   onUpgradeFrame?(session: AgentSession, frame: AgentUpgradeStatus | PackageFetch): Promise<void>;
+  /** `agent.event`: a refusal the agent made on its machine, for the audit log (ADR 51). */
+  onAgentEvent?(session: AgentSession, event: AgentEvent): void;
 }
 
 /** What became of a frame handed to `tryDeliver`. */
@@ -232,6 +237,15 @@ export class AgentSession {
         if (!this.welcomed) return this.refuse(CloseCode.POLICY_VIOLATION, `${frame.type} before welcome`);
         await this.hooks.onUpgradeFrame?.(this, frame);
         return;
+      case 'agent.event':
+        if (!this.welcomed) return this.refuse(CloseCode.POLICY_VIOLATION, 'agent.event before welcome');
+        if (!this.acceptsEvents)
+          return this.refuse(
+            CloseCode.POLICY_VIOLATION,
+            `agent.event without the ${AGENT_EVENTS_CAPABILITY} capability`,
+          );
+        this.hooks.onAgentEvent?.(this, frame);
+        return;
     }
   }
 
@@ -253,11 +267,18 @@ export class AgentSession {
       ...(this.context.issuedCertificateChainPem
         ? { certificateChainPem: this.context.issuedCertificateChainPem }
         : {}),
+      // Only to agents that said they can use it: older agents parse welcome strictly (ADR 51).
+      ...(this.acceptsEvents ? { accepts: [AGENT_EVENT_FRAME] } : {}),
     });
     // Only now may profile frames follow: the agent must see welcome first.
     this.welcomed = true;
     this.startHeartbeat();
     this.hooks.onWelcomed(this);
+  }
+
+  /** This session's agent may send `agent.event` (it announced it can; central records them). */
+  private get acceptsEvents(): boolean {
+    return this.helloed && !!this.hooks.onAgentEvent && this.capabilities.includes(AGENT_EVENTS_CAPABILITY);
   }
 
   /** True once welcome went out and until the socket closes: frames sent now reach this agent's session. */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { type WebSocket } from 'ws';
 import {
   CloseCode,
+  type AgentEvent,
   type AgentUpgradeStatus,
   type CentralFrame,
   type CertificateCsr,
@@ -25,6 +26,7 @@ import {
   type SessionHooks,
   type WelcomeProfile,
 } from './agent-session.js';
+import { AgentEventAudit } from './agent-event-audit.js';
 import { AgentsRepository } from './agents.repository.js';
 import { NO_CERTIFICATE_HOOKS, type CertificateSessionHooks } from './certificate-session.hooks.js';
 import { NO_DIAGNOSTICS_HOOKS, type DiagnosticsSessionHooks } from './diagnostics-session.hooks.js';
@@ -65,6 +67,21 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
       return Promise.resolve();
     };
   private stopping = false;
+  /** Refusals agents report (`agent.event`, ADR 51), audited with a per-agent limit. */
+  private readonly agentEvents = new AgentEventAudit({
+    write: (e) => {
+      this.logger.warn(
+        `agent ${e.agentId}: ${e.action}: ${String(e.details.reason)} (${String(e.details.count)}×)`,
+      );
+      void this.audit.record(
+        { username: `agent:${e.agentId}`, address: e.address },
+        e.action,
+        'refused',
+        e.agentId,
+        e.details,
+      );
+    },
+  });
   /** Called once the session is welcomed: frees its place in the admission control (ADR 26). */
   private readonly admissions = new WeakMap<AgentSession, () => void>();
 
@@ -206,6 +223,11 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
     return this.upgradeFrames(session, frame);
   }
 
+  /** Logged and audited as they are written, not per frame: an agent cannot flood the log either. */
+  onAgentEvent(session: AgentSession, event: AgentEvent): void {
+    this.agentEvents.record(session.agentId, session.context.remoteAddress, event);
+  }
+
   onWelcomed(session: AgentSession): void {
     this.admissions.get(session)?.();
     this.profileHooks.onWelcomed(session);
@@ -291,6 +313,7 @@ export class AgentSessions implements SessionHooks, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     this.sessionLog.flush();
+    this.agentEvents.flushAll();
     // A hello batch committed after the bulk update would leave its agents "online" on a stopped node.
     await this.status.drain().catch(() => undefined);
     await this.repo.markNodeSessionsDisconnected(this.node.id, 'now').catch(() => undefined);

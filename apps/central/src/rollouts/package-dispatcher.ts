@@ -11,6 +11,7 @@ import {
   type PackageFetch,
 } from '../../../../libs/protocol/index.js';
 import { AgentPackagesRepository } from '../agent-packages/agent-packages.repository.js';
+import { AuditService } from '../audit/audit.service.js';
 import { type AgentSession } from '../agents/agent-session.js';
 import { AgentSessions } from '../agents/agent-sessions.js';
 import { NodeIdentity } from '../cluster/node-identity.js';
@@ -45,6 +46,7 @@ export class PackageDispatcher implements OnApplicationBootstrap, OnModuleDestro
     private readonly ticker: RolloutTicker,
     private readonly events: EventBus,
     @Inject(ROLLOUTS_CONFIG) private readonly config: RolloutsConfig,
+    private readonly audit: AuditService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -123,6 +125,16 @@ export class PackageDispatcher implements OnApplicationBootstrap, OnModuleDestro
       reason,
     );
     if (moved) this.ticker.soon();
+    // The agent's own refusal (bad signature, another platform, a version that did not come up): in the
+    // audit log with the agent as the actor. Once per recorded attempt, so a replayed frame adds nothing.
+    if (moved && status.state === 'failed')
+      await this.audit.record(
+        { username: `agent:${session.agentId}`, address: session.context.remoteAddress },
+        'agent upgrade refused',
+        'refused',
+        session.agentId,
+        { rolloutId: delivery.rolloutId, version: status.version, reason },
+      );
   }
 
   private async serve(session: AgentSession, fetch: PackageFetch): Promise<void> {

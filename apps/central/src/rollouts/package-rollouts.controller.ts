@@ -1,4 +1,4 @@
-import { Body, Controller, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, Post, Req } from '@nestjs/common';
 import { ApiDoc } from '../common/api-doc.decorator.js';
 import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
@@ -12,6 +12,12 @@ import { PackageRolloutsService } from './package-rollouts.service.js';
 @Controller('agent-upgrades')
 export class PackageRolloutsController {
   constructor(private readonly upgrades: PackageRolloutsService) {}
+
+  /** Who `targets: {"needsUpgrade": true}` would take now: the count and the first ids (the UI's button). */
+  @Get('needs-upgrade')
+  needsUpgrade() {
+    return this.upgrades.needsUpgrade();
+  }
 
   @Post()
   @ApiDoc({ body: createPackageRolloutSchema })

@@ -8,6 +8,9 @@ import { RolloutsRepository } from './rollouts.repository.js';
 import { type RolloutDetail, RolloutsService } from './rollouts.service.js';
 import { planWaves } from './wave-planner.js';
 
+/** Ids listed by the needs-upgrade preview; the count is always complete. */
+const NEEDS_UPGRADE_SHOWN = 20;
+
 /** Agent upgrades as rollouts (ADR 45): created here, then moved and shown as every rollout. */
 @Injectable()
 export class PackageRolloutsService {
@@ -17,6 +20,12 @@ export class PackageRolloutsService {
     private readonly views: RolloutsService,
     private readonly cluster: ClusterBus,
   ) {}
+
+  /** The agents `{"needsUpgrade": true}` resolves to now: how many, and the first NEEDS_UPGRADE_SHOWN ids. */
+  async needsUpgrade(): Promise<{ count: number; agentIds: string[] }> {
+    const agents = await this.packages.agentsNeedingUpgrade();
+    return { count: agents.length, agentIds: agents.slice(0, NEEDS_UPGRADE_SHOWN).map((a) => a.id) };
+  }
 
   async create(input: CreatePackageRolloutRequest, actor: string): Promise<RolloutDetail> {
     if (!(await this.packages.packageExists(input.version)))

@@ -11,6 +11,7 @@ import { ExemptionsSection } from './exemptions-section.js';
 import { PhaseStepper } from './phase-stepper.js';
 import { PreconditionsList } from './preconditions-list.js';
 import { StrandedSection } from './stranded-section.js';
+import { UpgradeAgentsSection } from './upgrade-agents-section.js';
 
 /** Exemptions listed under the table; more are counted (and each is in the audit log). */
 const EXEMPTIONS_SHOWN = 100;
@@ -113,6 +114,7 @@ export function MigrationTab() {
           {s.next && <PreconditionsList next={s.next} checks={s.preconditions} />}
         </>
       )}
+      <UpgradeAgentsSection canUpgrade={session.role === 'admin'} reloadKey={generation} />
       {/* Loaded beside the status, not after it: each computes the gate over every agent. */}
       <StrandedSection
         minWindowHours={s?.gate.minWindowHours}

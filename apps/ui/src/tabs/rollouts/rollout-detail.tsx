@@ -14,6 +14,7 @@ import { overallProgress, waveProgress } from './rollout-progress.js';
 import { type AgentsView, applyPush, pageQuery } from './rollout-agents-page.js';
 import { RolloutAgentsTable } from './rollout-agents-table.js';
 import { StateBadge } from './rollout-state-badge.js';
+import { rolloutKindWords, rolloutSubject } from './rollout-subject.js';
 import { useLiveRollouts } from './use-live-rollouts.js';
 
 const BIG_ROLLOUT_REFRESH_MS = 2000;
@@ -88,7 +89,7 @@ export function RolloutDetailView(props: { id: string }) {
           ← All rollouts
         </a>
       </p>
-      <h1 id="rollout-title">Rollout of {r ? `${r.profile} r${r.revision}` : '…'}</h1>
+      <h1 id="rollout-title">Rollout of {r ? rolloutSubject(r) : '…'}</h1>
       {shown.error && <Notice kind="error">{shown.error}</Notice>}
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       {r && (
@@ -99,6 +100,8 @@ export function RolloutDetailView(props: { id: string }) {
               <StateBadge state={r.state} />
               {r.stateReason && <span class="muted"> {r.stateReason}</span>}
             </dd>
+            <dt>Kind</dt>
+            <dd data-testid="rollout-kind">{rolloutKindWords(r)}</dd>
             <dt>Mode</dt>
             <dd>
               {r.mode === 'publish' ? 'publish (deliver and activate)' : 'synchronize (deliver and stage)'}

@@ -7,6 +7,7 @@ import { useApp } from '../../live-context.js';
 import { go } from '../../route.js';
 import { CreateRolloutForm } from './create-rollout-form.js';
 import { RolloutDetailView } from './rollout-detail.js';
+import { rolloutSubject } from './rollout-subject.js';
 import { StateBadge } from './rollout-state-badge.js';
 import { useLiveRollouts } from './use-live-rollouts.js';
 
@@ -44,7 +45,7 @@ function RolloutList() {
         <thead>
           <tr>
             <th scope="col">Created (UTC)</th>
-            <th scope="col">Profile</th>
+            <th scope="col">Delivers</th>
             <th scope="col">Mode</th>
             <th scope="col">State</th>
             <th scope="col">Wave</th>
@@ -65,9 +66,7 @@ function RolloutList() {
                   {utc(r.createdAt)}
                 </a>
               </td>
-              <td>
-                {r.profile} r{r.revision}
-              </td>
+              <td data-testid="rollout-subject">{rolloutSubject(r)}</td>
               <td>{r.mode}</td>
               <td>
                 <StateBadge state={r.state} />
