@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { createDataSource, migrate } from '../../apps/central/src/database/database.js';
 import {
-  RolloutDeliveriesRepository,
+  markStaleEntries,
   ROLLOUT_WORK_STATEMENTS,
-} from '../../apps/central/src/rollouts/rollout-deliveries.repository.js';
+} from '../../apps/central/src/rollouts/rollout-work.query.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const AGENTS = 2_000;
@@ -218,7 +218,7 @@ describe('rollout work does not grow with the rollouts that finished (real Postg
 
   it('still finds the work among the history: stale steps of the running rollout, and its entries as newest', async () => {
     await ds.query('UPDATE central_nodes SET heartbeat_at = now()');
-    const stale = await new RolloutDeliveriesRepository(ds).markStale(ds);
+    const stale = await markStaleEntries(ds);
     expect(stale).toHaveLength(10);
     expect(new Set(stale.map((s) => s.rolloutId))).toEqual(new Set([running]));
     const scope = (await ds.query(ROLLOUT_WORK_STATEMENTS.scope, [[agentIds[0], agentIds[1500]]])) as Array<{

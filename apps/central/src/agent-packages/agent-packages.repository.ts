@@ -45,14 +45,14 @@ export class AgentPackagesRepository {
   async list(): Promise<AgentPackageRow[]> {
     const rows = (await this.db.query(
       `SELECT ${COLUMNS} FROM agent_packages ORDER BY uploaded_at DESC, version`,
-    )) as Array<Record<string, unknown>>;
+    )) as PackageRow[];
     return rows.map(toRow);
   }
 
   async find(version: string): Promise<AgentPackageRow | undefined> {
     const [row] = (await this.db.query(`SELECT ${COLUMNS} FROM agent_packages WHERE version = $1`, [
       version,
-    ])) as Array<Record<string, unknown>>;
+    ])) as PackageRow[];
     return row ? toRow(row) : undefined;
   }
 
@@ -60,14 +60,16 @@ export class AgentPackagesRepository {
     const [row] = (await this.db.query(
       `SELECT version, sha256, size_bytes, manifest, central_signature FROM agent_packages WHERE version = $1`,
       [version],
-    )) as Array<Record<string, unknown>>;
+    )) as Array<
+      Pick<PackageRow, 'version' | 'sha256' | 'size_bytes'> & { manifest: string; central_signature: Buffer }
+    >;
     if (!row) return undefined;
     return {
-      version: row.version as string,
-      sha256: row.sha256 as string,
+      version: row.version,
+      sha256: row.sha256,
       sizeBytes: Number(row.size_bytes),
-      manifest: row.manifest as string,
-      centralSignature: row.central_signature as Buffer,
+      manifest: row.manifest,
+      centralSignature: row.central_signature,
     };
   }
 
@@ -110,15 +112,27 @@ export class AgentPackagesRepository {
   }
 }
 
-function toRow(r: Record<string, unknown>): AgentPackageRow {
+/** A row of COLUMNS, as Postgres answers it (bigint and smallint may come as text). */
+interface PackageRow {
+  version: string;
+  sha256: string;
+  size_bytes: string | number;
+  platform: string;
+  min_node_major: string | number;
+  publisher_key_fingerprint: string;
+  uploaded_by: string;
+  uploaded_at: Date;
+}
+
+function toRow(r: PackageRow): AgentPackageRow {
   return {
-    version: r.version as string,
-    sha256: r.sha256 as string,
+    version: r.version,
+    sha256: r.sha256,
     sizeBytes: Number(r.size_bytes),
-    platform: r.platform as string,
+    platform: r.platform,
     minNodeMajor: Number(r.min_node_major),
-    publisherKeyFingerprint: r.publisher_key_fingerprint as string,
-    uploadedBy: r.uploaded_by as string,
-    uploadedAt: r.uploaded_at as Date,
+    publisherKeyFingerprint: r.publisher_key_fingerprint,
+    uploadedBy: r.uploaded_by,
+    uploadedAt: r.uploaded_at,
   };
 }

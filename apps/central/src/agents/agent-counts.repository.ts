@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type Transport } from '../../../../libs/protocol/index.js';
-import { AGENT_STATUS_VIEW, type ConnectionStatus } from './agents.repository.js';
+import { AGENT_STATUS_VIEW } from './agent-status.query.js';
+import { type ConnectionStatus } from './agents.repository.js';
 
 /** Registered agents with one status and one transport (the last one they used; null: never connected). */
 export interface AgentCountCell {

@@ -1,4 +1,5 @@
-import { agentFilterSchema, bulkBodySchema, describeFilter, filterSql } from './agent-filter.js';
+import { agentFilterSchema, bulkBodySchema, describeFilter } from './agent-filter.js';
+import { filterSql } from './agent-selection.query.js';
 
 describe('agent filters for bulk actions', () => {
   it('turns a filter into numbered SQL conditions over the status view', () => {

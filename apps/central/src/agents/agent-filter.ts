@@ -64,37 +64,6 @@ export function selectionOf(body: { ids?: string[]; filter?: AgentFilter }): Age
   return body.ids ? { ids: body.ids } : { filter: body.filter! };
 }
 
-/**
- * SQL conditions over `AGENT_STATUS_VIEW` (alias `v`) for a filter, with its parameters numbered from
- * `first`. Desired profiles live in `agent_desired_profiles` (rollouts write them; read here only).
- */
-export function filterSql(filter: AgentFilter, first = 1): { where: string; params: unknown[] } {
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${first + params.length - 1}`;
-  };
-  const where: string[] = [filter.revoked ? 'v.revoked_at IS NOT NULL' : 'v.revoked_at IS NULL'];
-  if (filter.status) where.push(`v.status = ${p(filter.status)}`);
-  if (filter.transport) where.push(`v.transport = ${p(filter.transport)}`);
-  if (filter.group) {
-    const g = p(filter.group);
-    where.push(`(${g} = ANY(v.groups) OR ${g} = ANY(v.reported_groups))`);
-  }
-  if (filter.version) where.push(`v.agent_version = ${p(filter.version)}`);
-  if (filter.profile)
-    where.push(
-      `EXISTS (SELECT 1 FROM agent_desired_profiles d WHERE d.agent_id = v.id AND d.profile_name = ${p(filter.profile)})`,
-    );
-  if (filter.lastSeenOlderThanDays !== undefined)
-    where.push(
-      `v.status <> 'online' AND coalesce(v.last_seen_at, v.enrolled_at) < now() - make_interval(secs => ${p(
-        filter.lastSeenOlderThanDays * 86_400,
-      )})`,
-    );
-  return { where: where.join(' AND '), params };
-}
-
 /** The filter in words, for audit records and answers ("status offline, last seen over 30 days ago"). */
 export function describeFilter(filter: AgentFilter): string {
   const parts: string[] = [];

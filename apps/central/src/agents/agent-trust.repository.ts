@@ -1,20 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type TrustAnchor, type Transport } from '../../../../libs/protocol/index.js';
-import { AGENT_STATUS_VIEW, type ConnectionStatus } from './agents.repository.js';
+import { type TrustAnchor } from '../../../../libs/protocol/index.js';
+import { knownSecureAgents, type AgentTrustFacts } from './known-secure-agents.query.js';
 
-/** What central knows of one agent's trust, for the certificate guard (ADR 24). */
-export interface AgentTrustFacts {
-  id: string;
-  status: ConnectionStatus;
-  transport: Transport | null;
-  via: string | null;
-  agentVersion: string | null;
-  lastSeenAt: Date | null;
-  /** The anchors the agent last reported; null: it never did ("unknown"). */
-  trustAnchors: TrustAnchor[] | null;
-  reportedAt: Date | null;
-}
+export { type AgentTrustFacts };
 
 export interface TrustAnchorsWrite {
   agentId: string;
@@ -81,34 +70,10 @@ export class AgentTrustRepository {
   }
 
   /**
-   * The agents a server-certificate change must not strand: not revoked, not exempted (migration
-   * exemptions), last connected over TLS (plain sessions do not use the certificate), and online or
-   * seen within their observation window — `max(windowHours, 1.5 × longest offline gap)`, as the
-   * secure_only gate (ADR 12).
+   * The agents a server-certificate change must not strand (the report in known-secure-agents.query.ts,
+   * ADR 47: it reads the migration's exemptions too).
    */
-  async knownSecureAgents(windowHours: number): Promise<AgentTrustFacts[]> {
-    const rows = (await this.db.query(
-      `SELECT v.id, v.status, v.transport, v.via, v.agent_version, v.last_seen_at, t.anchors, t.reported_at
-         FROM (${AGENT_STATUS_VIEW}) v
-         LEFT JOIN agent_trust_anchors t ON t.agent_id = v.id
-         LEFT JOIN agent_connection_stats s ON s.agent_id = v.id
-        WHERE v.revoked_at IS NULL
-          AND v.transport IS NOT NULL AND v.transport <> 'plain'
-          AND NOT EXISTS (SELECT 1 FROM migration_exemptions e WHERE e.agent_id = v.id AND e.expires_at > now())
-          AND (v.status = 'online' OR v.last_seen_at > now() - make_interval(secs =>
-                 greatest($1::double precision * 3600, 1.5 * coalesce(s.longest_offline_gap_seconds, 0))))
-        ORDER BY v.id`,
-      [windowHours],
-    )) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      id: r.id as string,
-      status: r.status as ConnectionStatus,
-      transport: r.transport as Transport | null,
-      via: (r.via as string | null) ?? null,
-      agentVersion: r.agent_version as string | null,
-      lastSeenAt: r.last_seen_at as Date | null,
-      trustAnchors: (r.anchors as TrustAnchor[] | null) ?? null,
-      reportedAt: (r.reported_at as Date | null) ?? null,
-    }));
+  knownSecureAgents(windowHours: number): Promise<AgentTrustFacts[]> {
+    return knownSecureAgents(this.db, windowHours);
   }
 }

@@ -14,6 +14,7 @@ import { SessionStatusWriter } from './session-status.writer.js';
 import { BulkActionsController } from './bulk-actions.controller.js';
 import { BulkActionsRepository } from './bulk-actions.repository.js';
 import { BulkActionsService } from './bulk-actions.service.js';
+import { FleetAgentsRepository } from './fleet-agents.repository.js';
 
 @Module({
   controllers: [AgentsController, BulkActionsController],
@@ -31,6 +32,7 @@ import { BulkActionsService } from './bulk-actions.service.js';
     TrustAnchorsRecorder,
     BulkActionsRepository,
     BulkActionsService,
+    FleetAgentsRepository,
   ],
   exports: [
     AgentAuthenticator,
@@ -39,6 +41,8 @@ import { BulkActionsService } from './bulk-actions.service.js';
     AgentTrustRepository,
     TrustAnchorsRecorder,
     BulkActionsService,
+    // what other domains ask of the agents table (ADR 47)
+    FleetAgentsRepository,
   ],
 })
 export class AgentsModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type Transport } from '../../../../libs/protocol/index.js';
 import { NODE_STALE_AFTER_SECONDS } from '../cluster/nodes.repository.js';
+import { AGENT_STATUS_VIEW as VIEW, heldByDeadNode, nodeHeartbeat, notOnline } from './agent-status.query.js';
 
 export type ConnectionStatus = 'online' | 'offline' | 'disconnected' | 'never_connected';
 
@@ -61,26 +62,6 @@ export interface PlainSession {
   listenerAddress: string | null;
 }
 
-// An online agent was seen at its node's last heartbeat: its session would have ended otherwise (ADR 22).
-// The row's last_seen_at is written when a session starts and ends, never while it lasts.
-const VIEW = `
-  SELECT a.id, a.agent_version, a.capabilities, a.profile_sha256, a.staged_profile_sha256, a.groups, a.reported_groups, a.transport, a.via, a.node_id, a.remote_address, a.listener_address,
-         a.enrolled_at, a.revoked_at, a.connected_at,
-         CASE WHEN a.connection_status = 'online' THEN greatest(a.last_seen_at, n.heartbeat_at)
-              ELSE a.last_seen_at END AS last_seen_at,
-         CASE WHEN a.connection_status = 'online'
-                   AND (n.heartbeat_at IS NULL OR n.heartbeat_at <= now() - make_interval(secs => ${NODE_STALE_AFTER_SECONDS}))
-              THEN 'disconnected' ELSE a.connection_status END AS status
-    FROM agents a LEFT JOIN central_nodes n ON n.id = a.node_id`;
-
-/** SQL: the agent row `alias` has no live session (none, or on a node whose heartbeat stopped). */
-const notOnline = (alias: string) => `NOT (${alias}.connection_status = 'online' AND EXISTS (
-    SELECT 1 FROM central_nodes n WHERE n.id = ${alias}.node_id
-       AND n.heartbeat_at > now() - make_interval(secs => ${NODE_STALE_AFTER_SECONDS})))`;
-
-/** Every agent with the status operators see (stored status corrected by node liveness, ADR 5). */
-export const AGENT_STATUS_VIEW = VIEW;
-
 @Injectable()
 export class AgentsRepository {
   constructor(private readonly db: DataSource) {}
@@ -93,7 +74,7 @@ export class AgentsRepository {
     limit: number;
     offset: number;
   }): Promise<AgentView[]> {
-    const rows: Array<Record<string, unknown>> = await this.db.query(
+    const rows: StatusViewRow[] = await this.db.query(
       `SELECT * FROM (${VIEW}) v WHERE ($1::text IS NULL OR v.status = $1) AND ($2::text IS NULL OR v.transport = $2)
           AND ($5::text IS NULL OR $5 = ANY(v.groups) OR $5 = ANY(v.reported_groups))
         ORDER BY v.id LIMIT $3 OFFSET $4`,
@@ -104,7 +85,7 @@ export class AgentsRepository {
 
   async find(id: string): Promise<AgentView | undefined> {
     const [row] = await this.db.query(`${VIEW} WHERE a.id = $1`, [id]);
-    return row ? toView(row as Record<string, unknown>) : undefined;
+    return row ? toView(row as StatusViewRow) : undefined;
   }
 
   /** The agent's credential hash, and whether the agent has ever connected with that credential. */
@@ -302,7 +283,7 @@ export class AgentsRepository {
           ORDER BY a.id FOR UPDATE OF a)
        UPDATE agents a SET connection_status = 'disconnected',
               last_seen_at = CASE WHEN $2 THEN now()
-                                  ELSE greatest(a.last_seen_at, (SELECT n.heartbeat_at FROM central_nodes n WHERE n.id = a.node_id)) END
+                                  ELSE greatest(a.last_seen_at, ${nodeHeartbeat('a')}) END
          FROM held h
         WHERE a.id = h.id AND a.node_id = $1 AND a.connection_status = 'online' RETURNING a.id`,
       [nodeId, seen === 'now'],
@@ -317,11 +298,10 @@ export class AgentsRepository {
       // updating in heap order deadlocked with them when a node stopped with 19,000 sessions.
       `WITH doomed AS (
          SELECT a.id FROM agents a
-          WHERE a.connection_status = 'online' AND NOT EXISTS (
-            SELECT 1 FROM central_nodes n WHERE n.id = a.node_id AND n.heartbeat_at > now() - make_interval(secs => $1))
+          WHERE ${heldByDeadNode('a', '$1')}
           ORDER BY a.id FOR UPDATE OF a)
        UPDATE agents a SET connection_status = 'disconnected',
-              last_seen_at = greatest(a.last_seen_at, (SELECT n.heartbeat_at FROM central_nodes n WHERE n.id = a.node_id))
+              last_seen_at = greatest(a.last_seen_at, ${nodeHeartbeat('a')})
          FROM doomed d
         WHERE a.id = d.id AND a.connection_status = 'online'
         RETURNING a.id`,
@@ -336,39 +316,62 @@ export class AgentsRepository {
 
   /** Agents online over `transport` (the strand checks: plain before closing it, secure before requiring mTLS). */
   async onlineOver(transport: Transport): Promise<PlainSession[]> {
-    const rows: Array<Record<string, unknown>> = await this.db.query(
+    const rows: Array<
+      Pick<StatusViewRow, 'id' | 'remote_address' | 'listener_address'> & { node_id: string }
+    > = await this.db.query(
       `SELECT id, node_id, remote_address, listener_address FROM (${VIEW}) v WHERE v.status = 'online' AND v.transport = $1 ORDER BY id`,
       [transport],
     );
     return rows.map((r) => ({
-      id: r.id as string,
-      nodeId: r.node_id as string,
-      remoteAddress: r.remote_address as string | null,
-      listenerAddress: r.listener_address as string | null,
+      id: r.id,
+      nodeId: r.node_id,
+      remoteAddress: r.remote_address,
+      listenerAddress: r.listener_address,
     }));
   }
 }
 
-function toView(r: Record<string, unknown>): AgentView {
+/** A row of the status view, as Postgres answers it. */
+export interface StatusViewRow {
+  id: string;
+  status: ConnectionStatus;
+  transport: Transport | null;
+  via: string | null;
+  agent_version: string | null;
+  capabilities: string[];
+  profile_sha256: string | null;
+  staged_profile_sha256: string | null;
+  groups: string[];
+  reported_groups: string[];
+  node_id: string | null;
+  remote_address: string | null;
+  listener_address: string | null;
+  enrolled_at: Date;
+  revoked_at: Date | null;
+  connected_at: Date | null;
+  last_seen_at: Date | null;
+}
+
+function toView(r: StatusViewRow): AgentView {
   return {
-    id: r.id as string,
-    status: r.status as ConnectionStatus,
-    transport: r.transport as Transport | null,
-    via: r.via as string | null,
-    transportDisplay: displayTransport(r.transport as Transport | null, r.via as string | null),
-    agentVersion: r.agent_version as string | null,
-    capabilities: r.capabilities as string[],
-    profileSha256: r.profile_sha256 as string | null,
-    stagedProfileSha256: r.staged_profile_sha256 as string | null,
-    groups: [...new Set([...(r.groups as string[]), ...(r.reported_groups as string[])])].sort(),
-    adminGroups: r.groups as string[],
-    reportedGroups: r.reported_groups as string[],
-    nodeId: r.node_id as string | null,
-    remoteAddress: r.remote_address as string | null,
-    enrolledAt: r.enrolled_at as Date,
-    revokedAt: r.revoked_at as Date | null,
-    connectedAt: r.connected_at as Date | null,
-    lastSeenAt: r.last_seen_at as Date | null,
+    id: r.id,
+    status: r.status,
+    transport: r.transport,
+    via: r.via,
+    transportDisplay: displayTransport(r.transport, r.via),
+    agentVersion: r.agent_version,
+    capabilities: r.capabilities,
+    profileSha256: r.profile_sha256,
+    stagedProfileSha256: r.staged_profile_sha256,
+    groups: [...new Set([...r.groups, ...r.reported_groups])].sort(),
+    adminGroups: r.groups,
+    reportedGroups: r.reported_groups,
+    nodeId: r.node_id,
+    remoteAddress: r.remote_address,
+    enrolledAt: r.enrolled_at,
+    revokedAt: r.revoked_at,
+    connectedAt: r.connected_at,
+    lastSeenAt: r.last_seen_at,
   };
 }
 

@@ -1,22 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
-import { filterSql, type AgentFilter, type AgentSelection } from './agent-filter.js';
-import { AGENT_STATUS_VIEW } from './agents.repository.js';
+import { type AgentSelection } from './agent-filter.js';
+import { matchAgents, type MatchedAgent, type Queryable } from './agent-selection.query.js';
 
-/** What a bulk action needs to know of each agent it matched, to say why it left one alone. */
-export interface MatchedAgent {
-  id: string;
-  status: string;
-  revoked: boolean;
-  adminGroups: string[];
-}
-
-export interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
-}
-
-/** The rollout states from which failed agents may be retried (as `POST /api/rollouts/:id/retry-failed`). */
-export const RETRY_FROM = ['running', 'paused', 'awaiting_approval', 'halted', 'completed'];
+export { type MatchedAgent, type Queryable };
 
 /** UPDATE/DELETE answer `[rows, count]` through TypeORM, SELECT/INSERT answer the rows. */
 function rowsOf<T>(result: unknown): T[] {
@@ -28,9 +15,9 @@ function rowsOf<T>(result: unknown): T[] {
 const ids = (result: unknown, key = 'id') => rowsOf<Record<string, string>>(result).map((r) => r[key]!);
 
 /**
- * The SQL of bulk actions (ADR 40): each runs on one transaction's connection, so an action changes all
- * it matched or nothing. Exemptions and rollout entries are written here by SQL only: the agents folder
- * must not import migration or rollouts code (folder-direction.spec.ts), and the rows are the contract.
+ * The SQL of bulk actions on the agents table (ADR 40): each runs on one transaction's connection, so an
+ * action changes all it matched or nothing. Exemptions and rollout entries are written by their owners
+ * on the same transaction, through the ports of bulk-action.ports.ts (ADR 47).
  */
 @Injectable()
 export class BulkActionsRepository {
@@ -55,51 +42,8 @@ export class BulkActionsRepository {
   }
 
   /** The agents a selection names (unknown ids are left out) or a filter matches, at most `limit`. */
-  async match(q: Queryable, selection: AgentSelection, limit: number): Promise<MatchedAgent[]> {
-    const { where, params } =
-      'ids' in selection
-        ? { where: 'v.id = ANY($1::text[])', params: [selection.ids] as unknown[] }
-        : filterSql(selection.filter as AgentFilter);
-    const rows = rowsOf<Record<string, unknown>>(
-      await q.query(
-        `SELECT v.id, v.status, v.revoked_at IS NOT NULL AS revoked, v.groups FROM (${AGENT_STATUS_VIEW}) v
-          WHERE ${where} ORDER BY v.id LIMIT ${Number(limit)}`,
-        params,
-      ),
-    );
-    return rows.map((r) => ({
-      id: r.id as string,
-      status: r.status as string,
-      revoked: r.revoked as boolean,
-      adminGroups: r.groups as string[],
-    }));
-  }
-
-  async exempt(
-    q: Queryable,
-    agentIds: string[],
-    e: { reason: string; expiresAt: Date; createdBy: string },
-  ): Promise<string[]> {
-    return ids(
-      await q.query(
-        `INSERT INTO migration_exemptions (agent_id, reason, expires_at, created_by)
-         SELECT id, $2, $3, $4 FROM unnest($1::text[]) AS id
-         ON CONFLICT (agent_id) DO UPDATE SET reason = EXCLUDED.reason, expires_at = EXCLUDED.expires_at,
-           created_by = EXCLUDED.created_by, created_at = now()
-         RETURNING agent_id`,
-        [agentIds, e.reason, e.expiresAt, e.createdBy],
-      ),
-      'agent_id',
-    );
-  }
-
-  async unexempt(q: Queryable, agentIds: string[]): Promise<string[]> {
-    return ids(
-      await q.query('DELETE FROM migration_exemptions WHERE agent_id = ANY($1::text[]) RETURNING agent_id', [
-        agentIds,
-      ]),
-      'agent_id',
-    );
+  match(q: Queryable, selection: AgentSelection, limit: number): Promise<MatchedAgent[]> {
+    return matchAgents(q, selection, limit);
   }
 
   /** As the single revoke: the credential goes, the row stays (revoked) for history. */
@@ -141,47 +85,5 @@ export class BulkActionsRepository {
         [agentIds, groups, maxGroups],
       ),
     );
-  }
-
-  async rolloutState(q: Queryable, rolloutId: string): Promise<string | undefined> {
-    const [row] = rowsOf<{ state: string }>(
-      await q.query('SELECT state FROM rollouts WHERE id = $1 FOR UPDATE', [rolloutId]),
-    );
-    return row?.state;
-  }
-
-  /** Each agent's state in the rollout (absent: not targeted by it). */
-  async rolloutEntries(q: Queryable, rolloutId: string, agentIds: string[]): Promise<Map<string, string>> {
-    const rows = rowsOf<{ agent_id: string; state: string }>(
-      await q.query(
-        'SELECT agent_id, state FROM rollout_agents WHERE rollout_id = $1 AND agent_id = ANY($2::text[])',
-        [rolloutId, agentIds],
-      ),
-    );
-    return new Map(rows.map((r) => [r.agent_id, r.state]));
-  }
-
-  /**
-   * Failed and stale entries of these agents start over with a new attempt, as RolloutsRepository.retryFailed
-   * does for a whole rollout; a rollout the error threshold halted goes on.
-   */
-  async retry(q: Queryable, rolloutId: string, agentIds: string[]): Promise<string[]> {
-    const retried = ids(
-      await q.query(
-        `UPDATE rollout_agents SET state = 'pending', reason = NULL, attempts = attempts + 1, state_changed_at = now(),
-                sent_step = NULL, sent_at = NULL, sent_session = NULL
-          WHERE rollout_id = $1 AND agent_id = ANY($2::text[]) AND state IN ('failed', 'stale')
-          RETURNING agent_id`,
-        [rolloutId, agentIds],
-      ),
-      'agent_id',
-    );
-    if (retried.length > 0)
-      await q.query(
-        `UPDATE rollouts SET state = 'running', state_reason = NULL, updated_at = now(), finished_at = NULL
-          WHERE id = $1 AND state = 'halted'`,
-        [rolloutId],
-      );
-    return retried;
   }
 }

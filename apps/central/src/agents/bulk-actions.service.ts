@@ -5,12 +5,14 @@ import { ClusterBus } from '../cluster/cluster-bus.js';
 import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
 import { type Actor } from '../common/request-context.js';
 import { BULK_MAX_AGENTS, describeFilter, type AgentSelection } from './agent-filter.js';
+import { type MatchedAgent, type Queryable } from './agent-selection.query.js';
 import {
-  BulkActionsRepository,
-  RETRY_FROM,
-  type MatchedAgent,
-  type Queryable,
-} from './bulk-actions.repository.js';
+  NO_EXEMPTIONS,
+  NO_ROLLOUT_RETRY,
+  type BulkExemptionsPort,
+  type BulkRolloutRetryPort,
+} from './bulk-action.ports.js';
+import { BulkActionsRepository } from './bulk-actions.repository.js';
 
 /** As `PUT /api/agents/:id/groups` allows. */
 export const MAX_ADMIN_GROUPS = 32;
@@ -67,11 +69,24 @@ const VERBS: Record<string, string> = {
  */
 @Injectable()
 export class BulkActionsService {
+  private exemptions: BulkExemptionsPort = NO_EXEMPTIONS;
+  private rollouts: BulkRolloutRetryPort = NO_ROLLOUT_RETRY;
+
   constructor(
     private readonly repo: BulkActionsRepository,
     private readonly cluster: ClusterBus,
     private readonly audit: AuditService,
   ) {}
+
+  /** The migration registers how exemptions are written (agents never import it). */
+  useExemptions(port: BulkExemptionsPort): void {
+    this.exemptions = port;
+  }
+
+  /** Rollouts registers how agents are retried in a rollout (agents never import it). */
+  useRolloutRetry(port: BulkRolloutRetryPort): void {
+    this.rollouts = port;
+  }
 
   async run(
     action: BulkAction,
@@ -150,14 +165,14 @@ export class BulkActionsService {
     switch (action.action) {
       case 'exempt':
         for (const m of matched) if (m.revoked) skip('revoked', m.id);
-        changed = await this.repo.exempt(
+        changed = await this.exemptions.exempt(
           q,
           active.map((m) => m.id),
           { reason: action.reason, expiresAt: action.expiresAt, createdBy: actor },
         );
         break;
       case 'unexempt':
-        changed = await this.repo.unexempt(q, all);
+        changed = await this.exemptions.unexempt(q, all);
         skipRest(matched, changed, () => 'not exempt', skip);
         break;
       case 'revoke':
@@ -189,16 +204,17 @@ export class BulkActionsService {
         );
         break;
       case 'retry': {
-        const state = await this.repo.rolloutState(q, action.rolloutId);
+        const state = await this.rollouts.lockState(q, action.rolloutId);
+        const retryFrom = this.rollouts.retryFrom;
         if (!state) throw new DomainError(ErrorCode.NOT_FOUND, `no rollout ${action.rolloutId}`);
-        if (!RETRY_FROM.includes(state))
+        if (!retryFrom.includes(state))
           throw new DomainError(
             ErrorCode.CONFLICT,
-            `rollout ${action.rolloutId} is ${state}: agents can be retried while it is ${RETRY_FROM.join(', ')}`,
+            `rollout ${action.rolloutId} is ${state}: agents can be retried while it is ${retryFrom.join(', ')}`,
             { state },
           );
-        const entries = await this.repo.rolloutEntries(q, action.rolloutId, all);
-        changed = await this.repo.retry(q, action.rolloutId, all);
+        const entries = await this.rollouts.entryStates(q, action.rolloutId, all);
+        changed = await this.rollouts.retry(q, action.rolloutId, all);
         skipRest(
           matched,
           changed,

@@ -9,7 +9,9 @@ describe('DeadNodeWatch', () => {
     const released: string[][] = [];
     const marked: string[] = [];
     const db = {
-      query: (_sql: string, params: unknown[]) => {
+      // Forgetting a node is two statements (its row, then its agents): the second marks.
+      query: (sql: string, params: unknown[]) => {
+        if (!sql.includes('UPDATE agents')) return Promise.resolve([]);
         marked.push(params[0] as string);
         return Promise.resolve([{ marked: 3 }]);
       },

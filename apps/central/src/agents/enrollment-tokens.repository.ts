@@ -38,6 +38,21 @@ export interface NewEnrollmentToken {
   group?: string | null;
 }
 
+/** A row of `enrollment_tokens` (without its hash), as Postgres answers it. */
+interface TokenRow {
+  id: string;
+  description: string;
+  created_at: Date;
+  created_by: string;
+  expires_at: Date;
+  max_uses: number | null;
+  uses: number;
+  revoked_at: Date | null;
+  agent_id: string | null;
+  agent_id_prefix: string | null;
+  agent_group: string | null;
+}
+
 @Injectable()
 export class EnrollmentTokensRepository {
   constructor(private readonly db: DataSource) {}
@@ -66,13 +81,13 @@ export class EnrollmentTokensRepository {
       `SELECT agent_id, agent_id_prefix, agent_group, (max_uses IS NOT NULL AND uses >= max_uses) AS used_up
          FROM enrollment_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()`,
       [tokenHash],
-    )) as Array<Record<string, unknown>>;
+    )) as Array<Pick<TokenRow, 'agent_id' | 'agent_id_prefix' | 'agent_group'> & { used_up: boolean }>;
     if (!row) return undefined;
     return {
-      agentId: row.agent_id as string | null,
-      agentIdPrefix: row.agent_id_prefix as string | null,
-      group: row.agent_group as string | null,
-      usedUp: row.used_up as boolean,
+      agentId: row.agent_id,
+      agentIdPrefix: row.agent_id_prefix,
+      group: row.agent_group,
+      usedUp: row.used_up,
     };
   }
 
@@ -98,23 +113,23 @@ export class EnrollmentTokensRepository {
   }
 
   async list(): Promise<EnrollmentTokenView[]> {
-    const rows: Array<Record<string, unknown>> = await this.db.query(
+    const rows: TokenRow[] = await this.db.query(
       `SELECT id, description, created_at, created_by, expires_at, max_uses, uses, revoked_at,
               agent_id, agent_id_prefix, agent_group
          FROM enrollment_tokens ORDER BY created_at DESC`,
     );
     return rows.map((r) => ({
-      id: r.id as string,
-      description: r.description as string,
-      createdAt: r.created_at as Date,
-      createdBy: r.created_by as string,
-      expiresAt: r.expires_at as Date,
-      maxUses: r.max_uses as number | null,
-      uses: r.uses as number,
-      revokedAt: r.revoked_at as Date | null,
-      agentId: r.agent_id as string | null,
-      agentIdPrefix: r.agent_id_prefix as string | null,
-      group: r.agent_group as string | null,
+      id: r.id,
+      description: r.description,
+      createdAt: r.created_at,
+      createdBy: r.created_by,
+      expiresAt: r.expires_at,
+      maxUses: r.max_uses,
+      uses: r.uses,
+      revokedAt: r.revoked_at,
+      agentId: r.agent_id,
+      agentIdPrefix: r.agent_id_prefix,
+      group: r.agent_group,
     }));
   }
 

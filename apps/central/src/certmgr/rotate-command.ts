@@ -14,6 +14,7 @@ import { SecretBox, loadOrCreateMasterKey } from '../crypto/secret-box.js';
 import { openDatabase, type Database } from '../database/database.js';
 import { loadMigrationConfig } from '../migration/migration.config.js';
 import { RolloutsIntegration } from '../migration/rollouts-integration.js';
+import { RolloutProgressRepository } from '../rollouts/rollout-progress.repository.js';
 import { formatRotation } from '../rotation/rotation-format.js';
 import { RotationRepository } from '../rotation/rotation.repository.js';
 import { RotationService } from '../rotation/rotation.service.js';
@@ -72,7 +73,7 @@ export async function runRotate(argv: string[]): Promise<number> {
     config,
     new CertificateGuard(trust, windowHours),
   );
-  const progress = new RolloutsIntegration(db);
+  const progress = new RolloutsIntegration(new RolloutProgressRepository(db));
   const rotations = new RotationService({
     repo: new RotationRepository(db),
     secrets,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { pruneDeadNodes } from './dead-nodes.query.js';
 import { NODE_LEASE_CLASS } from './node-lease.js';
 
 export interface BoundListener {
@@ -85,20 +86,28 @@ export class NodesRepository {
   }
 
   async list(): Promise<NodeRecord[]> {
-    const rows: Array<Record<string, unknown>> = await this.db.query(
+    const rows: Array<{
+      id: string;
+      name: string;
+      started_at: Date;
+      heartbeat_at: Date;
+      alive: boolean;
+      listeners: BoundListener[];
+      listener_failures: ListenerFailure[] | null;
+    }> = await this.db.query(
       `SELECT id, name, started_at, heartbeat_at, listeners, listener_failures,
               heartbeat_at > now() - make_interval(secs => $1) AS alive
          FROM central_nodes ORDER BY started_at`,
       [NODE_STALE_AFTER_SECONDS],
     );
     return rows.map((r) => ({
-      id: r.id as string,
-      name: r.name as string,
-      startedAt: r.started_at as Date,
-      heartbeatAt: r.heartbeat_at as Date,
-      alive: r.alive as boolean,
-      listeners: r.listeners as BoundListener[],
-      listenerFailures: (r.listener_failures as ListenerFailure[] | null) ?? [],
+      id: r.id,
+      name: r.name,
+      startedAt: r.started_at,
+      heartbeatAt: r.heartbeat_at,
+      alive: r.alive,
+      listeners: r.listeners,
+      listenerFailures: r.listener_failures ?? [],
     }));
   }
 
@@ -106,10 +115,27 @@ export class NodesRepository {
    * Forgets nodes dead for an hour once no agent is left "online" on them: their last heartbeat is when
    * those agents were last seen, until the sweeper has written it to them.
    */
-  async pruneDead(): Promise<void> {
-    await this.db.query(
-      `DELETE FROM central_nodes n WHERE n.heartbeat_at < now() - interval '1 hour'
-          AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.node_id = n.id AND a.connection_status = 'online')`,
-    );
+  pruneDead(): Promise<void> {
+    return pruneDeadNodes(this.db);
   }
+}
+
+/** What runs one statement: a TypeORM DataSource or QueryRunner, or a `pg` Client or Pool. */
+export interface SqlQueryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * Deletes the row of the node `nodeId`, known to be gone, so no listing shows it alive; answers its last
+ * heartbeat (null: the row was gone already). Works on a plain `pg` client too (a cluster primary).
+ */
+export async function deleteNodeRow(db: SqlQueryable, nodeId: string): Promise<Date | null> {
+  const result = await db.query(
+    'WITH gone AS (DELETE FROM central_nodes WHERE id = $1 RETURNING heartbeat_at) SELECT heartbeat_at FROM gone',
+    [nodeId],
+  );
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{
+    heartbeat_at: Date;
+  }>;
+  return rows[0]?.heartbeat_at ?? null;
 }

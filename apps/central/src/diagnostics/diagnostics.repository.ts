@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AGENT_STATUS_VIEW } from '../agents/agents.repository.js';
 
 export type BundleState = 'requested' | 'received' | 'failed';
 
@@ -47,30 +46,15 @@ const COLUMNS = `id, agent_id, CASE WHEN ${OVERDUE} THEN 'failed' ELSE state END
 export class DiagnosticsRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** The agents among `ids`, or those of `group`, with their status as operators see it (ADR 5). */
-  async agentFacts(filter: { ids?: string[]; group?: string; limit: number }): Promise<AgentFacts[]> {
+  /** The requests of these agents still waiting for their bundle, by agent id (one each at most). */
+  async waitingRequests(agentIds: string[]): Promise<Map<string, string>> {
+    if (agentIds.length === 0) return new Map();
     const rows = (await this.db.query(
-      `SELECT v.id, v.status, v.capabilities, v.revoked_at IS NOT NULL AS revoked,
-              (SELECT d.id FROM diagnostic_bundles d WHERE d.agent_id = v.id AND d.state = 'requested'
-                  AND d.deadline_at > now() LIMIT 1) AS waiting_request_id
-         FROM (${AGENT_STATUS_VIEW}) v
-        WHERE ($1::text[] IS NULL OR v.id = ANY($1)) AND ($2::text IS NULL OR $2 = ANY(v.groups) OR $2 = ANY(v.reported_groups))
-        ORDER BY v.id LIMIT $3`,
-      [filter.ids ?? null, filter.group ?? null, filter.limit],
-    )) as Array<{
-      id: string;
-      status: string;
-      capabilities: string[] | null;
-      revoked: boolean;
-      waiting_request_id: string | null;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      status: r.status,
-      capabilities: r.capabilities ?? [],
-      revoked: r.revoked,
-      waitingRequestId: r.waiting_request_id,
-    }));
+      `SELECT DISTINCT ON (agent_id) agent_id, id FROM diagnostic_bundles
+        WHERE agent_id = ANY($1::text[]) AND state = 'requested' AND deadline_at > now()`,
+      [agentIds],
+    )) as Array<{ agent_id: string; id: string }>;
+    return new Map(rows.map((r) => [r.agent_id, r.id]));
   }
 
   async insertRequested(

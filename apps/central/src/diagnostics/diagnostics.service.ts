@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DIAGNOSTICS_CAPABILITY } from '../../../../libs/protocol/index.js';
+import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
 import { AuditService } from '../audit/audit.service.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
@@ -41,14 +42,22 @@ export class DiagnosticsService {
     private readonly repo: DiagnosticsRepository,
     private readonly bus: ClusterBus,
     private readonly audit: AuditService,
+    private readonly agents: FleetAgentsRepository,
   ) {}
 
+  /** The agents asked for (by ids or group) as the agents domain sees them, with any request still waiting. */
+  private async agentFacts(
+    ids: string[] | undefined,
+    group: string | undefined,
+    limit: number,
+  ): Promise<AgentFacts[]> {
+    const agents = await this.agents.selected({ ids, group, limit });
+    const waiting = await this.repo.waitingRequests(agents.map((a) => a.id));
+    return agents.map((a) => ({ ...a, waitingRequestId: waiting.get(a.id) ?? null }));
+  }
+
   async request(input: DiagnosticsRequestInput, actor: Actor): Promise<DiagnosticsRequestAnswer> {
-    const facts = await this.repo.agentFacts({
-      ids: input.agentIds,
-      group: input.group,
-      limit: MAX_AGENTS_PER_REQUEST + 1,
-    });
+    const facts = await this.agentFacts(input.agentIds, input.group, MAX_AGENTS_PER_REQUEST + 1);
     if (facts.length > MAX_AGENTS_PER_REQUEST) {
       throw new DomainError(
         ErrorCode.VALIDATION,

@@ -6,17 +6,10 @@ import { AgentStatusPoller } from './agent-status.poller.js';
 import { LiveGateway } from './live.gateway.js';
 import { LiveUpgradeGuard } from './live-upgrade.guard.js';
 import { RolloutProgressPoller } from './rollout-progress.poller.js';
-import { RolloutProgressRepository } from './rollout-progress.repository.js';
 
 /** Live updates for the admin UI (agent status, rollout progress) over a WebSocket on the admin port (see LiveWsAdapter). */
 @Module({
   imports: [AgentsModule, AuthModule, RolloutsModule],
-  providers: [
-    LiveUpgradeGuard,
-    AgentStatusPoller,
-    RolloutProgressRepository,
-    RolloutProgressPoller,
-    LiveGateway,
-  ],
+  providers: [LiveUpgradeGuard, AgentStatusPoller, RolloutProgressPoller, LiveGateway],
 })
 export class LiveModule {}

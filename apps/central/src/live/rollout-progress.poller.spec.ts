@@ -1,7 +1,10 @@
 import { EventBus } from '../common/event-bus.js';
 import { type RolloutsService } from '../rollouts/rollouts.service.js';
 import { MAX_PUSHED_AGENTS, RolloutProgressPoller } from './rollout-progress.poller.js';
-import { type RolloutProgressPrint, type RolloutProgressRepository } from './rollout-progress.repository.js';
+import {
+  type RolloutProgressPrint,
+  type RolloutProgressRepository,
+} from '../rollouts/rollout-progress.repository.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1150));
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '../common/event-bus.js';
 import { type RolloutSummary, RolloutsService } from '../rollouts/rollouts.service.js';
-import { RolloutProgressRepository } from './rollout-progress.repository.js';
+import { RolloutProgressRepository } from '../rollouts/rollout-progress.repository.js';
 import { WatchedPoller } from './watched-poller.js';
 
 /** Above this many targets a pushed rollout leaves its agents out; the browser fetches them itself. */

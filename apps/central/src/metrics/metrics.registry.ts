@@ -2,7 +2,7 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import cluster from 'node:cluster';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { AGENT_STATUS_VIEW } from '../agents/agents.repository.js';
+import { AgentCountsRepository } from '../agents/agent-counts.repository.js';
 import { CertificatesService } from '../certificates/certificates.service.js';
 import { ListenerManager } from '../listeners/listener-manager.js';
 import { MigrationService } from '../migration/migration.service.js';
@@ -44,11 +44,10 @@ export class MetricsRegistry implements OnModuleDestroy {
       labelNames: ['status', 'transport'],
       registers: [this.fleet],
       async collect() {
-        const rows: Array<{ status: string; transport: string | null; n: string }> = await db.query(
-          `SELECT status, transport, count(*) AS n FROM (${AGENT_STATUS_VIEW}) v WHERE v.revoked_at IS NULL GROUP BY 1, 2`,
-        );
+        // The agents domain counts them (ADR 47): one GROUP BY over its status view, revoked agents apart.
+        const { cells } = await new AgentCountsRepository(db).counts();
         this.reset();
-        for (const r of rows) this.set({ status: r.status, transport: r.transport ?? 'none' }, Number(r.n));
+        for (const c of cells) this.set({ status: c.status, transport: c.transport ?? 'none' }, c.count);
       },
     });
     new Gauge({

@@ -15,6 +15,10 @@ import { type MigrationActor } from '../migration/migration-deps.js';
 import { MigrationRepository } from '../migration/migration.repository.js';
 import { MigrationService } from '../migration/migration.service.js';
 import { RolloutsIntegration } from '../migration/rollouts-integration.js';
+import { MigrationGateQuery } from '../migration/migration-gate.query.js';
+import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
+import { ProfileRevisionsRepository } from '../profiles/profile-revisions.repository.js';
+import { RolloutProgressRepository } from '../rollouts/rollout-progress.repository.js';
 import { type StrandedAgent } from '../migration/secure-only-gate.js';
 import { StoredSettingsAdapter } from './cli-settings.adapter.js';
 import { USAGE, UsageError, parseMigrateArgs, type MigrateCommand } from './migrate-args.js';
@@ -101,10 +105,15 @@ function createService(
   const audit = new AuditRepository(db);
   const certificates = new CertificatesRepository(db);
   const nodes = new NodesRepository(db);
+  const agents = new FleetAgentsRepository(db);
+  const revisions = new ProfileRevisionsRepository(db);
   return new MigrationService({
     repo: new MigrationRepository(db),
+    gate: new MigrationGateQuery(db),
+    agentExists: (id) => agents.isRegistered(id),
+    revision: (profile, revision) => revisions.find(profile, revision),
     settings: new StoredSettingsAdapter(db),
-    rollouts: new RolloutsIntegration(db),
+    rollouts: new RolloutsIntegration(new RolloutProgressRepository(db)),
     activeChainPem: async () => (await certificates.findActive())?.chainPem,
     boundListeners: async () => (await nodes.list()).filter((n) => n.alive).flatMap((n) => n.listeners),
     audit: (who, action, outcome, details) =>

@@ -1,4 +1,4 @@
-/** What the `secure_only` gate knows about one registered agent (one row of MigrationRepository.gateFacts). */
+/** What the `secure_only` gate knows about one registered agent (one row of MigrationGateQuery.gateFacts). */
 export interface AgentGateFacts {
   id: string;
   /** Connection status as operators see it (corrected by node liveness, ADR 5). */

@@ -16,7 +16,7 @@ export class MigrationExemptions {
   ): Promise<Exemption> {
     if (input.expiresAt.getTime() <= (await this.deps.repo.now()).getTime())
       throw new ValidationError([{ field: 'expiresAt', message: 'must be in the future' }]);
-    if (!(await this.deps.repo.agentExists(input.agentId)))
+    if (!(await this.deps.agentExists(input.agentId)))
       throw new DomainError(ErrorCode.NOT_FOUND, `no registered agent "${input.agentId}"`);
     await this.deps.repo.upsertExemption({ ...input, createdBy: actor.name });
     await this.deps.audit(actor, 'migration exemption', 'success', {

@@ -58,13 +58,13 @@ export class MigrationStatusReader {
   }
 
   async secureOnlyGate(options: GateOptions): Promise<GateResult> {
-    const { now, agents } = await this.deps.repo.gateFacts();
+    const { now, agents } = await this.deps.gate.gateFacts();
     return assessSecureOnly(agents, now, this.gateOptions(options).minWindowHours);
   }
 
   /** Every stranded agent with what the table filters on, and the database's clock. */
   async strandedTable(options: GateOptions): Promise<{ now: Date; rows: StrandedRow[] }> {
-    const { now, agents } = await this.deps.repo.gateFacts();
+    const { now, agents } = await this.deps.gate.gateFacts();
     const gate = assessSecureOnly(agents, now, this.gateOptions(options).minWindowHours);
     return { now, rows: strandedRows(gate.stranded, agents) };
   }
@@ -147,7 +147,7 @@ export class MigrationStatusReader {
       checks.push({ id: 'certificate_validity', ok: false, reason: 'there is no active server certificate' });
     } else {
       const hosts = [
-        ...new Set([...this.deps.agentHosts, ...centralHostsOf(await this.deps.repo.profileCentralHosts())]),
+        ...new Set([...this.deps.agentHosts, ...centralHostsOf(await this.deps.gate.profileCentralHosts())]),
       ];
       checks.push(
         checkValidity(chain, await this.deps.repo.now(), minCertificateDays),

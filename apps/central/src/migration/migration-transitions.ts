@@ -116,7 +116,7 @@ export class MigrationTransitions {
     const settings = await this.deps.settings.current();
     const details: Record<string, unknown> = {};
     if (target === 'plain_only' && settings.secure.enabled) {
-      const onSecure = await this.deps.repo.onlineOverSecure();
+      const onSecure = await this.deps.gate.onlineOverSecure();
       if (onSecure.length > 0 && !req.force) {
         await this.refused(actor, 'rollback', { to: target, reason: req.reason, agents: onSecure });
         throw new DomainError(
@@ -222,7 +222,7 @@ export class MigrationTransitions {
   }
 
   private async requireSecureRevision(profile: string, revision: number): Promise<void> {
-    const stored = await this.deps.repo.revision(profile, revision);
+    const stored = await this.deps.revision(profile, revision);
     if (!stored)
       throw new DomainError(ErrorCode.NOT_FOUND, `no revision ${revision} of profile "${profile}"`);
     const chainPem = await this.deps.activeChainPem();
@@ -243,7 +243,7 @@ export class MigrationTransitions {
   ): Promise<void> {
     const [listener] = await this.reader.preconditions('secure_only', req);
     if (!listener!.ok) throw new DomainError(ErrorCode.CONFLICT, `secure_only needs: ${listener!.reason}`);
-    const { now, agents } = await this.deps.repo.gateFacts();
+    const { now, agents } = await this.deps.gate.gateFacts();
     const gate = assessSecureOnly(agents, now, this.reader.gateOptions(req).minWindowHours);
     const ids = gate.stranded.map((s) => s.agentId);
     if (ids.length > 0) {

@@ -19,9 +19,14 @@ import { MIGRATION_CONFIG, loadMigrationConfig, type MigrationConfig } from './m
 import { MigrationRepository } from './migration.repository.js';
 import { MigrationService } from './migration.service.js';
 import { RolloutsIntegration } from './rollouts-integration.js';
+import { MigrationGateQuery } from './migration-gate.query.js';
+import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
+import { ProfileRevisionsRepository } from '../profiles/profile-revisions.repository.js';
+import { RolloutProgressRepository } from '../rollouts/rollout-progress.repository.js';
 import { SecureRolloutStarter } from './secure-rollout.starter.js';
 import { AgentsModule } from '../agents/agents.module.js';
 import { StrandedExemptions } from './stranded-exemptions.js';
+import { BulkExemptionsRegistrar } from './bulk-exemptions.registrar.js';
 
 /** Builds the migration from this node's services: settings applied live here, then NOTIFY (docs/design.md §7). */
 function createMigrationService(
@@ -36,7 +41,9 @@ function createMigrationService(
   rollouts: RolloutsService,
   profiles: ProfilesService,
   prepare: ProfilePrepareService,
+  revisions: ProfileRevisionsRepository,
 ): MigrationService {
+  const agents = new FleetAgentsRepository(db);
   const starter = new SecureRolloutStarter({
     db,
     profiles,
@@ -46,11 +53,14 @@ function createMigrationService(
   });
   return new MigrationService({
     repo: new MigrationRepository(db),
+    gate: new MigrationGateQuery(db),
+    agentExists: (id) => agents.isRegistered(id),
+    revision: (profile, revision) => revisions.find(profile, revision),
     settings: {
       current: async () => (await settings.current()).value,
       change: async (patch, actor) => void (await settings.update(patch, actor)),
     },
-    rollouts: new RolloutsIntegration(db, starter),
+    rollouts: new RolloutsIntegration(new RolloutProgressRepository(db), starter),
     activeChainPem: () => certificates.activeChainPem().catch(() => undefined),
     boundListeners: async () => [
       ...listeners.bound(),
@@ -97,9 +107,11 @@ function createMigrationService(
         RolloutsService,
         ProfilesService,
         ProfilePrepareService,
+        ProfileRevisionsRepository,
       ],
     },
     StrandedExemptions,
+    BulkExemptionsRegistrar,
   ],
   exports: [MigrationService],
 })

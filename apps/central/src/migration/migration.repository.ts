@@ -1,7 +1,10 @@
 import { type DataSource } from 'typeorm';
-import { AGENT_STATUS_VIEW } from '../agents/agents.repository.js';
-import { type AgentGateFacts } from './agent-gate-facts.js';
 import { type Phase } from './migration-phase.js';
+
+/** What runs one statement: the data source, or a transaction's connection. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
 
 export interface MigrationState {
   phase: Phase;
@@ -37,7 +40,44 @@ export interface Exemption {
   active: boolean;
 }
 
-/** The migration's SQL (ADR 3). A plain class: central and the `migrate` CLI both construct it. */
+interface StateRow {
+  phase: Phase;
+  pending_rollout_id: string | null;
+  pending_profile: string | null;
+  pending_revision: number | null;
+  pending_since: Date | null;
+  changed_at: Date;
+  changed_by: string;
+}
+
+interface TransitionRow {
+  id: string | number;
+  at: Date;
+  actor: string;
+  kind: TransitionKind;
+  from_phase: Phase;
+  to_phase: Phase;
+  reason: string;
+  forced: boolean;
+  acknowledged: string[];
+  acknowledged_count: number;
+  details: Record<string, unknown>;
+}
+
+interface ExemptionRow {
+  agent_id: string;
+  reason: string;
+  expires_at: Date;
+  created_at: Date;
+  created_by: string;
+  active: boolean;
+}
+
+/**
+ * The migration's tables (ADR 47): migration_state, migration_transitions, migration_exemptions. What the
+ * gate reads of other domains is the report in migration-gate.query.ts. A plain class: central and the
+ * `migrate` CLI both construct it.
+ */
 export class MigrationRepository {
   constructor(private readonly db: Pick<DataSource, 'query' | 'transaction'>) {}
 
@@ -45,20 +85,20 @@ export class MigrationRepository {
     const [r] = (await this.db.query(
       `SELECT phase, pending_rollout_id, pending_profile, pending_revision, pending_since, changed_at, changed_by
          FROM migration_state WHERE id = 1`,
-    )) as Array<Record<string, unknown>>;
+    )) as StateRow[];
     if (!r) throw new Error('migration_state is empty: the database migrations did not run');
     return {
-      phase: r.phase as Phase,
+      phase: r.phase,
       pending: r.pending_rollout_id
         ? {
-            rolloutId: r.pending_rollout_id as string,
-            profile: r.pending_profile as string | null,
-            revision: r.pending_revision as number | null,
-            since: r.pending_since as Date,
+            rolloutId: r.pending_rollout_id,
+            profile: r.pending_profile,
+            revision: r.pending_revision,
+            since: r.pending_since!,
           }
         : null,
-      changedAt: r.changed_at as Date,
-      changedBy: r.changed_by as string,
+      changedAt: r.changed_at,
+      changedBy: r.changed_by,
     };
   }
 
@@ -117,96 +157,25 @@ export class MigrationRepository {
                 AS acknowledged
          FROM migration_transitions ORDER BY id DESC LIMIT $1`,
       [limit, listed],
-    )) as Array<Record<string, unknown>>;
+    )) as TransitionRow[];
     return rows.map((r) => ({
       id: String(r.id),
-      at: r.at as Date,
-      actor: r.actor as string,
-      kind: r.kind as TransitionKind,
-      from: r.from_phase as Phase,
-      to: r.to_phase as Phase,
-      reason: r.reason as string,
-      forced: r.forced as boolean,
-      acknowledged: r.acknowledged as string[],
-      acknowledgedCount: r.acknowledged_count as number,
-      details: r.details as Record<string, unknown>,
+      at: r.at,
+      actor: r.actor,
+      kind: r.kind,
+      from: r.from_phase,
+      to: r.to_phase,
+      reason: r.reason,
+      forced: r.forced,
+      acknowledged: r.acknowledged,
+      acknowledgedCount: r.acknowledged_count,
+      details: r.details,
     }));
-  }
-
-  /** Every registered (not revoked) agent with its history, active exemption and latest publish step. */
-  async gateFacts(): Promise<{ now: Date; agents: AgentGateFacts[] }> {
-    const rows = (await this.db.query(
-      `SELECT v.id, v.status, v.transport, v.via, v.agent_version, v.capabilities, v.connected_at, v.last_seen_at,
-              v.groups, v.reported_groups, v.enrolled_at,
-              s.last_transport, s.last_connected_at, s.last_secure_at, s.last_plain_at,
-              s.longest_offline_gap_seconds,
-              e.reason AS exemption_reason, e.expires_at AS exemption_expires_at,
-              f.rollout_id, f.state AS rollout_state, f.reason AS rollout_reason,
-              now() AS db_now
-         FROM (${AGENT_STATUS_VIEW}) v
-         LEFT JOIN agent_connection_stats s ON s.agent_id = v.id
-         LEFT JOIN migration_exemptions e ON e.agent_id = v.id AND e.expires_at > now()
-         LEFT JOIN LATERAL (
-           SELECT ra.rollout_id, ra.state, ra.reason FROM rollout_agents ra
-             JOIN rollouts r ON r.id = ra.rollout_id AND r.mode = 'publish'
-            WHERE ra.agent_id = v.id ORDER BY r.created_at DESC LIMIT 1) f ON true
-        WHERE v.revoked_at IS NULL
-        ORDER BY v.id`,
-    )) as Array<Record<string, unknown>>;
-    const now = rows[0] ? (rows[0].db_now as Date) : await this.now();
-    return {
-      now,
-      agents: rows.map((r) => ({
-        id: r.id as string,
-        status: r.status as AgentGateFacts['status'],
-        transport: r.transport as string | null,
-        via: (r.via as string | null) ?? null,
-        agentVersion: r.agent_version as string | null,
-        capabilities: (r.capabilities as string[] | null) ?? [],
-        connectedAt: r.connected_at as Date | null,
-        lastSeenAt: r.last_seen_at as Date | null,
-        groups: [...new Set([...(r.groups as string[]), ...(r.reported_groups as string[])])].sort(),
-        enrolledAt: r.enrolled_at as Date,
-        history: r.last_connected_at
-          ? {
-              lastTransport: r.last_transport as string | null,
-              lastConnectedAt: r.last_connected_at as Date,
-              lastSecureAt: r.last_secure_at as Date | null,
-              lastPlainAt: r.last_plain_at as Date | null,
-              longestOfflineGapSeconds: Number(r.longest_offline_gap_seconds),
-            }
-          : null,
-        exemption: r.exemption_reason
-          ? { reason: r.exemption_reason as string, expiresAt: r.exemption_expires_at as Date }
-          : null,
-        rollout: r.rollout_id
-          ? {
-              rolloutId: r.rollout_id as string,
-              state: r.rollout_state as string,
-              reason: r.rollout_reason as string | null,
-            }
-          : null,
-      })),
-    };
   }
 
   async now(): Promise<Date> {
     const [r] = (await this.db.query('SELECT now() AS now')) as Array<{ now: Date }>;
     return r!.now;
-  }
-
-  async agentExists(id: string): Promise<boolean> {
-    const rows = (await this.db.query('SELECT 1 FROM agents WHERE id = $1 AND revoked_at IS NULL', [
-      id,
-    ])) as unknown[];
-    return rows.length > 0;
-  }
-
-  async onlineOverSecure(): Promise<string[]> {
-    const rows = (await this.db.query(
-      `SELECT id FROM (${AGENT_STATUS_VIEW}) v WHERE v.status = 'online' AND v.transport LIKE 'secure%' ORDER BY id`,
-    )) as Array<{ id: string }>;
-    return rows.map((r) => r.id);
   }
 
   async upsertExemption(e: { agentId: string; reason: string; expiresAt: Date; createdBy: string }) {
@@ -232,14 +201,14 @@ export class MigrationRepository {
       `SELECT agent_id, reason, expires_at, created_at, created_by, expires_at > now() AS active
          FROM migration_exemptions ORDER BY agent_id LIMIT $1 OFFSET $2`,
       [page?.limit ?? null, page?.offset ?? 0],
-    )) as Array<Record<string, unknown>>;
+    )) as ExemptionRow[];
     return rows.map((r) => ({
-      agentId: r.agent_id as string,
-      reason: r.reason as string,
-      expiresAt: r.expires_at as Date,
-      createdAt: r.created_at as Date,
-      createdBy: r.created_by as string,
-      active: r.active as boolean,
+      agentId: r.agent_id,
+      reason: r.reason,
+      expiresAt: r.expires_at,
+      createdAt: r.created_at,
+      createdBy: r.created_by,
+      active: r.active,
     }));
   }
 
@@ -250,33 +219,42 @@ export class MigrationRepository {
     return r!.n;
   }
 
-  /** `central.host` of every profile draft and of every revision some agent should run. */
-  async profileCentralHosts(): Promise<string[]> {
-    const rows = (await this.db.query(
-      `SELECT draft_agent_conf AS conf FROM profiles
-       UNION ALL
-       SELECT r.agent_conf FROM profile_revisions r
-         JOIN (SELECT DISTINCT profile_name, revision FROM agent_desired_profiles) d
-           ON d.profile_name = r.profile_name AND d.revision = r.revision`,
-    )) as Array<{ conf: string }>;
-    return rows.map((r) => r.conf);
+  /**
+   * Exempts many agents at once, on the caller's transaction (a bulk action, ADR 40); answers the ids
+   * written. Agents that do not exist are refused by the foreign key: the caller passes matched ids.
+   */
+  async exemptMany(
+    q: Queryable,
+    agentIds: string[],
+    e: { reason: string; expiresAt: Date; createdBy: string },
+  ): Promise<string[]> {
+    const rows = rowsOf<{ agent_id: string }>(
+      await q.query(
+        `INSERT INTO migration_exemptions (agent_id, reason, expires_at, created_by)
+         SELECT id, $2, $3, $4 FROM unnest($1::text[]) AS id
+         ON CONFLICT (agent_id) DO UPDATE SET reason = EXCLUDED.reason, expires_at = EXCLUDED.expires_at,
+           created_by = EXCLUDED.created_by, created_at = now()
+         RETURNING agent_id`,
+        [agentIds, e.reason, e.expiresAt, e.createdBy],
+      ),
+    );
+    return rows.map((r) => r.agent_id);
   }
 
-  async revision(
-    profile: string,
-    revision: number,
-  ): Promise<
-    { agentConf: string; truststore: Array<{ fingerprintSha256?: string; pem?: string }> } | undefined
-  > {
-    const [r] = (await this.db.query(
-      'SELECT agent_conf, truststore FROM profile_revisions WHERE profile_name = $1 AND revision = $2',
-      [profile, revision],
-    )) as Array<Record<string, unknown>>;
-    return r
-      ? {
-          agentConf: r.agent_conf as string,
-          truststore: r.truststore as Array<{ fingerprintSha256?: string; pem?: string }>,
-        }
-      : undefined;
+  /** Removes the exemptions of many agents on the caller's transaction; answers the ids that had one. */
+  async unexemptMany(q: Queryable, agentIds: string[]): Promise<string[]> {
+    const rows = rowsOf<{ agent_id: string }>(
+      await q.query('DELETE FROM migration_exemptions WHERE agent_id = ANY($1::text[]) RETURNING agent_id', [
+        agentIds,
+      ]),
+    );
+    return rows.map((r) => r.agent_id);
   }
+}
+
+/** UPDATE/DELETE answer `[rows, count]` through TypeORM, SELECT/INSERT answer the rows. */
+function rowsOf<T>(result: unknown): T[] {
+  const r = result as unknown[];
+  if (r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number') return r[0] as T[];
+  return r as T[];
 }

@@ -1,14 +1,7 @@
-/** Per-agent progress of a publish rollout, as the migration shows it. */
-export interface RolloutProgress {
-  id: string;
-  profile: string;
-  revision: number;
-  mode: string;
-  state: string;
-  stateReason: string | null;
-  agents: Record<string, number>;
-  failed: Array<{ agentId: string; state: string; reason: string | null }>;
-}
+import { type RolloutProgress } from '../rollouts/rollout.types.js';
+
+/** Per-agent progress of a publish rollout, as the migration shows it (read by the rollouts domain). */
+export { type RolloutProgress };
 
 /** Wave sizes as the rollouts API takes them (default: one wave). */
 export type RolloutWavesRequest = { sizes: number[] } | { percentages: number[] };

@@ -6,8 +6,8 @@ import { CertificatesService } from '../certificates/certificates.service.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { nextPhase } from '../migration/migration-phase.js';
 import { MigrationService } from '../migration/migration.service.js';
-import { DesiredProfilesRepository } from '../rollouts/desired-profiles.repository.js';
 import { RolloutsOverviewRepository } from '../rollouts/rollouts-overview.repository.js';
+import { FleetRevisionsQuery } from './fleet-revisions.query.js';
 import { handshakeFailuresOfThisNode } from './handshake-failures.js';
 import { type FleetOverview } from './overview.types.js';
 import { Revalidating } from './revalidating.js';
@@ -35,7 +35,7 @@ export class OverviewService {
 
   constructor(
     private readonly agents: AgentCountsRepository,
-    private readonly desired: DesiredProfilesRepository,
+    private readonly revisions: FleetRevisionsQuery,
     private readonly rollouts: RolloutsOverviewRepository,
     private readonly migration: MigrationService,
     private readonly certificates: CertificatesService,
@@ -57,7 +57,7 @@ export class OverviewService {
       });
     const [counts, revisions, active, failures, migration, certificate, handshake] = await Promise.all([
       part('agents', () => this.agents.counts(), { cells: [], revoked: 0 }),
-      part('profiles', () => this.desired.revisionCounts(), {
+      part('profiles', () => this.revisions.revisionCounts(), {
         revisions: [],
         runningNone: 0,
         runningUnknown: 0,

@@ -1,6 +1,6 @@
 import { type ConnectionStatus } from '../agents/agents.repository.js';
 import { type Phase } from '../migration/migration-phase.js';
-import { type RevisionCount } from '../rollouts/desired-profiles.repository.js';
+import { type RevisionCount } from './fleet-revisions.query.js';
 import { type ActiveRollout, type FailedDelivery } from '../rollouts/rollouts-overview.repository.js';
 
 /** `GET /api/overview`: the fleet at a glance, composed from the owning domains in one answer. */

@@ -28,6 +28,12 @@ export interface ProfileRevision {
   createdBy: string;
 }
 
+/** A revision as a delivery plans it (the rollouts domain). */
+export type RevisionFacts = Pick<
+  ProfileRevision,
+  'profile' | 'revision' | 'sha256' | 'sizeBytes' | 'minimumAgentVersion' | 'requiredCapabilities'
+>;
+
 export interface ProfileRevisionWithArchive extends ProfileRevision {
   archive: Buffer;
 }
@@ -54,6 +60,25 @@ export class ProfileRevisionsRepository {
       [profile, revision],
     );
     return row ? toRevision(row) : undefined;
+  }
+
+  /** What a delivery needs of a revision (no archive, no agent.conf): its sha, size and requirements. */
+  async facts(profile: string, revision: number): Promise<RevisionFacts | undefined> {
+    const [row] = (await this.db.query(
+      `SELECT profile_name, revision, sha256, size_bytes, minimum_agent_version, required_capabilities
+         FROM profile_revisions WHERE profile_name = $1 AND revision = $2`,
+      [profile, revision],
+    )) as RevisionRow[];
+    return row
+      ? {
+          profile: row.profile_name,
+          revision: row.revision,
+          sha256: row.sha256,
+          sizeBytes: row.size_bytes,
+          minimumAgentVersion: row.minimum_agent_version,
+          requiredCapabilities: row.required_capabilities,
+        }
+      : undefined;
   }
 
   async archive(profile: string, revision: number): Promise<Buffer | undefined> {
@@ -113,19 +138,34 @@ export class ProfileRevisionsRepository {
   }
 }
 
+/** A row of COLUMNS, as Postgres answers it. */
+interface RevisionRow {
+  profile_name: string;
+  revision: number;
+  sha256: string;
+  size_bytes: number;
+  manifest: ProfileManifest;
+  agent_conf: string;
+  truststore: RevisionCertificate[];
+  minimum_agent_version: string;
+  required_capabilities: string[];
+  created_at: Date;
+  created_by: string;
+}
+
 function toRevision(row: unknown): ProfileRevision {
-  const r = row as Record<string, unknown>;
+  const r = row as RevisionRow;
   return {
-    profile: r.profile_name as string,
-    revision: r.revision as number,
-    sha256: r.sha256 as string,
-    sizeBytes: r.size_bytes as number,
-    manifest: r.manifest as ProfileManifest,
-    agentConf: r.agent_conf as string,
-    truststore: r.truststore as RevisionCertificate[],
-    minimumAgentVersion: r.minimum_agent_version as string,
-    requiredCapabilities: r.required_capabilities as string[],
-    createdAt: r.created_at as Date,
-    createdBy: r.created_by as string,
+    profile: r.profile_name,
+    revision: r.revision,
+    sha256: r.sha256,
+    sizeBytes: r.size_bytes,
+    manifest: r.manifest,
+    agentConf: r.agent_conf,
+    truststore: r.truststore,
+    minimumAgentVersion: r.minimum_agent_version,
+    requiredCapabilities: r.required_capabilities,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
   };
 }

@@ -125,22 +125,40 @@ export class ProfilesRepository {
   }
 }
 
+/** A row of `profiles`, as Postgres answers it. */
+interface DraftRow {
+  name: string;
+  built_in: boolean;
+  description: string;
+  copied_from: string | null;
+  draft_agent_conf: string;
+  draft_truststore: TruststoreEntry[];
+  truststore_password_encrypted: string;
+  minimum_agent_version: string;
+  required_capabilities: string[];
+  draft_version: number;
+  created_at: Date;
+  created_by: string;
+  updated_at: Date;
+  updated_by: string;
+}
+
 function toDraft(row: unknown): ProfileDraft {
-  const r = row as Record<string, unknown>;
+  const r = row as DraftRow;
   return {
-    name: r.name as string,
-    builtIn: r.built_in as boolean,
-    description: r.description as string,
-    copiedFrom: (r.copied_from as string | null) ?? null,
-    agentConf: r.draft_agent_conf as string,
-    truststore: r.draft_truststore as TruststoreEntry[],
-    passwordSealed: r.truststore_password_encrypted as string,
-    minimumAgentVersion: r.minimum_agent_version as string,
-    requiredCapabilities: r.required_capabilities as string[],
-    draftVersion: r.draft_version as number,
-    createdAt: r.created_at as Date,
-    createdBy: r.created_by as string,
-    updatedAt: r.updated_at as Date,
-    updatedBy: r.updated_by as string,
+    name: r.name,
+    builtIn: r.built_in,
+    description: r.description,
+    copiedFrom: r.copied_from ?? null,
+    agentConf: r.draft_agent_conf,
+    truststore: r.draft_truststore,
+    passwordSealed: r.truststore_password_encrypted,
+    minimumAgentVersion: r.minimum_agent_version,
+    requiredCapabilities: r.required_capabilities,
+    draftVersion: r.draft_version,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    updatedAt: r.updated_at,
+    updatedBy: r.updated_by,
   };
 }

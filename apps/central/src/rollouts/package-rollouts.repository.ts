@@ -1,22 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type AgentUpgradeState } from '../../../../libs/protocol/index.js';
+import { type TargetAgent } from '../agents/fleet-agents.repository.js';
+import {
+  agentsNeedingUpgrade,
+  dueUpgrades,
+  reconcileVersions,
+  type DueUpgrade,
+} from './package-work.query.js';
 import { type RolloutAgentState } from './rollout-agent-state.js';
 import { type NewRollout } from './rollouts.repository.js';
 
-/** An entry of a package rollout that is due an `agent.upgrade` on a session this node holds. */
-export interface DueUpgrade {
-  rolloutId: string;
-  agentId: string;
-  attempts: number;
-  state: RolloutAgentState;
-  sessionId: string;
-  version: string;
-  sha256: string;
-  sizeBytes: number;
-  manifest: string;
-  centralSignature: Buffer;
-}
+export { type DueUpgrade };
 
 /** What a package rollout's entry moves to on each `agent.upgrade.status` (mode publish, goal applied). */
 export const ENTRY_STATE_OF: Record<AgentUpgradeState, RolloutAgentState> = {
@@ -37,7 +32,8 @@ const PROGRESS: Partial<Record<RolloutAgentState, number>> = {
 };
 
 /**
- * SQL of rollouts that deliver agent packages (ADR 45). They share `rollouts` and `rollout_agents` with
+ * SQL of rollouts that deliver agent packages (ADR 45); what they read of agents and agent packages is
+ * the report in package-work.query.ts (ADR 47). They share `rollouts` and `rollout_agents` with
  * profile rollouts, so waves, thresholds, pause, approval and step timeouts are the same code
  * (RolloutWaves); only sending and recording answers differ (PackageDispatcher).
  */
@@ -45,34 +41,12 @@ const PROGRESS: Partial<Record<RolloutAgentState, number>> = {
 export class PackageRolloutsRepository {
   constructor(private readonly db: DataSource) {}
 
-  async packageExists(version: string): Promise<boolean> {
-    const rows = (await this.db.query('SELECT 1 FROM agent_packages WHERE version = $1', [
-      version,
-    ])) as unknown[];
-    return rows.length > 0;
-  }
-
   /**
    * Agents that need an upgrade: those that said hello without the `wss` capability (the migration
    * gate's "cannot connect securely"), and those a running rollout marked needs_upgrade.
    */
-  async agentsNeedingUpgrade(): Promise<
-    Array<{ id: string; agentVersion: string | null; capabilities: string[] }>
-  > {
-    const rows = (await this.db.query(
-      `SELECT id, agent_version, capabilities FROM agents a
-        WHERE revoked_at IS NULL
-          AND (   (agent_version IS NOT NULL AND NOT coalesce(capabilities, '[]'::jsonb) ? 'wss')
-               OR EXISTS (SELECT 1 FROM rollout_agents ra JOIN rollouts r ON r.id = ra.rollout_id
-                           WHERE ra.agent_id = a.id AND ra.state = 'needs_upgrade'
-                             AND r.state IN ('running', 'paused', 'awaiting_approval', 'halted')))
-        ORDER BY id`,
-    )) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      id: r.id as string,
-      agentVersion: r.agent_version as string | null,
-      capabilities: (r.capabilities as string[] | null) ?? [],
-    }));
+  agentsNeedingUpgrade(): Promise<TargetAgent[]> {
+    return agentsNeedingUpgrade(this.db);
   }
 
   /**
@@ -126,33 +100,8 @@ export class PackageRolloutsRepository {
    * Entries of sending package rollouts (their wave reached) whose agent is online on this node and was
    * not sent `agent.upgrade` on its current session yet: pending ones, and stale ones (sent again).
    */
-  async due(nodeId: string, limit: number): Promise<DueUpgrade[]> {
-    const rows = (await this.db.query(
-      `SELECT ra.rollout_id, ra.agent_id, ra.attempts, ra.state, a.session_id,
-              p.version, p.sha256, p.size_bytes, p.manifest, p.central_signature
-         FROM rollout_agents ra
-         JOIN rollouts r ON r.id = ra.rollout_id
-         JOIN agent_packages p ON p.version = r.package_version
-         JOIN agents a ON a.id = ra.agent_id
-        WHERE r.kind = 'agent_package' AND r.state IN ('running', 'awaiting_approval')
-          AND ra.wave <= r.current_wave AND ra.state IN ('pending', 'stale')
-          AND a.node_id = $1 AND a.connection_status = 'online' AND a.session_id IS NOT NULL
-          AND ra.sent_session IS DISTINCT FROM a.session_id
-        ORDER BY r.created_at, ra.agent_id LIMIT $2`,
-      [nodeId, limit],
-    )) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      rolloutId: r.rollout_id as string,
-      agentId: r.agent_id as string,
-      attempts: Number(r.attempts),
-      state: r.state as RolloutAgentState,
-      sessionId: r.session_id as string,
-      version: r.version as string,
-      sha256: r.sha256 as string,
-      sizeBytes: Number(r.size_bytes),
-      manifest: r.manifest as string,
-      centralSignature: r.central_signature as Buffer,
-    }));
+  due(nodeId: string, limit: number): Promise<DueUpgrade[]> {
+    return dueUpgrades(this.db, nodeId, limit);
   }
 
   /** Marks the entry sent on this session (a stale one starts a new attempt); false if it moved meanwhile. */
@@ -202,17 +151,7 @@ export class PackageRolloutsRepository {
    * Entries under way whose agent now runs the rollout's version (it said so at hello): applied, even if
    * its `upgraded` was lost with a connection. Returns the rollouts that changed.
    */
-  async reconcileVersions(): Promise<string[]> {
-    const rows = (await this.db.query(
-      `UPDATE rollout_agents ra
-          SET state = 'applied', reason = NULL, state_changed_at = now(), applied_at = now()
-         FROM rollouts r, agents a
-        WHERE r.id = ra.rollout_id AND a.id = ra.agent_id AND r.kind = 'agent_package'
-          AND r.state IN ('running', 'paused', 'awaiting_approval', 'halted')
-          AND ra.state IN ('synchronizing', 'synchronized', 'applying', 'stale')
-          AND ra.attempts > 0 AND a.agent_version = r.package_version
-        RETURNING ra.rollout_id`,
-    )) as [Array<{ rollout_id: string }>, number];
-    return [...new Set((rows[0] ?? []).map((r) => r.rollout_id))];
+  reconcileVersions(): Promise<string[]> {
+    return reconcileVersions(this.db);
   }
 }

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { AgentPackagesRepository } from '../agent-packages/agent-packages.repository.js';
+import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
 import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
 import { type CreatePackageRolloutRequest } from './dto/package-rollout.requests.js';
 import { PackageRolloutsRepository } from './package-rollouts.repository.js';
 import { type RolloutAgentState } from './rollout-agent-state.js';
-import { RolloutsRepository } from './rollouts.repository.js';
 import { type RolloutDetail, RolloutsService } from './rollouts.service.js';
 import { planWaves } from './wave-planner.js';
 
@@ -16,9 +17,10 @@ const NEEDS_UPGRADE_SHOWN = 20;
 export class PackageRolloutsService {
   constructor(
     private readonly packages: PackageRolloutsRepository,
-    private readonly rollouts: RolloutsRepository,
     private readonly views: RolloutsService,
     private readonly cluster: ClusterBus,
+    private readonly agents: FleetAgentsRepository,
+    private readonly agentPackages: AgentPackagesRepository,
   ) {}
 
   /** The agents `{"needsUpgrade": true}` resolves to now: how many, and the first NEEDS_UPGRADE_SHOWN ids. */
@@ -28,7 +30,7 @@ export class PackageRolloutsService {
   }
 
   async create(input: CreatePackageRolloutRequest, actor: string): Promise<RolloutDetail> {
-    if (!(await this.packages.packageExists(input.version)))
+    if (!(await this.agentPackages.find(input.version)))
       throw new DomainError(
         ErrorCode.NOT_FOUND,
         `no agent package ${input.version} (upload it with POST /api/agent-packages first)`,
@@ -37,7 +39,7 @@ export class PackageRolloutsService {
     const agents =
       'needsUpgrade' in targets
         ? await this.packages.agentsNeedingUpgrade()
-        : await this.rollouts.targetAgents(targets);
+        : await this.agents.targets(targets);
     if ('agentIds' in targets) {
       const known = new Set(agents.map((a) => a.id));
       const unknown = targets.agentIds.filter((id) => !known.has(id));

@@ -1,11 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
 import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
 import { upgradeNeeded } from './capability-gate.js';
 import { type CreateRolloutRequest } from './dto/rollout.requests.js';
 import { type RolloutAgentState } from './rollout-agent-state.js';
 import { type RevisionFacts } from './rollout.types.js';
-import { RolloutsRepository } from './rollouts.repository.js';
+import { ProfileRevisionsRepository } from '../profiles/profile-revisions.repository.js';
 import { cutIntoWaves, MAX_WAVE_SEED, type WaveOrder, waveOrdered } from './wave-order.js';
 import { planWaves } from './wave-planner.js';
 
@@ -54,16 +55,19 @@ export interface RolloutPreview {
  */
 @Injectable()
 export class RolloutPlanner {
-  constructor(private readonly repo: RolloutsRepository) {}
+  constructor(
+    private readonly revisions: ProfileRevisionsRepository,
+    private readonly agents: FleetAgentsRepository,
+  ) {}
 
   async plan(input: CreateRolloutRequest): Promise<RolloutPlan> {
-    const revision = await this.repo.revision(input.profile, input.revision);
+    const revision = await this.revisions.facts(input.profile, input.revision);
     if (!revision)
       throw new DomainError(
         ErrorCode.NOT_FOUND,
         `no revision ${input.revision} of profile "${input.profile}"`,
       );
-    const agents = await this.repo.targetAgents(input.targets);
+    const agents = await this.agents.targets(input.targets);
     if ('agentIds' in input.targets) {
       const known = new Set(agents.map((a) => a.id));
       const unknown = input.targets.agentIds.filter((id) => !known.has(id));

@@ -91,3 +91,17 @@ export interface RevisionFacts {
   minimumAgentVersion: string;
   requiredCapabilities: string[];
 }
+
+/** One rollout's progress as those who follow it read it (the migration's secure rollout, ADR 12). */
+export interface RolloutProgress {
+  id: string;
+  profile: string;
+  revision: number;
+  mode: string;
+  state: string;
+  stateReason: string | null;
+  /** Targeted agents counted by delivery state. */
+  agents: Record<string, number>;
+  /** Entries that failed, went stale or need an upgrade, by agent id. */
+  failed: Array<{ agentId: string; state: string; reason: string | null }>;
+}

@@ -33,6 +33,32 @@ export interface FailedDelivery {
   at: Date;
 }
 
+interface ActiveRow {
+  id: string;
+  profile_name: string;
+  revision: number;
+  mode: RolloutMode;
+  state: RolloutState;
+  state_reason: string | null;
+  current_wave: number;
+  wave_count: number;
+  created_at: Date;
+  updated_at: Date;
+  entry_state: RolloutAgentState | null;
+  n: number;
+}
+
+interface FailureRow {
+  agent_id: string;
+  rollout_id: string;
+  profile_name: string;
+  revision: number;
+  mode: RolloutMode;
+  reason: string | null;
+  state_changed_at: Date;
+  total: number;
+}
+
 /** Rollouts as the overview shows them: grouped in the database, one row per rollout and state. */
 @Injectable()
 export class RolloutsOverviewRepository {
@@ -46,35 +72,33 @@ export class RolloutsOverviewRepository {
         WHERE r.state IN ('running', 'paused', 'awaiting_approval', 'halted')
         GROUP BY r.id, ra.state
         ORDER BY r.created_at DESC, r.id`,
-    )) as Array<Record<string, unknown>>;
+    )) as ActiveRow[];
     const byId = new Map<string, ActiveRollout>();
     for (const row of rows) {
-      const id = row.id as string;
-      let r = byId.get(id);
+      let r = byId.get(row.id);
       if (!r) {
         r = {
-          id,
-          profile: row.profile_name as string,
-          revision: row.revision as number,
-          mode: row.mode as RolloutMode,
-          state: row.state as RolloutState,
-          stateReason: row.state_reason as string | null,
-          currentWave: row.current_wave as number,
-          waveCount: row.wave_count as number,
+          id: row.id,
+          profile: row.profile_name,
+          revision: row.revision,
+          mode: row.mode,
+          state: row.state,
+          stateReason: row.state_reason,
+          currentWave: row.current_wave,
+          waveCount: row.wave_count,
           targetCount: 0,
           done: 0,
           states: {},
-          createdAt: row.created_at as Date,
-          updatedAt: row.updated_at as Date,
+          createdAt: row.created_at,
+          updatedAt: row.updated_at,
         };
-        byId.set(id, r);
+        byId.set(row.id, r);
       }
-      const state = row.entry_state as RolloutAgentState | null;
-      const n = row.n as number;
+      const state = row.entry_state;
       if (!state) continue;
-      r.states[state] = n;
-      r.targetCount += n;
-      if (state === goalOf(r.mode)) r.done += n;
+      r.states[state] = row.n;
+      r.targetCount += row.n;
+      if (state === goalOf(r.mode)) r.done += row.n;
     }
     return [...byId.values()];
   }
@@ -89,17 +113,17 @@ export class RolloutsOverviewRepository {
         ORDER BY ra.state_changed_at DESC, ra.agent_id
         LIMIT $2`,
       [hours, limit],
-    )) as Array<Record<string, unknown>>;
+    )) as FailureRow[];
     return {
-      count: (rows[0]?.total as number | undefined) ?? 0,
+      count: rows[0]?.total ?? 0,
       latest: rows.map((r) => ({
-        agentId: r.agent_id as string,
-        rolloutId: r.rollout_id as string,
-        profile: r.profile_name as string,
-        revision: r.revision as number,
-        mode: r.mode as RolloutMode,
-        reason: r.reason as string | null,
-        at: r.state_changed_at as Date,
+        agentId: r.agent_id,
+        rolloutId: r.rollout_id,
+        profile: r.profile_name,
+        revision: r.revision,
+        mode: r.mode,
+        reason: r.reason,
+        at: r.state_changed_at,
       })),
     };
   }

@@ -22,6 +22,8 @@ import { PackageRolloutsController } from './package-rollouts.controller.js';
 import { PackageRolloutsRepository } from './package-rollouts.repository.js';
 import { PackageRolloutsService } from './package-rollouts.service.js';
 import { RolloutPlanner } from './rollout-plan.js';
+import { RolloutProgressRepository } from './rollout-progress.repository.js';
+import { BulkRetryRegistrar } from './bulk-retry.registrar.js';
 
 /**
  * Rollouts (docs/design.md §5, §8; ADR 9): waves, thresholds and per-agent delivery state, driven from the
@@ -48,7 +50,9 @@ import { RolloutPlanner } from './rollout-plan.js';
     PackageRolloutsRepository,
     PackageRolloutsService,
     PackageDispatcher,
+    RolloutProgressRepository,
+    BulkRetryRegistrar,
   ],
-  exports: [RolloutsService],
+  exports: [RolloutsService, RolloutProgressRepository],
 })
 export class RolloutsModule {}

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AGENT_STATUS_VIEW } from '../agents/agents.repository.js';
 import { type RolloutAgentState } from './rollout-agent-state.js';
 import {
-  type RevisionFacts,
   type Rollout,
   type RolloutAgentView,
   type RolloutState,
@@ -14,12 +12,6 @@ import {
 
 export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<unknown>;
-}
-
-export interface TargetAgent {
-  id: string;
-  agentVersion: string | null;
-  capabilities: string[];
 }
 
 export interface NewRollout extends Omit<
@@ -62,6 +54,15 @@ const ROLLOUT_COLUMNS = `id, profile_name, revision, mode, ${SHOWN_TARGETS}, wav
   success_threshold_percent, pause_between_waves, error_threshold, state, state_reason, step_timeout_seconds,
   created_at, created_by, updated_at, finished_at, kind, package_version`;
 
+/** The rollout states from which failed agents may be retried (`retry-failed`, and the bulk retry). */
+export const RETRY_FROM: readonly string[] = [
+  'running',
+  'paused',
+  'awaiting_approval',
+  'halted',
+  'completed',
+];
+
 /** States in which a rollout still acts (its waves may still move). */
 export const ACTIVE_ROLLOUT_STATES: RolloutState[] = ['running', 'paused', 'awaiting_approval'];
 
@@ -72,35 +73,6 @@ export class RolloutsRepository {
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) => work(tx));
-  }
-
-  async revision(profile: string, revision: number): Promise<RevisionFacts | undefined> {
-    const [row] = (await this.db.query(
-      `SELECT profile_name, revision, sha256, size_bytes, minimum_agent_version, required_capabilities
-         FROM profile_revisions WHERE profile_name = $1 AND revision = $2`,
-      [profile, revision],
-    )) as Array<Record<string, unknown>>;
-    return row ? toRevision(row) : undefined;
-  }
-
-  /** Enrolled, unrevoked agents a target selects, in a stable order (waves are cut from it). */
-  async targetAgents(targets: RolloutTargets): Promise<TargetAgent[]> {
-    const where =
-      'all' in targets
-        ? 'TRUE'
-        : 'agentIds' in targets
-          ? 'id = ANY($1::text[])'
-          : '(groups && $1::text[] OR reported_groups && $1::text[])';
-    const params = 'all' in targets ? [] : ['agentIds' in targets ? targets.agentIds : targets.groups];
-    const rows = (await this.db.query(
-      `SELECT id, agent_version, capabilities FROM agents WHERE revoked_at IS NULL AND ${where} ORDER BY id`,
-      params,
-    )) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      id: r.id as string,
-      agentVersion: r.agent_version as string | null,
-      capabilities: (r.capabilities as string[] | null) ?? [],
-    }));
   }
 
   /**
@@ -159,14 +131,14 @@ export class RolloutsRepository {
     const rows = (await this.db.query(
       `SELECT ${ROLLOUT_COLUMNS} FROM rollouts ORDER BY created_at DESC, id LIMIT $1 OFFSET $2`,
       [limit, offset],
-    )) as Array<Record<string, unknown>>;
+    )) as RolloutRow[];
     return rows.map(toRollout);
   }
 
   async find(id: string, q: Queryable = this.db): Promise<Rollout | undefined> {
-    const [row] = (await q.query(`SELECT ${ROLLOUT_COLUMNS} FROM rollouts WHERE id = $1`, [id])) as Array<
-      Record<string, unknown>
-    >;
+    const [row] = (await q.query(`SELECT ${ROLLOUT_COLUMNS} FROM rollouts WHERE id = $1`, [
+      id,
+    ])) as RolloutRow[];
     return row ? toRollout(row) : undefined;
   }
 
@@ -174,7 +146,7 @@ export class RolloutsRepository {
   async evaluable(q: Queryable): Promise<Rollout[]> {
     const rows = (await q.query(
       `SELECT ${ROLLOUT_COLUMNS} FROM rollouts WHERE state IN ('running', 'awaiting_approval') ORDER BY created_at`,
-    )) as Array<Record<string, unknown>>;
+    )) as RolloutRow[];
     return rows.map(toRollout);
   }
 
@@ -189,30 +161,28 @@ export class RolloutsRepository {
     return byRollout;
   }
 
-  /** One page of the rollout's agents by wave then id, optionally only those in `states`. */
-  async agents(id: string, page: AgentsPage): Promise<RolloutAgentView[]> {
-    // The page is cut before the status view is joined: a page of 100 reads 100 agents, not the fleet.
+  /**
+   * One page of the rollout's agents by wave then id, optionally only those in `states`; their connection
+   * comes from the agents domain (RolloutsService).
+   */
+  async agents(id: string, page: AgentsPage): Promise<Array<Omit<RolloutAgentView, 'connection'>>> {
     const rows = (await this.db.query(
-      `SELECT ra.agent_id, ra.wave, ra.state, ra.reason, ra.attempts, ra.state_changed_at, ra.sent_at,
-              ra.synchronized_at, ra.applied_at, v.status AS connection
-         FROM (SELECT * FROM rollout_agents
-                WHERE rollout_id = $1 AND ($2::text[] IS NULL OR state = ANY($2::text[]))
-                ORDER BY wave, agent_id LIMIT $3 OFFSET $4) ra
-         JOIN (${AGENT_STATUS_VIEW}) v ON v.id = ra.agent_id
-        ORDER BY ra.wave, ra.agent_id`,
+      `SELECT agent_id, wave, state, reason, attempts, state_changed_at, sent_at, synchronized_at, applied_at
+         FROM rollout_agents
+        WHERE rollout_id = $1 AND ($2::text[] IS NULL OR state = ANY($2::text[]))
+        ORDER BY wave, agent_id LIMIT $3 OFFSET $4`,
       [id, page.states ?? null, page.limit, page.offset],
-    )) as Array<Record<string, unknown>>;
+    )) as RolloutAgentRow[];
     return rows.map((r) => ({
-      agentId: r.agent_id as string,
-      wave: r.wave as number,
-      state: r.state as RolloutAgentState,
-      reason: r.reason as string | null,
-      attempts: r.attempts as number,
-      connection: r.connection as string,
-      stateChangedAt: r.state_changed_at as Date,
-      sentAt: r.sent_at as Date | null,
-      synchronizedAt: r.synchronized_at as Date | null,
-      appliedAt: r.applied_at as Date | null,
+      agentId: r.agent_id,
+      wave: r.wave,
+      state: r.state,
+      reason: r.reason,
+      attempts: r.attempts,
+      stateChangedAt: r.state_changed_at,
+      sentAt: r.sent_at,
+      synchronizedAt: r.synchronized_at,
+      appliedAt: r.applied_at,
     }));
   }
 
@@ -255,6 +225,48 @@ export class RolloutsRepository {
     return count;
   }
 
+  /** The rollout's state, its row locked until `q`'s transaction ends; undefined: no such rollout. */
+  async lockState(id: string, q: Queryable): Promise<string | undefined> {
+    const [row] = rowsOf<{ state: string }>(
+      await q.query('SELECT state FROM rollouts WHERE id = $1 FOR UPDATE', [id]),
+    );
+    return row?.state;
+  }
+
+  /** Each of these agents' state in the rollout (absent: not targeted by it). */
+  async entryStates(id: string, agentIds: string[], q: Queryable): Promise<Map<string, string>> {
+    const rows = rowsOf<{ agent_id: string; state: string }>(
+      await q.query(
+        'SELECT agent_id, state FROM rollout_agents WHERE rollout_id = $1 AND agent_id = ANY($2::text[])',
+        [id, agentIds],
+      ),
+    );
+    return new Map(rows.map((r) => [r.agent_id, r.state]));
+  }
+
+  /**
+   * Failed and stale entries of these agents start over with a new attempt, as `retryFailed` does for the
+   * whole rollout; a rollout the error threshold halted goes on. Answers the agents retried.
+   */
+  async retryAgents(id: string, agentIds: string[], q: Queryable): Promise<string[]> {
+    const retried = rowsOf<{ agent_id: string }>(
+      await q.query(
+        `UPDATE rollout_agents SET state = 'pending', reason = NULL, attempts = attempts + 1, state_changed_at = now(),
+                sent_step = NULL, sent_at = NULL, sent_session = NULL
+          WHERE rollout_id = $1 AND agent_id = ANY($2::text[]) AND state IN ('failed', 'stale')
+          RETURNING agent_id`,
+        [id, agentIds],
+      ),
+    ).map((r) => r.agent_id);
+    if (retried.length > 0)
+      await q.query(
+        `UPDATE rollouts SET state = 'running', state_reason = NULL, updated_at = now(), finished_at = NULL
+          WHERE id = $1 AND state = 'halted'`,
+        [id],
+      );
+    return retried;
+  }
+
   /** Rollouts by state, and the agents of unfinished rollouts by delivery state (for metrics). */
   async gauges(): Promise<{ rollouts: Record<string, number>; agents: Record<string, number> }> {
     const [rollouts, agents] = (await Promise.all([
@@ -271,38 +283,70 @@ export class RolloutsRepository {
   }
 }
 
-export function toRevision(r: Record<string, unknown>): RevisionFacts {
+interface RolloutAgentRow {
+  agent_id: string;
+  wave: number;
+  state: RolloutAgentState;
+  reason: string | null;
+  attempts: number;
+  state_changed_at: Date;
+  sent_at: Date | null;
+  synchronized_at: Date | null;
+  applied_at: Date | null;
+}
+
+/** A row of ROLLOUT_COLUMNS. */
+interface RolloutRow {
+  id: string;
+  profile_name: string;
+  revision: number;
+  mode: Rollout['mode'];
+  targets: ShownTargets;
+  waves: Rollout['waves'];
+  wave_count: number;
+  current_wave: number;
+  success_threshold_percent: number;
+  pause_between_waves: boolean;
+  error_threshold: Rollout['errorThreshold'];
+  state: RolloutState;
+  state_reason: string | null;
+  step_timeout_seconds: number;
+  created_at: Date;
+  created_by: string;
+  updated_at: Date;
+  finished_at: Date | null;
+  kind: Rollout['kind'] | null;
+  package_version: string | null;
+}
+
+function toRollout(r: RolloutRow): Rollout {
   return {
-    profile: r.profile_name as string,
-    revision: r.revision as number,
-    sha256: r.sha256 as string,
-    sizeBytes: r.size_bytes as number,
-    minimumAgentVersion: r.minimum_agent_version as string,
-    requiredCapabilities: (r.required_capabilities as string[] | null) ?? [],
+    id: r.id,
+    profile: r.profile_name,
+    revision: r.revision,
+    mode: r.mode,
+    targets: r.targets,
+    waves: r.waves,
+    waveCount: r.wave_count,
+    currentWave: r.current_wave,
+    successThresholdPercent: r.success_threshold_percent,
+    pauseBetweenWaves: r.pause_between_waves,
+    errorThreshold: r.error_threshold,
+    state: r.state,
+    stateReason: r.state_reason,
+    stepTimeoutSeconds: r.step_timeout_seconds,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    updatedAt: r.updated_at,
+    finishedAt: r.finished_at,
+    kind: r.kind ?? 'profile',
+    packageVersion: r.package_version ?? null,
   };
 }
 
-function toRollout(r: Record<string, unknown>): Rollout {
-  return {
-    id: r.id as string,
-    profile: r.profile_name as string,
-    revision: r.revision as number,
-    mode: r.mode as Rollout['mode'],
-    targets: r.targets as ShownTargets,
-    waves: r.waves as Rollout['waves'],
-    waveCount: r.wave_count as number,
-    currentWave: r.current_wave as number,
-    successThresholdPercent: r.success_threshold_percent as number,
-    pauseBetweenWaves: r.pause_between_waves as boolean,
-    errorThreshold: r.error_threshold as Rollout['errorThreshold'],
-    state: r.state as RolloutState,
-    stateReason: r.state_reason as string | null,
-    stepTimeoutSeconds: r.step_timeout_seconds as number,
-    createdAt: r.created_at as Date,
-    createdBy: r.created_by as string,
-    updatedAt: r.updated_at as Date,
-    finishedAt: r.finished_at as Date | null,
-    kind: (r.kind as Rollout['kind'] | undefined) ?? 'profile',
-    packageVersion: (r.package_version as string | null | undefined) ?? null,
-  };
+/** UPDATE/DELETE answer `[rows, count]` through TypeORM, SELECT/INSERT answer the rows. */
+function rowsOf<T>(result: unknown): T[] {
+  const r = result as unknown[];
+  if (r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number') return r[0] as T[];
+  return r as T[];
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { type CreateRolloutRequest, DEFAULT_AGENTS_PAGE } from './dto/rollout.requests.js';
@@ -51,6 +52,7 @@ export class RolloutsService {
     private readonly repo: RolloutsRepository,
     private readonly cluster: ClusterBus,
     private readonly planner: RolloutPlanner,
+    private readonly agents: FleetAgentsRepository,
   ) {}
 
   async create(input: CreateRolloutRequest, actor: string): Promise<RolloutDetail> {
@@ -79,13 +81,24 @@ export class RolloutsService {
 
   /** The rollout with its progress and one page of its agents (the first 100 unless asked otherwise). */
   async get(id: string, page: AgentsPage = FIRST_PAGE): Promise<RolloutDetail> {
-    const [summary, agents] = await Promise.all([this.summary(id), this.repo.agents(id, page)]);
+    const [summary, agents] = await Promise.all([this.summary(id), this.agentsPage(id, page)]);
     return withPage(summary, agents, page);
   }
 
   /** A summary already read, with one page of its agents. */
   async withAgents(summary: RolloutSummary, page: AgentsPage): Promise<RolloutDetail> {
-    return withPage(summary, await this.repo.agents(summary.id, page), page);
+    return withPage(summary, await this.agentsPage(summary.id, page), page);
+  }
+
+  /** One page of the rollout's entries with each agent's connection (the agents domain answers it). */
+  private async agentsPage(id: string, page: AgentsPage): Promise<RolloutAgentView[]> {
+    const entries = await this.repo.agents(id, page);
+    const status = await this.agents.statusOf(entries.map((e) => e.agentId));
+    return entries.flatMap((e) => {
+      const connection = status.get(e.agentId);
+      // An agent deleted since the page was read has left the rollout too (its entries cascade).
+      return connection ? [{ ...e, connection }] : [];
+    });
   }
 
   /** The rollout with its progress counted per wave and state, without its agents. */

@@ -11,6 +11,7 @@ import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js'
 import { SecretBox } from '../crypto/secret-box.js';
 import { loadMigrationConfig } from '../migration/migration.config.js';
 import { RolloutsIntegration } from '../migration/rollouts-integration.js';
+import { RolloutProgressRepository } from '../rollouts/rollout-progress.repository.js';
 import { ProfilePrepareService } from '../profiles/profile-prepare.service.js';
 import { ProfilesModule } from '../profiles/profiles.module.js';
 import { ProfilesService } from '../profiles/profiles.service.js';
@@ -40,7 +41,7 @@ function createRotationDeps(
   prepare: ProfilePrepareService,
 ): RotationDeps {
   const stored = new CertificatesRepository(db);
-  const progress = new RolloutsIntegration(db);
+  const progress = new RolloutsIntegration(new RolloutProgressRepository(db));
   return {
     repo: new RotationRepository(db),
     secrets,
