@@ -1,6 +1,24 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { noSqlOutsideRepositories } from './eslint/no-sql-outside-repositories.js';
+
+/**
+ * Where SQL and the ORM may appear (ADR 3, ADR 47): a domain's repositories and report modules, the
+ * database plumbing, the migrations, and tests and benchmarks (which seed and inspect the database).
+ */
+const SQL_FILES = [
+  '**/*.repository.ts',
+  '**/*.query.ts',
+  'apps/central/src/database/**',
+  'migrations/**',
+  'test/**',
+  'bench/**',
+  '**/*.spec.ts',
+];
+
+/** Database plumbing outside database/ that names no table: the cluster's LISTEN/NOTIFY bus (ClusterBus). */
+const ORM_PLUMBING = ['apps/central/src/cluster/cluster-bus.ts'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**'] },
@@ -21,6 +39,34 @@ export default tseslint.config(
     // NestJS resolves constructor parameters from their runtime types: those imports must stay values.
     files: ['apps/central/**/*.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
+  },
+  {
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    ignores: [...SQL_FILES],
+    plugins: { switchyard: { rules: { 'no-sql-outside-repositories': noSqlOutsideRepositories } } },
+    rules: { 'switchyard/no-sql-outside-repositories': 'error' },
+  },
+  {
+    // Modules hand the DataSource to the repositories they build: wiring, no SQL (the rule above).
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    ignores: [...SQL_FILES, '**/*.module.ts', ...ORM_PLUMBING],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'typeorm',
+              message:
+                'only repositories, report queries (*.query.ts), modules and database/ use the ORM: call the owning repository instead (ADR 3, ADR 47)',
+            },
+          ],
+          patterns: [
+            { group: ['typeorm/*'], message: 'only repositories and database/ use the ORM (ADR 3)' },
+          ],
+        },
+      ],
+    },
   },
   {
     // The admin UI runs in the browser.

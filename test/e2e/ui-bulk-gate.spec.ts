@@ -6,20 +6,19 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { type Browser } from 'playwright-core';
 import { launchChromium, logInThroughUi, openTab, openUi, type UiSession } from '../support/browser.js';
 import {
-  ADMIN_PASSWORD,
-  seedSettings,
-  startTestCentral,
-  type TestCentral,
-} from '../support/in-process-central.js';
-import { freePorts, waitFor } from '../support/ports.js';
+  seedOfflineAgents,
+  setMigrationPhase,
+  startGateFleet,
+  type GateFleet,
+} from '../support/gate-fleet.js';
+import { ADMIN_PASSWORD, type TestCentral } from '../support/in-process-central.js';
+import { waitFor } from '../support/ports.js';
 import { REPO_ROOT } from '../support/processes.js';
 import { TABS } from '../../apps/ui/src/tabs.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/websocket-settings.js';
 
 async function timed(call: () => Promise<unknown>): Promise<number> {
   const started = Date.now();
@@ -28,7 +27,7 @@ async function timed(call: () => Promise<unknown>): Promise<number> {
 }
 
 describe('e2e: bulk exempt of 1,000 stranded agents, then secure_only (Chromium)', () => {
-  let db: TestDatabase;
+  let fleet: GateFleet;
   let central: TestCentral;
   let browser: Browser;
   let ui: UiSession;
@@ -37,51 +36,35 @@ describe('e2e: bulk exempt of 1,000 stranded agents, then secure_only (Chromium)
   beforeAll(async () => {
     if (!existsSync(join(REPO_ROOT, 'dist', 'ui', 'index.html')))
       execFileSync(process.execPath, [join(REPO_ROOT, 'apps', 'ui', 'build.mjs')]);
-    db = await createTestDatabase();
-    const [plain, secure] = await freePorts(2);
-    await seedSettings(db.url, {
-      plain: { ...DEFAULT_WEBSOCKET_SETTINGS.plain, port: plain!, bindAddress: '127.0.0.1' },
-      secure: {
-        ...DEFAULT_WEBSOCKET_SETTINGS.secure,
-        enabled: true,
-        port: secure!,
-        bindAddress: '127.0.0.1',
-      },
-    });
-    central = await startTestCentral(db.url);
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
+    fleet = await startGateFleet();
+    ({ central, sql } = fleet);
     // 1,000 retired stores on plain, last seen 31-60 days ago; 3,995 agents on secure seen an hour ago
     // (they pass the gate); 5 old tills on version 0.3.0 that the Agents tab revokes.
-    await sql.query(
-      `INSERT INTO agents (id, credential_hash, connection_status, transport, agent_version, capabilities,
-                           connected_at, last_seen_at)
-       SELECT format('retired-%s', lpad(i::text, 4, '0')), 'hash', 'offline', 'plain', '0.5.0', '["wss"]',
-              now() - make_interval(days => 31 + i % 30) - interval '1 hour',
-              now() - make_interval(days => 31 + i % 30)
-         FROM generate_series(1, 1000) AS i`,
-    );
-    await sql.query(
-      `INSERT INTO agents (id, credential_hash, connection_status, transport, agent_version, capabilities,
-                           connected_at, last_seen_at)
-       SELECT format('store-%s', lpad(i::text, 4, '0')), 'hash', 'offline', 'secure',
-              CASE WHEN i <= 5 THEN '0.3.0' ELSE '0.5.0' END, '["wss"]',
-              now() - interval '2 hours', now() - interval '1 hour'
-         FROM generate_series(1, 4000) AS i`,
-    );
-    // The migration journey's earlier steps (dual, the secure profile published) are covered by
-    // migration-journey.spec.ts and ui-fleet.spec.ts; this one starts where the gate matters.
-    await sql.query(`UPDATE migration_state SET phase = 'secure_published'`);
+    await seedOfflineAgents(sql, {
+      prefix: 'retired-',
+      digits: 4,
+      count: 1000,
+      transport: 'plain',
+      lastSeenAgo: 'make_interval(days => 31 + i % 30)',
+    });
+    await seedOfflineAgents(sql, {
+      prefix: 'store-',
+      digits: 4,
+      count: 4000,
+      transport: 'secure',
+      lastSeenAgo: `interval '1 hour'`,
+      version: `CASE WHEN i <= 5 THEN '0.3.0' ELSE '0.5.0' END`,
+    });
+    // This one starts where the gate matters.
+    await setMigrationPhase(sql, 'secure_published');
     browser = await launchChromium();
     ui = await openUi(browser, central.central.adminUrl);
     await logInThroughUi(ui.page, 'admin', ADMIN_PASSWORD);
   }, 60_000);
 
   afterAll(async () => {
-    await sql?.end();
     await browser?.close();
-    await central?.stop();
-    await db?.drop();
+    await fleet?.stop();
   });
 
   afterEach(() => ui.console.assertClean());

@@ -1,11 +1,14 @@
 // The secure_only gate at fleet size (issue 16 point 3, ADR 40): counts by reason first, a paged and
 // filterable table, all of a filter exempted in one step, a refusal that stays small, and a forced step
 // that acknowledges a whole reason. 3,200 registered agents are seeded by SQL.
-import pg from 'pg';
-import { seedSettings, startTestCentral, type TestCentral } from '../support/in-process-central.js';
-import { freePorts } from '../support/ports.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/websocket-settings.js';
+import type pg from 'pg';
+import {
+  seedOfflineAgents,
+  setMigrationPhase,
+  startGateFleet,
+  type GateFleet,
+} from '../support/gate-fleet.js';
+import { type TestCentral } from '../support/in-process-central.js';
 
 interface Stranded {
   agentId: string;
@@ -33,50 +36,35 @@ interface Status {
 const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
 
 describe('the secure_only gate at fleet size (real PostgreSQL)', () => {
-  let db: TestDatabase;
+  let fleet: GateFleet;
   let c: TestCentral;
   let sql: pg.Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const [plain, secure] = await freePorts(2);
-    await seedSettings(db.url, {
-      plain: { ...DEFAULT_WEBSOCKET_SETTINGS.plain, port: plain!, bindAddress: '127.0.0.1' },
-      secure: {
-        ...DEFAULT_WEBSOCKET_SETTINGS.secure,
-        enabled: true,
-        port: secure!,
-        bindAddress: '127.0.0.1',
-      },
-    });
-    c = await startTestCentral(db.url);
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
+    fleet = await startGateFleet();
+    ({ central: c, sql } = fleet);
     // gate-0001 … gate-2000: on plain, last seen 40-59 days ago; gate-2001 … gate-3000: 2-10 days ago;
     // every 10th in group north; sec-001 … sec-200: on secure, seen an hour ago (they pass).
-    await sql.query(
-      `INSERT INTO agents (id, credential_hash, connection_status, transport, agent_version, capabilities,
-                           connected_at, last_seen_at, groups)
-       SELECT format('gate-%s', lpad(i::text, 4, '0')), 'hash', 'offline', 'plain', '0.5.0', '["wss"]',
-              now() - make_interval(days => d) - interval '1 hour', now() - make_interval(days => d),
-              CASE WHEN i % 10 = 0 THEN '{north}'::text[] ELSE '{}'::text[] END
-         FROM generate_series(1, 3000) AS i,
-              LATERAL (SELECT CASE WHEN i <= 2000 THEN 40 + i % 20 ELSE 2 + i % 9 END AS d) x`,
-    );
-    await sql.query(
-      `INSERT INTO agents (id, credential_hash, connection_status, transport, agent_version, capabilities,
-                           connected_at, last_seen_at)
-       SELECT format('sec-%s', lpad(i::text, 3, '0')), 'hash', 'offline', 'secure', '0.5.0', '["wss"]',
-              now() - interval '2 hours', now() - interval '1 hour'
-         FROM generate_series(1, 200) AS i`,
-    );
-    await sql.query(`UPDATE migration_state SET phase = 'secure_published'`);
+    await seedOfflineAgents(sql, {
+      prefix: 'gate-',
+      digits: 4,
+      count: 3000,
+      transport: 'plain',
+      lastSeenAgo: 'make_interval(days => CASE WHEN i <= 2000 THEN 40 + i % 20 ELSE 2 + i % 9 END)',
+      groups: `CASE WHEN i % 10 = 0 THEN '{north}'::text[] ELSE '{}'::text[] END`,
+    });
+    await seedOfflineAgents(sql, {
+      prefix: 'sec-',
+      digits: 3,
+      count: 200,
+      transport: 'secure',
+      lastSeenAgo: `interval '1 hour'`,
+    });
+    await setMigrationPhase(sql, 'secure_published');
   }, 60_000);
 
   afterAll(async () => {
-    await sql?.end();
-    await c?.stop();
-    await db?.drop();
+    await fleet?.stop();
   });
 
   it('counts by reason first; the status and its precondition name ten ids, not 3,000', async () => {

@@ -1,9 +1,8 @@
 // Dependencies between central's folders point one way (docs/architecture.md). madge finds cycles between
 // files; this finds a folder importing one it must not, before a cycle of folders can form.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-const ROOT = join(process.cwd(), 'apps', 'central', 'src');
+import { CENTRAL_SRC as ROOT, centralSources as sources } from './testing/central-sources.js';
 
 /** `from → to` edges that must not exist: the right-hand folder depends on the left-hand one. */
 const FORBIDDEN: Array<[string, string]> = [
@@ -17,16 +16,6 @@ const FORBIDDEN: Array<[string, string]> = [
   ['certificates', 'rotation'], // rotation → certificates
   ['certificates', 'acme'], // acme → certificates
 ];
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory()
-      ? sources(join(dir, e.name))
-      : /\.ts$/.test(e.name) && !e.name.endsWith('.spec.ts')
-        ? [join(dir, e.name)]
-        : [],
-  );
-}
 
 describe("central's folders depend on each other one way", () => {
   it.each(FORBIDDEN)('%s/ does not import from %s/', (from, to) => {

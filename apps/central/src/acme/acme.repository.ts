@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { queryRow, queryRows } from '../database/typed-query.js';
 
 export interface AcmeAccountRow {
   keyEncrypted: string;
@@ -58,6 +59,29 @@ export interface AcmeLock {
 // One advisory lock key for every ACME order on every node (pg's bigint key space; any fixed value).
 const ACME_LOCK = 7_263_931_300;
 
+/** An `acme_orders` row as ORDER_COLUMNS selects it. */
+interface OrderRow {
+  id: string;
+  fqdn: string;
+  directory_url: string;
+  directory_ca_pem: string | null;
+  contact: string;
+  renew_days_before: number;
+  new_anchor: NewAnchorPolicy;
+  rotation_id: string | null;
+  reason: AcmeOrderRow['reason'];
+  requested_by: string;
+  status: AcmeOrderStatus;
+  progress: string;
+  error: string | null;
+  error_detail: string | null;
+  certificate_fingerprint_sha256: string | null;
+  certificate_not_after: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
 const ORDER_COLUMNS = `id, fqdn, directory_url, directory_ca_pem, contact, renew_days_before, new_anchor, rotation_id,
   reason, requested_by,
   status, progress, error, error_detail, certificate_fingerprint_sha256, certificate_not_after,
@@ -71,8 +95,10 @@ export class AcmeRepository {
   async tryLock(): Promise<AcmeLock | undefined> {
     const runner = this.db.createQueryRunner();
     try {
-      const [row] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [ACME_LOCK]);
-      if ((row as { locked: boolean }).locked) {
+      const row = await queryRow<{ locked: boolean }>(runner, 'SELECT pg_try_advisory_lock($1) AS locked', [
+        ACME_LOCK,
+      ]);
+      if (row?.locked) {
         return {
           release: async () => {
             await runner.query('SELECT pg_advisory_unlock($1)', [ACME_LOCK]).catch(() => undefined);
@@ -89,13 +115,12 @@ export class AcmeRepository {
   }
 
   async findAccount(directoryUrl: string, contact: string): Promise<AcmeAccountRow | undefined> {
-    const [row] = await this.db.query(
+    const row = await queryRow<{ key_encrypted: string; account_url: string | null }>(
+      this.db,
       'SELECT key_encrypted, account_url FROM acme_accounts WHERE directory_url = $1 AND contact = $2',
       [directoryUrl, contact],
     );
-    if (!row) return undefined;
-    const r = row as Record<string, unknown>;
-    return { keyEncrypted: r.key_encrypted as string, accountUrl: r.account_url as string | null };
+    return row && { keyEncrypted: row.key_encrypted, accountUrl: row.account_url };
   }
 
   async saveAccount(a: { directoryUrl: string; contact: string; keyEncrypted: string; accountUrl: string }) {
@@ -107,7 +132,8 @@ export class AcmeRepository {
   }
 
   async createOrder(o: NewAcmeOrder): Promise<AcmeOrderRow> {
-    const [row] = await this.db.query(
+    const row = await queryRow<OrderRow>(
+      this.db,
       `INSERT INTO acme_orders (fqdn, directory_url, directory_ca_pem, contact, renew_days_before, reason,
          requested_by, status, progress, new_anchor)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'processing', 'waiting to start', $8) RETURNING ${ORDER_COLUMNS}`,
@@ -122,7 +148,7 @@ export class AcmeRepository {
         o.newAnchor,
       ],
     );
-    return toOrder(row as Record<string, unknown>);
+    return toOrder(row!);
   }
 
   async setProgress(id: string, progress: string): Promise<void> {
@@ -191,7 +217,8 @@ export class AcmeRepository {
 
   /** Orders whose certificate an automatic rotation is rotating in. */
   async findRotating(): Promise<AcmeOrderRow[]> {
-    const rows: Array<Record<string, unknown>> = await this.db.query(
+    const rows = await queryRows<OrderRow>(
+      this.db,
       `SELECT ${ORDER_COLUMNS} FROM acme_orders WHERE status = 'rotating' ORDER BY finished_at`,
     );
     return rows.map(toOrder);
@@ -210,45 +237,49 @@ export class AcmeRepository {
 
   /** Changes what renewals of this order do with a new anchor; false when there is no such order. */
   async setNewAnchor(id: string, newAnchor: NewAnchorPolicy): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
+    const rows = await queryRows(
+      this.db,
       `UPDATE acme_orders SET new_anchor = $2, updated_at = now() WHERE id = $1 RETURNING id`,
       [id, newAnchor],
     );
-    return (rows[0] as unknown[]).length > 0;
+    return rows.length > 0;
   }
 
   /** The newest held order with its certificate, if one waits for approval. */
   async findHeld(): Promise<(AcmeOrderRow & { chainPem: string; keyEncrypted: string }) | undefined> {
-    const [row] = await this.db.query(
+    const row = await queryRow<OrderRow & { held_chain_pem: string; held_key_encrypted: string }>(
+      this.db,
       `SELECT ${ORDER_COLUMNS}, held_chain_pem, held_key_encrypted FROM acme_orders WHERE status = 'held'
         ORDER BY finished_at DESC LIMIT 1`,
     );
-    if (!row) return undefined;
-    const r = row as Record<string, unknown>;
-    return {
-      ...toOrder(r),
-      chainPem: r.held_chain_pem as string,
-      keyEncrypted: r.held_key_encrypted as string,
-    };
+    return row && { ...toOrder(row), chainPem: row.held_chain_pem, keyEncrypted: row.held_key_encrypted };
   }
 
   /** Held orders go when approved (valid) or when a newer order starts (failed, superseded); keys are dropped. */
   async supersedeHeld(): Promise<number> {
-    const rows: unknown[] = await this.db.query(
+    const rows = await queryRows(
+      this.db,
       `UPDATE acme_orders SET status = 'failed', error = 'superseded by a newer ACME order', held_chain_pem = NULL,
          held_key_encrypted = NULL, updated_at = now() WHERE status = 'held' RETURNING id`,
     );
-    return (rows[0] as unknown[]).length;
+    return rows.length;
   }
 
   async countHeld(): Promise<number> {
-    const [row] = await this.db.query(`SELECT count(*)::int AS n FROM acme_orders WHERE status = 'held'`);
-    return (row as { n: number }).n;
+    const row = await queryRow<{ n: number }>(
+      this.db,
+      `SELECT count(*)::int AS n FROM acme_orders WHERE status = 'held'`,
+    );
+    return row?.n ?? 0;
   }
 
-  /** Orders left "processing" by a node that stopped mid-way; call only while holding the lock. */
+  /**
+   * Orders left "processing" by a node that stopped mid-way; call only while holding the lock. Counts
+   * the rows, not TypeORM's `[rows, rowCount]` pair (which read as 2 whatever was marked).
+   */
   async failInterrupted(): Promise<number> {
-    const rows: unknown[] = await this.db.query(
+    const rows = await queryRows(
+      this.db,
       `UPDATE acme_orders SET status = 'failed', error = 'interrupted: the central node running it stopped',
          updated_at = now(), finished_at = now() WHERE status = 'processing' RETURNING id`,
     );
@@ -256,12 +287,15 @@ export class AcmeRepository {
   }
 
   async getOrder(id: string): Promise<AcmeOrderRow | undefined> {
-    const [row] = await this.db.query(`SELECT ${ORDER_COLUMNS} FROM acme_orders WHERE id = $1`, [id]);
-    return row ? toOrder(row as Record<string, unknown>) : undefined;
+    const row = await queryRow<OrderRow>(this.db, `SELECT ${ORDER_COLUMNS} FROM acme_orders WHERE id = $1`, [
+      id,
+    ]);
+    return row && toOrder(row);
   }
 
   async listOrders(limit: number): Promise<AcmeOrderRow[]> {
-    const rows: Array<Record<string, unknown>> = await this.db.query(
+    const rows = await queryRows<OrderRow>(
+      this.db,
       `SELECT ${ORDER_COLUMNS} FROM acme_orders ORDER BY created_at DESC LIMIT $1`,
       [limit],
     );
@@ -270,13 +304,14 @@ export class AcmeRepository {
 
   /** The order that produced a certificate: it holds what renewing that certificate needs. */
   async findOrderOfCertificate(fingerprintSha256: string): Promise<AcmeOrderRow | undefined> {
-    const [row] = await this.db.query(
+    const row = await queryRow<OrderRow>(
+      this.db,
       `SELECT ${ORDER_COLUMNS} FROM acme_orders
         WHERE status IN ('valid', 'rotating') AND certificate_fingerprint_sha256 = $1
        ORDER BY finished_at DESC LIMIT 1`,
       [fingerprintSha256],
     );
-    return row ? toOrder(row as Record<string, unknown>) : undefined;
+    return row && toOrder(row);
   }
 
   async putChallenge(token: string, keyAuthorization: string, orderId: string): Promise<void> {
@@ -288,10 +323,12 @@ export class AcmeRepository {
   }
 
   async keyAuthorization(token: string): Promise<string | undefined> {
-    const [row] = await this.db.query('SELECT key_authorization FROM acme_challenges WHERE token = $1', [
-      token,
-    ]);
-    return (row as { key_authorization: string } | undefined)?.key_authorization;
+    const row = await queryRow<{ key_authorization: string }>(
+      this.db,
+      'SELECT key_authorization FROM acme_challenges WHERE token = $1',
+      [token],
+    );
+    return row?.key_authorization;
   }
 
   async deleteChallenges(orderId: string): Promise<void> {
@@ -299,26 +336,26 @@ export class AcmeRepository {
   }
 }
 
-function toOrder(r: Record<string, unknown>): AcmeOrderRow {
+function toOrder(r: OrderRow): AcmeOrderRow {
   return {
-    id: r.id as string,
-    fqdn: r.fqdn as string,
-    directoryUrl: r.directory_url as string,
-    directoryCaPem: r.directory_ca_pem as string | null,
-    contact: r.contact as string,
-    renewDaysBefore: r.renew_days_before as number,
-    newAnchor: r.new_anchor as NewAnchorPolicy,
-    rotationId: (r.rotation_id as string | null) ?? null,
-    reason: r.reason as AcmeOrderRow['reason'],
-    requestedBy: r.requested_by as string,
-    status: r.status as AcmeOrderStatus,
-    progress: r.progress as string,
-    error: r.error as string | null,
-    errorDetail: r.error_detail as string | null,
-    certificateFingerprintSha256: r.certificate_fingerprint_sha256 as string | null,
-    certificateNotAfter: r.certificate_not_after as Date | null,
-    createdAt: r.created_at as Date,
-    updatedAt: r.updated_at as Date,
-    finishedAt: r.finished_at as Date | null,
+    id: r.id,
+    fqdn: r.fqdn,
+    directoryUrl: r.directory_url,
+    directoryCaPem: r.directory_ca_pem,
+    contact: r.contact,
+    renewDaysBefore: r.renew_days_before,
+    newAnchor: r.new_anchor,
+    rotationId: r.rotation_id,
+    reason: r.reason,
+    requestedBy: r.requested_by,
+    status: r.status,
+    progress: r.progress,
+    error: r.error,
+    errorDetail: r.error_detail,
+    certificateFingerprintSha256: r.certificate_fingerprint_sha256,
+    certificateNotAfter: r.certificate_not_after,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    finishedAt: r.finished_at,
   };
 }

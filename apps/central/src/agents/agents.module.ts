@@ -7,6 +7,7 @@ import { AgentsController } from './agents.controller.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
 import { DeadNodeWatch } from './dead-node-watch.js';
+import { DeadNodeSessionsRepository } from './dead-node-sessions.repository.js';
 import { EnrollmentTokensRepository } from './enrollment-tokens.repository.js';
 import { AgentTrustRepository } from './agent-trust.repository.js';
 import { TrustAnchorsRecorder } from './trust-anchors.recorder.js';
@@ -27,6 +28,7 @@ import { FleetAgentsRepository } from './fleet-agents.repository.js';
     AgentSessions,
     AgentSweeper,
     DeadNodeWatch,
+    DeadNodeSessionsRepository,
     AgentsService,
     AgentTrustRepository,
     TrustAnchorsRecorder,

@@ -1,3 +1,5 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { deleteNodeRow, type SqlQueryable } from '../cluster/nodes.repository.js';
 
 export { type SqlQueryable };
@@ -33,4 +35,14 @@ export async function markDeadNodeSessions(db: SqlQueryable, nodeId: string): Pr
     marked: number;
   }>;
   return rows[0]?.marked ?? 0;
+}
+
+/** `markDeadNodeSessions` for the dead-node watch, injected like every repository. */
+@Injectable()
+export class DeadNodeSessionsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  mark(nodeId: string): Promise<number> {
+    return markDeadNodeSessions(this.db, nodeId);
+  }
 }

@@ -1,26 +1,24 @@
-import { type DataSource } from 'typeorm';
 import { type NodeIdentity } from '../cluster/node-identity.js';
 import { type NodeLease } from '../cluster/node-lease.js';
 import { type NodesRepository } from '../cluster/nodes.repository.js';
+import { type DeadNodeSessionsRepository } from './dead-node-sessions.repository.js';
 import { DeadNodeWatch } from './dead-node-watch.js';
 
 describe('DeadNodeWatch', () => {
   const setup = (heldForMs: number) => {
     const released: string[][] = [];
     const marked: string[] = [];
-    const db = {
-      // Forgetting a node is two statements (its row, then its agents): the second marks.
-      query: (sql: string, params: unknown[]) => {
-        if (!sql.includes('UPDATE agents')) return Promise.resolve([]);
-        marked.push(params[0] as string);
-        return Promise.resolve([{ marked: 3 }]);
+    const deadSessions = {
+      mark: (nodeId: string) => {
+        marked.push(nodeId);
+        return Promise.resolve(3);
       },
-    } as unknown as DataSource;
+    } as unknown as DeadNodeSessionsRepository;
     const nodes = {
       withReleasedLease: () => Promise.resolve(released.shift() ?? []),
     } as unknown as NodesRepository;
     const lease = { heldForMs: () => heldForMs } as unknown as NodeLease;
-    const watch = new DeadNodeWatch(db, nodes, lease, { id: 'self' } as NodeIdentity);
+    const watch = new DeadNodeWatch(deadSessions, nodes, lease, { id: 'self' } as NodeIdentity);
     return { watch, released, marked };
   };
 

@@ -1,9 +1,8 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { NodeIdentity } from '../cluster/node-identity.js';
 import { NodeLease } from '../cluster/node-lease.js';
 import { NodesRepository } from '../cluster/nodes.repository.js';
-import { markDeadNodeSessions } from './dead-node-sessions.repository.js';
+import { DeadNodeSessionsRepository } from './dead-node-sessions.repository.js';
 
 /** How often the other nodes' leases are checked. */
 const CHECK_EVERY_MS = 1_000;
@@ -26,7 +25,7 @@ export class DeadNodeWatch implements OnModuleInit, OnModuleDestroy {
   private checking = false;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly deadSessions: DeadNodeSessionsRepository,
     private readonly nodes: NodesRepository,
     private readonly lease: NodeLease,
     private readonly node: NodeIdentity,
@@ -53,7 +52,7 @@ export class DeadNodeWatch implements OnModuleInit, OnModuleDestroy {
       const confirmed = released.filter((id) => this.suspects.has(id));
       this.suspects = new Set(released.filter((id) => !confirmed.includes(id)));
       for (const id of confirmed) {
-        const marked = await markDeadNodeSessions(this.db, id);
+        const marked = await this.deadSessions.mark(id);
         this.logger.log(
           `central node ${id} is gone (its lease was released): ${marked} agent(s) marked disconnected`,
         );

@@ -49,6 +49,31 @@ export class AuditService {
     }
   }
 
+  /**
+   * Records a system event once for the whole cluster: nothing when a record with the same action,
+   * target and `details[onceKey]` is there already (e.g. one certificate expiry warning per threshold).
+   * True when this call wrote it. Unlike record(), a failure throws: the caller's periodic check logs it
+   * and tries again on its next round.
+   */
+  async recordOnce(
+    action: string,
+    target: string | null,
+    details: Record<string, unknown>,
+    onceKey: string,
+  ): Promise<boolean> {
+    return this.repo.insertOnce(
+      {
+        actor: 'system',
+        address: null,
+        action,
+        target,
+        outcome: 'success',
+        details: redactSecrets(details) as Record<string, unknown>,
+      },
+      onceKey,
+    );
+  }
+
   /** Newest first, each with `summary`: the action in the operator's words. */
   async list(filter: AuditFilter): Promise<Array<AuditEntry & { summary: string }>> {
     return (await this.repo.list(filter)).map((e) => ({

@@ -5,8 +5,9 @@ import { ErrorCode, DomainError } from '../common/domain-error.js';
 import { type Actor } from '../common/request-context.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { hashPassword, hashSecret, newSecret, verifyPassword } from '../crypto/secrets.js';
+import { AdminSessionsRepository } from '../users/admin-sessions.repository.js';
+import { UsersRepository, type AdminUser } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
-import { AuthRepository, type AdminUser } from './auth.repository.js';
 import { LoginRateLimiter } from './login-rate-limiter.js';
 import { type Role } from '../common/roles.js';
 
@@ -30,7 +31,8 @@ export class AuthService {
   private readonly logger = new Logger('auth');
 
   constructor(
-    private readonly repo: AuthRepository,
+    private readonly accounts: UsersRepository,
+    private readonly sessions: AdminSessionsRepository,
     private readonly audit: AuditService,
     private readonly limiter: LoginRateLimiter,
     private readonly users: UsersService,
@@ -42,9 +44,15 @@ export class AuthService {
    * once on the console by main.ts) and never stored in clear or logged elsewhere.
    */
   async ensureFirstAdmin(): Promise<{ username: string; generatedPassword: string | undefined } | undefined> {
-    if ((await this.repo.countUsers()) > 0) return undefined;
+    if ((await this.accounts.count()) > 0) return undefined;
     const generated = this.config.adminPassword ? undefined : randomBytes(15).toString('base64url');
-    await this.repo.createUser('admin', await hashPassword(this.config.adminPassword ?? generated!), 'admin');
+    const created = await this.accounts.create(
+      'admin',
+      'admin',
+      await hashPassword(this.config.adminPassword ?? generated!),
+    );
+    // Another node of a cluster booting at the same time made it first: its password is the one.
+    if (!created) return undefined;
     await this.audit.record('system', 'create first admin', 'success', 'admin', {
       passwordFrom: generated ? 'generated' : 'SWITCHYARD_ADMIN_PASSWORD',
     });
@@ -66,7 +74,7 @@ export class AuthService {
         retryAfterSeconds: gate.retryAfterSeconds,
       });
     }
-    const user = await this.repo.findUser(username);
+    const user = await this.accounts.findCredentials(username);
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok) {
       await gate.failed();
@@ -75,10 +83,10 @@ export class AuthService {
       throw new DomainError(ErrorCode.UNAUTHENTICATED, LOGIN_FAILED);
     }
     await gate.succeeded();
-    await this.repo.deleteExpiredSessions(this.config.session.idleSeconds);
+    await this.sessions.deleteExpired(this.config.session.idleSeconds);
     const token = newSecret('sys_');
     const csrfToken = newSecret('syc_');
-    await this.repo.createSession(
+    await this.sessions.create(
       { tokenHash: hashSecret(token), csrfHash: hashSecret(csrfToken), userId: user.id, address },
       this.config.session.maxSeconds,
     );
@@ -87,7 +95,7 @@ export class AuthService {
   }
 
   async logout(token: string): Promise<void> {
-    await this.repo.deleteSession(hashSecret(token));
+    await this.sessions.endByToken(hashSecret(token));
   }
 
   /**
@@ -97,9 +105,9 @@ export class AuthService {
   async session(token: string | undefined, address: string): Promise<SessionContext | undefined> {
     if (!token) return undefined;
     const tokenHash = hashSecret(token);
-    const live = await this.repo.useSession(tokenHash, this.config.session.idleSeconds);
+    const live = await this.sessions.use(tokenHash, this.config.session.idleSeconds);
     if (!live) {
-      await this.repo.deleteSession(tokenHash);
+      await this.sessions.endByToken(tokenHash);
       return undefined;
     }
     return {
@@ -116,7 +124,7 @@ export class AuthService {
    */
   async authenticate(token: string | undefined, address: string): Promise<Actor | undefined> {
     if (!token) return undefined;
-    const user = await this.repo.peekSession(hashSecret(token), this.config.session.idleSeconds);
+    const user = await this.sessions.peek(hashSecret(token), this.config.session.idleSeconds);
     return user ? { userId: user.id, username: user.username, address } : undefined;
   }
 
@@ -136,7 +144,7 @@ export class AuthService {
         retryAfterSeconds: gate.retryAfterSeconds,
       });
     }
-    const user = await this.repo.findUser(username);
+    const user = await this.accounts.findCredentials(username);
     if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) {
       await gate.failed();
       throw new DomainError(ErrorCode.FORBIDDEN, 'the current password is wrong');

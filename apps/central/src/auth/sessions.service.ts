@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { type SessionContext } from './auth.service.js';
-import { SessionsRepository, type SessionSummary } from './sessions.repository.js';
+import { AdminSessionsRepository, type SessionSummary } from '../users/admin-sessions.repository.js';
 
 /**
  * Who is logged in, and ending a login: everyone sees and ends their own sessions, an admin everyone's
@@ -12,7 +12,7 @@ import { SessionsRepository, type SessionSummary } from './sessions.repository.j
 @Injectable()
 export class SessionsService {
   constructor(
-    private readonly repo: SessionsRepository,
+    private readonly repo: AdminSessionsRepository,
     @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
   ) {}
 
@@ -30,7 +30,7 @@ export class SessionsService {
 
   async end(session: SessionContext, id: string): Promise<{ ended: string; username: string }> {
     const onlyOwn = session.role === 'admin' ? null : (session.actor.userId ?? null);
-    const username = await this.repo.delete(id, onlyOwn);
+    const username = await this.repo.endById(id, onlyOwn);
     if (!username)
       throw new DomainError(ErrorCode.NOT_FOUND, `no session "${id}" (it may have ended already)`);
     return { ended: id, username };

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { expiryThreshold, lifetimeDaysOf } from './certificate-report.js';
 import { CertificatesService } from './certificates.service.js';
@@ -7,8 +7,6 @@ import { PeriodicTask } from '../common/periodic-task.js';
 
 const CHECK_EVERY_MS = 60 * 60_000;
 const ACTION = 'certificate expiry warning';
-// Arbitrary constant: one node at a time decides whether a threshold was already announced.
-const EXPIRY_LOCK = 7_736_202;
 
 /**
  * Warns before the active server certificate expires (in its last third or 30 days, whichever is
@@ -23,7 +21,7 @@ export class CertificateExpiry implements OnApplicationBootstrap, OnModuleDestro
 
   constructor(
     private readonly certificates: CertificatesService,
-    private readonly db: DataSource,
+    private readonly audit: AuditService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -48,23 +46,13 @@ export class CertificateExpiry implements OnApplicationBootstrap, OnModuleDestro
         threshold === 0
           ? `the server certificate ${report.subject} expired on ${report.notAfter}: agents on wss will refuse it`
           : `the server certificate ${report.subject} expires in ${report.daysLeft} days (${report.notAfter}): renew or import a new one`;
-      const announced = await this.db.transaction(async (tx) => {
-        await tx.query('SELECT pg_advisory_xact_lock($1)', [EXPIRY_LOCK]);
-        const [seen] = await tx.query(
-          `SELECT 1 FROM audit_log WHERE action = $1 AND target = $2 AND details->>'threshold' = $3 LIMIT 1`,
-          [ACTION, report.fingerprintSha256, String(threshold)],
-        );
-        if (seen) return false;
-        await tx.query(
-          `INSERT INTO audit_log (actor, address, action, target, outcome, details) VALUES ('system', NULL, $1, $2, 'success', $3)`,
-          [
-            ACTION,
-            report.fingerprintSha256,
-            JSON.stringify({ threshold, daysLeft: report.daysLeft, message }),
-          ],
-        );
-        return true;
-      });
+      // One audit record per certificate and threshold for the whole cluster.
+      const announced = await this.audit.recordOnce(
+        ACTION,
+        report.fingerprintSha256,
+        { threshold, daysLeft: report.daysLeft, message },
+        'threshold',
+      );
       this.logger.warn(message);
       return announced ? message : undefined;
     } catch (error) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { queryRow, queryRows } from '../database/typed-query.js';
 
 export interface StoredServerCertificate {
   id: string;
@@ -9,24 +10,34 @@ export interface StoredServerCertificate {
   createdAt: Date;
 }
 
+interface StoredRow {
+  id: string;
+  source: string;
+  chain_pem: string;
+  key_encrypted: string;
+  created_at: Date;
+}
+
 @Injectable()
 export class CertificatesRepository {
   constructor(private readonly db: DataSource) {}
 
   async findActive(): Promise<StoredServerCertificate | undefined> {
-    const [row] = await this.db.query(
+    const row = await queryRow<StoredRow>(
+      this.db,
       'SELECT id, source, chain_pem, key_encrypted, created_at FROM server_certificates WHERE active',
     );
-    return row ? toStored(row as Record<string, unknown>) : undefined;
+    return row && toStored(row);
   }
 
   /** The certificate that was active before the current one (its key is sealed like the active one's). */
   async findPrevious(): Promise<StoredServerCertificate | undefined> {
-    const [row] = await this.db.query(
+    const row = await queryRow<StoredRow>(
+      this.db,
       `SELECT id, source, chain_pem, key_encrypted, created_at FROM server_certificates
         WHERE NOT active ORDER BY activated_at DESC LIMIT 1`,
     );
-    return row ? toStored(row as Record<string, unknown>) : undefined;
+    return row && toStored(row);
   }
 
   /**
@@ -35,10 +46,11 @@ export class CertificatesRepository {
    */
   async reactivate(id: string, expectedActiveId: string): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      const [deactivated] = (await tx.query(
+      const deactivated = await queryRows(
+        tx,
         'UPDATE server_certificates SET active = false WHERE active AND id = $1 RETURNING id',
         [expectedActiveId],
-      )) as [unknown[], number];
+      );
       if (deactivated.length === 0) return false;
       await tx.query('UPDATE server_certificates SET active = true, activated_at = now() WHERE id = $1', [
         id,
@@ -58,22 +70,23 @@ export class CertificatesRepository {
   }): Promise<string> {
     return this.db.transaction(async (tx) => {
       await tx.query('UPDATE server_certificates SET active = false WHERE active');
-      const [row] = await tx.query(
+      const row = await queryRow<{ id: string }>(
+        tx,
         `INSERT INTO server_certificates (active, source, chain_pem, key_encrypted, fingerprint_sha256, not_before, not_after)
          VALUES (true, $1, $2, $3, $4, $5, $6) RETURNING id`,
         [c.source, c.chainPem, c.keyEncrypted, c.fingerprintSha256, c.notBefore, c.notAfter],
       );
-      return (row as { id: string }).id;
+      return row!.id;
     });
   }
 }
 
-function toStored(r: Record<string, unknown>): StoredServerCertificate {
+function toStored(r: StoredRow): StoredServerCertificate {
   return {
-    id: r.id as string,
-    source: r.source as string,
-    chainPem: r.chain_pem as string,
-    keyEncrypted: r.key_encrypted as string,
-    createdAt: r.created_at as Date,
+    id: r.id,
+    source: r.source,
+    chainPem: r.chain_pem,
+    keyEncrypted: r.key_encrypted,
+    createdAt: r.created_at,
   };
 }

@@ -1,4 +1,4 @@
-import { UsageError } from '../common/usage-error.js';
+import { stringFlag, UsageError } from '../common/usage-error.js';
 import { readFileSync } from 'node:fs';
 
 /** What `certmgr` was asked to do, from its familiar single-dash flags. */
@@ -61,7 +61,7 @@ export function parseCertmgrArgs(argv: string[]): CertmgrCommand {
   }
   const json = flags.has('-json');
   const force = flags.has('-force');
-  const value = (f: string) => flags.get(f) as string | undefined;
+  const value = (f: string) => stringFlag(flags, f);
   const actions = ['-show', '-self', '-previous', '-pkcs12', '-cert', '-help', '-h'].filter((f) =>
     flags.has(f),
   );

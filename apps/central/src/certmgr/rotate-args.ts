@@ -1,3 +1,4 @@
+import { stringFlag } from '../common/usage-error.js';
 import { UsageError, resolvePassword } from './certmgr-args.js';
 
 /** The staged rotation's commands (ADR 30): they act on the rotation under way (one at a time). */
@@ -75,7 +76,7 @@ export function parseRotateArgs(argv: string[]): RotateCommand {
   if (actions.length !== 1)
     throw new UsageError(`choose one of -rotate-stage, -rotate-status, -rotate-advance, -rotate-abort`);
   const action = actions[0]!;
-  const value = (f: string) => flags.get(f) as string | undefined;
+  const value = (f: string) => stringFlag(flags, f);
   const json = flags.has('-json');
   const allowed: Record<string, string[]> = {
     '-rotate-stage': ['-cert', '-key', '-chain', '-pass', '-pkcs12', '-hosts', '-reason', '-json'],

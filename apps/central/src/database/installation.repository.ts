@@ -1,4 +1,5 @@
 import { type DataSource } from 'typeorm';
+import { ProfileSigningKeyRepository } from '../profiles/profile-signing-key.repository.js';
 
 /** What a database holds before migrations run: nothing, or a Switchyard installation. */
 export interface InstallationFacts {
@@ -15,9 +16,8 @@ export interface InstallationFacts {
 export async function readInstallationFacts(dataSource: DataSource): Promise<InstallationFacts> {
   const [probe] = (await dataSource.query(
     `SELECT current_database() AS database,
-            to_regclass('agents') IS NOT NULL AS has_agents,
-            to_regclass('profile_signing_key') IS NOT NULL AS has_key`,
-  )) as Array<{ database: string; has_agents: boolean; has_key: boolean }>;
+            to_regclass('agents') IS NOT NULL AS has_agents`,
+  )) as Array<{ database: string; has_agents: boolean }>;
   const facts: InstallationFacts = {
     database: probe!.database,
     hasSchema: probe!.has_agents,
@@ -29,12 +29,9 @@ export async function readInstallationFacts(dataSource: DataSource): Promise<Ins
     const [row] = (await dataSource.query(`SELECT count(*)::int AS n FROM agents`)) as Array<{ n: number }>;
     facts.agents = row!.n;
   }
-  if (probe!.has_key) {
-    const [key] = (await dataSource.query(
-      `SELECT public_key_pem, created_at FROM profile_signing_key WHERE id = 1`,
-    )) as Array<{ public_key_pem: string; created_at: Date }>;
-    facts.signingKeyPem = key?.public_key_pem;
-    facts.createdAt = key?.created_at;
-  }
+  // The signing key belongs to profiles/ (ADR 47).
+  const key = await new ProfileSigningKeyRepository(dataSource).publicHalf();
+  facts.signingKeyPem = key?.publicKeyPem;
+  facts.createdAt = key?.createdAt;
   return facts;
 }

@@ -1,15 +1,14 @@
 import { Controller, Get } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Public } from '../auth/public.decorator.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DatabaseProbe } from '../database/database-probe.js';
 import { NodeIdentity } from '../cluster/node-identity.js';
 import { NodeLease } from '../cluster/node-lease.js';
-import { probeDatabase } from './database-probe.js';
 
 @Controller()
 export class HealthController {
   constructor(
-    private readonly db: DataSource,
+    private readonly database: DatabaseProbe,
     private readonly node: NodeIdentity,
     private readonly lease: NodeLease,
   ) {}
@@ -33,7 +32,7 @@ export class HealthController {
     const leaseLost = this.lease.notHeldBecause();
     if (leaseLost) throw new DomainError(ErrorCode.UNAVAILABLE, leaseLost);
     try {
-      await probeDatabase(this.db);
+      await this.database.answers();
     } catch (error) {
       throw new DomainError(ErrorCode.UNAVAILABLE, `database unreachable: ${(error as Error).message}`);
     }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { queryRow, queryRows } from '../database/typed-query.js';
 
 export interface StoredLocalCa {
   certificatePem: string;
@@ -25,10 +26,11 @@ export class LocalCaRepository {
   constructor(private readonly db: DataSource) {}
 
   async findCa(): Promise<StoredLocalCa | undefined> {
-    const [row] = await this.db.query('SELECT certificate_pem, key_encrypted FROM local_ca WHERE id = 1');
-    if (!row) return undefined;
-    const r = row as Record<string, unknown>;
-    return { certificatePem: r.certificate_pem as string, keyEncrypted: r.key_encrypted as string };
+    const row = await queryRow<{ certificate_pem: string; key_encrypted: string }>(
+      this.db,
+      'SELECT certificate_pem, key_encrypted FROM local_ca WHERE id = 1',
+    );
+    return row && { certificatePem: row.certificate_pem, keyEncrypted: row.key_encrypted };
   }
 
   /** Stores the CA unless another node stored one first; the caller re-reads to use the winner. */
@@ -54,17 +56,17 @@ export class LocalCaRepository {
   }
 
   async hasIssued(agentId: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
-      'SELECT 1 FROM agent_certificates WHERE agent_id = $1 LIMIT 1',
-      [agentId],
-    );
+    const rows = await queryRows(this.db, 'SELECT 1 FROM agent_certificates WHERE agent_id = $1 LIMIT 1', [
+      agentId,
+    ]);
     return rows.length > 0;
   }
 
   /** Those of `agentIds` that hold no certificate both unrevoked and unexpired. */
   async withoutValidCertificate(agentIds: string[]): Promise<string[]> {
     if (agentIds.length === 0) return [];
-    const rows: Array<{ id: string }> = await this.db.query(
+    const rows = await queryRows<{ id: string }>(
+      this.db,
       `SELECT id FROM unnest($1::text[]) AS id WHERE NOT EXISTS (
          SELECT 1 FROM agent_certificates c WHERE c.agent_id = id AND c.revoked_at IS NULL AND c.not_after > now())
        ORDER BY id`,
@@ -76,7 +78,8 @@ export class LocalCaRepository {
   /** The newest certificate of each of `agentIds` (one query for a whole batch of sessions). */
   async standings(agentIds: string[]): Promise<CertificateStanding[]> {
     if (agentIds.length === 0) return [];
-    const rows: Array<{ id: string; not_after: Date | null; revoked: boolean | null }> = await this.db.query(
+    const rows = await queryRows<{ id: string; not_after: Date | null; revoked: boolean | null }>(
+      this.db,
       `SELECT a.id, n.not_after, n.revoked FROM unnest($1::text[]) AS a(id) LEFT JOIN LATERAL (
          SELECT c.not_after, c.revoked_at IS NOT NULL AS revoked FROM agent_certificates c
          WHERE c.agent_id = a.id ORDER BY c.not_after DESC LIMIT 1) n ON true`,
@@ -90,16 +93,18 @@ export class LocalCaRepository {
 
   /** Revokes every unrevoked certificate of the agent; returns their serials (none: nothing to revoke). */
   async revokeForAgent(agentId: string): Promise<string[]> {
-    const rows: unknown[] = await this.db.query(
+    const rows = await queryRows<{ serial: string }>(
+      this.db,
       `UPDATE agent_certificates SET revoked_at = now() WHERE agent_id = $1 AND revoked_at IS NULL RETURNING serial`,
       [agentId],
     );
-    return (rows[0] as Array<{ serial: string }>).map((r) => r.serial);
+    return rows.map((r) => r.serial);
   }
 
   /** Revoked serials still inside their validity (expired ones fail the handshake on their own). */
   async revokedSerials(): Promise<string[]> {
-    const rows: Array<{ serial: string }> = await this.db.query(
+    const rows = await queryRows<{ serial: string }>(
+      this.db,
       `SELECT serial FROM agent_certificates WHERE revoked_at IS NOT NULL AND not_after > now() - interval '1 day'`,
     );
     return rows.map((r) => r.serial);

@@ -1,12 +1,13 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import cluster from 'node:cluster';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { AcmeRepository } from '../acme/acme.repository.js';
 import { AgentCountsRepository } from '../agents/agent-counts.repository.js';
 import { CertificatesService } from '../certificates/certificates.service.js';
 import { ListenerManager } from '../listeners/listener-manager.js';
 import { MigrationService } from '../migration/migration.service.js';
 import { RolloutsService } from '../rollouts/rollouts.service.js';
+import { RotationRepository } from '../rotation/rotation.repository.js';
 import { eventCounters } from './event-counters.js';
 import { registerFleetOperationsMetrics } from './fleet-operations.metrics.js';
 import { mergeWorkerMetrics, type MetricsJson } from './node-metrics.merge.js';
@@ -27,7 +28,9 @@ export class MetricsRegistry implements OnModuleDestroy {
   private readonly link: WorkerMetricsLink | undefined;
 
   constructor(
-    db: DataSource,
+    agents: AgentCountsRepository,
+    acme: AcmeRepository,
+    rotations: RotationRepository,
     certificates: CertificatesService,
     listeners: ListenerManager,
     rollouts: RolloutsService,
@@ -44,8 +47,7 @@ export class MetricsRegistry implements OnModuleDestroy {
       labelNames: ['status', 'transport'],
       registers: [this.fleet],
       async collect() {
-        // The agents domain counts them (ADR 47): one GROUP BY over its status view, revoked agents apart.
-        const { cells } = await new AgentCountsRepository(db).counts();
+        const { cells } = await agents.counts();
         this.reset();
         for (const c of cells) this.set({ status: c.status, transport: c.transport ?? 'none' }, c.count);
       },
@@ -64,12 +66,7 @@ export class MetricsRegistry implements OnModuleDestroy {
       help: 'ACME certificates obtained but held for approval because known agents would not trust them',
       registers: [this.fleet],
       async collect() {
-        const [row] = (await db.query(
-          `SELECT count(*)::int AS n FROM acme_orders WHERE status = 'held'`,
-        )) as Array<{
-          n: number;
-        }>;
-        this.set(row?.n ?? 0);
+        this.set(await acme.countHeld());
       },
     });
     new Gauge({
@@ -77,11 +74,7 @@ export class MetricsRegistry implements OnModuleDestroy {
       help: 'Automatic certificate rotations (ACME, new anchor) stopped by a halted rollout or a gate that cannot pass (ADR 32)',
       registers: [this.fleet],
       async collect() {
-        const [row] = (await db.query(
-          `SELECT count(*)::int AS n FROM certificate_rotations
-            WHERE automatic_blocked IS NOT NULL AND phase IN ('staged', 'trust_published', 'activated')`,
-        )) as Array<{ n: number }>;
-        this.set(row?.n ?? 0);
+        this.set(await rotations.countAutomaticBlocked());
       },
     });
     new Gauge({

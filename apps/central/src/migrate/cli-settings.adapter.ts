@@ -1,5 +1,3 @@
-import { type DataSource } from 'typeorm';
-import { notifyNodes } from '../cluster/cluster-bus.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { type ListenerSettingsPort } from '../migration/listener-settings.port.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
@@ -14,11 +12,11 @@ import {
  * running node re-reads and applies it (as for a change made on another node).
  */
 export class StoredSettingsAdapter implements ListenerSettingsPort {
-  private readonly repo: SettingsRepository;
-
-  constructor(private readonly db: DataSource) {
-    this.repo = new SettingsRepository(db);
-  }
+  constructor(
+    private readonly repo: SettingsRepository,
+    /** Tells the running nodes that settings `version` is stored (a NOTIFY). */
+    private readonly notify: (version: number) => Promise<void>,
+  ) {}
 
   async current(): Promise<WebSocketSettings> {
     return (await this.repo.latest())?.value ?? DEFAULT_WEBSOCKET_SETTINGS;
@@ -36,6 +34,6 @@ export class StoredSettingsAdapter implements ListenerSettingsPort {
         ErrorCode.CONFLICT,
         'the WebSocket settings were changed by someone else at the same time; retry',
       );
-    await notifyNodes(this.db, `migrate-${process.pid}`, 'settings.changed', { version });
+    await this.notify(version);
   }
 }

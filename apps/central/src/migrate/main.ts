@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import { AuditRepository } from '../audit/audit.repository.js';
 import { redactSecrets } from '../audit/audit.service.js';
 import { CertificatesRepository } from '../certificates/certificates.repository.js';
+import { notifyNodes } from '../cluster/cluster-bus.js';
 import { NodesRepository } from '../cluster/nodes.repository.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { ConfigError, loadCentralConfig } from '../config/central-config.js';
@@ -20,6 +21,7 @@ import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
 import { ProfileRevisionsRepository } from '../profiles/profile-revisions.repository.js';
 import { RolloutProgressRepository } from '../rollouts/rollout-progress.repository.js';
 import { type StrandedAgent } from '../migration/secure-only-gate.js';
+import { SettingsRepository } from '../settings/settings.repository.js';
 import { StoredSettingsAdapter } from './cli-settings.adapter.js';
 import { USAGE, UsageError, parseMigrateArgs, type MigrateCommand } from './migrate-args.js';
 import { formatExemptions, formatStatus, formatStranded, table } from './migration-report.js';
@@ -112,7 +114,9 @@ function createService(
     gate: new MigrationGateQuery(db),
     agentExists: (id) => agents.isRegistered(id),
     revision: (profile, revision) => revisions.find(profile, revision),
-    settings: new StoredSettingsAdapter(db),
+    settings: new StoredSettingsAdapter(new SettingsRepository(db), (version) =>
+      notifyNodes(db, `migrate-${process.pid}`, 'settings.changed', { version }),
+    ),
     rollouts: new RolloutsIntegration(new RolloutProgressRepository(db)),
     activeChainPem: async () => (await certificates.findActive())?.chainPem,
     boundListeners: async () => (await nodes.list()).filter((n) => n.alive).flatMap((n) => n.listeners),

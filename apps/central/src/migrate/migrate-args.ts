@@ -1,4 +1,4 @@
-import { UsageError } from '../common/usage-error.js';
+import { stringFlag, UsageError } from '../common/usage-error.js';
 import { isPhase, PHASES, type Phase } from '../migration/migration-phase.js';
 
 interface GateFlags {
@@ -112,7 +112,7 @@ export function parseMigrateArgs(argv: string[], now = new Date()): MigrateComma
       flags.set(arg, value);
     }
   }
-  const value = (f: string) => flags.get(f) as string | undefined;
+  const value = (f: string) => stringFlag(flags, f);
   const json = flags.has('--json');
   const gate: GateFlags = {
     json,
@@ -182,11 +182,11 @@ function exempt(
   if (flags.has('--remove')) {
     if (positional.length > 0 || flags.has('--reason'))
       throw new UsageError('exempt --remove AGENT takes nothing else');
-    return { kind: 'exempt-remove', agentId: flags.get('--remove') as string, json };
+    return { kind: 'exempt-remove', agentId: stringFlag(flags, '--remove')!, json };
   }
   if (positional.length !== 1) throw new UsageError('exempt needs exactly one agent id');
-  const expires = flags.get('--expires') as string | undefined;
-  const duration = flags.get('--for') as string | undefined;
+  const expires = stringFlag(flags, '--expires');
+  const duration = stringFlag(flags, '--for');
   if ((expires === undefined) === (duration === undefined))
     throw new UsageError('exempt needs --expires TIME or --for DURATION (e.g. 30d, 12h)');
   let expiresAt: Date;

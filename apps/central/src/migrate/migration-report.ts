@@ -84,14 +84,16 @@ export function formatStatus(s: MigrationStatus): string {
   out.push(
     table(
       ['GROUP', 'COUNT', 'AGENTS'],
-      [
-        ['secure', b.secure],
-        ['plain, able', b.plainButAble],
-        ['plain, not able', b.plainNotAble],
-        ['offline', b.offline],
-        ['exempt', b.exempt],
-        ['via connector', b.viaConnector],
-      ].map(([name, ids]) => [name as string, String(ids.length), (ids as string[]).join(', ')]),
+      (
+        [
+          ['secure', b.secure],
+          ['plain, able', b.plainButAble],
+          ['plain, not able', b.plainNotAble],
+          ['offline', b.offline],
+          ['exempt', b.exempt],
+          ['via connector', b.viaConnector],
+        ] satisfies Array<[string, string[]]>
+      ).map(([name, ids]) => [name, String(ids.length), ids.join(', ')]),
     ),
   );
   out.push('', 'Would be stranded by closing the plain listener (secure_only)', formatStranded(s.stranded));

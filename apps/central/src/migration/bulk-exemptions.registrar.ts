@@ -1,5 +1,4 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { BulkActionsService } from '../agents/bulk-actions.service.js';
 import { MigrationRepository } from './migration.repository.js';
 
@@ -9,14 +8,10 @@ import { MigrationRepository } from './migration.repository.js';
  */
 @Injectable()
 export class BulkExemptionsRegistrar implements OnApplicationBootstrap {
-  private readonly repo: MigrationRepository;
-
   constructor(
-    db: DataSource,
+    private readonly repo: MigrationRepository,
     private readonly bulk: BulkActionsService,
-  ) {
-    this.repo = new MigrationRepository(db);
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     this.bulk.useExemptions({

@@ -24,6 +24,7 @@ import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
 import { ProfileRevisionsRepository } from '../profiles/profile-revisions.repository.js';
 import { RolloutProgressRepository } from '../rollouts/rollout-progress.repository.js';
 import { SecureRolloutStarter } from './secure-rollout.starter.js';
+import { DesiredProfilesRepository } from '../rollouts/desired-profiles.repository.js';
 import { AgentsModule } from '../agents/agents.module.js';
 import { StrandedExemptions } from './stranded-exemptions.js';
 import { BulkExemptionsRegistrar } from './bulk-exemptions.registrar.js';
@@ -45,7 +46,7 @@ function createMigrationService(
 ): MigrationService {
   const agents = new FleetAgentsRepository(db);
   const starter = new SecureRolloutStarter({
-    db,
+    desired: new DesiredProfilesRepository(db),
     profiles,
     prepare,
     rollouts,
@@ -111,6 +112,11 @@ function createMigrationService(
       ],
     },
     StrandedExemptions,
+    {
+      provide: MigrationRepository,
+      useFactory: (db: DataSource) => new MigrationRepository(db),
+      inject: [DataSource],
+    },
     BulkExemptionsRegistrar,
   ],
   exports: [MigrationService],

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { queryRow } from '../database/typed-query.js';
 
 export interface StoredSigningKey {
   publicKeyPem: string;
@@ -17,6 +18,22 @@ export class ProfileSigningKeyRepository {
     if (!row) return undefined;
     const r = row as Record<string, string>;
     return { publicKeyPem: r.public_key_pem!, privateKeySealed: r.private_key_encrypted! };
+  }
+
+  /**
+   * The public half and when it was made, read before migrations run (the boot log names the
+   * installation): undefined in a database without the table (nothing installed yet) or without a key.
+   */
+  async publicHalf(): Promise<{ publicKeyPem: string; createdAt: Date } | undefined> {
+    const table = await queryRow<{ present: boolean }>(
+      this.db,
+      `SELECT to_regclass('profile_signing_key') IS NOT NULL AS present`,
+    );
+    if (!table?.present) return undefined;
+    return queryRow<{ publicKeyPem: string; createdAt: Date }>(
+      this.db,
+      `SELECT public_key_pem AS "publicKeyPem", created_at AS "createdAt" FROM profile_signing_key WHERE id = 1`,
+    );
   }
 
   /** Stores the key unless another node stored one first; the caller re-reads to use the winner. */

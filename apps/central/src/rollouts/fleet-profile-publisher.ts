@@ -1,15 +1,15 @@
-import { type DataSource } from 'typeorm';
 import { type ProfilePrepareService } from '../profiles/profile-prepare.service.js';
 import { type ProfileDraft } from '../profiles/profiles.repository.js';
 import { type ProfilesService } from '../profiles/profiles.service.js';
 import { type UpdateProfileRequest } from '../profiles/dto/profile.requests.js';
 import { DEFAULT_ALIASES, type TruststoreEntry } from '../profiles/truststore-selection.js';
 import { createRolloutSchema } from './dto/rollout.requests.js';
-import { DesiredProfilesRepository } from './desired-profiles.repository.js';
+import { type DesiredProfilesRepository } from './desired-profiles.repository.js';
 import { type RolloutsService } from './rollouts.service.js';
 
 export interface FleetProfilePublisherDeps {
-  db: Pick<DataSource, 'query'>;
+  /** Rollouts' own record of which profile each agent is meant to run. */
+  desired: Pick<DesiredProfilesRepository, 'profilesInUse' | 'agentsOf'>;
   profiles: Pick<ProfilesService, 'require' | 'update'>;
   prepare: Pick<ProfilePrepareService, 'prepare'>;
   rollouts: Pick<RolloutsService, 'create'>;
@@ -27,10 +27,10 @@ export type DraftEdit = Omit<UpdateProfileRequest, 'draftVersion'>;
  * through the rollouts service (waves and thresholds as any rollout).
  */
 export class FleetProfilePublisher {
-  private readonly desired: DesiredProfilesRepository;
+  private readonly desired: FleetProfilePublisherDeps['desired'];
 
   constructor(private readonly deps: FleetProfilePublisherDeps) {
-    this.desired = new DesiredProfilesRepository(deps.db);
+    this.desired = deps.desired;
   }
 
   /** The profiles agents are meant to run; before any publish, the built-in `default`. */

@@ -16,6 +16,7 @@ import { ProfilePrepareService } from '../profiles/profile-prepare.service.js';
 import { ProfilesModule } from '../profiles/profiles.module.js';
 import { ProfilesService } from '../profiles/profiles.service.js';
 import { FleetProfilePublisher } from '../rollouts/fleet-profile-publisher.js';
+import { DesiredProfilesRepository } from '../rollouts/desired-profiles.repository.js';
 import { RolloutsModule } from '../rollouts/rollouts.module.js';
 import { RolloutsService } from '../rollouts/rollouts.service.js';
 import { RotationAutopilot } from './rotation-autopilot.js';
@@ -52,7 +53,12 @@ function createRotationDeps(
     },
     trust: { knownSecureAgents: (hours) => trust.knownSecureAgents(hours), flush: () => recorder.flush() },
     windowHours: loadMigrationConfig().minWindowHours,
-    publisher: new FleetProfilePublisher({ db, profiles, prepare, rollouts }),
+    publisher: new FleetProfilePublisher({
+      desired: new DesiredProfilesRepository(db),
+      profiles,
+      prepare,
+      rollouts,
+    }),
     rolloutProgress: (id) => progress.progress(id),
     audit: (actor, action, outcome, details) =>
       audit.record(

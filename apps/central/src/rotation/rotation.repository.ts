@@ -1,4 +1,5 @@
 import { type DataSource } from 'typeorm';
+import { queryRow, queryRows, type Queryable } from '../database/typed-query.js';
 import {
   type RotationAnchor,
   type RotationPhase,
@@ -55,6 +56,30 @@ export interface RotationChange {
   cleanupRollouts?: RotationRollout[];
 }
 
+/** A `certificate_rotations` row as COLUMNS selects it. */
+interface RotationRow {
+  id: string;
+  phase: RotationPhase;
+  chain_pem: string;
+  key_encrypted: string | null;
+  fingerprint_sha256: string;
+  anchor_sha256: string;
+  anchor_subject: string;
+  not_after: Date;
+  from_certificate_id: string | null;
+  from_anchor_sha256: string;
+  from_anchor_subject: string;
+  activated_certificate_id: string | null;
+  trust_rollouts: RotationRollout[];
+  cleanup_rollouts: RotationRollout[];
+  steps: RotationStep[];
+  created_by: string;
+  automatic: 'acme' | null;
+  automatic_blocked: AutomaticBlock | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 const COLUMNS = `id, phase, chain_pem, key_encrypted, fingerprint_sha256, anchor_sha256, anchor_subject, not_after,
   from_certificate_id, from_anchor_sha256, from_anchor_subject, activated_certificate_id, trust_rollouts,
   cleanup_rollouts, steps, created_by, automatic, automatic_blocked, created_at, updated_at`;
@@ -64,11 +89,12 @@ const AUTOPILOT_LOCK = 7_263_931_301;
 
 /** The `certificate_rotations` table (ADR 30). Works from a node and from certmgr alike. */
 export class RotationRepository {
-  constructor(private readonly db: Pick<DataSource, 'query'>) {}
+  constructor(private readonly db: Queryable) {}
 
   /** Inserts a staged rotation; undefined when another rotation is open (the unique index refused it). */
   async insert(r: NewRotation): Promise<string | undefined> {
-    const rows = (await this.db.query(
+    const row = await queryRow<{ id: string }>(
+      this.db,
       `INSERT INTO certificate_rotations (phase, chain_pem, key_encrypted, fingerprint_sha256, anchor_sha256,
          anchor_subject, not_after, from_certificate_id, from_anchor_sha256, from_anchor_subject, steps, created_by,
          automatic)
@@ -88,33 +114,47 @@ export class RotationRepository {
         r.createdBy,
         r.automatic ?? null,
       ],
-    )) as Array<{ id: string }>;
-    return rows[0]?.id;
+    );
+    return row?.id;
   }
 
   async find(id: string): Promise<StoredRotation | undefined> {
-    const [row] = (await this.db.query(`SELECT ${COLUMNS} FROM certificate_rotations WHERE id = $1`, [
-      id,
-    ])) as Array<Record<string, unknown>>;
-    return row ? toStored(row) : undefined;
+    const row = await queryRow<RotationRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM certificate_rotations WHERE id = $1`,
+      [id],
+    );
+    return row && toStored(row);
   }
 
   /** The rotation under way, if any. */
   async findOpen(): Promise<StoredRotation | undefined> {
-    const [row] = (await this.db.query(
+    const row = await queryRow<RotationRow>(
+      this.db,
       `SELECT ${COLUMNS} FROM certificate_rotations
         WHERE phase IN ('staged', 'trust_published', 'activated')`,
-    )) as Array<Record<string, unknown>>;
-    return row ? toStored(row) : undefined;
+    );
+    return row && toStored(row);
   }
 
   /** The latest rotations, newest first. */
   async list(limit: number): Promise<StoredRotation[]> {
-    const rows = (await this.db.query(
+    const rows = await queryRows<RotationRow>(
+      this.db,
       `SELECT ${COLUMNS} FROM certificate_rotations ORDER BY created_at DESC LIMIT $1`,
       [limit],
-    )) as Array<Record<string, unknown>>;
+    );
     return rows.map(toStored);
+  }
+
+  /** Open automatic rotations stopped by a halted rollout or a gate that cannot pass (ADR 32): 0 or 1. */
+  async countAutomaticBlocked(): Promise<number> {
+    const row = await queryRow<{ n: number }>(
+      this.db,
+      `SELECT count(*)::int AS n FROM certificate_rotations
+        WHERE automatic_blocked IS NOT NULL AND phase IN ('staged', 'trust_published', 'activated')`,
+    );
+    return row?.n ?? 0;
   }
 
   /** Records why an automatic rotation stopped advancing (null: it goes again). */
@@ -132,11 +172,9 @@ export class RotationRepository {
   async withAutopilotLock<T>(db: DataSource, work: () => Promise<T>): Promise<T | undefined> {
     const runner = db.createQueryRunner();
     try {
-      const [row] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [
+      const row = await queryRow<{ locked: boolean }>(runner, 'SELECT pg_try_advisory_lock($1) AS locked', [
         AUTOPILOT_LOCK,
-      ])) as Array<{
-        locked: boolean;
-      }>;
+      ]);
       if (!row?.locked) return undefined;
       try {
         return await work();
@@ -150,7 +188,8 @@ export class RotationRepository {
 
   /**
    * Moves a rotation from `from` to `to`, appending the step; false when it is no longer in `from`
-   * (another operator, node or certmgr took a step meanwhile).
+   * (another operator, node or certmgr took a step meanwhile). The rows are counted, not TypeORM's
+   * `[rows, rowCount]` pair for an UPDATE (which read as a success whatever happened).
    */
   async transition(
     id: string,
@@ -159,7 +198,8 @@ export class RotationRepository {
     step: RotationStep,
     change: RotationChange = {},
   ): Promise<boolean> {
-    const rows = (await this.db.query(
+    const rows = await queryRows(
+      this.db,
       `UPDATE certificate_rotations
           SET phase = $3, steps = steps || $4::jsonb, updated_at = now(),
               key_encrypted = CASE WHEN $5 THEN NULL ELSE key_encrypted END,
@@ -178,30 +218,30 @@ export class RotationRepository {
         change.trustRollouts ? JSON.stringify(change.trustRollouts) : null,
         change.cleanupRollouts ? JSON.stringify(change.cleanupRollouts) : null,
       ],
-    )) as Array<{ id: string }>;
+    );
     return rows.length > 0;
   }
 }
 
-function toStored(r: Record<string, unknown>): StoredRotation {
+function toStored(r: RotationRow): StoredRotation {
   return {
-    id: r.id as string,
-    phase: r.phase as RotationPhase,
-    chainPem: r.chain_pem as string,
-    keyEncrypted: (r.key_encrypted as string | null) ?? null,
-    fingerprintSha256: r.fingerprint_sha256 as string,
-    anchor: { sha256: r.anchor_sha256 as string, subject: r.anchor_subject as string },
-    notAfter: r.not_after as Date,
-    fromCertificateId: (r.from_certificate_id as string | null) ?? null,
-    fromAnchor: { sha256: r.from_anchor_sha256 as string, subject: r.from_anchor_subject as string },
-    activatedCertificateId: (r.activated_certificate_id as string | null) ?? null,
-    trustRollouts: r.trust_rollouts as RotationRollout[],
-    cleanupRollouts: r.cleanup_rollouts as RotationRollout[],
-    steps: r.steps as RotationStep[],
-    createdBy: r.created_by as string,
-    automatic: (r.automatic as 'acme' | null) ?? null,
-    automaticBlocked: (r.automatic_blocked as AutomaticBlock | null) ?? null,
-    createdAt: r.created_at as Date,
-    updatedAt: r.updated_at as Date,
+    id: r.id,
+    phase: r.phase,
+    chainPem: r.chain_pem,
+    keyEncrypted: r.key_encrypted,
+    fingerprintSha256: r.fingerprint_sha256,
+    anchor: { sha256: r.anchor_sha256, subject: r.anchor_subject },
+    notAfter: r.not_after,
+    fromCertificateId: r.from_certificate_id,
+    fromAnchor: { sha256: r.from_anchor_sha256, subject: r.from_anchor_subject },
+    activatedCertificateId: r.activated_certificate_id,
+    trustRollouts: r.trust_rollouts,
+    cleanupRollouts: r.cleanup_rollouts,
+    steps: r.steps,
+    createdBy: r.created_by,
+    automatic: r.automatic,
+    automaticBlocked: r.automatic_blocked,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }

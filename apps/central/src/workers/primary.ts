@@ -1,8 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
+import { markDeadNodeSessions } from '../agents/dead-node-sessions.repository.js';
 import { type CentralConfig } from '../config/central-config.js';
 import { openDatabase, type Database } from '../database/database.js';
 import { runningBanner } from '../running-banner.js';
-import { forgetDeadWorkerNode } from './forget-dead-worker.js';
 import { prefixLines } from './prefixed-output.js';
 import { RespawnBackoff } from './respawn-backoff.js';
 import { MetricsRelay } from './metrics-relay.js';
@@ -77,12 +77,18 @@ export async function runPrimary(config: CentralConfig, count: number, why: stri
     clearTimeout(timer);
   };
 
+  /**
+   * A worker process has exited: its node is certainly dead, so its agents must not be shown online even
+   * for the second or two the other nodes take to see its lease released (ADR 34). The statement the
+   * survivors use: its node row goes and the agents it still held are marked disconnected, seen last at
+   * its last heartbeat (ADR 22).
+   */
   const forget = async (slot: Slot) => {
     const nodeId = slot.nodeId;
     slot.nodeId = undefined;
     if (!nodeId || !database) return '';
     try {
-      const marked = await forgetDeadWorkerNode(database.dataSource, nodeId);
+      const marked = await markDeadNodeSessions(database.dataSource, nodeId);
       return `; node ${nodeId} forgotten, ${marked} agent(s) marked disconnected`;
     } catch (error) {
       return `; could not mark its agents disconnected (${(error as Error).message}): the heartbeat timeout will`;

@@ -1,4 +1,5 @@
-import { type DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 
 /**
  * How long `/api/ready` waits for `SELECT 1`. A balancer's check gives up after a couple of seconds
@@ -38,5 +39,15 @@ export async function probeDatabase(db: DataSource, withinMs = READY_WITHIN_MS):
     await Promise.race([query, late]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** The readiness check's view of the database, so health/ needs no handle on the ORM. */
+@Injectable()
+export class DatabaseProbe {
+  constructor(private readonly db: DataSource) {}
+
+  answers(withinMs = READY_WITHIN_MS): Promise<void> {
+    return probeDatabase(this.db, withinMs);
   }
 }
