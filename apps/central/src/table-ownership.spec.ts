@@ -72,7 +72,6 @@ const SQL_FRAGMENTS: Record<string, { owner: string; tables: string[] }> = {
 /** Infrastructure, not a domain (ADR 47): database/ probes an installation before the migrations run. */
 const INFRASTRUCTURE = ['database/'];
 
-
 /** Tables a piece of source names in SQL. Keywords are upper case, as everywhere in this code base. */
 function tablesNamed(source: string): Set<string> {
   const code = source
