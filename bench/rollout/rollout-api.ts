@@ -1,5 +1,5 @@
 /** The profiles and rollouts calls of the admin API the rollout bench makes, typed (over AdminApi.call). */
-import { MAX_AGENTS_PAGE } from '../../apps/central/src/rollouts/dto/rollout.requests.js';
+import { MAX_AGENTS_PAGE } from '../../libs/api/rollout-requests.js';
 import { type AdminApi } from '../connections/admin-api.js';
 
 export interface RevisionSummary {

@@ -2,6 +2,7 @@ import 'reflect-metadata'; // @peculiar/x509 uses tsyringe, which needs the Refl
 import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 import { webcrypto, randomBytes, X509Certificate } from 'node:crypto';
+import { type CertificateSummary } from '../api/certificates.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -68,18 +69,8 @@ function escapeDn(value: string): string {
   return value.replace(/([,+"\\<>;=])/g, '\\$1');
 }
 
-/** Facts about a certificate that operators look at. */
-export interface CertificateSummary {
-  subject: string;
-  issuer: string;
-  notBefore: string;
-  notAfter: string;
-  subjectAltNames: string[];
-  fingerprintSha256: string;
-  keyType: string;
-  selfSigned: boolean;
-  daysLeft: number;
-}
+/** Facts about a certificate that operators look at: the API's shape (libs/api). */
+export type { CertificateSummary };
 
 export function summarizeCertificate(pem: string, now = new Date()): CertificateSummary {
   const cert = new X509Certificate(pem);

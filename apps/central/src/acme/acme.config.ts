@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
+import { isCertificatePem } from '../../../../libs/pki/certificate-pem.js';
 import { ConfigError } from '../config/config-error.js';
 import { readEnvironment } from '../config/environment.js';
 
@@ -46,16 +46,4 @@ function readCaFile(
     return undefined;
   }
   return pem;
-}
-
-/** True when the text holds at least one PEM certificate and every one of them parses. */
-export function isCertificatePem(pem: string): boolean {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
-  if (!blocks) return false;
-  try {
-    blocks.forEach((b) => new X509Certificate(b));
-    return true;
-  } catch {
-    return false;
-  }
 }

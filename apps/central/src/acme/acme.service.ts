@@ -4,7 +4,7 @@ import { ACME_CONFIG, type AcmeConfig } from './acme.config.js';
 import { AcmeOrderExecutor, type AcmeActor } from './acme-order.executor.js';
 import { AcmeRenewalScheduler } from './acme-renewal.scheduler.js';
 import { AcmeRepository, type AcmeOrderRow } from './acme.repository.js';
-import { type AcmeOrderRequest, type AcmeRenewalSettings } from './dto/acme-order.request.js';
+import { type AcmeOrderRequest, type AcmeRenewalSettings } from '../../../../libs/api/acme-requests.js';
 import { AcmeRotationHandoff } from './acme-rotation.js';
 import { AuditService } from '../audit/audit.service.js';
 

@@ -12,18 +12,16 @@ import {
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import { z } from 'zod';
 import { MAX_AGENT_PACKAGE_BYTES, PACKAGE_VERSION_PATTERN } from '../../../../libs/agent-package/index.js';
+import {
+  agentPackageListSchema,
+  agentPackageSchema,
+  agentPackageUploadFieldsSchema as uploadFields,
+  agentPackageUploadSchema,
+} from '../../../../libs/api/agent-packages.js';
 import { ApiDoc } from '../common/api-doc.decorator.js';
 import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
 import { AgentPackagesService } from './agent-packages.service.js';
-
-/** Multipart fields next to the three files. */
-const uploadFields = z.strictObject({
-  allowDowngrade: z
-    .enum(['true', 'false'], 'must be "true" or "false"')
-    .transform((v) => v === 'true')
-    .optional(),
-});
 
 const versionParam = z.string().regex(PACKAGE_VERSION_PATTERN, 'must be a version such as 1.2.3');
 
@@ -37,11 +35,13 @@ export class AgentPackagesController {
   constructor(private readonly packages: AgentPackagesService) {}
 
   @Get()
+  @ApiDoc({ response: agentPackageListSchema })
   list() {
     return this.packages.list();
   }
 
   @Get(':version')
+  @ApiDoc({ response: agentPackageSchema })
   get(@Param('version') version: string) {
     return this.packages.get(parseBody(versionParam, version));
   }
@@ -52,7 +52,7 @@ export class AgentPackagesController {
   @UseInterceptors(
     AnyFilesInterceptor({ limits: { files: 4, fileSize: MAX_AGENT_PACKAGE_BYTES + 1, fields: 2 } }),
   )
-  @ApiDoc({ upload: 'file', body: uploadFields })
+  @ApiDoc({ upload: 'file', body: uploadFields, response: agentPackageUploadSchema })
   upload(
     @UploadedFiles() files: MulterFile[] | undefined,
     @Body() body: unknown,

@@ -1,4 +1,5 @@
-import { agentFilterSchema, bulkBodySchema, describeFilter } from './agent-filter.js';
+import { agentFilterSchema, bulkBodySchema } from '../../../../libs/api/agent-bulk.js';
+import { describeFilter } from './agent-filter.js';
 import { filterSql } from './agent-selection.query.js';
 
 describe('agent filters for bulk actions', () => {

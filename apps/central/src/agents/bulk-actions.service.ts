@@ -6,6 +6,7 @@ import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.
 import { type Actor } from '../common/request-context.js';
 import { BULK_MAX_AGENTS, describeFilter, type AgentSelection } from './agent-filter.js';
 import { type MatchedAgent, type Queryable } from './agent-selection.query.js';
+import { MAX_ADMIN_GROUPS } from '../../../../libs/api/agents.js';
 import {
   NO_EXEMPTIONS,
   NO_ROLLOUT_RETRY,
@@ -14,8 +15,6 @@ import {
 } from './bulk-action.ports.js';
 import { BulkActionsRepository } from './bulk-actions.repository.js';
 
-/** As `PUT /api/agents/:id/groups` allows. */
-export const MAX_ADMIN_GROUPS = 32;
 /** Ids kept per skip reason in an answer, and changed ids kept in the audit record. */
 const SAMPLE = 20;
 const AUDIT_IDS = 100;

@@ -9,6 +9,8 @@ import { CSRF_COOKIE } from '../auth/session-cookie.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { buildOpenApi } from './openapi-builder.js';
 import { RouteDiscovery } from './route-discovery.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
+import { openApiDocumentSchema } from '../../../../libs/api/api-docs.js';
 
 const swaggerUi = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 const VERSION = switchyardVersion();
@@ -50,6 +52,7 @@ export class ApiDocsController {
   constructor(private readonly discovery: RouteDiscovery) {}
 
   @Get()
+  @ApiDoc({ produces: 'text/html' })
   page(@Res() res: Response): void {
     res
       .type('html')
@@ -61,12 +64,14 @@ export class ApiDocsController {
   }
 
   @Get('openapi.json')
+  @ApiDoc({ response: openApiDocumentSchema })
   openapi(): Record<string, unknown> {
     this.document ??= buildOpenApi(this.discovery.routes(outsideApi), VERSION);
     return this.document;
   }
 
   @Get('assets/:file')
+  @ApiDoc({ produces: 'text/javascript' })
   asset(@Param('file') file: string, @Res() res: Response): void {
     const asset = Object.hasOwn(ASSETS, file) ? ASSETS[file] : undefined;
     if (!asset) throw new DomainError(ErrorCode.NOT_FOUND, `no asset ${file}`);

@@ -19,8 +19,8 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * The OpenAPI 3.1 document of central's admin API: every route with its parameters, the JSON Schema of
- * the body or query it validates (from the same zod schema), who may call it, and how to authenticate
- * (session cookie, plus the CSRF header on writes).
+ * the body or query it validates and of the answer it gives (from the same zod schemas, libs/api), who
+ * may call it, and how to authenticate (session cookie, plus the CSRF header on writes).
  */
 export function buildOpenApi(routes: ApiRoute[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -79,15 +79,29 @@ function operation(route: ApiRoute): Record<string, unknown> {
     op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(doc.body) } } };
   }
   op.responses = {
-    '2XX': { description: 'done; the answer is JSON' },
+    '2XX': answer(doc),
     ...(doc.body || doc.query || parameters.length > 0 ? { 400: { description: 'invalid input' } } : {}),
     ...(route.public ? {} : { 401: { description: 'not logged in' }, 403: { description: 'role too low' } }),
   };
   return op;
 }
 
+/** The success answer: its JSON Schema (libs/api), a file, or nothing. */
+function answer(doc: ApiDocMeta): Record<string, unknown> {
+  if (doc.noContent) return { description: 'done; no body' };
+  if (doc.produces)
+    return {
+      description: `done; the answer is a file (${doc.produces})`,
+      content: { [doc.produces]: { schema: { type: 'string', format: 'binary' } } },
+    };
+  if (doc.response)
+    return { description: 'done', content: { 'application/json': { schema: jsonSchema(doc.response) } } };
+  return { description: 'done; the answer is JSON' };
+}
+
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  // `io: input`: what a client sends (before defaults and transforms); transforms cannot be described.
+  // `io: input`: what a client sends (before defaults and transforms), and for answers the JSON a client
+  // reads (timestamps as strings, not the Dates handlers return); transforms cannot be described.
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
   return rest as Record<string, unknown>;
 }

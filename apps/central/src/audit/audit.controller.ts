@@ -1,28 +1,17 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { type Response } from 'express';
-import { z } from 'zod';
 import { parseBody } from '../common/parse-body.js';
 import { AuditService } from './audit.service.js';
 import { ApiDoc } from '../common/api-doc.decorator.js';
 import { auditCsv } from './audit-csv.js';
+import {
+  auditExportQuerySchema as exportSchema,
+  auditListSchema,
+  auditQuerySchema as querySchema,
+} from '../../../../libs/api/audit.js';
 
 /** Rows one CSV export holds at most (newest first); older ones are reached with `to`. */
 const EXPORT_LIMIT = 50_000;
-
-const filters = {
-  before: z.string().regex(/^\d+$/, 'must be an audit entry id').optional(),
-  search: z.string().max(200).optional(),
-  actor: z.string().min(1).max(200).optional(),
-  action: z.string().min(1).max(200).optional(),
-  outcome: z.enum(['success', 'refused', 'failed']).optional(),
-  from: z.coerce.date({ error: 'must be a date and time (ISO 8601)' }).optional(),
-  to: z.coerce.date({ error: 'must be a date and time (ISO 8601)' }).optional(),
-};
-const querySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  ...filters,
-});
-const exportSchema = z.strictObject(filters);
 
 @Controller('audit')
 export class AuditController {
@@ -32,13 +21,18 @@ export class AuditController {
   @ApiDoc({
     summary: 'Audit log, newest first; each entry carries `summary`, the action in words',
     query: querySchema,
+    response: auditListSchema,
   })
   list(@Query() query: unknown) {
     return this.audit.list(parseBody(querySchema, query));
   }
 
   @Get('export')
-  @ApiDoc({ summary: `The filtered audit log as CSV (at most ${EXPORT_LIMIT} entries)`, query: exportSchema })
+  @ApiDoc({
+    summary: `The filtered audit log as CSV (at most ${EXPORT_LIMIT} entries)`,
+    query: exportSchema,
+    produces: 'text/csv',
+  })
   async export(@Query() query: unknown, @Res() res: Response): Promise<void> {
     const entries = await this.audit.list({ ...parseBody(exportSchema, query), limit: EXPORT_LIMIT });
     const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '');

@@ -1,26 +1,22 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { type Response } from 'express';
-import { z } from 'zod';
 import { parseBody } from '../common/parse-body.js';
 import { clientAddress } from '../common/request-context.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
-import { passwordSchema } from '../users/users.schemas.js';
 import { AuthService } from './auth.service.js';
 import { Public } from './public.decorator.js';
 import { permissionsOf } from './route-policy.js';
 import { clearSessionCookies, readSessionCookie, writeSessionCookies } from './session-cookie.js';
 import { type SessionRequest } from './session-request.js';
 import { ApiDoc } from '../common/api-doc.decorator.js';
-
-const loginSchema = z.strictObject({
-  username: z.string().min(1).max(128),
-  password: z.string().min(1).max(1024),
-});
-
-const passwordChangeSchema = z.strictObject({
-  currentPassword: z.string().min(1).max(1024),
-  newPassword: passwordSchema,
-});
+import {
+  loggedOutSchema,
+  loginAnswerSchema,
+  loginSchema,
+  meSchema,
+  passwordChangedSchema,
+  passwordChangeSchema,
+} from '../../../../libs/api/auth.js';
 
 @Controller('auth')
 export class AuthController {
@@ -33,7 +29,7 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
-  @ApiDoc({ body: loginSchema })
+  @ApiDoc({ body: loginSchema, response: loginAnswerSchema })
   async login(@Body() body: unknown, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
     const { username, password } = parseBody(loginSchema, body);
     const { token, csrfToken, user } = await this.auth.login(username, password, clientAddress(req));
@@ -48,6 +44,7 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(200)
+  @ApiDoc({ response: loggedOutSchema })
   async logout(@Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
     const token = readSessionCookie(req);
     if (token) await this.auth.logout(token);
@@ -57,6 +54,7 @@ export class AuthController {
 
   /** Who is logged in and what they may do, so the UI shows no button that would answer 403. */
   @Get('me')
+  @ApiDoc({ response: meSchema })
   me(@Req() req: SessionRequest) {
     const role = req.session!.role;
     return { username: req.session!.actor.username, role, permissions: permissionsOf(role) };
@@ -64,7 +62,7 @@ export class AuthController {
 
   @Post('password')
   @HttpCode(200)
-  @ApiDoc({ body: passwordChangeSchema })
+  @ApiDoc({ body: passwordChangeSchema, response: passwordChangedSchema })
   async changePassword(@Body() body: unknown, @Req() req: SessionRequest) {
     const { currentPassword, newPassword } = parseBody(passwordChangeSchema, body);
     await this.auth.changeOwnPassword(req.session!, currentPassword, newPassword);

@@ -1,17 +1,7 @@
 import { rolesFrom, type Role } from '../common/roles.js';
-
-/** What `GET /api/auth/me` tells the UI, so it shows no button that would answer 403. */
-export const CAPABILITIES = [
-  'settings.write',
-  'certificates.write',
-  'profiles.write',
-  'rollouts.write',
-  'migration.write',
-  'agents.write',
-  'users.manage',
-] as const;
-
-export type Capability = (typeof CAPABILITIES)[number];
+// The capabilities `GET /api/auth/me` tells the UI (so it shows no button that would answer 403) are
+// part of the wire types.
+import { CAPABILITIES, type Permission as Capability } from '../../../../libs/api/auth.js';
 
 export interface RoutePolicy {
   /** A path prefix that matches on whole segments: `/api/agents` covers `/api/agents/x/revoke`. */

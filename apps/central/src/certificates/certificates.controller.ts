@@ -9,36 +9,17 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
-import { z } from 'zod';
 import { parseBody } from '../common/parse-body.js';
 import { IMPORT_LIMITS } from './certificate-import.js';
 import { CertificatesService, forcedWarning, type ServerIdentity } from './certificates.service.js';
 import { ApiDoc } from '../common/api-doc.decorator.js';
-
-/** Multipart fields next to the files; `hosts` overrides SWITCHYARD_AGENT_HOSTS for this check. */
-const importFields = z
-  .object({
-    password: z.string().max(1024, 'must be at most 1024 characters').optional(),
-    hosts: z
-      .string()
-      .max(4096)
-      .transform((v) =>
-        v
-          .split(',')
-          .map((h) => h.trim().toLowerCase())
-          .filter(Boolean),
-      )
-      .optional(),
-    /** Change it even if known agents would not trust the new chain (they are named in the 409). */
-    force: z
-      .enum(['true', 'false'], 'must be "true" or "false"')
-      .transform((v) => v === 'true')
-      .optional(),
-  })
-  .strict();
-
-/** JSON body of the changes that upload nothing (self-signed, previous). */
-const changeBody = z.strictObject({ force: z.boolean().optional() });
+import {
+  certificateChangeRequestSchema as changeBody,
+  certificateChangeSchema,
+  certificateImportFieldsSchema as importFields,
+  certificateImportSchema,
+  serverCertificateSchema,
+} from '../../../../libs/api/certificates.js';
 
 interface UploadedFile {
   originalname: string;
@@ -50,6 +31,7 @@ export class CertificatesController {
   constructor(private readonly certificates: CertificatesService) {}
 
   @Get('server')
+  @ApiDoc({ response: serverCertificateSchema })
   server() {
     return this.certificates.activeSummary();
   }
@@ -57,6 +39,7 @@ export class CertificatesController {
   @Get('server/chain')
   @Header('Content-Type', 'application/x-pem-file')
   @Header('Content-Disposition', 'attachment; filename="switchyard-server-chain.pem"')
+  @ApiDoc({ produces: 'application/x-pem-file' })
   chain() {
     return this.certificates.activeChainPem();
   }
@@ -69,7 +52,7 @@ export class CertificatesController {
       limits: { files: IMPORT_LIMITS.files + 1, fileSize: IMPORT_LIMITS.bytesPerFile + 1, fields: 5 },
     }),
   )
-  @ApiDoc({ upload: 'file', body: importFields })
+  @ApiDoc({ upload: 'file', body: importFields, response: certificateImportSchema })
   import(@UploadedFiles() files: UploadedFile[] | undefined, @Body() body: unknown) {
     const fields = parseBody(importFields, body);
     return this.certificates.importFiles(
@@ -83,7 +66,7 @@ export class CertificatesController {
   /** Body `{ "force": true }` to go past agents that would not trust a new self-signed certificate. */
   @Post('server/self-signed')
   @HttpCode(200)
-  @ApiDoc({ body: changeBody })
+  @ApiDoc({ body: changeBody, response: certificateChangeSchema })
   async selfSigned(@Body() body: unknown) {
     const installed = await this.certificates.installSelfSigned(parseBody(changeBody, body));
     return this.answer(installed);
@@ -91,6 +74,7 @@ export class CertificatesController {
 
   /** The certificate `POST server/previous` would restore. */
   @Get('server/previous')
+  @ApiDoc({ response: serverCertificateSchema })
   previous() {
     return this.certificates.previousSummary();
   }
@@ -98,7 +82,7 @@ export class CertificatesController {
   /** Serves the previous certificate again (guarded: `{ "force": true }` to go past stranded agents). */
   @Post('server/previous')
   @HttpCode(200)
-  @ApiDoc({ body: changeBody })
+  @ApiDoc({ body: changeBody, response: certificateChangeSchema })
   async restorePrevious(@Body() body: unknown) {
     const restored = await this.certificates.restorePrevious(parseBody(changeBody, body));
     return this.answer(restored);

@@ -1,7 +1,7 @@
-/** The three admin roles, least privileged first: each role can do everything the ones before it can. */
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
+import { ROLES, type Role } from '../../../../libs/api/users.js';
 
-export type Role = (typeof ROLES)[number];
+// The roles are part of the wire types (libs/api): one list for central, the API and the UI.
+export { ROLES, type Role } from '../../../../libs/api/users.js';
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);

@@ -12,10 +12,9 @@ import {
   type DiagnosticBundleView,
 } from './diagnostics.repository.js';
 
+import { MAX_AGENTS_PER_REQUEST } from '../../../../libs/api/diagnostics.js';
 /** Central asks for bundles of at most this size (ADR 44): a log tail of 256 KiB and a few small files. */
 export const BUNDLE_MAX_BYTES = 1024 * 1024;
-/** At most this many agents per request (a selection or a group). */
-export const MAX_AGENTS_PER_REQUEST = 500;
 /** Requests per cluster event: ~200 bytes each at worst (128-character agent ids). */
 const NOTIFY_BATCH = 30;
 

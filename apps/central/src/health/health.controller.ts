@@ -4,6 +4,8 @@ import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { DatabaseProbe } from '../database/database-probe.js';
 import { NodeIdentity } from '../cluster/node-identity.js';
 import { NodeLease } from '../cluster/node-lease.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
+import { healthSchema, readySchema } from '../../../../libs/api/health.js';
 
 @Controller()
 export class HealthController {
@@ -16,6 +18,7 @@ export class HealthController {
   /** Liveness: the process answers. */
   @Public()
   @Get('health')
+  @ApiDoc({ response: healthSchema })
   health() {
     return { status: 'ok', nodeId: this.node.id };
   }
@@ -28,6 +31,7 @@ export class HealthController {
    */
   @Public()
   @Get('ready')
+  @ApiDoc({ response: readySchema })
   async ready() {
     const leaseLost = this.lease.notHeldBecause();
     if (leaseLost) throw new DomainError(ErrorCode.UNAVAILABLE, leaseLost);

@@ -1,6 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { NodesRepository } from '../cluster/nodes.repository.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
+import { ApiDoc } from '../common/api-doc.decorator.js';
+import { nodeListenersListSchema } from '../../../../libs/api/listeners.js';
 
 @Controller('listeners')
 export class ListenersController {
@@ -14,6 +16,7 @@ export class ListenersController {
    * it was asked for but could not bind, with the reason (`failed`).
    */
   @Get()
+  @ApiDoc({ response: nodeListenersListSchema })
   async list() {
     await this.heartbeat.beat(); // this node's entry is current, not up to 5 s old
     const nodes = await this.nodes.list();

@@ -1,7 +1,9 @@
-/** The phases of the plain → secure migration, in order (docs/design.md §7). */
-export const PHASES = ['plain_only', 'dual', 'secure_published', 'secure_only'] as const;
+import { MIGRATION_PHASES, type MigrationPhase } from '../../../../libs/api/migration-phases.js';
 
-export type Phase = (typeof PHASES)[number];
+/** The phases of the plain → secure migration, in order (docs/design.md §7; the list is libs/api's). */
+export const PHASES = MIGRATION_PHASES;
+
+export type Phase = MigrationPhase;
 
 export function nextPhase(phase: Phase): Phase | null {
   return PHASES[PHASES.indexOf(phase) + 1] ?? null;

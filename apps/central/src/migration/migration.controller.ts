@@ -4,13 +4,19 @@ import { clientAddress, type AuthenticatedRequest } from '../common/request-cont
 import {
   advanceRequestSchema,
   bulkExemptionRequestSchema,
+  exemptionListSchema,
+  exemptionRemovedSchema,
   exemptionRequestSchema,
+  exemptionSchema,
   exemptionsQuerySchema,
+  migrationStatusSchema,
   rollbackRequestSchema,
   statusQuerySchema,
-} from './dto/migration.requests.js';
+  strandedExemptionResultSchema,
+  strandedPageAnswerSchema,
+  strandedPageSchema,
+} from '../../../../libs/api/migration.js';
 import { StrandedExemptions } from './stranded-exemptions.js';
-import { strandedPageSchema } from './stranded-table.js';
 import { type MigrationActor } from './migration-deps.js';
 import { MigrationService } from './migration.service.js';
 import { ApiDoc } from '../common/api-doc.decorator.js';
@@ -28,34 +34,34 @@ export class MigrationController {
   ) {}
 
   @Get()
-  @ApiDoc({ query: statusQuerySchema })
+  @ApiDoc({ query: statusQuerySchema, response: migrationStatusSchema })
   status(@Query() query: unknown) {
     return this.migration.status(parseBody(statusQuerySchema, query));
   }
 
   @Post('advance')
   @HttpCode(200)
-  @ApiDoc({ body: advanceRequestSchema })
+  @ApiDoc({ body: advanceRequestSchema, response: migrationStatusSchema })
   advance(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.migration.advance(parseBody(advanceRequestSchema, body), actorOf(req));
   }
 
   @Post('rollback')
   @HttpCode(200)
-  @ApiDoc({ body: rollbackRequestSchema })
+  @ApiDoc({ body: rollbackRequestSchema, response: migrationStatusSchema })
   rollback(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.migration.rollback(parseBody(rollbackRequestSchema, body), actorOf(req));
   }
 
   /** Who secure_only would strand: counts by reason, then a page of those the filter matches (ADR 40). */
   @Get('stranded')
-  @ApiDoc({ query: strandedPageSchema })
+  @ApiDoc({ query: strandedPageSchema, response: strandedPageAnswerSchema })
   stranded(@Query() query: unknown) {
     return this.migration.strandedPage(parseBody(strandedPageSchema, query));
   }
 
   @Get('exemptions')
-  @ApiDoc({ query: exemptionsQuerySchema })
+  @ApiDoc({ query: exemptionsQuerySchema, response: exemptionListSchema })
   exemptions(@Query() query: unknown) {
     return this.migration.exemptions.list(parseBody(exemptionsQuerySchema, query));
   }
@@ -63,18 +69,19 @@ export class MigrationController {
   /** Exempts every stranded agent a filter matches in one step; `"dryRun": true` only counts them. */
   @Post('exemptions/bulk')
   @HttpCode(200)
-  @ApiDoc({ body: bulkExemptionRequestSchema })
+  @ApiDoc({ body: bulkExemptionRequestSchema, response: strandedExemptionResultSchema })
   exemptStranded(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.strandedExemptions.exempt(parseBody(bulkExemptionRequestSchema, body), actorOf(req));
   }
 
   @Post('exemptions')
-  @ApiDoc({ body: exemptionRequestSchema })
+  @ApiDoc({ body: exemptionRequestSchema, response: exemptionSchema })
   exempt(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.migration.exemptions.add(parseBody(exemptionRequestSchema, body), actorOf(req));
   }
 
   @Delete('exemptions/:agentId')
+  @ApiDoc({ response: exemptionRemovedSchema })
   unexempt(@Param('agentId') agentId: string, @Req() req: AuthenticatedRequest) {
     return this.migration.exemptions.remove(agentId, actorOf(req));
   }

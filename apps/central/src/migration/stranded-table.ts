@@ -1,15 +1,9 @@
-import { z } from 'zod';
-import { GROUP_NAME_PATTERN } from '../../../../libs/protocol/index.js';
+import { STRAND_REASONS, type StrandedFilter } from '../../../../libs/api/migration.js';
 import { type AgentGateFacts } from './agent-gate-facts.js';
 import { type StrandedAgent, type StrandReasonCode } from './secure-only-gate.js';
 
-export const STRAND_REASONS = [
-  'offline',
-  'plain',
-  'cannot_wss',
-  'failed_apply',
-  'never_connected',
-] as const satisfies readonly StrandReasonCode[];
+// The reasons and the table's filter are part of the wire types (libs/api).
+export { STRAND_REASONS, type StrandedFilter } from '../../../../libs/api/migration.js';
 
 /** The reasons in the operator's words, for counts and messages. */
 export const STRAND_REASON_WORDS: Record<StrandReasonCode, string> = {
@@ -19,28 +13,6 @@ export const STRAND_REASON_WORDS: Record<StrandReasonCode, string> = {
   failed_apply: 'profile failed to apply',
   never_connected: 'never connected',
 };
-
-/** Which stranded agents: all of a reason, a group, or those not seen for a while ("offline > 30 days"). */
-export const strandedFilterSchema = z.strictObject({
-  reason: z.enum(STRAND_REASONS).optional(),
-  group: z.string().regex(GROUP_NAME_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 . _ -').optional(),
-  lastSeenOlderThanDays: z.coerce.number().min(0).max(3650).optional(),
-  /** Part of the agent id. */
-  search: z.string().max(200).optional(),
-});
-
-export type StrandedFilter = z.infer<typeof strandedFilterSchema>;
-
-export const strandedPageSchema = strandedFilterSchema.extend({
-  limit: z.coerce.number().int().min(1).max(1000).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-  /** The gate's minimum observation window, as for `GET /api/migration`. */
-  windowHours: z.coerce
-    .number()
-    .min(0)
-    .max(24 * 365)
-    .optional(),
-});
 
 /** One row of the stranded table: the gate's verdict with what an operator filters and sorts on. */
 export interface StrandedRow extends StrandedAgent {

@@ -13,8 +13,10 @@ import {
   type TruststoreFormat,
   writeTruststoreArgs,
 } from './truststore-jvm-args.js';
+import { MAX_AGENT_CONF_BYTES } from '../../../../libs/api/profile-requests.js';
 
-export const MAX_AGENT_CONF_BYTES = 64 * 1024;
+// The limit is the request schema's (libs/api).
+export { MAX_AGENT_CONF_BYTES };
 const JVM_ARGS = 'jetty.jvm.args';
 const AGENT_ID = 'agent.id';
 const KNOWN = new Set(AGENT_CONF_KEYS.map((k) => k.key));

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
-import { type RevisionRef } from './dto/profile.requests.js';
+import { type RevisionRef } from '../../../../libs/api/profile-requests.js';
 import { type DiffSide, diffProfiles, type ProfileDiff } from './profile-diff.js';
 import { ProfileDraftContent } from './profile-draft-content.js';
 import { revisionCertificates } from './profile-revision.content.js';

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_AGENT_CONF_BYTES } from './profile-agent-conf.js';
-import { PROFILE_NAME_PATTERN } from './dto/profile.requests.js';
+import { PROFILE_NAME_PATTERN } from '../../../../libs/api/profile-requests.js';
 
 export interface ProfileTemplate {
   name: string;

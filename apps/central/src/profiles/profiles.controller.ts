@@ -24,11 +24,19 @@ import {
   profileName,
   revisionNumber,
   updateProfileSchema,
-} from './dto/profile.requests.js';
+} from '../../../../libs/api/profile-requests.js';
 import { ProfilePrepareService } from './profile-prepare.service.js';
 import { ProfileRevisionsService } from './profile-revisions.service.js';
 import { ProfilesService } from './profiles.service.js';
 import { ApiDoc } from '../common/api-doc.decorator.js';
+import {
+  prepareResultSchema,
+  profileDiffSchema,
+  profileListSchema,
+  profileViewSchema,
+  revisionListSchema,
+  revisionViewSchema,
+} from '../../../../libs/api/profiles.js';
 
 const nameParam = (name: string): string => parseBody(z.object({ name: profileName }), { name }).name;
 const revParam = (rev: string): number =>
@@ -51,41 +59,45 @@ export class ProfilesController {
   ) {}
 
   @Get()
+  @ApiDoc({ response: profileListSchema })
   list() {
     return this.profiles.list();
   }
 
   @Post()
-  @ApiDoc({ body: createProfileSchema })
+  @ApiDoc({ body: createProfileSchema, response: profileViewSchema })
   create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.profiles.create(parseBody(createProfileSchema, bodyOf(body)), actor(req));
   }
 
   @Get(':name')
+  @ApiDoc({ response: profileViewSchema })
   get(@Param('name') name: string) {
     return this.profiles.get(nameParam(name));
   }
 
   @Put(':name')
-  @ApiDoc({ body: updateProfileSchema })
+  @ApiDoc({ body: updateProfileSchema, response: profileViewSchema })
   update(@Param('name') name: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.profiles.update(nameParam(name), parseBody(updateProfileSchema, bodyOf(body)), actor(req));
   }
 
   @Delete(':name')
   @HttpCode(204)
+  @ApiDoc({ noContent: true })
   delete(@Param('name') name: string) {
     return this.profiles.delete(nameParam(name));
   }
 
   @Post(':name/copy')
-  @ApiDoc({ body: copyProfileSchema })
+  @ApiDoc({ body: copyProfileSchema, response: profileViewSchema })
   copy(@Param('name') name: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.profiles.copy(nameParam(name), parseBody(copyProfileSchema, body), actor(req));
   }
 
   /** 201 with the new revision, or 200 with the latest one when the draft gives it again. */
   @Post(':name/prepare')
+  @ApiDoc({ response: prepareResultSchema })
   async prepare(
     @Param('name') name: string,
     @Req() req: AuthenticatedRequest,
@@ -97,16 +109,19 @@ export class ProfilesController {
   }
 
   @Get(':name/revisions')
+  @ApiDoc({ response: revisionListSchema })
   listRevisions(@Param('name') name: string) {
     return this.revisions.list(nameParam(name));
   }
 
   @Get(':name/revisions/:rev')
+  @ApiDoc({ response: revisionViewSchema })
   getRevision(@Param('name') name: string, @Param('rev') rev: string) {
     return this.revisions.get(nameParam(name), revParam(rev));
   }
 
   @Get(':name/revisions/:rev/archive')
+  @ApiDoc({ produces: 'application/zip' })
   async archive(@Param('name') name: string, @Param('rev') rev: string): Promise<StreamableFile> {
     const [profile, revision] = [nameParam(name), revParam(rev)];
     const archive = await this.revisions.archive(profile, revision);
@@ -119,7 +134,7 @@ export class ProfilesController {
   }
 
   @Get(':name/diff')
-  @ApiDoc({ query: diffQuerySchema })
+  @ApiDoc({ query: diffQuerySchema, response: profileDiffSchema })
   diff(@Param('name') name: string, @Query() query: unknown) {
     const { from, to } = parseBody(diffQuerySchema, query);
     return this.revisions.diff(nameParam(name), from, to);

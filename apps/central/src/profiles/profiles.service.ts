@@ -8,7 +8,7 @@ import {
   type CopyProfileRequest,
   type CreateProfileRequest,
   type UpdateProfileRequest,
-} from './dto/profile.requests.js';
+} from '../../../../libs/api/profile-requests.js';
 import { checkProfileAgentConf, draftText } from './profile-agent-conf.js';
 import { ProfileDraftContent } from './profile-draft-content.js';
 import { sameContent } from './profile-revision.content.js';

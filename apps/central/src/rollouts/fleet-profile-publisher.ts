@@ -1,9 +1,9 @@
 import { type ProfilePrepareService } from '../profiles/profile-prepare.service.js';
 import { type ProfileDraft } from '../profiles/profiles.repository.js';
 import { type ProfilesService } from '../profiles/profiles.service.js';
-import { type UpdateProfileRequest } from '../profiles/dto/profile.requests.js';
+import { type UpdateProfileRequest } from '../../../../libs/api/profile-requests.js';
 import { DEFAULT_ALIASES, type TruststoreEntry } from '../profiles/truststore-selection.js';
-import { createRolloutSchema } from './dto/rollout.requests.js';
+import { createRolloutSchema } from '../../../../libs/api/rollout-requests.js';
 import { type DesiredProfilesRepository } from './desired-profiles.repository.js';
 import { type RolloutsService } from './rollouts.service.js';
 

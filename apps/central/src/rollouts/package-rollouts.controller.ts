@@ -2,7 +2,8 @@ import { Body, Controller, Get, Post, Req } from '@nestjs/common';
 import { ApiDoc } from '../common/api-doc.decorator.js';
 import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
-import { createPackageRolloutSchema } from './dto/package-rollout.requests.js';
+import { createPackageRolloutSchema } from '../../../../libs/api/rollout-requests.js';
+import { rolloutDetailSchema } from '../../../../libs/api/rollouts.js';
 import { PackageRolloutsService } from './package-rollouts.service.js';
 
 /**
@@ -20,7 +21,7 @@ export class PackageRolloutsController {
   }
 
   @Post()
-  @ApiDoc({ body: createPackageRolloutSchema })
+  @ApiDoc({ body: createPackageRolloutSchema, response: rolloutDetailSchema })
   create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.upgrades.create(
       parseBody(createPackageRolloutSchema, body),

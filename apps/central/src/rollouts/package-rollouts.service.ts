@@ -3,7 +3,7 @@ import { AgentPackagesRepository } from '../agent-packages/agent-packages.reposi
 import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
 import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
-import { type CreatePackageRolloutRequest } from './dto/package-rollout.requests.js';
+import { type CreatePackageRolloutRequest } from '../../../../libs/api/rollout-requests.js';
 import { PackageRolloutsRepository } from './package-rollouts.repository.js';
 import { type RolloutAgentState } from './rollout-agent-state.js';
 import { type RolloutDetail, RolloutsService } from './rollouts.service.js';

@@ -1,22 +1,12 @@
 import { type ProfileState } from '../../../../libs/protocol/index.js';
+import { type RolloutAgentState, type RolloutMode } from '../../../../libs/api/rollouts.js';
 
-/** Every state a target agent can be in, in the order a delivery goes through them. */
-export const ROLLOUT_AGENT_STATES = [
-  'pending',
-  'needs_upgrade',
-  'synchronizing',
-  'synchronized',
-  'applying',
-  'applied',
-  'failed',
-  'stale',
-  'cancelled',
-] as const;
-
-/** A target agent's state in one rollout (the `rollout_agents.state` column). */
-export type RolloutAgentState = (typeof ROLLOUT_AGENT_STATES)[number];
-
-export type RolloutMode = 'synchronize' | 'publish';
+// The states and modes are part of the wire types (libs/api): one list for central, the API and the UI.
+export {
+  ROLLOUT_AGENT_STATES,
+  type RolloutAgentState,
+  type RolloutMode,
+} from '../../../../libs/api/rollouts.js';
 
 export interface Transition {
   state: RolloutAgentState;

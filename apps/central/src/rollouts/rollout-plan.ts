@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
 import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
 import { upgradeNeeded } from './capability-gate.js';
-import { type CreateRolloutRequest } from './dto/rollout.requests.js';
+import { type CreateRolloutRequest } from '../../../../libs/api/rollout-requests.js';
 import { type RolloutAgentState } from './rollout-agent-state.js';
 import { type RevisionFacts } from './rollout.types.js';
 import { ProfileRevisionsRepository } from '../profiles/profile-revisions.repository.js';

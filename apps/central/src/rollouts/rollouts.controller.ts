@@ -6,7 +6,12 @@ import {
   listRolloutsSchema,
   rolloutAgentsPageSchema,
   rolloutIdSchema,
-} from './dto/rollout.requests.js';
+} from '../../../../libs/api/rollout-requests.js';
+import {
+  rolloutDetailSchema,
+  rolloutListSchema,
+  rolloutPreviewSchema,
+} from '../../../../libs/api/rollouts.js';
 import { RolloutsService, type RolloutAction } from './rollouts.service.js';
 import { ApiDoc } from '../common/api-doc.decorator.js';
 import { requestAudit } from '../audit/request-audit.context.js';
@@ -20,7 +25,7 @@ export class RolloutsController {
   ) {}
 
   @Post()
-  @ApiDoc({ body: createRolloutSchema })
+  @ApiDoc({ body: createRolloutSchema, response: rolloutDetailSchema })
   create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.rollouts.create(parseBody(createRolloutSchema, body), req.actor?.username ?? 'unknown');
   }
@@ -28,7 +33,11 @@ export class RolloutsController {
   /** The targets and each wave's size for a create body, before anything starts (ADR 41). */
   @Post('preview')
   @HttpCode(200)
-  @ApiDoc({ body: createRolloutSchema, summary: 'Preview a rollout: targets and waves, nothing written' })
+  @ApiDoc({
+    body: createRolloutSchema,
+    response: rolloutPreviewSchema,
+    summary: 'Preview a rollout: targets and waves, nothing written',
+  })
   preview(@Body() body: unknown) {
     // A preview changes nothing: it leaves no audit line (the rollout it leads to does).
     const audit = requestAudit.getStore();
@@ -37,14 +46,14 @@ export class RolloutsController {
   }
 
   @Get()
-  @ApiDoc({ query: listRolloutsSchema })
+  @ApiDoc({ query: listRolloutsSchema, response: rolloutListSchema })
   list(@Query() query: unknown) {
     const { limit, offset } = parseBody(listRolloutsSchema, query);
     return this.rollouts.list(limit, offset);
   }
 
   @Get(':id')
-  @ApiDoc({ query: rolloutAgentsPageSchema })
+  @ApiDoc({ query: rolloutAgentsPageSchema, response: rolloutDetailSchema })
   get(@Param('id') id: string, @Query() query: unknown) {
     const { limit, offset, state } = parseBody(rolloutAgentsPageSchema, query);
     return this.rollouts.get(parseBody(rolloutIdSchema, id), { limit, offset, states: state });
@@ -52,30 +61,35 @@ export class RolloutsController {
 
   @Post(':id/pause')
   @HttpCode(200)
+  @ApiDoc({ response: rolloutDetailSchema })
   pause(@Param('id') id: string) {
     return this.act(id, 'pause');
   }
 
   @Post(':id/resume')
   @HttpCode(200)
+  @ApiDoc({ response: rolloutDetailSchema })
   resume(@Param('id') id: string) {
     return this.act(id, 'resume');
   }
 
   @Post(':id/approve')
   @HttpCode(200)
+  @ApiDoc({ response: rolloutDetailSchema })
   approve(@Param('id') id: string) {
     return this.act(id, 'approve');
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @ApiDoc({ response: rolloutDetailSchema })
   cancel(@Param('id') id: string) {
     return this.act(id, 'cancel');
   }
 
   @Post(':id/retry-failed')
   @HttpCode(200)
+  @ApiDoc({ response: rolloutDetailSchema })
   retryFailed(@Param('id') id: string) {
     return this.act(id, 'retry-failed');
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
-import { type CreateRolloutRequest, DEFAULT_AGENTS_PAGE } from './dto/rollout.requests.js';
+import { type CreateRolloutRequest, DEFAULT_AGENTS_PAGE } from '../../../../libs/api/rollout-requests.js';
 import { goalOf, type RolloutAgentState } from './rollout-agent-state.js';
 import { type Rollout, type RolloutAgentView, type RolloutState } from './rollout.types.js';
 import { type AgentsPage, RolloutsRepository, type WaveStateCount } from './rollouts.repository.js';

@@ -1,8 +1,8 @@
 /** How targets are put into waves: by id (the first wave is the alphabetically first agents) or shuffled. */
 export type WaveOrder = 'ordered' | 'random';
 
-/** The largest seed (seeds are unsigned 32-bit integers, stored with the rollout). */
-export const MAX_WAVE_SEED = 0xffff_ffff;
+// The largest seed is part of the API's request schema (libs/api).
+export { MAX_WAVE_SEED } from '../../../../libs/api/rollout-requests.js';
 
 /**
  * mulberry32: a small, fast PRNG whose whole state is one 32-bit integer. Not for secrets; here it only

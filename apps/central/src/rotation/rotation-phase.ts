@@ -9,11 +9,13 @@
  * still trust the old anchor, so going back (abort: restore the previous certificate) strands nobody.
  * `completed`: done, with or without the clean-up revision that drops the old anchor.
  */
-export const ROTATION_PHASES = ['staged', 'trust_published', 'activated', 'completed', 'aborted'] as const;
-export type RotationPhase = (typeof ROTATION_PHASES)[number];
+import { OPEN_ROTATION_PHASES, type RotationPhase } from '../../../../libs/api/rotation-phases.js';
+
+// The phases are part of the wire types (libs/api).
+export { ROTATION_PHASES, type RotationPhase } from '../../../../libs/api/rotation-phases.js';
 
 /** The phases of a rotation still under way: at most one rotation is in one of them. */
-export const OPEN_PHASES: readonly RotationPhase[] = ['staged', 'trust_published', 'activated'];
+export const OPEN_PHASES = OPEN_ROTATION_PHASES;
 
 /** Where `advance` goes from each open phase. */
 export const NEXT_PHASE: Partial<Record<RotationPhase, RotationPhase>> = {

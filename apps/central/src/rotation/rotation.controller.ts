@@ -21,9 +21,11 @@ import {
   abortRotationSchema,
   advanceRotationSchema,
   rotationIdSchema,
+  rotationListSchema,
   rotationQuerySchema,
+  rotationSchema,
   stageFieldsSchema,
-} from './dto/rotation.requests.js';
+} from '../../../../libs/api/rotation.js';
 import { type RotationActor } from './rotation-deps.js';
 import { RotationService } from './rotation.service.js';
 
@@ -43,13 +45,14 @@ export class RotationController {
   constructor(@Inject(RotationService) private readonly rotations: RotationService) {}
 
   @Get()
+  @ApiDoc({ response: rotationListSchema })
   list() {
     return this.rotations.list();
   }
 
   /** The rotation under way (else the latest) with live progress; 404 when there was never one. */
   @Get('current')
-  @ApiDoc({ query: rotationQuerySchema })
+  @ApiDoc({ query: rotationQuerySchema, response: rotationSchema })
   async current(@Query() query: unknown) {
     const current = await this.rotations.current(parseBody(rotationQuerySchema, query).limit);
     if (!current) throw new DomainError(ErrorCode.NOT_FOUND, 'no certificate rotation was ever staged');
@@ -57,7 +60,7 @@ export class RotationController {
   }
 
   @Get(':id')
-  @ApiDoc({ query: rotationQuerySchema })
+  @ApiDoc({ query: rotationQuerySchema, response: rotationSchema })
   get(@Param('id') id: string, @Query() query: unknown) {
     return this.rotations.view(parseBody(rotationIdSchema, id), parseBody(rotationQuerySchema, query).limit);
   }
@@ -69,7 +72,7 @@ export class RotationController {
       limits: { files: IMPORT_LIMITS.files + 1, fileSize: IMPORT_LIMITS.bytesPerFile + 1, fields: 5 },
     }),
   )
-  @ApiDoc({ upload: 'file', body: stageFieldsSchema })
+  @ApiDoc({ upload: 'file', body: stageFieldsSchema, response: rotationSchema })
   stage(
     @UploadedFiles() files: UploadedFile[] | undefined,
     @Body() body: unknown,
@@ -90,7 +93,7 @@ export class RotationController {
   /** The next step: publish the trust of both anchors → (gate) activate → complete (clean-up). */
   @Post(':id/advance')
   @HttpCode(200)
-  @ApiDoc({ body: advanceRotationSchema })
+  @ApiDoc({ body: advanceRotationSchema, response: rotationSchema })
   advance(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.rotations.advance(
       parseBody(rotationIdSchema, id),
@@ -101,7 +104,7 @@ export class RotationController {
 
   @Post(':id/abort')
   @HttpCode(200)
-  @ApiDoc({ body: abortRotationSchema })
+  @ApiDoc({ body: abortRotationSchema, response: rotationSchema })
   abort(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     return this.rotations.abort(
       parseBody(rotationIdSchema, id),

@@ -1,7 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
-import { createUserSchema, passwordResetSchema, roleChangeSchema, usernameSchema } from './users.schemas.js';
+import {
+  createUserSchema,
+  passwordResetDoneSchema,
+  passwordResetSchema,
+  roleChangedSchema,
+  roleChangeSchema,
+  userDeletedSchema,
+  userListSchema,
+  usernameSchema,
+  userSummarySchema,
+} from '../../../../libs/api/users.js';
 import { UsersService } from './users.service.js';
 import { ApiDoc } from '../common/api-doc.decorator.js';
 
@@ -11,18 +21,19 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
+  @ApiDoc({ response: userListSchema })
   list() {
     return this.users.list();
   }
 
   @Post()
-  @ApiDoc({ body: createUserSchema })
+  @ApiDoc({ body: createUserSchema, response: userSummarySchema })
   create(@Body() body: unknown) {
     return this.users.create(parseBody(createUserSchema, body));
   }
 
   @Put(':username/role')
-  @ApiDoc({ body: roleChangeSchema })
+  @ApiDoc({ body: roleChangeSchema, response: roleChangedSchema })
   setRole(@Param('username') username: string, @Body() body: unknown) {
     return this.users.setRole(parseBody(usernameSchema, username), parseBody(roleChangeSchema, body).role);
   }
@@ -30,7 +41,7 @@ export class UsersController {
   /** Ends every session of that user (but the caller's own, when resetting one's own password). */
   @Put(':username/password')
   @HttpCode(200)
-  @ApiDoc({ body: passwordResetSchema })
+  @ApiDoc({ body: passwordResetSchema, response: passwordResetDoneSchema })
   async resetPassword(
     @Param('username') username: string,
     @Body() body: unknown,
@@ -46,6 +57,7 @@ export class UsersController {
   }
 
   @Delete(':username')
+  @ApiDoc({ response: userDeletedSchema })
   async delete(@Param('username') username: string, @Req() req: AuthenticatedRequest) {
     await this.users.delete(parseBody(usernameSchema, username), req.actor!.username);
     return { deleted: username };

@@ -1,4 +1,4 @@
-import { type FieldIssue } from './types.js';
+import type { FieldIssue } from '../../../../libs/api/error-body.js';
 
 /** A refusal from the API, with its machine-readable code and any details (issues, agents, reason). */
 export class ApiError extends Error {

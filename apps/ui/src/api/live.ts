@@ -1,5 +1,5 @@
+import type { LiveMessage } from '../../../../libs/api/live.js';
 import { sessionEnded } from './client.js';
-import { type LiveMessage } from './types.js';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'closed';
 

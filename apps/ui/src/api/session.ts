@@ -1,22 +1,8 @@
+import type { Me, Permission } from '../../../../libs/api/auth.js';
+import type { Role } from '../../../../libs/api/users.js';
 import { api, hasCsrfCookie, rememberCsrfToken } from './client.js';
-import { type Me, type Permission, type Role } from './types.js';
 
 const LOGGED_IN_HINT = 'switchyard.loggedIn';
-
-/** What each role may do, used when /api/auth/me does not list permissions itself. */
-const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
-  admin: [
-    'settings.write',
-    'certificates.write',
-    'profiles.write',
-    'rollouts.write',
-    'migration.write',
-    'agents.write',
-    'users.manage',
-  ],
-  operator: ['profiles.write', 'rollouts.write', 'migration.write', 'agents.write'],
-  viewer: [],
-};
 
 export interface Session {
   username: string;
@@ -25,15 +11,14 @@ export interface Session {
 }
 
 export function toSession(me: Me): Session {
-  const role = me.role ?? 'admin';
-  const granted = me.permissions
-    ? new Set(
-        Object.entries(me.permissions)
-          .filter(([, v]) => v)
-          .map(([k]) => k),
-      )
-    : new Set<string>(ROLE_PERMISSIONS[role] ?? []);
-  return { username: me.username, role, can: (p) => granted.has(p) };
+  // Central always sends the role and the permissions it grants (GET /api/auth/me): the UI keeps no copy of
+  // the route policy, and a permission it is not told about is not granted.
+  const granted = new Set(
+    Object.entries(me.permissions)
+      .filter(([, v]) => v)
+      .map(([k]) => k),
+  );
+  return { username: me.username, role: me.role, can: (p) => granted.has(p) };
 }
 
 /**

@@ -1,4 +1,12 @@
-import { PHASE_LABELS, type Phase } from '../api/migration-types.js';
+import type { MigrationPhase as Phase } from '../../../../libs/api/migration-phases.js';
+
+/** Each phase as the screens name it. */
+export const PHASE_LABELS: Record<Phase, string> = {
+  plain_only: 'Plain only',
+  dual: 'Dual (plain and secure)',
+  secure_published: 'Secure profile published',
+  secure_only: 'Secure only',
+};
 
 /**
  * The step into each phase as an operator says it: the button reads "Publish the secure profile…", not

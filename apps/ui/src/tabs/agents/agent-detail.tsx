@@ -1,6 +1,6 @@
+import type { Agent, TrustAnchor } from '../../../../../libs/api/agents.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type Agent, type TrustAnchor } from '../../api/types.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
@@ -24,8 +24,8 @@ export function AgentDetail(props: { id: string }) {
         if (mine)
           agent.setValue({
             ...mine,
-            trustAnchors: mine.trustAnchors ?? agent.value?.trustAnchors,
-            trustReportedAt: mine.trustReportedAt ?? agent.value?.trustReportedAt,
+            trustAnchors: mine.trustAnchors ?? agent.value?.trustAnchors ?? null,
+            trustReportedAt: mine.trustReportedAt ?? agent.value?.trustReportedAt ?? null,
           });
       }),
     [live, props.id],

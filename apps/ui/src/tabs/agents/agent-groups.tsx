@@ -1,6 +1,6 @@
+import type { Agent } from '../../../../../libs/api/agents.js';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type Agent } from '../../api/types.js';
 import { messageOf } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
 import { runBulk, type BulkSelection } from './bulk-api.js';

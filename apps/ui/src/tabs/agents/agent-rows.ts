@@ -1,4 +1,4 @@
-import { type Agent, type AgentStatus, type Transport } from '../../api/types.js';
+import type { Agent, AgentStatus, Transport } from '../../../../../libs/api/agents.js';
 
 export interface ServerFilter {
   status?: AgentStatus;

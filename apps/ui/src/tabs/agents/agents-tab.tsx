@@ -1,6 +1,7 @@
+import type { Agent, AgentStatus, Transport } from '../../../../../libs/api/agents.js';
+import type { NodeListeners } from '../../../../../libs/api/listeners.js';
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type Agent, type AgentStatus, type NodeListeners, type Transport } from '../../api/types.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
 import { useApp } from '../../live-context.js';

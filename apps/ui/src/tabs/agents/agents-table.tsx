@@ -1,5 +1,5 @@
+import type { Agent } from '../../../../../libs/api/agents.js';
 import { useMemo, useState } from 'preact/hooks';
-import { type Agent } from '../../api/types.js';
 import { ago, shortSha } from '../../components/format.js';
 import { go } from '../../route.js';
 import { GroupList } from './agent-groups.js';

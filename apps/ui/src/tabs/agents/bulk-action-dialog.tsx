@@ -1,6 +1,7 @@
+import { deliveryWords } from '../../components/rollout-words.js';
+import type { Rollout } from '../../../../../libs/api/rollouts.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type Rollout } from '../../api/rollout-types.js';
 import { utc } from '../../components/format.js';
 import { Dialog } from '../../components/dialog.js';
 import { issuesOf, messageOf } from '../../components/errors.js';
@@ -138,7 +139,7 @@ export function BulkActionDialog(props: {
               {rollouts.length === 0 && <option value="">(no rollout to retry in)</option>}
               {rollouts.map((r) => (
                 <option key={r.id} value={r.id}>
-                  {r.profile} r{r.revision} · {r.state} · started {utc(r.createdAt)}
+                  {deliveryWords(r)} · {r.state} · started {utc(r.createdAt)}
                 </option>
               ))}
             </select>

@@ -1,29 +1,14 @@
+import type {
+  AgentFilterInput as BulkFilter,
+  BulkActionName,
+  BulkResult,
+} from '../../../../../libs/api/agent-bulk.js';
 import { api } from '../../api/client.js';
-import { type AgentStatus, type Transport } from '../../api/types.js';
+
+export type { BulkActionName, BulkFilter, BulkResult };
 
 /** Which agents a bulk action means: those ticked, or every agent the filters match (docs: ADR 40). */
-export interface BulkFilter {
-  status?: AgentStatus;
-  transport?: Transport;
-  group?: string;
-  version?: string;
-  lastSeenOlderThanDays?: number;
-  revoked?: boolean;
-}
-
 export type BulkSelection = { ids: string[] } | { filter: BulkFilter };
-
-export type BulkActionName = 'exempt' | 'unexempt' | 'revoke' | 'delete' | 'groups' | 'retry';
-
-/** What central answered: how many it matched, changed, and why it left the others alone. */
-export interface BulkResult {
-  action: BulkActionName;
-  dryRun: boolean;
-  selection: string;
-  matched: number;
-  changed: number;
-  skipped: Array<{ reason: string; count: number; agentIds: string[] }>;
-}
 
 export function runBulk(
   action: BulkActionName,

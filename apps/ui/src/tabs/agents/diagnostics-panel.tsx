@@ -1,3 +1,7 @@
+import type {
+  DiagnosticBundle,
+  DiagnosticsRequestAnswer as RequestAnswer,
+} from '../../../../../libs/api/diagnostics.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { messageOf } from '../../components/errors.js';
@@ -5,23 +9,6 @@ import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
 import { useApp } from '../../live-context.js';
-
-/** One diagnostics request as `GET /api/diagnostics` lists it (ADR 44). */
-export interface DiagnosticBundle {
-  id: string;
-  agentId: string;
-  state: 'requested' | 'received' | 'failed';
-  reason: string | null;
-  requestedBy: string;
-  requestedAt: string;
-  receivedAt: string | null;
-  sizeBytes: number | null;
-}
-
-interface RequestAnswer {
-  requested: DiagnosticBundle[];
-  refused: Array<{ agentId: string; reason: string }>;
-}
 
 /** While a bundle is on its way the list is read again this often. */
 const POLL_MS = 2000;

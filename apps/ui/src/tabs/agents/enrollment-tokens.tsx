@@ -1,6 +1,6 @@
+import type { EnrollmentToken, NewEnrollmentToken } from '../../../../../libs/api/agents.js';
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client.js';
-import { type EnrollmentToken, type NewEnrollmentToken } from '../../api/types.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';

@@ -1,4 +1,4 @@
-import { type AgentStatus } from '../../api/types.js';
+import type { AgentStatus } from '../../../../../libs/api/agents.js';
 
 const LABEL: Record<AgentStatus, string> = {
   online: 'online',

@@ -1,6 +1,6 @@
+import type { Agent } from '../../../../../libs/api/agents.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, query } from '../../api/client.js';
-import { type Agent } from '../../api/types.js';
 import { useApp } from '../../live-context.js';
 import { matchesServerFilter, type ServerFilter } from './agent-rows.js';
 

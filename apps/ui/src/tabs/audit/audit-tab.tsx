@@ -1,6 +1,6 @@
+import type { AuditEntry } from '../../../../../libs/api/audit.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../../api/client.js';
-import { type AuditEntry } from '../../api/types.js';
 import { messageOf } from '../../components/errors.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';

@@ -1,6 +1,6 @@
+import type { AcmeNewAnchor, AcmeOrder, AcmeStatus } from '../../../../../libs/api/acme.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client.js';
-import { type AcmeNewAnchor, type AcmeOrder, type AcmeStatus } from '../../api/types.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
@@ -40,7 +40,7 @@ export function AcmeSection(props: { canWrite: boolean; onInstalled: () => void 
   const [newAnchor, setNewAnchor] = useState<AcmeNewAnchor>('rotate');
   const [issues, setIssues] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | undefined>();
-  const running = status.value?.orders.some((o) => o.status === 'processing' || o.status === 'pending');
+  const running = status.value?.orders.some((o) => o.status === 'processing');
 
   // An order runs in the background for seconds: follow it until it ends, then show the new certificate.
   useEffect(() => {

@@ -1,5 +1,5 @@
+import type { ServerCertificate } from '../../../../../libs/api/certificates.js';
 import { Fragment } from 'preact';
-import { type ServerCertificate } from '../../api/types.js';
 import { utc } from '../../components/format.js';
 
 /** The active server certificate: what agents see at the handshake, and how long it has left. */

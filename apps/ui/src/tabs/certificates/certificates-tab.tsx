@@ -1,6 +1,6 @@
+import type { ServerCertificate } from '../../../../../libs/api/certificates.js';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type ServerCertificate } from '../../api/types.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
 import { useApp } from '../../live-context.js';

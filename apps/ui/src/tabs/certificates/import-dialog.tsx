@@ -1,6 +1,6 @@
+import type { ServerCertificate } from '../../../../../libs/api/certificates.js';
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client.js';
-import { type ServerCertificate } from '../../api/types.js';
 import { Dialog } from '../../components/dialog.js';
 import { Notice } from '../../components/notice.js';
 

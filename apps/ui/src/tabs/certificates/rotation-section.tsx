@@ -1,6 +1,7 @@
+import type { Rotation } from '../../../../../libs/api/rotation.js';
+import { OPEN_ROTATION_PHASES } from '../../../../../libs/api/rotation-phases.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { OPEN_ROTATION_PHASES, type Rotation } from '../../api/rotation-types.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';

@@ -1,6 +1,6 @@
+import type { Rotation } from '../../../../../libs/api/rotation.js';
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client.js';
-import { type Rotation } from '../../api/rotation-types.js';
 import { Dialog } from '../../components/dialog.js';
 import { Notice } from '../../components/notice.js';
 

@@ -1,4 +1,12 @@
-import { ROTATION_STEP_LABELS, type Rotation } from '../../api/rotation-types.js';
+import type { Rotation, RotationStepId } from '../../../../../libs/api/rotation.js';
+
+const ROTATION_STEP_LABELS: Record<RotationStepId, string> = {
+  stage: 'Stage the new certificate',
+  trust: 'Trust both anchors (rollout)',
+  gate: 'Every agent reports the new anchor',
+  activate: 'Serve the new certificate',
+  cleanup: 'Clean-up: drop the old anchor',
+};
 
 /** The five steps of a rotation (ADR 30), like the migration's phases: done, under way, to come. */
 export function RotationStepper(props: { rotation: Rotation }) {

@@ -1,6 +1,6 @@
+import type { Exemption } from '../../../../../libs/api/migration.js';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type Exemption } from '../../api/migration-types.js';
 import { issuesOf, messageOf, hasUnplacedIssue } from '../../components/errors.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';

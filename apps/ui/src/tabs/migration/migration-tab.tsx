@@ -1,6 +1,6 @@
+import type { MigrationStatus } from '../../../../../libs/api/migration.js';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type MigrationStatus } from '../../api/migration-types.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { phaseName, STEP_INTO } from '../../components/phase-words.js';

@@ -1,4 +1,8 @@
-import { PHASE_LABELS, PHASES, type Phase } from '../../api/migration-types.js';
+import { PHASE_LABELS } from '../../components/phase-words.js';
+import {
+  MIGRATION_PHASES as PHASES,
+  type MigrationPhase as Phase,
+} from '../../../../../libs/api/migration-phases.js';
 
 /** The four phases in order: done, current, still to come. */
 export function PhaseStepper(props: { phase: Phase; pending: boolean }) {

@@ -1,4 +1,5 @@
-import { type Phase, type Precondition } from '../../api/migration-types.js';
+import type { Precondition } from '../../../../../libs/api/migration.js';
+import type { MigrationPhase as Phase } from '../../../../../libs/api/migration-phases.js';
 import { STEP_INTO } from '../../components/phase-words.js';
 
 /** The next phase's checks, each green or red with its reason. */

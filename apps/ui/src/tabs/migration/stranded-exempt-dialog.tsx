@@ -1,17 +1,10 @@
+import type { StrandedExemptionResult as BulkExemptResult } from '../../../../../libs/api/migration.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { Dialog } from '../../components/dialog.js';
 import { issuesOf, messageOf } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
 import { type StrandedFilter } from './stranded-types.js';
-
-interface BulkExemptResult {
-  dryRun: boolean;
-  stranded: string;
-  matched: number;
-  changed: number;
-  skipped: Array<{ reason: string; count: number }>;
-}
 
 function inAWeek(): string {
   const d = new Date(Date.now() + 7 * 86_400_000);

@@ -1,8 +1,24 @@
-import { type StrandedAgent } from '../../api/migration-types.js';
+import {
+  STRAND_REASONS as REASONS,
+  type StrandReasonCode as ReasonCode,
+} from '../../../../../libs/api/migration-phases.js';
+import type {
+  StrandedCounts,
+  StrandedFilter,
+  StrandedPage,
+  StrandedRow,
+} from '../../../../../libs/api/migration.js';
 
-/** Shapes of GET /api/migration/stranded and POST /api/migration/exemptions/bulk (ADR 40). */
-export const REASONS = ['offline', 'plain', 'cannot_wss', 'failed_apply', 'never_connected'] as const;
-export type ReasonCode = (typeof REASONS)[number];
+// The shapes of GET /api/migration/stranded and POST /api/migration/exemptions/bulk (ADR 40) are the wire
+// types; the reasons in words are the screen's.
+export {
+  REASONS,
+  type ReasonCode,
+  type StrandedCounts,
+  type StrandedFilter,
+  type StrandedPage,
+  type StrandedRow,
+};
 
 export const REASON_WORDS: Record<ReasonCode, string> = {
   offline: 'offline',
@@ -11,33 +27,6 @@ export const REASON_WORDS: Record<ReasonCode, string> = {
   failed_apply: 'profile failed to apply',
   never_connected: 'never connected',
 };
-
-export interface StrandedCounts {
-  total: number;
-  byReason: Record<ReasonCode, number>;
-}
-
-export interface StrandedRow extends StrandedAgent {
-  status: string;
-  transport: string | null;
-  lastSeenAt: string | null;
-  groups: string[];
-}
-
-export interface StrandedPage {
-  counts: StrandedCounts;
-  matched: number;
-  offset: number;
-  limit: number;
-  agents: StrandedRow[];
-}
-
-export interface StrandedFilter {
-  reason?: ReasonCode;
-  group?: string;
-  lastSeenOlderThanDays?: number;
-  search?: string;
-}
 
 /** "1,800 offline · 200 still on plain", biggest first. */
 export function countsInWords(counts: StrandedCounts): string {

@@ -1,7 +1,11 @@
+import type { MigrationStatus, StrandedAgent } from '../../../../../libs/api/migration.js';
+import {
+  MIGRATION_PHASES as PHASES,
+  type MigrationPhase as Phase,
+} from '../../../../../libs/api/migration-phases.js';
+import type { ProfileListItem, RevisionSummary } from '../../../../../libs/api/profiles.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client.js';
-import { PHASES, type MigrationStatus, type Phase, type StrandedAgent } from '../../api/migration-types.js';
-import { type ProfileListItem, type RevisionSummary } from '../../api/profile-types.js';
 import { Dialog } from '../../components/dialog.js';
 import { issuesOf, messageOf, hasUnplacedIssue } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
@@ -21,9 +25,12 @@ function countsOf(e: ApiError, listed: number): { total: number; byReason: Recor
   return { total, byReason };
 }
 
+/** An agent a 409 names: the gate's reasons (advance), or "connected over secure now" (rollback). */
+type NamedAgent = Pick<StrandedAgent, 'agentId'> & { reasons: Array<{ code: string; message: string }> };
+
 /** The 409's agents: the advance gives reasons, the rollback only ids (or rows with an id). */
-function strandedOf(e: ApiError): StrandedAgent[] {
-  if (Array.isArray(e.body.stranded)) return e.body.stranded as StrandedAgent[];
+function strandedOf(e: ApiError): NamedAgent[] {
+  if (Array.isArray(e.body.stranded)) return e.body.stranded as NamedAgent[];
   const agents = Array.isArray(e.body.agents) ? (e.body.agents as unknown[]) : [];
   return agents.map((a) => {
     const id =
@@ -52,7 +59,7 @@ export function TransitionDialog(props: {
   const [profile, setProfile] = useState('');
   const [revisions, setRevisions] = useState<RevisionSummary[]>([]);
   const [revision, setRevision] = useState('');
-  const [stranded, setStranded] = useState<StrandedAgent[] | undefined>();
+  const [stranded, setStranded] = useState<NamedAgent[] | undefined>();
   const [counts, setCounts] = useState<{ total: number; byReason: Record<string, number> } | undefined>();
   const [allAcknowledgedByCount, setAllAcknowledgedByCount] = useState(false);
   const [acknowledged, setAcknowledged] = useState<Set<string>>(new Set());

@@ -1,4 +1,5 @@
-import { type FleetOverview } from '../../api/overview-types.js';
+import { deliveryWords } from '../../components/rollout-words.js';
+import type { FleetOverview } from '../../../../../libs/api/overview.js';
 import { ago } from '../../components/format.js';
 import { useNow } from '../../components/clock.js';
 import { go } from '../../route.js';
@@ -34,7 +35,7 @@ export function RolloutsCard(props: { rollouts: FleetOverview['rollouts'] }) {
           {props.rollouts.map((r) => (
             <li key={r.id} data-rollout={r.id}>
               <div class="ov-rollout-head">
-                <RolloutLink id={r.id} text={`${r.profile} r${r.revision}`} />{' '}
+                <RolloutLink id={r.id} text={deliveryWords(r)} />{' '}
                 <span class="muted">
                   {r.mode}, wave {r.currentWave} of {r.waveCount}
                 </span>{' '}
@@ -42,7 +43,7 @@ export function RolloutsCard(props: { rollouts: FleetOverview['rollouts'] }) {
                 {r.stateReason && <span class="muted"> {r.stateReason}</span>}
               </div>
               <ProgressBar
-                label={`Rollout ${r.profile} r${r.revision}`}
+                label={`Rollout ${deliveryWords(r)}`}
                 done={r.done}
                 total={r.targetCount}
                 detail={missingDetail(r.states)}
@@ -75,7 +76,7 @@ export function FailuresCard(props: { failures: FleetOverview['failures'] }) {
             <ul class="plain-list" aria-label="Halted rollouts">
               {f.halted.map((h) => (
                 <li key={h.id}>
-                  <RolloutLink id={h.id} text={`${h.profile} r${h.revision}`} />{' '}
+                  <RolloutLink id={h.id} text={deliveryWords(h)} />{' '}
                   <span class="muted">
                     halted {ago(h.since, now)}
                     {h.reason ? `: ${h.reason}` : ''}
@@ -99,7 +100,7 @@ export function FailuresCard(props: { failures: FleetOverview['failures'] }) {
                 <li key={`${d.rolloutId}-${d.agentId}`}>
                   {d.agentId}{' '}
                   <span class="muted">
-                    ({d.profile} r{d.revision}, {ago(d.at, now)}): {d.reason ?? 'no reason given'}
+                    ({deliveryWords(d)}, {ago(d.at, now)}): {d.reason ?? 'no reason given'}
                   </span>
                 </li>
               ))}

@@ -1,4 +1,4 @@
-import { type FleetOverview } from '../../api/overview-types.js';
+import type { FleetOverview } from '../../../../../libs/api/overview.js';
 import { go } from '../../route.js';
 import { BarList } from './bar-list.js';
 import { count, statusBars, transportBars } from './overview-figures.js';

@@ -1,4 +1,5 @@
-import { type FleetOverview, type MigrationPhase } from '../../api/overview-types.js';
+import type { MigrationPhase } from '../../../../../libs/api/migration-phases.js';
+import type { FleetOverview } from '../../../../../libs/api/overview.js';
 import { useNow } from '../../components/clock.js';
 import { ago, utc } from '../../components/format.js';
 import { go } from '../../route.js';

@@ -1,5 +1,6 @@
-import { type FleetOverview, type MigrationPhase } from '../../api/overview-types.js';
-import { type AgentStatus } from '../../api/types.js';
+import type { AgentStatus } from '../../../../../libs/api/agents.js';
+import type { MigrationPhase } from '../../../../../libs/api/migration-phases.js';
+import type { FleetOverview } from '../../../../../libs/api/overview.js';
 import { type Bar } from './bar-list.js';
 
 const STATUS_BARS: Array<{ status: AgentStatus; label: string; tone: Bar['tone'] }> = [

@@ -1,6 +1,6 @@
+import type { FleetOverview } from '../../../../../libs/api/overview.js';
 import { useEffect } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type FleetOverview } from '../../api/overview-types.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';

@@ -1,4 +1,4 @@
-import { type NodeListeners } from '../../api/types.js';
+import type { NodeListeners } from '../../../../../libs/api/listeners.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 

@@ -1,6 +1,10 @@
+import type { NodeListeners } from '../../../../../libs/api/listeners.js';
+import type {
+  SettingsVersion,
+  StrandedByListenerChange as StrandedAgent,
+} from '../../../../../libs/api/settings.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client.js';
-import { type NodeListeners, type SettingsVersion, type StrandedAgent } from '../../api/types.js';
 import { messageOf } from '../../components/errors.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';

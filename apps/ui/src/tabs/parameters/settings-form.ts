@@ -1,4 +1,4 @@
-import { type WebSocketSettings } from '../../api/types.js';
+import type { WebSocketSettings } from '../../../../../libs/api/settings.js';
 
 /** The form's text inputs keep what was typed (even "80a"): the API, not the browser, judges it. */
 export interface SettingsDraft {

@@ -1,4 +1,4 @@
-import { type StrandedAgent } from '../../api/types.js';
+import type { StrandedByListenerChange as StrandedAgent } from '../../../../../libs/api/settings.js';
 
 /** The 409 answer: who would be cut off, and the explicit way to apply anyway. */
 export function StrandedAgents(props: {

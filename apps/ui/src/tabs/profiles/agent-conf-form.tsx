@@ -1,7 +1,7 @@
+import type { KnownKey, ProfileView } from '../../../../../libs/api/profiles.js';
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type KnownKey, type ProfileView } from '../../api/profile-types.js';
 import { issuesOf, messageOf, hasUnplacedIssue } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
 import { useUnsavedChanges } from '../../components/unsaved.js';

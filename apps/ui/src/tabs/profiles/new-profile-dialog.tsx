@@ -1,6 +1,6 @@
+import type { ProfileListItem } from '../../../../../libs/api/profiles.js';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type ProfileListItem } from '../../api/profile-types.js';
 import { Dialog } from '../../components/dialog.js';
 import { hasUnplacedIssue, issuesOf, messageOf } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';

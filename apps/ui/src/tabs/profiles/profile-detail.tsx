@@ -1,6 +1,6 @@
+import type { PrepareResult, ProfileView } from '../../../../../libs/api/profiles.js';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type PrepareResult, type ProfileView } from '../../api/profile-types.js';
 import { messageOf } from '../../components/errors.js';
 import { shortSha, utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';

@@ -1,6 +1,6 @@
+import type { ProfileDiff, ProfileView } from '../../../../../libs/api/profiles.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../../api/client.js';
-import { type ProfileDiff, type ProfileView } from '../../api/profile-types.js';
 import { messageOf } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
 

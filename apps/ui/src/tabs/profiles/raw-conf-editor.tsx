@@ -1,6 +1,6 @@
+import type { ProfileView } from '../../../../../libs/api/profiles.js';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type ProfileView } from '../../api/profile-types.js';
 import { messageOf } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
 import { useUnsavedChanges } from '../../components/unsaved.js';

@@ -1,4 +1,4 @@
-import { type ProfileView } from '../../api/profile-types.js';
+import type { ProfileView } from '../../../../../libs/api/profiles.js';
 import { shortSha, utc } from '../../components/format.js';
 
 /** Every revision, newest first, each with its archive to download. */

@@ -1,11 +1,11 @@
+import type {
+  ProfileView,
+  TruststoreEntryInput,
+  TruststoreEntryView,
+  TruststoreSource,
+} from '../../../../../libs/api/profiles.js';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import {
-  type ProfileView,
-  type TruststoreEntryInput,
-  type TruststoreEntryView,
-  type TruststoreSource,
-} from '../../api/profile-types.js';
 import { issuesOf, messageOf } from '../../components/errors.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';

@@ -1,7 +1,7 @@
+import type { ProfileListItem, RevisionSummary } from '../../../../../libs/api/profiles.js';
+import type { RolloutDetail, RolloutPreview } from '../../../../../libs/api/rollouts.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client.js';
-import { type ProfileListItem, type RevisionSummary } from '../../api/profile-types.js';
-import { type RolloutDetail, type RolloutPreview } from '../../api/rollout-types.js';
 import { messageOf } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';

@@ -1,4 +1,14 @@
-import { ACTIONS_FROM, type RolloutAction, type RolloutSummary } from '../../api/rollout-types.js';
+import type { RolloutAction, RolloutState, RolloutSummary } from '../../../../../libs/api/rollouts.js';
+
+/** Which actions each state allows (the API answers 409 otherwise). */
+const ACTIONS_FROM: Record<RolloutState, RolloutAction[]> = {
+  running: ['pause', 'cancel', 'retry-failed'],
+  awaiting_approval: ['approve', 'pause', 'cancel', 'retry-failed'],
+  paused: ['resume', 'cancel', 'retry-failed'],
+  halted: ['retry-failed', 'cancel'],
+  completed: ['retry-failed'],
+  cancelled: [],
+};
 
 /**
  * The actions worth offering on a rollout now: those its state allows, less those with nothing to act on

@@ -1,4 +1,4 @@
-import { type PushedRollout, type RolloutAgentView, type RolloutDetail } from '../../api/rollout-types.js';
+import type { PushedRollout, RolloutAgentView, RolloutDetail } from '../../../../../libs/api/rollouts.js';
 import { AGENTS_PAGE, applyPush, pageLabel, pageQuery } from './rollout-agents-page.js';
 
 function agent(i: number, state: RolloutAgentView['state']): RolloutAgentView {

@@ -1,4 +1,4 @@
-import { type PushedRollout, type RolloutAgentState, type RolloutDetail } from '../../api/rollout-types.js';
+import type { PushedRollout, RolloutAgentState, RolloutDetail } from '../../../../../libs/api/rollouts.js';
 
 /** Agents shown per page of a rollout's detail. */
 export const AGENTS_PAGE = 100;

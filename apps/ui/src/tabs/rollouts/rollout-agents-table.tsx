@@ -1,4 +1,5 @@
-import { ROLLOUT_AGENT_STATES, type RolloutDetail } from '../../api/rollout-types.js';
+import { ROLLOUT_AGENT_STATES } from '../../../../../libs/api/rollout-states.js';
+import type { RolloutDetail } from '../../../../../libs/api/rollouts.js';
 import { ago, utc } from '../../components/format.js';
 import { AGENTS_PAGE, type AgentsView, pageLabel } from './rollout-agents-page.js';
 import { StateBadge } from './rollout-state-badge.js';

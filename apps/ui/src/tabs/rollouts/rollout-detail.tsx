@@ -1,6 +1,6 @@
+import type { RolloutAction, RolloutDetail, RolloutTargets } from '../../../../../libs/api/rollouts.js';
 import { useState } from 'preact/hooks';
 import { api, query } from '../../api/client.js';
-import { type RolloutAction, type RolloutDetail, type RolloutTargets } from '../../api/rollout-types.js';
 import { messageOf } from '../../components/errors.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';

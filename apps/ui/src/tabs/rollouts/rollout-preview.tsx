@@ -1,4 +1,4 @@
-import { type RolloutPreview } from '../../api/rollout-types.js';
+import type { RolloutPreview } from '../../../../../libs/api/rollouts.js';
 
 const count = (n: number) => n.toLocaleString('en');
 

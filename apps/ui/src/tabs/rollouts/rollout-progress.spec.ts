@@ -1,4 +1,4 @@
-import { type WaveView } from '../../api/rollout-types.js';
+import type { WaveView } from '../../../../../libs/api/rollouts.js';
 import { overallProgress, percentOf, waveProgress } from './rollout-progress.js';
 
 const wave = (w: Partial<WaveView>): WaveView => ({

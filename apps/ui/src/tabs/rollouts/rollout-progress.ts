@@ -1,4 +1,4 @@
-import { type RolloutAgentState, type WaveView } from '../../api/rollout-types.js';
+import type { RolloutAgentState, WaveView } from '../../../../../libs/api/rollouts.js';
 
 /** States of a target that will not get the revision in this rollout (unless it is retried). */
 const NOT_REACHED: RolloutAgentState[] = ['cancelled', 'needs_upgrade', 'failed', 'stale'];

@@ -1,4 +1,4 @@
-import { type RolloutMode, type WaveOrder } from '../../api/rollout-types.js';
+import type { RolloutMode, WaveOrder } from '../../../../../libs/api/rollouts.js';
 
 /** The create form's fields, as typed. */
 export interface RolloutFormValues {

@@ -1,4 +1,4 @@
-import { type RolloutAgentState, type RolloutState } from '../../api/rollout-types.js';
+import type { RolloutAgentState, RolloutState } from '../../../../../libs/api/rollouts.js';
 
 /** A rollout's or an agent entry's state as a coloured word (the colour is never the only signal). */
 export function StateBadge(props: { state: RolloutState | RolloutAgentState }) {

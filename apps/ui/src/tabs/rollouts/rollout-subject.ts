@@ -1,3 +1,5 @@
+import { deliveryWords } from '../../components/rollout-words.js';
+
 /**
  * What a rollout delivers, in the operator's words. Package rollouts (ADR 45) carry `kind` and
  * `packageVersion` and no profile; rollouts read from an older central carry neither (profiles).
@@ -13,11 +15,8 @@ export function isPackageRollout(r: RolloutSubjectFields): boolean {
   return r.kind === 'agent_package';
 }
 
-/** "default r3", or "agent package 1.0.0". */
-export function rolloutSubject(r: RolloutSubjectFields): string {
-  if (isPackageRollout(r)) return `agent package ${r.packageVersion ?? '?'}`;
-  return `${r.profile ?? '?'} r${r.revision ?? '?'}`;
-}
+/** "default r3", or "agent package 1.0.0": the words every tab uses (components/rollout-words.ts). */
+export const rolloutSubject = (r: RolloutSubjectFields): string => deliveryWords(r);
 
 /** The kind as the detail page names it. */
 export function rolloutKindWords(r: RolloutSubjectFields): string {

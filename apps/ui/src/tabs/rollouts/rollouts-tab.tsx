@@ -1,5 +1,5 @@
+import type { Rollout } from '../../../../../libs/api/rollouts.js';
 import { api } from '../../api/client.js';
-import { type Rollout } from '../../api/rollout-types.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';

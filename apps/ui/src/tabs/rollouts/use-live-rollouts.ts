@@ -1,5 +1,5 @@
+import type { PushedRollout } from '../../../../../libs/api/rollouts.js';
 import { useEffect } from 'preact/hooks';
-import { type PushedRollout } from '../../api/rollout-types.js';
 import { useApp } from '../../live-context.js';
 
 /** Calls back with every rollout the live socket says moved. */

@@ -1,7 +1,6 @@
+import type { Role, UserSummary } from '../../../../../libs/api/users.js';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type Role } from '../../api/types.js';
-import { type UserSummary } from '../../api/user-types.js';
 import { Notice } from '../../components/notice.js';
 import { described, Field } from '../parameters/field.js';
 import { PASSWORD_HINT, ROLE_WORDS, userRefusal } from './user-words.js';

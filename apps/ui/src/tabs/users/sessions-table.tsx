@@ -1,6 +1,6 @@
+import type { LoginSession } from '../../../../../libs/api/auth.js';
 import { useState } from 'preact/hooks';
 import { api, query, sessionEnded } from '../../api/client.js';
-import { type LoginSession } from '../../api/user-types.js';
 import { useNow } from '../../components/clock.js';
 import { ago, utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';

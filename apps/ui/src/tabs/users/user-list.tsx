@@ -1,7 +1,6 @@
+import type { Role, UserSummary } from '../../../../../libs/api/users.js';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { type Role } from '../../api/types.js';
-import { type UserSummary } from '../../api/user-types.js';
 import { useNow } from '../../components/clock.js';
 import { Dialog } from '../../components/dialog.js';
 import { ago, utc } from '../../components/format.js';

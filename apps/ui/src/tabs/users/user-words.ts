@@ -1,5 +1,5 @@
+import type { Role } from '../../../../../libs/api/users.js';
 import { ApiError } from '../../api/client.js';
-import { type Role } from '../../api/types.js';
 import { messageOf } from '../../components/errors.js';
 
 /** What each role may do, in the words of the Users screen (the route policy of ADR 11). */

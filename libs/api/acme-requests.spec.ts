@@ -1,4 +1,4 @@
-import { acmeOrderRequestSchema } from './acme-order.request.js';
+import { acmeOrderRequestSchema } from './acme-requests.js';
 
 const valid = {
   fqdn: 'Central.Example.com',

@@ -1,6 +1,9 @@
+// The bodies of /api/certificates/acme (ADR 10, ADR 32). Server side only: DNS names and PEM certificates
+// are checked with Node (node:net, node:crypto); the answers are in acme.ts.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { isCertificatePem } from '../acme.config.js';
+import { isCertificatePem } from '../pki/certificate-pem.js';
+import { NEW_ANCHOR_POLICIES } from './acme.js';
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -22,7 +25,7 @@ const fqdn = z
  * `rotate` stages it as a rotation that advances by itself, `hold` waits for an operator's approval.
  */
 export const newAnchorSchema = z
-  .enum(['rotate', 'hold'], {
+  .enum(NEW_ANCHOR_POLICIES, {
     error:
       'must be "rotate" (stage a certificate rotation that advances by itself) or "hold" (wait for approval)',
   })

@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { AGENT_ID_PATTERN } from '../../../../../libs/protocol/index.js';
-import { ROLLOUT_AGENT_STATES } from '../rollout-agent-state.js';
-import { MAX_WAVE_SEED } from '../wave-order.js';
+import { AGENT_ID_PATTERN } from '../protocol/messages.js';
+import { ROLLOUT_AGENT_STATES } from './rollouts.js';
+
+// The bodies and queries of /api/rollouts and /api/agent-upgrades (docs/rollouts.md, ADR 41, ADR 45).
+
+/** The largest wave seed (seeds are unsigned 32-bit integers, stored with the rollout). */
+export const MAX_WAVE_SEED = 0xffff_ffff;
 
 const name = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -');
 const agentId = z
@@ -79,10 +83,33 @@ export function seedOnlyWhenRandom(
     });
 }
 
+/** POST /api/rollouts and POST /api/rollouts/preview */
 export const createRolloutSchema = createRolloutFields.superRefine(seedOnlyWhenRandom);
 
 export type CreateRolloutRequest = z.infer<typeof createRolloutSchema>;
 
+/**
+ * `POST /api/agent-upgrades`: a rollout of an uploaded agent package (ADR 45), with the waves,
+ * thresholds, pause and step timeout of a profile rollout. `targets` may also be
+ * `{"needsUpgrade": true}`: the agents the migration gate lists as unable to connect securely, and those
+ * a rollout marked needs_upgrade.
+ */
+export const createPackageRolloutSchema = createRolloutFields
+  .omit({ profile: true, revision: true, mode: true, targets: true })
+  .extend({
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]{1,40})?$/, 'must be an uploaded package version'),
+    targets: z.union([createRolloutFields.shape.targets, z.strictObject({ needsUpgrade: z.literal(true) })], {
+      error:
+        'must name all agents, a list of agent ids, a list of groups, or the agents that need an upgrade (all, agentIds, groups or needsUpgrade)',
+    }),
+  })
+  .superRefine(seedOnlyWhenRandom);
+
+export type CreatePackageRolloutRequest = z.infer<typeof createPackageRolloutSchema>;
+
+/** GET /api/rollouts?limit&offset */
 export const listRolloutsSchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),

@@ -1,7 +1,12 @@
 import { z } from 'zod';
-import { AGENT_VERSION_PATTERN } from '../../../../../libs/profile-archive/index.js';
-import { MAX_AGENT_CONF_BYTES } from '../profile-agent-conf.js';
-import { truststoreSelectionSchema } from '../truststore-selection.js';
+import { AGENT_VERSION_PATTERN } from '../profile-archive/profile-manifest.js';
+import { truststoreSelectionSchema } from './profile-truststore.js';
+
+// The bodies of /api/profiles (docs/profiles.md). Server side only: uploaded certificates are checked
+// with Node (profile-truststore.ts); the answers are in profiles.ts.
+
+/** The largest agent.conf a draft holds. */
+export const MAX_AGENT_CONF_BYTES = 64 * 1024;
 
 export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 export const profileName = z
