@@ -1,5 +1,5 @@
 import { PropertiesDocument } from './index.js';
-import { RICH_SAMPLE, RICH_SAMPLE_JAVA } from './properties.test-fixtures.js';
+import { RICH_SAMPLE, RICH_SAMPLE_JAVA } from './testing/properties-sample.js';
 
 const parse = (...lines: string[]) => PropertiesDocument.parse(lines.join('\n'));
 

@@ -1,5 +1,6 @@
 // /api/docs against a real central: the OpenAPI document is built from the running controllers, with
 // the zod schemas they validate with and the roles the guard applies; Swagger UI is served to read it.
+import { hasOperatorWords } from '../../apps/central/src/audit/audit-action-words.js';
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -48,6 +49,36 @@ describe('/api/docs (OpenAPI from the controllers, real central)', () => {
     expect(pause.parameters).toEqual([
       { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
     ]);
+  });
+
+  it('has operator words for every write the audit log can name (a new route cannot stay a bare path)', () => {
+    const writes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops)
+        .map((m) => m.toUpperCase())
+        .filter((m) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(m))
+        .map((m) => `${m} ${path.replace(/\{([^}]+)\}/g, ':$1')}`),
+    );
+    expect(writes).toEqual(
+      expect.arrayContaining(['POST /api/agents/bulk/revoke', 'DELETE /api/users/:username']),
+    );
+    expect(writes.filter((w) => !hasOperatorWords(w))).toEqual([]);
+  });
+
+  it('describes every refusal body: the category in `error`, the domain code in `code` (ADR 49)', () => {
+    interface ErrorSchema {
+      required: string[];
+      properties: { code: { enum: string[] } };
+      'x-codes-by-domain': Record<string, Record<string, string>>;
+      'x-status-by-category': Record<string, number>;
+    }
+    const schema = (doc as unknown as { components: { schemas: Record<string, ErrorSchema> } }).components
+      .schemas.ApiError!;
+    expect(schema.required).toEqual(['error', 'code', 'message']);
+    expect(schema.properties.code.enum).toEqual(
+      expect.arrayContaining(['rollout_not_paused', 'step_out_of_order']),
+    );
+    expect(schema['x-codes-by-domain'].rollouts.rollout_not_paused).toBe('conflict');
+    expect(schema['x-status-by-category'].conflict).toBe(409);
   });
 
   it('describes bodies and queries with the schemas the handlers validate, and who may call', () => {

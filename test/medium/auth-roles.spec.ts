@@ -99,7 +99,7 @@ describe('roles, users, CSRF and the login rate limit (real PostgreSQL)', () => 
     ];
     for (const r of refused) {
       expect(r.status).toBe(403);
-      expect(r.body).toMatchObject({ error: 'forbidden', role: 'viewer' });
+      expect(r.body).toMatchObject({ error: 'forbidden', code: 'role_insufficient', role: 'viewer' });
     }
     expect(refused[0].body).toMatchObject({ requiredRoles: ['admin'] });
     expect((refused[0].body as { message: string }).message).toMatch(/needs the admin role; you are viewer/);
@@ -157,7 +157,7 @@ describe('roles, users, CSRF and the login rate limit (real PostgreSQL)', () => 
     expect(JSON.stringify(created.body)).not.toMatch(/password|scrypt/);
     expect(
       await c.api.call('POST', '/api/users', { username: 'uma', role: 'viewer', password: 'x'.repeat(12) }),
-    ).toMatchObject({ status: 409, body: { error: 'conflict' } });
+    ).toMatchObject({ status: 409, body: { error: 'conflict', code: 'user_already_exists' } });
     expect(
       await c.api.call('POST', '/api/users', { username: 'short', role: 'viewer', password: 'eleven-char' }),
     ).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
@@ -202,11 +202,11 @@ describe('roles, users, CSRF and the login rate limit (real PostgreSQL)', () => 
   it('keeps the last admin: no self-deletion, no demotion or deletion of the only admin, not even by a race', async () => {
     expect(await c.api.call('DELETE', '/api/users/admin')).toMatchObject({
       status: 409,
-      body: { message: expect.stringMatching(/yourself/) },
+      body: { code: 'cannot_delete_yourself', message: expect.stringMatching(/yourself/) },
     });
     expect(await c.api.call('PUT', '/api/users/admin/role', { role: 'operator' })).toMatchObject({
       status: 409,
-      body: { message: expect.stringMatching(/last admin/) },
+      body: { code: 'last_admin', message: expect.stringMatching(/last admin/) },
     });
     // Deleting the only admin needs another admin to do it, so ask the service as that someone else.
     await expect(c.central.app.get(UsersService).delete('admin', 'someone-else')).rejects.toThrow(
@@ -335,7 +335,7 @@ describe('roles, users, CSRF and the login rate limit (real PostgreSQL)', () => 
     }
     const limited = (await loginRaw(base, attacker, 'admin', 'guess-11')).reply;
     expect(limited.status).toBe(429);
-    expect(limited.body).toMatchObject({ error: 'too_many_attempts' });
+    expect(limited.body).toMatchObject({ error: 'too_many_attempts', code: 'too_many_login_attempts' });
     const retryAfter = Number(limited.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);

@@ -25,6 +25,7 @@ interface Stranded {
 }
 interface Refusal {
   error: string;
+  code: string;
   message: string;
   agents: Stranded[];
 }
@@ -140,6 +141,7 @@ describe('guarded server-certificate changes: trust anchors reported, 409 naming
     const r = await importNext();
     expect(r.status).toBe(409);
     expect(r.body.error).toBe('would_strand_agents');
+    expect(r.body.code).toBe('certificate_would_strand_agents');
     expect(r.body.agents.map((a) => a.id)).toEqual(['trust-old-only', 'trust-silent']);
     expect(r.body.agents[0]!.reason).toMatch(/^trusts only CN=/);
     expect(r.body.agents[1]!.reason).toMatch(/^has not reported its trust anchors/);

@@ -127,6 +127,7 @@ describe('staged plain → secure migration (real PostgreSQL, real listeners, re
     await new Promise<void>((r) => blocker.listen(ports.secure, '127.0.0.1', () => r()));
     const refused = await advance({ reason: 'try dual' });
     expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: 'conflict', code: 'preconditions_not_met' });
     const failed = (refused.body as unknown as { preconditions: Precondition[] }).preconditions.filter(
       (p) => !p.ok,
     );
@@ -153,6 +154,7 @@ describe('staged plain → secure migration (real PostgreSQL, real listeners, re
     });
     const skip = await advance({ to: 'secure_only', reason: 'skip ahead' });
     expect(skip.status).toBe(409);
+    expect(skip.body).toMatchObject({ error: 'conflict', code: 'step_out_of_order' });
     expect(skip.body.message).toMatch(/one phase at a time/);
   });
 

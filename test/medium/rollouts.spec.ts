@@ -410,7 +410,10 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
       (r) => r.state === 'completed' && r.agents.every((a) => a.state === 'applied'),
     );
     // Approving again is refused: the rollout is not awaiting approval any more.
-    expect((await c.api.call('POST', `/api/rollouts/${created.id}/approve`)).status).toBe(409);
+    expect(await c.api.call('POST', `/api/rollouts/${created.id}/approve`)).toMatchObject({
+      status: 409,
+      body: { error: 'conflict', code: 'rollout_not_awaiting_approval' },
+    });
   });
 
   it('halts at the error threshold with the reason, then retry-failed finishes it', async () => {
@@ -637,7 +640,10 @@ describe('rollouts: waves, thresholds, gating, truthful per-agent state (real Po
     expect(cancelled.agents.map((a) => a.state)).toEqual(['applied', 'applied', 'cancelled', 'cancelled']);
     await new Promise((r) => setTimeout(r, 400));
     expect(agents[2].received).toHaveLength(0);
-    expect((await c.api.call('POST', `/api/rollouts/${created.id}/resume`)).status).toBe(409);
+    expect(await c.api.call('POST', `/api/rollouts/${created.id}/resume`)).toMatchObject({
+      status: 409,
+      body: { error: 'conflict', code: 'rollout_not_paused', state: 'cancelled' },
+    });
     const list = await c.api.ok<Array<{ id: string; state: string }>>('GET', '/api/rollouts');
     expect(list.find((r) => r.id === created.id)?.state).toBe('cancelled');
   });

@@ -6,7 +6,7 @@ import { CertificateImportError, CertificateImportErrorCode } from './certificat
 import { dateOf, subjectOf } from './certificate.names.js';
 
 const DAY_MS = 86_400_000;
-/** Certificates of the chain that expire sooner than this get a warning. */
+/** Certificates of the chain that expire sooner than this get a warning (shorter lives: see below). */
 const EXPIRY_WARNING_DAYS = 30;
 const MIN_RSA_BITS = 2048;
 
@@ -21,7 +21,17 @@ const EXTENDED_KEY_USAGE_NAMES: Readonly<Record<string, string>> = {
   '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
 };
 
-/** Every certificate of the chain is valid at `now`; those expiring within 30 days give warnings. */
+/**
+ * How close to its end a certificate is worth a warning: 30 days, or the last third of its life when
+ * that is shorter. A fixed 30 days warned at once about every certificate that lives less than a month
+ * (a 7-day ACME staging or a 14-day local one) although nothing was wrong with it; the last third is
+ * also when ACME clients renew.
+ */
+export function expiryWarningMs(validFrom: Date, validTo: Date): number {
+  return Math.min(EXPIRY_WARNING_DAYS * DAY_MS, (validTo.getTime() - validFrom.getTime()) / 3);
+}
+
+/** Every certificate of the chain is valid at `now`; those near their end give warnings. */
 export function checkValidity(chain: readonly X509Certificate[], now: Date): string[] {
   const warnings: string[] = [];
   for (const certificate of chain) {
@@ -41,8 +51,9 @@ export function checkValidity(chain: readonly X509Certificate[], now: Date): str
         `the certificate '${subjectOf(certificate)}' expired on ${dateOf(to)} (it was ${period})`,
       );
     }
-    const daysLeft = Math.floor((to.getTime() - now.getTime()) / DAY_MS);
-    if (daysLeft < EXPIRY_WARNING_DAYS) {
+    const msLeft = to.getTime() - now.getTime();
+    const daysLeft = Math.floor(msLeft / DAY_MS);
+    if (msLeft < expiryWarningMs(from, to)) {
       warnings.push(
         `the certificate '${subjectOf(certificate)}' expires in ${daysLeft} ${daysLeft === 1 ? 'day' : 'days'} ` +
           `(on ${dateOf(to)})`,

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Param } from '@nestjs/common';
 import { Public } from '../auth/public.decorator.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { AcmeRepository } from './acme.repository.js';
 
 /** Path the CA fetches for http-01 (RFC 8555 §8.3); kept out of the /api prefix in central-app.ts. */
@@ -20,7 +20,7 @@ export class AcmeChallengeController {
       ? await this.repo.keyAuthorization(token)
       : undefined;
     if (!keyAuthorization)
-      throw new DomainError(ErrorCode.NOT_FOUND, 'no pending ACME challenge with this token');
+      throw new DomainError('acme_challenge_not_found', 'no pending ACME challenge with this token');
     return keyAuthorization;
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { CertificatesService, type ServerIdentity } from '../certificates/certificates.service.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { HeldForApprovalError } from './acme-hold.js';
 import { AcmeRotationHandoff } from './acme-rotation.js';
 import { type Actor } from '../common/request-context.js';
@@ -220,10 +220,11 @@ export class AcmeOrderExecutor implements OnModuleDestroy {
   async approveHeld(actor: AcmeActor): Promise<{ orderId: string; identity: ServerIdentity }> {
     const lock = await this.repo.tryLock();
     if (!lock)
-      throw new DomainError(ErrorCode.CONFLICT, 'an ACME order is running; approve once it has finished');
+      throw new DomainError('acme_order_running', 'an ACME order is running; approve once it has finished');
     try {
       const held = await this.repo.findHeld();
-      if (!held) throw new DomainError(ErrorCode.NOT_FOUND, 'no ACME certificate is waiting for approval');
+      if (!held)
+        throw new DomainError('acme_certificate_not_held', 'no ACME certificate is waiting for approval');
       const identity = await this.certificates.install(
         {
           source: 'acme',

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import acme from 'acme-client';
 import { CertificatesService, type ServerIdentity } from '../certificates/certificates.service.js';
 import { type StrandedAgent } from '../certificates/stranded-agents.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { HeldForApprovalError } from './acme-hold.js';
 import { AcmeAccounts } from './acme-accounts.js';
 import { AcmeClock } from './acme-clock.js';
@@ -69,7 +69,7 @@ export class AcmeOrderRunner {
         return await this.certificates.install({ source: 'acme', chainPem, keyPem: issued.keyPem });
       } catch (error) {
         // Guarded like every change: a chain that would strand agents waits for approval (ADR 24).
-        if (error instanceof DomainError && error.code === ErrorCode.WOULD_STRAND_AGENTS)
+        if (error instanceof DomainError && error.category === 'would_strand_agents')
           throw new HeldForApprovalError(
             error.message,
             chainPem,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { ACME_CONFIG, type AcmeConfig } from './acme.config.js';
 import { AcmeOrderExecutor, type AcmeActor } from './acme-order.executor.js';
 import { AcmeRenewalScheduler } from './acme-renewal.scheduler.js';
@@ -60,7 +60,7 @@ export class AcmeService {
     );
     if (started === 'busy' || started === 'skipped')
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'acme_order_running',
         'an ACME order or renewal is already running; follow it with GET /api/certificates/acme',
       );
     return this.view(started.order);
@@ -68,7 +68,7 @@ export class AcmeService {
 
   async order(id: string): Promise<AcmeOrderView> {
     const order = await this.repo.getOrder(id);
-    if (!order) throw new DomainError(ErrorCode.NOT_FOUND, `no ACME order ${id}`);
+    if (!order) throw new DomainError('acme_order_not_found', `no ACME order ${id}`);
     return this.view(order);
   }
 
@@ -129,7 +129,7 @@ export class AcmeService {
     const plan = await this.renewal.plan();
     if (!plan)
       throw new DomainError(
-        ErrorCode.NOT_FOUND,
+        'acme_renewal_not_applicable',
         'the active server certificate did not come from an ACME order: there is no renewal to configure',
       );
     await this.repo.setNewAnchor(plan.order.id, settings.newAnchor);

@@ -8,7 +8,7 @@ import {
   PACKAGE_SIGNATURE_BYTES,
 } from '../../../../libs/agent-package/index.js';
 import { signManifest } from '../../../../libs/profile-archive/index.js';
-import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
+import { DomainError, ValidationError } from '../common/domain-error.js';
 import { ProfileSigningKeyService } from '../profiles/profile-signing-key.service.js';
 import { AgentPackageKeys } from './agent-package-keys.js';
 import { type AgentPackageRow, AgentPackagesRepository } from './agent-packages.repository.js';
@@ -43,7 +43,7 @@ export class AgentPackagesService {
 
   async get(version: string): Promise<AgentPackageRow> {
     const found = await this.repo.find(version);
-    if (!found) throw new DomainError(ErrorCode.NOT_FOUND, `no agent package ${version}`);
+    if (!found) throw new DomainError('agent_package_not_found', `no agent package ${version}`);
     return found;
   }
 
@@ -102,7 +102,7 @@ export class AgentPackagesService {
     if (existing) {
       if (existing.sha256 === m.sha256) return { ...existing, created: false };
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'agent_package_version_taken',
         `agent package ${m.version} was uploaded already with other bytes (sha256 ${existing.sha256.slice(0, 16)}…); a version names one package`,
         { version: m.version },
       );
@@ -113,7 +113,7 @@ export class AgentPackagesService {
       .at(-1);
     if (newest !== undefined && comparePackageVersions(m.version, newest) < 0 && !options.allowDowngrade)
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'agent_package_downgrade',
         `agent package ${m.version} is older than ${newest}, the newest uploaded: a downgrade needs allowDowngrade=true`,
         { version: m.version, newest },
       );
@@ -134,7 +134,7 @@ export class AgentPackagesService {
     const stored = await this.get(m.version);
     if (!inserted && stored.sha256 !== m.sha256)
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'agent_package_version_taken',
         `agent package ${m.version} was uploaded meanwhile with other bytes`,
       );
     return { ...stored, created: inserted };

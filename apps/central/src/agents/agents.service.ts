@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClusterBus } from '../cluster/cluster-bus.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { hashSecret, newSecret } from '../crypto/secrets.js';
 import { ENROLLMENT_TOKEN_PREFIX } from './agent-authenticator.js';
 import { AgentsRepository, type AgentView, type ConnectionStatus } from './agents.repository.js';
@@ -44,7 +44,7 @@ export class AgentsService {
 
   async get(id: string): Promise<AgentView & AgentTrustView> {
     const agent = await this.agents.find(id);
-    if (!agent) throw new DomainError(ErrorCode.NOT_FOUND, `no agent "${id}"`);
+    if (!agent) throw new DomainError('agent_not_found', `no agent "${id}"`);
     const report = await this.trust.find(id);
     return { ...agent, trustAnchors: report?.anchors ?? null, trustReportedAt: report?.reportedAt ?? null };
   }
@@ -52,14 +52,13 @@ export class AgentsService {
   /** Labels the agent with groups, which rollouts can target. */
   async setGroups(id: string, groups: string[]): Promise<AgentView & AgentTrustView> {
     if (!(await this.agents.setGroups(id, groups)))
-      throw new DomainError(ErrorCode.NOT_FOUND, `no agent "${id}"`);
+      throw new DomainError('agent_not_found', `no agent "${id}"`);
     return this.get(id);
   }
 
   /** Revokes the credential and closes the agent's session on whichever node holds it. */
   async revoke(id: string): Promise<{ revoked: string }> {
-    if (!(await this.agents.revoke(id)))
-      throw new DomainError(ErrorCode.NOT_FOUND, `no active agent "${id}"`);
+    if (!(await this.agents.revoke(id))) throw new DomainError('agent_not_found', `no active agent "${id}"`);
     await this.cluster.publish('agent.revoked', { agentId: id });
     return { revoked: id };
   }
@@ -94,8 +93,7 @@ export class AgentsService {
    * revoked agent admitted again. Its use replaces the credential and lifts a revocation.
    */
   async createReEnrollToken(agentId: string, input: { expiresInMinutes: number }, createdBy: string) {
-    if (!(await this.agents.find(agentId)))
-      throw new DomainError(ErrorCode.NOT_FOUND, `no agent "${agentId}"`);
+    if (!(await this.agents.find(agentId))) throw new DomainError('agent_not_found', `no agent "${agentId}"`);
     const token = newSecret(ENROLLMENT_TOKEN_PREFIX);
     const expiresAt = new Date(Date.now() + input.expiresInMinutes * 60_000);
     const description = `re-enroll ${agentId}`;
@@ -116,7 +114,7 @@ export class AgentsService {
 
   async revokeEnrollmentToken(id: string): Promise<{ revoked: string }> {
     if (!(await this.tokens.revoke(id)))
-      throw new DomainError(ErrorCode.NOT_FOUND, `no active enrollment token ${id}`);
+      throw new DomainError('enrollment_token_not_found', `no active enrollment token ${id}`);
     return { revoked: id };
   }
 

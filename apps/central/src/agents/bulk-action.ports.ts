@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { type Queryable } from './agent-selection.query.js';
 
 /**
@@ -33,7 +33,7 @@ export interface BulkRolloutRetryPort {
 }
 
 const unavailable = (what: string) =>
-  Promise.reject(new DomainError(ErrorCode.CONFLICT, `${what} are not available on this node yet`));
+  Promise.reject(new DomainError('node_not_ready', `${what} are not available on this node yet`));
 
 /** Until migration registers. */
 export const NO_EXEMPTIONS: BulkExemptionsPort = {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { requestAudit } from '../audit/request-audit.context.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
-import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
+import { DomainError, ValidationError } from '../common/domain-error.js';
 import { type Actor } from '../common/request-context.js';
 import { BULK_MAX_AGENTS, describeFilter, type AgentSelection } from './agent-filter.js';
 import { type MatchedAgent, type Queryable } from './agent-selection.query.js';
@@ -205,10 +205,10 @@ export class BulkActionsService {
       case 'retry': {
         const state = await this.rollouts.lockState(q, action.rolloutId);
         const retryFrom = this.rollouts.retryFrom;
-        if (!state) throw new DomainError(ErrorCode.NOT_FOUND, `no rollout ${action.rolloutId}`);
+        if (!state) throw new DomainError('rollout_not_found', `no rollout ${action.rolloutId}`);
         if (!retryFrom.includes(state))
           throw new DomainError(
-            ErrorCode.CONFLICT,
+            'rollout_already_finished',
             `rollout ${action.rolloutId} is ${state}: agents can be retried while it is ${retryFrom.join(', ')}`,
             { state },
           );

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACME_CHALLENGE_PATH } from '../acme/acme-challenge.controller.js';
 import { CSRF_COOKIE } from '../auth/session-cookie.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { buildOpenApi } from './openapi-builder.js';
 import { RouteDiscovery } from './route-discovery.js';
 import { ApiDoc } from '../common/api-doc.decorator.js';
@@ -74,7 +74,7 @@ export class ApiDocsController {
   @ApiDoc({ produces: 'text/javascript' })
   asset(@Param('file') file: string, @Res() res: Response): void {
     const asset = Object.hasOwn(ASSETS, file) ? ASSETS[file] : undefined;
-    if (!asset) throw new DomainError(ErrorCode.NOT_FOUND, `no asset ${file}`);
+    if (!asset) throw new DomainError('api_docs_asset_not_found', `no asset ${file}`);
     res.type(asset.type).set('Cache-Control', 'private, max-age=3600').send(asset.body());
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Role } from '../common/roles.js';
 import { type ApiDocMeta } from '../common/api-doc.decorator.js';
+import { errorBodySchema } from './error-schema.js';
 
 /** One HTTP route of central, as discovered from its controllers. */
 export interface ApiRoute {
@@ -36,11 +37,13 @@ export function buildOpenApi(routes: ApiRoute[], version: string): Record<string
       version,
       description:
         'Log in with POST /api/auth/login (session cookie `switchyard_session`). Every write also sends ' +
-        'the `switchyard_csrf` cookie value in the `X-CSRF-Token` header. Errors answer ' +
-        '`{ error, message, details? }`; a 400 names every bad field in `details.issues`.',
+        'the `switchyard_csrf` cookie value in the `X-CSRF-Token` header. Refusals answer ' +
+        '`{ error, code, message, ...details }` (schema `ApiError`): `error` is the category, `code` the ' +
+        'precise refusal; a 400 names every bad field in `issues`.',
     },
     paths,
     components: {
+      schemas: { ApiError: errorBodySchema() },
       securitySchemes: {
         session: { type: 'apiKey', in: 'cookie', name: 'switchyard_session' },
         csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' },

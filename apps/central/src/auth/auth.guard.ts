@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuditService } from '../audit/audit.service.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { clientAddress } from '../common/request-context.js';
 import { hashSecret, sameHash } from '../crypto/secrets.js';
 import { AuthService, type SessionContext } from './auth.service.js';
@@ -36,7 +36,7 @@ export class AuthGuard implements CanActivate {
     if (isPublic) return true;
     const req = context.switchToHttp().getRequest<SessionRequest>();
     const session = await this.auth.session(readSessionCookie(req), clientAddress(req));
-    if (!session) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'log in first (POST /api/auth/login)');
+    if (!session) throw new DomainError('login_required', 'log in first (POST /api/auth/login)');
     req.actor = session.actor;
     req.session = session;
 
@@ -46,7 +46,7 @@ export class AuthGuard implements CanActivate {
     if (!isRead(req.method) && !this.csrfMatches(session, readCsrfHeader(req))) {
       await this.refuse(req, session, route, { reason: 'missing or wrong X-CSRF-Token' });
       throw new DomainError(
-        ErrorCode.CSRF_FAILED,
+        'csrf_token_invalid',
         'missing or wrong X-CSRF-Token header (send the csrfToken from login, also in the switchyard_csrf cookie)',
       );
     }
@@ -58,7 +58,7 @@ export class AuthGuard implements CanActivate {
     if (!allowed.includes(session.role)) {
       await this.refuse(req, session, route, { reason: 'role', role: session.role, requiredRoles: allowed });
       throw new DomainError(
-        ErrorCode.FORBIDDEN,
+        'role_insufficient',
         `this needs the ${allowed.join(' or ')} role; you are ${session.role}`,
         { requiredRoles: allowed, role: session.role },
       );

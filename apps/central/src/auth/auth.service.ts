@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AuditService } from '../audit/audit.service.js';
-import { ErrorCode, DomainError } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { type Actor } from '../common/request-context.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { hashPassword, hashSecret, newSecret, verifyPassword } from '../crypto/secrets.js';
@@ -70,7 +70,7 @@ export class AuthService {
     if (!gate.allowed) {
       await this.audit.record(who, 'login', 'refused', username, { reason: `rate limited (${gate.limit})` });
       this.logger.warn(`login rate limit (${gate.limit}) for "${username.slice(0, 64)}" from ${address}`);
-      throw new DomainError(ErrorCode.TOO_MANY_ATTEMPTS, LOGIN_LIMITED, {
+      throw new DomainError('too_many_login_attempts', LOGIN_LIMITED, {
         retryAfterSeconds: gate.retryAfterSeconds,
       });
     }
@@ -80,7 +80,7 @@ export class AuthService {
       await gate.failed();
       await this.audit.record(who, 'login', 'refused', username, { reason: 'wrong user name or password' });
       this.logger.warn(`failed login for "${username.slice(0, 64)}" from ${address}`);
-      throw new DomainError(ErrorCode.UNAUTHENTICATED, LOGIN_FAILED);
+      throw new DomainError('login_failed', LOGIN_FAILED);
     }
     await gate.succeeded();
     await this.sessions.deleteExpired(this.config.session.idleSeconds);
@@ -140,14 +140,14 @@ export class AuthService {
     const { username, address } = session.actor;
     const gate = await this.limiter.begin(username, address);
     if (!gate.allowed) {
-      throw new DomainError(ErrorCode.TOO_MANY_ATTEMPTS, LOGIN_LIMITED, {
+      throw new DomainError('too_many_login_attempts', LOGIN_LIMITED, {
         retryAfterSeconds: gate.retryAfterSeconds,
       });
     }
     const user = await this.accounts.findCredentials(username);
     if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) {
       await gate.failed();
-      throw new DomainError(ErrorCode.FORBIDDEN, 'the current password is wrong');
+      throw new DomainError('current_password_wrong', 'the current password is wrong');
     }
     await gate.succeeded();
     await this.users.setPassword(username, newPassword, session.tokenHash);

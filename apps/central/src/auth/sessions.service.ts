@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { type SessionContext } from './auth.service.js';
 import { AdminSessionsRepository, type SessionSummary } from '../users/admin-sessions.repository.js';
@@ -19,7 +19,7 @@ export class SessionsService {
   list(session: SessionContext, scope: 'mine' | 'all'): Promise<SessionSummary[]> {
     if (scope === 'all' && session.role !== 'admin') {
       throw new DomainError(
-        ErrorCode.FORBIDDEN,
+        'role_insufficient',
         `everyone's sessions need the admin role; you are ${session.role} (leave out scope=all for yours)`,
         { requiredRoles: ['admin'], role: session.role },
       );
@@ -32,7 +32,7 @@ export class SessionsService {
     const onlyOwn = session.role === 'admin' ? null : (session.actor.userId ?? null);
     const username = await this.repo.endById(id, onlyOwn);
     if (!username)
-      throw new DomainError(ErrorCode.NOT_FOUND, `no session "${id}" (it may have ended already)`);
+      throw new DomainError('session_not_found', `no session "${id}" (it may have ended already)`);
     return { ended: id, username };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { expiryThreshold, lifetimeDaysOf } from './certificate-report.js';
 import { CertificatesService } from './certificates.service.js';
 import { PeriodicTask } from '../common/periodic-task.js';
@@ -36,7 +36,7 @@ export class CertificateExpiry implements OnApplicationBootstrap, OnModuleDestro
     try {
       const report = await this.certificates.activeSummary(now).catch((error: unknown) => {
         // At the very first boot the check can run before the self-signed default exists.
-        if (error instanceof DomainError && error.code === ErrorCode.NOT_FOUND) return undefined;
+        if (error instanceof DomainError && error.category === 'not_found') return undefined;
         throw error;
       });
       if (!report) return undefined;

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { type AgentTrustFacts } from '../agents/agent-trust.repository.js';
 import { agentsThatWouldNotTrust, chainLinks, describeChain, type StrandedAgent } from './stranded-agents.js';
 
@@ -43,7 +43,7 @@ export class CertificateGuard {
   ): Promise<GuardOutcome> {
     const stranded = await this.strandedBy(nextChainPem, currentChainPem);
     if (stranded.length === 0 || force) return { stranded, forced: force && stranded.length > 0 };
-    throw new DomainError(ErrorCode.WOULD_STRAND_AGENTS, strandingMessage(nextChainPem, stranded), {
+    throw new DomainError('certificate_would_strand_agents', strandingMessage(nextChainPem, stranded), {
       agents: stranded,
       chain: describeChain(chainLinks(nextChainPem)),
     });

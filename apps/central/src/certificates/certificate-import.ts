@@ -4,7 +4,7 @@ import {
   type ImportFile,
   type ImportedServerIdentity,
 } from '../../../../libs/pki/index.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { importInWorker } from './certificate-import.thread.js';
 
 /**
@@ -25,11 +25,11 @@ export async function checkImport(
   hosts: string[],
 ): Promise<ImportedServerIdentity> {
   if (files.length === 0) {
-    throw new DomainError(ErrorCode.CERTIFICATE_REJECTED, 'no file was uploaded', { reason: 'no_files' });
+    throw new DomainError('certificate_upload_invalid', 'no file was uploaded', { reason: 'no_files' });
   }
   if (files.length > IMPORT_LIMITS.files) {
     throw new DomainError(
-      ErrorCode.CERTIFICATE_REJECTED,
+      'certificate_upload_invalid',
       `${files.length} files uploaded; at most ${IMPORT_LIMITS.files} (certificate, key, chain) are accepted`,
       { reason: 'too_many_files' },
     );
@@ -37,7 +37,7 @@ export async function checkImport(
   const big = files.find((f) => f.bytes.length > IMPORT_LIMITS.bytesPerFile);
   if (big) {
     throw new DomainError(
-      ErrorCode.CERTIFICATE_REJECTED,
+      'certificate_upload_invalid',
       `${big.name} is ${big.bytes.length} bytes; certificate files larger than 1 MiB are not accepted`,
       { reason: 'file_too_large' },
     );
@@ -59,7 +59,7 @@ export async function checkImport(
     return imported;
   } catch (error) {
     if (error instanceof CertificateImportError) {
-      throw new DomainError(ErrorCode.CERTIFICATE_REJECTED, error.message, {
+      throw new DomainError('certificate_unusable', error.message, {
         reason: error.code.toLowerCase(),
       });
     }

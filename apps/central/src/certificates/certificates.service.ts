@@ -9,7 +9,7 @@ import {
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { ClusterBus, type EventPublisher } from '../cluster/cluster-bus.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { CertificateGuard } from './certificate-guard.js';
 import { checkImport } from './certificate-import.js';
 import { reportServerCertificate, type ServerCertificateReport } from './certificate-report.js';
@@ -119,13 +119,16 @@ export class CertificatesService {
   async restorePrevious(options: ChangeOptions = {}): Promise<ServerIdentity> {
     const [current, previous] = await Promise.all([this.repo.findActive(), this.repo.findPrevious()]);
     if (!previous || !current)
-      throw new DomainError(ErrorCode.NOT_FOUND, 'there is no previous server certificate to restore');
+      throw new DomainError(
+        'previous_certificate_not_found',
+        'there is no previous server certificate to restore',
+      );
     const summary = summarizeCertificate(previous.chainPem);
     const guarded = await this.guard.check(previous.chainPem, current.chainPem, options.force === true);
     if (guarded.forced) this.logForced(summary.subject, guarded.stranded);
     if (!(await this.repo.reactivate(previous.id, current.id)))
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'server_certificate_changed_meanwhile',
         'the server certificate changed meanwhile; nothing was restored',
       );
     await this.cluster.publish('certificate.changed', { id: previous.id });
@@ -144,7 +147,8 @@ export class CertificatesService {
   /** What `restorePrevious` would serve, described like the active one. */
   async previousSummary(now = new Date()): Promise<ServerCertificateReport> {
     const stored = await this.repo.findPrevious();
-    if (!stored) throw new DomainError(ErrorCode.NOT_FOUND, 'there is no previous server certificate');
+    if (!stored)
+      throw new DomainError('previous_certificate_not_found', 'there is no previous server certificate');
     return reportServerCertificate(stored, now);
   }
 
@@ -170,7 +174,7 @@ export class CertificatesService {
 
   async activeSummary(now = new Date()): Promise<ServerCertificateReport> {
     const stored = await this.repo.findActive();
-    if (!stored) throw new DomainError(ErrorCode.NOT_FOUND, 'no active server certificate');
+    if (!stored) throw new DomainError('server_certificate_not_found', 'no active server certificate');
     return reportServerCertificate(stored, now);
   }
 
@@ -201,7 +205,7 @@ export class CertificatesService {
 
   async activeChainPem(): Promise<string> {
     const stored = await this.repo.findActive();
-    if (!stored) throw new DomainError(ErrorCode.NOT_FOUND, 'no active server certificate');
+    if (!stored) throw new DomainError('server_certificate_not_found', 'no active server certificate');
     return stored.chainPem;
   }
 }

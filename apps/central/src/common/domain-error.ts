@@ -1,30 +1,23 @@
-/** Every failure the API can report, mapped to HTTP in one place (http-error.filter.ts). */
-export enum ErrorCode {
-  VALIDATION = 'validation_failed',
-  /** An uploaded certificate, key or store that cannot become the server identity; `reason` says why. */
-  CERTIFICATE_REJECTED = 'certificate_rejected',
-  UNAUTHENTICATED = 'unauthenticated',
-  FORBIDDEN = 'forbidden',
-  /** A write authenticated by the session cookie without the session's `X-CSRF-Token`. */
-  CSRF_FAILED = 'csrf_failed',
-  /** Login refused before the password is checked; `retryAfterSeconds` says when to try again. */
-  TOO_MANY_ATTEMPTS = 'too_many_attempts',
-  NOT_FOUND = 'not_found',
-  CONFLICT = 'conflict',
-  WOULD_STRAND_AGENTS = 'would_strand_agents',
-  LISTENER_FAILED = 'listener_failed',
-  UNAVAILABLE = 'unavailable',
-}
+import { type ApiErrorCode, categoryOf, type ErrorCategory } from '../../../../libs/api/errors/index.js';
 
+export { type ApiErrorCode, type ErrorCategory } from '../../../../libs/api/errors/index.js';
+
+/**
+ * A refusal with its domain's code (libs/api/errors, ADR 49); the code's category picks the HTTP status
+ * in http-error.filter.ts and is what callers branch on when any refusal of a kind will do.
+ */
 export class DomainError extends Error {
+  readonly category: ErrorCategory;
+
   constructor(
-    readonly code: ErrorCode,
+    readonly code: ApiErrorCode,
     message: string,
     /** Extra, non-secret facts for the client (bad fields, stranded agents, ...). */
     readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'DomainError';
+    this.category = categoryOf(code);
   }
 }
 
@@ -35,6 +28,6 @@ export interface FieldIssue {
 
 export class ValidationError extends DomainError {
   constructor(readonly issues: FieldIssue[]) {
-    super(ErrorCode.VALIDATION, issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
+    super('validation_failed', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
   }
 }

@@ -1,31 +1,12 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { type Response } from 'express';
-import { DomainError, ErrorCode } from './domain-error.js';
+import { type ApiErrorBody, httpStatusOf } from '../../../../libs/api/errors/index.js';
+import { DomainError } from './domain-error.js';
 
-export function httpStatusOf(code: ErrorCode): number {
-  switch (code) {
-    case ErrorCode.VALIDATION:
-    case ErrorCode.CERTIFICATE_REJECTED:
-      return 400;
-    case ErrorCode.UNAUTHENTICATED:
-      return 401;
-    case ErrorCode.FORBIDDEN:
-    case ErrorCode.CSRF_FAILED:
-      return 403;
-    case ErrorCode.NOT_FOUND:
-      return 404;
-    case ErrorCode.CONFLICT:
-    case ErrorCode.WOULD_STRAND_AGENTS:
-    case ErrorCode.LISTENER_FAILED:
-      return 409;
-    case ErrorCode.TOO_MANY_ATTEMPTS:
-      return 429;
-    case ErrorCode.UNAVAILABLE:
-      return 503;
-  }
-}
-
-/** Maps domain errors to `{ error, message, ...details }`; anything unexpected becomes a bare 500. */
+/**
+ * Maps domain errors to `{ error: category, code, message, ...details }` (ADR 49); anything unexpected
+ * becomes a bare 500.
+ */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
@@ -34,33 +15,52 @@ export class HttpErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     if (exception instanceof DomainError) {
       const retryAfter = exception.details.retryAfterSeconds;
-      if (exception.code === ErrorCode.TOO_MANY_ATTEMPTS && typeof retryAfter === 'number') {
+      if (exception.category === 'too_many_attempts' && typeof retryAfter === 'number') {
         res.setHeader('Retry-After', String(retryAfter));
       }
-      res
-        .status(httpStatusOf(exception.code))
-        .json({ error: exception.code, message: exception.message, ...exception.details });
+      // Details first: a detail can never overwrite the fields every client reads.
+      const body: ApiErrorBody = {
+        ...exception.details,
+        error: exception.category,
+        code: exception.code,
+        message: exception.message,
+      };
+      res.status(httpStatusOf(exception.code)).json(body);
       return;
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const body = exception.getResponse();
+      const answer = exception.getResponse();
       const message =
-        typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
+        typeof answer === 'string'
+          ? answer
+          : ((answer as { message?: unknown }).message ?? exception.message);
       // Body parser errors (malformed JSON) arrive here as 400s.
-      res.status(status).json({ error: status === 404 ? ErrorCode.NOT_FOUND : 'http_error', message });
+      const kind =
+        status === 404
+          ? { error: 'not_found', code: 'route_not_found' }
+          : { error: 'http_error', code: 'http_error' };
+      res.status(status).json({ ...kind, message });
       return;
     }
     const e = exception as { type?: string; status?: number; message?: string };
     if (e?.type === 'entity.parse.failed' || e?.type === 'entity.too.large') {
-      res
-        .status(e.status ?? 400)
-        .json({ error: ErrorCode.VALIDATION, message: `request body: ${e.message}` });
+      const body: ApiErrorBody = {
+        error: 'validation_failed',
+        code: 'request_body_unreadable',
+        message: `request body: ${e.message}`,
+      };
+      res.status(e.status ?? 400).json(body);
       return;
     }
     this.logger.error(
       exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
     );
-    res.status(500).json({ error: 'internal_error', message: 'internal error (see the central log)' });
+    const body: ApiErrorBody = {
+      error: 'internal_error',
+      code: 'internal_error',
+      message: 'internal error (see the central log)',
+    };
+    res.status(500).json(body);
   }
 }

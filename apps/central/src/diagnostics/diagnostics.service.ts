@@ -4,7 +4,7 @@ import { DIAGNOSTICS_CAPABILITY } from '../../../../libs/protocol/index.js';
 import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
 import { AuditService } from '../audit/audit.service.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { type Actor } from '../common/request-context.js';
 import {
   DiagnosticsRepository,
@@ -59,7 +59,7 @@ export class DiagnosticsService {
     const facts = await this.agentFacts(input.agentIds, input.group, MAX_AGENTS_PER_REQUEST + 1);
     if (facts.length > MAX_AGENTS_PER_REQUEST) {
       throw new DomainError(
-        ErrorCode.VALIDATION,
+        'diagnostics_selection_too_large',
         `group ${input.group} has more than ${MAX_AGENTS_PER_REQUEST} agents: ask for a smaller selection`,
       );
     }
@@ -114,7 +114,7 @@ export class DiagnosticsService {
 
   async get(id: string): Promise<DiagnosticBundleView> {
     const bundle = await this.repo.find(id);
-    if (!bundle) throw new DomainError(ErrorCode.NOT_FOUND, `no diagnostics request ${id}`);
+    if (!bundle) throw new DomainError('diagnostics_request_not_found', `no diagnostics request ${id}`);
     return bundle;
   }
 
@@ -123,7 +123,7 @@ export class DiagnosticsService {
     const content = bundle.state === 'received' ? await this.repo.content(id) : undefined;
     if (!content) {
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        bundle.state === 'failed' ? 'diagnostics_request_failed' : 'diagnostics_bundle_not_ready',
         bundle.state === 'failed'
           ? `diagnostics request ${id} failed: ${bundle.reason ?? 'no reason recorded'}`
           : `the bundle of diagnostics request ${id} has not arrived yet`,

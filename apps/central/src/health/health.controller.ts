@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { Public } from '../auth/public.decorator.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { DatabaseProbe } from '../database/database-probe.js';
 import { NodeIdentity } from '../cluster/node-identity.js';
 import { NodeLease } from '../cluster/node-lease.js';
@@ -34,11 +34,11 @@ export class HealthController {
   @ApiDoc({ response: readySchema })
   async ready() {
     const leaseLost = this.lease.notHeldBecause();
-    if (leaseLost) throw new DomainError(ErrorCode.UNAVAILABLE, leaseLost);
+    if (leaseLost) throw new DomainError('node_not_ready', leaseLost);
     try {
       await this.database.answers();
     } catch (error) {
-      throw new DomainError(ErrorCode.UNAVAILABLE, `database unreachable: ${(error as Error).message}`);
+      throw new DomainError('database_unreachable', `database unreachable: ${(error as Error).message}`);
     }
     return { status: 'ready', database: 'ok' };
   }

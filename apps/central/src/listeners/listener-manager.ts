@@ -5,7 +5,7 @@ import { CSR_HEADER, CloseCode, decodeCsrHeader, type Transport } from '../../..
 import { AgentAuthenticator } from '../agents/agent-authenticator.js';
 import { AgentSessions } from '../agents/agent-sessions.js';
 import { AuditService } from '../audit/audit.service.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { type BoundListener, type ListenerFailure } from '../cluster/nodes.repository.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { CertificateRevocations } from '../local-ca/certificate-revocations.js';
@@ -193,7 +193,7 @@ export class ListenerManager implements OnModuleDestroy {
     if (desired.secure && !this.identity) {
       const reason = 'secure listener needs an active server certificate';
       this.recordFailure(desired.secure, reason);
-      throw new DomainError(ErrorCode.LISTENER_FAILED, reason);
+      throw new DomainError('listener_bind_failed', reason);
     }
     // Closing listeners first frees ports another listener may be moving to (plain ↔ secure port swap).
     for (const kind of ['plain', 'secure'] as const) {
@@ -259,7 +259,7 @@ export class ListenerManager implements OnModuleDestroy {
           : '';
       this.recordFailure(want, `${(error as Error).message}${hint}`);
       throw new DomainError(
-        ErrorCode.LISTENER_FAILED,
+        'listener_bind_failed',
         `${want.kind} listener: ${(error as Error).message}${hint}`,
       );
     }

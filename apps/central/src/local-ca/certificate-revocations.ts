@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { normalizeSerial } from '../../../../libs/pki/index.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { EventBus } from '../common/event-bus.js';
 import { LocalCaRepository } from './local-ca.repository.js';
 import { PeriodicTask } from '../common/periodic-task.js';
@@ -47,7 +47,10 @@ export class CertificateRevocations implements OnModuleInit, OnModuleDestroy {
   async revokeAgent(agentId: string): Promise<{ agentId: string; revokedSerials: string[] }> {
     const serials = await this.repo.revokeForAgent(agentId);
     if (serials.length === 0) {
-      throw new DomainError(ErrorCode.NOT_FOUND, `agent "${agentId}" has no certificate that is not revoked`);
+      throw new DomainError(
+        'agent_certificate_not_found',
+        `agent "${agentId}" has no certificate that is not revoked`,
+      );
     }
     for (const serial of serials) this.revoked.add(normalizeSerial(serial));
     await this.cluster.publish('agent.certificate.revoked', { agentId, serials });

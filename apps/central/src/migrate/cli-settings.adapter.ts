@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { type ListenerSettingsPort } from '../migration/listener-settings.port.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
 import {
@@ -31,7 +31,7 @@ export class StoredSettingsAdapter implements ListenerSettingsPort {
     const version = (latest?.version ?? 0) + 1;
     if (!(await this.repo.insert(version, next, actor)))
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'settings_changed_meanwhile',
         'the WebSocket settings were changed by someone else at the same time; retry',
       );
     await this.notify(version);

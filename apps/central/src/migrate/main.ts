@@ -8,7 +8,7 @@ import { redactSecrets } from '../audit/audit.service.js';
 import { CertificatesRepository } from '../certificates/certificates.repository.js';
 import { notifyNodes } from '../cluster/cluster-bus.js';
 import { NodesRepository } from '../cluster/nodes.repository.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { ConfigError, loadCentralConfig } from '../config/central-config.js';
 import { openDatabase, type Database } from '../database/database.js';
 import { loadMigrationConfig } from '../migration/migration.config.js';
@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     printRefusal(error, command.json);
-    return error.code === ErrorCode.VALIDATION ? EXIT.usage : EXIT.refused;
+    return error.category === 'validation_failed' ? EXIT.usage : EXIT.refused;
   } finally {
     await database.close();
   }
@@ -138,7 +138,9 @@ function createService(
 /** A refusal: the message, then the gate or the failed checks as a table. */
 function printRefusal(error: DomainError, json: boolean): void {
   if (json) {
-    console.log(JSON.stringify({ error: error.code, message: error.message, ...error.details }, null, 2));
+    // The same body as the API's refusal (ADR 49).
+    const body = { ...error.details, error: error.category, code: error.code, message: error.message };
+    console.log(JSON.stringify(body, null, 2));
     return;
   }
   console.error(`migrate: refused, nothing changed: ${error.message}`);

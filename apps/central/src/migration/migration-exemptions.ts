@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
+import { DomainError, ValidationError } from '../common/domain-error.js';
 import { type MigrationActor, type MigrationDeps } from './migration-deps.js';
 import { type Exemption } from './migration.repository.js';
 
@@ -17,7 +17,7 @@ export class MigrationExemptions {
     if (input.expiresAt.getTime() <= (await this.deps.repo.now()).getTime())
       throw new ValidationError([{ field: 'expiresAt', message: 'must be in the future' }]);
     if (!(await this.deps.agentExists(input.agentId)))
-      throw new DomainError(ErrorCode.NOT_FOUND, `no registered agent "${input.agentId}"`);
+      throw new DomainError('agent_not_found', `no registered agent "${input.agentId}"`);
     await this.deps.repo.upsertExemption({ ...input, createdBy: actor.name });
     await this.deps.audit(actor, 'migration exemption', 'success', {
       agentId: input.agentId,
@@ -29,7 +29,7 @@ export class MigrationExemptions {
 
   async remove(agentId: string, actor: MigrationActor): Promise<{ removed: string }> {
     if (!(await this.deps.repo.deleteExemption(agentId)))
-      throw new DomainError(ErrorCode.NOT_FOUND, `no exemption for agent "${agentId}"`);
+      throw new DomainError('exemption_not_found', `no exemption for agent "${agentId}"`);
     await this.deps.audit(actor, 'migration exemption removed', 'success', { agentId });
     return { removed: agentId };
   }

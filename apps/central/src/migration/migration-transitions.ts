@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
+import { DomainError, ValidationError } from '../common/domain-error.js';
 import { type GateOptions, type MigrationActor, type MigrationDeps } from './migration-deps.js';
 import { isBefore, nextPhase, previousPhase, type Phase } from './migration-phase.js';
 import { type MigrationStatusReader } from './migration-status.js';
@@ -72,10 +72,10 @@ export class MigrationTransitions {
   async advance(req: AdvanceRequest, actor: MigrationActor): Promise<void> {
     const state = await this.refresh();
     const next = nextPhase(state.phase);
-    if (!next) throw new DomainError(ErrorCode.CONFLICT, `already at ${state.phase}, the last phase`);
+    if (!next) throw new DomainError('migration_at_last_phase', `already at ${state.phase}, the last phase`);
     if (req.to && req.to !== next) {
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'step_out_of_order',
         req.to === state.phase
           ? `already at ${state.phase}`
           : `advance one phase at a time: from ${state.phase} the next phase is ${next}, not ${req.to}`,
@@ -110,9 +110,9 @@ export class MigrationTransitions {
       return;
     }
     const target = req.to ?? previousPhase(state.phase);
-    if (!target) throw new DomainError(ErrorCode.CONFLICT, 'already at plain_only, the first phase');
+    if (!target) throw new DomainError('migration_at_first_phase', 'already at plain_only, the first phase');
     if (!isBefore(target, state.phase))
-      throw new DomainError(ErrorCode.CONFLICT, `cannot roll back from ${state.phase} to ${target}`);
+      throw new DomainError('rollback_target_invalid', `cannot roll back from ${state.phase} to ${target}`);
     const settings = await this.deps.settings.current();
     const details: Record<string, unknown> = {};
     if (target === 'plain_only' && settings.secure.enabled) {
@@ -120,7 +120,7 @@ export class MigrationTransitions {
       if (onSecure.length > 0 && !req.force) {
         await this.refused(actor, 'rollback', { to: target, reason: req.reason, agents: onSecure });
         throw new DomainError(
-          ErrorCode.WOULD_STRAND_AGENTS,
+          'rollback_would_strand_agents',
           `${onSecure.length} agent(s) are connected over secure and would be cut off by closing it; keep the current phase, or force it with "Force and cut them off" (switchyard-migrate rollback --force)`,
           { agents: onSecure },
         );
@@ -156,7 +156,7 @@ export class MigrationTransitions {
     if (failed.length > 0) {
       await this.refused(actor, 'advance', { to: 'dual', reason: req.reason, preconditions: failed });
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'preconditions_not_met',
         `dual needs: ${failed.map((c) => `${c.id}: ${c.reason}`).join('; ')}`,
         { preconditions: checks },
       );
@@ -169,12 +169,12 @@ export class MigrationTransitions {
   private async toSecurePublished(state: MigrationState, req: AdvanceRequest, actor: MigrationActor) {
     const [listener] = await this.reader.preconditions('secure_published', req);
     if (!listener!.ok)
-      throw new DomainError(ErrorCode.CONFLICT, `secure_published needs: ${listener!.reason}`);
+      throw new DomainError('preconditions_not_met', `secure_published needs: ${listener!.reason}`);
     if (state.pending) {
       const rollout = await this.deps.rollouts.progress(state.pending.rolloutId);
       if (!req.accept) {
         throw new DomainError(
-          ErrorCode.CONFLICT,
+          'publish_rollout_not_complete',
           `rollout ${state.pending.rolloutId} is ${rollout?.state ?? 'missing'}: wait for it to complete, or publish anyway to accept it as it stands (switchyard-migrate advance --accept)`,
           { rollout },
         );
@@ -188,10 +188,10 @@ export class MigrationTransitions {
     }
     const rolloutId = req.rolloutId ?? (await this.startRollout(req, actor));
     const rollout = await this.deps.rollouts.progress(rolloutId);
-    if (!rollout) throw new DomainError(ErrorCode.NOT_FOUND, `no rollout ${rolloutId}`);
+    if (!rollout) throw new DomainError('rollout_not_found', `no rollout ${rolloutId}`);
     if (rollout.mode !== 'publish')
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'rollout_not_publish',
         `rollout ${rolloutId} only synchronizes; a publish rollout is needed`,
       );
     // Checked for every rollout: one prepared here must pass as surely as one handed over.
@@ -224,14 +224,14 @@ export class MigrationTransitions {
   private async requireSecureRevision(profile: string, revision: number): Promise<void> {
     const stored = await this.deps.revision(profile, revision);
     if (!stored)
-      throw new DomainError(ErrorCode.NOT_FOUND, `no revision ${revision} of profile "${profile}"`);
+      throw new DomainError('profile_revision_not_found', `no revision ${revision} of profile "${profile}"`);
     const chainPem = await this.deps.activeChainPem();
     const anchor = chainPem ? trustAnchorOf(chainPem) : undefined;
-    if (!anchor) throw new DomainError(ErrorCode.CONFLICT, 'there is no active server certificate');
+    if (!anchor) throw new DomainError('no_server_certificate', 'there is no active server certificate');
     const problem = secureRevisionProblem(stored, anchor);
     if (problem)
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'secure_revision_unusable',
         `${profile} revision ${revision} cannot move agents to secure: ${problem}`,
       );
   }
@@ -242,7 +242,8 @@ export class MigrationTransitions {
     done: (details: Record<string, unknown>, forced: boolean, acknowledged: string[]) => Promise<void>,
   ): Promise<void> {
     const [listener] = await this.reader.preconditions('secure_only', req);
-    if (!listener!.ok) throw new DomainError(ErrorCode.CONFLICT, `secure_only needs: ${listener!.reason}`);
+    if (!listener!.ok)
+      throw new DomainError('preconditions_not_met', `secure_only needs: ${listener!.reason}`);
     const { now, agents } = await this.deps.gate.gateFacts();
     const gate = assessSecureOnly(agents, now, this.reader.gateOptions(req).minWindowHours);
     const ids = gate.stranded.map((s) => s.agentId);
@@ -257,7 +258,7 @@ export class MigrationTransitions {
           stranded: gate.stranded.slice(0, STRANDED_IN_ANSWER),
         });
         throw new DomainError(
-          ErrorCode.WOULD_STRAND_AGENTS,
+          'would_strand_agents',
           `${ids.length} agent(s) would be stranded by closing the plain listener (secure only): ${someIds(ids)} (${describeCounts(counts)}); exempt them, wait for them, or force it: tick them, then "Force and cut them off" (switchyard-migrate advance --force --acknowledge ID,ID…)`,
           {
             strandedCount: ids.length,
@@ -329,7 +330,7 @@ export class MigrationTransitions {
     );
     if (!ok)
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'migration_changed_meanwhile',
         'the migration was changed by someone else at the same time; reload and retry',
       );
     await this.deps.audit(

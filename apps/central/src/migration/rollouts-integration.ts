@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import {
   type RolloutProgress,
   type SecureRolloutPort,
@@ -32,7 +32,7 @@ export class RolloutsIntegration implements SecureRolloutPort {
     const what = input.profile ? `${input.profile} revision ${input.revision}` : 'a secure revision';
     return Promise.reject(
       new DomainError(
-        ErrorCode.CONFLICT,
+        'cli_cannot_start_rollouts',
         `the migrate CLI cannot start rollouts (central's rollouts service does): advance through the API, or start a publish rollout of ${what} to all agents (POST /api/rollouts) and advance with its rolloutId`,
       ),
     );

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { type TruststoreEntry } from '../profiles/truststore-selection.js';
 import {
   FleetProfilePublisher,
@@ -37,7 +37,7 @@ export class SecureRolloutStarter {
       // overwrite the other profiles, so the operator publishes each to its agents and hands one over.
       if (prepared.length > 1)
         throw new DomainError(
-          ErrorCode.CONFLICT,
+          'several_profiles_in_use',
           `${prepared.length} profiles are in use (${prepared.map((p) => `${p.profile} revision ${p.revision}`).join(', ')} prepared as secure revisions): publish each to its agents under Rollouts, then advance naming the last rollout (switchyard-migrate advance --rollout ID)`,
           { prepared },
         );

@@ -3,7 +3,7 @@ import { AgentCountsRepository, type AgentCounts } from '../agents/agent-counts.
 import { type ConnectionStatus } from '../agents/agents.repository.js';
 import { expiryThresholds, lifetimeDaysOf } from '../certificates/certificate-report.js';
 import { CertificatesService } from '../certificates/certificates.service.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { nextPhase } from '../migration/migration-phase.js';
 import { MigrationService } from '../migration/migration.service.js';
 import { RolloutsOverviewRepository } from '../rollouts/rollouts-overview.repository.js';
@@ -119,7 +119,7 @@ export class OverviewService {
       };
     } catch (error) {
       // No server certificate yet (the very first boot): nothing to show, nothing broken.
-      if (error instanceof DomainError && error.code === ErrorCode.NOT_FOUND) return null;
+      if (error instanceof DomainError && error.category === 'not_found') return null;
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { ProfileDraftContent } from './profile-draft-content.js';
 import { buildRevisionArchive, revisionCertificates } from './profile-revision.content.js';
 import { ProfileRevisionsRepository } from './profile-revisions.repository.js';
@@ -34,7 +34,7 @@ export class ProfilePrepareService {
     const key = await this.signingKey.privateKey();
     return this.drafts.transaction(async (tx) => {
       const draft = await this.drafts.findForPrepare(tx, name);
-      if (!draft) throw new DomainError(ErrorCode.NOT_FOUND, `no profile named ${name}`);
+      if (!draft) throw new DomainError('profile_not_found', `no profile named ${name}`);
       const latest = await this.revisions.latest(name, tx);
       const content = await this.content.contentOf(draft);
       if (latest) {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { type RevisionRef } from '../../../../libs/api/profile-requests.js';
 import { type DiffSide, diffProfiles, type ProfileDiff } from './profile-diff.js';
 import { ProfileDraftContent } from './profile-draft-content.js';
@@ -38,7 +38,7 @@ export class ProfileRevisionsService {
     const latest = await this.revisions.latest(name);
     const fromRef = from ?? latest?.revision;
     if (fromRef === undefined) {
-      throw new DomainError(ErrorCode.NOT_FOUND, `${name} has no revision yet: give from= explicitly`);
+      throw new DomainError('profile_has_no_revision', `${name} has no revision yet: give from= explicitly`);
     }
     const side = async (ref: RevisionRef): Promise<DiffSide> => {
       if (ref !== 'draft') return revisionSide(await this.require(name, ref));
@@ -65,12 +65,12 @@ export class ProfileRevisionsService {
 
   private async requireProfile(name: string) {
     const draft = await this.drafts.find(name);
-    if (!draft) throw new DomainError(ErrorCode.NOT_FOUND, `no profile named ${name}`);
+    if (!draft) throw new DomainError('profile_not_found', `no profile named ${name}`);
     return draft;
   }
 
   private notFound(name: string, revision: number): DomainError {
-    return new DomainError(ErrorCode.NOT_FOUND, `${name} has no revision ${revision}`);
+    return new DomainError('profile_revision_not_found', `${name} has no revision ${revision}`);
   }
 }
 

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { parsePemBlocks } from '../../../../libs/pki/import/pem.blocks.js';
 import { summarizeCertificate, type CertificateSummary } from '../../../../libs/pki/index.js';
 import { CertificatesService } from '../certificates/certificates.service.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { LocalCaService } from '../local-ca/local-ca.service.js';
 import { type TruststoreEntry } from './truststore-selection.js';
 
@@ -46,7 +46,10 @@ export class ProfileTruststoreResolver {
     for (const entry of entries) {
       const pem = await this.pemOf(entry);
       if (pem === undefined) {
-        throw new DomainError(ErrorCode.CONFLICT, `truststore entry ${entry.alias}: ${this.missing(entry)}`);
+        throw new DomainError(
+          'truststore_entry_unresolved',
+          `truststore entry ${entry.alias}: ${this.missing(entry)}`,
+        );
       }
       const certificate = toResolved(entry.alias, pem);
       if (!resolved.some((r) => r.summary.fingerprintSha256 === certificate.summary.fingerprintSha256)) {
@@ -76,7 +79,7 @@ export class ProfileTruststoreResolver {
         return this.localCa.caCertificatePem();
       case 'server-anchor': {
         const chain = await this.certificates.activeChainPem().catch((error: unknown) => {
-          if (error instanceof DomainError && error.code === ErrorCode.NOT_FOUND) return undefined;
+          if (error instanceof DomainError && error.category === 'not_found') return undefined;
           throw error;
         });
         const last =

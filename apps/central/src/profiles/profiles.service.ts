@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PropertiesDocument } from '../../../../libs/properties/index.js';
-import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
+import { DomainError, ValidationError } from '../common/domain-error.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
 import { DEFAULT_WEBSOCKET_SETTINGS } from '../settings/websocket-settings.js';
@@ -148,7 +148,7 @@ export class ProfilesService {
     if (!stored) {
       const current = await this.require(name);
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'profile_draft_changed',
         `the draft of ${name} changed since version ${request.draftVersion} (now ${current.draftVersion} by ${current.updatedBy}); reload and edit again`,
         { draftVersion: current.draftVersion },
       );
@@ -159,10 +159,10 @@ export class ProfilesService {
   /** Deletes a profile nobody depends on: not built in, never prepared (revisions are history). */
   async delete(name: string): Promise<void> {
     const draft = await this.require(name);
-    if (draft.builtIn) throw new DomainError(ErrorCode.CONFLICT, `${name} is built in and cannot be deleted`);
+    if (draft.builtIn) throw new DomainError('profile_built_in', `${name} is built in and cannot be deleted`);
     if (!(await this.drafts.deleteUnused(name))) {
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'profile_has_revisions',
         `${name} has revisions and cannot be deleted (history is kept)`,
       );
     }
@@ -170,7 +170,7 @@ export class ProfilesService {
 
   async require(name: string): Promise<ProfileDraft> {
     const draft = await this.drafts.find(name);
-    if (!draft) throw new DomainError(ErrorCode.NOT_FOUND, `no profile named ${name}`);
+    if (!draft) throw new DomainError('profile_not_found', `no profile named ${name}`);
     return draft;
   }
 
@@ -248,6 +248,6 @@ export class ProfilesService {
   }
 
   private nameTaken(name: string): DomainError {
-    return new DomainError(ErrorCode.CONFLICT, `a profile named ${name} already exists`);
+    return new DomainError('profile_already_exists', `a profile named ${name} already exists`);
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AgentPackagesRepository } from '../agent-packages/agent-packages.repository.js';
 import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
-import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
+import { DomainError, ValidationError } from '../common/domain-error.js';
 import { type CreatePackageRolloutRequest } from '../../../../libs/api/rollout-requests.js';
 import { PackageRolloutsRepository } from './package-rollouts.repository.js';
 import { type RolloutAgentState } from './rollout-agent-state.js';
@@ -32,7 +32,7 @@ export class PackageRolloutsService {
   async create(input: CreatePackageRolloutRequest, actor: string): Promise<RolloutDetail> {
     if (!(await this.agentPackages.find(input.version)))
       throw new DomainError(
-        ErrorCode.NOT_FOUND,
+        'agent_package_not_found',
         `no agent package ${input.version} (upload it with POST /api/agent-packages first)`,
       );
     const targets = input.targets;

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
-import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
+import { DomainError, ValidationError } from '../common/domain-error.js';
 import { upgradeNeeded } from './capability-gate.js';
 import { type CreateRolloutRequest } from '../../../../libs/api/rollout-requests.js';
 import { type RolloutAgentState } from './rollout-agent-state.js';
@@ -64,7 +64,7 @@ export class RolloutPlanner {
     const revision = await this.revisions.facts(input.profile, input.revision);
     if (!revision)
       throw new DomainError(
-        ErrorCode.NOT_FOUND,
+        'profile_revision_not_found',
         `no revision ${input.revision} of profile "${input.profile}"`,
       );
     const agents = await this.agents.targets(input.targets);

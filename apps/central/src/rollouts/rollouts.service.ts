@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { FleetAgentsRepository } from '../agents/fleet-agents.repository.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
+import { type RolloutErrorCode } from '../../../../libs/api/errors/rollouts.js';
 import { type CreateRolloutRequest, DEFAULT_AGENTS_PAGE } from '../../../../libs/api/rollout-requests.js';
 import { goalOf, type RolloutAgentState } from './rollout-agent-state.js';
 import { type Rollout, type RolloutAgentView, type RolloutState } from './rollout.types.js';
@@ -43,6 +44,15 @@ const ACTION_FROM: Record<RolloutAction, RolloutState[]> = {
   approve: ['awaiting_approval'],
   cancel: ['running', 'paused', 'awaiting_approval', 'halted'],
   'retry-failed': ['running', 'paused', 'awaiting_approval', 'halted', 'completed'],
+};
+
+// The code of each action's refusal from any other state (libs/api/errors/rollouts.ts).
+const ACTION_REFUSAL: Record<RolloutAction, RolloutErrorCode> = {
+  pause: 'rollout_not_running',
+  resume: 'rollout_not_paused',
+  approve: 'rollout_not_awaiting_approval',
+  cancel: 'rollout_already_finished',
+  'retry-failed': 'rollout_already_finished',
 };
 
 /** Creating rollouts, reading their progress, and the operator's actions on them. */
@@ -109,17 +119,17 @@ export class RolloutsService {
 
   async summary(id: string): Promise<RolloutSummary> {
     const [rollout, counts] = await Promise.all([this.repo.find(id), this.repo.waveCounts([id])]);
-    if (!rollout) throw new DomainError(ErrorCode.NOT_FOUND, `no rollout ${id}`);
+    if (!rollout) throw new DomainError('rollout_not_found', `no rollout ${id}`);
     return { ...rollout, ...summarize(rollout, counts.get(id) ?? []) };
   }
 
   async act(id: string, action: RolloutAction): Promise<RolloutDetail> {
     const rollout = await this.repo.find(id);
-    if (!rollout) throw new DomainError(ErrorCode.NOT_FOUND, `no rollout ${id}`);
+    if (!rollout) throw new DomainError('rollout_not_found', `no rollout ${id}`);
     const from = ACTION_FROM[action];
     if (!from.includes(rollout.state))
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        ACTION_REFUSAL[action],
         `cannot ${action} a rollout that is ${rollout.state} (possible from: ${from.join(', ')})`,
         { state: rollout.state },
       );
@@ -150,7 +160,8 @@ export class RolloutsService {
         }
       }
     });
-    if (!moved) throw new DomainError(ErrorCode.CONFLICT, `rollout ${id} changed meanwhile; try again`);
+    if (!moved)
+      throw new DomainError('rollout_changed_meanwhile', `rollout ${id} changed meanwhile; try again`);
     await this.cluster.publish('rollout.changed', { rolloutId: id });
     return this.get(id);
   }

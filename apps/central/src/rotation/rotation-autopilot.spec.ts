@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { generateSelfSignedServerCertificate } from '../../../../libs/pki/index.js';
 import { type AgentTrustFacts } from '../agents/agent-trust.repository.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { type RolloutProgress } from '../migration/secure-rollout.port.js';
 import { RotationAutopilot } from './rotation-autopilot.js';
 import { type RotationDeps } from './rotation-deps.js';
@@ -136,7 +136,8 @@ describe('RotationAutopilot', () => {
     const t = setUp({
       rotation: { phase: 'activated' },
       agents: [],
-      advance: () => Promise.reject(new DomainError(ErrorCode.CONFLICT, 'the served certificate changed')),
+      advance: () =>
+        Promise.reject(new DomainError('served_certificate_changed', 'the served certificate changed')),
     });
     expect(await t.pilot.tick()).toBe('blocked');
     expect(t.blocked()?.reason).toMatch(/cannot take the next step: the served certificate changed/);

@@ -1,5 +1,5 @@
 import { summarizeCertificate } from '../../../../libs/pki/index.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { type RotationActor, type RotationDeps } from './rotation-deps.js';
 import { type RotationStep } from './rotation-phase.js';
 import { anchorOf } from './rotation-truststore.js';
@@ -30,18 +30,21 @@ export async function stageRotation(
   const open = await deps.repo.findOpen();
   if (open)
     throw new DomainError(
-      ErrorCode.CONFLICT,
+      'rotation_already_open',
       `rotation ${open.id} is ${open.phase}: finish or abort it before staging another (one rotation at a time)`,
       { rotationId: open.id },
     );
   const current = await deps.activeCertificate();
   if (!current)
-    throw new DomainError(ErrorCode.CONFLICT, 'no server certificate is served yet: import one directly');
+    throw new DomainError(
+      'no_server_certificate',
+      'no server certificate is served yet: import one directly',
+    );
   const anchor = anchorOf(input.chainPem);
   const fromAnchor = anchorOf(current.chainPem);
   if (anchor.sha256 === fromAnchor.sha256)
     throw new DomainError(
-      ErrorCode.CONFLICT,
+      'rotation_same_anchor',
       `the new certificate chains to the anchor agents already trust (${anchor.subject}): no rotation is needed, import it directly (POST /api/certificates/server/import)`,
       { reason: 'same_anchor' },
     );
@@ -67,7 +70,7 @@ export async function stageRotation(
     steps: [step],
     ...(input.automatic ? { automatic: input.automatic } : {}),
   });
-  if (!id) throw new DomainError(ErrorCode.CONFLICT, 'another rotation was staged meanwhile');
+  if (!id) throw new DomainError('rotation_changed_meanwhile', 'another rotation was staged meanwhile');
   await deps.audit(actor, 'certificate rotation stage', 'success', {
     rotationId: id,
     reason: input.reason,

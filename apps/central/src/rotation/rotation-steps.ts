@@ -1,5 +1,5 @@
 import { chainLinks, describeChain, type StrandedAgent } from '../certificates/stranded-agents.js';
-import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
+import { DomainError, ValidationError } from '../common/domain-error.js';
 import { type TruststoreEntry } from '../profiles/truststore-selection.js';
 import { type AdvanceRequest, type RotationActor, type RotationDeps } from './rotation-deps.js';
 import { rotationGate } from './rotation-gate.js';
@@ -55,7 +55,7 @@ export async function activate(
   const ids = gate.all.map((a) => a.id);
   if (ids.length > 0) {
     if (!req.force)
-      throw new DomainError(ErrorCode.WOULD_STRAND_AGENTS, gateMessage(rotation.chainPem, gate.all), {
+      throw new DomainError('rotation_gate_would_strand_agents', gateMessage(rotation.chainPem, gate.all), {
         agents: gate.all,
         trusting: gate.trusting,
         total: gate.total,
@@ -76,7 +76,7 @@ export async function activate(
         },
       ]);
   }
-  if (!rotation.keyEncrypted) throw new DomainError(ErrorCode.CONFLICT, 'the staged key was discarded');
+  if (!rotation.keyEncrypted) throw new DomainError('rotation_key_discarded', 'the staged key was discarded');
   const keyPem = deps.secrets.open(rotation.keyEncrypted, STAGED_KEY_PURPOSE).toString('utf8');
   // The same path as an import: guarded again (it passes now, or the gate was acknowledged).
   const installed = await deps.certificates.install(
@@ -111,7 +111,7 @@ export async function complete(
     const active = await deps.activeCertificate();
     if (active?.id !== rotation.activatedCertificateId)
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'served_certificate_changed',
         'the served certificate is no longer the one this rotation activated: the clean-up would strand agents; abort instead, or complete it without the clean-up (untick "publish the clean-up revision", or switchyard-certmgr -rotate-advance -no-cleanup)',
       );
     rollouts = await publishEach(deps, rotation, req.waves, actor, (entries) =>
@@ -147,7 +147,7 @@ export async function publishEach(
   const publisher = deps.publisher;
   if (!publisher)
     throw new DomainError(
-      ErrorCode.CONFLICT,
+      'rotation_needs_central',
       'certmgr cannot prepare and publish revisions (a running central does): take this step through the API (POST /api/certificates/rotations/:id/advance) or the Certificates tab',
     );
   const names =
@@ -180,7 +180,7 @@ export async function requireUnchangedCertificate(deps: RotationDeps, rotation: 
   const current = await deps.activeCertificate();
   if (!current || current.id !== rotation.fromCertificateId)
     throw new DomainError(
-      ErrorCode.CONFLICT,
+      'served_certificate_changed',
       'the served certificate changed since this rotation was staged: abort it and stage again',
     );
   return current;
@@ -205,7 +205,7 @@ export async function transition(
   );
   if (!moved)
     throw new DomainError(
-      ErrorCode.CONFLICT,
+      'rotation_changed_meanwhile',
       `rotation ${rotation.id} changed meanwhile (it is no longer ${rotation.phase}); look at it again`,
     );
 }

@@ -14,7 +14,7 @@ import {
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import { ApiDoc } from '../common/api-doc.decorator.js';
 import { IMPORT_LIMITS } from '../certificates/certificate-import.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { parseBody } from '../common/parse-body.js';
 import { clientAddress, type AuthenticatedRequest } from '../common/request-context.js';
 import {
@@ -55,7 +55,7 @@ export class RotationController {
   @ApiDoc({ query: rotationQuerySchema, response: rotationSchema })
   async current(@Query() query: unknown) {
     const current = await this.rotations.current(parseBody(rotationQuerySchema, query).limit);
-    if (!current) throw new DomainError(ErrorCode.NOT_FOUND, 'no certificate rotation was ever staged');
+    if (!current) throw new DomainError('rotation_not_found', 'no certificate rotation was ever staged');
     return current;
   }
 

@@ -1,5 +1,5 @@
 import { checkImport } from '../certificates/certificate-import.js';
-import { DomainError, ErrorCode, ValidationError } from '../common/domain-error.js';
+import { DomainError, ValidationError } from '../common/domain-error.js';
 import {
   type AbortRequest,
   type AdvanceRequest,
@@ -31,7 +31,7 @@ export class RotationService {
       const open = await this.deps.repo.findOpen();
       if (open)
         throw new DomainError(
-          ErrorCode.CONFLICT,
+          'rotation_already_open',
           `rotation ${open.id} is ${open.phase}: finish or abort it before staging another (one rotation at a time)`,
           { rotationId: open.id },
         );
@@ -84,7 +84,7 @@ export class RotationService {
   /** The rotation with live progress; `limit` caps the stranded agents listed. */
   async view(id: string, limit = 50): Promise<RotationView> {
     const rotation = await this.deps.repo.find(id);
-    if (!rotation) throw new DomainError(ErrorCode.NOT_FOUND, `no certificate rotation ${id}`);
+    if (!rotation) throw new DomainError('rotation_not_found', `no certificate rotation ${id}`);
     return this.describe(rotation, limit);
   }
 
@@ -105,7 +105,10 @@ export class RotationService {
     const rotation = await this.require(id);
     const to = NEXT_PHASE[rotation.phase];
     if (!to)
-      throw new DomainError(ErrorCode.CONFLICT, `rotation ${id} is ${rotation.phase}: there is no next step`);
+      throw new DomainError(
+        'rotation_no_next_step',
+        `rotation ${id} is ${rotation.phase}: there is no next step`,
+      );
     try {
       if (rotation.phase === 'staged') await publishTrust(this.deps, rotation, req, actor);
       else if (rotation.phase === 'trust_published') await activate(this.deps, rotation, req, actor);
@@ -140,7 +143,7 @@ export class RotationService {
     const rotation = await this.require(id);
     if (rotation.phase === 'completed' || rotation.phase === 'aborted')
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'rotation_nothing_to_abort',
         `rotation ${id} is ${rotation.phase}: nothing to abort${rotation.phase === 'completed' ? ' (restore the previous certificate with POST /api/certificates/server/previous, guarded)' : ''}`,
       );
     const details: Record<string, unknown> = {};
@@ -149,7 +152,7 @@ export class RotationService {
         const active = await this.deps.activeCertificate();
         if (active?.id !== rotation.activatedCertificateId)
           throw new DomainError(
-            ErrorCode.CONFLICT,
+            'served_certificate_changed',
             `the served certificate is no longer the one this rotation activated: nothing was restored`,
           );
         const restored = await this.deps.certificates.restorePrevious();
@@ -191,7 +194,7 @@ export class RotationService {
 
   private async require(id: string): Promise<StoredRotation> {
     const rotation = await this.deps.repo.find(id);
-    if (!rotation) throw new DomainError(ErrorCode.NOT_FOUND, `no certificate rotation ${id}`);
+    if (!rotation) throw new DomainError('rotation_not_found', `no certificate rotation ${id}`);
     return rotation;
   }
 

@@ -4,7 +4,7 @@ import { AgentsService } from '../agents/agents.service.js';
 import { CertificatesService } from '../certificates/certificates.service.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
 import { NodesRepository } from '../cluster/nodes.repository.js';
-import { DomainError, ErrorCode, ValidationError, type FieldIssue } from '../common/domain-error.js';
+import { DomainError, ValidationError, type FieldIssue } from '../common/domain-error.js';
 import { EventBus } from '../common/event-bus.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { ListenerManager } from '../listeners/listener-manager.js';
@@ -91,7 +91,7 @@ export class SettingsService {
       this.appliedVersion = 0; // whatever is stored now must be applied
       await this.applyStored('concurrent change');
       throw new DomainError(
-        ErrorCode.CONFLICT,
+        'settings_changed_meanwhile',
         'the settings were changed by someone else at the same time; reload and retry',
       );
     }
@@ -146,7 +146,7 @@ export class SettingsService {
     const shown = stranded.slice(0, STRANDED_NAMES_SHOWN).map((a) => a.id);
     const more = stranded.length > shown.length ? `, … (first ${STRANDED_NAMES_SHOWN})` : '';
     throw new DomainError(
-      ErrorCode.WOULD_STRAND_AGENTS,
+      'settings_would_strand_agents',
       `${holding} of ${connected} agent(s) connected over TLS hold a valid client certificate; ${stranded.length} would be refused at the handshake: ${shown.join(', ')}${more}. Let them get one first: set "Client certificates" to optional (agents that report "${CLIENT_CERT_IN_SESSION}" get one over their session, others at their next connection), or apply anyway with "Apply anyway and cut them off"`,
       { agents: stranded, connected, holdingCertificate: holding },
     );
@@ -170,7 +170,7 @@ export class SettingsService {
     );
     if (stranded.length === 0) return;
     throw new DomainError(
-      ErrorCode.WOULD_STRAND_AGENTS,
+      'settings_would_strand_agents',
       `${stranded.length} agent(s) are connected over plain and would be cut off; keep the current settings, or apply anyway with "Apply anyway and cut them off"`,
       { agents: stranded },
     );

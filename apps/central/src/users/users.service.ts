@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Role } from '../common/roles.js';
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { hashPassword } from '../crypto/secrets.js';
 import { UsersRepository, type GuardedChange, type UserSummary } from './users.repository.js';
 
@@ -15,7 +15,7 @@ export class UsersService {
 
   async create(input: { username: string; role: Role; password: string }): Promise<UserSummary> {
     const created = await this.repo.create(input.username, input.role, await hashPassword(input.password));
-    if (!created) throw new DomainError(ErrorCode.CONFLICT, `user "${input.username}" already exists`);
+    if (!created) throw new DomainError('user_already_exists', `user "${input.username}" already exists`);
     return created;
   }
 
@@ -31,23 +31,23 @@ export class UsersService {
     keepSessionHash: string | null = null,
   ): Promise<void> {
     if (!(await this.repo.setPassword(username, await hashPassword(password), keepSessionHash))) {
-      throw new DomainError(ErrorCode.NOT_FOUND, `no user "${username}"`);
+      throw new DomainError('user_not_found', `no user "${username}"`);
     }
   }
 
   async delete(username: string, actorUsername: string): Promise<void> {
     if (username === actorUsername) {
-      throw new DomainError(ErrorCode.CONFLICT, 'you cannot delete yourself; another admin can');
+      throw new DomainError('cannot_delete_yourself', 'you cannot delete yourself; another admin can');
     }
     check(await this.repo.delete(username), username, 'delete');
   }
 }
 
 function check(outcome: GuardedChange, username: string, verb: string): void {
-  if (outcome === 'not_found') throw new DomainError(ErrorCode.NOT_FOUND, `no user "${username}"`);
+  if (outcome === 'not_found') throw new DomainError('user_not_found', `no user "${username}"`);
   if (outcome === 'last_admin') {
     throw new DomainError(
-      ErrorCode.CONFLICT,
+      'last_admin',
       `cannot ${verb} "${username}": it is the last admin (make another user admin first)`,
     );
   }

@@ -1,6 +1,10 @@
 import type { FieldIssue } from '../../../../libs/api/error-body.js';
+import { type ApiErrorCode } from '../../../../libs/api/errors/index.js';
 
-/** A refusal from the API, with its machine-readable code and any details (issues, agents, reason). */
+/**
+ * A refusal from the API: `code` is the precise refusal (libs/api/errors, ADR 49), `category` the
+ * generic kind the API answers in `error`; the body keeps any details (issues, agents, reason).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -11,9 +15,22 @@ export class ApiError extends Error {
     super(message);
   }
 
+  /** `error` of the body; a central older than the domain codes sent only that, as the code. */
+  get category(): string {
+    return typeof this.body.error === 'string' ? this.body.error : this.code;
+  }
+
   get issues(): FieldIssue[] {
     return Array.isArray(this.body.issues) ? (this.body.issues as FieldIssue[]) : [];
   }
+}
+
+/** Whether `e` is the API refusing with one of `codes` (checked against the codes the API declares). */
+export function isRefusal(
+  e: unknown,
+  ...codes: ApiErrorCode[]
+): e is ApiError & { readonly code: ApiErrorCode } {
+  return e instanceof ApiError && (codes as string[]).includes(e.code);
 }
 
 /** The code of a call that never got central's answer (central down, network cut, proxy 502-504). */
@@ -87,9 +104,11 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (res.ok) return parsed as T;
   const err = (typeof parsed === 'object' && parsed ? parsed : {}) as Record<string, unknown>;
   if (res.status === 401 && path !== '/api/auth/login') sessionEnded();
+  const code =
+    typeof err.code === 'string' ? err.code : typeof err.error === 'string' ? err.error : undefined;
   throw new ApiError(
     res.status,
-    typeof err.error === 'string' ? err.error : `http_${res.status}`,
+    code ?? `http_${res.status}`,
     typeof err.message === 'string' ? err.message : `${res.status} ${res.statusText}`,
     err,
   );

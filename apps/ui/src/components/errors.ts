@@ -12,6 +12,12 @@ export function messageOf(e: unknown): string {
   return text ? `something went wrong in this page: ${text}` : 'something went wrong in this page';
 }
 
+/** A refusal in one line: each bad field with its message (a 400), else the API's sentence. */
+export function refusalText(e: unknown): string {
+  const issues = e instanceof ApiError ? e.issues : [];
+  return issues.length > 0 ? issues.map((i) => `${i.field}: ${i.message}`).join('; ') : messageOf(e);
+}
+
 /** A 400's issues keyed by field, for inline messages; empty for any other failure. */
 export function issuesOf(e: unknown): Record<string, string> {
   const out: Record<string, string> = {};

@@ -4,7 +4,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { utc } from '../../components/format.js';
 import { Dialog } from '../../components/dialog.js';
-import { issuesOf, messageOf } from '../../components/errors.js';
+import { DialogActions } from '../../components/dialog-actions.js';
+import { ExemptionFields } from '../../components/exemption-fields.js';
+import { messageOf, refusalText } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
 import { count, runBulk, type BulkActionName, type BulkResult, type BulkSelection } from './bulk-api.js';
 
@@ -82,8 +84,7 @@ export function BulkActionDialog(props: {
       .then((r) => current && (setPreview(r), setError(undefined)))
       .catch((e: unknown) => {
         if (!current) return;
-        const issues = Object.entries(issuesOf(e));
-        setError(issues.length > 0 ? issues.map(([k, m]) => `${k}: ${m}`).join('; ') : messageOf(e));
+        setError(refusalText(e));
         setPreview(undefined);
       })
       .finally(() => current && setBusy(false));
@@ -117,19 +118,7 @@ export function BulkActionDialog(props: {
       >
         {props.action === 'exempt' && (
           <>
-            <label>
-              Exemption reason (audited)
-              <input required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
-            </label>
-            <label>
-              Exempt until
-              <input
-                type="datetime-local"
-                required
-                value={expiresAt}
-                onInput={(e) => setExpiresAt(e.currentTarget.value)}
-              />
-            </label>
+            <ExemptionFields {...{ reason, expiresAt }} onReason={setReason} onExpiresAt={setExpiresAt} />
           </>
         )}
         {props.action === 'retry' && (
@@ -183,20 +172,15 @@ export function BulkActionDialog(props: {
             {props.action === 'exempt' ? 'Say why to see how many agents this exempts.' : 'Choose a rollout.'}
           </p>
         )}
-        <div class="actions">
-          <button
-            type="submit"
-            class={words.danger ? 'danger' : undefined}
-            disabled={busy || !preview || preview.changed === 0}
-          >
-            {preview
-              ? `${words.confirm} ${count(preview.changed)} ${preview.changed === 1 ? 'agent' : 'agents'}`
-              : words.confirm}
-          </button>
-          <button type="button" class="ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions
+          danger={words.danger}
+          disabled={busy || !preview || preview.changed === 0}
+          onCancel={props.onClose}
+        >
+          {preview
+            ? `${words.confirm} ${count(preview.changed)} ${preview.changed === 1 ? 'agent' : 'agents'}`
+            : words.confirm}
+        </DialogActions>
       </form>
     </Dialog>
   );

@@ -1,6 +1,7 @@
 import type { EnrollmentToken, NewEnrollmentToken } from '../../../../../libs/api/agents.js';
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../../api/client.js';
+import { api } from '../../api/client.js';
+import { refusalText } from '../../components/errors.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 import { useLoad } from '../../components/use-load.js';
@@ -33,11 +34,7 @@ export function EnrollmentTokens(props: { canWrite: boolean }) {
       );
       await tokens.reload();
     } catch (err) {
-      setError(
-        err instanceof ApiError && err.issues.length
-          ? err.issues.map((i) => `${i.field}: ${i.message}`).join('; ')
-          : String(err instanceof Error ? err.message : err),
-      );
+      setError(refusalText(err));
     }
   };
 

@@ -1,10 +1,11 @@
 import type { ServerCertificate } from '../../../../../libs/api/certificates.js';
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../../api/client.js';
+import { api } from '../../api/client.js';
 import { Dialog } from '../../components/dialog.js';
+import { DialogActions } from '../../components/dialog-actions.js';
+import { refusalText } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
-
-const ACCEPT = '.pfx,.p12,.p7b,.p7c,.cer,.crt,.der,.pem,.key,.p8';
+import { CertificateFilesFields, useCertificateUpload } from './certificate-files-fields.js';
 
 /**
  * Import in any supported format: the server recognises it from the content, so one dialog takes a
@@ -14,8 +15,7 @@ export function ImportDialog(props: {
   onClose: () => void;
   onImported: (r: { certificate: ServerCertificate; warnings: string[] }) => void;
 }) {
-  const [files, setFiles] = useState<File[]>([]);
-  const [password, setPassword] = useState('');
+  const upload = useCertificateUpload();
   const [hosts, setHosts] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -24,16 +24,12 @@ export function ImportDialog(props: {
     e.preventDefault();
     setBusy(true);
     setError(undefined);
-    const form = new FormData();
-    for (const f of files) form.append('files', f, f.name);
-    if (password) form.append('password', password);
+    const form = upload.form();
     if (hosts.trim()) form.append('hosts', hosts.trim());
     try {
       props.onImported(await api('POST', '/api/certificates/server/import', form));
     } catch (err) {
-      if (err instanceof ApiError && err.issues.length > 0)
-        setError(err.issues.map((i) => `${i.field}: ${i.message}`).join('; '));
-      else setError(err instanceof Error ? err.message : String(err));
+      setError(refusalText(err));
       setBusy(false);
     }
   };
@@ -46,27 +42,7 @@ export function ImportDialog(props: {
           chain, PKCS#8 or traditional RSA/EC keys (encrypted or not). A refused import changes nothing.
         </p>
         {error && <Notice kind="error">{error}</Notice>}
-        <label>
-          Files
-          <input
-            type="file"
-            name="files"
-            multiple
-            required
-            accept={ACCEPT}
-            onChange={(e) => setFiles(Array.from(e.currentTarget.files ?? []))}
-          />
-        </label>
-        <label>
-          Password (PKCS#12 or encrypted key)
-          <input
-            type="password"
-            name="password"
-            autocomplete="off"
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </label>
+        <CertificateFilesFields upload={upload} />
         <label>
           Host names agents use (optional, comma-separated)
           <input
@@ -76,14 +52,9 @@ export function ImportDialog(props: {
             onInput={(e) => setHosts(e.currentTarget.value)}
           />
         </label>
-        <div class="actions">
-          <button type="submit" disabled={busy || files.length === 0}>
-            {busy ? 'Checking…' : 'Import'}
-          </button>
-          <button type="button" class="ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions disabled={busy || upload.files.length === 0} onCancel={props.onClose}>
+          {busy ? 'Checking…' : 'Import'}
+        </DialogActions>
       </form>
     </Dialog>
   );

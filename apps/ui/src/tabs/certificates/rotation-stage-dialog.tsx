@@ -1,15 +1,15 @@
 import type { Rotation } from '../../../../../libs/api/rotation.js';
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../../api/client.js';
+import { api } from '../../api/client.js';
 import { Dialog } from '../../components/dialog.js';
+import { DialogActions } from '../../components/dialog-actions.js';
+import { refusalText } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
-
-const ACCEPT = '.pfx,.p12,.p7b,.p7c,.cer,.crt,.der,.pem,.key,.p8';
+import { CertificateFilesFields, useCertificateUpload } from './certificate-files-fields.js';
 
 /** Step 1: the same files as an import; stored (key sealed), not served. */
 export function RotationStageDialog(props: { onClose: () => void; onStaged: (r: Rotation) => void }) {
-  const [files, setFiles] = useState<File[]>([]);
-  const [password, setPassword] = useState('');
+  const upload = useCertificateUpload();
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -18,16 +18,12 @@ export function RotationStageDialog(props: { onClose: () => void; onStaged: (r: 
     e.preventDefault();
     setBusy(true);
     setError(undefined);
-    const form = new FormData();
-    for (const f of files) form.append('files', f, f.name);
-    if (password) form.append('password', password);
+    const form = upload.form();
     form.append('reason', reason);
     try {
       props.onStaged(await api<Rotation>('POST', '/api/certificates/rotations', form));
     } catch (err) {
-      if (err instanceof ApiError && err.issues.length > 0)
-        setError(err.issues.map((i) => `${i.field}: ${i.message}`).join('; '));
-      else setError(err instanceof Error ? err.message : String(err));
+      setError(refusalText(err));
       setBusy(false);
     }
   };
@@ -40,39 +36,17 @@ export function RotationStageDialog(props: { onClose: () => void; onStaged: (r: 
           The same files as an import (PKCS#12 with its password, or certificate, key and chain).
         </p>
         {error && <Notice kind="error">{error}</Notice>}
-        <label>
-          Files
-          <input
-            type="file"
-            name="files"
-            multiple
-            required
-            accept={ACCEPT}
-            onChange={(e) => setFiles(Array.from(e.currentTarget.files ?? []))}
-          />
-        </label>
-        <label>
-          Password (PKCS#12 or encrypted key)
-          <input
-            type="password"
-            name="password"
-            autocomplete="off"
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </label>
+        <CertificateFilesFields upload={upload} />
         <label>
           Reason (audited)
           <input name="reason" required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
         </label>
-        <div class="actions">
-          <button type="submit" disabled={busy || files.length === 0 || !reason.trim()}>
-            {busy ? 'Checking…' : 'Stage'}
-          </button>
-          <button type="button" class="ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions
+          disabled={busy || upload.files.length === 0 || !reason.trim()}
+          onCancel={props.onClose}
+        >
+          {busy ? 'Checking…' : 'Stage'}
+        </DialogActions>
       </form>
     </Dialog>
   );

@@ -2,7 +2,9 @@ import type { StrandedExemptionResult as BulkExemptResult } from '../../../../..
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { Dialog } from '../../components/dialog.js';
-import { issuesOf, messageOf } from '../../components/errors.js';
+import { DialogActions } from '../../components/dialog-actions.js';
+import { ExemptionFields } from '../../components/exemption-fields.js';
+import { messageOf, refusalText } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
 import { type StrandedFilter } from './stranded-types.js';
 
@@ -45,8 +47,7 @@ export function StrandedExemptDialog(props: {
       .then((r) => current && (setPreview(r), setError(undefined)))
       .catch((e: unknown) => {
         if (!current) return;
-        const issues = Object.entries(issuesOf(e));
-        setError(issues.length > 0 ? issues.map(([k, m]) => `${k}: ${m}`).join('; ') : messageOf(e));
+        setError(refusalText(e));
       });
     return () => {
       current = false;
@@ -79,19 +80,7 @@ export function StrandedExemptDialog(props: {
           filter. Exempt agents are left out of the gate of closing the plain listener until the exemption
           expires.
         </p>
-        <label>
-          Exemption reason (audited)
-          <input required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
-        </label>
-        <label>
-          Exempt until
-          <input
-            type="datetime-local"
-            required
-            value={expiresAt}
-            onInput={(e) => setExpiresAt(e.currentTarget.value)}
-          />
-        </label>
+        <ExemptionFields {...{ reason, expiresAt }} onReason={setReason} onExpiresAt={setExpiresAt} />
         {error && <Notice kind="error">{error}</Notice>}
         {preview && (
           <div class="notice notice-warn" role="status" data-testid="exempt-preview">
@@ -100,14 +89,9 @@ export function StrandedExemptDialog(props: {
               ` Skipped: ${preview.skipped.map((s) => `${n(s.count)} ${s.reason}`).join(', ')}.`}
           </div>
         )}
-        <div class="actions">
-          <button type="submit" disabled={busy || !hasReason || count === 0}>
-            Exempt {n(count)} agents
-          </button>
-          <button type="button" class="ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions disabled={busy || !hasReason || count === 0} onCancel={props.onClose}>
+          Exempt {n(count)} agents
+        </DialogActions>
       </form>
     </Dialog>
   );

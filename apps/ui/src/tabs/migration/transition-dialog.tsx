@@ -5,8 +5,10 @@ import {
 } from '../../../../../libs/api/migration-phases.js';
 import type { ProfileListItem, RevisionSummary } from '../../../../../libs/api/profiles.js';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../../api/client.js';
+import { type ApiErrorCode } from '../../../../../libs/api/errors/index.js';
+import { api, type ApiError, isRefusal } from '../../api/client.js';
 import { Dialog } from '../../components/dialog.js';
+import { DialogActions } from '../../components/dialog-actions.js';
 import { issuesOf, messageOf, hasUnplacedIssue } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
 import { phaseName, rollBackTo, STEP_INTO } from '../../components/phase-words.js';
@@ -18,6 +20,14 @@ import { REASON_WORDS, type ReasonCode } from './stranded-types.js';
 const LISTED_ONE_BY_ONE = 10;
 
 /** How many the 409 says would be stranded, by reason (it lists only the first of them). */
+// Refusals that list the agents a step would strand: the secure-only gate, the rollback, and the
+// listener change a step makes.
+const STRANDING: ApiErrorCode[] = [
+  'would_strand_agents',
+  'rollback_would_strand_agents',
+  'settings_would_strand_agents',
+];
+
 function countsOf(e: ApiError, listed: number): { total: number; byReason: Record<string, number> } {
   const total = typeof e.body.strandedCount === 'number' ? e.body.strandedCount : listed;
   const byReason =
@@ -96,7 +106,7 @@ export function TransitionDialog(props: {
       await api('POST', `/api/migration/${props.kind}`, body);
       props.onDone(to ? `${props.kind === 'advance' ? STEP_INTO[to] : rollBackTo(to)}: done.` : 'Done.');
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'would_strand_agents') {
+      if (isRefusal(e, ...STRANDING)) {
         const list = strandedOf(e);
         setStranded(list);
         setCounts(countsOf(e, list.length));
@@ -265,17 +275,12 @@ export function TransitionDialog(props: {
             </div>
           </section>
         ) : (
-          <div class="actions">
-            <button
-              type="submit"
-              disabled={busy || !reason.trim() || (needsRevision && profile !== '' && !revision)}
-            >
-              {props.kind === 'advance' ? 'Advance' : 'Roll back'}
-            </button>
-            <button type="button" class="ghost" onClick={props.onClose}>
-              Cancel
-            </button>
-          </div>
+          <DialogActions
+            disabled={busy || !reason.trim() || (needsRevision && profile !== '' && !revision)}
+            onCancel={props.onClose}
+          >
+            {props.kind === 'advance' ? 'Advance' : 'Roll back'}
+          </DialogActions>
         )}
       </form>
     </Dialog>

@@ -4,7 +4,7 @@ import type {
   StrandedByListenerChange as StrandedAgent,
 } from '../../../../../libs/api/settings.js';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../../api/client.js';
+import { api, ApiError, isRefusal } from '../../api/client.js';
 import { messageOf } from '../../components/errors.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
@@ -70,7 +70,7 @@ export function ParametersTab() {
       if (e instanceof ApiError && e.issues.length > 0) {
         setIssues(Object.fromEntries(e.issues.map((i) => [i.field, i.message])));
         setOutcome({ kind: 'error', message: 'Nothing was applied: correct the fields marked below.' });
-      } else if (e instanceof ApiError && e.code === 'would_strand_agents') {
+      } else if (isRefusal(e, 'settings_would_strand_agents')) {
         setOutcome({ kind: 'strand', message: e.message, agents: (e.body.agents as StrandedAgent[]) ?? [] });
       } else {
         setOutcome({ kind: 'error', message: messageOf(e) });

@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { Dialog } from '../../components/dialog.js';
+import { DialogActions } from '../../components/dialog-actions.js';
 import { issuesOf, messageOf, hasUnplacedIssue } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
-import { described, Field } from '../parameters/field.js';
+import { ProfileNameFields } from './profile-name-fields.js';
 
 /** Copy a profile (draft, truststore, settings) under a new name. */
 export function CopyDialog(props: { from: string; onClose: () => void; onCopied: (name: string) => void }) {
@@ -31,30 +32,17 @@ export function CopyDialog(props: { from: string; onClose: () => void; onCopied:
   return (
     <Dialog title={`Copy ${props.from}`} onClose={props.onClose}>
       <form onSubmit={(e) => void submit(e)} class="stack">
-        <Field id="copy-name" label="New profile name" issue={issues.name} hint="A-Z a-z 0-9 . _ -">
-          <input
-            {...described('copy-name', issues.name)}
-            value={name}
-            required
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </Field>
-        <Field id="copy-description" label="Description" issue={issues.description}>
-          <input
-            {...described('copy-description', issues.description)}
-            value={description}
-            onInput={(e) => setDescription(e.currentTarget.value)}
-          />
-        </Field>
+        <ProfileNameFields
+          idPrefix="copy"
+          nameLabel="New profile name"
+          {...{ name, description, issues }}
+          onName={setName}
+          onDescription={setDescription}
+        />
         {error && hasUnplacedIssue(issues, ['name', 'description']) && <Notice kind="error">{error}</Notice>}
-        <div class="actions">
-          <button type="submit" disabled={busy}>
-            Copy
-          </button>
-          <button type="button" class="ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions disabled={busy} onCancel={props.onClose}>
+          Copy
+        </DialogActions>
       </form>
     </Dialog>
   );

@@ -2,9 +2,11 @@ import type { ProfileListItem } from '../../../../../libs/api/profiles.js';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { Dialog } from '../../components/dialog.js';
+import { DialogActions } from '../../components/dialog-actions.js';
 import { hasUnplacedIssue, issuesOf, messageOf } from '../../components/errors.js';
 import { Notice } from '../../components/notice.js';
 import { described, Field } from '../parameters/field.js';
+import { ProfileNameFields } from './profile-name-fields.js';
 
 /**
  * A new profile from a built-in template (the repository's profiles/<name>, loaded as built-in profiles of
@@ -44,21 +46,13 @@ export function NewProfileDialog(props: {
   return (
     <Dialog title="New profile" onClose={props.onClose}>
       <form onSubmit={(e) => void submit(e)} class="stack">
-        <Field id="new-name" label="Profile name" issue={issues.name} hint="A-Z a-z 0-9 . _ -">
-          <input
-            {...described('new-name', issues.name)}
-            value={name}
-            required
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </Field>
-        <Field id="new-description" label="Description" issue={issues.description}>
-          <input
-            {...described('new-description', issues.description)}
-            value={description}
-            onInput={(e) => setDescription(e.currentTarget.value)}
-          />
-        </Field>
+        <ProfileNameFields
+          idPrefix="new"
+          nameLabel="Profile name"
+          {...{ name, description, issues }}
+          onName={setName}
+          onDescription={setDescription}
+        />
         <Field
           id="new-template"
           label="Start from"
@@ -81,14 +75,9 @@ export function NewProfileDialog(props: {
         {error && hasUnplacedIssue(issues, ['name', 'description', 'template']) && (
           <Notice kind="error">{error}</Notice>
         )}
-        <div class="actions">
-          <button type="submit" disabled={busy || !name.trim()}>
-            Create profile
-          </button>
-          <button type="button" class="ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions disabled={busy || !name.trim()} onCancel={props.onClose}>
+          Create profile
+        </DialogActions>
       </form>
     </Dialog>
   );

@@ -6,7 +6,7 @@ import type {
 } from '../../../../../libs/api/profiles.js';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { issuesOf, messageOf } from '../../components/errors.js';
+import { refusalText } from '../../components/errors.js';
 import { utc } from '../../components/format.js';
 import { Notice } from '../../components/notice.js';
 
@@ -45,8 +45,7 @@ export function TruststoreEditor(props: {
       setPem('');
       props.onSaved(p, text);
     } catch (e) {
-      const issues = Object.entries(issuesOf(e));
-      setError(issues.length ? issues.map(([f, m]) => `${f}: ${m}`).join('; ') : messageOf(e));
+      setError(refusalText(e));
     }
   };
 

@@ -3,7 +3,8 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { Notice } from '../../components/notice.js';
 import { described, Field } from '../parameters/field.js';
-import { PASSWORD_HINT, ROLE_WORDS, userRefusal } from './user-words.js';
+import { PasswordField } from './password-field.js';
+import { ROLE_WORDS, userRefusal } from './user-words.js';
 
 const EMPTY = { username: '', role: 'viewer' as Role, password: '' };
 
@@ -53,16 +54,13 @@ export function CreateUserForm(props: { onCreated: (u: UserSummary) => void }) {
           <option value="admin">admin</option>
         </select>
       </Field>
-      <Field id="new-password" label="First password" issue={fields.password} hint={PASSWORD_HINT}>
-        <input
-          {...described('new-password', fields.password)}
-          type="password"
-          autocomplete="new-password"
-          required
-          value={form.password}
-          onInput={(e) => setForm({ ...form, password: e.currentTarget.value })}
-        />
-      </Field>
+      <PasswordField
+        id="new-password"
+        label="First password"
+        issue={fields.password}
+        value={form.password}
+        onInput={(password) => setForm({ ...form, password })}
+      />
       <div class="actions">
         <button type="submit" disabled={busy}>
           {busy ? 'Creating…' : 'Create user'}

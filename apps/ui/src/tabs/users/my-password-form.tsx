@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { Notice } from '../../components/notice.js';
-import { described, Field } from '../parameters/field.js';
-import { PASSWORD_HINT, userRefusal } from './user-words.js';
+import { PasswordField } from './password-field.js';
+import { userRefusal } from './user-words.js';
 
 const EMPTY = { currentPassword: '', newPassword: '' };
 
@@ -36,26 +36,21 @@ export function MyPasswordForm(props: { onChanged: () => void }) {
       <h2 id="my-password-title">Change my password</h2>
       {done && <Notice kind="ok">Password changed. Your other sessions have ended.</Notice>}
       {refusal && <Notice kind="error">{refusal.message}</Notice>}
-      <Field id="current-password" label="Current password" issue={fields.currentPassword}>
-        <input
-          {...described('current-password', fields.currentPassword)}
-          type="password"
-          autocomplete="current-password"
-          required
-          value={form.currentPassword}
-          onInput={(e) => setForm({ ...form, currentPassword: e.currentTarget.value })}
-        />
-      </Field>
-      <Field id="my-new-password" label="New password" issue={fields.newPassword} hint={PASSWORD_HINT}>
-        <input
-          {...described('my-new-password', fields.newPassword)}
-          type="password"
-          autocomplete="new-password"
-          required
-          value={form.newPassword}
-          onInput={(e) => setForm({ ...form, newPassword: e.currentTarget.value })}
-        />
-      </Field>
+      <PasswordField
+        id="current-password"
+        label="Current password"
+        issue={fields.currentPassword}
+        current
+        value={form.currentPassword}
+        onInput={(currentPassword) => setForm({ ...form, currentPassword })}
+      />
+      <PasswordField
+        id="my-new-password"
+        label="New password"
+        issue={fields.newPassword}
+        value={form.newPassword}
+        onInput={(newPassword) => setForm({ ...form, newPassword })}
+      />
       <div class="actions">
         <button type="submit" disabled={busy}>
           Change password

@@ -2,8 +2,9 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { Dialog } from '../../components/dialog.js';
 import { Notice } from '../../components/notice.js';
-import { described, Field } from '../parameters/field.js';
-import { PASSWORD_HINT, userRefusal } from './user-words.js';
+import { DialogActions } from '../../components/dialog-actions.js';
+import { PasswordField } from './password-field.js';
+import { userRefusal } from './user-words.js';
 
 /** An admin sets someone's password; central ends that user's sessions, so the old one stops at once. */
 export function ResetPasswordDialog(props: { username: string; onDone: () => void; onClose: () => void }) {
@@ -29,24 +30,16 @@ export function ResetPasswordDialog(props: { username: string; onDone: () => voi
       <form class="stack" onSubmit={submit}>
         <p class="muted">Their open sessions end: they log in again with the new password.</p>
         {refusal && <Notice kind="error">{refusal.message}</Notice>}
-        <Field id="reset-password" label="New password" issue={refusal?.fields.password} hint={PASSWORD_HINT}>
-          <input
-            {...described('reset-password', refusal?.fields.password)}
-            type="password"
-            autocomplete="new-password"
-            required
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </Field>
-        <div class="actions">
-          <button type="submit" disabled={busy}>
-            Set password
-          </button>
-          <button type="button" class="ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <PasswordField
+          id="reset-password"
+          label="New password"
+          issue={refusal?.fields.password}
+          value={password}
+          onInput={setPassword}
+        />
+        <DialogActions disabled={busy} onCancel={props.onClose}>
+          Set password
+        </DialogActions>
       </form>
     </Dialog>
   );

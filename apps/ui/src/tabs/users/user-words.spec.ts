@@ -20,21 +20,31 @@ describe('userRefusal: the API refusals of user and password changes in the scre
   });
 
   it('names the wrong current password under its field', () => {
-    const e = new ApiError(403, 'forbidden', 'the current password is wrong', {});
+    const e = new ApiError(403, 'current_password_wrong', 'the current password is wrong', {
+      error: 'forbidden',
+    });
     expect(userRefusal(e).fields).toEqual({ currentPassword: 'this is not your current password' });
   });
 
   it('tells how long to wait after too many wrong passwords', () => {
-    const e = new ApiError(429, 'too_many_attempts', 'too many login attempts, try again later', {
+    const e = new ApiError(429, 'too_many_login_attempts', 'too many login attempts, try again later', {
+      error: 'too_many_attempts',
       retryAfterSeconds: 30,
     });
     expect(userRefusal(e).message).toBe('Too many wrong passwords: wait (about 30 s) and try again.');
   });
 
+  it('does not take another refusal of the same category for a wrong current password', () => {
+    const e = new ApiError(403, 'role_insufficient', 'this needs the admin role; you are viewer', {
+      error: 'forbidden',
+    });
+    expect(userRefusal(e)).toEqual({ message: 'This needs the admin role; you are viewer', fields: {} });
+  });
+
   it('keeps the API sentence for the last-admin rule, capitalised', () => {
     const e = new ApiError(
       409,
-      'conflict',
+      'last_admin',
       'cannot demote "admin": it is the last admin (make another user admin first)',
       {},
     );

@@ -1,5 +1,5 @@
 import type { Role } from '../../../../../libs/api/users.js';
-import { ApiError } from '../../api/client.js';
+import { ApiError, isRefusal } from '../../api/client.js';
 import { messageOf } from '../../components/errors.js';
 
 /** What each role may do, in the words of the Users screen (the route policy of ADR 11). */
@@ -34,13 +34,13 @@ export function userRefusal(e: unknown): { message: string; fields: Record<strin
     const rest = unplaced.map((i) => `${i.field}: ${i.message}`).join('; ');
     return { message: rest || 'Nothing was changed: correct the fields marked below.', fields };
   }
-  if (e.code === 'forbidden' && /current password/.test(e.message)) {
+  if (isRefusal(e, 'current_password_wrong')) {
     return {
       message: 'Nothing was changed.',
       fields: { currentPassword: 'this is not your current password' },
     };
   }
-  if (e.code === 'too_many_attempts') {
+  if (isRefusal(e, 'too_many_login_attempts')) {
     const wait = typeof e.body.retryAfterSeconds === 'number' ? ` (about ${e.body.retryAfterSeconds} s)` : '';
     return { message: `Too many wrong passwords: wait${wait} and try again.`, fields };
   }
