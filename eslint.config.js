@@ -1,7 +1,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { folderDirection } from './eslint/folder-direction.js';
 import { noSqlOutsideRepositories } from './eslint/no-sql-outside-repositories.js';
+
+/** This repository's own rules (eslint/): where SQL lives (ADR 47) and which way folders import. */
+const switchyard = {
+  rules: { 'no-sql-outside-repositories': noSqlOutsideRepositories, 'folder-direction': folderDirection },
+};
 
 /**
  * Where SQL and the ORM may appear (ADR 3, ADR 47): a domain's repositories and report modules, the
@@ -43,7 +49,7 @@ export default tseslint.config(
   {
     files: ['**/*.{ts,tsx,js,mjs}'],
     ignores: [...SQL_FILES],
-    plugins: { switchyard: { rules: { 'no-sql-outside-repositories': noSqlOutsideRepositories } } },
+    plugins: { switchyard },
     rules: { 'switchyard/no-sql-outside-repositories': 'error' },
   },
   {
@@ -72,5 +78,11 @@ export default tseslint.config(
     // The admin UI runs in the browser.
     files: ['apps/ui/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // Central's folders import each other one way (docs/architecture.md, eslint/folder-direction.json).
+    files: ['apps/central/src/**/*.ts'],
+    plugins: { switchyard },
+    rules: { 'switchyard/folder-direction': 'error' },
   },
 );

@@ -141,6 +141,9 @@ export const rolloutProgressSchema = z.object({
   failed: z.array(z.object({ agentId: z.string(), state: z.string(), reason: z.string().nullable() })),
 });
 
+/** `GET /api/agent-upgrades/needs-upgrade`: who `targets: {"needsUpgrade": true}` takes now (the full count, the first ids). */
+export const needsUpgradeSchema = z.object({ count: z.number().int(), agentIds: z.array(z.string()) });
+
 export type Rollout = Wire<typeof rolloutSchema>;
 export type RolloutTargets = Wire<typeof shownTargetsSchema>;
 export type WaveSpec = Wire<typeof waveSpecSchema>;
@@ -151,3 +154,4 @@ export type RolloutSummary = Wire<typeof rolloutSummarySchema>;
 export type RolloutDetail = Wire<typeof rolloutDetailSchema>;
 export type PushedRollout = Wire<typeof pushedRolloutSchema>;
 export type RolloutPreview = Wire<typeof rolloutPreviewSchema>;
+export type NeedsUpgrade = Wire<typeof needsUpgradeSchema>;

@@ -133,7 +133,8 @@ describe('server certificate: import, live swap, certmgr, drop-in folder, expiry
       serialNumber: leaf.serialNumber,
     });
     expect(r.body.certificate.chain).toHaveLength(2);
-    expect(r.body.warnings.join(' ')).toMatch(/expires/);
+    // A fresh 20-day certificate is not "expiring": the warning starts in its last third (libs/pki).
+    expect(r.body.warnings.join(' ')).not.toMatch(/expires/);
     await waitFor(
       'the new certificate on new handshakes',
       async () => (await presentedSerial()) === leaf.serialNumber,

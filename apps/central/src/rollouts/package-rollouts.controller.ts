@@ -3,7 +3,7 @@ import { ApiDoc } from '../common/api-doc.decorator.js';
 import { parseBody } from '../common/parse-body.js';
 import { type AuthenticatedRequest } from '../common/request-context.js';
 import { createPackageRolloutSchema } from '../../../../libs/api/rollout-requests.js';
-import { rolloutDetailSchema } from '../../../../libs/api/rollouts.js';
+import { needsUpgradeSchema, rolloutDetailSchema } from '../../../../libs/api/rollouts.js';
 import { PackageRolloutsService } from './package-rollouts.service.js';
 
 /**
@@ -16,6 +16,7 @@ export class PackageRolloutsController {
 
   /** Who `targets: {"needsUpgrade": true}` would take now: the count and the first ids (the UI's button). */
   @Get('needs-upgrade')
+  @ApiDoc({ response: needsUpgradeSchema })
   needsUpgrade() {
     return this.upgrades.needsUpgrade();
   }

@@ -35,7 +35,7 @@ export function UpgradeAgentsDialog(props: {
     setError(undefined);
     try {
       const r = await upgradeAgentsNeedingIt(chosen);
-      props.onStarted(r.id, chosen, r.targets.agentIdCount ?? r.targets.agentIds?.length ?? props.count);
+      props.onStarted(r.id, chosen, 'agentIdCount' in r.targets ? r.targets.agentIdCount : props.count);
     } catch (e) {
       setError(messageOf(e));
     } finally {
