@@ -22,6 +22,7 @@ import { ListenerFailures1765100610000 } from './1765100610000-ListenerFailures.
 import { DiagnosticBundles1765200200000 } from './1765200200000-DiagnosticBundles.js';
 import { AgentPackages1765200300000 } from './1765200300000-AgentPackages.js';
 import { PackageRollouts1765200310000 } from './1765200310000-PackageRollouts.js';
+import { RolloutFailedEntries1796644800000 } from './1796644800000-RolloutFailedEntries.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   DiagnosticBundles1765200200000,
   AgentPackages1765200300000,
   PackageRollouts1765200310000,
+  RolloutFailedEntries1796644800000,
 ];

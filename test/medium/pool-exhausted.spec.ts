@@ -75,10 +75,21 @@ describe('the database pool exhausted (real PostgreSQL, pool of 3)', () => {
     );
     expect(readyMs).toBeLessThan(2_000 + 1_000); // before a balancer's 2 s check gives up (load margin)
 
-    // A new agent cannot be checked: refused with Retry-After (after the pool's wait), not welcomed.
+    // A new agent cannot be checked: refused at once with Retry-After and the reason, not after the pool's
+    // 10 s wait, and not welcomed. A statement waits for a connection and none was handed out for a
+    // while (the readiness probe above waited 1.5 s): the pool is stuck, not busy.
+    void dataSource.query('SELECT 1').catch(() => undefined);
+    started = Date.now();
     const refused = await upgrade(c.ports.plain, 'during', token);
+    const refusedMs = Date.now() - started;
     expect(refused).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(refused).toContain("central's database pool is exhausted");
     expect(Number(/^Retry-After: (\d+)\r$/m.exec(refused)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(refusedMs).toBeLessThan(3_000); // the pool's own wait is 10 s (load margin)
+    // An agent whose credential is in memory too: its hello could not be recorded either.
+    const credential = (await agents[0]!.welcome()).credential as string;
+    const again = await upgrade(c.ports.plain, 'before', credential);
+    expect(again).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
     // The connected agent's session lives on.
     expect(agents[0]!.socket.readyState).toBe(agents[0]!.socket.OPEN);
 
@@ -89,5 +100,7 @@ describe('the database pool exhausted (real PostgreSQL, pool of 3)', () => {
     agents.push(await RawAgent.connect({ url, agentId: 'during', secret: token }));
     const online = await c.api.ok<Array<{ id: string }>>('GET', '/api/agents?status=online');
     expect(online.map((a) => a.id).sort()).toEqual(['before', 'during']);
+    const metrics = await (await fetch(new URL('/metrics', c.central.adminUrl))).text();
+    expect(metrics).toMatch(/^switchyard_agent_connections_refused_total\{reason="pool"\} [2-9]/m);
   }, 60_000);
 });

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import nodeModule from 'node:module';
 import { ConfigError, loadCentralConfig } from './config/central-config.js';
 import { type RunningCentral } from './central-app.js';
+import { EarlyLog, openDatabaseEarly } from './database/database-early.js';
 import { runningBanner } from './running-banner.js';
 import { hostFacts, loadWorkersSetting, workerCount } from './workers/worker-count.js';
 
@@ -53,8 +54,19 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 
+  // The embedded PostgreSQL starts while Nest and the application load, not after them (cold start).
+  const early = new EarlyLog();
+  const opening = openDatabaseEarly(config, early.line);
+  opening.catch(() => undefined); // startCentral awaits it and reports a failure
   const { startCentral } = await import('./central-app.js');
-  const central = await startCentral(config);
+  const central = await startCentral(config, undefined, (log) => {
+    early.attach(log);
+    return opening;
+  }).catch(async (error: unknown) => {
+    // Failed before it took the database over (e.g. the master key): the server started early stops too.
+    await opening.then((database) => database.close()).catch(() => undefined);
+    throw error;
+  });
   started.central = central;
   console.log(
     runningBanner({

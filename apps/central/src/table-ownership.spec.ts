@@ -46,6 +46,7 @@ const OWNER: Record<string, string> = {
 /** Report modules (ADR 47) → the other folders' tables each may read, besides its own folder's. */
 const REPORTS: Record<string, string[]> = {
   'agents/agent-status.query.ts': ['central_nodes'],
+  'agents/agent-status-changes.query.ts': ['central_nodes'],
   'agents/agent-selection.query.ts': ['central_nodes', 'agent_desired_profiles'],
   'agents/known-secure-agents.query.ts': ['central_nodes', 'migration_exemptions'],
   'migration/migration-gate.query.ts': [

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { generateKeyPairSync } from 'node:crypto';
-import acme from 'acme-client';
+import type acme from 'acme-client';
 import { SecretBox } from '../crypto/secret-box.js';
+import { loadAcmeClient } from './acme-client.loader.js';
 import { AcmeRepository } from './acme.repository.js';
 
 const ACCOUNT_KEY_PURPOSE = 'acme-account-key';
@@ -26,7 +27,8 @@ export class AcmeAccounts {
     const accountKey = stored
       ? this.secrets.open(stored.keyEncrypted, ACCOUNT_KEY_PURPOSE).toString('utf8')
       : newAccountKey();
-    const client = new acme.Client({ directoryUrl, accountKey, ...BACKOFF });
+    const { Client } = await loadAcmeClient();
+    const client = new Client({ directoryUrl, accountKey, ...BACKOFF });
     // newAccount with a known key returns the existing account (RFC 8555 §7.3.1), so this is also the lookup.
     await client.createAccount({ termsOfServiceAgreed: true, contact: [`mailto:${contact}`] });
     const accountUrl = client.getAccountUrl();

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { generateKeyPairSync } from 'node:crypto';
-import acme from 'acme-client';
+import type acme from 'acme-client';
 import { CertificatesService, type ServerIdentity } from '../certificates/certificates.service.js';
 import { type StrandedAgent } from '../certificates/stranded-agents.js';
 import { DomainError } from '../common/domain-error.js';
 import { HeldForApprovalError } from './acme-hold.js';
 import { AcmeAccounts } from './acme-accounts.js';
+import { loadAcmeClient } from './acme-client.loader.js';
 import { AcmeClock } from './acme-clock.js';
 import { ACME_CONFIG, type AcmeConfig } from './acme.config.js';
 import { withDirectoryTrust } from './acme-directory-trust.js';
@@ -53,7 +54,8 @@ export class AcmeOrderRunner {
         }
         await progress.checkpoint('finalizing the order');
         const keyPem = newServerKey();
-        const [, csr] = await acme.crypto.createCsr(
+        const { crypto: acmeCrypto } = await loadAcmeClient();
+        const [, csr] = await acmeCrypto.createCsr(
           { ...(order.fqdn.length <= 64 ? { commonName: order.fqdn } : {}), altNames: [order.fqdn] },
           keyPem,
         );

@@ -7,6 +7,7 @@ import { AgentsController } from './agents.controller.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
 import { DeadNodeWatch } from './dead-node-watch.js';
+import { AgentStatusChangesQuery } from './agent-status-changes.query.js';
 import { DeadNodeSessionsRepository } from './dead-node-sessions.repository.js';
 import { EnrollmentTokensRepository } from './enrollment-tokens.repository.js';
 import { AgentTrustRepository } from './agent-trust.repository.js';
@@ -29,12 +30,15 @@ import { FleetAgentsRepository } from './fleet-agents.repository.js';
     AgentSweeper,
     DeadNodeWatch,
     DeadNodeSessionsRepository,
+    AgentStatusChangesQuery,
     AgentsService,
     AgentTrustRepository,
     TrustAnchorsRecorder,
     BulkActionsRepository,
     BulkActionsService,
     FleetAgentsRepository,
+    // the live status poller reads only changed rows (ADR 52)
+    AgentStatusChangesQuery,
   ],
   exports: [
     AgentAuthenticator,

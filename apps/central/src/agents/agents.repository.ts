@@ -379,3 +379,7 @@ function displayTransport(transport: Transport | null, via: string | null): stri
   if (!transport || !via) return transport;
   return `${transport} (via ${via.split('/')[0]})`;
 }
+
+/** A row of the status view as the API shows it (the live status reads changed rows, ADR 52). */
+export const agentViewOf = (row: Record<string, unknown>): AgentView =>
+  toView(row as unknown as StatusViewRow);

@@ -18,13 +18,20 @@ export interface Database {
 // Arbitrary constant: serialises migrations when several nodes boot at once.
 const MIGRATION_LOCK = 7_736_201;
 
-/** Opens the database (embedded or external), then applies pending migrations under an advisory lock. */
-export async function openDatabase(config: CentralConfig, log: (line: string) => void): Promise<Database> {
+/**
+ * Opens the database (embedded or external), then applies pending migrations under an advisory lock.
+ * `starting`: the embedded server, already being started by the caller (database-early.ts).
+ */
+export async function openDatabase(
+  config: CentralConfig,
+  log: (line: string) => void,
+  starting?: Promise<EmbeddedPostgres>,
+): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let watch: EmbeddedPostgresWatch | undefined;
   let url = config.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres(config.dataDir, log);
+    embedded = await (starting ?? startEmbeddedPostgres(config.dataDir, log));
     try {
       url = await ensureDatabase(embedded.url, EMBEDDED_DATABASE);
     } catch (error) {

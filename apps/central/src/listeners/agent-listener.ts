@@ -17,6 +17,7 @@ import { type ClientCertificateVerdict } from '../local-ca/client-certificate.ch
 import { type ConnectionBudget } from './descriptor-budget.js';
 import { type HandshakeShedding } from './handshake-shedding.js';
 import { retryAfterSeconds } from './hello-admission.js';
+import { type PoolPressure } from './pool-pressure.js';
 import { type RefusalLog } from './refusal-log.js';
 import { keepRefusedChains } from './keep-refused-chains.js';
 
@@ -37,6 +38,8 @@ export interface ListenerGuard {
   refusals: RefusalLog;
   /** TLS handshakes started only while this process can take their upgrade (handshake-shedding.ts). */
   handshakes?: HandshakeShedding;
+  /** Upgrades refused at once while the database pool is exhausted, not after its 10 s wait. */
+  pool?: PoolPressure;
 }
 
 /** The agent a valid client certificate proved, on a mutual TLS connection. */
@@ -262,6 +265,13 @@ export class AgentListener {
       this.guard.refusals.refused('descriptors', `${this.guard.budget.openSockets} agent sockets open`);
       countHandshakeFailure('busy');
       return reject(socket, 503, 'central holds all the agent connections it can', retryAfterSeconds(5, 15));
+    }
+    const exhausted = this.guard?.pool?.exhausted();
+    if (this.guard && exhausted !== undefined) {
+      this.guard.refusals.refused('pool', exhausted);
+      countHandshakeFailure('busy');
+      const reason = "central's database pool is exhausted; try again after Retry-After";
+      return reject(socket, 503, reason, retryAfterSeconds(1, 5));
     }
     const peer = this.peers.get(req.socket);
     const transport: Transport = this.kind === 'plain' ? 'plain' : peer ? 'secure+mtls' : 'secure';

@@ -24,6 +24,8 @@ import {
 import { ClientCertificateGate } from './client-certificate-gate.js';
 import { HelloAdmission, retryAfterSeconds } from './hello-admission.js';
 import { listenerGuard } from './listener-guard.js';
+import { DATABASE_POOL } from '../database/database.module.js';
+import { type PoolLike } from '../database/database-pool.js';
 import { type RefusalReason } from './refusal-log.js';
 import { secureContextOptions, tlsServerOptions } from './tls-options.js';
 
@@ -79,10 +81,11 @@ export class ListenerManager implements OnModuleDestroy {
     private readonly profileDownloads: ProfileDownloadHandler,
     private readonly inSessionCertificates: InSessionCertificates,
     @Inject(CENTRAL_CONFIG) config: CentralConfig,
+    @Inject(DATABASE_POOL) pool: PoolLike | undefined,
   ) {
     this.admission = new HelloAdmission(config.admission);
     this.portOverrides = config.agentPorts;
-    this.guard = listenerGuard(config.maxAgentConnections, this.admission);
+    this.guard = listenerGuard(config.maxAgentConnections, this.admission, pool);
     const budget = this.guard.budget;
     this.logger.log(
       `agent connections: at most ${config.admission.inProgress} upgrades and hellos at once` +

@@ -1,12 +1,13 @@
 import { Logger } from '@nestjs/common';
 
 /** Why an agent connection was refused early, for the log and the metric. */
-export type RefusalReason = 'busy' | 'descriptors' | 'database' | 'handshakes';
+export type RefusalReason = 'busy' | 'descriptors' | 'database' | 'pool' | 'handshakes';
 
 const WORDS: Record<RefusalReason, string> = {
   busy: 'too many upgrades and hellos in progress',
   descriptors: 'over the descriptor budget for agent connections',
   database: 'the database did not answer',
+  pool: 'the database pool is exhausted',
   handshakes: 'too many TLS handshakes in progress or the upgrade queue full (closed before TLS)',
 };
 
@@ -23,6 +24,7 @@ export class RefusalLog {
     busy: 0,
     descriptors: 0,
     database: 0,
+    pool: 0,
     handshakes: 0,
   };
   private readonly bursts = new Map<RefusalReason, { count: number; timer: NodeJS.Timeout }>();

@@ -22,6 +22,6 @@ export interface AgentGateFacts {
   /** Admin and reported groups together (ADR 37), for the stranded table's filter. */
   groups?: string[];
   enrolledAt?: Date;
-  /** The agent's entry in the most recent publish rollout that reached it. */
+  /** The agent's entry in the most recent publish rollout that reached it, when it failed (else null). */
   rollout: { rolloutId: string; state: string; reason: string | null } | null;
 }

@@ -39,7 +39,11 @@ interface GateFactsRow {
 export class MigrationGateQuery {
   constructor(private readonly db: Pick<DataSource, 'query'>) {}
 
-  /** Every registered (not revoked) agent with its history, active exemption and latest publish step. */
+  /**
+   * Every registered (not revoked) agent with its history, active exemption, and its entry in the newest
+   * publish rollout that reached it when that entry failed: found from the failed entries (a partial
+   * index), never by walking each agent's rollout history (ADR 52).
+   */
   async gateFacts(): Promise<{ now: Date; agents: AgentGateFacts[] }> {
     const rows = (await this.db.query(
       `SELECT v.id, v.status, v.transport, v.via, v.agent_version, v.capabilities, v.connected_at, v.last_seen_at,
@@ -52,10 +56,14 @@ export class MigrationGateQuery {
          FROM (${AGENT_STATUS_VIEW}) v
          LEFT JOIN agent_connection_stats s ON s.agent_id = v.id
          LEFT JOIN migration_exemptions e ON e.agent_id = v.id AND e.expires_at > now()
-         LEFT JOIN LATERAL (
-           SELECT ra.rollout_id, ra.state, ra.reason FROM rollout_agents ra
+         LEFT JOIN (
+           SELECT DISTINCT ON (ra.agent_id) ra.agent_id, ra.rollout_id, ra.state, ra.reason FROM rollout_agents ra
              JOIN rollouts r ON r.id = ra.rollout_id AND r.mode = 'publish'
-            WHERE ra.agent_id = v.id ORDER BY r.created_at DESC LIMIT 1) f ON true
+            WHERE ra.state IN ('failed', 'stale', 'needs_upgrade')
+              AND NOT EXISTS (SELECT 1 FROM rollout_agents rb
+                                JOIN rollouts rn ON rn.id = rb.rollout_id AND rn.mode = 'publish'
+                               WHERE rb.agent_id = ra.agent_id AND rn.created_at > r.created_at)
+            ORDER BY ra.agent_id, r.created_at DESC) f ON f.agent_id = v.id
         WHERE v.revoked_at IS NULL
         ORDER BY v.id`,
     )) as GateFactsRow[];

@@ -18,6 +18,7 @@ import { NodeIdentity } from '../cluster/node-identity.js';
 import { EventBus } from '../common/event-bus.js';
 import { deliveryIdOf, parseDeliveryId } from './delivery-id.js';
 import { ENTRY_STATE_OF, PackageRolloutsRepository } from './package-rollouts.repository.js';
+import { RolloutEntriesPresence } from './rollout-entries-presence.js';
 import { RolloutTicker } from './rollout-ticker.js';
 import { ROLLOUTS_CONFIG, type RolloutsConfig } from './rollouts.config.js';
 
@@ -46,6 +47,7 @@ export class PackageDispatcher implements OnApplicationBootstrap, OnModuleDestro
     private readonly ticker: RolloutTicker,
     private readonly events: EventBus,
     @Inject(ROLLOUTS_CONFIG) private readonly config: RolloutsConfig,
+    private readonly entries: RolloutEntriesPresence,
     private readonly audit: AuditService,
   ) {}
 
@@ -86,6 +88,9 @@ export class PackageDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async pass(): Promise<void> {
+    // No rollout entry at all: nothing is due. The due query walked every online agent of the node once a
+    // tick even then (measured: 30 index probes per connection while 2,000 agents connected, ADR 52).
+    if (!this.entries.mayExist()) return;
     if ((await this.repo.reconcileVersions()).length > 0) this.ticker.soon();
     const failed: Array<{ rolloutId: string; agentId: string; attempt: number; reason: string }> = [];
     for (const due of await this.repo.due(this.node.id, BATCH)) {

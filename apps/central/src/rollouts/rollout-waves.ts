@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { goalOf } from './rollout-agent-state.js';
 import { RolloutDeliveriesRepository } from './rollout-deliveries.repository.js';
+import { RolloutEntriesPresence } from './rollout-entries-presence.js';
 import { type Rollout } from './rollout.types.js';
 import { decide, type RolloutProgress } from './wave-planner.js';
 import { RolloutsRepository, type WaveStateCount } from './rollouts.repository.js';
@@ -20,6 +21,7 @@ export class RolloutWaves {
   constructor(
     private readonly rollouts: RolloutsRepository,
     private readonly deliveries: RolloutDeliveriesRepository,
+    private readonly entries: RolloutEntriesPresence,
   ) {}
 
   /**
@@ -33,7 +35,8 @@ export class RolloutWaves {
       ])) as Array<{ locked: boolean }>;
       if (!locked) return [];
       const changed = new Set<string>();
-      if (options.timeouts)
+      // No entry at all, nothing to time out: the walk's plan on an empty table probed every online agent.
+      if (options.timeouts && this.entries.mayExist())
         for (const stale of await this.deliveries.markStale(tx)) changed.add(stale.rolloutId);
       const active = await this.rollouts.evaluable(tx);
       if (active.length === 0) return [...changed];
