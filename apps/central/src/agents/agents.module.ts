@@ -37,8 +37,6 @@ import { FleetAgentsRepository } from './fleet-agents.repository.js';
     BulkActionsRepository,
     BulkActionsService,
     FleetAgentsRepository,
-    // the live status poller reads only changed rows (ADR 52)
-    AgentStatusChangesQuery,
   ],
   exports: [
     AgentAuthenticator,
@@ -49,6 +47,8 @@ import { FleetAgentsRepository } from './fleet-agents.repository.js';
     BulkActionsService,
     // what other domains ask of the agents table (ADR 47)
     FleetAgentsRepository,
+    // the live status poller reads only changed rows (ADR 52)
+    AgentStatusChangesQuery,
   ],
 })
 export class AgentsModule {}
