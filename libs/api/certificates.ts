@@ -37,20 +37,26 @@ export const certificateImportSchema = z.object({
   warnings: z.array(z.string()),
 });
 
+/** The key's password, a multipart field next to the files (the server import's and a rotation's). */
+export const passwordField = z.string().max(1024, 'must be at most 1024 characters').optional();
+
+/** `hosts`: comma-separated names to check the chain against, trimmed and lower-cased. */
+export const hostsField = z
+  .string()
+  .max(4096)
+  .transform((v) =>
+    v
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  )
+  .optional();
+
 /** Multipart fields next to the files; `hosts` overrides SWITCHYARD_AGENT_HOSTS for this check. */
 export const certificateImportFieldsSchema = z
   .object({
-    password: z.string().max(1024, 'must be at most 1024 characters').optional(),
-    hosts: z
-      .string()
-      .max(4096)
-      .transform((v) =>
-        v
-          .split(',')
-          .map((h) => h.trim().toLowerCase())
-          .filter(Boolean),
-      )
-      .optional(),
+    password: passwordField,
+    hosts: hostsField,
     /** Change it even if known agents would not trust the new chain (they are named in the 409). */
     force: z
       .enum(['true', 'false'], 'must be "true" or "false"')

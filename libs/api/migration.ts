@@ -3,6 +3,7 @@ import { GROUP_NAME_PATTERN } from '../protocol/messages.js';
 import { bulkResultSchema } from './agent-bulk.js';
 import { AGENT_STATUSES } from './agents.js';
 import { MIGRATION_PHASES, STRAND_REASONS } from './migration-phases.js';
+import { wavesSchema } from './rollout-requests.js';
 import { rolloutProgressSchema } from './rollouts.js';
 import { timestamp, type Wire } from './wire.js';
 
@@ -61,18 +62,7 @@ export const advanceRequestSchema = z.strictObject({
   revision: z.number().int().min(1).optional(),
   rolloutId: z.uuid().optional(),
   accept: z.boolean().optional(),
-  waves: z
-    .union([
-      z.strictObject({ sizes: z.array(z.number().int().min(1)).min(1).max(100) }),
-      z.strictObject({
-        percentages: z
-          .array(z.number().int().min(1).max(100))
-          .min(1)
-          .max(100)
-          .refine((p) => p.reduce((a, b) => a + b, 0) === 100, 'must add up to 100'),
-      }),
-    ])
-    .optional(),
+  waves: wavesSchema.optional(),
   ...gateOptions,
 });
 

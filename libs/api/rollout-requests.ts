@@ -22,7 +22,8 @@ const targets = z.union(
   { error: 'must name all agents, a list of agent ids or a list of groups (all, agentIds or groups)' },
 );
 
-const waves = z.union(
+/** How a rollout splits its agents into waves; rotations and migration steps take the same shape. */
+export const wavesSchema = z.union(
   [
     z.strictObject({
       sizes: z.array(z.number().int('must be whole numbers').min(1, 'must be at least 1')).min(1).max(100),
@@ -51,7 +52,7 @@ export const createRolloutFields = z.strictObject({
   profile: name,
   revision: z.number().int('must be a whole number').min(1, 'must be at least 1'),
   targets,
-  waves: waves.default({ percentages: [100] }),
+  waves: wavesSchema.default({ percentages: [100] }),
   successThresholdPercent: percent.default(100),
   pauseBetweenWaves: z.boolean().default(false),
   // Conservative by default: the first failure stops the rollout before it reaches more agents.

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { hashPassword } from '../../apps/agent/src/local-api/hash-password-command.js';
 import { generateLocalCa, signServerCertificate } from '../../libs/pki/index.js';
+import type { AuditEntry } from '../../libs/api/audit.js';
 import { packageKey, signPackage, tinyPackageArchive, trustPackageKey } from '../support/agent-packages.js';
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { explainOnTimeout, freePort, waitFor } from '../support/ports.js';
@@ -18,14 +19,6 @@ const run = promisify(execFile);
 const AGENT = 'till-7';
 const GUESSED = 'till-8';
 const PASSWORD = 'correct horse battery';
-
-interface AuditEntry {
-  actor: string;
-  action: string;
-  outcome: string;
-  target: string | null;
-  details: Record<string, unknown>;
-}
 
 /** curl's answer: body then ` <status>`; never rejects. */
 async function curl(...args: string[]): Promise<string> {

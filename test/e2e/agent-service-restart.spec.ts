@@ -19,12 +19,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageKey, trustPackageKey } from '../support/agent-packages.js';
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
-import { explainOnTimeout, freePort, waitFor } from '../support/ports.js';
+import { explainOnTimeout, waitFor } from '../support/ports.js';
 import { REPO_ROOT } from '../support/processes.js';
+import {
+  buildAgentPackages,
+  builtPackageFiles,
+  pointAgentConf,
+  targetNode,
+} from '../support/packaged-agents.js';
 import { parseServiceUnit, shallRestart, UnitSupervisor } from '../support/unit-supervisor.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
-const PACKAGER = join(REPO_ROOT, 'dist', 'apps', 'agent', 'packaging', 'main.js');
 const UNIT = join(REPO_ROOT, 'apps', 'agent', 'packaging', 'files', 'switchyard-agent.service');
 const A = '0.9.0';
 const B = '1.0.0';
@@ -35,16 +40,6 @@ if (!hasSystemdAnalyze)
   console.log(
     'agent-service-restart.spec: systemd-analyze not found (apt-get install systemd): verify skipped',
   );
-
-function targetNode(): string {
-  try {
-    const version = execFileSync('/usr/bin/node', ['--version'], { encoding: 'utf8' }).trim();
-    if (Number(/^v(\d+)\./.exec(version)?.[1]) >= 20) return '/usr/bin/node';
-  } catch {
-    // no system node
-  }
-  return process.execPath;
-}
 
 describe('the systemd unit: verified, and its restart-on-10 contract around the real launcher', () => {
   let db: TestDatabase | undefined;
@@ -61,19 +56,8 @@ describe('the systemd unit: verified, and its restart-on-10 contract around the 
     const key = packageKey();
     trustPackageKey(c.dataDir, key);
     out = mkdtempSync(join(tmpdir(), 'sy-service-pkg-'));
-    const keyFile = join(out, 'publisher.key');
-    writeFileSync(keyFile, key.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    for (const v of [A, B])
-      execFileSync(process.execPath, [PACKAGER, '--out', out, '--version', v, '--signing-key', keyFile], {
-        stdio: 'pipe',
-      });
-    const upload = await c.api.upload(
-      '/api/agent-packages',
-      ['tar.gz', 'manifest.json', 'manifest.sig'].map((ext) => ({
-        name: `switchyard-agent-${B}.${ext}`,
-        bytes: readFileSync(join(out, `switchyard-agent-${B}.${ext}`)),
-      })),
-    );
+    buildAgentPackages(out, key, [A, B]);
+    const upload = await c.api.upload('/api/agent-packages', builtPackageFiles(out, B));
     expect(upload.status).toBe(200);
     // As the package README installs it: the program in one place (/opt/switchyard-agent), the home
     // (the unit's SWITCHYARD_AGENT_HOME, /var/lib/switchyard-agent) in another.
@@ -85,16 +69,11 @@ describe('the systemd unit: verified, and its restart-on-10 contract around the 
     home = join(root, 'var', 'lib', 'switchyard-agent');
     mkdirSync(join(home, 'conf'), { recursive: true });
     cpSync(join(program, 'conf', 'agent.conf'), join(home, 'conf', 'agent.conf'));
-    const conf = join(home, 'conf', 'agent.conf');
-    writeFileSync(
-      conf,
-      readFileSync(conf, 'utf8')
-        .replace(/^central\.host=.*$/m, 'central.host=127.0.0.1')
-        .replace(/^central\.websocket\.port=.*$/m, `central.websocket.port=${c.ports.plain}`)
-        .replace(/^agent\.id=.*$/m, `agent.id=${ID}`)
-        .replace(/^agent\.local\.api\.port=.*$/m, `agent.local.api.port=${await freePort()}`) +
-        '\nagent.upgrade.timeout=30\n',
-    );
+    await pointAgentConf(join(home, 'conf', 'agent.conf'), {
+      plainPort: c.ports.plain,
+      agentId: ID,
+      upgradeTimeoutSeconds: 30,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -150,7 +129,7 @@ describe('the systemd unit: verified, and its restart-on-10 contract around the 
         env: {
           PATH: '/usr/bin:/bin',
           HOME: home,
-          SWITCHYARD_NODE: targetNode(),
+          SWITCHYARD_NODE: targetNode('agent-service-restart'),
           SWITCHYARD_AGENT_HOME: home,
           SWITCHYARD_ENROLLMENT_TOKEN: token,
         },

@@ -5,7 +5,7 @@
 // secure_only naming it (cannot_wss); "upgrade them" (targets.needsUpgrade) installs version B, which
 // announces wss; the secure revision then reaches it, it switches to wss by itself, and secure_only
 // is reached with plain answering on 127.0.0.1 only.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,13 +13,20 @@ import { tarGz } from '../../apps/agent/packaging/tar-gz.js';
 import { DEFAULT_WEBSOCKET_SETTINGS } from '../../apps/central/src/settings/websocket-settings.js';
 import { readTarGz } from '../../libs/agent-package/index.js';
 import { packageKey, trustPackageKey } from '../support/agent-packages.js';
+import {
+  buildAgentPackages,
+  builtPackageFiles,
+  pointAgentConf,
+  spawnPackagedAgent,
+  stopPackagedAgent,
+  targetNode,
+} from '../support/packaged-agents.js';
 import { seedSettings, startTestCentral, type TestCentral } from '../support/in-process-central.js';
-import { explainOnTimeout, freePort, freePorts, waitFor } from '../support/ports.js';
-import { REPO_ROOT, RunningProcess } from '../support/processes.js';
+import { explainOnTimeout, freePorts, waitFor } from '../support/ports.js';
+import { RunningProcess } from '../support/processes.js';
 import { tcpAccepts } from '../support/tls-probe.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
-const PACKAGER = join(REPO_ROOT, 'dist', 'apps', 'agent', 'packaging', 'main.js');
 const A = '0.9.0';
 const B = '1.0.0';
 const ID = 'old-till';
@@ -41,17 +48,6 @@ interface Rollout {
   id: string;
   state: string;
   agents: Array<{ agentId: string; state: string; reason: string | null }>;
-}
-
-function targetNode(): string {
-  try {
-    const version = execFileSync('/usr/bin/node', ['--version'], { encoding: 'utf8' }).trim();
-    if (Number(/^v(\d+)\./.exec(version)?.[1]) >= 20) return '/usr/bin/node';
-  } catch {
-    // no system node
-  }
-  process.stderr.write(`agent-upgrade-migration: no /usr/bin/node >= 20: using ${process.execPath}\n`);
-  return process.execPath;
 }
 
 describe('e2e: a needs_upgrade agent becomes wss-capable through an upgrade; the migration reaches secure_only', () => {
@@ -88,19 +84,8 @@ describe('e2e: a needs_upgrade agent becomes wss-capable through an upgrade; the
     const key = packageKey();
     trustPackageKey(c.dataDir, key);
     out = mkdtempSync(join(tmpdir(), 'sy-upgrade-migration-pkg-'));
-    const keyFile = join(out, 'publisher.key');
-    writeFileSync(keyFile, key.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    for (const v of [A, B])
-      execFileSync(process.execPath, [PACKAGER, '--out', out, '--version', v, '--signing-key', keyFile], {
-        stdio: 'pipe',
-      });
-    const upload = await c.api.upload<{ version: string }>(
-      '/api/agent-packages',
-      ['tar.gz', 'manifest.json', 'manifest.sig'].map((ext) => ({
-        name: `switchyard-agent-${B}.${ext}`,
-        bytes: readFileSync(join(out, `switchyard-agent-${B}.${ext}`)),
-      })),
-    );
+    buildAgentPackages(out, key, [A, B]);
+    const upload = await c.api.upload<{ version: string }>('/api/agent-packages', builtPackageFiles(out, B));
     expect(upload.status).toBe(200);
 
     // The older build: A with its capability list cut to what firmware before wss reported.
@@ -119,25 +104,16 @@ describe('e2e: a needs_upgrade agent becomes wss-capable through an upgrade; the
     const site = realpathSync(mkdtempSync(join(tmpdir(), 'sy-upgrade-migration-site-')));
     execFileSync('tar', ['-xzf', tar, '-C', site]);
     home = join(site, `switchyard-agent-${A}`);
-    const conf = join(home, 'conf', 'agent.conf');
-    writeFileSync(
-      conf,
-      readFileSync(conf, 'utf8')
-        .replace(/^central\.host=.*$/m, 'central.host=127.0.0.1')
-        .replace(/^central\.websocket\.port=.*$/m, `central.websocket.port=${plain}`)
-        .replace(/^agent\.id=.*$/m, `agent.id=${ID}`)
-        .replace(/^agent\.local\.api\.port=.*$/m, `agent.local.api.port=${await freePort()}`) +
-        '\nagent.upgrade.timeout=30\n',
-    );
+    await pointAgentConf(join(home, 'conf', 'agent.conf'), {
+      plainPort: plain!,
+      agentId: ID,
+      upgradeTimeoutSeconds: 30,
+    });
     const { token } = await c.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {});
     first = new RunningProcess(
       ID,
-      spawn(join(home, 'bin', 'switchyard-agent'), ['--token', token, '--backoff-base-ms', '200', '--backoff-max-ms', '1000'], {
-        cwd: site,
-        env: { PATH: '/usr/bin:/bin', HOME: site, SWITCHYARD_NODE: targetNode(), TMPDIR: site },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
-    ); // prettier-ignore
+      spawnPackagedAgent(home, token, site, targetNode('agent-upgrade-migration')),
+    );
     const before = await explainOnTimeout(
       () =>
         waitFor('the old agent online over plain', async () => {
@@ -151,16 +127,7 @@ describe('e2e: a needs_upgrade agent becomes wss-capable through an upgrade; the
   }, 120_000);
 
   afterAll(async () => {
-    await first?.stop('SIGTERM', 3000);
-    // After the upgrade the agent runs detached (started again by its launcher): its pid is here.
-    const pidFile = home ? join(home, 'state', 'agent.pid') : '';
-    if (pidFile && existsSync(pidFile)) {
-      try {
-        process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
+    await stopPackagedAgent(first, home);
     await new Promise((r) => setTimeout(r, 500));
     await c?.stop();
     await db?.drop();

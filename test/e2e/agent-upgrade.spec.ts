@@ -1,13 +1,21 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTarGz } from '../../libs/agent-package/index.js';
 import { tarGz } from '../../apps/agent/packaging/tar-gz.js';
 import { packageKey, signPackage, trustPackageKey, type PackageKey } from '../support/agent-packages.js';
+import {
+  buildAgentPackages,
+  builtPackageFiles,
+  pointAgentConf,
+  spawnPackagedAgent,
+  stopPackagedAgent,
+  targetNode,
+} from '../support/packaged-agents.js';
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
-import { explainOnTimeout, freePort, waitFor } from '../support/ports.js';
-import { REPO_ROOT, RunningProcess } from '../support/processes.js';
+import { explainOnTimeout, waitFor } from '../support/ports.js';
+import { RunningProcess } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -16,7 +24,6 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * of B in two waves → all on B; then a broken version (its bundle exits before hello) → the first
  * wave goes back by itself, says why, and the error threshold halts the rollout before wave two.
  */
-const PACKAGER = join(REPO_ROOT, 'dist', 'apps', 'agent', 'packaging', 'main.js');
 const A = '0.9.0';
 const B = '1.0.0';
 const BROKEN = '1.0.1';
@@ -31,17 +38,6 @@ interface RolloutView {
   agents: Array<{ agentId: string; wave: number; state: string; reason: string | null }>;
 }
 
-function targetNode(): string {
-  try {
-    const version = execFileSync('/usr/bin/node', ['--version'], { encoding: 'utf8' }).trim();
-    if (Number(/^v(\d+)\./.exec(version)?.[1]) >= 20) return '/usr/bin/node';
-  } catch {
-    // no system node
-  }
-  process.stderr.write(`agent-upgrade: no /usr/bin/node >= 20: using ${process.execPath}\n`);
-  return process.execPath;
-}
-
 describe('agent upgrades through rollouts (real packages, real agents, by hand)', () => {
   let db: TestDatabase | undefined;
   let c: TestCentral;
@@ -51,11 +47,6 @@ describe('agent upgrades through rollouts (real packages, real agents, by hand)'
   const agents: Array<{ id: string; home: string; first: RunningProcess }> = [];
   const savedTick = process.env.SWITCHYARD_ROLLOUT_TICK_MS;
 
-  const files = (version: string) =>
-    ['tar.gz', 'manifest.json', 'manifest.sig'].map((ext) => ({
-      name: `switchyard-agent-${version}.${ext}`,
-      bytes: readFileSync(join(out, `switchyard-agent-${version}.${ext}`)),
-    }));
   const version = (id: string) =>
     c.api.ok<{ agentVersion: string; status: string; capabilities: string[] }>('GET', `/api/agents/${id}`);
   const rollout = (id: string) => c.api.ok<RolloutView>('GET', `/api/rollouts/${id}`);
@@ -75,12 +66,7 @@ describe('agent upgrades through rollouts (real packages, real agents, by hand)'
     trustPackageKey(c.dataDir, key);
     // Two real packages, built once: A and B differ by the version stamped in.
     out = mkdtempSync(join(tmpdir(), 'sy-upgrade-pkg-'));
-    const keyFile = join(out, 'publisher.key');
-    writeFileSync(keyFile, key.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    for (const v of [A, B])
-      execFileSync(process.execPath, [PACKAGER, '--out', out, '--version', v, '--signing-key', keyFile], {
-        stdio: 'pipe',
-      });
+    buildAgentPackages(out, key, [A, B]);
     // The broken version: B's files, but a bundle that exits before it says hello.
     const root = `switchyard-agent-${BROKEN}`;
     const entries = readTarGz(readFileSync(join(out, `switchyard-agent-${B}.tar.gz`)))
@@ -96,7 +82,7 @@ describe('agent upgrades through rollouts (real packages, real agents, by hand)'
     for (const f of broken.files) writeFileSync(join(out, f.name), f.bytes);
 
     for (const v of [A, B, BROKEN]) {
-      const r = await c.api.upload<{ version: string }>('/api/agent-packages', files(v));
+      const r = await c.api.upload<{ version: string }>('/api/agent-packages', builtPackageFiles(out, v));
       expect({ v, status: r.status, body: r.body }).toMatchObject({ v, status: 200 });
     }
 
@@ -123,48 +109,23 @@ describe('agent upgrades through rollouts (real packages, real agents, by hand)'
   /** Unpacks `tar` into a folder of its own outside the repository and starts it by hand, enrolling. */
   async function startAgent(id: string, tar: string): Promise<void> {
     site ??= realpathSync(mkdtempSync(join(tmpdir(), 'sy-upgrade-site-')));
-    const node = targetNode();
+    const node = targetNode('agent-upgrade');
     const dir = join(site, id);
     execFileSync('mkdir', ['-p', dir]);
     execFileSync('tar', ['-xzf', tar, '-C', dir]);
     const home = join(dir, `switchyard-agent-${A}`);
-    const conf = join(home, 'conf', 'agent.conf');
-    writeFileSync(
-      conf,
-      readFileSync(conf, 'utf8')
-        .replace(/^central\.host=.*$/m, 'central.host=127.0.0.1')
-        .replace(/^central\.websocket\.port=.*$/m, `central.websocket.port=${c.ports.plain}`)
-        .replace(/^agent\.id=.*$/m, `agent.id=${id}`)
-        .replace(/^agent\.local\.api\.port=.*$/m, `agent.local.api.port=${await freePort()}`) +
-        '\nagent.upgrade.timeout=20\n',
-    );
+    await pointAgentConf(join(home, 'conf', 'agent.conf'), {
+      plainPort: c.ports.plain,
+      agentId: id,
+      upgradeTimeoutSeconds: 20,
+    });
     const { token } = await c.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {});
-    const child = spawn(
-      join(home, 'bin', 'switchyard-agent'),
-      ['--token', token, '--backoff-base-ms', '200', '--backoff-max-ms', '1000'],
-      {
-        cwd: dir,
-        env: { PATH: '/usr/bin:/bin', HOME: dir, SWITCHYARD_NODE: node, TMPDIR: dir },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnPackagedAgent(home, token, dir, node);
     agents.push({ id, home, first: new RunningProcess(id, child) });
   }
 
   afterAll(async () => {
-    for (const a of agents) {
-      await a.first.stop('SIGTERM', 3000);
-      // The agent restarted itself (detached): its pid is in state/agent.pid.
-      const pidFile = join(a.home, 'state', 'agent.pid');
-      if (existsSync(pidFile)) {
-        const pid = Number(readFileSync(pidFile, 'utf8'));
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
-      }
-    }
+    for (const a of agents) await stopPackagedAgent(a.first, a.home);
     await new Promise((r) => setTimeout(r, 500));
     await c?.stop();
     await db?.drop();

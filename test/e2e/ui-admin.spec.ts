@@ -1,6 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Browser } from 'playwright-core';
 import pg from 'pg';
 import WebSocket from 'ws';
@@ -12,11 +9,11 @@ import {
   openUi,
   screenshot,
   type UiSession,
+  ensureUiBuilt,
 } from '../support/browser.js';
 import { ADMIN_PASSWORD, startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { makeServerChain } from '../support/openssl-fixtures.js';
 import { freePort, waitFor } from '../support/ports.js';
-import { REPO_ROOT } from '../support/processes.js';
 import { RawAgent } from '../support/raw-agent.js';
 import { presentedCertificate } from '../support/tls-probe.js';
 import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
@@ -31,8 +28,7 @@ describe('e2e: the System Administration UI in Chromium', () => {
 
   beforeAll(async () => {
     // The UI is served from dist/ui; `npm test` builds it first, a lone run of this file may not have.
-    if (!existsSync(join(REPO_ROOT, 'dist', 'ui', 'index.html')))
-      execFileSync(process.execPath, [join(REPO_ROOT, 'apps', 'ui', 'build.mjs')]);
+    ensureUiBuilt();
     db = await createTestDatabase();
     central = await startTestCentral(db.url, { heartbeatMs: 1000 });
     browser = await launchChromium();

@@ -1,15 +1,8 @@
 // The Agents tab's groups in Chromium (issue 16 point 1): an agent's own groups (agent.conf, via hello)
 // shown apart from an admin's, the group filter, and admin groups edited for a selection and for one agent.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser } from 'playwright-core';
-import { launchChromium, logInThroughUi, openTab, openUi, type UiSession } from '../support/browser.js';
-import { ADMIN_PASSWORD, startTestCentral, type TestCentral } from '../support/in-process-central.js';
+import { openTab } from '../support/browser.js';
 import { waitFor } from '../support/ports.js';
-import { REPO_ROOT } from '../support/processes.js';
-import { RawAgent } from '../support/raw-agent.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { uiJourney } from '../support/ui-journey.js';
 
 interface AgentGroups {
   adminGroups: string[];
@@ -17,53 +10,19 @@ interface AgentGroups {
 }
 
 describe('e2e: agent groups in the Agents tab (Chromium)', () => {
-  let db: TestDatabase;
-  let central: TestCentral;
-  let browser: Browser;
-  let ui: UiSession;
-  const agents: RawAgent[] = [];
-
-  beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'ui', 'index.html')))
-      execFileSync(process.execPath, [join(REPO_ROOT, 'apps', 'ui', 'build.mjs')]);
-    db = await createTestDatabase();
-    central = await startTestCentral(db.url, { heartbeatMs: 1000 });
-    const { token } = await central.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {
-      expiresInMinutes: 10,
-    });
-    for (const [id, groups] of [
-      ['grp-1', ['south']],
-      ['grp-2', []],
-      ['grp-3', []],
-    ] as const) {
-      const raw = new RawAgent({
-        url: `ws://127.0.0.1:${central.ports.plain}/agent`,
-        agentId: id,
-        secret: token,
-      });
-      await raw.opened;
-      raw.hello('plain', { groups });
-      await raw.welcome();
-      agents.push(raw);
-    }
-    browser = await launchChromium();
-    ui = await openUi(browser, central.central.adminUrl);
-    await logInThroughUi(ui.page, 'admin', ADMIN_PASSWORD);
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const a of agents) a.socket.close();
-    await browser?.close();
-    await central?.stop();
-    await db?.drop();
+  const journey = uiJourney({
+    heartbeatMs: 1000,
+    agents: [
+      { id: 'grp-1', hello: { groups: ['south'] } },
+      { id: 'grp-2', hello: { groups: [] } },
+      { id: 'grp-3', hello: { groups: [] } },
+    ],
   });
 
-  afterEach(() => ui.console.assertClean());
-
-  const groupsOf = (id: string) => central.api.ok<AgentGroups>('GET', `/api/agents/${id}`);
+  const groupsOf = (id: string) => journey.central.api.ok<AgentGroups>('GET', `/api/agents/${id}`);
 
   it('filters by a reported group and adds an admin group to a selection', async () => {
-    const { page } = ui;
+    const { page } = journey.ui;
     await openTab(page, 'Agents');
     const count = page.getByTestId('agent-count');
     await waitFor('3 agents listed', async () => (await count.innerText()) === '3 agents', 10_000);
@@ -89,8 +48,8 @@ describe('e2e: agent groups in the Agents tab (Chromium)', () => {
   });
 
   it("edits one agent's admin groups on its page, leaving its own groups to its agent.conf", async () => {
-    const { page } = ui;
-    await page.goto(`${central.central.adminUrl}#/agents/grp-1`);
+    const { page } = journey.ui;
+    await page.goto(`${journey.central.central.adminUrl}#/agents/grp-1`);
     await page.getByRole('heading', { name: 'Agent grp-1' }).waitFor();
     await page.getByLabel('Admin groups').fill('east, tills');
     await page.getByRole('button', { name: 'Save groups' }).click();

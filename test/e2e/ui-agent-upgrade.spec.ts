@@ -2,65 +2,23 @@
 // an upgrade to connect securely (three real agent sessions whose hello lacks `wss`), says how to upload
 // a package while none is, then lets an admin pick the uploaded version, confirm, and follow the link to
 // the agent rollout it started; the Rollouts tab names that rollout by kind and package version.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser } from 'playwright-core';
 import { packageKey, signPackage, tinyPackageArchive, trustPackageKey } from '../support/agent-packages.js';
-import { launchChromium, logInThroughUi, openTab, openUi, type UiSession } from '../support/browser.js';
-import { ADMIN_PASSWORD, startTestCentral, type TestCentral } from '../support/in-process-central.js';
-import { REPO_ROOT } from '../support/processes.js';
-import { RawAgent } from '../support/raw-agent.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { openTab } from '../support/browser.js';
+import { uiJourney } from '../support/ui-journey.js';
 
 const OLD = ['old-till-1', 'old-till-2', 'old-till-3'];
 
 describe('e2e: "Upgrade them" in the Migration tab (Chromium)', () => {
-  let db: TestDatabase;
-  let central: TestCentral;
-  let browser: Browser;
-  let ui: UiSession;
-  const agents: RawAgent[] = [];
-
-  beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'ui', 'index.html')))
-      execFileSync(process.execPath, [join(REPO_ROOT, 'apps', 'ui', 'build.mjs')]);
-    db = await createTestDatabase();
-    central = await startTestCentral(db.url);
-    const { token } = await central.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {
-      expiresInMinutes: 10,
-    });
-    // Three agents of an old version without `wss`, and one modern agent the button must not count.
-    for (const [id, capabilities] of [
-      ...OLD.map((id) => [id, ['mtls']] as const),
-      ['new-till', ['wss']] as const,
-    ]) {
-      const raw = new RawAgent({
-        url: `ws://127.0.0.1:${central.ports.plain}/agent`,
-        agentId: id,
-        secret: token,
-      });
-      await raw.opened;
-      raw.hello('plain', { agentVersion: '0.5.0', capabilities });
-      await raw.welcome();
-      agents.push(raw);
-    }
-    browser = await launchChromium();
-    ui = await openUi(browser, central.central.adminUrl);
-    await logInThroughUi(ui.page, 'admin', ADMIN_PASSWORD);
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const a of agents) a.socket.close();
-    await browser?.close();
-    await central?.stop();
-    await db?.drop();
+  // Three agents of an old version without `wss`, and one modern agent the button must not count.
+  const journey = uiJourney({
+    agents: [
+      ...OLD.map((id) => ({ id, hello: { agentVersion: '0.5.0', capabilities: ['mtls'] } })),
+      { id: 'new-till', hello: { agentVersion: '0.5.0', capabilities: ['wss'] } },
+    ],
   });
 
-  afterEach(() => ui.console.assertClean());
-
   it('counts them, says how to upload a package, then starts the agent rollout and links to it', async () => {
-    const { page } = ui;
+    const { page } = journey.ui;
     await openTab(page, 'Migration');
     const section = page.getByTestId('upgrade-agents');
     await section.getByRole('heading', { name: /Need an upgrade to connect securely \(3\)/ }).waitFor();
@@ -77,10 +35,10 @@ describe('e2e: "Upgrade them" in the Migration tab (Chromium)', () => {
 
     // A signed package uploaded (as an admin would with curl), then the same steps.
     const key = packageKey();
-    trustPackageKey(central.dataDir, key);
+    trustPackageKey(journey.central.dataDir, key);
     for (const version of ['0.9.0', '1.0.0']) {
       const signed = signPackage(tinyPackageArchive(version), version, key.privateKey);
-      const r = await central.api.upload('/api/agent-packages', signed.files);
+      const r = await journey.central.api.upload('/api/agent-packages', signed.files);
       expect({ version, status: r.status, body: r.body }).toMatchObject({ status: 200 });
     }
     await section.getByRole('button', { name: 'Upgrade them (3)…' }).click();
@@ -105,7 +63,7 @@ describe('e2e: "Upgrade them" in the Migration tab (Chromium)', () => {
       'agent upgrade to version 1.0.0 (agent package)',
     );
     const id = decodeURIComponent(new URL(page.url()).hash.split('/').pop()!);
-    const rollout = await central.api.ok<{ kind: string; packageVersion: string; targets: unknown }>(
+    const rollout = await journey.central.api.ok<{ kind: string; packageVersion: string; targets: unknown }>(
       'GET',
       `/api/rollouts/${id}`,
     );

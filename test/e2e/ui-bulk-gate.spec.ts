@@ -3,12 +3,16 @@
 // confirmed), then the migration reaches secure_only. The Agents tab selects all agents matching a
 // filter and revokes them through the bulk bar. With 5,000 agents registered, the time each tab takes
 // to become interactive is measured (docs/benchmarks.md).
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type pg from 'pg';
 import { type Browser } from 'playwright-core';
-import { launchChromium, logInThroughUi, openTab, openUi, type UiSession } from '../support/browser.js';
+import {
+  launchChromium,
+  logInThroughUi,
+  openTab,
+  openUi,
+  type UiSession,
+  ensureUiBuilt,
+} from '../support/browser.js';
 import {
   seedOfflineAgents,
   setMigrationPhase,
@@ -17,7 +21,6 @@ import {
 } from '../support/gate-fleet.js';
 import { ADMIN_PASSWORD, type TestCentral } from '../support/in-process-central.js';
 import { waitFor } from '../support/ports.js';
-import { REPO_ROOT } from '../support/processes.js';
 import { TABS } from '../../apps/ui/src/tabs.js';
 
 async function timed(call: () => Promise<unknown>): Promise<number> {
@@ -34,8 +37,7 @@ describe('e2e: bulk exempt of 1,000 stranded agents, then secure_only (Chromium)
   let sql: pg.Client;
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'ui', 'index.html')))
-      execFileSync(process.execPath, [join(REPO_ROOT, 'apps', 'ui', 'build.mjs')]);
+    ensureUiBuilt();
     fleet = await startGateFleet();
     ({ central, sql } = fleet);
     // 1,000 retired stores on plain, last seen 31-60 days ago; 3,995 agents on secure seen an hour ago

@@ -1,6 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { type Browser } from 'playwright-core';
 import { ApiClient } from '../support/api-client.js';
@@ -11,11 +8,11 @@ import {
   openUi,
   screenshot,
   type UiSession,
+  ensureUiBuilt,
 } from '../support/browser.js';
 import { ADMIN_PASSWORD, startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { makeServerChain } from '../support/openssl-fixtures.js';
 import { waitFor } from '../support/ports.js';
-import { REPO_ROOT } from '../support/processes.js';
 import { ScriptedAgent } from '../support/scripted-agent.js';
 import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
 
@@ -26,8 +23,7 @@ describe('e2e: the fleet tabs (Profiles, Rollouts, Migration) in Chromium', () =
   let ui: UiSession;
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'ui', 'index.html')))
-      execFileSync(process.execPath, [join(REPO_ROOT, 'apps', 'ui', 'build.mjs')]);
+    ensureUiBuilt();
     db = await createTestDatabase();
     central = await startTestCentral(db.url, { heartbeatMs: 1000 });
     browser = await launchChromium();

@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
 import { type Browser } from 'playwright-core';
 import {
   launchChromium,
@@ -10,10 +7,10 @@ import {
   openUi,
   screenshot,
   type UiSession,
+  ensureUiBuilt,
 } from '../support/browser.js';
 import { ADMIN_PASSWORD, startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { freePorts } from '../support/ports.js';
-import { REPO_ROOT } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Issue 16 point 6: screens that tell the truth (bind failures, ticking times, stale data, no raw errors). */
@@ -27,8 +24,7 @@ describe('e2e: honest screens in Chromium', () => {
   let stopping: Promise<void> | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'ui', 'index.html')))
-      execFileSync(process.execPath, [join(REPO_ROOT, 'apps', 'ui', 'build.mjs')]);
+    ensureUiBuilt();
     db = await createTestDatabase();
     const [http, plainPort, secure] = await freePorts(3);
     plain = plainPort;

@@ -2,17 +2,15 @@
 // menu button without the page scrolling sideways, with Live and Log out on screen; the skip link, focus
 // going back to a dialog's opener, and the unsaved-changes question are checked in Chromium. Each tab's
 // phone screenshot is written to docs/screenshots/phone-<tab>.png.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { TABS } from '../../apps/ui/src/tabs.js';
-import { ConsoleWatch, launchChromium, screenshot } from '../support/browser.js';
+import { ConsoleWatch, launchChromium, screenshot, ensureUiBuilt } from '../support/browser.js';
 import { ADMIN_PASSWORD, startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { waitFor } from '../support/ports.js';
-import { REPO_ROOT } from '../support/processes.js';
-import { RawAgent } from '../support/raw-agent.js';
+import { type RawAgent } from '../support/raw-agent.js';
+import { welcomedRawAgents } from '../support/raw-fleet.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { tearDownUiJourney } from '../support/ui-journey.js';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -80,25 +78,19 @@ describe('e2e: the admin UI at 390 px (Chromium)', () => {
   const agents: RawAgent[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'ui', 'index.html')))
-      execFileSync(process.execPath, [join(REPO_ROOT, 'apps', 'ui', 'build.mjs')]);
+    ensureUiBuilt();
     db = await createTestDatabase();
     central = await startTestCentral(db.url, { heartbeatMs: 1000 });
-    const { token } = await central.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {
-      expiresInMinutes: 10,
-    });
     // A long id and a few groups: the widest cells an Agents row gets.
-    for (const id of ['branch-0001-north-warehouse-receiving', 'branch-0002']) {
-      const raw = new RawAgent({
-        url: `ws://127.0.0.1:${central.ports.plain}/agent`,
-        agentId: id,
-        secret: token,
-      });
-      await raw.opened;
-      raw.hello('plain', { groups: ['north', 'tills'] });
-      await raw.welcome();
-      agents.push(raw);
-    }
+    agents.push(
+      ...(await welcomedRawAgents(
+        central,
+        ['branch-0001-north-warehouse-receiving', 'branch-0002'].map((id) => ({
+          id,
+          hello: { groups: ['north', 'tills'] },
+        })),
+      )),
+    );
     browser = await launchChromium();
     context = await browser.newContext({ baseURL: central.central.adminUrl, viewport: PHONE });
     page = await context.newPage();
@@ -111,12 +103,7 @@ describe('e2e: the admin UI at 390 px (Chromium)', () => {
     await page.getByRole('button', { name: 'Menu' }).waitFor();
   }, 120_000);
 
-  afterAll(async () => {
-    for (const a of agents) a.socket.close();
-    await browser?.close();
-    await central?.stop();
-    await db?.drop();
-  });
+  afterAll(() => tearDownUiJourney({ agents, browser, central, db }));
 
   afterEach(() => watch.assertClean());
 

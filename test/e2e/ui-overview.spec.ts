@@ -1,9 +1,6 @@
 // The overview page and the rollout form's preview in Chromium (issue 16 points 5 and 8): the overview is
 // the landing page, its numbers follow agents connecting and leaving over the live channel (no reload),
 // and the rollout form previews the targets and each wave's size, then starts exactly the waves it showed.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Browser } from 'playwright-core';
 import {
   launchChromium,
@@ -12,9 +9,9 @@ import {
   openUi,
   screenshot,
   type UiSession,
+  ensureUiBuilt,
 } from '../support/browser.js';
 import { ADMIN_PASSWORD, startTestCentral, type TestCentral } from '../support/in-process-central.js';
-import { REPO_ROOT } from '../support/processes.js';
 import { RawAgent } from '../support/raw-agent.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -36,8 +33,7 @@ describe('e2e: the overview page and the rollout preview (Chromium)', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'ui', 'index.html')))
-      execFileSync(process.execPath, [join(REPO_ROOT, 'apps', 'ui', 'build.mjs')]);
+    ensureUiBuilt();
     db = await createTestDatabase();
     central = await startTestCentral(db.url, { heartbeatMs: 1000 });
     ({ token } = await central.api.ok<{ token: string }>('POST', '/api/agents/enrollment-tokens', {

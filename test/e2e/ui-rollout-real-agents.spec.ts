@@ -3,14 +3,20 @@
 // signature check, staging, atomic conf/ swap) and the browser shows the rollout reach 100 % through the
 // live socket, without a reload. The agents keep their own id and group (issue 16: groups from
 // agent.conf → rollout to a group → the agent's own group and id kept after publish).
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser } from 'playwright-core';
-import { launchChromium, logInThroughUi, openTab, openUi, type UiSession } from '../support/browser.js';
+import {
+  launchChromium,
+  logInThroughUi,
+  openTab,
+  openUi,
+  type UiSession,
+  ensureUiBuilt,
+} from '../support/browser.js';
 import { ADMIN_PASSWORD, startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { waitFor } from '../support/ports.js';
-import { REPO_ROOT, startAgentProcess, type RunningProcess } from '../support/processes.js';
+import { startAgentProcess, type RunningProcess } from '../support/processes.js';
 import { createTestDatabase, makeTempDir, type TestDatabase } from '../support/test-database.js';
 
 const AGENTS = ['shop-1', 'shop-2', 'shop-3'];
@@ -27,8 +33,7 @@ describe('e2e: a rollout started in the browser reaches real agents, progress sh
   const homes = new Map<string, string>();
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'ui', 'index.html')))
-      execFileSync(process.execPath, [join(REPO_ROOT, 'apps', 'ui', 'build.mjs')]);
+    ensureUiBuilt();
     db = await createTestDatabase();
     central = await startTestCentral(db.url, { heartbeatMs: 1000 });
     browser = await launchChromium();

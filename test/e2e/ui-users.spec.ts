@@ -1,6 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Browser } from 'playwright-core';
 import {
   launchChromium,
@@ -9,10 +6,10 @@ import {
   openUi,
   screenshot,
   type UiSession,
+  ensureUiBuilt,
 } from '../support/browser.js';
 import { ADMIN_PASSWORD, startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { waitFor } from '../support/ports.js';
-import { REPO_ROOT } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Issue 16 point 4: users and sessions from the Users screen, in Chromium against a real central. */
@@ -24,8 +21,7 @@ describe('e2e: the Users screen in Chromium', () => {
   let olivia: UiSession | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'ui', 'index.html')))
-      execFileSync(process.execPath, [join(REPO_ROOT, 'apps', 'ui', 'build.mjs')]);
+    ensureUiBuilt();
     db = await createTestDatabase();
     central = await startTestCentral(db.url, { heartbeatMs: 1000 });
     browser = await launchChromium();

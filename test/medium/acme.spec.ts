@@ -4,6 +4,7 @@ import { connect as tlsConnect } from 'node:tls';
 import pg from 'pg';
 import { AcmeClock } from '../../apps/central/src/acme/acme-clock.js';
 import { CertificatesService } from '../../apps/central/src/certificates/certificates.service.js';
+import type { AuditEntry } from '../../libs/api/audit.js';
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
 import { findPebble, startPebble, type RunningPebble } from '../support/pebble.js';
 import { freePort, waitFor } from '../support/ports.js';
@@ -39,14 +40,6 @@ interface AcmeStatus {
   renewal: { fqdn: string; renewDaysBefore: number; certificateNotAfter: string; renewAt: string } | null;
   orders: Order[];
 }
-interface AuditEntry {
-  actor: string;
-  action: string;
-  outcome: string;
-  target: string | null;
-  details: Record<string, unknown>;
-}
-
 (PEBBLE ? describe : describe.skip)(
   'ACME http-01 against Debian pebble on loopback (real validation)',
   () => {

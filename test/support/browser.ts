@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from './processes.js';
@@ -19,6 +20,12 @@ const CHROMIUM_ARGS = [
 ];
 
 export const SCREENSHOTS_DIR = join(REPO_ROOT, 'docs', 'screenshots');
+
+/** Builds dist/ui when a UI journey runs before `npm run build` did (central serves the UI from there). */
+export function ensureUiBuilt(): void {
+  if (!existsSync(join(REPO_ROOT, 'dist', 'ui', 'index.html')))
+    execFileSync(process.execPath, [join(REPO_ROOT, 'apps', 'ui', 'build.mjs')]);
+}
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });

@@ -13,21 +13,20 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { writeJksTruststore } from '../../../../libs/keystore/index.js';
-import { AgentHome } from '../agent-home.js';
+import type { AgentHome } from '../agent-home.js';
 import { recoverConfSwap } from './conf-swap.js';
 import { CRASH_ENV, CRASH_POINTS, type CrashPoint } from './crash-point.js';
 import { ProfileLayout } from './profile-layout.js';
 import {
   buildTestProfile,
   confText,
-  CREDENTIAL,
   generateProfileSigningKey,
   ProfileCentral,
   serverIdentity,
   until,
   type TestProfile,
 } from '../testing/profile-fixtures.js';
+import { enrolledProfileHome } from '../testing/profile-home.js';
 
 const key = generateProfileSigningKey();
 const work = mkdtempSync(join(tmpdir(), 'agent-crash-'));
@@ -129,15 +128,11 @@ describe('conf/ swap survives SIGKILL at every step', () => {
   afterAll(() => central.close());
 
   beforeEach(() => {
-    home = new AgentHome(mkdtempSync(join(work, 'home-')));
-    mkdirSync(join(home.confDir, 'security'), { recursive: true });
-    writeFileSync(home.confFile, confText({ plainPort: central.port }));
-    writeFileSync(
-      join(home.confDir, 'security', 'truststore.jks'),
-      writeJksTruststore([{ alias: 'old', der: trusted }], 'changeit'),
+    home = enrolledProfileHome(
+      mkdtempSync(join(work, 'home-')),
+      trusted,
+      confText({ plainPort: central.port }),
     );
-    mkdirSync(home.stateDir, { recursive: true, mode: 0o700 });
-    writeFileSync(home.credentialFile, CREDENTIAL, { mode: 0o600 });
     oldTree = tree(home.confDir)!;
   });
 

@@ -1,22 +1,20 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeJksTruststore } from '../../../../libs/keystore/index.js';
 import { CloseCode } from '../../../../libs/protocol/index.js';
-import { AgentHome } from '../agent-home.js';
+import type { AgentHome } from '../agent-home.js';
 import type { AgentRunner } from '../agent-runner.js';
-import type { AgentStatus } from '../status-file.js';
 import type { FakeSession } from '../testing/fake-central.js';
 import {
   buildTestProfile,
   confText,
-  CREDENTIAL,
   generateProfileSigningKey,
   ProfileCentral,
   serverIdentity,
   until,
   type TestProfile,
 } from '../testing/profile-fixtures.js';
+import { enrolledProfileHome, readAgentStatus } from '../testing/profile-home.js';
 import { testRunner } from '../testing/test-runner.js';
 
 const key = generateProfileSigningKey();
@@ -36,7 +34,7 @@ describe('profile activation through a candidate connection (plain → secure)',
   let runner: AgentRunner;
   let delivery = 0;
 
-  const status = () => JSON.parse(readFileSync(home.statusFile, 'utf8')) as AgentStatus;
+  const status = () => readAgentStatus(home);
   const log = () => lines.join('\n');
   const plainConf = (extra: string[] = []) =>
     confText({ host: 'localhost', plainPort: plain.port, securePort: secure.port, extra });
@@ -79,14 +77,7 @@ describe('profile activation through a candidate connection (plain → secure)',
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'agent-switch-'));
-    home = new AgentHome(dir);
-    mkdirSync(join(home.confDir, 'security'), { recursive: true });
-    writeFileSync(
-      join(home.confDir, 'security', 'truststore.jks'),
-      writeJksTruststore([{ alias: 'old', der: impostor.der }], 'changeit'),
-    );
-    mkdirSync(home.stateDir, { recursive: true, mode: 0o700 });
-    writeFileSync(home.credentialFile, CREDENTIAL, { mode: 0o600 });
+    home = enrolledProfileHome(dir, impostor.der);
     lines = [];
     plain = await ProfileCentral.start(key.publicKey);
   });

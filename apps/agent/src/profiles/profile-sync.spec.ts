@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeJksTruststore } from '../../../../libs/keystore/index.js';
 import { craftProfileArchive, file } from '../../../../libs/profile-archive/testing/profile-archive.js';
 import { zeroBomb } from '../../../../libs/profile-archive/testing/zip.js';
 import { CloseCode } from '../../../../libs/protocol/index.js';
-import { AgentHome } from '../agent-home.js';
+import type { AgentHome } from '../agent-home.js';
 import type { AgentRunner } from '../agent-runner.js';
-import type { AgentStatus } from '../status-file.js';
 import type { FakeSession } from '../testing/fake-central.js';
 import {
   AGENT_ID,
@@ -22,6 +21,7 @@ import {
   until,
   type TestProfile,
 } from '../testing/profile-fixtures.js';
+import { enrolledProfileHome, readAgentStatus } from '../testing/profile-home.js';
 import { testRunner } from '../testing/test-runner.js';
 
 const key = generateProfileSigningKey();
@@ -41,7 +41,7 @@ describe('profile synchronize and activate (same connection)', () => {
   let session: FakeSession;
   let delivery = 0;
 
-  const status = () => JSON.parse(readFileSync(home.statusFile, 'utf8')) as AgentStatus;
+  const status = () => readAgentStatus(home);
   const log = () => lines.join('\n');
   const homeConf = () => confText({ plainPort: central.port });
 
@@ -77,14 +77,7 @@ describe('profile synchronize and activate (same connection)', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'agent-profile-'));
-    home = new AgentHome(join(dir, 'home'));
-    mkdirSync(join(home.confDir, 'security'), { recursive: true });
-    writeFileSync(
-      join(home.confDir, 'security', 'truststore.jks'),
-      writeJksTruststore([{ alias: 'old', der: trustedDer }], 'changeit'),
-    );
-    mkdirSync(home.stateDir, { recursive: true, mode: 0o700 });
-    writeFileSync(home.credentialFile, CREDENTIAL, { mode: 0o600 });
+    home = enrolledProfileHome(join(dir, 'home'), trustedDer);
     lines = [];
     central = await ProfileCentral.start(key.publicKey);
   });

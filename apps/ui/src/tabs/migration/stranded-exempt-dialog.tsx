@@ -1,10 +1,10 @@
 import type { StrandedExemptionResult as BulkExemptResult } from '../../../../../libs/api/migration.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { Dialog } from '../../components/dialog.js';
 import { DialogActions } from '../../components/dialog-actions.js';
 import { ExemptionFields } from '../../components/exemption-fields.js';
 import { messageOf, refusalText } from '../../components/errors.js';
+import { FormDialog } from '../../components/form-dialog.js';
 import { Notice } from '../../components/notice.js';
 import { type StrandedFilter } from './stranded-types.js';
 
@@ -67,32 +67,24 @@ export function StrandedExemptDialog(props: {
   };
   const count = preview?.changed ?? props.matched;
   return (
-    <Dialog title="Exempt stranded agents" onClose={props.onClose}>
-      <form
-        class="stack"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void confirm();
-        }}
-      >
-        <p>
-          {n(props.matched)} stranded {props.matched === 1 ? 'agent matches' : 'agents match'} the table's
-          filter. Exempt agents are left out of the gate of closing the plain listener until the exemption
-          expires.
-        </p>
-        <ExemptionFields {...{ reason, expiresAt }} onReason={setReason} onExpiresAt={setExpiresAt} />
-        {error && <Notice kind="error">{error}</Notice>}
-        {preview && (
-          <div class="notice notice-warn" role="status" data-testid="exempt-preview">
-            Central will exempt <strong>{n(preview.changed)}</strong> agents ({preview.stranded}).
-            {preview.skipped.length > 0 &&
-              ` Skipped: ${preview.skipped.map((s) => `${n(s.count)} ${s.reason}`).join(', ')}.`}
-          </div>
-        )}
-        <DialogActions disabled={busy || !hasReason || count === 0} onCancel={props.onClose}>
-          Exempt {n(count)} agents
-        </DialogActions>
-      </form>
-    </Dialog>
+    <FormDialog title="Exempt stranded agents" onClose={props.onClose} onSubmit={confirm}>
+      <p>
+        {n(props.matched)} stranded {props.matched === 1 ? 'agent matches' : 'agents match'} the table's
+        filter. Exempt agents are left out of the gate of closing the plain listener until the exemption
+        expires.
+      </p>
+      <ExemptionFields {...{ reason, expiresAt }} onReason={setReason} onExpiresAt={setExpiresAt} />
+      {error && <Notice kind="error">{error}</Notice>}
+      {preview && (
+        <div class="notice notice-warn" role="status" data-testid="exempt-preview">
+          Central will exempt <strong>{n(preview.changed)}</strong> agents ({preview.stranded}).
+          {preview.skipped.length > 0 &&
+            ` Skipped: ${preview.skipped.map((s) => `${n(s.count)} ${s.reason}`).join(', ')}.`}
+        </div>
+      )}
+      <DialogActions disabled={busy || !hasReason || count === 0} onCancel={props.onClose}>
+        Exempt {n(count)} agents
+      </DialogActions>
+    </FormDialog>
   );
 }

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { Dialog } from '../../components/dialog.js';
 import { DialogActions } from '../../components/dialog-actions.js';
 import { issuesOf, messageOf, hasUnplacedIssue } from '../../components/errors.js';
+import { FormDialog } from '../../components/form-dialog.js';
 import { Notice } from '../../components/notice.js';
 import { ProfileNameFields } from './profile-name-fields.js';
 
@@ -14,8 +14,7 @@ export function CopyDialog(props: { from: string; onClose: () => void; onCopied:
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
+  const submit = async () => {
     setBusy(true);
     try {
       const body = description ? { name, description } : { name };
@@ -30,20 +29,18 @@ export function CopyDialog(props: { from: string; onClose: () => void; onCopied:
   };
 
   return (
-    <Dialog title={`Copy ${props.from}`} onClose={props.onClose}>
-      <form onSubmit={(e) => void submit(e)} class="stack">
-        <ProfileNameFields
-          idPrefix="copy"
-          nameLabel="New profile name"
-          {...{ name, description, issues }}
-          onName={setName}
-          onDescription={setDescription}
-        />
-        {error && hasUnplacedIssue(issues, ['name', 'description']) && <Notice kind="error">{error}</Notice>}
-        <DialogActions disabled={busy} onCancel={props.onClose}>
-          Copy
-        </DialogActions>
-      </form>
-    </Dialog>
+    <FormDialog title={`Copy ${props.from}`} onClose={props.onClose} onSubmit={submit}>
+      <ProfileNameFields
+        idPrefix="copy"
+        nameLabel="New profile name"
+        {...{ name, description, issues }}
+        onName={setName}
+        onDescription={setDescription}
+      />
+      {error && hasUnplacedIssue(issues, ['name', 'description']) && <Notice kind="error">{error}</Notice>}
+      <DialogActions disabled={busy} onCancel={props.onClose}>
+        Copy
+      </DialogActions>
+    </FormDialog>
   );
 }

@@ -1,9 +1,9 @@
 import type { ProfileListItem } from '../../../../../libs/api/profiles.js';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { Dialog } from '../../components/dialog.js';
 import { DialogActions } from '../../components/dialog-actions.js';
 import { hasUnplacedIssue, issuesOf, messageOf } from '../../components/errors.js';
+import { FormDialog } from '../../components/form-dialog.js';
 import { Notice } from '../../components/notice.js';
 import { described, Field } from '../parameters/field.js';
 import { ProfileNameFields } from './profile-name-fields.js';
@@ -25,8 +25,7 @@ export function NewProfileDialog(props: {
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
+  const submit = async () => {
     setBusy(true);
     try {
       await api('POST', '/api/profiles', {
@@ -44,41 +43,39 @@ export function NewProfileDialog(props: {
   };
 
   return (
-    <Dialog title="New profile" onClose={props.onClose}>
-      <form onSubmit={(e) => void submit(e)} class="stack">
-        <ProfileNameFields
-          idPrefix="new"
-          nameLabel="Profile name"
-          {...{ name, description, issues }}
-          onName={setName}
-          onDescription={setDescription}
-        />
-        <Field
-          id="new-template"
-          label="Start from"
-          issue={issues.template}
-          hint="central's host and current listener ports are filled in"
+    <FormDialog title="New profile" onClose={props.onClose} onSubmit={submit}>
+      <ProfileNameFields
+        idPrefix="new"
+        nameLabel="Profile name"
+        {...{ name, description, issues }}
+        onName={setName}
+        onDescription={setDescription}
+      />
+      <Field
+        id="new-template"
+        label="Start from"
+        issue={issues.template}
+        hint="central's host and current listener ports are filled in"
+      >
+        <select
+          {...described('new-template', issues.template)}
+          value={template}
+          onChange={(e) => setTemplate(e.currentTarget.value)}
         >
-          <select
-            {...described('new-template', issues.template)}
-            value={template}
-            onChange={(e) => setTemplate(e.currentTarget.value)}
-          >
-            {templates.map((t) => (
-              <option key={t} value={t}>
-                the {t} template
-              </option>
-            ))}
-            <option value="">nothing (central's address only)</option>
-          </select>
-        </Field>
-        {error && hasUnplacedIssue(issues, ['name', 'description', 'template']) && (
-          <Notice kind="error">{error}</Notice>
-        )}
-        <DialogActions disabled={busy || !name.trim()} onCancel={props.onClose}>
-          Create profile
-        </DialogActions>
-      </form>
-    </Dialog>
+          {templates.map((t) => (
+            <option key={t} value={t}>
+              the {t} template
+            </option>
+          ))}
+          <option value="">nothing (central's address only)</option>
+        </select>
+      </Field>
+      {error && hasUnplacedIssue(issues, ['name', 'description', 'template']) && (
+        <Notice kind="error">{error}</Notice>
+      )}
+      <DialogActions disabled={busy || !name.trim()} onCancel={props.onClose}>
+        Create profile
+      </DialogActions>
+    </FormDialog>
   );
 }
