@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { NodeIdentity } from '../cluster/node-identity.js';
+import { PeriodicTask } from '../common/periodic-task.js';
 import { NodeLease } from '../cluster/node-lease.js';
 import { NodesRepository } from '../cluster/nodes.repository.js';
 import { DeadNodeSessionsRepository } from './dead-node-sessions.repository.js';
@@ -20,7 +21,7 @@ const OWN_LEASE_TRUSTED_AFTER_MS = 3_000;
 @Injectable()
 export class DeadNodeWatch implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('agents');
-  private timer: NodeJS.Timeout | undefined;
+  private readonly task = new PeriodicTask(CHECK_EVERY_MS, () => this.check());
   private suspects = new Set<string>();
   private checking = false;
 
@@ -32,12 +33,11 @@ export class DeadNodeWatch implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.check(), CHECK_EVERY_MS);
-    this.timer.unref();
+    this.task.start();
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  onModuleDestroy(): Promise<void> {
+    return this.task.stop();
   }
 
   async check(): Promise<void> {

@@ -4,6 +4,7 @@ import { AgentSessions } from '../agents/agent-sessions.js';
 import { NodeIdentity } from '../cluster/node-identity.js';
 import { NodeLease } from '../cluster/node-lease.js';
 import { NodesRepository } from '../cluster/nodes.repository.js';
+import { PeriodicTask } from '../common/periodic-task.js';
 import { ListenerManager } from './listener-manager.js';
 
 const BEAT_EVERY_MS = 5_000;
@@ -12,7 +13,7 @@ const BEAT_EVERY_MS = 5_000;
 @Injectable()
 export class NodeHeartbeat implements OnModuleDestroy {
   private readonly logger = new Logger('cluster');
-  private timer: NodeJS.Timeout | undefined;
+  private readonly task = new PeriodicTask(BEAT_EVERY_MS, () => this.beat());
   private beaten = false;
   /** One beat at a time, and none once shutdown began: a late beat would write back the row shutdown removed. */
   private inFlight: Promise<void> | undefined;
@@ -31,7 +32,7 @@ export class NodeHeartbeat implements OnModuleDestroy {
     await this.lease.start();
     this.lease.onRegained(() => void this.beat());
     await this.beat();
-    this.timer = setInterval(() => void this.beat(), BEAT_EVERY_MS);
+    this.task.start();
   }
 
   beat(): Promise<void> {
@@ -59,7 +60,7 @@ export class NodeHeartbeat implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.timer);
+    await this.task.stop();
     await this.inFlight;
     await this.nodes.remove(this.node.id).catch(() => undefined);
   }

@@ -3,6 +3,7 @@ import { type OnGatewayConnection, type OnGatewayDisconnect, WebSocketGateway } 
 import { type IncomingMessage } from 'node:http';
 import { type WebSocket } from 'ws';
 import { EventBus } from '../common/event-bus.js';
+import { PeriodicTask } from '../common/periodic-task.js';
 import { AgentStatusPoller } from './agent-status.poller.js';
 import { LiveUpgradeGuard } from './live-upgrade.guard.js';
 import { LIVE_PATH, type LiveMessage } from './live-messages.js';
@@ -26,7 +27,7 @@ interface Watcher {
 export class LiveGateway implements OnGatewayConnection, OnGatewayDisconnect, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('live');
   private readonly watchers = new Map<WebSocket, Watcher>();
-  private recheck: NodeJS.Timeout | undefined;
+  private readonly recheck = new PeriodicTask(RECHECK_MS, () => this.recheckSessions());
 
   constructor(
     private readonly guard: LiveUpgradeGuard,
@@ -42,11 +43,11 @@ export class LiveGateway implements OnGatewayConnection, OnGatewayDisconnect, On
     this.bus.on('rollouts.progress.changed', ({ rollouts }) =>
       this.broadcast({ type: 'rollouts.changed', rollouts }),
     );
-    this.recheck = setInterval(() => void this.recheckSessions(), RECHECK_MS);
+    this.recheck.start();
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.recheck);
+  onModuleDestroy(): Promise<void> {
+    return this.recheck.stop();
   }
 
   handleConnection(client: WebSocket, req: IncomingMessage): void {
