@@ -5,6 +5,7 @@ import { NodeIdentity } from '../cluster/node-identity.js';
 import { planDelivery, type Step } from './delivery-planner.js';
 import { deliveryIdOf } from './delivery-id.js';
 import { DeliveryMemory } from './delivery-memory.js';
+import { RolloutEntriesPresence } from './rollout-entries-presence.js';
 import {
   RolloutDeliveriesRepository,
   type HeldAgentWork,
@@ -55,6 +56,7 @@ export class RolloutDispatcher {
     private readonly node: NodeIdentity,
     private readonly memory: DeliveryMemory,
     @Inject(ROLLOUTS_CONFIG) private readonly config: RolloutsConfig,
+    private readonly entries: RolloutEntriesPresence,
   ) {}
 
   /**
@@ -118,6 +120,10 @@ export class RolloutDispatcher {
   }
 
   private async pass(): Promise<void> {
+    // No rollout entry at all: nothing can be due. Reading the due work then still walked the node's online
+    // agents about once a second (measured: one index probe per online agent, ADR 52). A rollout created
+    // meanwhile makes `mayExist` true at once; the next tick sends its frames.
+    if (!this.entries.mayExist()) return;
     this.forgetLost();
     const free = this.config.maxInFlight - this.inFlight.size;
     if (free <= 0) return;
