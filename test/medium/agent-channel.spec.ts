@@ -210,7 +210,13 @@ describe('agent channel: authentication at the upgrade, frames, heartbeats, stat
       expect(rows[0].gap).toBeLessThan(600);
       back.socket.close();
 
-      // The sweeper writes what the view showed into the rows of a dead node's agents.
+      // The sweeper writes what the view showed into the rows of a dead node's agents, and forgets the
+      // node (its periodic run may have done so already: the row is put back as it was).
+      await sql.query(
+        `INSERT INTO central_nodes (id, name, listeners, started_at, heartbeat_at)
+         VALUES ('ghost', 'ghost', '[]', now() - interval '2 hours', $1) ON CONFLICT (id) DO NOTHING`,
+        [ghost.heartbeat_at],
+      );
       await sql.query(
         `INSERT INTO agents (id, connection_status, node_id, session_id, last_seen_at)
          VALUES ('left-behind', 'online', 'ghost', gen_random_uuid(), now() - interval '1 hour')`,
@@ -221,6 +227,7 @@ describe('agent channel: authentication at the upgrade, frames, heartbeats, stat
       ).rows[0] as { connection_status: string; last_seen_at: Date };
       expect(swept.connection_status).toBe('disconnected');
       expect(swept.last_seen_at.getTime()).toBe(ghost.heartbeat_at.getTime());
+      expect((await sql.query(`SELECT 1 FROM central_nodes WHERE id = 'ghost'`)).rowCount).toBe(0);
     } finally {
       await sql.query(`DELETE FROM central_nodes WHERE id = 'ghost'`);
       await sql.end();

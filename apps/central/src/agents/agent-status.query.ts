@@ -34,10 +34,6 @@ export const notOnline = (alias: string) => `NOT ${liveSession(alias)}`;
 export const nodeHeartbeat = (alias: string) =>
   `(SELECT n.heartbeat_at FROM central_nodes n WHERE n.id = ${alias}.node_id)`;
 
-/** SQL: the agent row `alias` is left "online" by a node whose heartbeat stopped (`$n`: the staleness). */
-export const heldByDeadNode = (
-  alias: string,
-  staleSecondsParam: string,
-) => `(${alias}.connection_status = 'online'
-    AND NOT EXISTS (SELECT 1 FROM central_nodes n WHERE n.id = ${alias}.node_id
-                       AND n.heartbeat_at > now() - make_interval(secs => ${staleSecondsParam})))`;
+/** SQL: the agent row `alias` is "online" on a node that has no row any more. */
+export const onlineOnMissingNode = (alias: string) => `(${alias}.connection_status = 'online'
+    AND NOT EXISTS (SELECT 1 FROM central_nodes n WHERE n.id = ${alias}.node_id))`;

@@ -4,13 +4,17 @@ import { NodesRepository } from '../cluster/nodes.repository.js';
 import { deadIncarnations } from '../cluster/previous-incarnations.js';
 import { CENTRAL_CONFIG, type CentralConfig } from '../config/central-config.js';
 import { AgentsRepository } from './agents.repository.js';
+import { DeadNodeSessionsRepository } from './dead-node-sessions.repository.js';
 import { PeriodicTask } from '../common/periodic-task.js';
 
 const SWEEP_EVERY_MS = 10_000;
 
 /**
  * Rewrites the stored status of agents left "online" by a node that died without saying so
- * (the read-time view already shows them disconnected). Idempotent, so no lock is needed.
+ * (the read-time view already shows them disconnected). A node that still holds its lease is alive,
+ * however late its heartbeat (NodesRepository.silentWithoutLease). A node declared dead here loses its
+ * row: should it be alive after all, its next heartbeat creates the row again and it closes its
+ * sessions (node-heartbeat.ts), so its agents come back with a true status. Idempotent, so no lock.
  */
 @Injectable()
 export class AgentSweeper implements OnModuleInit, OnModuleDestroy {
@@ -19,6 +23,7 @@ export class AgentSweeper implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly repo: AgentsRepository,
+    private readonly deadSessions: DeadNodeSessionsRepository,
     private readonly nodes: NodesRepository,
     private readonly node: NodeIdentity,
     @Inject(CENTRAL_CONFIG) private readonly config: CentralConfig,
@@ -47,7 +52,11 @@ export class AgentSweeper implements OnModuleInit, OnModuleDestroy {
 
   async sweep(): Promise<void> {
     try {
-      const n = await this.repo.sweepDeadNodes();
+      for (const id of await this.nodes.silentWithoutLease(this.node.id)) {
+        const marked = await this.deadSessions.mark(id);
+        this.logger.warn(`central node ${id} stopped beating: ${marked} agent(s) marked disconnected`);
+      }
+      const n = await this.repo.sweepOrphans();
       if (n > 0) this.logger.log(`${n} agent(s) of stopped central nodes marked disconnected`);
     } catch (error) {
       this.logger.warn(`sweep failed: ${(error as Error).message}`);

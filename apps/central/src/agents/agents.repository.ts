@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type Transport } from '../../../../libs/protocol/index.js';
-import { NODE_STALE_AFTER_SECONDS } from '../cluster/nodes.repository.js';
-import { AGENT_STATUS_VIEW as VIEW, heldByDeadNode, nodeHeartbeat, notOnline } from './agent-status.query.js';
+import {
+  AGENT_STATUS_VIEW as VIEW,
+  nodeHeartbeat,
+  notOnline,
+  onlineOnMissingNode,
+} from './agent-status.query.js';
 
 export type ConnectionStatus = 'online' | 'offline' | 'disconnected' | 'never_connected';
 
@@ -277,7 +281,7 @@ export class AgentsRepository {
    */
   async markNodeSessionsDisconnected(nodeId: string, seen: 'now' | 'last-heartbeat'): Promise<number> {
     const rows: unknown[] = await this.db.query(
-      // Locked in id order first, like every statement that touches many agents (see sweepDeadNodes).
+      // Locked in id order first, like every statement that touches many agents (see sweepOrphans).
       `WITH held AS (
          SELECT a.id FROM agents a WHERE a.node_id = $1 AND a.connection_status = 'online'
           ORDER BY a.id FOR UPDATE OF a)
@@ -291,21 +295,23 @@ export class AgentsRepository {
     return (rows[0] as unknown[]).length;
   }
 
-  /** Agents left "online" by nodes whose heartbeat stopped: seen last at that heartbeat. */
-  async sweepDeadNodes(): Promise<number> {
+  /**
+   * Agents left "online" on a node whose row is gone (declared dead, or pruned): nobody holds their
+   * session. The nodes declared dead by their heartbeat go through markDeadNodeSessions first, which
+   * writes that heartbeat as their last sight.
+   */
+  async sweepOrphans(): Promise<number> {
     const rows: unknown[] = await this.db.query(
       // Rows locked in id order first, as the session batches lock theirs (session-status.writer.ts):
       // updating in heap order deadlocked with them when a node stopped with 19,000 sessions.
       `WITH doomed AS (
          SELECT a.id FROM agents a
-          WHERE ${heldByDeadNode('a', '$1')}
+          WHERE ${onlineOnMissingNode('a')}
           ORDER BY a.id FOR UPDATE OF a)
-       UPDATE agents a SET connection_status = 'disconnected',
-              last_seen_at = greatest(a.last_seen_at, ${nodeHeartbeat('a')})
+       UPDATE agents a SET connection_status = 'disconnected'
          FROM doomed d
         WHERE a.id = d.id AND a.connection_status = 'online'
         RETURNING a.id`,
-      [NODE_STALE_AFTER_SECONDS],
     );
     return (rows[0] as unknown[]).length;
   }

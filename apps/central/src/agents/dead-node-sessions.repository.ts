@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { deleteNodeRow, type SqlQueryable } from '../cluster/nodes.repository.js';
+import { deleteNodeRow, rowsOf, type SqlQueryable } from '../cluster/nodes.repository.js';
 
 export { type SqlQueryable };
 
@@ -31,10 +31,7 @@ const MARK_HELD_SESSIONS = `
 export async function markDeadNodeSessions(db: SqlQueryable, nodeId: string): Promise<number> {
   const heartbeat = await deleteNodeRow(db, nodeId);
   const result = await db.query(MARK_HELD_SESSIONS, [nodeId, heartbeat]);
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{
-    marked: number;
-  }>;
-  return rows[0]?.marked ?? 0;
+  return rowsOf<{ marked: number }>(result)[0]?.marked ?? 0;
 }
 
 /** `markDeadNodeSessions` for the dead-node watch, injected like every repository. */

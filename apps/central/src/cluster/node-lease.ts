@@ -62,6 +62,15 @@ export class NodeLease implements OnModuleDestroy {
     return `node lease lost ${seconds} s ago (${this.loss.reason}${attempt}); other nodes may take this node for dead until it is held again`;
   }
 
+  /**
+   * The lease's own connection while the lease is held, for the heartbeat: a statement there never
+   * queues behind the pool, which a storm can keep busy for longer than the other nodes wait for a
+   * heartbeat (NODE_STALE_AFTER_SECONDS). Nothing else runs on it.
+   */
+  connection(): pg.Client | undefined {
+    return this.heldSince === undefined ? undefined : this.client;
+  }
+
   /** For how long the lease has been held without a break (0 while it is not held). */
   heldForMs(now = Date.now()): number {
     return this.heldSince === undefined ? 0 : now - this.heldSince;

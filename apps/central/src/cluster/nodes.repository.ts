@@ -37,6 +37,12 @@ export interface NodeRecord {
 /** A node whose heartbeat is older than this is considered dead (its agents are not online). */
 export const NODE_STALE_AFTER_SECONDS = 20;
 
+/**
+ * A node silent this long is declared dead even while it holds its lease: its process lives, but an
+ * event loop stuck that long serves no agent either.
+ */
+export const NODE_HUNG_AFTER_SECONDS = 120;
+
 @Injectable()
 export class NodesRepository {
   constructor(private readonly db: DataSource) {}
@@ -52,15 +58,39 @@ export class NodesRepository {
     listeners: BoundListener[],
     leaseKey: number | undefined,
     failures: ListenerFailure[] = [],
+    via: SqlQueryable = this.db,
   ): Promise<boolean> {
-    const rows: Array<{ created: boolean }> = await this.db.query(
-      `INSERT INTO central_nodes (id, name, listeners, lease_key, listener_failures) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), listeners = EXCLUDED.listeners,
-         lease_key = EXCLUDED.lease_key, listener_failures = EXCLUDED.listener_failures
-       RETURNING (xmax = 0) AS created`,
-      [id, name, JSON.stringify(listeners), leaseKey ?? null, JSON.stringify(failures)],
+    const rows = rowsOf<{ created: boolean }>(
+      await via.query(
+        `INSERT INTO central_nodes (id, name, listeners, lease_key, listener_failures) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), listeners = EXCLUDED.listeners,
+           lease_key = EXCLUDED.lease_key, listener_failures = EXCLUDED.listener_failures
+         RETURNING (xmax = 0) AS created`,
+        [id, name, JSON.stringify(listeners), leaseKey ?? null, JSON.stringify(failures)],
+      ),
     );
     return rows[0]?.created === true;
+  }
+
+  /**
+   * Nodes other than `selfId` to declare dead by their heartbeat: silent for NODE_STALE_AFTER_SECONDS
+   * and holding no lease, or silent for NODE_HUNG_AFTER_SECONDS whatever their lease says. A node that
+   * still holds its lease is alive as PostgreSQL sees it (ADR 34): under a heavy storm its heartbeat
+   * may come late, and marking its agents disconnected then left connected agents shown disconnected
+   * for good (measured with 100,000 agents: 19,884 of them).
+   */
+  async silentWithoutLease(selfId: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.db.query(
+      `SELECT n.id FROM central_nodes n
+        WHERE n.id <> $1 AND n.heartbeat_at <= now() - make_interval(secs => $3)
+          AND (n.heartbeat_at <= now() - make_interval(secs => $4) OR n.lease_key IS NULL OR NOT EXISTS (
+            SELECT 1 FROM pg_locks l
+             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+               AND l.classid = $2::bigint::oid AND l.objid = n.lease_key::bigint::oid))`,
+      [selfId, NODE_LEASE_CLASS, NODE_STALE_AFTER_SECONDS, NODE_HUNG_AFTER_SECONDS],
+    );
+    return rows.map((r) => r.id);
   }
 
   /**
@@ -130,12 +160,16 @@ export interface SqlQueryable {
  * heartbeat (null: the row was gone already). Works on a plain `pg` client too (a cluster primary).
  */
 export async function deleteNodeRow(db: SqlQueryable, nodeId: string): Promise<Date | null> {
-  const result = await db.query(
-    'WITH gone AS (DELETE FROM central_nodes WHERE id = $1 RETURNING heartbeat_at) SELECT heartbeat_at FROM gone',
-    [nodeId],
+  const rows = rowsOf<{ heartbeat_at: Date }>(
+    await db.query(
+      'WITH gone AS (DELETE FROM central_nodes WHERE id = $1 RETURNING heartbeat_at) SELECT heartbeat_at FROM gone',
+      [nodeId],
+    ),
   );
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{
-    heartbeat_at: Date;
-  }>;
   return rows[0]?.heartbeat_at ?? null;
+}
+
+/** The rows of an answer from a TypeORM DataSource (the rows) or a `pg` Client (a result holding them). */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
 }

@@ -18,6 +18,7 @@ export class NodeHeartbeat implements OnModuleDestroy {
   /** One beat at a time, and none once shutdown began: a late beat would write back the row shutdown removed. */
   private inFlight: Promise<void> | undefined;
   private stopping = false;
+  private pruning: Promise<void> | undefined;
 
   constructor(
     private readonly node: NodeIdentity,
@@ -49,19 +50,29 @@ export class NodeHeartbeat implements OnModuleDestroy {
         this.listeners.bound(),
         this.lease.heldKey,
         this.listeners.failures(),
+        this.lease.connection(),
       );
       if (created && this.beaten) this.declaredDead();
       this.beaten = true;
-      await this.nodes.pruneDead();
     } catch (error) {
       this.logger.warn(`node heartbeat failed: ${(error as Error).message}`);
     }
+    this.pruneAside();
+  }
+
+  /** Pruning uses the pool: it runs beside the beats, so a busy pool never holds the next beat back. */
+  private pruneAside(): void {
+    this.pruning ??= this.nodes
+      .pruneDead()
+      .catch((error: Error) => this.logger.warn(`pruning dead nodes failed: ${error.message}`))
+      .finally(() => (this.pruning = undefined));
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     await this.task.stop();
     await this.inFlight;
+    await this.pruning;
     await this.nodes.remove(this.node.id).catch(() => undefined);
   }
 
