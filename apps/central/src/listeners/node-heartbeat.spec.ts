@@ -24,7 +24,7 @@ function fakes() {
     { id: 'n1', name: 'n1' } as never,
     nodes as never,
     { bound: () => [], failures: () => [] } as never,
-    { heldKey: 1 } as never,
+    { heldKey: 1, connection: () => undefined } as never,
     { closeTransport: (t: string) => (closed.push(t), 0) } as never,
   );
   return { heartbeat, calls, closed, release: () => release() };
