@@ -23,6 +23,7 @@ import { DiagnosticBundles1765200200000 } from './1765200200000-DiagnosticBundle
 import { AgentPackages1765200300000 } from './1765200300000-AgentPackages.js';
 import { PackageRollouts1765200310000 } from './1765200310000-PackageRollouts.js';
 import { RolloutFailedEntries1796644800000 } from './1796644800000-RolloutFailedEntries.js';
+import { TlsTicketKeys1796700000000 } from './1796700000000-TlsTicketKeys.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   AgentPackages1765200300000,
   PackageRollouts1765200310000,
   RolloutFailedEntries1796644800000,
+  TlsTicketKeys1796700000000,
 ];

@@ -5,6 +5,7 @@
  * Driven by the orchestrator over Node IPC (see swarm-protocol.ts).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
 import { AGENT_PATH, PROTOCOL_VERSION } from '../../libs/protocol/index.js';
 import { Semaphore } from './semaphore.js';
@@ -31,6 +32,8 @@ interface SimAgent {
   retry: NodeJS.Timeout | undefined;
   closingByUs: boolean;
   welcomedSinceMark: number | undefined;
+  /** The last TLS session central gave this agent, offered at its next connection as the agent does. */
+  tlsSession?: Buffer;
 }
 
 type AttemptResult = { ok: true; latencyMs: number } | { ok: false; reason: string; retryAfterMs?: number };
@@ -46,6 +49,8 @@ let failedAfterReadyAtMs: number[] = [];
 /** Attempt start → welcome of the reconnections since the mark: central's queueing under the storm. */
 let reconnectLatenciesMs: number[] = [];
 let closes: Failures = {};
+/** TLS handshakes since the mark that resumed a session (ADR 53). */
+let resumedSinceMark = 0;
 let profileSync: SwarmProfileSync | undefined;
 let reconnectSemaphore: Semaphore | undefined;
 /** Reconnection attempts in flight in this swarm (SwarmConfig.reconnectConcurrency). */
@@ -78,7 +83,7 @@ function attempt(agent: SimAgent): Promise<AttemptResult> {
     const secret = agent.credential ?? c.enrollmentToken;
     const socket = new WebSocket(`${secure ? c.secureUrl : c.plainUrl}${AGENT_PATH}`, {
       headers: { authorization: `Bearer ${secret}`, 'x-switchyard-agent-id': agent.id },
-      ...(secure ? { ca: c.ca, servername: 'localhost' } : {}),
+      ...(secure ? { ca: c.ca, servername: 'localhost', createConnection: resumingConnect(agent) } : {}),
       localAddress: c.localAddresses[agent.index % c.localAddresses.length],
       handshakeTimeout: c.attemptTimeoutMs,
       perMessageDeflate: false,
@@ -152,6 +157,23 @@ function attempt(agent: SimAgent): Promise<AttemptResult> {
       if (reconnect) scheduleReconnect(agent);
     });
   });
+}
+
+/**
+ * As the agent's TlsSessionCache (ADR 53): offer the agent's last TLS session, keep the next one. The bare
+ * ceiling server keeps Node's per-process keys, so there a session never resumes after its restart.
+ */
+function resumingConnect(agent: SimAgent): WebSocket.ClientOptions['createConnection'] {
+  const connect = (options: ConnectionOptions): TLSSocket => {
+    const session = agent.tlsSession;
+    const socket = tlsConnect({ ...options, path: undefined, ...(session ? { session } : {}) });
+    socket.on('session', (next: Buffer) => (agent.tlsSession = next));
+    socket.once('secureConnect', () => {
+      if (socket.isSessionReused()) resumedSinceMark++;
+    });
+    return socket;
+  };
+  return connect as unknown as WebSocket.ClientOptions['createConnection'];
 }
 
 /** Capped exponential backoff with full jitter: a central restart must not cause a synchronized storm. */
@@ -311,6 +333,7 @@ async function handle(command: SwarmCommand): Promise<void> {
       failedAfterReadyAtMs = [];
       reconnectLatenciesMs = [];
       closes = {};
+      resumedSinceMark = 0;
       profileSync?.mark();
       loopDelay.reset();
       return reply({ type: 'status', ...status() });
@@ -331,6 +354,7 @@ async function handle(command: SwarmCommand): Promise<void> {
         reconnectLatenciesMs,
         eventLoopDelayMaxMs: loopDelayMaxMs(),
         closes,
+        resumedTls: resumedSinceMark,
       });
     }
     case 'deliveries':

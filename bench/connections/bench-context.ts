@@ -271,6 +271,7 @@ export class BenchContext {
       reconnectMs: spread(at.map((t) => Math.max(0, t - readyAt))),
       welcomedBeforeReady: at.filter((t) => t < readyAt).length,
       closes,
+      resumedTls: welcomes.reduce((n, w) => n + (w.resumedTls ?? 0), 0),
       failuresBeforeReady,
       failuresAfterReady,
       failedAfterReadyAtMs: {

@@ -106,7 +106,7 @@ export function formatReport(results: ConnectionBenchResult[], machine: string):
             ? ` (from ${s(r.restart.failedAfterReadyAtMs.min)} s to ${s(r.restart.failedAfterReadyAtMs.max)} s after ready, p50 ${s(r.restart.failedAfterReadyAtMs.p50)} s)`
             : ''),
         `  restart: SYN retransmits ${r.restart.load.synRetransmits}; swarm event-loop delay max ${ms(r.restart.load.swarmEventLoopDelayMaxMs, 0)} ms`,
-        `  restart: welcomed before the ready line: ${r.restart.welcomedBeforeReady}; missing: ${r.restart.missing}`,
+        `  restart: welcomed before the ready line: ${r.restart.welcomedBeforeReady}; missing: ${r.restart.missing}; TLS sessions resumed: ${r.restart.resumedTls ?? 0}`,
         `  restart: API agents after: ${JSON.stringify(r.restart.agentCounts)}`,
         `  restart: API online vs welcomed over time (s: online/welcomed): ${r.restart.onlineOverTime
           .map((p) => `${s(p.atMs)}: ${p.apiOnline ?? '–'}/${p.welcomed}`)

@@ -56,6 +56,8 @@ export interface RestartResult {
   welcomedBeforeReady: number;
   /** How the old central closed the sessions, by close code. */
   closes: Failures;
+  /** Reconnections whose TLS handshake resumed the previous session (ADR 53; 0 for the bare ceiling). */
+  resumedTls?: number;
   failuresBeforeReady: Failures;
   failuresAfterReady: Failures;
   /** When the failures after ready happened, ms after the ready line. */

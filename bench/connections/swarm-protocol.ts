@@ -134,6 +134,8 @@ export type SwarmReply =
       eventLoopDelayMaxMs: number;
       /** Closes initiated by central since the mark, by code. */
       closes: Failures;
+      /** TLS handshakes since the mark that resumed the agent's previous session (ADR 53). */
+      resumedTls?: number;
     }
   | { type: 'closed'; closed: number }
   | { type: 'error'; message: string };

@@ -18,6 +18,7 @@ import { readRefusalReason } from './refusal-reason.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { Logger } from './logger.js';
 import { socketOptions } from './socket-options.js';
+import type { TlsSessionCache } from './tls-session-cache.js';
 
 export interface CentralConnectionOptions extends CentralFrameHandlers<CentralConnection> {
   target: ConnectionTarget;
@@ -31,6 +32,8 @@ export interface CentralConnectionOptions extends CentralFrameHandlers<CentralCo
   onWelcome(welcome: Welcome): void;
   handshakeTimeoutMs?: number;
   welcomeTimeoutMs?: number;
+  /** Offers the last TLS session of the target so a reconnect resumes (ADR 53). */
+  tlsSessions?: TlsSessionCache;
 }
 
 /** How a connection ended. */
@@ -91,10 +94,10 @@ export class CentralConnection {
     this.endpoint = `${target.host}:${target.port}`;
     this.router = new CentralFrameRouter(options, this, options.logger, (frame) => this.send(frame));
     try {
-      this.socket = new WebSocket(
-        target.url,
-        socketOptions(target, { ...options, agentId: options.hello.agentId }),
-      );
+      this.socket = new WebSocket(target.url, {
+        ...socketOptions(target, { ...options, agentId: options.hello.agentId }),
+        ...options.tlsSessions?.clientOptions(target),
+      });
     } catch (error) {
       this.cause = { description: `cannot connect to ${target.url}: ${(error as Error).message}` };
       this.finish(undefined);
@@ -180,6 +183,7 @@ export class CentralConnection {
   }
 
   private onError(error: Error & { code?: string }): void {
+    if (isCertificateError(error)) this.options.tlsSessions?.forget(this.options.target);
     if (!this.opened) {
       this.cause ??= {
         description: describeConnectError(error, this.endpoint),

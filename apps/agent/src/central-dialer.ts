@@ -4,6 +4,7 @@ import { CentralConnection } from './central-connection.js';
 import type { CentralFrameHandlers } from './central-frame-router.js';
 import type { ConnectionTarget } from './connection-target.js';
 import type { Logger } from './logger.js';
+import { TlsSessionCache } from './tls-session-cache.js';
 import { sameTrustAnchors, trustAnchorsOf } from './trust-anchors.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -27,6 +28,8 @@ export interface CentralDialerOptions {
  */
 export class CentralDialer {
   private readonly reportedTrust = new WeakMap<CentralConnection, TrustAnchor[]>();
+  /** Each connection offers the last TLS session of its target: a reconnect resumes (ADR 53). */
+  private readonly tlsSessions = new TlsSessionCache();
 
   constructor(private readonly options: CentralDialerOptions) {}
 
@@ -63,6 +66,7 @@ export class CentralDialer {
       ...options.handlers,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       welcomeTimeoutMs: options.welcomeTimeoutMs,
+      tlsSessions: this.tlsSessions,
     });
     if (trustAnchors) this.reportedTrust.set(connection, trustAnchors);
     return connection;

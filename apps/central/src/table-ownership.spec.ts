@@ -41,6 +41,7 @@ const OWNER: Record<string, string> = {
   admin_users: 'users',
   admin_sessions: 'users',
   login_attempts: 'auth',
+  tls_ticket_keys: 'listeners',
 };
 
 /** Report modules (ADR 47) → the other folders' tables each may read, besides its own folder's. */

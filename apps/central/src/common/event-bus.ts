@@ -20,6 +20,8 @@ export interface CentralEvents {
   'rollouts.progress.changed': { rollouts: ReadonlyArray<{ id: string }> };
   /** Diagnostics bundles were asked for (ADR 44): the node holding each agent's session sends the request. */
   'diagnostics.requested': { requests: Array<{ id: string; agentId: string; maxBytes: number }> };
+  /** The secure listener's TLS session ticket keys were rotated (ADR 53): nodes reload them. */
+  'tls.ticket-keys.changed': { generation: number };
 }
 
 /** A small typed event bus, so domains never inject each other in both directions. */

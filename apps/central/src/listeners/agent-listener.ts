@@ -1,4 +1,4 @@
-import { countHandshakeFailure, countUpgradeRefusal } from '../metrics/event-counters.js';
+import { countHandshakeFailure, countTlsHandshake, countUpgradeRefusal } from '../metrics/event-counters.js';
 import { Logger } from '@nestjs/common';
 import cluster from 'node:cluster';
 import {
@@ -147,6 +147,7 @@ export class AgentListener {
       this.server.prependListener('secureConnection', (socket: TLSSocket) => {
         shedding?.finished(rawSocketOf(socket));
         socket.disableRenegotiation(); // client-initiated renegotiation is a DoS vector
+        countTlsHandshake(socket.isSessionReused()); // the storm's TLS cost, for the operator (ADR 53)
         socket.on('error', () => undefined);
         const verdict = this.gate?.check(socket, this.addressOf(socket));
         if (verdict?.kind === 'refused') {

@@ -10,13 +10,20 @@ import { type TLSSocket } from 'node:tls';
 import { type AuditService } from '../audit/audit.service.js';
 import { type ClientAuthMode } from '../local-ca/client-certificate.check.js';
 import { ClientCertificateGate } from './client-certificate-gate.js';
+import { resumedCertificateOutOfDate } from './tls-resumption.js';
 
 /** Just what the check reads from a finished handshake. */
-function socket(peer: X509Certificate | undefined, authorized: boolean, error?: string): TLSSocket {
+function socket(
+  peer: X509Certificate | undefined,
+  authorized: boolean,
+  error?: string,
+  resumed = false,
+): TLSSocket {
   return {
     getPeerX509Certificate: () => peer,
     authorized,
     authorizationError: error,
+    isSessionReused: () => resumed,
   } as unknown as TLSSocket;
 }
 
@@ -90,6 +97,17 @@ describe('ClientCertificateGate', () => {
     expect(gate.check(socket(good, false, 'CERT_HAS_EXPIRED'), '10.0.0.1')).toMatchObject({
       reason: 'client certificate expired (CERT_HAS_EXPIRED)',
     });
+    // A resumed session (ADR 53): OpenSSL restored the verification of the handshake that made it; the
+    // gate still checks revocation, and the dates against now.
+    expect(gate.check(socket(good, true, undefined, true), '10.0.0.1')).toMatchObject({ kind: 'valid' });
+    expect(gate.check(socket(gone, true, undefined, true), '10.0.0.1')).toMatchObject({
+      reason: 'client certificate revoked',
+    });
+    const later = Date.parse(good.validTo) + 1000;
+    expect(resumedCertificateOutOfDate(socket(good, true, undefined, true), later)).toBe(
+      'client certificate expired (CERT_HAS_EXPIRED)',
+    );
+    expect(resumedCertificateOutOfDate(socket(good, true, undefined, false), later)).toBeUndefined();
     const server = await signServerCertificate({ ca, hosts: ['localhost'], validityDays: 1 });
     expect(gate.check(socket(new X509Certificate(server.certificatePem), true), '10.0.0.1')).toMatchObject({
       reason: 'client certificate names no agent',

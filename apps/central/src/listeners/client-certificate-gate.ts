@@ -9,6 +9,7 @@ import {
   type ClientCertificateVerdict,
 } from '../local-ca/client-certificate.check.js';
 import { type HandshakeGate } from './agent-listener.js';
+import { resumedCertificateOutOfDate } from './tls-resumption.js';
 
 /** One audit record per address, agent and reason in this window: a retrying agent must not flood the log. */
 const AUDIT_QUIET_MS = 60_000;
@@ -27,7 +28,10 @@ export class ClientCertificateGate implements HandshakeGate {
 
   check(socket: TLSSocket, address: string): ClientCertificateVerdict {
     const mode = this.mode();
-    const verdict = checkClientCertificate(socket, mode, this.isRevoked);
+    let verdict = checkClientCertificate(socket, mode, this.isRevoked);
+    const outOfDate = verdict.kind === 'valid' ? resumedCertificateOutOfDate(socket) : undefined;
+    if (outOfDate && verdict.kind === 'valid')
+      verdict = { kind: 'refused', reason: outOfDate, agentId: verdict.agentId, serial: verdict.serial };
     if (verdict.kind === 'refused') this.refused(verdict, address, mode);
     return verdict;
   }

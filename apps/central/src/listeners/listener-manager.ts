@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type IncomingMessage } from 'node:http';
 import { type Server as HttpsServer } from 'node:https';
+import { type SecureContextOptions } from 'node:tls';
 import { CSR_HEADER, CloseCode, decodeCsrHeader, type Transport } from '../../../../libs/protocol/index.js';
 import { AgentAuthenticator } from '../agents/agent-authenticator.js';
 import { AgentSessions } from '../agents/agent-sessions.js';
@@ -27,13 +28,9 @@ import { listenerGuard } from './listener-guard.js';
 import { DATABASE_POOL } from '../database/database.module.js';
 import { type PoolLike } from '../database/database-pool.js';
 import { type RefusalReason } from './refusal-log.js';
-import { secureContextOptions, tlsServerOptions } from './tls-options.js';
-
-/** The environment variables that set a listener's port on one node. */
-const PORT_VARIABLE: Record<ListenerKind, string> = {
-  plain: 'SWITCHYARD_AGENT_PLAIN_PORT',
-  secure: 'SWITCHYARD_AGENT_SECURE_PORT',
-};
+import { PORT_VARIABLE, boundListener } from './bound-listener.js';
+import { SecureListenerContext } from './tls-listener-context.js';
+import { TlsTicketKeys } from './tls-ticket-keys.js';
 
 export interface TlsIdentity {
   id: string;
@@ -64,6 +61,8 @@ export class ListenerManager implements OnModuleDestroy {
   private clientAuth: ClientAuthMode = 'none';
   /** The local CA, the only issuer trusted for client certificates; loaded once mutual TLS is on. */
   private clientCaPem: string | undefined;
+  /** Builds the secure listener's TLS context with the installation's ticket keys (ADR 53). */
+  private readonly tls: SecureListenerContext;
   private readonly gate: ClientCertificateGate;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly admission: HelloAdmission;
@@ -82,7 +81,10 @@ export class ListenerManager implements OnModuleDestroy {
     private readonly inSessionCertificates: InSessionCertificates,
     @Inject(CENTRAL_CONFIG) config: CentralConfig,
     @Inject(DATABASE_POOL) pool: PoolLike | undefined,
+    tickets: TlsTicketKeys,
   ) {
+    this.tls = new SecureListenerContext(tickets, this.logger);
+    tickets.onChange((keys) => void this.serialize(() => Promise.resolve(this.useTicketKeys(keys))));
     this.admission = new HelloAdmission(config.admission);
     this.portOverrides = config.agentPorts;
     this.guard = listenerGuard(config.maxAgentConnections, this.admission, pool);
@@ -109,32 +111,16 @@ export class ListenerManager implements OnModuleDestroy {
       this.identity = identity;
       const secure = this.running.get('secure');
       if (!secure) return;
-      (secure.server as HttpsServer).setSecureContext(
-        secureContextOptions(identity, this.minTlsVersion, this.clientCaPem),
-      );
+      await this.tls.loadKeys(identity); // new keys for a new chain: no session resumes across it
+      (secure.server as HttpsServer).setSecureContext(this.secureContext(identity));
       this.logger.log(`secure listener now presents certificate ${identity.id}`);
     });
   }
 
   bound(): BoundListener[] {
-    return [...this.running.values()].map((l) => {
-      const a = l.server.address();
-      const address = a && typeof a === 'object' ? a.address : l.address;
-      const port = a && typeof a === 'object' ? a.port : l.port;
-      const bound: BoundListener = {
-        kind: l.kind,
-        address,
-        port,
-        tls: l.kind === 'secure',
-        connections: l.connections,
-      };
-      const configured = this.settingsPorts[l.kind];
-      if (this.portOverrides[l.kind] !== undefined && configured !== undefined) {
-        bound.configuredPort = configured;
-        bound.portFrom = PORT_VARIABLE[l.kind];
-      }
-      return bound;
-    });
+    return [...this.running.values()].map((l) =>
+      boundListener(l, this.settingsPorts[l.kind], this.portOverrides[l.kind] !== undefined),
+    );
   }
 
   failures(): ListenerFailure[] {
@@ -198,6 +184,7 @@ export class ListenerManager implements OnModuleDestroy {
       this.recordFailure(desired.secure, reason);
       throw new DomainError('listener_bind_failed', reason);
     }
+    if (desired.secure && this.identity) await this.tls.loadKeys(this.identity);
     // Closing listeners first frees ports another listener may be moving to (plain ↔ secure port swap).
     for (const kind of ['plain', 'secure'] as const) {
       if (!desired[kind] && this.running.has(kind)) await this.stop(kind);
@@ -218,7 +205,7 @@ export class ListenerManager implements OnModuleDestroy {
       secure.setClientAuth(
         this.clientAuth !== 'none',
         this.clientAuth === 'required',
-        secureContextOptions(this.identity, this.minTlsVersion, this.clientCaPem),
+        this.secureContext(this.identity),
       );
     }
     this.logger.log(`client certificates: ${this.clientAuth} (was ${previous})`);
@@ -292,10 +279,7 @@ export class ListenerManager implements OnModuleDestroy {
   private create(want: DesiredListener): AgentListener {
     const tls =
       want.kind === 'secure' && this.identity
-        ? tlsServerOptions(this.identity, this.minTlsVersion, {
-            mode: this.clientAuth,
-            caPem: this.clientCaPem,
-          })
+        ? this.tls.serverOptions(this.identity, this.minTlsVersion, this.clientAuth, this.clientCaPem)
         : undefined;
     return new AgentListener(
       want.kind,
@@ -308,6 +292,18 @@ export class ListenerManager implements OnModuleDestroy {
       (req, res, certificateAgentId) => this.profileDownloads.handle(req, res, certificateAgentId),
       this.guard,
     );
+  }
+
+  /** The keys were rotated (here or on another node): the secure listener issues and accepts the new ones'. */
+  private useTicketKeys(keys: Buffer): void {
+    this.tls.useKeys(keys);
+    const secure = this.running.get('secure');
+    if (secure && this.identity)
+      (secure.server as HttpsServer).setSecureContext(this.secureContext(this.identity));
+  }
+
+  private secureContext(identity: TlsIdentity): SecureContextOptions {
+    return this.tls.contextOptions(identity, this.minTlsVersion, this.clientAuth, this.clientCaPem);
   }
 
   private async authorize(

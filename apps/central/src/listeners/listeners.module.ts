@@ -5,11 +5,13 @@ import { ProfilesModule } from '../profiles/profiles.module.js';
 import { ListenerManager } from './listener-manager.js';
 import { ListenersController } from './listeners.controller.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
+import { TlsTicketKeys } from './tls-ticket-keys.js';
+import { TlsTicketKeysRepository } from './tls-ticket-keys.repository.js';
 
 @Module({
   imports: [AgentsModule, LocalCaModule, ProfilesModule],
   controllers: [ListenersController],
-  providers: [ListenerManager, NodeHeartbeat],
+  providers: [ListenerManager, NodeHeartbeat, TlsTicketKeys, TlsTicketKeysRepository],
   exports: [ListenerManager, NodeHeartbeat],
 })
 export class ListenersModule {}

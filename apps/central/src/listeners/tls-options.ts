@@ -22,12 +22,20 @@ export interface ClientAuthOptions {
   caPem: string | undefined;
 }
 
+/** The session resumption options of the agent listener (tls-resumption.ts); absent: Node's defaults. */
+export type ResumptionOptions = Pick<
+  SecureContextOptions,
+  'ticketKeys' | 'sessionIdContext' | 'sessionTimeout'
+>;
+
 export function secureContextOptions(
   identity: { chainPem: string; keyPem: string },
   minVersion: 'TLSv1.2' | 'TLSv1.3',
   clientCaPem?: string,
+  resumption?: ResumptionOptions,
 ): SecureContextOptions {
   return {
+    ...resumption,
     cert: identity.chainPem,
     key: identity.keyPem,
     minVersion,
@@ -53,9 +61,10 @@ export function tlsServerOptions(
   identity: { chainPem: string; keyPem: string },
   minVersion: 'TLSv1.2' | 'TLSv1.3',
   clientAuth: ClientAuthOptions = { mode: 'none', caPem: undefined },
+  resumption?: ResumptionOptions,
 ): TlsOptions {
   return {
-    ...secureContextOptions(identity, minVersion, clientAuth.caPem),
+    ...secureContextOptions(identity, minVersion, clientAuth.caPem, resumption),
     requestCert: clientAuth.mode !== 'none',
     rejectUnauthorized: clientAuth.mode === 'required',
     // Node waits 120 s by default: a client that connects and never finishes its handshake would hold one

@@ -32,6 +32,17 @@ const profileFailures = new Counter({
   registers: [eventCounters],
 });
 
+const tlsHandshakes = new Counter({
+  name: 'switchyard_agent_tls_handshakes_total',
+  help: 'TLS handshakes completed on the secure agent listener, by whether a session was resumed (ADR 53): resumed ones skip the certificate work on both ends',
+  labelNames: ['resumed'],
+  registers: [eventCounters],
+});
+
+export function countTlsHandshake(resumed: boolean): void {
+  tlsHandshakes.inc({ resumed: resumed ? 'true' : 'false' });
+}
+
 export function countHandshakeFailure(reason: HandshakeFailureReason): void {
   handshakeFailures.inc({ reason });
 }
