@@ -75,6 +75,33 @@ export default tseslint.config(
     },
   },
   {
+    // Costly modules that a start does not need are loaded at their first use, through one loader each
+    // (ADR 52): a static import elsewhere would load them at every start again. Types are free.
+    files: ['apps/**/*.{ts,tsx}', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/testing/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@peculiar/x509',
+              allowTypeImports: true,
+              message:
+                'it costs ~0.1 s to load: use loadX509() from libs/pki/x509.loader.ts (import type is fine)',
+            },
+            {
+              name: 'acme-client',
+              allowTypeImports: true,
+              message:
+                'it costs ~0.2 s to load: use loadAcmeClient() from apps/central/src/acme/acme-client.loader.ts (import type is fine)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The admin UI runs in the browser.
     files: ['apps/ui/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },

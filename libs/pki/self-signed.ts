@@ -1,10 +1,7 @@
-import 'reflect-metadata'; // @peculiar/x509 uses tsyringe, which needs the Reflect polyfill
 import { isIP } from 'node:net';
-import * as x509 from '@peculiar/x509';
 import { webcrypto, randomBytes, X509Certificate } from 'node:crypto';
 import { type CertificateSummary } from '../api/certificates.js';
-
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+import { EC_P256, loadX509 } from './x509.loader.js';
 
 export interface GeneratedServerIdentity {
   /** PEM of the certificate (self-signed: the chain is this one certificate). */
@@ -20,8 +17,6 @@ export interface SelfSignedOptions {
   now?: Date;
 }
 
-const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-
 /**
  * Generates an ECDSA P-256 self-signed server certificate (STACK: ECDSA handshakes cost less CPU)
  * with the hosts as subjectAltNames and serverAuth usage.
@@ -31,6 +26,7 @@ export async function generateSelfSignedServerCertificate(
 ): Promise<GeneratedServerIdentity> {
   if (options.hosts.length === 0) throw new Error('a self-signed certificate needs at least one host name');
   const now = options.now ?? new Date();
+  const x509 = await loadX509();
   const keys = await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']);
   const notBefore = new Date(now.getTime() - 5 * 60_000); // tolerate small clock skew on agents
   const notAfter = new Date(now.getTime() + options.validityDays * 86_400_000);

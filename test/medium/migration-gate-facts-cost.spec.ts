@@ -2,43 +2,24 @@
 // publish rollouts of all of them (100,000 rollout entries), reading the facts examines the few failed
 // entries, not every agent's history. Asserted on PostgreSQL's own count of the rows the statement read
 // (pg_stat_xact_user_tables inside one transaction), never on time; the time is printed.
-import { randomUUID } from 'node:crypto';
-import { type DataSource, type EntityManager } from 'typeorm';
-import { createDataSource, migrate } from '../../apps/central/src/database/database.js';
+import { type DataSource } from 'typeorm';
 import { MigrationGateQuery } from '../../apps/central/src/migration/migration-gate.query.js';
 import { assessSecureOnly } from '../../apps/central/src/migration/secure-only-gate.js';
+import { rowsReadInTransaction } from '../support/pg-stats.js';
+import { insertPublishRollout, openMigrated, seedProfileRevision } from '../support/rollout-seed.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const AGENTS = 10_000;
 const FINISHED_ROLLOUTS = 10;
 const NODE = 'facts-node';
 
-/** Rows of `table` this transaction has read so far (sequential scans and index fetches). */
-async function rowsRead(m: EntityManager, table: string): Promise<number> {
-  const [row] = (await m.query(
-    `SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) AS n
-       FROM pg_stat_xact_user_tables WHERE relname = $1`,
-    [table],
-  )) as Array<{ n: string }>;
-  return Number(row?.n ?? 0);
-}
-
 describe('the secure_only gate facts do not grow with rollout history (real PostgreSQL)', () => {
   let db: TestDatabase;
   let ds: DataSource;
   const agentIds = Array.from({ length: AGENTS }, (_, i) => `facts-${String(i + 1).padStart(5, '0')}`);
 
-  async function rollout(createdAt: string): Promise<string> {
-    const id = randomUUID();
-    await ds.query(
-      `INSERT INTO rollouts (id, profile_name, revision, mode, targets, waves, wave_count, current_wave,
-         success_threshold_percent, error_threshold, state, created_by, created_at, finished_at)
-       VALUES ($1, 'facts', 1, 'publish', '{"all":true}', '{"requested":{},"sizes":[${AGENTS}]}', 1, 1, 100,
-         '{"count":1}', 'completed', 'test', $2::timestamptz, $2::timestamptz)`,
-      [id, createdAt],
-    );
-    return id;
-  }
+  const rollout = (createdAt: string) =>
+    insertPublishRollout(ds, { profile: 'facts', agents: AGENTS, state: 'completed', createdAt });
 
   /** The facts read in one transaction, with the rows it read from rollout_agents and the time it took. */
   async function measured(): Promise<{
@@ -47,20 +28,17 @@ describe('the secure_only gate facts do not grow with rollout history (real Post
     ms: number;
   }> {
     return ds.transaction(async (m) => {
-      const before = await rowsRead(m, 'rollout_agents');
+      const before = await rowsReadInTransaction(m, 'rollout_agents');
       const started = performance.now();
       const facts = await new MigrationGateQuery(m).gateFacts();
       const ms = performance.now() - started;
-      return { facts, rows: (await rowsRead(m, 'rollout_agents')) - before, ms };
+      return { facts, rows: (await rowsReadInTransaction(m, 'rollout_agents')) - before, ms };
     });
   }
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    ds = createDataSource(db.url);
-    await ds.initialize();
-    await migrate(ds, () => undefined);
-    await ds.query(`INSERT INTO central_nodes (id, name) VALUES ($1, $1)`, [NODE]);
+    ds = await openMigrated(db, NODE);
     // Half online over secure, half offline over plain for a week; every one with a connection history.
     await ds.query(
       `INSERT INTO agents (id, credential_hash, connection_status, node_id, transport, agent_version, capabilities,
@@ -78,15 +56,7 @@ describe('the secure_only gate facts do not grow with rollout history (real Post
               now() - interval '8 days', 3600, 12 FROM unnest($1::text[]) id`,
       [agentIds],
     );
-    await ds.query(
-      `INSERT INTO profiles (name, draft_agent_conf, truststore_password_encrypted, created_by, updated_by)
-       VALUES ('facts', '', 'unused', 'test', 'test')`,
-    );
-    await ds.query(
-      `INSERT INTO profile_revisions (profile_name, revision, sha256, size_bytes, archive, manifest, agent_conf,
-         truststore, minimum_agent_version, required_capabilities, created_by)
-       VALUES ('facts', 1, repeat('a', 64), 1, '\\x00', '{}', '', '[]', '0.1.0', '[]', 'test')`,
-    );
+    await seedProfileRevision(ds, 'facts');
   }, 120_000);
 
   afterAll(async () => {

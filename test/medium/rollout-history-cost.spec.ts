@@ -2,46 +2,18 @@
 // 50 finished rollouts of 2,000 agents each (100,000 rows) beside a running one, the statements the
 // ticker, the dispatcher and the hello reconciler run read no finished row. Asserted on PostgreSQL's own
 // account of the rows each plan node examined (EXPLAIN ANALYZE), never on time.
-import { randomUUID } from 'node:crypto';
 import { type DataSource } from 'typeorm';
-import { createDataSource, migrate } from '../../apps/central/src/database/database.js';
 import {
   markStaleEntries,
   ROLLOUT_WORK_STATEMENTS,
 } from '../../apps/central/src/rollouts/rollout-work.query.js';
+import { analyzedPlan, rowsExamined, seqScannedTables, type PlanNode } from '../support/pg-stats.js';
+import { insertPublishRollout, openMigrated, seedProfileRevision } from '../support/rollout-seed.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const AGENTS = 2_000;
 const FINISHED_ROLLOUTS = 50;
 const NODE = 'history-node';
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  'Rows Removed by Index Recheck'?: number;
-  Plans?: PlanNode[];
-}
-
-/** Rows of rollout_agents the plan looked at: returned or thrown away by a filter, over every loop. */
-function rolloutAgentRowsExamined(node: PlanNode): number {
-  const own =
-    node['Relation Name'] === 'rollout_agents'
-      ? (node['Actual Rows'] +
-          (node['Rows Removed by Filter'] ?? 0) +
-          (node['Rows Removed by Index Recheck'] ?? 0)) *
-        node['Actual Loops']
-      : 0;
-  return own + (node.Plans ?? []).reduce((n, p) => n + rolloutAgentRowsExamined(p), 0);
-}
-
-function seqScans(node: PlanNode): string[] {
-  const own = node['Node Type'] === 'Seq Scan' && node['Relation Name'] ? [node['Relation Name']] : [];
-  return [...own, ...(node.Plans ?? []).flatMap(seqScans)];
-}
 
 describe('rollout work does not grow with the rollouts that finished (real PostgreSQL)', () => {
   let db: TestDatabase;
@@ -49,20 +21,10 @@ describe('rollout work does not grow with the rollouts that finished (real Postg
   const agentIds = Array.from({ length: AGENTS }, (_, i) => `hist-${String(i + 1).padStart(5, '0')}`);
   let running: string;
 
-  /** The plan of a statement as it ran (an UPDATE is rolled back). */
+  /** The plan of a statement as it ran (an UPDATE is rolled back), with this node alive. */
   async function explain(sql: string, params: unknown[]): Promise<PlanNode> {
     await ds.query('UPDATE central_nodes SET heartbeat_at = now()');
-    const runner = ds.createQueryRunner();
-    try {
-      await runner.startTransaction();
-      const [row] = (await runner.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params)) as Array<{
-        'QUERY PLAN': Array<{ Plan: PlanNode }>;
-      }>;
-      return row['QUERY PLAN'][0].Plan;
-    } finally {
-      await runner.rollbackTransaction();
-      await runner.release();
-    }
+    return analyzedPlan(ds, sql, params);
   }
 
   const statements = (): Array<[string, string, unknown[]]> => [
@@ -73,39 +35,18 @@ describe('rollout work does not grow with the rollouts that finished (real Postg
     ['scope of 500 agents', ROLLOUT_WORK_STATEMENTS.scope, [agentIds.slice(0, 500)]],
   ];
 
-  async function rollout(state: string, createdAt: string): Promise<string> {
-    const id = randomUUID();
-    await ds.query(
-      `INSERT INTO rollouts (id, profile_name, revision, mode, targets, waves, wave_count, current_wave,
-         success_threshold_percent, error_threshold, state, created_by, created_at, finished_at)
-       VALUES ($1, 'history', 1, 'publish', '{"all":true}', '{"requested":{},"sizes":[${AGENTS}]}', 1, 1, 100,
-         '{"count":1}', $2, 'test', $3::timestamptz,
-         CASE WHEN $2 IN ('completed', 'cancelled') THEN $3::timestamptz END)`,
-      [id, state, createdAt],
-    );
-    return id;
-  }
+  const rollout = (state: string, createdAt: string) =>
+    insertPublishRollout(ds, { profile: 'history', agents: AGENTS, state, createdAt });
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    ds = createDataSource(db.url);
-    await ds.initialize();
-    await migrate(ds, () => undefined);
-    await ds.query(`INSERT INTO central_nodes (id, name) VALUES ($1, $1)`, [NODE]);
+    ds = await openMigrated(db, NODE);
     await ds.query(
       `INSERT INTO agents (id, connection_status, node_id, session_id, transport)
        SELECT id, 'online', $2, gen_random_uuid(), 'plain' FROM unnest($1::text[]) id`,
       [agentIds, NODE],
     );
-    await ds.query(
-      `INSERT INTO profiles (name, draft_agent_conf, truststore_password_encrypted, created_by, updated_by)
-       VALUES ('history', '', 'unused', 'test', 'test')`,
-    );
-    await ds.query(
-      `INSERT INTO profile_revisions (profile_name, revision, sha256, size_bytes, archive, manifest, agent_conf,
-         truststore, minimum_agent_version, required_capabilities, created_by)
-       VALUES ('history', 1, repeat('a', 64), 1, '\\x00', '{}', '', '[]', '0.1.0', '[]', 'test')`,
-    );
+    await seedProfileRevision(ds, 'history');
     // The running rollout: 20 entries under way among 2,000 (the rest applied or pending, as a push leaves them).
     running = await rollout('running', '2026-12-01T00:00:00Z');
     await ds.query(
@@ -158,7 +99,7 @@ describe('rollout work does not grow with the rollouts that finished (real Postg
     const examinedWithout = new Map<string, number>();
     for (const [name, sql, params] of statements()) {
       const plan = await explain(sql, params);
-      examinedWithout.set(name, rolloutAgentRowsExamined(plan));
+      examinedWithout.set(name, rowsExamined(plan, 'rollout_agents'));
     }
 
     // 50 finished rollouts (older than the running one), each with its 2,000 agents applied.
@@ -182,8 +123,8 @@ describe('rollout work does not grow with the rollouts that finished (real Postg
     const examined: Record<string, number> = {};
     for (const [name, sql, params] of statements()) {
       const plan = await explain(sql, params);
-      examined[name] = rolloutAgentRowsExamined(plan);
-      expect({ name, seqScans: seqScans(plan).filter((t) => t === 'rollout_agents') }).toEqual({
+      examined[name] = rowsExamined(plan, 'rollout_agents');
+      expect({ name, seqScans: seqScannedTables(plan).filter((t) => t === 'rollout_agents') }).toEqual({
         name,
         seqScans: [],
       });

@@ -2,10 +2,10 @@
 // methods it exports, and a report module (`*.query.ts`) reads only the tables ADR 47 lists for it. This
 // reads the sources and fails when a file names a table it may not; the eslint rule in eslint.config.js
 // keeps SQL itself in `*.repository.ts`, `*.query.ts` and database/.
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CENTRAL_SRC as ROOT, centralSources as sources } from './testing/central-sources.js';
+import { lintRules } from './testing/lint-rules.js';
 const MIGRATIONS = join(process.cwd(), 'migrations');
 
 /** Table → the folder of apps/central/src that owns it (ADR 47). */
@@ -159,29 +159,6 @@ describe('every table has one owner (ADR 47)', () => {
     expect(violations()).toEqual([]);
   });
 });
-
-/**
- * The rule ids eslint reports for each `[path, source]`, as if `source` were the file `path`: the
- * repository's own config, loaded once in a child process (eslint loads its config as ESM itself).
- */
-function lintRules(cases: Array<[string, string]>): string[][] {
-  const script = `
-    import { ESLint } from 'eslint';
-    const cases = JSON.parse(process.env.LINT_CASES);
-    const eslint = new ESLint();
-    const out = [];
-    for (const [filePath, source] of cases) {
-      const [result] = await eslint.lintText(source, { filePath });
-      out.push(result.messages.map((m) => m.ruleId ?? 'parse error: ' + m.message).sort());
-    }
-    console.log(JSON.stringify(out));`;
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    env: { ...process.env, LINT_CASES: JSON.stringify(cases) },
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(`eslint failed: ${run.stderr}`);
-  return JSON.parse(run.stdout) as string[][];
-}
 
 describe('lint keeps SQL and the ORM in repositories, report queries and database/ (ADR 3, ADR 47)', () => {
   const source = [

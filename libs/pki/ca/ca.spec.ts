@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // @peculiar/x509 resolves its services through tsyringe, which needs Reflect
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import {
   signServerCertificate,
   type LocalCaIdentity,
 } from './index.js';
-import { x509 } from './x509-provider.js';
+import * as x509 from '@peculiar/x509';
 
 const extension = <T>(pem: string, type: new (...args: never[]) => T): T | null =>
   new x509.X509Certificate(pem).getExtension(type as never) as T | null;

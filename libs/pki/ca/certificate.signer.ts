@@ -4,7 +4,8 @@ import { agentUri } from './agent-identity.js';
 import { CsrError, CsrErrorCode } from './ca.errors.js';
 import { generateP256KeyPair, privateKeyFromPem, privateKeyToPem, randomSerial } from './key-pem.js';
 import { type LocalCaIdentity } from './local-ca.generator.js';
-import { x509 } from './x509-provider.js';
+import type * as X509 from '@peculiar/x509';
+import { loadX509 } from '../x509.loader.js';
 
 /** A certificate the local CA signed. */
 export interface IssuedCertificate {
@@ -37,6 +38,7 @@ const BACKDATE_MS = 5 * 60_000;
 export async function signClientCertificate(
   options: { ca: LocalCaIdentity; csrPem: string; agentId: string } & Validity,
 ): Promise<IssuedCertificate> {
+  const x509 = await loadX509();
   const csr = await checkedCsr(options.csrPem, options.agentId);
   return sign(options.ca, csr.publicKey, options, options.agentId, [
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -50,6 +52,7 @@ export async function signServerCertificate(
   options: { ca: LocalCaIdentity; hosts: string[] } & Validity,
 ): Promise<IssuedCertificate & { chainPem: string; privateKeyPem: string }> {
   if (options.hosts.length === 0) throw new Error('a server certificate needs at least one host name');
+  const x509 = await loadX509();
   const keys = await generateP256KeyPair();
   const publicKey = await x509.PublicKey.create(keys.publicKey);
   const issued = await sign(options.ca, publicKey, options, options.hosts[0], [
@@ -68,9 +71,10 @@ export async function signServerCertificate(
   };
 }
 
-async function checkedCsr(pem: string, agentId: string): Promise<x509.Pkcs10CertificateRequest> {
+async function checkedCsr(pem: string, agentId: string): Promise<X509.Pkcs10CertificateRequest> {
   if (pem.length > MAX_CSR_PEM_CHARS) throw new CsrError(CsrErrorCode.MALFORMED, 'the CSR is too large');
-  let csr: x509.Pkcs10CertificateRequest;
+  const x509 = await loadX509();
+  let csr: X509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(pem);
   } catch (error) {
@@ -106,11 +110,12 @@ async function checkedCsr(pem: string, agentId: string): Promise<x509.Pkcs10Cert
 
 async function sign(
   ca: LocalCaIdentity,
-  publicKey: x509.PublicKey,
+  publicKey: X509.PublicKey,
   validity: Validity,
   commonName: string,
-  extensions: x509.Extension[],
+  extensions: X509.Extension[],
 ): Promise<IssuedCertificate> {
+  const x509 = await loadX509();
   const caCert = new x509.X509Certificate(ca.certificatePem);
   const now = validity.now ?? new Date();
   const notBefore = validity.notBefore ?? new Date(now.getTime() - BACKDATE_MS);

@@ -1,5 +1,5 @@
 import { generateP256KeyPair, privateKeyToPem } from './key-pem.js';
-import { EC_P256, x509 } from './x509-provider.js';
+import { EC_P256, loadX509 } from '../x509.loader.js';
 
 export interface ClientCsr {
   /** PKCS#10 request, sent to central; it carries only the public key. */
@@ -10,6 +10,7 @@ export interface ClientCsr {
 
 /** The agent side of enrollment: a fresh ECDSA P-256 key and a CSR with CN = agent id, self-signed by that key. */
 export async function createClientCsr(agentId: string): Promise<ClientCsr> {
+  const x509 = await loadX509();
   const keys = await generateP256KeyPair();
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name: [{ CN: [agentId] }],

@@ -1,5 +1,5 @@
 import { randomBytes, webcrypto } from 'node:crypto';
-import { EC_P256 } from './x509-provider.js';
+import { EC_P256 } from '../x509.loader.js';
 
 export function generateP256KeyPair(): Promise<webcrypto.CryptoKeyPair> {
   return webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']);

@@ -1,5 +1,5 @@
 import { generateP256KeyPair, privateKeyToPem, randomSerial } from './key-pem.js';
-import { EC_P256, x509 } from './x509-provider.js';
+import { EC_P256, loadX509 } from '../x509.loader.js';
 
 /** A CA as stored by central: its certificate and its PKCS#8 private key. */
 export interface LocalCaIdentity {
@@ -20,6 +20,7 @@ export interface LocalCaOptions {
  */
 export async function generateLocalCa(options: LocalCaOptions): Promise<LocalCaIdentity> {
   const now = options.now ?? new Date();
+  const x509 = await loadX509();
   const keys = await generateP256KeyPair();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),

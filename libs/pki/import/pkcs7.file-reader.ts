@@ -1,6 +1,6 @@
-import 'reflect-metadata'; // @peculiar/x509 uses tsyringe, which needs the Reflect polyfill
 import { X509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
+import { loadedX509 } from '../x509.loader.js';
 import type { FoundCertificate } from './import.types.js';
 
 /**
@@ -8,7 +8,8 @@ import type { FoundCertificate } from './import.types.js';
  * one. PKCS#7 holds a set, so the order is not taken to mean anything.
  */
 export function readPkcs7Certificates(der: Buffer, file: string): FoundCertificate[] | undefined {
-  let certificates: x509.X509Certificates;
+  const x509 = loadedX509(); // importServerIdentity loaded it
+  let certificates: X509.X509Certificates;
   try {
     certificates = new x509.X509Certificates(der);
   } catch {

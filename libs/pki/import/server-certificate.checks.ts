@@ -1,7 +1,6 @@
-import 'reflect-metadata'; // @peculiar/x509 uses tsyringe, which needs the Reflect polyfill
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import * as x509 from '@peculiar/x509';
+import { loadedX509 } from '../x509.loader.js';
 import { CertificateImportError, CertificateImportErrorCode } from './certificate-import.errors.js';
 import { dateOf, subjectOf } from './certificate.names.js';
 
@@ -83,6 +82,7 @@ export function checkServerUsage(certificate: X509Certificate): void {
         `only ${allowed || 'nothing'}; ask your CA for a certificate with serverAuth`,
     );
   }
+  const x509 = loadedX509(); // importServerIdentity loaded it
   const keyUsage = new x509.X509Certificate(certificate.raw).getExtension(x509.KeyUsagesExtension);
   if (keyUsage !== null && (keyUsage.usages & x509.KeyUsageFlags.digitalSignature) === 0) {
     const allowed = Object.entries(x509.KeyUsageFlags)

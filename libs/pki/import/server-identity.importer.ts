@@ -3,6 +3,7 @@ import { buildCertificateChain } from './certificate-chain.builder.js';
 import { readImportFile } from './import-file.reader.js';
 import type { FileContents, ImportedServerIdentity, ImportFile, ImportOptions } from './import.types.js';
 import { selectServerKey } from './server-key.selector.js';
+import { loadX509 } from '../x509.loader.js';
 import {
   checkHosts,
   checkKeyStrength,
@@ -29,6 +30,7 @@ export async function importServerIdentity(
   options: ImportOptions = {},
 ): Promise<ImportedServerIdentity> {
   const now = options.now ?? new Date();
+  await loadX509(); // the PKCS#7 reader and the key usage check read with it
   const contents: FileContents[] = files.map((file) => readImportFile(file, options.password));
   const certificates = contents.flatMap((content) => content.certificates);
   const keys = contents.flatMap((content) => content.keys);

@@ -3,12 +3,19 @@ import { PHASES, type Phase } from '../migration/migration-phase.js';
 
 export interface FleetOperationsSources {
   rollouts(): Promise<{ rollouts: Record<string, number>; agents: Record<string, number> }>;
-  migration(): Promise<{ phase: Phase; stranded: number }>;
+  /** The current phase: one row, read at every scrape so that a step shows at once. */
+  migrationPhase(): Promise<Phase>;
+  /** Agents `secure_only` would strand: kept STRANDED_MAX_AGE_MS (the gate is ~0.5 s at 10,000 agents). */
+  strandedAgents(): Promise<number>;
 }
 
 const ROLLOUT_STATES = ['running', 'paused', 'awaiting_approval', 'halted', 'completed', 'cancelled'];
-/** The migration gate walks every agent: at most once per this, however often Prometheus scrapes. */
-const MIGRATION_CACHE_MS = 15_000;
+/**
+ * How old the stranded count may be. Longer than Prometheus' usual 15 s interval on purpose: a cache of
+ * exactly 15 s had expired again at nearly every such scrape (15.0x s later), so the gate ran at each one.
+ * At 30 s it runs at most every other scrape; its alert waits an hour (docs/monitoring/alerts.yml).
+ */
+export const STRANDED_MAX_AGE_MS = 30_000;
 
 /** Rollout and migration gauges, read from the owning services at scrape time (fleet-wide). */
 export function registerFleetOperationsMetrics(registry: Registry, sources: FleetOperationsSources): void {
@@ -34,30 +41,22 @@ export function registerFleetOperationsMetrics(registry: Registry, sources: Flee
       for (const [state, n] of Object.entries(agents)) this.set({ state }, n);
     },
   });
-  let cached: { at: number; value: Promise<{ phase: Phase; stranded: number }> } | undefined;
-  const migration = (): Promise<{ phase: Phase; stranded: number }> => {
-    if (!cached || Date.now() - cached.at > MIGRATION_CACHE_MS) {
-      cached = { at: Date.now(), value: sources.migration() };
-      cached.value.catch(() => (cached = undefined));
-    }
-    return cached.value;
-  };
   new Gauge({
     name: 'switchyard_migration_phase',
     help: 'The plain → secure migration phase: 1 for the current phase, 0 for the others',
     labelNames: ['phase'],
     registers: [registry],
     async collect() {
-      const { phase } = await migration();
+      const phase = await sources.migrationPhase();
       for (const p of PHASES) this.set({ phase: p }, p === phase ? 1 : 0);
     },
   });
   new Gauge({
     name: 'switchyard_migration_stranded_agents',
-    help: 'Agents the secure_only gate would strand now (not exempted): 0 before secure_only is safe',
+    help: 'Agents the secure_only gate would strand now (not exempted; at most 30 s old): 0 before secure_only is safe',
     registers: [registry],
     async collect() {
-      this.set((await migration()).stranded);
+      this.set(await sources.strandedAgents());
     },
   });
 }

@@ -9,7 +9,8 @@ import { MigrationService } from '../migration/migration.service.js';
 import { RolloutsService } from '../rollouts/rollouts.service.js';
 import { RotationRepository } from '../rotation/rotation.repository.js';
 import { eventCounters } from './event-counters.js';
-import { registerFleetOperationsMetrics } from './fleet-operations.metrics.js';
+import { registerFleetOperationsMetrics, STRANDED_MAX_AGE_MS } from './fleet-operations.metrics.js';
+import { ScrapeCache } from './scrape-cache.js';
 import { mergeWorkerMetrics, type MetricsJson } from './node-metrics.merge.js';
 import { WorkerMetricsLink } from './worker-metrics.link.js';
 import { WORKER_INDEX_VARIABLE } from '../workers/worker-messages.js';
@@ -26,6 +27,8 @@ export class MetricsRegistry implements OnModuleDestroy {
   /** This process's own figures: summed or labelled per worker in cluster mode. */
   private readonly own = new Registry();
   private readonly link: WorkerMetricsLink | undefined;
+  /** The secure_only gate's stranded count, kept between scrapes (and shared by the workers of a node). */
+  private readonly stranded: ScrapeCache<number>;
 
   constructor(
     agents: AgentCountsRepository,
@@ -37,9 +40,11 @@ export class MetricsRegistry implements OnModuleDestroy {
     migration: MigrationService,
   ) {
     collectDefaultMetrics({ register: this.own, prefix: 'switchyard_central_' });
+    this.stranded = new ScrapeCache(() => migration.strandedCount(), STRANDED_MAX_AGE_MS);
     registerFleetOperationsMetrics(this.fleet, {
       rollouts: () => rollouts.gauges(),
-      migration: () => migration.gauges(),
+      migrationPhase: () => migration.phase(),
+      strandedAgents: () => this.stranded.get(),
     });
     new Gauge({
       name: 'switchyard_agents',
@@ -111,7 +116,14 @@ export class MetricsRegistry implements OnModuleDestroy {
         if (sockets.budget !== undefined) this.set({ kind: 'budget' }, sockets.budget);
       },
     });
-    if (cluster.isWorker) this.link = new WorkerMetricsLink(() => this.processMetrics());
+    if (cluster.isWorker)
+      this.link = new WorkerMetricsLink(
+        () => this.processMetrics(),
+        () => {
+          const stranded = this.stranded.peek();
+          return stranded ? { stranded } : {};
+        },
+      );
   }
 
   readonly contentType = this.fleet.contentType;
@@ -124,6 +136,9 @@ export class MetricsRegistry implements OnModuleDestroy {
   async scrape(): Promise<string> {
     if (!this.link) return Registry.merge([this.fleet, this.own, eventCounters]).metrics();
     const node = await this.link.node();
+    // A count another worker read recently serves this scrape too: scrapes reach any worker.
+    for (const w of node?.workers ?? [])
+      if (w.kept?.stranded) this.stranded.offer(w.kept.stranded.value, w.kept.stranded.ageMs);
     const workers = node
       ? node.workers.map((w) => ({ worker: w.worker, metrics: w.metrics as MetricsJson }))
       : [{ worker: process.env[WORKER_INDEX_VARIABLE] ?? '?', metrics: await this.processMetrics() }];

@@ -1,4 +1,4 @@
-import { isMetricsMessage, type MetricsMessage } from '../workers/worker-messages.js';
+import { isMetricsMessage, type KeptFleetFigures, type MetricsMessage } from '../workers/worker-messages.js';
 import { type MetricsJson } from './node-metrics.merge.js';
 
 type NodeMetrics = Extract<MetricsMessage, { switchyard: 'node metrics' }>;
@@ -19,7 +19,10 @@ export class WorkerMetricsLink {
     else if (message.switchyard === 'node metrics') this.pending.get(message.requestId)?.(message);
   };
 
-  constructor(private readonly own: () => Promise<MetricsJson>) {
+  constructor(
+    private readonly own: () => Promise<MetricsJson>,
+    private readonly kept: () => KeptFleetFigures = () => ({}),
+  ) {
     process.on('message', this.onMessage);
   }
 
@@ -45,7 +48,7 @@ export class WorkerMetricsLink {
 
   private async answer(requestId: number): Promise<void> {
     try {
-      send({ switchyard: 'worker metrics', requestId, metrics: await this.own() });
+      send({ switchyard: 'worker metrics', requestId, metrics: await this.own(), kept: this.kept() });
     } catch (error) {
       send({ switchyard: 'worker metrics', requestId, metrics: [], error: (error as Error).message });
     }

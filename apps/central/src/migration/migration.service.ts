@@ -38,6 +38,11 @@ export class MigrationService {
     return { phase: state.phase, stranded: gate.stranded.length };
   }
 
+  /** How many agents `secure_only` would strand now (for metrics: read-only, no refresh). */
+  async strandedCount(): Promise<number> {
+    return (await this.reader.secureOnlyGate({})).stranded.length;
+  }
+
   /** The current phase alone (one row): for screens that read it often (the overview). */
   async phase(): Promise<Phase> {
     return (await this.reader.state()).phase;

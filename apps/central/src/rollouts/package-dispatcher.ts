@@ -18,6 +18,7 @@ import { NodeIdentity } from '../cluster/node-identity.js';
 import { EventBus } from '../common/event-bus.js';
 import { deliveryIdOf, parseDeliveryId } from './delivery-id.js';
 import { ENTRY_STATE_OF, PackageRolloutsRepository } from './package-rollouts.repository.js';
+import { PackageRolloutsActivity } from './package-rollouts-activity.js';
 import { RolloutEntriesPresence } from './rollout-entries-presence.js';
 import { RolloutTicker } from './rollout-ticker.js';
 import { ROLLOUTS_CONFIG, type RolloutsConfig } from './rollouts.config.js';
@@ -38,6 +39,7 @@ export class PackageDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private readonly activity = new PackageRolloutsActivity(() => this.repo.anyUnfinished());
 
   constructor(
     private readonly repo: PackageRolloutsRepository,
@@ -55,7 +57,10 @@ export class PackageDispatcher implements OnApplicationBootstrap, OnModuleDestro
     this.sessions.useUpgradeFrames((session, frame) =>
       frame.type === 'package.fetch' ? this.serve(session, frame) : this.record(session, frame),
     );
-    this.events.on('rollout.changed', () => this.kick());
+    this.events.on('rollout.changed', () => {
+      this.activity.changed();
+      this.kick();
+    });
     this.timer = setInterval(() => this.kick(), this.config.tickMs);
     this.timer.unref();
   }
@@ -91,6 +96,8 @@ export class PackageDispatcher implements OnApplicationBootstrap, OnModuleDestro
     // No rollout entry at all: nothing is due. The due query walked every online agent of the node once a
     // tick even then (measured: 30 index probes per connection while 2,000 agents connected, ADR 52).
     if (!this.entries.mayExist()) return;
+    // Entries, but no package rollout under way (e.g. only finished profile rollouts): nothing is due either.
+    if (!(await this.activity.mayBeActive())) return;
     if ((await this.repo.reconcileVersions()).length > 0) this.ticker.soon();
     const failed: Array<{ rolloutId: string; agentId: string; attempt: number; reason: string }> = [];
     for (const due of await this.repo.due(this.node.id, BATCH)) {

@@ -4,6 +4,7 @@ import { type AgentUpgradeState } from '../../../../libs/protocol/index.js';
 import { type TargetAgent } from '../agents/fleet-agents.repository.js';
 import {
   agentsNeedingUpgrade,
+  countAgentsNeedingUpgrade,
   dueUpgrades,
   reconcileVersions,
   type DueUpgrade,
@@ -47,6 +48,11 @@ export class PackageRolloutsRepository {
    */
   agentsNeedingUpgrade(): Promise<TargetAgent[]> {
     return agentsNeedingUpgrade(this.db);
+  }
+
+  /** How many agents need an upgrade (a COUNT in the database), and the first `shown` of their ids. */
+  countNeedingUpgrade(shown: number): Promise<{ count: number; agentIds: string[] }> {
+    return countAgentsNeedingUpgrade(this.db, shown);
   }
 
   /**
@@ -94,6 +100,15 @@ export class PackageRolloutsRepository {
       );
       return row.id;
     });
+  }
+
+  /** Whether any agent-package rollout is unfinished (the few rows of the partial index rollouts_unfinished). */
+  async anyUnfinished(): Promise<boolean> {
+    const [row] = (await this.db.query(
+      `SELECT EXISTS (SELECT 1 FROM rollouts
+                       WHERE kind = 'agent_package' AND state NOT IN ('completed', 'cancelled')) AS any`,
+    )) as Array<{ any: boolean }>;
+    return row?.any === true;
   }
 
   /**

@@ -24,9 +24,8 @@ export class PackageRolloutsService {
   ) {}
 
   /** The agents `{"needsUpgrade": true}` resolves to now: how many, and the first NEEDS_UPGRADE_SHOWN ids. */
-  async needsUpgrade(): Promise<{ count: number; agentIds: string[] }> {
-    const agents = await this.packages.agentsNeedingUpgrade();
-    return { count: agents.length, agentIds: agents.slice(0, NEEDS_UPGRADE_SHOWN).map((a) => a.id) };
+  needsUpgrade(): Promise<{ count: number; agentIds: string[] }> {
+    return this.packages.countNeedingUpgrade(NEEDS_UPGRADE_SHOWN);
   }
 
   async create(input: CreatePackageRolloutRequest, actor: string): Promise<RolloutDetail> {

@@ -26,17 +26,33 @@ export interface DueUpgrade {
  * Agents that need an upgrade: those that said hello without the `wss` capability (the migration
  * gate's "cannot connect securely"), and those a running rollout marked needs_upgrade.
  */
-export async function agentsNeedingUpgrade(db: Queryable): Promise<TargetAgent[]> {
-  const rows = (await db.query(
-    `SELECT id, agent_version, capabilities FROM agents a
+const NEEDING_UPGRADE = `FROM agents a
       WHERE revoked_at IS NULL
         AND (   (agent_version IS NOT NULL AND NOT coalesce(capabilities, '[]'::jsonb) ? 'wss')
              OR EXISTS (SELECT 1 FROM rollout_agents ra JOIN rollouts r ON r.id = ra.rollout_id
                          WHERE ra.agent_id = a.id AND ra.state = 'needs_upgrade'
-                           AND r.state IN ('running', 'paused', 'awaiting_approval', 'halted')))
-      ORDER BY id`,
+                           AND r.state IN ('running', 'paused', 'awaiting_approval', 'halted')))`;
+
+/** Every agent that needs an upgrade (NEEDING_UPGRADE), by id: a rollout's targets. */
+export async function agentsNeedingUpgrade(db: Queryable): Promise<TargetAgent[]> {
+  const rows = (await db.query(
+    `SELECT id, agent_version, capabilities ${NEEDING_UPGRADE} ORDER BY id`,
   )) as Array<{ id: string; agent_version: string | null; capabilities: string[] | null }>;
   return rows.map((r) => ({ id: r.id, agentVersion: r.agent_version, capabilities: r.capabilities ?? [] }));
+}
+
+/** How many agents need an upgrade, counted in the database, and the first `shown` ids: a preview. */
+export async function countAgentsNeedingUpgrade(
+  db: Queryable,
+  shown: number,
+): Promise<{ count: number; agentIds: string[] }> {
+  const [row] = (await db.query(
+    `WITH needing AS (SELECT a.id ${NEEDING_UPGRADE})
+     SELECT (SELECT count(*) FROM needing)::int AS count,
+            ARRAY(SELECT id FROM needing ORDER BY id LIMIT $1) AS agent_ids`,
+    [shown],
+  )) as Array<{ count: number; agent_ids: string[] }>;
+  return { count: row!.count, agentIds: row!.agent_ids };
 }
 
 interface DueUpgradeRow {

@@ -37,6 +37,16 @@ describe("MetricsRelay: the primary gathers every worker's figures for one scrap
     expect(relay.handle(1, one.worker, { switchyard: 'running' })).toBe(false);
   });
 
+  it('hands on the costly figures a worker keeps, so that the one scraped need not read them again', () => {
+    const one = fakeWorker();
+    const relay = new MetricsRelay(() => [{ index: 1, worker: one.worker }]);
+    relay.handle(1, one.worker, { switchyard: 'node metrics?', requestId: 3 });
+    const id = (one.sent[0] as { requestId: number }).requestId;
+    const kept = { stranded: { value: 12, ageMs: 4_000 } };
+    relay.handle(1, one.worker, { switchyard: 'worker metrics', requestId: id, metrics: ['a'], kept });
+    expect(one.sent[1]).toMatchObject({ switchyard: 'node metrics', workers: [{ worker: '1', kept }] });
+  });
+
   it('answers without a worker that does not answer in time, naming it', () => {
     jest.useFakeTimers();
     try {

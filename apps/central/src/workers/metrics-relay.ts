@@ -1,5 +1,10 @@
 import { type Worker } from 'node:cluster';
-import { isMetricsMessage, type MetricsMessage, type WorkerMetricsJson } from './worker-messages.js';
+import {
+  isMetricsMessage,
+  type KeptFleetFigures,
+  type MetricsMessage,
+  type WorkerMetricsJson,
+} from './worker-messages.js';
 
 /** A worker that has not sent its figures within this is listed as missing: the scrape must not hang. */
 const ANSWER_WITHIN_MS = 2_000;
@@ -10,7 +15,7 @@ interface Gathering {
   waitingFor: Set<string>;
   /** Workers that answered with an error instead of their figures. */
   failed: string[];
-  workers: Array<{ worker: string; metrics: WorkerMetricsJson }>;
+  workers: Array<{ worker: string; metrics: WorkerMetricsJson; kept?: KeptFleetFigures }>;
   timer: NodeJS.Timeout;
 }
 
@@ -53,7 +58,12 @@ export class MetricsRelay {
     const gathering = this.gatherings.get(message.requestId);
     const worker = String(slot);
     if (!gathering || !gathering.waitingFor.delete(worker)) return;
-    if (message.error === undefined) gathering.workers.push({ worker, metrics: message.metrics });
+    if (message.error === undefined)
+      gathering.workers.push({
+        worker,
+        metrics: message.metrics,
+        ...(message.kept ? { kept: message.kept } : {}),
+      });
     else gathering.failed.push(worker);
     if (gathering.waitingFor.size === 0) this.finish(message.requestId);
   }

@@ -22,6 +22,14 @@ export const WORKER_INDEX_VARIABLE = 'SWITCHYARD_WORKER_INDEX';
 export type WorkerMetricsJson = unknown[];
 
 /**
+ * Costly fleet figures a worker keeps between scrapes, with their age: the worker a scrape reaches uses a
+ * young enough one of any worker instead of reading it again (new connections go to any worker).
+ */
+export interface KeptFleetFigures {
+  stranded?: { value: number; ageMs: number };
+}
+
+/**
  * `/metrics` for the whole node in cluster mode (ADR 33): the worker that got the scrape asks the primary
  * (`node metrics?`), the primary asks every running worker (`worker metrics?`), each answers with its
  * per-process metrics (`worker metrics`), and the primary hands them all back (`node metrics`), naming
@@ -30,11 +38,17 @@ export type WorkerMetricsJson = unknown[];
 export type MetricsMessage =
   | { switchyard: 'node metrics?'; requestId: number }
   | { switchyard: 'worker metrics?'; requestId: number }
-  | { switchyard: 'worker metrics'; requestId: number; metrics: WorkerMetricsJson; error?: string }
+  | {
+      switchyard: 'worker metrics';
+      requestId: number;
+      metrics: WorkerMetricsJson;
+      error?: string;
+      kept?: KeptFleetFigures;
+    }
   | {
       switchyard: 'node metrics';
       requestId: number;
-      workers: Array<{ worker: string; metrics: WorkerMetricsJson }>;
+      workers: Array<{ worker: string; metrics: WorkerMetricsJson; kept?: KeptFleetFigures }>;
       missing: string[];
     };
 
