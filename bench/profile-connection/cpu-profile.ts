@@ -1,9 +1,14 @@
 /** A CPU profile of one phase of a process started with `--inspect`, over the DevTools protocol. */
-import { WebSocket } from 'ws';
+import { type Inspector } from './inspector.js';
 
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   hitCount?: number;
 }
 interface Profile {
@@ -20,34 +25,23 @@ export interface SelfTime {
 }
 
 /** Starts the sampling profiler in the inspected process; `stop()` returns the profile's self times. */
-export async function startCpuProfile(inspectPort: number): Promise<{ stop: () => Promise<SelfTime[]> }> {
-  const targets = (await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json()) as Array<{
-    webSocketDebuggerUrl: string;
-  }>;
-  const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl, { maxPayload: 1024 * 1024 * 1024 });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  let next = 1;
-  const pending = new Map<number, (result: unknown) => void>();
-  socket.on('message', (data) => {
-    const message = JSON.parse(data.toString()) as { id?: number; result?: unknown };
-    if (message.id !== undefined) pending.get(message.id)?.(message.result);
-  });
-  const call = (method: string, params: object = {}) =>
-    new Promise<unknown>((resolve) => {
-      const id = next++;
-      pending.set(id, resolve);
-      socket.send(JSON.stringify({ id, method, params }));
-    });
-  await call('Profiler.enable');
-  await call('Profiler.setSamplingInterval', { interval: 500 });
-  await call('Profiler.start');
+export async function startCpuProfile(inspector: Inspector): Promise<{ stop: () => Promise<SelfTime[]> }> {
+  await inspector.call('Profiler.enable');
+  await inspector.call('Profiler.setSamplingInterval', { interval: 500 });
+  await inspector.call('Profiler.start');
   return {
     stop: async () => {
-      const { profile } = (await call('Profiler.stop')) as { profile: Profile };
-      socket.close();
+      const { profile } = await inspector.call<{ profile: Profile }>('Profiler.stop');
+      await inspector.call('Profiler.disable');
       return selfTimes(profile);
     },
   };
+}
+
+/** A function as the profiles show it: name, file (under node_modules or dist) and line. */
+export function frameName(frame: CallFrame): string {
+  const file = frame.url.replace(/^.*\/(node_modules|dist)\//, '').replace(/^file:\/\//, '');
+  return `${frame.functionName || '(anonymous)'} ${file}${file ? `:${frame.lineNumber + 1}` : ''}`;
 }
 
 /** Self time per function (name, file, line), biggest first; idle time left out of the shares. */
@@ -58,8 +52,7 @@ export function selfTimes(profile: Profile): SelfTime[] {
   for (const id of profile.samples) {
     const frame = byId.get(id)!.callFrame;
     if (frame.functionName === '(idle)') continue;
-    const file = frame.url.replace(/^.*\/(node_modules|dist)\//, '').replace(/^file:\/\//, '');
-    const key = `${frame.functionName || '(anonymous)'} ${file}${file ? `:${frame.lineNumber + 1}` : ''}`;
+    const key = frameName(frame);
     totals.set(key, (totals.get(key) ?? 0) + msPerSample);
   }
   const busy = [...totals.values()].reduce((a, b) => a + b, 0);

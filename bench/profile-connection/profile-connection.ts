@@ -3,8 +3,10 @@
  * (issue 15 point 2, ADR 36). Opens N wss clients (the connection bench's swarm, a child process per
  * target) against a bare server and against a real central (a child process, embedded PostgreSQL), in
  * alternating order for each round, and prints per connection: server CPU ms, RSS KB while idle,
- * PostgreSQL CPU ms (connect and close), the ratios, and with `--profile` central's top self-time
- * functions during its last connect phase. CPU time, not wall time: the machine may be shared.
+ * PostgreSQL CPU ms (connect and close), what each server allocated (garbage included) and its GC
+ * pauses (V8's GCProfiler, read over the inspector both run under), the ratios, each server's idle CPU;
+ * with `--profile` central's top self-time functions during one more connect phase, then each server's
+ * allocations by function (sampling heap profiler). CPU time, not wall time: the machine may be shared.
  *
  *   node dist/bench/profile-connection/profile-connection.js [--agents 2000] [--rounds 2] [--profile]
  */
@@ -20,7 +22,12 @@ import { CentralProcess, LogDigest } from '../connections/central-process.js';
 import { freePorts, waitForListeners } from '../connections/bench-setup.js';
 import { cpuMsOf, memoryOf, postgresCpuMs } from '../connections/proc-stats.js';
 import { SwarmClient } from '../connections/swarm-client.js';
-import { startCpuProfile, type SelfTime } from './cpu-profile.js';
+import { startAllocationProfile } from './allocation-profile.js';
+import { startCpuProfile } from './cpu-profile.js';
+import { startGcPhase } from './gc-phase.js';
+import { Inspector } from './inspector.js';
+import { threadCpuMs } from './thread-cpu.js';
+import { allocationLines, cpuProfileLines, phaseRow, ratioRow, type Phase } from './report-lines.js';
 
 const BARE_SCRIPT = fileURLToPath(new URL('./bare-server.js', import.meta.url));
 const PASSWORD = 'profile-connection-admin-1';
@@ -54,21 +61,13 @@ function parseArgs(argv: string[]): Args {
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Phase {
-  /** Transactions committed in central's database (the harness's own reads subtracted). */
-  commits: number;
-  cpuMs: number;
-  pgMs: number;
-  rssKb: number;
-  failed: number;
-}
-
 interface Target {
   name: 'bare' | 'central';
   pid: number;
   postmaster?: number;
   swarm: SwarmClient;
   db?: pg.Client;
+  inspector: Inspector;
 }
 
 async function commitsOf(db: pg.Client | undefined): Promise<number> {
@@ -95,16 +94,34 @@ async function tableActivity(db: pg.Client | undefined): Promise<Map<string, num
 
 async function measure(target: Target, n: number, action: () => Promise<number>): Promise<Phase> {
   const cpu0 = cpuMsOf(target.pid);
+  const threads0 = threadCpuMs(target.pid);
   const pg0 = target.postmaster ? postgresCpuMs(target.postmaster) : 0;
   const rss0 = memoryOf(target.pid).rssKb;
   const commits0 = await commitsOf(target.db);
+  const gc = await startGcPhase(target.inspector);
+  const started = performance.now();
   const failed = await action();
+  const seconds = (performance.now() - started) / 1000;
   await sleep(1500); // batched writes (15 ms), trust anchors (250 ms), session ends
+  const collected = await gc.stop();
   const commits = (await commitsOf(target.db)) - commits0 - 2;
   n = Math.max(1, n - failed);
   return {
+    gc: {
+      allocatedBytes: collected.allocatedBytes / n,
+      gcMs: collected.gcMs / n,
+      scavenges: collected.scavenges,
+      markCompacts: collected.markCompacts,
+    },
+    seconds,
     commits: commits / n,
     cpuMs: (cpuMsOf(target.pid) - cpu0) / n,
+    threads: ((t) => ({
+      main: (t.main - threads0.main) / n,
+      user: (t.user - threads0.user) / n,
+      system: (t.system - threads0.system) / n,
+      others: (t.others - threads0.others) / n,
+    }))(threadCpuMs(target.pid)),
     pgMs: target.postmaster ? (postgresCpuMs(target.postmaster) - pg0) / n : 0,
     rssKb: (memoryOf(target.pid).rssKb - rss0) / n,
     failed,
@@ -113,9 +130,17 @@ async function measure(target: Target, n: number, action: () => Promise<number>)
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // Both servers run on this Node. A shell's `node` may be older than the pinned one (npm puts it first on
+  // the PATH of its scripts only): on Node 20 AsyncLocalStorage runs on async hooks, and central pays a
+  // hook on every promise that Node 24 does not (ADR 54).
+  if (Number(process.versions.node.split('.')[0]) < 24)
+    log(
+      `profile-connection: WARNING: running on Node ${process.versions.node}, central runs on 24; use PATH=node_modules/.bin:$PATH`,
+    );
   const dir = mkdtempSync(join(tmpdir(), 'sy-profile-'));
   const children: ChildProcess[] = [];
   const swarms: SwarmClient[] = [];
+  const inspectors: Inspector[] = [];
   let central: CentralProcess | undefined;
   let database: pg.Client | undefined;
   try {
@@ -143,22 +168,25 @@ async function main(): Promise<void> {
       ],
       { stdio: 'ignore' },
     );
-    const bare = spawn(process.execPath, [BARE_SCRIPT, join(dir, 'bare.pem'), join(dir, 'bare.key')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const [http, plain, secure, inspect, bareInspect] = await freePorts(5);
+    // Both under the inspector (idle unless asked): GC figures of each phase, profiles of the last.
+    const bare = spawn(
+      process.execPath,
+      [`--inspect=127.0.0.1:${bareInspect}`, BARE_SCRIPT, join(dir, 'bare.pem'), join(dir, 'bare.key')],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     children.push(bare);
     const barePort = await new Promise<number>((resolve) =>
       bare.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
     );
 
-    const [http, plain, secure, inspect] = await freePorts(4);
     const digest = new LogDigest();
     central = await CentralProcess.start(
       {
         dataDir: join(dir, 'data'),
         httpPort: http!,
         adminPassword: PASSWORD,
-        ...(args.profile ? { inspectPort: inspect! } : {}),
+        inspectPort: inspect!,
       },
       join(dir, 'central.log'),
       digest,
@@ -201,6 +229,7 @@ async function main(): Promise<void> {
       {
         name: 'bare',
         pid: bare.pid!,
+        inspector: await Inspector.connect(bareInspect!),
         swarm: await SwarmClient.start(
           'bare swarm',
           swarmConfig(`wss://127.0.0.1:${barePort}`, readFileSync(join(dir, 'bare.pem'), 'utf8')),
@@ -211,6 +240,7 @@ async function main(): Promise<void> {
         pid: central.pid,
         postmaster: central.postmasterPid(),
         db,
+        inspector: await Inspector.connect(inspect!),
         swarm: await SwarmClient.start(
           'central swarm',
           swarmConfig(`wss://127.0.0.1:${secure}`, await api.serverChainPem()),
@@ -218,62 +248,20 @@ async function main(): Promise<void> {
       },
     ];
     swarms.push(...targets.map((t) => t.swarm));
+    inspectors.push(...targets.map((t) => t.inspector));
 
     log(
       `profile-connection: ${args.agents} wss clients per target, ${args.rounds} round(s), load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
     );
-    let profile: SelfTime[] | undefined;
-    for (let round = 1; round <= args.rounds; round++) {
-      const linesBefore = digest.lines;
-      const order = round % 2 ? targets : [...targets].reverse();
-      const results = new Map<string, { connect: Phase; close: Phase }>();
-      for (const target of order) {
-        const connect = await measure(target, args.agents, async () => {
-          const r = await target.swarm.request(
-            {
-              type: 'connect',
-              from: 0,
-              to: args.agents,
-              transport: 'secure',
-              useToken: false,
-              deadlineMs: 120_000,
-            },
-            'connected',
-            180_000,
-          );
-          if (r.failed) log(`  ${target.name}: ${r.failed} failed: ${JSON.stringify(r.failures)}`);
-          return r.failed;
-        });
-        const close = await measure(target, args.agents, async () => {
-          await target.swarm.request({ type: 'close-all' }, 'closed', 60_000);
-          return 0;
-        });
-        results.set(target.name, { connect, close });
-      }
-      const b = results.get('bare')!;
-      const c = results.get('central')!;
-      const row = (name: string, r: { connect: Phase; close: Phase }) =>
-        `  ${name.padEnd(8)} connect ${r.connect.cpuMs.toFixed(2)} ms CPU, ${r.connect.rssKb.toFixed(1)} KB RSS, ` +
-        `PG ${r.connect.pgMs.toFixed(3)} ms ${r.connect.commits.toFixed(2)} commits, failed ${r.connect.failed} | close ${r.close.cpuMs.toFixed(2)} ms CPU, PG ${r.close.pgMs.toFixed(3)} ms ${r.close.commits.toFixed(2)} commits`;
+    for (const target of targets) {
+      const cpu0 = cpuMsOf(target.pid);
+      await sleep(5000);
       log(
-        `round ${round} (${order.map((t) => t.name).join(' then ')}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}):`,
-      );
-      log(row('bare', b));
-      log(row('central', c));
-      log(
-        `  central log lines per connection (connect + close): ${((digest.lines - linesBefore) / args.agents).toFixed(2)}`,
-      );
-      log(
-        `  ratio    CPU ${(c.connect.cpuMs / b.connect.cpuMs).toFixed(2)}×, RSS ${(c.connect.rssKb / b.connect.rssKb).toFixed(2)}×, ` +
-          `PG per connection (connect + close) ${(c.connect.pgMs + c.close.pgMs).toFixed(3)} ms`,
+        `  ${target.name.padEnd(8)} idle: ${((cpuMsOf(target.pid) - cpu0) / 5).toFixed(1)} ms CPU per second`,
       );
     }
-    // Profiled apart from the measured rounds: the sampling profiler costs central CPU of its own.
-    if (args.profile) {
-      const central = targets.find((t) => t.name === 'central')!;
-      const tables0 = await tableActivity(database);
-      const profiling = await startCpuProfile(inspect!);
-      await central.swarm.request(
+    const connectAll = (target: Target) =>
+      target.swarm.request(
         {
           type: 'connect',
           from: 0,
@@ -285,7 +273,41 @@ async function main(): Promise<void> {
         'connected',
         180_000,
       );
-      profile = await profiling.stop();
+    for (let round = 1; round <= args.rounds; round++) {
+      const linesBefore = digest.lines;
+      const order = round % 2 ? targets : [...targets].reverse();
+      const results = new Map<string, { connect: Phase; close: Phase }>();
+      for (const target of order) {
+        const connect = await measure(target, args.agents, async () => {
+          const r = await connectAll(target);
+          if (r.failed) log(`  ${target.name}: ${r.failed} failed: ${JSON.stringify(r.failures)}`);
+          return r.failed;
+        });
+        const close = await measure(target, args.agents, async () => {
+          await target.swarm.request({ type: 'close-all' }, 'closed', 60_000);
+          return 0;
+        });
+        results.set(target.name, { connect, close });
+      }
+      const b = results.get('bare')!;
+      const c = results.get('central')!;
+      log(
+        `round ${round} (${order.map((t) => t.name).join(' then ')}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}):`,
+      );
+      log(phaseRow('bare', b));
+      log(phaseRow('central', c));
+      log(
+        `  central log lines per connection (connect + close): ${((digest.lines - linesBefore) / args.agents).toFixed(2)}`,
+      );
+      log(ratioRow(b, c));
+    }
+    // Profiled apart from the measured rounds: the profilers cost CPU of their own.
+    if (args.profile) {
+      const central = targets.find((t) => t.name === 'central')!;
+      const tables0 = await tableActivity(database);
+      const profiling = await startCpuProfile(central.inspector);
+      await connectAll(central);
+      const profile = await profiling.stop();
       await sleep(1500);
       const tables1 = await tableActivity(database);
       log('database work while connecting (profiled phase), per connection, by table:');
@@ -298,16 +320,16 @@ async function main(): Promise<void> {
           );
       }
       await central.swarm.request({ type: 'close-all' }, 'closed', 60_000);
-    }
-    if (profile) {
-      const total = profile.reduce((sum, p) => sum + p.ms, 0);
-      log(
-        `central's busy time while connecting (profiled phase): ${(total / args.agents).toFixed(2)} ms per connection; top self time:`,
-      );
-      for (const p of profile.slice(0, 30))
-        log(
-          `  ${(p.share * 100).toFixed(1).padStart(5)} %  ${(p.ms / args.agents).toFixed(3)} ms/conn  ${p.name}`,
-        );
+      for (const line of cpuProfileLines(profile, args.agents)) log(line);
+      // Where each server allocates while connecting, garbage included (a phase of its own per target).
+      for (const target of targets) {
+        const sampling = await startAllocationProfile(target.inspector);
+        await connectAll(target);
+        await sleep(1500);
+        const allocations = await sampling.stop();
+        await target.swarm.request({ type: 'close-all' }, 'closed', 60_000);
+        for (const line of allocationLines(target.name, allocations, args.agents)) log(line);
+      }
     }
     const warnings = digest.top(5);
     if (warnings.length) log(`central's warnings and errors: ${JSON.stringify(warnings)}`);
@@ -315,6 +337,7 @@ async function main(): Promise<void> {
     await database?.end().catch(() => undefined);
     await Promise.all(swarms.map((s) => s.stop()));
     await central?.stop();
+    for (const inspector of inspectors) inspector.close();
     for (const child of children) child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }

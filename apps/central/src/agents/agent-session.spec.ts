@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { type AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { MAX_PROFILE_ARCHIVE_BYTES, PROTOCOL_VERSION } from '../../../../libs/protocol/index.js';
-import { AGENT_FRAME_BURST, AgentSession, type SessionHooks } from './agent-session.js';
+import { AGENT_FRAME_BURST, AgentSession, helloDeadlines, type SessionHooks } from './agent-session.js';
 
 const servers: WebSocketServer[] = [];
 const clients: WebSocket[] = [];
@@ -116,6 +116,27 @@ describe('AgentSession', () => {
     onProfileStatus: async () => void calls.push('status'),
     onEnd: async () => void calls.push('ended'),
     onPolicyClose: (_session, reason) => void calls.push(`policy: ${reason}`),
+  });
+
+  it('waits for hello on the shared deadline timer, not a timer of its own, and closes with 1008 when it is late', async () => {
+    const first = await sessionPair(quietHooks(), 60_000); // its deadline may have started the shared timer
+    const timeouts = jest.spyOn(globalThis, 'setTimeout');
+    const second = await sessionPair(quietHooks(), 60_000);
+    const late = await sessionPair(quietHooks(), 60_000);
+    expect(timeouts).not.toHaveBeenCalled(); // ADR 54
+    timeouts.mockRestore();
+    const waiting = helloDeadlines.size;
+    second.client.send(hello);
+    while (second.received.length === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(helloDeadlines.size).toBe(waiting - 1); // its hello came
+    first.client.terminate();
+    await once(first.socket, 'close');
+    expect(helloDeadlines.size).toBe(waiting - 2); // gone without hello: nothing left to time
+    const closed = once(late.client, 'close') as Promise<[number, Buffer]>;
+    late.session.helloOverdue(); // what the shared timer calls 10 s after the upgrade
+    const [code, reason] = await closed;
+    expect(code).toBe(1008);
+    expect(reason.toString()).toBe('no hello within 10 s');
   });
 
   it('never sends a frame an agent would refuse, and gives the reason instead', async () => {

@@ -24,6 +24,7 @@ import {
   type Welcome,
 } from '../../../../libs/protocol/index.js';
 import { heartbeatWheel } from './heartbeat-wheel.js';
+import { HelloDeadlines } from './hello-deadlines.js';
 
 /** What `welcome` says about profiles: the desired revision and central's profile-signing key. */
 export type WelcomeProfile = Pick<Welcome, 'desiredProfile' | 'profileSigningKey'>;
@@ -88,6 +89,8 @@ const HELLO_TIMEOUT_MS = 10_000;
 const MISSED_PONGS_ALLOWED = 2;
 /** One for all sessions: a Logger per session was an object per connection for nothing (ADR 36). */
 const logger = new Logger('agent-session');
+/** One timer for the hello of every new session, not one per connection (ADR 54). */
+export const helloDeadlines = new HelloDeadlines(HELLO_TIMEOUT_MS);
 
 /**
  * One agent connection: waits for `hello`, answers `welcome`, pings on the heartbeat interval,
@@ -102,7 +105,6 @@ export class AgentSession {
   private missedPongs = 0;
   private awaitingPong = false;
   private beating = false;
-  private helloTimer: NodeJS.Timeout | undefined;
   /** What the agent reported it can do in its hello (e.g. client certificates in-session). */
   capabilities: readonly string[] = [];
   /** The hello being recorded: the session's end is recorded only after it (see `end`). */
@@ -129,15 +131,12 @@ export class AgentSession {
       this.missedPongs = 0;
     });
     socket.on('close', (code) => void this.end(code));
-    this.helloTimer = setTimeout(
-      // Timers run before sockets are read: after a stall of this process (a restart storm on a busy
-      // machine) a hello that has arrived may still be unread. Give it that read before giving up.
-      () =>
-        setImmediate(() => {
-          if (!this.helloed) this.close(CloseCode.POLICY_VIOLATION, 'no hello within 10 s');
-        }),
-      HELLO_TIMEOUT_MS,
-    );
+    helloDeadlines.add(this);
+  }
+
+  /** Called by `helloDeadlines` when the session's time to send hello is up (and a read later). */
+  helloOverdue(): void {
+    if (!this.helloed) this.close(CloseCode.POLICY_VIOLATION, 'no hello within 10 s');
   }
 
   get agentId(): string {
@@ -252,7 +251,7 @@ export class AgentSession {
   private async greet(hello: Hello): Promise<void> {
     this.helloed = true;
     this.capabilities = hello.capabilities;
-    clearTimeout(this.helloTimer);
+    helloDeadlines.remove(this);
     const profile = await this.hooks.onHello(this, hello);
     // The agent went away while its hello was recorded: no welcome, no heartbeat for a closed socket.
     if (this.ended) return;
@@ -341,7 +340,7 @@ export class AgentSession {
   private async end(code: number): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    clearTimeout(this.helloTimer);
+    helloDeadlines.remove(this);
     if (this.beating) heartbeatWheel(this.context.heartbeatIntervalMs).remove(this);
     if (!this.helloed) return;
     // A socket that closes while its hello is being recorded would otherwise be marked ended before it

@@ -213,35 +213,38 @@ export class AgentsRepository {
    */
   async markOnlineMany(sessions: Array<SessionFacts & { agentId: string }>): Promise<void> {
     if (sessions.length === 0) return;
-    const column = <K extends keyof (typeof sessions)[number]>(key: K) => sessions.map((s) => s[key]);
+    // One JSON parameter, not an array per column: pg serializes text[] element by element in JavaScript
+    // (string building and an escape per value), the largest allocation of a hello batch (ADR 54).
+    const rows = JSON.stringify(
+      sessions.map((s) => ({
+        id: s.agentId,
+        agent_version: s.agentVersion,
+        capabilities: s.capabilities,
+        profile_sha256: s.profileSha256,
+        transport: s.transport,
+        node_id: s.nodeId,
+        session_id: s.sessionId,
+        remote_address: s.remoteAddress,
+        listener_address: s.listenerAddress,
+        staged_profile_sha256: s.stagedProfileSha256,
+        via: s.via,
+        reported_groups: s.reportedGroups,
+      })),
+    );
     await this.db.query(
       `UPDATE agents a SET connection_status = 'online', agent_version = s.agent_version,
-              capabilities = s.capabilities::jsonb, profile_sha256 = s.profile_sha256, transport = s.transport,
+              capabilities = s.capabilities, profile_sha256 = s.profile_sha256, transport = s.transport,
               node_id = s.node_id, session_id = s.session_id, remote_address = s.remote_address,
               listener_address = s.listener_address, staged_profile_sha256 = s.staged_profile_sha256,
               via = s.via, connected_at = now(), last_seen_at = now(),
-              -- One array per row cannot go through unnest as text[][]: each travels as JSON text.
               reported_groups = CASE WHEN s.reported_groups IS NULL THEN a.reported_groups
-                                     ELSE ARRAY(SELECT jsonb_array_elements_text(s.reported_groups::jsonb)) END
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[],
-                     $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-              AS s(id, agent_version, capabilities, profile_sha256, transport, node_id, session_id,
-                   remote_address, listener_address, staged_profile_sha256, via, reported_groups)
+                                     ELSE ARRAY(SELECT jsonb_array_elements_text(s.reported_groups)) END
+         FROM jsonb_to_recordset($1::jsonb)
+              AS s(id text, agent_version text, capabilities jsonb, profile_sha256 text, transport text,
+                   node_id text, session_id uuid, remote_address text, listener_address text,
+                   staged_profile_sha256 text, via text, reported_groups jsonb)
         WHERE a.id = s.id`,
-      [
-        column('agentId'),
-        column('agentVersion'),
-        sessions.map((s) => JSON.stringify(s.capabilities)),
-        column('profileSha256'),
-        column('transport'),
-        column('nodeId'),
-        column('sessionId'),
-        column('remoteAddress'),
-        column('listenerAddress'),
-        column('stagedProfileSha256'),
-        column('via'),
-        sessions.map((s) => (s.reportedGroups === null ? null : JSON.stringify(s.reportedGroups))),
-      ],
+      [rows],
     );
   }
 

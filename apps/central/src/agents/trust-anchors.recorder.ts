@@ -50,6 +50,8 @@ export class TrustAnchorsRecorder {
    */
   record(agentId: string, anchors: TrustAnchor[] | undefined, secure: boolean): void {
     if (anchors === undefined && !secure) return;
+    // Nothing changed (most hellos): decided here, without the promises of the path that writes (ADR 54).
+    if (this.stored && (this.stored.get(agentId) ?? '') === (anchors ? hashAnchors(anchors) : '')) return;
     void this.recordNow(agentId, anchors ?? null).catch((error: Error) =>
       this.logger.warn(`trust anchors of agent ${agentId} not stored: ${error.message}`),
     );
