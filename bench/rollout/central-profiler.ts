@@ -16,6 +16,21 @@ export interface CpuProfile {
   samples?: number[];
 }
 
+/** The parts of a V8 sampling heap profile (`.heapprofile`, Chrome DevTools) this bench reads. */
+export interface HeapSamplingNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  /** Bytes allocated by this function itself (sampled), at this place in the call tree. */
+  selfSize: number;
+  children: HeapSamplingNode[];
+}
+
+export interface HeapSamplingProfile {
+  head: HeapSamplingNode;
+}
+
+/** One sample per this many bytes allocated on average (V8's default is 32 KB). */
+const ALLOCATION_SAMPLING_BYTES = 16 * 1024;
+
 export class CentralProfiler {
   private nextId = 1;
   private readonly waiting = new Map<number, (result: unknown) => void>();
@@ -53,6 +68,24 @@ export class CentralProfiler {
 
   async stop(): Promise<CpuProfile> {
     const result = (await this.call('Profiler.stop')) as { profile: CpuProfile };
+    return result.profile;
+  }
+
+  /**
+   * Samples what central allocates, including what garbage collection frees again before the stop (the
+   * garbage is what GC costs): V8's sampling heap profiler with the objects collected counted.
+   */
+  async startAllocations(): Promise<void> {
+    await this.call('HeapProfiler.enable');
+    await this.call('HeapProfiler.startSampling', {
+      samplingInterval: ALLOCATION_SAMPLING_BYTES,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
+
+  async stopAllocations(): Promise<HeapSamplingProfile> {
+    const result = (await this.call('HeapProfiler.stopSampling')) as { profile: HeapSamplingProfile };
     return result.profile;
   }
 

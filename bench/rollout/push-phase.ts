@@ -5,9 +5,10 @@
  */
 import { type BenchContext } from '../connections/bench-context.js';
 import { cpuMsOf, machineCpu, stealPercent } from '../connections/proc-stats.js';
+import { treeCpuMs } from '../connections/process-tree.js';
 import { mergeCounts, sleep } from '../connections/stats.js';
 import { type DeliveryTiming, type Failures, type SwarmReply } from '../connections/swarm-protocol.js';
-import { type CentralProfiler, type CpuProfile } from './central-profiler.js';
+import { type CentralProfiler, type CpuProfile, type HeapSamplingProfile } from './central-profiler.js';
 import { countersDelta, readDatabaseCounters } from './database-stats.js';
 import { DbActivitySampler } from './db-activity-sampler.js';
 import { compareWithApi, deliveryFigures, type ApiComparison } from './delivery-figures.js';
@@ -29,6 +30,8 @@ export interface PushLimits {
   statementLog?: { url: string; file: string };
   /** Profiles central's CPU from the POST to the last acknowledgement; the profile goes to `onProfile`. */
   profiler?: { inspector: CentralProfiler; onProfile: (profile: CpuProfile) => void };
+  /** Samples central's allocations over the same window; the sampling profile goes to `onProfile`. */
+  allocations?: { inspector: CentralProfiler; onProfile: (profile: HeapSamplingProfile) => void };
 }
 
 const STATS_FLUSH_MS = 11_000;
@@ -51,8 +54,10 @@ export async function pushPhase(
   ) => Promise.all(ctx.swarms.map((s) => s.request(command, expect, 120_000)));
   await ask({ type: 'mark' }, 'status');
 
-  const pid = ctx.centralPid;
-  const sampler = new ProcessSampler(pid, 100);
+  // Central's process tree (the primary and its cluster workers in cluster mode, without the embedded
+  // PostgreSQL), read once: a worker replaced during the push would be a problem of its own (the log says).
+  const pids = ctx.centralPids();
+  const sampler = new ProcessSampler(pids, 100);
   const swarmCpu = () => ctx.swarms.reduce((ms, s) => ms + (s.pid ? cpuMsOf(s.pid) : 0), 0);
   const swarm0 = swarmCpu();
   const db0 = ctx.dbCpuMs();
@@ -67,9 +72,10 @@ export async function pushPhase(
   }
   const activity = db ? new DbActivitySampler(db, 100) : undefined;
   await activity?.start();
-  const cpu0 = cpuMsOf(pid);
+  const cpu0 = treeCpuMs(pids);
   const machine0 = machineCpu();
   await limits.profiler?.inspector.start();
+  await limits.allocations?.inspector.startAllocations();
   sampler.start();
   try {
     const startedAt = epochNow();
@@ -96,11 +102,13 @@ export async function pushPhase(
     }
     const agentsDoneMs = epochNow() - startedAt;
     // CPU is counted from the POST to the last acknowledgement; memory until the API agrees too.
-    const centralCpuMs = cpuMsOf(pid) - cpu0;
+    const centralCpuMs = treeCpuMs(pids) - cpu0;
     const dbCpuMs = ctx.dbCpuMs() - db0;
     const swarmCores = (swarmCpu() - swarm0) / agentsDoneMs;
     const machineStealPercent = stealPercent(machine0, machineCpu());
     if (limits.profiler) limits.profiler.onProfile(await limits.profiler.inspector.stop());
+    if (limits.allocations)
+      limits.allocations.onProfile(await limits.allocations.inspector.stopAllocations());
     if (statementLog) await logAllStatements(statementLog.url, false);
     const dbActivity = await activity?.stop();
     let reports = await ask({ type: 'deliveries' }, 'deliveries');
@@ -150,7 +158,7 @@ export async function pushPhase(
     const peakKb = Math.max(window.rssPeakKb, window.hwmPeakKb ?? 0);
     log(
       `push: ${figures.synchronized}/${n} synchronized, API ${comparison.agrees ? 'agrees' : 'DISAGREES'} (${JSON.stringify(comparison.states)}, rollout ${rolloutState}); ` +
-        `central RSS ${(window.rssBeforeKb / 1024).toFixed(0)} → peak ${(peakKb / 1024).toFixed(0)} MB`,
+        `central RSS ${(window.rssBeforeKb / 1024).toFixed(0)} → peak ${(peakKb / 1024).toFixed(0)} MB over ${pids.length} process(es)`,
     );
     return {
       agents: n,
@@ -181,6 +189,7 @@ export async function pushPhase(
       hwmPeakKb: window.hwmPeakKb,
       rssAfterKb: window.rssAfterKb,
       extraKb: peakKb - window.rssBeforeKb,
+      centralProcesses: pids.length,
       centralCpuMs,
       centralCores: centralCpuMs / agentsDoneMs,
       dbCpuMs,

@@ -1,6 +1,7 @@
 import { type ConnectPhaseResult } from '../connections/results.js';
 import { type Spread } from '../connections/stats.js';
 import { type Failures } from '../connections/swarm-protocol.js';
+import { type AllocationSummary } from './allocation-summary.js';
 import { type ProfileSummary } from './cpu-profile-summary.js';
 import { type DatabaseCounters } from './database-stats.js';
 import { type DbActivity } from './db-activity-sampler.js';
@@ -44,15 +45,23 @@ export interface PushResult {
   /** Every agent that says synchronized is synchronized in the API, and the API lists no other. */
   apiAgrees: boolean;
   apiDisagreements: string[];
-  /** Central's RSS before the POST and at its peak until the API agreed (100 ms samples, and VmHWM). */
+  /**
+   * Central's RSS before the POST and at its peak until the API agreed (100 ms samples, and VmHWM), summed
+   * over its processes (the primary and its cluster workers in cluster mode).
+   */
   rssBeforeKb: number;
   rssPeakKb: number;
   hwmPeakKb: number | undefined;
   rssAfterKb: number;
   extraKb: number;
+  /** Central's processes measured: 1, or the primary and its workers in cluster mode. */
+  centralProcesses: number;
   /** POST → the bench saw every agent acknowledge (or the deadline). */
   agentsDoneMs: number;
-  /** CPU from the POST until every agent acknowledged, ms, and busy cores (CPU ÷ that wall time). */
+  /**
+   * CPU from the POST until every agent acknowledged, ms, and busy cores (CPU ÷ that wall time), summed
+   * over central's processes.
+   */
   centralCpuMs: number;
   centralCores: number;
   dbCpuMs: number;
@@ -79,6 +88,10 @@ export interface PushResult {
 export interface RolloutBenchResult {
   agents: number;
   swarms: number;
+  /** SWITCHYARD_WORKERS as given (`--workers`); undefined: one process. */
+  workers?: string;
+  /** /proc/loadavg (1, 5, 15 min) when the run started and ended: the machine is shared. */
+  loadAverage: { start: number[]; end: number[] };
   transport: 'plain' | 'secure';
   downloadConcurrency: number;
   startedAt: string;
@@ -88,6 +101,8 @@ export interface RolloutBenchResult {
   push?: PushResult;
   /** With --profile-central: where central's CPU went from the POST to the last acknowledgement. */
   centralProfile?: ProfileSummary & { file: string };
+  /** With --allocations-central: what central allocated from the POST to the last acknowledgement. */
+  centralAllocations?: AllocationSummary & { file: string };
   centralLog: { lines: number; warnings: Array<{ line: string; count: number }> };
   problems: string[];
   error?: string;

@@ -4,10 +4,17 @@
  * is missing, not synchronized, or the rollout API disagrees with the agents.
  *
  *   node dist/bench/run.js rollout [--agents 1000,10000] [--secure] [--archive-kb 50]
- *       [--agents-per-swarm 10000] [--download-concurrency 256] [--push-deadline 120] [--api-settle 30] [--concurrency 100]
- *       [--profile-central push.cpuprofile] [--log-statements] [--json results.json] [--keep]
+ *       [--agents-per-swarm 10000] [--workers auto|N] [--download-concurrency 256] [--push-deadline 120]
+ *       [--api-settle 30] [--concurrency 100] [--profile-central push.cpuprofile]
+ *       [--allocations-central push.heapprofile] [--log-statements]
+ *       [--json results.json] [--keep]
+ *
+ * `--workers` runs central in cluster mode (SWITCHYARD_WORKERS, with N as SWITCHYARD_FLEET_SIZE; ADR 33):
+ * one process holds ~19,500 sockets here, so 50,000 agents need it. Memory and CPU are then summed over
+ * the primary and its workers.
  */
 import { writeFileSync } from 'node:fs';
+import { parseWorkers } from '../ceiling/ceiling-cli.js';
 import { abortOnSignals, fail, log, machineLine, parseAgents, positive } from '../cli-common.js';
 import { MAX_AGENTS_PER_SWARM } from '../connections/bench-setup.js';
 import { type RolloutBenchResult } from './results.js';
@@ -51,6 +58,9 @@ function parseArgs(argv: string[]): Args {
         o.agentsPerSwarm = positive(value(), flag);
         if (o.agentsPerSwarm > MAX_AGENTS_PER_SWARM) fail(`${flag} must be at most ${MAX_AGENTS_PER_SWARM}`);
         break;
+      case '--workers':
+        o.workers = parseWorkers(value());
+        break;
       case '--download-concurrency':
         o.downloadConcurrency = positive(value(), flag);
         break;
@@ -66,6 +76,9 @@ function parseArgs(argv: string[]): Args {
       case '--profile-central':
         o.profileCentral = value();
         break;
+      case '--allocations-central':
+        o.allocationsCentral = value();
+        break;
       case '--json':
         args.json = value();
         break;
@@ -76,6 +89,8 @@ function parseArgs(argv: string[]): Args {
         fail(`unknown argument ${argv[i]}`);
     }
   }
+  if ((o.profileCentral || o.allocationsCentral) && o.workers !== undefined && o.workers !== '1')
+    fail('--profile-central and --allocations-central inspect one central process: leave out --workers');
   return args;
 }
 

@@ -1,16 +1,17 @@
 /**
- * Rollout bench for one N: one real central process (embedded PostgreSQL, temp data directory), N
- * simulated agents enrolled and connected, a ~50 KB revision prepared, then one `synchronize` rollout
- * to all of them, measured (push-phase.ts). Everything it starts is stopped by PID, its temp dir removed.
+ * Rollout bench for one N: one real central (embedded PostgreSQL, temp data directory; one process, or a
+ * primary and cluster workers with `workers`), N simulated agents enrolled and connected, a ~50 KB
+ * revision prepared, then one `synchronize` rollout to all of them, measured (push-phase.ts). Everything
+ * it starts is stopped by PID, its temp dir removed.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchContext } from '../connections/bench-context.js';
 import { removeBenchDataDir } from '../connections/bench-data-dir.js';
+import { planSwarms, sourceAddresses } from '../ceiling/spread-plan.js';
 import {
-  LOCAL_ADDRESSES,
   MAX_AGENTS_PER_SWARM,
   benchAgentId,
   freePorts,
@@ -24,6 +25,7 @@ import { BENCH_PROFILE, prepareBenchRevision } from './bench-revision.js';
 import { CentralProfiler } from './central-profiler.js';
 import { databaseUrlOf } from './database-stats.js';
 import { summarizeProfile } from './cpu-profile-summary.js';
+import { summarizeAllocations } from './allocation-summary.js';
 import { pushPhase } from './push-phase.js';
 import { type RolloutBenchResult } from './results.js';
 import { RolloutApi } from './rollout-api.js';
@@ -41,6 +43,11 @@ export interface RolloutBenchOptions {
    * every extra process competes with central and PostgreSQL for the same two cores (docs/benchmarks.md).
    */
   agentsPerSwarm: number;
+  /**
+   * SWITCHYARD_WORKERS for central (`auto` or a count; ADR 33), with the run's N as its fleet size.
+   * Undefined: one process, as the figures before cluster mode. One process holds ~19,500 sockets here.
+   */
+  workers: string | undefined;
   /** In-flight downloads per swarm process. */
   downloadConcurrency: number;
   downloadTimeoutMs: number;
@@ -55,6 +62,8 @@ export interface RolloutBenchOptions {
   logStatements: boolean;
   /** Write a CPU profile of central during the push to this file (`.cpuprofile`, Chrome DevTools). */
   profileCentral: string | undefined;
+  /** Write a sampling heap profile of central's allocations during the push to this file (`.heapprofile`). */
+  allocationsCentral: string | undefined;
   keepTempDir: boolean;
   signal?: AbortSignal;
   log: (line: string) => void;
@@ -65,6 +74,7 @@ export const DEFAULT_ROLLOUT_OPTIONS: Omit<RolloutBenchOptions, 'agents' | 'log'
   archiveBytes: 50 * 1024,
   concurrency: 100,
   agentsPerSwarm: 10_000,
+  workers: undefined,
   downloadConcurrency: 256,
   downloadTimeoutMs: 30_000,
   pushDeadlineMs: 120_000,
@@ -74,6 +84,7 @@ export const DEFAULT_ROLLOUT_OPTIONS: Omit<RolloutBenchOptions, 'agents' | 'log'
   phaseDeadlineMs: 600_000,
   databaseUrl: undefined,
   profileCentral: undefined,
+  allocationsCentral: undefined,
   logStatements: false,
   keepTempDir: false,
 };
@@ -82,11 +93,23 @@ export async function runRolloutBench(options: RolloutBenchOptions): Promise<Rol
   const started = performance.now();
   const n = options.agents;
   const swarmCount = Math.ceil(n / Math.min(options.agentsPerSwarm, MAX_AGENTS_PER_SWARM));
+  // Swarms of nearly equal size, each dialling from its own rotation of the source addresses, so no
+  // address runs out of ephemeral ports at 50,000 agents and more (as the connection bench spreads them).
+  const plan = planSwarms(n, swarmCount, sourceAddresses(n), MAX_AGENTS_PER_SWARM);
+  const clustered = options.workers !== undefined && options.workers !== '1';
+  const inspected = options.profileCentral !== undefined || options.allocationsCentral !== undefined;
+  if (clustered && inspected) {
+    throw new Error(
+      `--profile-central and --allocations-central inspect one process: run them without --workers (got --workers ${options.workers})`,
+    );
+  }
   const problems: string[] = [];
   const digest = new LogDigest();
   const result: RolloutBenchResult = {
     agents: n,
     swarms: swarmCount,
+    workers: options.workers,
+    loadAverage: { start: loadavg(), end: [] },
     transport: options.transport,
     downloadConcurrency: options.downloadConcurrency,
     startedAt: new Date().toISOString(),
@@ -103,7 +126,10 @@ export async function runRolloutBench(options: RolloutBenchOptions): Promise<Rol
     httpPort,
     adminPassword: `bench-${randomBytes(12).toString('base64url')}`,
     databaseUrl: options.databaseUrl,
-    inspectPort: options.profileCentral ? inspectPort : undefined,
+    inspectPort: inspected ? inspectPort : undefined,
+    workers: options.workers,
+    // As an operator sizes it (README): `auto` then starts enough workers to hold all N agents.
+    fleetSize: n,
   };
   let inspector: CentralProfiler | undefined;
   const log = options.log;
@@ -113,7 +139,9 @@ export async function runRolloutBench(options: RolloutBenchOptions): Promise<Rol
   options.signal?.addEventListener('abort', onAbort);
   try {
     options.signal?.throwIfAborted();
-    log(`N=${n}: central data in ${root}; ${swarmCount} swarm process(es)`);
+    log(
+      `N=${n}: central data in ${root}; ${clustered ? `cluster mode (--workers ${options.workers})` : 'one central process'}; ${swarmCount} swarm process(es)`,
+    );
     await ctx.startCentral();
     await ctx.api.listenOn(plainPort, securePort);
     await waitForListeners(ctx, plainPort, securePort);
@@ -121,17 +149,23 @@ export async function runRolloutBench(options: RolloutBenchOptions): Promise<Rol
     const revision = await prepareBenchRevision(api, options.archiveBytes, log);
     result.revision = { profile: BENCH_PROFILE, ...revision };
 
-    const sizes = await startSwarms(ctx, n, swarmCount, {
-      plainUrl: `ws://127.0.0.1:${plainPort}`,
-      secureUrl: `wss://127.0.0.1:${securePort}`,
-      ca: await ctx.api.serverChainPem(),
-      enrollmentToken: await ctx.api.enrollmentToken(),
-      localAddresses: LOCAL_ADDRESSES,
-      concurrency: Math.max(1, Math.ceil(options.concurrency / swarmCount)),
-      attemptTimeoutMs: options.attemptTimeoutMs,
-      backoff: { baseMs: 500, capMs: 10_000 },
-      profileDownload: { concurrency: options.downloadConcurrency, timeoutMs: options.downloadTimeoutMs },
-    });
+    const sizes = await startSwarms(
+      ctx,
+      n,
+      swarmCount,
+      {
+        plainUrl: `ws://127.0.0.1:${plainPort}`,
+        secureUrl: `wss://127.0.0.1:${securePort}`,
+        ca: await ctx.api.serverChainPem(),
+        enrollmentToken: await ctx.api.enrollmentToken(),
+        localAddresses: [],
+        concurrency: Math.max(1, Math.ceil(options.concurrency / swarmCount)),
+        attemptTimeoutMs: options.attemptTimeoutMs,
+        backoff: { baseMs: 500, capMs: 10_000 },
+        profileDownload: { concurrency: options.downloadConcurrency, timeoutMs: options.downloadTimeoutMs },
+      },
+      (i) => plan[i]!.localAddresses,
+    );
     // Enrollment with the token: each agent gets its credential and stays connected for the push.
     result.connect = await ctx.connectPhase(
       'connect',
@@ -144,18 +178,33 @@ export async function runRolloutBench(options: RolloutBenchOptions): Promise<Rol
 
     const agentIds = Array.from({ length: n }, (_, i) => benchAgentId(i));
     const file = options.profileCentral;
-    if (file) inspector = await CentralProfiler.connect(inspectPort);
-    const profiler = inspector && {
-      inspector,
-      onProfile: (profile: Parameters<typeof summarizeProfile>[0]) => {
-        writeFileSync(file!, JSON.stringify(profile));
-        result.centralProfile = { ...summarizeProfile(profile), file: file! };
-      },
-    };
+    const allocationsFile = options.allocationsCentral;
+    if (inspected) inspector = await CentralProfiler.connect(inspectPort);
+    const profiler =
+      inspector && file
+        ? {
+            inspector,
+            onProfile: (profile: Parameters<typeof summarizeProfile>[0]) => {
+              writeFileSync(file, JSON.stringify(profile));
+              result.centralProfile = { ...summarizeProfile(profile), file };
+            },
+          }
+        : undefined;
+    const allocations =
+      inspector && allocationsFile
+        ? {
+            inspector,
+            onProfile: (profile: Parameters<typeof summarizeAllocations>[0]) => {
+              writeFileSync(allocationsFile, JSON.stringify(profile));
+              result.centralAllocations = { ...summarizeAllocations(profile), file: allocationsFile };
+            },
+          }
+        : undefined;
     const statsDatabaseUrl = databaseUrlOf(env.dataDir, options.databaseUrl);
     result.push = await pushPhase(ctx, api, BENCH_PROFILE, revision, agentIds, {
       ...options,
       profiler,
+      allocations,
       statsDatabaseUrl,
       statementLog:
         options.logStatements && !options.databaseUrl
@@ -177,6 +226,7 @@ export async function runRolloutBench(options: RolloutBenchOptions): Promise<Rol
     inspector?.close();
     await ctx.shutdown();
     result.centralLog = { lines: digest.lines, warnings: digest.top(12) };
+    result.loadAverage.end = loadavg();
     result.durationMs = performance.now() - started;
     removeBenchDataDir(root, options.keepTempDir, log);
   }

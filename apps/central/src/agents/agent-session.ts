@@ -290,6 +290,16 @@ export class AgentSession {
     return this.socket.bufferedAmount;
   }
 
+  /**
+   * Sends a frame already checked with checkCentralFrame: a rollout sends one identical profile.sync to
+   * thousands of agents and checks it once (rollouts/delivery-frames.ts). False when the session is gone.
+   */
+  deliverChecked(checked: { ok: true; text: string }): boolean {
+    if (!this.open) return false;
+    this.socket.send(checked.text);
+    return true;
+  }
+
   /** Sends a frame from central's other domains (profile delivery); false when the session is gone. */
   deliver(frame: CentralFrame): boolean {
     return this.tryDeliver(frame).sent;

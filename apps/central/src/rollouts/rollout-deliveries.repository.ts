@@ -31,6 +31,49 @@ export interface SentMark extends EntryKey {
   sessionId: string;
 }
 
+// A delivery's next state, applied only if the entry is still in the state and attempt it was judged in.
+const STATE_CHANGE = `
+  UPDATE rollout_agents ra
+     SET state = u.state, reason = u.reason, state_changed_at = now(),
+         attempts = CASE WHEN u.restart THEN ra.attempts + 1 ELSE ra.attempts END,
+         sent_step = CASE WHEN u.restart THEN NULL ELSE ra.sent_step END,
+         sent_session = CASE WHEN u.restart THEN NULL ELSE ra.sent_session END,
+         synchronized_at = CASE WHEN u.state = 'synchronized' THEN now() ELSE ra.synchronized_at END,
+         applied_at = CASE WHEN u.state = 'applied' THEN now() ELSE ra.applied_at END
+    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::boolean[])
+         AS u(rollout_id, agent_id, from_state, attempts, state, reason, restart)
+   WHERE ra.rollout_id = u.rollout_id AND ra.agent_id = u.agent_id
+     AND ra.state = u.from_state AND ra.attempts = u.attempts
+   RETURNING ra.rollout_id, ra.agent_id`;
+
+// What goes out on which session, recorded just before it is sent (same condition as STATE_CHANGE).
+const SENT_MARK = `
+  UPDATE rollout_agents ra SET sent_step = u.step, sent_at = now(), sent_session = u.session_id
+    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::uuid[])
+         AS u(rollout_id, agent_id, from_state, attempts, step, session_id)
+   WHERE ra.rollout_id = u.rollout_id AND ra.agent_id = u.agent_id
+     AND ra.state = u.from_state AND ra.attempts = u.attempts
+   RETURNING ra.rollout_id, ra.agent_id`;
+
+/**
+ * Set in the transactions that run STATE_CHANGE and SENT_MARK: each key is joined to its entry by the
+ * primary key. Right after a rollout inserted its entries their statistics are missing, and the planner
+ * hashed a batch's ~100 keys against every entry of the rollout instead (a sequential scan per batch:
+ * 1,014 of them reading 37 M rows in a 50,000-agent push, PostgreSQL's CPU 15× that of 10,000 agents;
+ * docs/benchmarks.md): the push was O(N²) in PostgreSQL. One statement, local to the transaction.
+ */
+export const JOIN_BY_KEY_SETTINGS = `SELECT set_config('enable_hashjoin', 'off', true),
+  set_config('enable_mergejoin', 'off', true), set_config('enable_seqscan', 'off', true)`;
+
+/**
+ * The answers' transaction: JOIN_BY_KEY_SETTINGS, and no wait for the WAL flush (ADR 14: an answer lost
+ * in a crash is recorded again from the agent's next hello).
+ */
+export const ANSWER_PLAN_SETTINGS = `${JOIN_BY_KEY_SETTINGS}, set_config('synchronous_commit', 'off', true)`;
+
+/** The statements written per batch of answers and per dispatcher pass, for the tests that check their plans. */
+export const DELIVERY_WRITE_STATEMENTS = { stateChange: STATE_CHANGE, sentMark: SENT_MARK };
+
 /** Per-agent delivery state: what was sent on which session, what the agent answered (ADR 9). */
 @Injectable()
 export class RolloutDeliveriesRepository {
@@ -65,29 +108,15 @@ export class RolloutDeliveriesRepository {
   /** Applies state changes that still hold (same state and attempt); returns those applied. */
   async change(changes: StateChange[], q: Queryable = this.db): Promise<StateChange[]> {
     if (changes.length === 0) return [];
-    const [rows] = (await q.query(
-      `UPDATE rollout_agents ra
-          SET state = u.state, reason = u.reason, state_changed_at = now(),
-              attempts = CASE WHEN u.restart THEN ra.attempts + 1 ELSE ra.attempts END,
-              sent_step = CASE WHEN u.restart THEN NULL ELSE ra.sent_step END,
-              sent_session = CASE WHEN u.restart THEN NULL ELSE ra.sent_session END,
-              synchronized_at = CASE WHEN u.state = 'synchronized' THEN now() ELSE ra.synchronized_at END,
-              applied_at = CASE WHEN u.state = 'applied' THEN now() ELSE ra.applied_at END
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::boolean[])
-              AS u(rollout_id, agent_id, from_state, attempts, state, reason, restart)
-        WHERE ra.rollout_id = u.rollout_id AND ra.agent_id = u.agent_id
-          AND ra.state = u.from_state AND ra.attempts = u.attempts
-        RETURNING ra.rollout_id, ra.agent_id`,
-      [
-        changes.map((c) => c.rolloutId),
-        changes.map((c) => c.agentId),
-        changes.map((c) => c.fromState),
-        changes.map((c) => c.attempts),
-        changes.map((c) => c.state),
-        changes.map((c) => c.reason),
-        changes.map((c) => c.restart ?? false),
-      ],
-    )) as [Array<{ rollout_id: string; agent_id: string }>, number];
+    const [rows] = (await q.query(STATE_CHANGE, [
+      changes.map((c) => c.rolloutId),
+      changes.map((c) => c.agentId),
+      changes.map((c) => c.fromState),
+      changes.map((c) => c.attempts),
+      changes.map((c) => c.state),
+      changes.map((c) => c.reason),
+      changes.map((c) => c.restart ?? false),
+    ])) as [Array<{ rollout_id: string; agent_id: string }>, number];
     const applied = new Set(rows.map((r) => `${r.rollout_id}/${r.agent_id}`));
     return changes.filter((c) => applied.has(`${c.rolloutId}/${c.agentId}`));
   }
@@ -95,22 +124,17 @@ export class RolloutDeliveriesRepository {
   /** Records what goes out on which session, just before it is sent; returns the marks that held. */
   async markSent(marks: SentMark[]): Promise<SentMark[]> {
     if (marks.length === 0) return [];
-    const [rows] = (await this.db.query(
-      `UPDATE rollout_agents ra SET sent_step = u.step, sent_at = now(), sent_session = u.session_id
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::uuid[])
-              AS u(rollout_id, agent_id, from_state, attempts, step, session_id)
-        WHERE ra.rollout_id = u.rollout_id AND ra.agent_id = u.agent_id
-          AND ra.state = u.from_state AND ra.attempts = u.attempts
-        RETURNING ra.rollout_id, ra.agent_id`,
-      [
+    const [rows] = (await this.db.transaction(async (tx) => {
+      await tx.query(JOIN_BY_KEY_SETTINGS);
+      return tx.query(SENT_MARK, [
         marks.map((m) => m.rolloutId),
         marks.map((m) => m.agentId),
         marks.map((m) => m.fromState),
         marks.map((m) => m.attempts),
         marks.map((m) => m.step),
         marks.map((m) => m.sessionId),
-      ],
-    )) as [Array<{ rollout_id: string; agent_id: string }>, number];
+      ]);
+    })) as [Array<{ rollout_id: string; agent_id: string }>, number];
     const held = new Set(rows.map((r) => `${r.rollout_id}/${r.agent_id}`));
     return marks.filter((m) => held.has(`${m.rolloutId}/${m.agentId}`));
   }

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type CentralFrame } from '../../../../libs/protocol/index.js';
 import { AgentSessions } from '../agents/agent-sessions.js';
 import { NodeIdentity } from '../cluster/node-identity.js';
-import { planDelivery, type Step } from './delivery-planner.js';
-import { deliveryIdOf } from './delivery-id.js';
+import { DeliveryFrames } from './delivery-frames.js';
+import { planDelivery } from './delivery-planner.js';
 import { DeliveryMemory } from './delivery-memory.js';
 import { RolloutEntriesPresence } from './rollout-entries-presence.js';
 import {
@@ -169,30 +168,39 @@ export class RolloutDispatcher {
     if (next < work.length) this.again = true;
     if (upgrades.length > 0) await this.deliveries.change(upgrades);
     const refused: StateChange[] = [];
+    const frames = new DeliveryFrames();
     for (const mark of await this.deliveries.markSent(marks)) {
       const entry = entries.get(mark.agentId);
       if (!entry) continue;
-      // Before the frame goes out: the agent's answer is judged against it (DeliveryMemory).
-      this.memory.remember(entry);
-      const result = this.sessions.tryDeliver(mark.agentId, frameFor(entry, mark.step));
-      if (!result.sent) {
+      const session = this.sessions.session(mark.agentId);
+      if (!session?.open) continue;
+      const checked = frames.frame(entry, mark.step);
+      if (!checked.ok) {
         // A frame the agent would refuse is never sent: the entry fails with the reason, instead of
         // waiting for an answer that cannot come (or a refusal and a reconnect).
-        if (result.reason !== undefined) {
-          this.memory.forget(entry.rolloutId, entry.agentId);
-          refused.push({
-            ...key(entry),
-            fromState: entry.state,
-            attempts: entry.attempts,
-            state: 'failed',
-            reason: result.reason,
-          });
-        }
+        refused.push({
+          ...key(entry),
+          fromState: entry.state,
+          attempts: entry.attempts,
+          state: 'failed',
+          reason: checked.reason,
+        });
+        continue;
+      }
+      // Before the frame goes out: the agent's answer is judged against it (DeliveryMemory).
+      this.memory.remember(entry);
+      if (!session.deliverChecked(checked)) {
+        this.memory.forget(entry.rolloutId, entry.agentId);
         continue;
       }
       this.inFlight.set(mark.agentId, Date.now());
     }
-    if (refused.length > 0) await this.deliveries.change(refused);
+    if (refused.length > 0) {
+      this.logger.error(
+        `not sending ${refused.length} rollout frame(s): ${[...new Set(refused.map((r) => r.reason))].join('; ')}`,
+      );
+      await this.deliveries.change(refused);
+    }
   }
 
   /**
@@ -269,15 +277,3 @@ const REFILL_DELAY_MS = 25;
 const MIN_REREAD_MS = 100;
 
 const key = (e: DeliveryEntry) => ({ rolloutId: e.rolloutId, agentId: e.agentId });
-
-function frameFor(entry: DeliveryEntry, step: Step): CentralFrame {
-  const common = {
-    deliveryId: deliveryIdOf(entry.rolloutId, entry.attempts),
-    profile: entry.profile,
-    revision: entry.revision,
-    sha256: entry.sha256,
-  };
-  return step === 'sync'
-    ? { type: 'profile.sync', ...common, sizeBytes: entry.sizeBytes }
-    : { type: 'profile.activate', ...common };
-}

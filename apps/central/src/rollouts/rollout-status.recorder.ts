@@ -7,7 +7,11 @@ import { ProgressHold, SUPERSEDED, type RecordOutcome, type StatusAnswer } from 
 import { judgeAnswer, type Judgement } from './answer-judgement.js';
 import { DeliveryMemory } from './delivery-memory.js';
 import { goalOf } from './rollout-agent-state.js';
-import { RolloutDeliveriesRepository, type StateChange } from './rollout-deliveries.repository.js';
+import {
+  ANSWER_PLAN_SETTINGS,
+  RolloutDeliveriesRepository,
+  type StateChange,
+} from './rollout-deliveries.repository.js';
 import { type DeliveryEntry } from './rollout.types.js';
 import { RolloutsRepository, type Queryable } from './rollouts.repository.js';
 
@@ -102,8 +106,9 @@ export class RolloutStatusRecorder implements OnModuleDestroy {
   ): Promise<{ outcomes: RecordOutcome[]; written: DeliveryEntry[] }> {
     // An answer need not wait for its WAL flush: if central crashes before it reaches the disk, the
     // agent reports its active and staged profile at its next hello and the reconciler records it
-    // again (ADR 14). This takes a disk flush off every batch of acknowledgements.
-    await tx.query('SET LOCAL synchronous_commit TO OFF');
+    // again (ADR 14). This takes a disk flush off every batch of acknowledgements. And each answer is
+    // joined to its own entry by key, never by a scan of the whole rollout (ANSWER_PLAN_SETTINGS).
+    await tx.query(ANSWER_PLAN_SETTINGS);
     // Judged from the entries this node remembers sending where that gives a change; the rest, and the
     // remembered ones whose change does not hold (the entry moved meanwhile), from the table (ADR 19).
     const judged = new Array<Judged | undefined>(answers.length);
