@@ -44,3 +44,15 @@ export function abortOnSignals(): AbortController {
   }
   return abort;
 }
+
+/**
+ * A shell's `node` may be older than the pinned Node 24 (npm puts that one first on the PATH of its
+ * scripts only), and central is started with the bench's own Node: on Node 20 AsyncLocalStorage runs on
+ * async hooks and central pays one on every promise (ADR 54), so the figures would not be central's.
+ */
+export function warnIfOldNode(bench: string): void {
+  if (Number(process.versions.node.split('.')[0]) < 24)
+    log(
+      `${bench}: WARNING: running on Node ${process.versions.node}, central runs on 24; use npm run bench, or PATH=node_modules/.bin:$PATH`,
+    );
+}

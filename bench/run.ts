@@ -14,7 +14,15 @@
 import { writeFileSync } from 'node:fs';
 import { parseTargets, parseWorkers, socketsPerProcess } from './ceiling/ceiling-cli.js';
 import { type CeilingTargetName } from './ceiling/figures.js';
-import { abortOnSignals, fail, log, machineLine, parseAgents, positive } from './cli-common.js';
+import {
+  abortOnSignals,
+  fail,
+  log,
+  machineLine,
+  parseAgents,
+  positive,
+  warnIfOldNode,
+} from './cli-common.js';
 import { formatReport } from './connections/report.js';
 import { DEFAULT_CONNECTION_OPTIONS, runConnectionBench } from './connections/run-connections.js';
 import { type ConnectionBenchResult } from './connections/results.js';
@@ -93,6 +101,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 async function main(): Promise<void> {
+  warnIfOldNode('bench');
   if (process.argv[2] === 'rollout') return runRolloutCli(process.argv.slice(3));
   const args = parseArgs(process.argv.slice(2));
   const machine = machineLine();

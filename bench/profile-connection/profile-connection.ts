@@ -26,6 +26,7 @@ import { startAllocationProfile } from './allocation-profile.js';
 import { startCpuProfile } from './cpu-profile.js';
 import { startGcPhase } from './gc-phase.js';
 import { Inspector } from './inspector.js';
+import { warnIfOldNode } from '../cli-common.js';
 import { threadCpuMs } from './thread-cpu.js';
 import { allocationLines, cpuProfileLines, phaseRow, ratioRow, type Phase } from './report-lines.js';
 
@@ -130,13 +131,7 @@ async function measure(target: Target, n: number, action: () => Promise<number>)
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  // Both servers run on this Node. A shell's `node` may be older than the pinned one (npm puts it first on
-  // the PATH of its scripts only): on Node 20 AsyncLocalStorage runs on async hooks, and central pays a
-  // hook on every promise that Node 24 does not (ADR 54).
-  if (Number(process.versions.node.split('.')[0]) < 24)
-    log(
-      `profile-connection: WARNING: running on Node ${process.versions.node}, central runs on 24; use PATH=node_modules/.bin:$PATH`,
-    );
+  warnIfOldNode('profile-connection');
   const dir = mkdtempSync(join(tmpdir(), 'sy-profile-'));
   const children: ChildProcess[] = [];
   const swarms: SwarmClient[] = [];
