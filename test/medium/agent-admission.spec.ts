@@ -60,7 +60,7 @@ describe('agent admission: a busy central and a full descriptor budget answer 50
     expect(refused).toContain('central is busy');
     expect(retryAfter(refused)).toBeGreaterThanOrEqual(1);
     expect(retryAfter(refused)).toBeLessThanOrEqual(5);
-    expect(Date.now() - started).toBeLessThan(1000); // refused early, not after a wait
+    expect(Date.now() - started).toBeLessThan(3000); // refused early, not after the 10 s hello wait (load margin)
     // The silent one says hello and is welcomed: the place passes on, and the queue drains.
     first.hello();
     await first.welcome();

@@ -64,7 +64,7 @@ describe('the database pool exhausted (real PostgreSQL, pool of 3)', () => {
 
     let started = Date.now();
     expect((await fetch(new URL('/api/health', c.central.adminUrl))).status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(3_000); // the pool would make it wait 10 s (load margin)
 
     started = Date.now();
     const ready = await fetch(new URL('/api/ready', c.central.adminUrl));
