@@ -24,6 +24,7 @@ import { AgentPackages1765200300000 } from './1765200300000-AgentPackages.js';
 import { PackageRollouts1765200310000 } from './1765200310000-PackageRollouts.js';
 import { RolloutFailedEntries1796644800000 } from './1796644800000-RolloutFailedEntries.js';
 import { TlsTicketKeys1796700000000 } from './1796700000000-TlsTicketKeys.js';
+import { RolloutEvaluationPace1796710000000 } from './1796710000000-RolloutEvaluationPace.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   PackageRollouts1765200310000,
   RolloutFailedEntries1796644800000,
   TlsTicketKeys1796700000000,
+  RolloutEvaluationPace1796710000000,
 ];

@@ -18,6 +18,7 @@ const OWNER: Record<string, string> = {
   rollouts: 'rollouts',
   rollout_agents: 'rollouts',
   agent_desired_profiles: 'rollouts',
+  rollout_evaluation_pace: 'rollouts',
   profiles: 'profiles',
   profile_revisions: 'profiles',
   profile_signing_key: 'profiles',

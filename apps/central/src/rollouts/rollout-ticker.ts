@@ -52,12 +52,12 @@ export class RolloutTicker implements OnApplicationBootstrap, OnModuleDestroy {
    * Moves waves shortly after answers arrive (they come in bursts: one evaluation serves many). Step
    * timeouts are left to the regular tick: looking for them reads every entry of every active rollout.
    */
-  soon(): void {
+  soon(delayMs = SOON_MS): void {
     if (this.soonTimer || this.stopped) return;
     this.soonTimer = setTimeout(() => {
       this.soonTimer = undefined;
       void this.tick({ timeouts: false });
-    }, SOON_MS);
+    }, delayMs);
   }
 
   tick(options = { timeouts: true }): Promise<void> {
@@ -68,8 +68,10 @@ export class RolloutTicker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async run(options: { timeouts: boolean }): Promise<void> {
     try {
-      const changed = await this.waves.evaluate(options);
+      const { changed, retryInMs } = await this.waves.evaluate(options);
       for (const rolloutId of changed) await this.cluster.publish('rollout.changed', { rolloutId });
+      // Skipped for its pace (ADR 55): done as soon as the pace allows, not at the next answer or tick.
+      if (retryInMs > 0) this.soon(retryInMs);
     } catch (error) {
       if (!this.stopped) this.logger.warn(`evaluating rollouts: ${(error as Error).message}`);
     }

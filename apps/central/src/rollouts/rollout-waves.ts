@@ -4,7 +4,8 @@ import { RolloutDeliveriesRepository } from './rollout-deliveries.repository.js'
 import { RolloutEntriesPresence } from './rollout-entries-presence.js';
 import { type Rollout } from './rollout.types.js';
 import { decide, type RolloutProgress } from './wave-planner.js';
-import { RolloutsRepository, type WaveStateCount } from './rollouts.repository.js';
+import { RolloutsRepository, type Queryable, type WaveStateCount } from './rollouts.repository.js';
+import { dueParts, gapAfter, partDone, type EvaluationPart } from './rollout-evaluation-pace.repository.js';
 
 // Arbitrary constant: one node at a time moves waves and times steps out.
 const ROLLOUT_LOCK = 7_736_209;
@@ -25,63 +26,96 @@ export class RolloutWaves {
   ) {}
 
   /**
-   * Returns the rollouts whose state, wave or entries changed. `timeouts: false` only moves waves: the
-   * evaluation that follows a burst of answers need not look for stale steps across every rollout entry.
+   * Returns the rollouts whose state, wave or entries changed, and how soon a part skipped for its pace
+   * may run (0: none was). `timeouts: false` only moves waves: the evaluation that follows a burst of
+   * answers need not look for stale steps across every rollout entry. Each part waits a multiple of its
+   * last duration after the previous one, cluster-wide (rollout-evaluation-pace.repository.ts, ADR 55).
    */
-  async evaluate(options: { timeouts: boolean } = { timeouts: true }): Promise<string[]> {
+  async evaluate(options: { timeouts: boolean } = { timeouts: true }): Promise<Evaluation> {
     return this.rollouts.transaction(async (tx) => {
       const [{ locked }] = (await tx.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
         ROLLOUT_LOCK,
       ])) as Array<{ locked: boolean }>;
-      if (!locked) return [];
-      const changed = new Set<string>();
+      if (!locked) return { changed: [], retryInMs: 0 };
       // No entry at all, nothing to time out: the walk's plan on an empty table probed every online agent.
-      if (options.timeouts && this.entries.mayExist())
+      const wanted: EvaluationPart[] =
+        options.timeouts && this.entries.mayExist() ? ['timeouts', 'waves'] : ['waves'];
+      const { due, waitMs } = await dueParts(tx, wanted);
+      const changed = new Set<string>();
+      if (due.has('timeouts')) {
+        const started = performance.now();
         for (const stale of await this.deliveries.markStale(tx)) changed.add(stale.rolloutId);
-      const active = await this.rollouts.evaluable(tx);
-      if (active.length === 0) return [...changed];
-      const counts = await this.rollouts.waveCounts(
-        active.map((r) => r.id),
-        tx,
-      );
-      for (const rollout of active) {
-        const decision = decide(progressOf(rollout, counts.get(rollout.id) ?? []));
-        const from = [rollout.state];
-        let moved = false;
-        switch (decision.kind) {
-          case 'halt':
-            moved = await this.rollouts.setState(rollout.id, from, 'halted', { reason: decision.reason }, tx);
-            break;
-          case 'next_wave':
-            if (rollout.state !== 'running') break;
-            moved = await this.rollouts.setState(rollout.id, from, 'running', { nextWave: true }, tx);
-            break;
-          case 'await_approval':
-            if (rollout.state !== 'running') break;
-            moved = await this.rollouts.setState(
-              rollout.id,
-              from,
-              'awaiting_approval',
-              { reason: `wave ${rollout.currentWave} of ${rollout.waveCount} done; approve the next wave` },
-              tx,
-            );
-            break;
-          case 'complete':
-            if (rollout.state !== 'running') break;
-            moved = await this.rollouts.setState(rollout.id, from, 'completed', {}, tx);
-            break;
-          case 'wait':
-            break;
-        }
-        if (moved) {
-          changed.add(rollout.id);
-          this.logger.log(`rollout ${rollout.id}: ${describe(decision.kind, rollout)}`);
-        }
+        await this.paced(tx, 'timeouts', started);
       }
-      return [...changed];
+      if (due.has('waves')) {
+        const started = performance.now();
+        for (const id of await this.moveWaves(tx)) changed.add(id);
+        await this.paced(tx, 'waves', started);
+      }
+      return { changed: [...changed], retryInMs: waitMs };
     });
   }
+
+  /** Records a part's duration; a gap too short to matter is not written (no write per idle tick). */
+  private async paced(tx: Queryable, part: EvaluationPart, started: number): Promise<void> {
+    const took = performance.now() - started;
+    if (gapAfter(part, took) >= SHORTEST_RECORDED_GAP_MS) await partDone(tx, part, took);
+  }
+
+  private async moveWaves(tx: Queryable): Promise<string[]> {
+    const active = await this.rollouts.evaluable(tx);
+    if (active.length === 0) return [];
+    const counts = await this.rollouts.waveCounts(
+      active.map((r) => r.id),
+      tx,
+    );
+    const changed: string[] = [];
+    for (const rollout of active) {
+      const decision = decide(progressOf(rollout, counts.get(rollout.id) ?? []));
+      const from = [rollout.state];
+      let moved = false;
+      switch (decision.kind) {
+        case 'halt':
+          moved = await this.rollouts.setState(rollout.id, from, 'halted', { reason: decision.reason }, tx);
+          break;
+        case 'next_wave':
+          if (rollout.state !== 'running') break;
+          moved = await this.rollouts.setState(rollout.id, from, 'running', { nextWave: true }, tx);
+          break;
+        case 'await_approval':
+          if (rollout.state !== 'running') break;
+          moved = await this.rollouts.setState(
+            rollout.id,
+            from,
+            'awaiting_approval',
+            { reason: `wave ${rollout.currentWave} of ${rollout.waveCount} done; approve the next wave` },
+            tx,
+          );
+          break;
+        case 'complete':
+          if (rollout.state !== 'running') break;
+          moved = await this.rollouts.setState(rollout.id, from, 'completed', {}, tx);
+          break;
+        case 'wait':
+          break;
+      }
+      if (moved) {
+        changed.push(rollout.id);
+        this.logger.log(`rollout ${rollout.id}: ${describe(decision.kind, rollout)}`);
+      }
+    }
+    return changed;
+  }
 }
+
+/** What an evaluation changed, and when a part it skipped for its pace may run (ms; 0: none skipped). */
+export interface Evaluation {
+  changed: string[];
+  retryInMs: number;
+}
+
+/** Gaps shorter than this are not recorded: the next tick or answer comes later anyway. */
+const SHORTEST_RECORDED_GAP_MS = 50;
 
 /** Counts per state of the whole rollout and of its current wave, as the wave planner needs them. */
 export function progressOf(rollout: Rollout, counts: WaveStateCount[]): RolloutProgress {
