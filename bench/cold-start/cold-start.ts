@@ -157,15 +157,41 @@ function report(run: Run): void {
   );
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
+const USAGE = `usage: node dist/bench/cold-start/cold-start.js [--runs 3] [--workers 1,2] [--lines]
+
+  --runs N        starts per worker count, after the first start that creates the data directory (3)
+  --workers LIST  SWITCHYARD_WORKERS values to start with, comma-separated: numbers or auto (1,2)
+  --lines         print the first run's log lines with their times, per worker count
+  --help          this text`;
+
+/** The command line, checked: an unknown flag or a bad value stops the bench with what is wrong. */
+function parseColdStartArgs(args: string[]): { runs: number; workerCounts: string[]; verbose: boolean } {
+  const known = new Set(['--runs', '--workers', '--lines', '--help']);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!known.has(arg)) fail(`unknown argument ${arg}\n${USAGE}`);
+    if (arg === '--runs' || arg === '--workers') i++;
+  }
   const value = (name: string, fallback: string) => {
     const at = args.indexOf(`--${name}`);
     return at >= 0 ? (args[at + 1] ?? fail(`--${name} needs a value`)) : fallback;
   };
   const runs = positive(value('runs', '3'), 'runs');
   const workerCounts = value('workers', '1,2').split(',');
-  const verbose = args.includes('--lines');
+  for (const w of workerCounts) {
+    if (w !== 'auto' && !/^[1-9]\d*$/.test(w))
+      fail(`--workers: "${w}" is neither a whole number ≥ 1 nor auto`);
+  }
+  return { runs, workerCounts, verbose: args.includes('--lines') };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help')) {
+    console.log(USAGE);
+    return;
+  }
+  const { runs, workerCounts, verbose } = parseColdStartArgs(args);
   console.log(`cold start to ready on an existing data directory; ${machineLine()}`);
   const dir = mkdtempSync(join(tmpdir(), 'sy-cold-start-'));
   chmodSync(dir, 0o755); // the embedded server runs as the postgres user when central runs as root
