@@ -145,13 +145,7 @@ export class RolloutDispatcher {
       if (!plan) continue;
       const e = plan.entry;
       if (plan.kind === 'needs_upgrade') {
-        upgrades.push({
-          ...key(e),
-          fromState: e.state,
-          attempts: e.attempts,
-          state: 'needs_upgrade',
-          reason: plan.reason,
-        });
+        upgrades.push(changeOf(e, 'needs_upgrade', plan.reason));
         continue;
       }
       entries.set(e.agentId, e);
@@ -178,13 +172,7 @@ export class RolloutDispatcher {
       if (!checked.ok) {
         // A frame the agent would refuse is never sent: the entry fails with the reason, instead of
         // waiting for an answer that cannot come (or a refusal and a reconnect).
-        refused.push({
-          ...key(entry),
-          fromState: entry.state,
-          attempts: entry.attempts,
-          state: 'failed',
-          reason: checked.reason,
-        });
+        refused.push(changeOf(entry, 'failed', checked.reason));
         continue;
       }
       // Before the frame goes out: the agent's answer is judged against it (DeliveryMemory).
@@ -277,3 +265,12 @@ const REFILL_DELAY_MS = 25;
 const MIN_REREAD_MS = 100;
 
 const key = (e: DeliveryEntry) => ({ rolloutId: e.rolloutId, agentId: e.agentId });
+
+/** The entry moves from the state and attempt it was read in to `state`, for `reason`. */
+const changeOf = (e: DeliveryEntry, state: StateChange['state'], reason: string): StateChange => ({
+  ...key(e),
+  fromState: e.state,
+  attempts: e.attempts,
+  state,
+  reason,
+});
