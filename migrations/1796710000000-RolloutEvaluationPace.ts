@@ -14,11 +14,12 @@ export class RolloutEvaluationPace1796710000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     // One row per installation (id is always 1), there from the start: an evaluation only updates it.
+    // 'epoch', not '-infinity': PostgreSQL 15 has no infinite interval to subtract it with.
     await q.query(`
       CREATE TABLE rollout_evaluation_pace (
         id smallint PRIMARY KEY DEFAULT 1 CHECK (id = 1),
-        waves_next_at timestamptz NOT NULL DEFAULT '-infinity',
-        timeouts_next_at timestamptz NOT NULL DEFAULT '-infinity'
+        waves_next_at timestamptz NOT NULL DEFAULT 'epoch',
+        timeouts_next_at timestamptz NOT NULL DEFAULT 'epoch'
       )`);
     await q.query('INSERT INTO rollout_evaluation_pace (id) VALUES (1)');
   }

@@ -80,7 +80,7 @@ describe('rollout evaluations keep their pace (real PostgreSQL)', () => {
     expect(early.retryInMs).toBeGreaterThan(3_500_000); // told how long until it may run
     expect(await stateOf(id)).toBe('running');
 
-    await nextAt('waves', `'-infinity'`);
+    await nextAt('waves', `'epoch'`);
     const due = await waves.evaluate({ timeouts: false });
     expect(due).toEqual({ changed: [id], retryInMs: 0 });
     expect(await stateOf(id)).toBe('completed');
@@ -108,12 +108,12 @@ describe('rollout evaluations keep their pace (real PostgreSQL)', () => {
       )[0]!.state;
 
     await nextAt('timeouts', `clock_timestamp() + interval '1 hour'`);
-    await nextAt('waves', `'-infinity'`);
+    await nextAt('waves', `'epoch'`);
     const early = await waves.evaluate({ timeouts: true });
     expect(early.retryInMs).toBeGreaterThan(3_500_000);
     expect(await entryState()).toBe('synchronizing');
 
-    await nextAt('timeouts', `'-infinity'`);
+    await nextAt('timeouts', `'epoch'`);
     const due = await waves.evaluate({ timeouts: true });
     expect(due.changed).toContain(id);
     expect(await entryState()).toBe('stale');
@@ -127,7 +127,8 @@ describe('rollout evaluations keep their pace (real PostgreSQL)', () => {
     expect(waitMs).toBeGreaterThan(0);
     expect(waitMs).toBeLessThanOrEqual(400); // the sooner of the two: waves, 10 × 40 ms
     const [row] = (await ds.query(
-      `SELECT EXTRACT(EPOCH FROM timeouts_next_at - clock_timestamp()) * 1000 AS timeouts FROM rollout_evaluation_pace`,
+      `SELECT (EXTRACT(EPOCH FROM timeouts_next_at) - EXTRACT(EPOCH FROM clock_timestamp())) * 1000 AS timeouts
+         FROM rollout_evaluation_pace`,
     )) as Array<{ timeouts: string }>;
     expect(Number(row!.timeouts)).toBeGreaterThan(2_000);
     expect(Number(row!.timeouts)).toBeLessThanOrEqual(3_000);

@@ -29,9 +29,11 @@ export async function dueParts(
   wanted: EvaluationPart[],
 ): Promise<{ due: Set<EvaluationPart>; waitMs: number }> {
   const [row] = (await tx.query(
-    `SELECT GREATEST(0, EXTRACT(EPOCH FROM waves_next_at - clock_timestamp()) * 1000)::float8 AS waves,
-            GREATEST(0, EXTRACT(EPOCH FROM timeouts_next_at - clock_timestamp()) * 1000)::float8 AS timeouts
-       FROM rollout_evaluation_pace WHERE id = 1`,
+    // Epoch seconds, not timestamp differences: an interval out of range (PostgreSQL 15 has no infinite
+    // intervals) would stop every evaluation.
+    `SELECT GREATEST(0, (EXTRACT(EPOCH FROM waves_next_at) - EXTRACT(EPOCH FROM now)) * 1000)::float8 AS waves,
+            GREATEST(0, (EXTRACT(EPOCH FROM timeouts_next_at) - EXTRACT(EPOCH FROM now)) * 1000)::float8 AS timeouts
+       FROM rollout_evaluation_pace, clock_timestamp() AS now WHERE id = 1`,
   )) as Array<Record<EvaluationPart, number>>;
   const due = new Set<EvaluationPart>();
   let waitMs = 0;
