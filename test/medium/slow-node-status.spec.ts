@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { type QueryRunner } from 'typeorm';
 import { AgentSweeper } from '../../apps/central/src/agents/agent-sweeper.js';
+import { AgentsRepository } from '../../apps/central/src/agents/agents.repository.js';
 import { NODE_LEASE_CLASS } from '../../apps/central/src/cluster/node-lease.js';
 import { NodeIdentity } from '../../apps/central/src/cluster/node-identity.js';
 import { startTestCentral, type TestCentral } from '../support/in-process-central.js';
@@ -26,6 +27,8 @@ describe('a slow node keeps its agents shown online (real PostgreSQL)', () => {
         connection_status: string;
       }
     ).connection_status;
+  /** The status operators see (the API's view): the stored status corrected by node liveness. */
+  const shownStatus = async (id: string) => (await c.central.app.get(AgentsRepository).find(id))?.status;
   const nodeRowExists = async (id: string) =>
     ((await sql.query('SELECT 1 FROM central_nodes WHERE id = $1', [id])).rowCount ?? 0) > 0;
 
@@ -64,8 +67,11 @@ describe('a slow node keeps its agents shown online (real PostgreSQL)', () => {
     await slowNode('late', 'on-late', 30, key);
     const sweeper = c.central.app.get(AgentSweeper);
 
+    // Late by 30 s but holding its lease: alive for the sweep and for the status operators see.
+    expect(await shownStatus('on-late')).toBe('online');
     await sweeper.sweep();
     expect(await statusOf('on-late')).toBe('online');
+    expect(await shownStatus('on-late')).toBe('online');
     expect(await nodeRowExists('late')).toBe(true);
 
     // Silent past the hung bound: dead even with its lease.
@@ -82,12 +88,19 @@ describe('a slow node keeps its agents shown online (real PostgreSQL)', () => {
     expect(await statusOf('on-gone')).toBe('online');
     await leaseHolder.end();
     leaseHolder = undefined;
+    // Shown disconnected as soon as PostgreSQL lets the lease go, before any sweep.
+    await waitFor(
+      'the released lease seen',
+      async () => (await shownStatus('on-gone')) === 'disconnected',
+      5_000,
+    );
     await sweeper.sweep();
     expect(await statusOf('on-gone')).toBe('disconnected');
     expect(await nodeRowExists('gone')).toBe(false);
 
     // A node that never published a lease (an older version) is judged by its heartbeat alone.
     await slowNode('leaseless', 'on-leaseless', 30, null);
+    expect(await shownStatus('on-leaseless')).toBe('disconnected');
     await sweeper.sweep();
     expect(await statusOf('on-leaseless')).toBe('disconnected');
   });

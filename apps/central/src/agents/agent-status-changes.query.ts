@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AGENT_STATUS_VIEW } from './agent-status.query.js';
 import { agentViewOf, type AgentView } from './agents.repository.js';
-import { NODE_STALE_AFTER_SECONDS } from '../cluster/nodes.repository.js';
+import { nodeAlive } from '../cluster/nodes.repository.js';
 
 export interface AgentStatusChanges {
   /** Where the next read starts: the oldest transaction still running when this one read (32-bit xid). */
@@ -30,9 +30,8 @@ export class AgentStatusChangesQuery {
    */
   async nodeLiveness(): Promise<Map<string, string>> {
     const rows = (await this.db.query(
-      `SELECT id, CASE WHEN heartbeat_at > now() - make_interval(secs => ${NODE_STALE_AFTER_SECONDS})
-                       THEN 'alive' ELSE 'stopped ' || heartbeat_at::text END AS liveness
-         FROM central_nodes`,
+      `SELECT id, CASE WHEN ${nodeAlive('n')} THEN 'alive' ELSE 'stopped ' || heartbeat_at::text END AS liveness
+         FROM central_nodes n`,
     )) as Array<{ id: string; liveness: string }>;
     return new Map(rows.map((r) => [r.id, r.liveness]));
   }

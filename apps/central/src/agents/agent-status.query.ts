@@ -1,9 +1,9 @@
-import { NODE_STALE_AFTER_SECONDS } from '../cluster/nodes.repository.js';
+import { nodeAlive } from '../cluster/nodes.repository.js';
 
 /*
  * A REPORT (ADR 47): the status operators see is the stored status corrected by node liveness (ADR 5):
- * an agent marked online on a node whose heartbeat stopped is shown `disconnected` at once, before the
- * sweeper rewrites the row. Reads: agents (its own folder) and central_nodes (cluster). Only the agents
+ * an agent marked online on a node that is not alive (`nodeAlive`: heartbeat stopped, and no lease held
+ * for a late one, ADR 34) is shown `disconnected` at once, before the sweeper rewrites the row. Reads: agents (its own folder) and central_nodes (cluster). Only the agents
  * folder and the report modules of ADR 47 use it; other folders ask AgentsRepository.
  */
 
@@ -14,8 +14,7 @@ const VIEW = `
          a.enrolled_at, a.revoked_at, a.connected_at,
          CASE WHEN a.connection_status = 'online' THEN greatest(a.last_seen_at, n.heartbeat_at)
               ELSE a.last_seen_at END AS last_seen_at,
-         CASE WHEN a.connection_status = 'online'
-                   AND (n.heartbeat_at IS NULL OR n.heartbeat_at <= now() - make_interval(secs => ${NODE_STALE_AFTER_SECONDS}))
+         CASE WHEN a.connection_status = 'online' AND NOT COALESCE(${nodeAlive('n')}, false)
               THEN 'disconnected' ELSE a.connection_status END AS status
     FROM agents a LEFT JOIN central_nodes n ON n.id = a.node_id`;
 
@@ -24,8 +23,7 @@ export const AGENT_STATUS_VIEW = VIEW;
 
 /** SQL: the agent row `alias` has a live session (online, on a node whose heartbeat goes on). */
 export const liveSession = (alias: string) => `(${alias}.connection_status = 'online' AND EXISTS (
-    SELECT 1 FROM central_nodes n WHERE n.id = ${alias}.node_id
-       AND n.heartbeat_at > now() - make_interval(secs => ${NODE_STALE_AFTER_SECONDS})))`;
+    SELECT 1 FROM central_nodes n WHERE n.id = ${alias}.node_id AND ${nodeAlive('n')}))`;
 
 /** SQL: the agent row `alias` has no live session (none, or on a node whose heartbeat stopped). */
 export const notOnline = (alias: string) => `NOT ${liveSession(alias)}`;

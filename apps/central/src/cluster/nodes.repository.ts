@@ -43,6 +43,23 @@ export const NODE_STALE_AFTER_SECONDS = 20;
  */
 export const NODE_HUNG_AFTER_SECONDS = 120;
 
+/** SQL: the `central_nodes` row `alias` names a node whose lease PostgreSQL holds for it (ADR 34). */
+const leaseHeld = (alias: string) => `(${alias}.lease_key IS NOT NULL AND EXISTS (
+    SELECT 1 FROM pg_locks l
+     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND l.classid = ${NODE_LEASE_CLASS}::bigint::oid AND l.objid = ${alias}.lease_key::bigint::oid))`;
+
+/**
+ * SQL: the `central_nodes` row `alias` names a live node (ADR 34): its heartbeat is fresh, or it is late
+ * but still holds its lease and beat within NODE_HUNG_AFTER_SECONDS. Every judgement of liveness uses
+ * this one rule — the sweeper's, the status operators see, the stale walk's — so a late node's agents are
+ * neither swept nor shown disconnected while it lives. Null for a missing row (a LEFT JOIN): not alive.
+ */
+export const nodeAlive = (alias: string) =>
+  `(${alias}.heartbeat_at > now() - make_interval(secs => ${NODE_STALE_AFTER_SECONDS})
+    OR (${alias}.heartbeat_at > now() - make_interval(secs => ${NODE_HUNG_AFTER_SECONDS}) AND ${leaseHeld(alias)}))`;
+
 @Injectable()
 export class NodesRepository {
   constructor(private readonly db: DataSource) {}
@@ -81,14 +98,8 @@ export class NodesRepository {
    */
   async silentWithoutLease(selfId: string): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.db.query(
-      `SELECT n.id FROM central_nodes n
-        WHERE n.id <> $1 AND n.heartbeat_at <= now() - make_interval(secs => $3)
-          AND (n.heartbeat_at <= now() - make_interval(secs => $4) OR n.lease_key IS NULL OR NOT EXISTS (
-            SELECT 1 FROM pg_locks l
-             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-               AND l.classid = $2::bigint::oid AND l.objid = n.lease_key::bigint::oid))`,
-      [selfId, NODE_LEASE_CLASS, NODE_STALE_AFTER_SECONDS, NODE_HUNG_AFTER_SECONDS],
+      `SELECT n.id FROM central_nodes n WHERE n.id <> $1 AND NOT ${nodeAlive('n')}`,
+      [selfId],
     );
     return rows.map((r) => r.id);
   }
@@ -125,10 +136,8 @@ export class NodesRepository {
       listeners: BoundListener[];
       listener_failures: ListenerFailure[] | null;
     }> = await this.db.query(
-      `SELECT id, name, started_at, heartbeat_at, listeners, listener_failures,
-              heartbeat_at > now() - make_interval(secs => $1) AS alive
-         FROM central_nodes ORDER BY started_at`,
-      [NODE_STALE_AFTER_SECONDS],
+      `SELECT id, name, started_at, heartbeat_at, listeners, listener_failures, ${nodeAlive('n')} AS alive
+         FROM central_nodes n ORDER BY started_at`,
     );
     return rows.map((r) => ({
       id: r.id,

@@ -1,4 +1,4 @@
-import { NODE_STALE_AFTER_SECONDS } from '../cluster/nodes.repository.js';
+import { nodeAlive } from '../cluster/nodes.repository.js';
 import { type RolloutAgentState } from './rollout-agent-state.js';
 import { type DeliveryEntry } from './rollout.types.js';
 import { type Queryable } from './rollouts.repository.js';
@@ -111,8 +111,7 @@ const STALE_WALK = `
    FROM rollouts r, agents a
   WHERE ${OPEN_ENTRY} AND r.id = ra.rollout_id AND a.id = ra.agent_id
     AND a.connection_status = 'online'
-    AND EXISTS (SELECT 1 FROM central_nodes n WHERE n.id = a.node_id
-                   AND n.heartbeat_at > now() - make_interval(secs => ${NODE_STALE_AFTER_SECONDS}))
+    AND EXISTS (SELECT 1 FROM central_nodes n WHERE n.id = a.node_id AND ${nodeAlive('n')})
     AND (   (ra.state IN ('synchronizing', 'applying')
              AND ra.state_changed_at < now() - make_interval(secs => r.step_timeout_seconds))
          OR (ra.state = 'pending' AND ra.sent_step = 'sync' AND ra.sent_session = a.session_id
