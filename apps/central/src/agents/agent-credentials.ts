@@ -25,6 +25,11 @@ export class AgentCredentials {
   /** Bumped per agent on every change: a lookup that raced a change does not fill the cache. */
   private readonly changes = new Map<string, number>();
   private readonly lookups: KeyedBatcher<string, Known | undefined>;
+  /**
+   * First uses written together: after a fleet enrolled, its first downloads or reconnects each wrote one
+   * row alone (26,112 single-row UPDATEs in one 50,000-agent push, docs/benchmarks.md).
+   */
+  private readonly firstUses: KeyedBatcher<string, undefined>;
 
   constructor(
     private readonly agents: AgentsRepository,
@@ -34,6 +39,13 @@ export class AgentCredentials {
       async (ids) => {
         const found = await this.agents.findCredentials(ids);
         return ids.map((id) => found.get(id));
+      },
+      { maxBatch: LOOKUP_BATCH, delayMs: LOOKUP_DELAY_MS },
+    );
+    this.firstUses = new KeyedBatcher(
+      async (ids) => {
+        await this.agents.markCredentialsUsed(ids);
+        return ids.map(() => undefined);
       },
       { maxBatch: LOOKUP_BATCH, delayMs: LOOKUP_DELAY_MS },
     );
@@ -75,7 +87,7 @@ export class AgentCredentials {
   /** The first use of a credential is written once (it ends the enrollment's retry window, ADR 18). */
   private async markUsed(agentId: string, entry: Known): Promise<boolean> {
     if (!entry.used) {
-      await this.agents.markCredentialUsed(agentId);
+      await this.firstUses.add(agentId, agentId);
       entry.used = true;
     }
     return true;

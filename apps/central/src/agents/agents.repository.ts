@@ -112,11 +112,16 @@ export class AgentsRepository {
     return new Map(rows.map((r) => [r.id, { hash: r.credential_hash, used: r.used }]));
   }
 
-  /** The agent has its credential: an enrollment with its token is no longer a retry (see `isRetry`). */
-  async markCredentialUsed(id: string): Promise<void> {
+  /** These agents have their credentials: an enrollment with its token is no longer a retry (see `isRetry`). */
+  async markCredentialsUsed(ids: string[]): Promise<void> {
     await this.db.query(
-      'UPDATE agents SET credential_used_at = now() WHERE id = $1 AND credential_used_at IS NULL',
-      [id],
+      // Locked in id order first, like every statement that touches many agents (see sweepOrphans).
+      `WITH first AS (
+         SELECT a.id FROM agents a WHERE a.id = ANY($1::text[]) AND a.credential_used_at IS NULL
+          ORDER BY a.id FOR UPDATE OF a)
+       UPDATE agents a SET credential_used_at = now() FROM first f
+        WHERE a.id = f.id AND a.credential_used_at IS NULL`,
+      [ids],
     );
   }
 

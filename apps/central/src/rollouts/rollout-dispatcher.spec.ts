@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { type AgentSessions } from '../agents/agent-sessions.js';
 import { type NodeIdentity } from '../cluster/node-identity.js';
 import { DeliveryMemory } from './delivery-memory.js';
-import { RolloutDispatcher } from './rollout-dispatcher.js';
+import { keepReadAheadMs, RolloutDispatcher } from './rollout-dispatcher.js';
 import { type RolloutEntriesPresence } from './rollout-entries-presence.js';
 import {
   type HeldAgentWork,
@@ -106,5 +106,15 @@ describe('RolloutDispatcher', () => {
         reason: expect.stringMatching(/^profile\.sync would be refused by the agent: sizeBytes: /),
       }),
     ]);
+  });
+});
+
+describe('keepReadAheadMs', () => {
+  it('keeps work read ahead five ticks, longer after a costly read, never past 30 s', () => {
+    expect(keepReadAheadMs(1000, 0)).toBe(5000);
+    expect(keepReadAheadMs(1000, 100)).toBe(5000); // 10,000 agents: reads are cheap, the ticks decide
+    expect(keepReadAheadMs(1000, 450)).toBe(11_250); // 50,000 agents on three workers
+    expect(keepReadAheadMs(1000, 5000)).toBe(30_000);
+    expect(keepReadAheadMs(200, 0)).toBe(1000);
   });
 });

@@ -48,6 +48,8 @@ export class RolloutDispatcher {
   private readonly touched = new Set<string>();
   private touchedReadAt = 0;
   private lostCheckedAt = 0;
+  /** How long the last full read of due work took (ms): a costly read is kept longer (keepReadAheadMs). */
+  private lastFullReadMs = 0;
 
   constructor(
     private readonly deliveries: RolloutDeliveriesRepository,
@@ -204,11 +206,13 @@ export class RolloutDispatcher {
     const limit = this.config.maxInFlight * READ_AHEAD;
     if (this.touched.size > limit) this.reread = true; // as cheap to read everything
     if (this.reread && age < MIN_REREAD_MS && !usedUp) this.rereadLater(MIN_REREAD_MS - age);
-    else if (this.reread || usedUp || age > this.config.tickMs * KEEP_READ_AHEAD_TICKS) {
+    else if (this.reread || usedUp || age > keepReadAheadMs(this.config.tickMs, this.lastFullReadMs)) {
       this.reread = false;
       this.touched.clear();
       this.dueReadAt = now;
+      const started = performance.now();
       this.due = await this.deliveries.workOnNode(this.node.id, limit);
+      this.lastFullReadMs = performance.now() - started;
       this.complete = this.due.length < limit;
       return this.due;
     }
@@ -259,10 +263,26 @@ const READ_AHEAD = 4;
  * reading again after a while only covers a NOTIFY that never came.
  */
 const KEEP_READ_AHEAD_TICKS = 5;
+/** ...or this many times as long as the last full read took, so rereading costs at most ~4 % of one connection. */
+const KEEP_PER_READ_MS = 25;
+/** ...but never longer than this: the net for a lost NOTIFY still catches it within half a minute. */
+const MAX_KEEP_READ_AHEAD_MS = 30_000;
 /** How long a freed slot may wait for others before a pass refills it anyway. */
 const REFILL_DELAY_MS = 25;
 /** Reads of due work that something changed ask for are at least this far apart. */
 const MIN_REREAD_MS = 100;
+
+/**
+ * How long work read ahead is kept when nothing said it changed: KEEP_READ_AHEAD_TICKS ticks, or longer
+ * when a read costs much (each walks every due entry of the node: ~0.45 s per read at 50,000 agents on
+ * three workers, read again every 5 s), so that this safety net stays a small share of the database.
+ */
+export function keepReadAheadMs(tickMs: number, lastFullReadMs: number): number {
+  return Math.min(
+    MAX_KEEP_READ_AHEAD_MS,
+    Math.max(tickMs * KEEP_READ_AHEAD_TICKS, lastFullReadMs * KEEP_PER_READ_MS),
+  );
+}
 
 const key = (e: DeliveryEntry) => ({ rolloutId: e.rolloutId, agentId: e.agentId });
 
