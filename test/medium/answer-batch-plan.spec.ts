@@ -12,6 +12,7 @@ import {
   DELIVERY_WRITE_STATEMENTS,
   JOIN_BY_KEY_SETTINGS,
 } from '../../apps/central/src/rollouts/rollout-deliveries.repository.js';
+import { seedProfileRevision } from '../support/rollout-seed.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const AGENTS = 20_000;
@@ -50,15 +51,7 @@ describe('answer batches and sent marks read their own entries (real PostgreSQL)
        SELECT id, 'online', gen_random_uuid(), 'plain' FROM unnest($1::text[]) id`,
       [agentIds],
     );
-    await ds.query(
-      `INSERT INTO profiles (name, draft_agent_conf, truststore_password_encrypted, created_by, updated_by)
-       VALUES ('batch', '', 'unused', 'test', 'test')`,
-    );
-    await ds.query(
-      `INSERT INTO profile_revisions (profile_name, revision, sha256, size_bytes, archive, manifest, agent_conf,
-         truststore, minimum_agent_version, required_capabilities, created_by)
-       VALUES ('batch', 1, repeat('a', 64), 1, '\\x00', '{}', '', '[]', '0.1.0', '[]', 'test')`,
-    );
+    await seedProfileRevision(ds, 'batch');
     await ds.query(
       `INSERT INTO rollouts (id, profile_name, revision, mode, targets, waves, wave_count, current_wave,
          success_threshold_percent, error_threshold, state, created_by)
