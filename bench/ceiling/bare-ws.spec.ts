@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
-import { AGENT_PATH } from '../../libs/protocol/index.js';
+import { AGENT_PATH, PROFILE_DOWNLOAD_PATH } from '../../libs/protocol/index.js';
 import { serveBare, type BareServer } from './bare-ws.js';
 import { makeTlsFixture, type TlsFixture } from './tls-fixture.js';
 
@@ -73,6 +74,51 @@ describe('the bare ws ceiling server', () => {
       expect(second.port).toBe(first.port);
     } finally {
       await Promise.all([first.close(), second.close()]);
+    }
+  });
+
+  it('serves an archive and pushes profile.sync to every session at once (the rollout ceiling)', async () => {
+    const bytes = Buffer.from('not really a zip, but bytes with a sha256');
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const file = join(dir, 'archive.zip');
+    writeFileSync(file, bytes);
+    const pusher = await serveBare({
+      host: '127.0.0.1',
+      port: 0,
+      heartbeatIntervalMs: 15_000,
+      archive: { file, sha256 },
+    });
+    const sockets = [0, 1, 2].map(() => new WebSocket(`ws://127.0.0.1:${pusher.port}${AGENT_PATH}`));
+    try {
+      await Promise.all(sockets.map((ws) => new Promise((resolve) => ws.once('open', resolve))));
+      const frames = sockets.map(
+        (ws) =>
+          new Promise<Record<string, unknown>>((resolve) =>
+            ws.once('message', (data) => resolve(JSON.parse(data.toString()) as Record<string, unknown>)),
+          ),
+      );
+      const frame = {
+        type: 'profile.sync' as const,
+        deliveryId: 'bare-push',
+        profile: 'bench',
+        revision: 1,
+        sha256,
+        sizeBytes: bytes.length,
+      };
+      expect(pusher.push(frame)).toBe(3);
+      expect(await Promise.all(frames)).toEqual([frame, frame, frame]);
+
+      const base = `http://127.0.0.1:${pusher.port}`;
+      const got = await fetch(`${base}${PROFILE_DOWNLOAD_PATH}${sha256}.zip`);
+      expect(got.status).toBe(200);
+      expect(got.headers.get('content-length')).toBe(String(bytes.length));
+      expect(Buffer.from(await got.arrayBuffer()).equals(bytes)).toBe(true);
+      const other = await fetch(`${base}${PROFILE_DOWNLOAD_PATH}${'0'.repeat(64)}.zip`);
+      expect(other.status).toBe(404);
+      await other.arrayBuffer();
+    } finally {
+      for (const ws of sockets) ws.close();
+      await pusher.close();
     }
   });
 });

@@ -10,7 +10,8 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AGENT_PATH, CloseCode } from '../../libs/protocol/index.js';
+import { AGENT_PATH, CloseCode, type ProfileSync } from '../../libs/protocol/index.js';
+import { archiveResponder, pushToAll, type BareArchive } from './bare-push.js';
 
 export interface BareServerConfig {
   /** Serve wss with this key and certificate; else plain ws. */
@@ -19,15 +20,23 @@ export interface BareServerConfig {
   /** 0 for any free port (tests). */
   port: number;
   heartbeatIntervalMs: number;
+  /** For the rollout bench: serve this archive and take `push` commands (bare-push.ts). */
+  archive?: BareArchive;
 }
 
 /** What a bare server child process tells its parent over IPC (bare-ws-server.ts). */
-export type BareServerMessage = { type: 'listening'; pid: number } | { type: 'error'; message: string };
+export type BareServerMessage =
+  { type: 'listening'; pid: number } | { type: 'error'; message: string } | { type: 'pushed'; sent: number };
+
+/** What the parent asks of a bare server child process (the rollout bench's push). */
+export type BareServerCommand = { type: 'push'; frame: ProfileSync };
 
 export interface BareServer {
   port: number;
   /** Sessions open now. */
   sessions(): number;
+  /** Sends `profile.sync` to every open session at once; returns how many it went to. */
+  push(frame: ProfileSync): number;
   /** Closes every session with "going away" (as central does when it stops) and the listener. */
   close(): Promise<void>;
 }
@@ -40,6 +49,7 @@ export function serveBare(config: BareServerConfig): Promise<BareServer> {
         minVersion: 'TLSv1.3',
       })
     : createHttpServer();
+  if (config.archive) server.on('request', archiveResponder(config.archive));
   const wss = new WebSocketServer({
     server,
     path: AGENT_PATH,
@@ -82,6 +92,7 @@ export function serveBare(config: BareServerConfig): Promise<BareServer> {
       resolve({
         port: (server.address() as AddressInfo).port,
         sessions: () => open.size,
+        push: (frame) => pushToAll(open, frame),
         close: async () => {
           clearInterval(heartbeat);
           server.close();

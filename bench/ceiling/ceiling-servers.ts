@@ -10,7 +10,9 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '../connections/stats.js';
 import { treeOf } from '../connections/process-tree.js';
-import { type BareServerConfig, type BareServerMessage } from './bare-ws.js';
+import { type ProfileSync } from '../../libs/protocol/index.js';
+import { type BareArchive } from './bare-push.js';
+import { type BareServerCommand, type BareServerConfig, type BareServerMessage } from './bare-ws.js';
 import { nginxConfig } from './nginx-config.js';
 import { type TlsFixture } from './tls-fixture.js';
 
@@ -25,11 +27,18 @@ export interface CeilingServer {
   stop(): Promise<void>;
 }
 
+/** The bare target; started with an archive, it is the rollout bench's ceiling too. */
+export interface BarePushServer extends CeilingServer {
+  /** Every process sends `profile.sync` to its sessions at once; resolves with how many it went to. */
+  push(frame: ProfileSync): Promise<number>;
+}
+
 export interface BareOptions {
   processes: number;
   port: number;
   tls?: TlsFixture;
   heartbeatIntervalMs: number;
+  archive?: BareArchive;
 }
 
 /** Resolves when the child exits; SIGTERM first, SIGKILL after `graceMs`. */
@@ -55,7 +64,8 @@ function startBareProcess(config: BareServerConfig): Promise<ChildProcess> {
     child.once('message', (message: BareServerMessage) => {
       clearTimeout(timer);
       if (message.type === 'listening') resolve(child);
-      else reject(new Error(`bare ws server on port ${config.port}: ${message.message}`));
+      else if (message.type === 'error')
+        reject(new Error(`bare ws server on port ${config.port}: ${message.message}`));
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
@@ -64,7 +74,7 @@ function startBareProcess(config: BareServerConfig): Promise<ChildProcess> {
   });
 }
 
-export async function startBare(options: BareOptions): Promise<CeilingServer> {
+export async function startBare(options: BareOptions): Promise<BarePushServer> {
   const children: ChildProcess[] = [];
   try {
     // One after the other: with reusePort, a process listening early only takes connections sooner.
@@ -75,6 +85,7 @@ export async function startBare(options: BareOptions): Promise<CeilingServer> {
           port: options.port,
           heartbeatIntervalMs: options.heartbeatIntervalMs,
           ...(options.tls ? { tls: { keyFile: options.tls.keyFile, certFile: options.tls.certFile } } : {}),
+          ...(options.archive ? { archive: options.archive } : {}),
         }),
       );
     }
@@ -87,7 +98,26 @@ export async function startBare(options: BareOptions): Promise<CeilingServer> {
     stop: async () => {
       await Promise.all(children.map((c) => stopChild(c)));
     },
+    push: async (frame: ProfileSync) => {
+      const sent = await Promise.all(children.map((c) => pushVia(c, frame)));
+      return sent.reduce((a, b) => a + b, 0);
+    },
   };
+}
+
+function pushVia(child: ChildProcess, frame: ProfileSync): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: BareServerMessage) => {
+      if (message.type !== 'pushed') return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(message.sent);
+    };
+    const onExit = () => reject(new Error(`bare ws server (pid ${child.pid}) exited before it pushed`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send({ type: 'push', frame } satisfies BareServerCommand);
+  });
 }
 
 /** The nginx binary: on the PATH or where Debian puts it; undefined when not installed. */

@@ -316,7 +316,13 @@ async function handle(command: SwarmCommand): Promise<void> {
       }));
       return reply({ type: 'ready' });
     case 'retarget':
-      config = { ...config!, secureUrl: command.secureUrl, ca: command.ca };
+      config = {
+        ...config!,
+        plainUrl: command.plainUrl ?? config!.plainUrl,
+        secureUrl: command.secureUrl,
+        ca: command.ca,
+      };
+      profileSync?.retarget({ plainUrl: config.plainUrl, secureUrl: config.secureUrl, ca: config.ca });
       return reply({ type: 'status', ...status() });
     case 'connect':
       return connect(command);

@@ -48,7 +48,14 @@ export class SwarmProfileSync {
   private pending = 0;
   private counts: DeliveryCounts = { received: 0, synchronized: 0, failed: 0 };
 
-  constructor(private readonly options: ProfileSyncOptions) {}
+  constructor(private options: ProfileSyncOptions) {}
+
+  /** Downloads from now on go to these listeners (the swarm was retargeted to a ceiling server). */
+  retarget(urls: Pick<ProfileSyncOptions, 'plainUrl' | 'secureUrl' | 'ca'>): void {
+    for (const d of this.downloaders.values()) d.close();
+    this.downloaders.clear();
+    this.options = { ...this.options, ...urls };
+  }
 
   /** Handles a parsed frame of type `profile.sync`; `arrivedAt` is performance.now() on arrival. */
   onFrame(agent: SyncingAgent, socket: WebSocket, value: unknown, arrivedAt: number): void {

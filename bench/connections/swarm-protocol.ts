@@ -58,8 +58,11 @@ export interface DeliveryCounts {
 /** Orchestrator → swarm. Every command except `configure` is answered by exactly one reply. */
 export type SwarmCommand =
   | { type: 'configure'; config: SwarmConfig }
-  /** Later connections go to another wss server (a ceiling target), trusting `ca`; answered by `status`. */
-  | { type: 'retarget'; secureUrl: string; ca: string }
+  /**
+   * Later connections and downloads go to another server (a ceiling target), trusting `ca` for wss;
+   * `plainUrl` is kept when absent. Answered by `status`.
+   */
+  | { type: 'retarget'; plainUrl?: string; secureUrl: string; ca: string }
   /**
    * One attempt per agent of [from, to), `concurrency` at a time; answered by `connected`. Agents not
    * started within `deadlineMs` count as failed ("phase deadline"), so a phase always ends.

@@ -85,6 +85,31 @@ export interface PushResult {
   statements?: StatementCost[];
 }
 
+/**
+ * The same push with central replaced by bare `ws` servers (bare-push-phase.ts): the ceiling the push's
+ * figures are compared with, measured with the same swarm in the same run.
+ */
+export interface BarePushResult {
+  agents: number;
+  /** Agents the bare servers welcomed, and the `profile.sync` frames they sent. */
+  connected: number;
+  sent: number;
+  /** Bare server processes (one per ~19,000 sockets, sharing the port with `reusePort`). */
+  processes: number;
+  synchronized: number;
+  failed: number;
+  /** Push → the last agent's `synchronized`. */
+  wallMs: number;
+  frameMs: Spread;
+  sinceStartMs: Spread;
+  downloadMs: Spread;
+  /** CPU of the bare servers from the push to the last acknowledgement, ms. */
+  serverCpuMs: number;
+  swarmCores: number;
+  agentsDoneMs: number;
+  loadAverage: { start: number[]; end: number[] };
+}
+
 export interface RolloutBenchResult {
   agents: number;
   swarms: number;
@@ -99,6 +124,10 @@ export interface RolloutBenchResult {
   connect?: ConnectPhaseResult;
   revision?: { profile: string; revision: number; sha256: string; sizeBytes: number };
   push?: PushResult;
+  /** The ceiling: the same push from bare `ws` servers (`--targets switchyard,bare`, the default). */
+  bare?: BarePushResult;
+  /** Why the ceiling was not measured, when it was asked for. */
+  bareSkipped?: string;
   /** With --profile-central: where central's CPU went from the POST to the last acknowledgement. */
   centralProfile?: ProfileSummary & { file: string };
   /** With --allocations-central: what central allocated from the POST to the last acknowledgement. */

@@ -7,14 +7,16 @@
  *       [--agents-per-swarm 10000] [--workers auto|N] [--download-concurrency 256] [--push-deadline 120]
  *       [--api-settle 30] [--concurrency 100] [--profile-central push.cpuprofile]
  *       [--allocations-central push.heapprofile] [--log-statements]
- *       [--json results.json] [--keep]
+ *       [--targets switchyard,bare] [--json results.json] [--keep]
  *
  * `--workers` runs central in cluster mode (SWITCHYARD_WORKERS, with N as SWITCHYARD_FLEET_SIZE; ADR 33):
  * one process holds ~19,500 sockets here, so 50,000 agents need it. Memory and CPU are then summed over
- * the primary and its workers.
+ * the primary and its workers. `--targets switchyard` leaves out the ceiling: by default the same swarm
+ * then connects to bare `ws` servers that push an archive of the same size at once (bare-push-phase.ts),
+ * and the report prints the push's ratio to it.
  */
 import { writeFileSync } from 'node:fs';
-import { parseWorkers } from '../ceiling/ceiling-cli.js';
+import { parseTargets, parseWorkers } from '../ceiling/ceiling-cli.js';
 import { abortOnSignals, fail, log, machineLine, parseAgents, positive } from '../cli-common.js';
 import { MAX_AGENTS_PER_SWARM } from '../connections/bench-setup.js';
 import { type RolloutBenchResult } from './results.js';
@@ -45,6 +47,14 @@ function parseArgs(argv: string[]): Args {
       case '--agents':
         args.agents = parseAgents(value());
         break;
+      case '--targets': {
+        const targets = parseTargets(value());
+        if (targets.includes('nginx')) fail('--targets: the rollout bench compares with bare only');
+        if (!targets.includes('switchyard'))
+          fail('--targets: the rollout bench always pushes through switchyard');
+        o.bare = targets.includes('bare');
+        break;
+      }
       case '--secure':
         o.transport = 'secure';
         break;

@@ -66,8 +66,21 @@ const ROWS: Row[] = [
       return misses ? `missed (${misses})` : 'met';
     }),
   ],
+  [
+    'bare ws servers, same swarm: push → synchronized p50 / p99, s',
+    (r) => (r.bare ? `${s(r.bare.sinceStartMs.p50)} / ${s(r.bare.sinceStartMs.p99)}` : '–'),
+  ],
+  ['p99 × bare', (r) => (r.bare && r.push ? ratio(r.push.sinceStartMs.p99, r.bare.sinceStartMs.p99) : '–')],
+  [
+    'bare: server CPU, s; busy cores of the swarms',
+    (r) => (r.bare ? `${s(r.bare.serverCpuMs, 1)}; ${r.bare.swarmCores.toFixed(2)}` : '–'),
+  ],
   ['run time, s', (r) => s(r.durationMs, 0)],
 ];
+
+function ratio(value: number, bare: number): string {
+  return Number.isFinite(value) && Number.isFinite(bare) && bare > 0 ? `${(value / bare).toFixed(2)}×` : '–';
+}
 
 function counts(c: Failures | undefined): string {
   const entries = Object.entries(c ?? {}).sort((a, b) => b[1] - a[1]);
@@ -128,6 +141,13 @@ export function formatRolloutReport(results: RolloutBenchResult[], machine: stri
           );
       }
     }
+    const b = r.bare;
+    if (b)
+      out.push(
+        `  bare ceiling: ${b.processes} bare ws process(es); ${b.connected} connected, ${b.sent} frames sent at once, ${b.synchronized} synchronized, ${b.failed} failed; ` +
+          `frame received p50 / p99 ${s(b.frameMs.p50)} / ${s(b.frameMs.p99)} s; download + sha256 p50 / p99 ${ms(b.downloadMs.p50)} / ${ms(b.downloadMs.p99)} ms; ` +
+          `load average ${b.loadAverage.start.map((v) => v.toFixed(1)).join(' ')} → ${b.loadAverage.end.map((v) => v.toFixed(1)).join(' ')}`,
+      );
     const act = p?.dbActivity;
     if (act) {
       out.push(

@@ -26,12 +26,15 @@ import { CentralProfiler } from './central-profiler.js';
 import { databaseUrlOf } from './database-stats.js';
 import { summarizeProfile } from './cpu-profile-summary.js';
 import { summarizeAllocations } from './allocation-summary.js';
+import { barePushPhase } from './bare-push-phase.js';
 import { pushPhase } from './push-phase.js';
 import { type RolloutBenchResult } from './results.js';
 import { RolloutApi } from './rollout-api.js';
 
 export interface RolloutBenchOptions {
   agents: number;
+  /** Also push from bare `ws` servers with the same swarm, for the ratio to the ceiling (bare-push-phase.ts). */
+  bare: boolean;
   /** Which listener the agents connect to (and download from). */
   transport: SwarmTransport;
   /** Archive size to aim at, bytes. */
@@ -70,6 +73,7 @@ export interface RolloutBenchOptions {
 }
 
 export const DEFAULT_ROLLOUT_OPTIONS: Omit<RolloutBenchOptions, 'agents' | 'log' | 'signal'> = {
+  bare: true,
   transport: 'plain',
   archiveBytes: 50 * 1024,
   concurrency: 100,
@@ -88,6 +92,9 @@ export const DEFAULT_ROLLOUT_OPTIONS: Omit<RolloutBenchOptions, 'agents' | 'log'
   logStatements: false,
   keepTempDir: false,
 };
+
+/** Central's default heartbeat interval (SWITCHYARD_HEARTBEAT_INTERVAL_MS), which the bare server copies. */
+const BARE_HEARTBEAT_MS = 15_000;
 
 export async function runRolloutBench(options: RolloutBenchOptions): Promise<RolloutBenchResult> {
   const started = performance.now();
@@ -218,6 +225,21 @@ export async function runRolloutBench(options: RolloutBenchOptions): Promise<Rol
     if (!push.apiAgrees)
       problems.push(`the rollout API disagrees with the agents: ${push.apiDisagreements.join('; ')}`);
     await ctx.disconnectAll();
+    if (options.bare) {
+      // Central stays up (idle) meanwhile: stopping it would also stop the swarms this phase needs.
+      result.bare = await barePushPhase(ctx, sizes, {
+        transport: options.transport,
+        sizeBytes: revision.sizeBytes,
+        dir: root,
+        pushDeadlineMs: options.pushDeadlineMs,
+        heartbeatIntervalMs: BARE_HEARTBEAT_MS,
+        signal: options.signal,
+        log,
+      });
+      const bare = result.bare;
+      if (bare.synchronized < n)
+        problems.push(`bare ceiling: ${n - bare.synchronized} of ${n} agents not synchronized`);
+    }
   } catch (error) {
     result.error = (error as Error).message;
     log(`N=${n}: stopped early: ${result.error}`);
