@@ -29,7 +29,7 @@ describe('rollout work does not grow with the rollouts that finished (real Postg
 
   const statements = (): Array<[string, string, unknown[]]> => [
     ['stale walk (every tick)', ROLLOUT_WORK_STATEMENTS.staleWalk, []],
-    ['due work (dispatcher)', ROLLOUT_WORK_STATEMENTS.dueWork, [NODE, 8000, null]],
+    ['due work (dispatcher)', ROLLOUT_WORK_STATEMENTS.dueWork, [NODE, 8000, null, null]],
     // One hello's scope, and the dispatcher's scope of a chunk of 500 agents.
     ['scope of one hello', ROLLOUT_WORK_STATEMENTS.scope, [[agentIds[7]]]],
     ['scope of 500 agents', ROLLOUT_WORK_STATEMENTS.scope, [agentIds.slice(0, 500)]],

@@ -7,6 +7,7 @@ import {
   readEntries,
   readScope,
   readWorkOnNode,
+  type DueWorkRange,
   type EntryKey,
   type HeldAgentWork,
 } from './rollout-work.query.js';
@@ -90,10 +91,12 @@ export class RolloutDeliveriesRepository {
   /**
    * Agents online on this node with an entry that may need a frame: pending, or synchronized in a
    * publish, and not yet sent on the agent's current session. Their full scope is returned so the
-   * planner can choose one delivery per agent. `agentIds`: only these agents (their work changed).
+   * planner can choose one delivery per agent. In agent id order, at most `limit` agents; `range.agentIds`:
+   * only these agents (their work changed); `range.after`: only the agents after this id (where the
+   * previous read was cut).
    */
-  workOnNode(nodeId: string, limit: number, agentIds?: string[]): Promise<HeldAgentWork[]> {
-    return readWorkOnNode(this.db, nodeId, limit, agentIds);
+  workOnNode(nodeId: string, limit: number, range: DueWorkRange = {}): Promise<HeldAgentWork[]> {
+    return readWorkOnNode(this.db, nodeId, limit, range);
   }
 
   /**

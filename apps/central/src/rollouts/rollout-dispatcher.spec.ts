@@ -109,6 +109,87 @@ describe('RolloutDispatcher', () => {
   });
 });
 
+describe('RolloutDispatcher reading due work from a cursor', () => {
+  /** A node with `due` agents whose sessions are elsewhere: each pass reads, sends nothing, uses all up. */
+  function setup(due: number) {
+    const ids = Array.from({ length: due }, (_, i) => `a${String(i).padStart(3, '0')}`);
+    const reads: Array<{ after?: string; returned: number }> = [];
+    const deliveries = {
+      workOnNode: (_node: string, limit: number, range: { after?: string } = {}) => {
+        const work = ids
+          .filter((id) => range.after === undefined || id > range.after)
+          .slice(0, limit)
+          .map((agentId) => ({
+            agentId,
+            sessionId: 's',
+            agentVersion: '1.0.0',
+            capabilities: [],
+            entries: [],
+          }));
+        reads.push({ after: range.after, returned: work.length });
+        return Promise.resolve(work);
+      },
+      markSent: () => Promise.resolve([]),
+      change: () => Promise.resolve([]),
+    };
+    const dispatcher = new RolloutDispatcher(
+      deliveries as unknown as RolloutDeliveriesRepository,
+      { session: () => undefined, holds: () => false } as unknown as AgentSessions,
+      { id: 'node-1' } as NodeIdentity,
+      new DeliveryMemory({ maxInFlight: 10 }),
+      // maxInFlight 10: reads of 40 agents. Ticks of a minute: nothing is read again for age.
+      { tickMs: 60_000, maxInFlight: 10, maxBufferedBytes: 1 << 20 },
+      { mayExist: () => true } as unknown as RolloutEntriesPresence,
+    );
+    const pass = async (options: { changed?: boolean } = {}) => {
+      dispatcher.kick(options);
+      await (dispatcher as unknown as { running?: Promise<void> }).running;
+    };
+    return { reads, pass, dispatcher };
+  }
+
+  it('continues after the last read when its work is used up, and starts over once a read reaches the end', async () => {
+    const { reads, pass, dispatcher } = setup(100);
+    for (let i = 0; i < 5; i++) await pass();
+    await dispatcher.stop();
+    expect(reads).toEqual([
+      { after: undefined, returned: 40 },
+      { after: 'a039', returned: 40 },
+      { after: 'a079', returned: 20 },
+      // The wrap-around: from the first agent again.
+      { after: undefined, returned: 40 },
+      { after: 'a039', returned: 40 },
+    ]);
+  });
+
+  it('reads nothing more once a read from the first agent returned all that is due, until something changes', async () => {
+    const { reads, pass, dispatcher } = setup(30);
+    for (let i = 0; i < 3; i++) await pass();
+    expect(reads).toEqual([{ after: undefined, returned: 30 }]);
+    await new Promise((resolve) => setTimeout(resolve, 110)); // reads for changes are 100 ms apart
+    await pass({ changed: true });
+    await dispatcher.stop();
+    expect(reads).toEqual([
+      { after: undefined, returned: 30 },
+      { after: undefined, returned: 30 },
+    ]);
+  });
+
+  it('reads again from the first agent when a rollout changed, not after the cursor', async () => {
+    const { reads, pass, dispatcher } = setup(100);
+    await pass();
+    await new Promise((resolve) => setTimeout(resolve, 110));
+    await pass({ changed: true });
+    await pass();
+    await dispatcher.stop();
+    expect(reads).toEqual([
+      { after: undefined, returned: 40 },
+      { after: undefined, returned: 40 },
+      { after: 'a039', returned: 40 },
+    ]);
+  });
+});
+
 describe('keepReadAheadMs', () => {
   it('keeps work read ahead five ticks, longer after a costly read, never past 30 s', () => {
     expect(keepReadAheadMs(1000, 0)).toBe(5000);

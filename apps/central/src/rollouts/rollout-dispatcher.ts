@@ -20,11 +20,13 @@ import { ROLLOUTS_CONFIG, type RolloutsConfig } from './rollouts.config.js';
  * then sent, so a restart or a reconnect simply finds the work again. Back-pressure: at most
  * `maxInFlight` deliveries under way per node, and no frame onto a socket whose buffer is full.
  *
- * What is due is read in chunks of up to READ_AHEAD × `maxInFlight` agents and kept for a while, so
- * refilling the slots freed by a burst of answers costs no query. The chunk is read again when it runs
- * out, grows older than a few ticks, or a rollout changed; an agent that said hello or finished a publish
- * step has its own work read alone. Each frame is still marked against the entry's state and attempt,
- * so a chunk that went out of date sends nothing wrong.
+ * What is due is read in chunks of up to READ_AHEAD × `maxInFlight` agents, in agent id order, and kept
+ * for a while, so refilling the slots freed by a burst of answers costs no query. When a chunk runs out
+ * the next one continues after it, and once one reaches the end the next starts from the first agent
+ * again: each due agent is read once per cycle, and a read costs what it returns, not what is left to
+ * do. A rollout that changed, or a chunk older than a few ticks, is read again from the first agent;
+ * an agent that said hello or finished a publish step has its own work read alone. Each frame is still
+ * marked against the entry's state and attempt, so a chunk that went out of date sends nothing wrong.
  */
 @Injectable()
 export class RolloutDispatcher {
@@ -38,11 +40,14 @@ export class RolloutDispatcher {
   /**
    * Due work read ahead, and when. `reread`: something changed, read again. `complete`: the last read
    * returned all that was due, so once it is used up there is nothing more until something changes.
+   * `cursor`: the last agent of a read cut at the limit, where the next read continues (none: from the
+   * first agent).
    */
   private due: HeldAgentWork[] = [];
   private dueReadAt = 0;
   private reread = true;
   private complete = false;
+  private cursor: string | undefined;
   private rereadTimer: NodeJS.Timeout | undefined;
   /** Agents whose own work may have changed (a hello, a finished publish step): read for them alone. */
   private readonly touched = new Set<string>();
@@ -194,10 +199,16 @@ export class RolloutDispatcher {
   }
 
   /**
-   * The work read ahead, read again when it is older than a tick, or when it is used up and the read
-   * was cut at the limit, or when a rollout changed; agents whose own work changed are read alone. Reads
-   * asked for by changes are at least MIN_REREAD_MS apart, so a storm of hellos or answers costs a few
-   * reads a second, not one each.
+   * The work read ahead, read again when it is older than a tick, or when it is used up and the reads
+   * have not seen all that is due, or when a rollout changed; agents whose own work changed are read
+   * alone. Reads asked for by changes are at least MIN_REREAD_MS apart, so a storm of hellos or answers
+   * costs a few reads a second, not one each.
+   *
+   * Only a read made because the chunk was used up continues after the cursor. A reread for a change or
+   * for age starts from the first agent: the chunk it replaces is dropped, and the agents of it not yet
+   * served lie before the cursor, as may the work the change made due (a new wave, a new rollout); from
+   * the cursor they would wait for the next cycle. It stays cheap: the LIMIT stops the walk, and the
+   * first agents' entries are mostly done (out of the index) or under way (at most maxInFlight a node).
    */
   private async dueWork(): Promise<HeldAgentWork[]> {
     const now = Date.now();
@@ -207,13 +218,19 @@ export class RolloutDispatcher {
     if (this.touched.size > limit) this.reread = true; // as cheap to read everything
     if (this.reread && age < MIN_REREAD_MS && !usedUp) this.rereadLater(MIN_REREAD_MS - age);
     else if (this.reread || usedUp || age > keepReadAheadMs(this.config.tickMs, this.lastFullReadMs)) {
+      const after = this.reread || !usedUp ? undefined : this.cursor;
       this.reread = false;
       this.touched.clear();
       this.dueReadAt = now;
       const started = performance.now();
-      this.due = await this.deliveries.workOnNode(this.node.id, limit);
+      this.due = await this.deliveries.workOnNode(this.node.id, limit, { after });
       this.lastFullReadMs = performance.now() - started;
-      this.complete = this.due.length < limit;
+      // Cut at the limit: the next read continues after its last agent. Short: the end was reached, and
+      // the next read starts from the first agent again, finding what became due behind the cursor. Only
+      // a short read from the first agent saw all that is due.
+      const short = this.due.length < limit;
+      this.complete = short && after === undefined;
+      this.cursor = short ? undefined : this.due[this.due.length - 1]!.agentId;
       return this.due;
     }
     if (this.touched.size === 0) return this.due;
@@ -224,7 +241,7 @@ export class RolloutDispatcher {
     const agentIds = [...this.touched];
     this.touched.clear();
     this.touchedReadAt = now;
-    const fresh = await this.deliveries.workOnNode(this.node.id, limit, agentIds);
+    const fresh = await this.deliveries.workOnNode(this.node.id, limit, { agentIds });
     const ids = new Set(agentIds);
     this.due = [...fresh, ...this.due.filter((w) => !ids.has(w.agentId))];
     return this.due;
@@ -252,9 +269,8 @@ export class RolloutDispatcher {
 }
 
 /**
- * Due work is read for this many times `maxInFlight` agents at once. Each read walks every due entry of
- * the node (it costs what is left to do, whatever the limit), so fewer, larger reads cost less in all:
- * a push to 10,000 agents took 7 reads of 2,000 (docs/benchmarks.md).
+ * Due work is read for this many times `maxInFlight` agents at once. A read costs about what it returns
+ * (it continues after the previous one), so this mostly sets how many round trips a push takes.
  */
 const READ_AHEAD = 4;
 /**
@@ -274,8 +290,9 @@ const MIN_REREAD_MS = 100;
 
 /**
  * How long work read ahead is kept when nothing said it changed: KEEP_READ_AHEAD_TICKS ticks, or longer
- * when a read costs much (each walks every due entry of the node: ~0.45 s per read at 50,000 agents on
- * three workers, read again every 5 s), so that this safety net stays a small share of the database.
+ * when a read costs much (before reads continued after each other, each walked every due entry of the
+ * node: ~0.45 s per read at 50,000 agents on three workers, read again every 5 s), so that this safety
+ * net stays a small share of the database.
  */
 export function keepReadAheadMs(tickMs: number, lastFullReadMs: number): number {
   return Math.min(

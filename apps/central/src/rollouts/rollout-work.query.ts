@@ -82,21 +82,31 @@ const SCOPE = `
    WHERE n.agent_id IS NOT NULL OR d.agent_id IS NOT NULL
    ORDER BY c.agent_id, c.rollout_created_at DESC`;
 
-// Agents held by this node with an entry that may need a frame (partial index rollout_agents_due).
+// Agents held by this node with an entry that may need a frame (partial index rollout_agents_due), one
+// row each, in agent id order after `$4` (none: from the first). The rows are deduplicated on the index's
+// own key (DISTINCT ON ra.agent_id, ORDER BY ra.agent_id): they can then come out of rollout_agents_due
+// in its order and the LIMIT stops the walk, so a read visits about what it returns (and the entries of
+// other nodes' agents in between). DISTINCT over the agent's columns ordered by a.id needed a sort, and
+// the planner walked every due entry of every node before it (measured: 50,000 entries for a read of
+// 8,000). The cursor is repeated on agents so that a merge join starts its walk of agents there too.
+// The plan stays the planner's: when it expects fewer rows after the cursor than the limit (the last
+// read of a cycle) it may hash the node's agents and read the rest of the index, which that read must
+// walk anyway; the walk never starts before the cursor (test/medium/rollout-due-work-cursor.spec.ts).
 const DUE_WORK = `
-  SELECT DISTINCT a.id, a.session_id, a.agent_version, a.capabilities
+  SELECT DISTINCT ON (ra.agent_id) a.id, a.session_id, a.agent_version, a.capabilities
     FROM rollout_agents ra
     JOIN rollouts r ON r.id = ra.rollout_id
     JOIN agents a ON a.id = ra.agent_id
    WHERE (ra.state = 'pending' OR (ra.state = 'synchronized' AND ra.activates)) AND r.kind = 'profile'
       AND a.node_id = $1 AND a.connection_status = 'online' AND a.session_id IS NOT NULL
       AND ($3::text[] IS NULL OR ra.agent_id = ANY($3::text[]))
+      AND ($4::text IS NULL OR (ra.agent_id > $4 AND a.id > $4))
       AND NOT (ra.sent_session IS NOT DISTINCT FROM a.session_id
                AND ra.sent_step IS NOT DISTINCT FROM (CASE WHEN ra.state = 'pending' THEN 'sync' ELSE 'activate' END))
       AND (   (r.state IN ('running', 'awaiting_approval', 'completed') AND ra.wave <= r.current_wave)
            OR EXISTS (SELECT 1 FROM agent_desired_profiles d
                        WHERE d.agent_id = ra.agent_id AND d.rollout_id = ra.rollout_id))
-   ORDER BY a.id LIMIT $2`;
+   ORDER BY ra.agent_id LIMIT $2`;
 
 // Steps that got no answer within their rollout's step timeout, among the open entries only.
 const STALE_WALK = `
@@ -142,19 +152,30 @@ export async function readScope(q: Queryable, agentIds: string[]): Promise<Deliv
   return rows.map(toEntry);
 }
 
+/** Which due work a read covers: only these agents, and/or the agents after `after` in id order. */
+export interface DueWorkRange {
+  agentIds?: string[];
+  after?: string;
+}
+
 /**
- * Agents online on this node with an entry that may need a frame, each with its full scope (see
- * RolloutDeliveriesRepository.workOnNode).
+ * Agents online on this node with an entry that may need a frame, in agent id order, each with its full
+ * scope (see RolloutDeliveriesRepository.workOnNode).
  */
 export async function readWorkOnNode(
   q: Queryable,
   nodeId: string,
   limit: number,
-  agentIds?: string[],
+  range: DueWorkRange = {},
 ): Promise<HeldAgentWork[]> {
-  // Driven from the due entries (partial index rollout_agents_due), so a pass costs what is left to
-  // do rather than a walk over every agent of the node; each due entry is visited once.
-  const agents = (await q.query(DUE_WORK, [nodeId, limit, agentIds ?? null])) as Array<{
+  // Driven from the due entries (partial index rollout_agents_due) in their order, from `after`: a read
+  // costs about what it returns rather than a walk over every agent of the node or every due entry.
+  const agents = (await q.query(DUE_WORK, [
+    nodeId,
+    limit,
+    range.agentIds ?? null,
+    range.after ?? null,
+  ])) as Array<{
     id: string;
     session_id: string;
     agent_version: string | null;
