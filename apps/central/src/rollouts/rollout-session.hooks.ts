@@ -44,13 +44,14 @@ export class RolloutSessionHooks implements ProfileSessionHooks, OnApplicationBo
   }
 
   async onStatus(session: AgentSession, status: ProfileStatus): Promise<void> {
+    // The agent is done with its step: its delivery slot is free now, not once its answer's batch is
+    // written. The slot bounds the downloads under way, and this one is over; waiting for the write kept
+    // a slot busy for a batch's round trip per answer and left central idle between refills. Nothing is
+    // sent twice meanwhile: the entry keeps its sent mark until the answer is written.
+    if (STEP_DONE.has(status.state)) this.dispatcher.release(session.agentId);
     const outcome = await this.recorder.record(session.agentId, status);
     if (!outcome.recorded) return;
-    const stepDone = ['synchronized', 'applied', 'failed'].includes(outcome.state);
-    if (stepDone) {
-      this.dispatcher.release(session.agentId);
-      this.ticker.soon();
-    }
+    if (STEP_DONE.has(outcome.state)) this.ticker.soon();
     // The next step of a publish (activate) is due now, for this agent alone: its work is read, not the node's.
     if (outcome.state === 'synchronized' && outcome.mode === 'publish')
       this.dispatcher.kick({ agentId: session.agentId });
@@ -60,3 +61,6 @@ export class RolloutSessionHooks implements ProfileSessionHooks, OnApplicationBo
     this.dispatcher.release(session.agentId);
   }
 }
+
+/** Answers that end a step of a delivery. */
+const STEP_DONE = new Set<ProfileStatus['state']>(['synchronized', 'applied', 'failed']);
