@@ -160,17 +160,16 @@ export class BenchContext {
 
   /** Starts measuring load; the returned function ends the window. */
   private loadMeter(servers: () => number[]): (swarmDelayMaxMs: number) => LoadFigures {
-    const swarmCpu = () => this.swarms.reduce((ms, s) => ms + (s.pid ? cpuMsOf(s.pid) : 0), 0);
     const t0 = performance.now();
     const central0 = treeCpuMs(servers());
-    const swarm0 = swarmCpu();
+    const swarm0 = this.swarmCpuMs();
     const tcp0 = tcpCounters();
     return (swarmEventLoopDelayMaxMs) => {
       const wall = performance.now() - t0;
       const tcp = tcpCounters();
       return {
         centralCores: (treeCpuMs(servers()) - central0) / wall,
-        swarmCores: (swarmCpu() - swarm0) / wall,
+        swarmCores: (this.swarmCpuMs() - swarm0) / wall,
         swarmEventLoopDelayMaxMs,
         listenOverflows: tcp.listenOverflows - tcp0.listenOverflows,
         synRetransmits: tcp.synRetransmits - tcp0.synRetransmits,
@@ -341,6 +340,11 @@ export class BenchContext {
       process.kill(pid, 'SIGINT'); // PostgreSQL's "fast" shutdown
       for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
     }
+  }
+
+  /** CPU the swarm processes have used so far, ms (the simulated agents' share of the machine). */
+  swarmCpuMs(): number {
+    return this.swarms.reduce((ms, s) => ms + (s.pid ? cpuMsOf(s.pid) : 0), 0);
   }
 
   eachSwarm<T extends Parameters<SwarmClient['request']>[1]>(

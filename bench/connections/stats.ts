@@ -23,3 +23,6 @@ export function mergeCounts(
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Milliseconds since the epoch with performance.now()'s resolution, comparable across processes. */
+export const epochNow = (): number => performance.timeOrigin + performance.now();

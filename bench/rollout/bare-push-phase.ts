@@ -14,10 +14,10 @@ import { serverProcessesFor } from '../ceiling/spread-plan.js';
 import { makeTlsFixture } from '../ceiling/tls-fixture.js';
 import { type BenchContext } from '../connections/bench-context.js';
 import { freePorts } from '../connections/bench-setup.js';
-import { cpuMsOf } from '../connections/proc-stats.js';
 import { treeCpuMs } from '../connections/process-tree.js';
-import { sleep } from '../connections/stats.js';
+import { epochNow } from '../connections/stats.js';
 import { type SwarmTransport } from '../connections/swarm-protocol.js';
+import { awaitDeliveries } from './await-deliveries.js';
 import { BENCH_PROFILE } from './bench-revision.js';
 import { deliveryFigures } from './delivery-figures.js';
 import { type BarePushResult } from './results.js';
@@ -33,8 +33,6 @@ export interface BarePushOptions {
   signal?: AbortSignal;
   log: (line: string) => void;
 }
-
-const epochNow = () => performance.timeOrigin + performance.now();
 
 /** Every agent of every swarm (`sizes[i]` of swarm i) is connected to the bare server, then pushed to. */
 export async function barePushPhase(
@@ -77,8 +75,7 @@ export async function barePushPhase(
       { pids: () => server.pids(), dbCpuMs: () => NaN, listenerConnections: async () => ({}) },
     );
     await ctx.eachSwarm({ type: 'mark' }, 'status');
-    const swarmCpu = () => ctx.swarms.reduce((ms, s) => ms + (s.pid ? cpuMsOf(s.pid) : 0), 0);
-    const swarm0 = swarmCpu();
+    const swarm0 = ctx.swarmCpuMs();
     const cpu0 = treeCpuMs(server.pids());
     const startedAt = epochNow();
     log(`bare push: profile.sync (${options.sizeBytes} bytes) to ${connect.ok} agents at once`);
@@ -90,22 +87,14 @@ export async function barePushPhase(
       sha256,
       sizeBytes: options.sizeBytes,
     });
-    let lastLog = 0;
-    for (;;) {
-      const counts = (await ctx.eachSwarm({ type: 'status' }, 'status')).map((s) => s.deliveries);
-      const done = counts.reduce((a, c) => a + c.synchronized + c.failed, 0);
-      const elapsed = epochNow() - startedAt;
-      if (done >= sent || elapsed > options.pushDeadlineMs) break;
-      options.signal?.throwIfAborted();
-      if (elapsed - lastLog >= 2000) {
-        lastLog = elapsed;
-        log(`bare push: ${done} of ${sent} done after ${(elapsed / 1000).toFixed(1)} s`);
-      }
-      await sleep(100);
-    }
-    const agentsDoneMs = epochNow() - startedAt;
+    const agentsDoneMs = await awaitDeliveries(ctx, sent, startedAt, {
+      deadlineMs: options.pushDeadlineMs,
+      label: 'bare push',
+      signal: options.signal,
+      log,
+    });
     const serverCpuMs = treeCpuMs(server.pids()) - cpu0;
-    const swarmCores = (swarmCpu() - swarm0) / agentsDoneMs;
+    const swarmCores = (ctx.swarmCpuMs() - swarm0) / agentsDoneMs;
     const reports = await ctx.eachSwarm({ type: 'deliveries' }, 'deliveries');
     const figures = deliveryFigures(
       reports.flatMap((r) => r.timings),

@@ -4,10 +4,11 @@
  * time), sampling central's RSS every 100 ms throughout.
  */
 import { type BenchContext } from '../connections/bench-context.js';
-import { cpuMsOf, machineCpu, stealPercent } from '../connections/proc-stats.js';
+import { machineCpu, stealPercent } from '../connections/proc-stats.js';
 import { treeCpuMs } from '../connections/process-tree.js';
-import { mergeCounts, sleep } from '../connections/stats.js';
-import { type DeliveryTiming, type Failures, type SwarmReply } from '../connections/swarm-protocol.js';
+import { epochNow, mergeCounts, sleep } from '../connections/stats.js';
+import { type DeliveryTiming, type Failures } from '../connections/swarm-protocol.js';
+import { awaitDeliveries } from './await-deliveries.js';
 import { type CentralProfiler, type CpuProfile, type HeapSamplingProfile } from './central-profiler.js';
 import { countersDelta, readDatabaseCounters } from './database-stats.js';
 import { DbActivitySampler } from './db-activity-sampler.js';
@@ -36,8 +37,6 @@ export interface PushLimits {
 
 const STATS_FLUSH_MS = 11_000;
 
-const epochNow = () => performance.timeOrigin + performance.now();
-
 export async function pushPhase(
   ctx: BenchContext,
   api: RolloutApi,
@@ -48,18 +47,13 @@ export async function pushPhase(
 ): Promise<PushResult> {
   const { log } = limits;
   const n = agentIds.length;
-  const ask = <T extends SwarmReply['type']>(
-    command: Parameters<BenchContext['swarms'][0]['request']>[0],
-    expect: T,
-  ) => Promise.all(ctx.swarms.map((s) => s.request(command, expect, 120_000)));
-  await ask({ type: 'mark' }, 'status');
+  await ctx.eachSwarm({ type: 'mark' }, 'status');
 
   // Central's process tree (the primary and its cluster workers in cluster mode, without the embedded
   // PostgreSQL), read once: a worker replaced during the push would be a problem of its own (the log says).
   const pids = ctx.centralPids();
   const sampler = new ProcessSampler(pids, 100);
-  const swarmCpu = () => ctx.swarms.reduce((ms, s) => ms + (s.pid ? cpuMsOf(s.pid) : 0), 0);
-  const swarm0 = swarmCpu();
+  const swarm0 = ctx.swarmCpuMs();
   const db0 = ctx.dbCpuMs();
   const db = limits.statsDatabaseUrl;
   const dbBefore = db ? await readDatabaseCounters(db) : undefined;
@@ -85,33 +79,23 @@ export async function pushPhase(
     const rolloutId = await api.synchronizeToAll(profile, revision.revision);
     const postMs = epochNow() - startedAt;
 
-    let lastLog = 0;
-    for (;;) {
-      const counts = (await ask({ type: 'status' }, 'status')).map((s) => s.deliveries);
-      const sum = (k: 'received' | 'synchronized' | 'failed') => counts.reduce((a, c) => a + c[k], 0);
-      const elapsed = epochNow() - startedAt;
-      if (sum('synchronized') + sum('failed') >= n || elapsed > limits.pushDeadlineMs) break;
-      limits.signal?.throwIfAborted();
-      if (elapsed - lastLog >= 2000) {
-        lastLog = elapsed;
-        log(
-          `push: ${sum('received')} received, ${sum('synchronized')} synchronized, ${sum('failed')} failed after ${(elapsed / 1000).toFixed(1)} s`,
-        );
-      }
-      await sleep(100);
-    }
-    const agentsDoneMs = epochNow() - startedAt;
+    const agentsDoneMs = await awaitDeliveries(ctx, n, startedAt, {
+      deadlineMs: limits.pushDeadlineMs,
+      label: 'push',
+      signal: limits.signal,
+      log,
+    });
     // CPU is counted from the POST to the last acknowledgement; memory until the API agrees too.
     const centralCpuMs = treeCpuMs(pids) - cpu0;
     const dbCpuMs = ctx.dbCpuMs() - db0;
-    const swarmCores = (swarmCpu() - swarm0) / agentsDoneMs;
+    const swarmCores = (ctx.swarmCpuMs() - swarm0) / agentsDoneMs;
     const machineStealPercent = stealPercent(machine0, machineCpu());
     if (limits.profiler) limits.profiler.onProfile(await limits.profiler.inspector.stop());
     if (limits.allocations)
       limits.allocations.onProfile(await limits.allocations.inspector.stopAllocations());
     if (statementLog) await logAllStatements(statementLog.url, false);
     const dbActivity = await activity?.stop();
-    let reports = await ask({ type: 'deliveries' }, 'deliveries');
+    let reports = await ctx.eachSwarm({ type: 'deliveries' }, 'deliveries');
     const states = agentStates(
       agentIds,
       reports.flatMap((r) => r.timings),
@@ -146,7 +130,7 @@ export async function pushPhase(
       await sleep(STATS_FLUSH_MS);
       database = { ...countersDelta(dbBefore, await readDatabaseCounters(db)), apiPolls };
     }
-    reports = await ask({ type: 'deliveries' }, 'deliveries');
+    reports = await ctx.eachSwarm({ type: 'deliveries' }, 'deliveries');
     const timings = reports.flatMap((r) => r.timings);
     const figures = deliveryFigures(timings, startedAt);
     const failures: Failures = {};
