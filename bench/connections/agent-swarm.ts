@@ -27,6 +27,8 @@ interface SimAgent {
   socket: WebSocket | undefined;
   /** Welcomed and not closed since. */
   open: boolean;
+  /** Hello sent on an open socket, welcome (or failure) not yet come. */
+  helloing: boolean;
   /** Consecutive failed attempts, for the backoff. */
   failures: number;
   retry: NodeJS.Timeout | undefined;
@@ -95,6 +97,7 @@ function attempt(agent: SimAgent): Promise<AttemptResult> {
     const settle = (result: AttemptResult) => {
       if (settled) return;
       settled = true;
+      agent.helloing = false;
       clearTimeout(timer);
       if (!result.ok) {
         agent.socket = undefined;
@@ -119,7 +122,8 @@ function attempt(agent: SimAgent): Promise<AttemptResult> {
       });
       res.resume();
     });
-    socket.on('open', () =>
+    socket.on('open', () => {
+      agent.helloing = !settled;
       socket.send(
         JSON.stringify({
           type: 'hello',
@@ -130,8 +134,8 @@ function attempt(agent: SimAgent): Promise<AttemptResult> {
           profileSha256: null,
           transport: agent.transport,
         }),
-      ),
-    );
+      );
+    });
     socket.on('message', (data) => {
       const arrivedAt = performance.now();
       let frame: { type?: string; credential?: string };
@@ -309,6 +313,7 @@ async function handle(command: SwarmCommand): Promise<void> {
         credential: config!.credentials?.[index],
         socket: undefined,
         open: false,
+        helloing: false,
         failures: 0,
         retry: undefined,
         closingByUs: false,
@@ -379,13 +384,16 @@ async function handle(command: SwarmCommand): Promise<void> {
 
 function status(): Omit<Extract<SwarmReply, { type: 'status' }>, 'type'> {
   let open = 0;
+  let helloing = 0;
   let welcomed = 0;
   for (const agent of agents) {
     if (agent.open) open++;
+    if (agent.helloing) helloing++;
     if (agent.welcomedSinceMark !== undefined) welcomed++;
   }
   return {
     open,
+    helloing,
     welcomedSinceMark: welcomed,
     total: agents.length,
     deliveries: profileSync?.status() ?? { received: 0, synchronized: 0, failed: 0 },

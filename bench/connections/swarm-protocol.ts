@@ -108,6 +108,8 @@ export type SwarmReply =
   | {
       type: 'status';
       open: number;
+      /** Sockets that sent their hello and await the welcome: central may already count them online. */
+      helloing: number;
       welcomedSinceMark: number;
       total: number;
       deliveries: DeliveryCounts;
