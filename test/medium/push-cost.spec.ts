@@ -15,9 +15,13 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * `synchronized` is counted (TypeORM's query runner, through which all of central's SQL goes), by kind:
  * a cost per agent that comes back (a statement per frame sent, per download, per answer) fails this
  * at any speed of the machine. Counts, never time. (How many answers share a batch depends on how fast
- * they arrive: the total per agent is printed, 0.8–1.1 here on 2026-12-07, not asserted.)
+ * they arrive: the total per agent is printed, 0.8–1.1 here on 2026-12-07, not asserted.) The agents
+ * take 600 ms to download, as agents queueing for a busy central do: their `synchronizing` notes are
+ * overtaken by `synchronized` within the hold (a quarter of the step timeout) and never written.
  */
 const AGENTS = 300;
+/** Between `synchronizing` and the download: longer than the 250 ms hold that let every such note through. */
+const DOWNLOAD_DELAY_MS = 600;
 
 describe('push cost: statements per agent synchronized (real PostgreSQL, real sockets)', () => {
   let db: TestDatabase;
@@ -79,9 +83,12 @@ describe('push cost: statements per agent synchronized (real PostgreSQL, real so
           agent.send({ type: 'profile.status', deliveryId: frame.deliveryId, sha256: frame.sha256, state });
         frames.push(() => {
           status('synchronizing');
-          void fetch(`http://${base}${PROFILE_DOWNLOAD_PATH}${String(frame.sha256)}.zip`, {
-            headers: { authorization: `Bearer ${secrets[i]}`, [AGENT_ID_HEADER]: agentId },
-          })
+          void new Promise((resolve) => setTimeout(resolve, DOWNLOAD_DELAY_MS))
+            .then(() =>
+              fetch(`http://${base}${PROFILE_DOWNLOAD_PATH}${String(frame.sha256)}.zip`, {
+                headers: { authorization: `Bearer ${secrets[i]}`, [AGENT_ID_HEADER]: agentId },
+              }),
+            )
             .then(async (res) => {
               const bytes = Buffer.from(await res.arrayBuffer());
               if (res.status !== 200 || !bytes.equals(archive))
@@ -98,6 +105,7 @@ describe('push cost: statements per agent synchronized (real PostgreSQL, real so
     // Central's archive cache is warm after the first download: the count is what a push costs.
     const statements = jest.spyOn(PostgresQueryRunner.prototype, 'query');
     let counted: string[] = [];
+    let writtenStates: string[] = [];
     try {
       const { id } = await c.api.ok<{ id: string }>('POST', '/api/rollouts', {
         profile: 'push-cost',
@@ -114,6 +122,12 @@ describe('push cost: statements per agent synchronized (real PostgreSQL, real so
       // The last answers are batched for a few milliseconds, then written.
       await new Promise((resolve) => setTimeout(resolve, 500));
       counted = statements.mock.calls.map((call) => String(call[0]).replace(/\s+/g, ' '));
+      // The states the answers' batches wrote ($5 of the state change), one per entry changed.
+      writtenStates = statements.mock.calls
+        .filter((call) =>
+          /UPDATE rollout_agents ra SET state = u\.state/.test(String(call[0]).replace(/\s+/g, ' ')),
+        )
+        .flatMap((call) => (call[1] as unknown[][])[4] as string[]);
       statements.mockRestore();
       const rollout = await c.api.ok<{ states: Record<string, number> }>('GET', `/api/rollouts/${id}`);
       expect(rollout.states).toEqual({ synchronized: AGENTS });
@@ -145,6 +159,9 @@ describe('push cost: statements per agent synchronized (real PostgreSQL, real so
     expect(count(/set_config\('enable_hashjoin', 'off', true\)/)).toBeGreaterThanOrEqual(
       count(/UPDATE rollout_agents ra SET (state = u\.state|sent_step)/),
     );
+    // Only the final answers are written: every progress note was overtaken while it was held.
+    expect(writtenStates.filter((state) => state === 'synchronizing')).toEqual([]);
+    expect(writtenStates.filter((state) => state === 'synchronized')).toHaveLength(AGENTS);
     // Up to 600 answers (synchronizing, synchronized): written several to a transaction, never one each.
     const answerWrites = count(/UPDATE rollout_agents ra SET state = u\.state/);
     expect(answerWrites).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 import { type ProfileStatus } from '../../../../libs/protocol/index.js';
 import { ProgressHold, SUPERSEDED, type RecordOutcome, type StatusAnswer } from './progress-hold.js';
+import { progressHoldMs } from './rollout-status.recorder.js';
 
 const ROLLOUT = '0b7e3c52-4a55-4d1c-9a0e-5d8f0c3a1e11';
 
@@ -76,5 +77,27 @@ describe('ProgressHold', () => {
     expect(a1).toMatchObject({ recorded: true });
     expect(a2).toEqual({ recorded: false, why: SUPERSEDED });
     expect(written).toEqual(['a2 synchronized #1', 'a1 synchronizing #1']);
+  });
+
+  it('holds each note as long as its own hold says', async () => {
+    const perNote = new ProgressHold(write, (note) => (note.agentId === 'slow' ? 10_000 : 20));
+    const quick = perNote.submit(answer('quick', 'synchronizing'));
+    const slow = perNote.submit(answer('slow', 'synchronizing'));
+    await quick;
+    expect(written).toEqual(['quick synchronizing #1']);
+    // Overtaken while the long hold still runs: never written.
+    expect(await Promise.race([slow, new Promise((r) => setTimeout(() => r('held'), 100))])).toBe('held');
+    await perNote.submit(answer('slow', 'synchronized'));
+    expect(await slow).toEqual({ recorded: false, why: SUPERSEDED });
+    expect(written).toEqual(['quick synchronizing #1', 'slow synchronized #1']);
+  });
+});
+
+describe('progressHoldMs', () => {
+  it('holds a note a quarter of its step timeout, between 250 ms and 5 s; 250 ms when unknown', () => {
+    expect(progressHoldMs(undefined)).toBe(250);
+    expect(progressHoldMs(1)).toBe(250);
+    expect(progressHoldMs(4)).toBe(1000);
+    expect(progressHoldMs(300)).toBe(5000);
   });
 });

@@ -21,9 +21,9 @@ const PROGRESS_NOTES = new Set<ProfileStatus['state']>(['synchronizing']);
 
 /**
  * Holds progress notes (`synchronizing`) back for a moment before they are written. When the
- * same delivery's next answer arrives first (a download that took less than `holdMs`), the note is
- * dropped and only that answer is written: one row update per step instead of two, and the state shown
- * is never behind by more than `holdMs`. Final answers are written at once; an agent's answers keep
+ * same delivery's next answer arrives first (a download that took less than the note's hold), the note
+ * is dropped and only that answer is written: one row update per step instead of two, and the state
+ * shown is never behind by more than the hold. `holdMs` may differ per note (see RolloutStatusRecorder). Final answers are written at once; an agent's answers keep
  * their order (a held note that is not overtaken goes out before the answer that follows it).
  */
 export class ProgressHold {
@@ -31,7 +31,7 @@ export class ProgressHold {
 
   constructor(
     private readonly write: (answer: StatusAnswer) => Promise<RecordOutcome>,
-    private readonly holdMs: number,
+    private readonly holdMs: number | ((note: StatusAnswer) => number),
   ) {}
 
   submit(answer: StatusAnswer): Promise<RecordOutcome> {
@@ -43,7 +43,8 @@ export class ProgressHold {
     } else if (earlier) this.release(answer.agentId);
     if (!PROGRESS_NOTES.has(answer.status.state)) return this.write(answer);
     return new Promise<RecordOutcome>((resolve, reject) => {
-      const timer = setTimeout(() => this.release(answer.agentId), this.holdMs);
+      const holdMs = typeof this.holdMs === 'number' ? this.holdMs : this.holdMs(answer);
+      const timer = setTimeout(() => this.release(answer.agentId), holdMs);
       this.held.set(answer.agentId, { answer, timer, resolve, reject });
     });
   }

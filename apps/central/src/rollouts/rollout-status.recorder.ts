@@ -18,8 +18,16 @@ import { RolloutsRepository, type Queryable } from './rollouts.repository.js';
 /** Answers recorded per transaction at most, and how long the first of a batch waits for others. */
 const MAX_BATCH = 500;
 const BATCH_DELAY_MS = 5;
-/** How long a progress note waits for the answer that would make it moot (ProgressHold). */
-const PROGRESS_HOLD_MS = 250;
+/**
+ * How long a progress note waits for the answer that would make it moot (ProgressHold): a quarter of its
+ * rollout's step timeout, between these bounds. During a big push agents wait seconds for their download
+ * (50,000 agents: ~2 s from frame to `synchronized`), and a 250 ms hold let almost every note through,
+ * one more row update per agent (ADR 16). A quarter of the timeout keeps the note on record well before
+ * the stale walk would judge the step silent. A note of a delivery this node does not remember sending
+ * (central restarted meanwhile) waits the shortest hold.
+ */
+const PROGRESS_HOLD_MIN_MS = 250;
+const PROGRESS_HOLD_MAX_MS = 5000;
 /** PostgreSQL's codes for a deadlock and a serialization failure: the batch is simply tried again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 
@@ -45,7 +53,7 @@ export class RolloutStatusRecorder implements OnModuleDestroy {
   );
   private readonly notes = new ProgressHold(
     (answer) => this.batcher.add(answer.agentId, answer),
-    PROGRESS_HOLD_MS,
+    (note) => progressHoldMs(this.memory.recall(note.rolloutId, note.agentId)?.stepTimeoutSeconds),
   );
 
   constructor(
@@ -186,6 +194,12 @@ export class RolloutStatusRecorder implements OnModuleDestroy {
     const held = await this.deliveries.change(changes, tx);
     return new Set(held.map((c) => positions.get(`${c.rolloutId}/${c.agentId}`)!));
   }
+}
+
+/** The hold of a progress note whose rollout times steps out after `stepTimeoutSeconds` (if known). */
+export function progressHoldMs(stepTimeoutSeconds: number | undefined): number {
+  if (stepTimeoutSeconds === undefined) return PROGRESS_HOLD_MIN_MS;
+  return Math.min(PROGRESS_HOLD_MAX_MS, Math.max(PROGRESS_HOLD_MIN_MS, (stepTimeoutSeconds * 1000) / 4));
 }
 
 interface Judged {

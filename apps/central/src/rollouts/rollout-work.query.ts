@@ -55,12 +55,12 @@ const SCOPE = `
      CROSS JOIN unfinished u
      WHERE o.since IS NOT NULL OR u.since IS NOT NULL
   ), recent AS (
-    SELECT id, mode, state, created_at, current_wave, profile_name, revision FROM rollouts
+    SELECT id, mode, state, created_at, current_wave, profile_name, revision, step_timeout_seconds FROM rollouts
      WHERE created_at >= (SELECT min(since) FROM since) AND kind = 'profile'
   ), candidates AS (
     SELECT ra.rollout_id, ra.agent_id, ra.wave, ra.state, ra.attempts, ra.sent_step, ra.sent_session,
            r.mode, r.state AS rollout_state, r.created_at AS rollout_created_at, r.current_wave,
-           r.profile_name, r.revision
+           r.step_timeout_seconds, r.profile_name, r.revision
       FROM since s
       JOIN recent r ON r.created_at >= s.since
      CROSS JOIN LATERAL (SELECT * FROM rollout_agents ra
@@ -72,7 +72,7 @@ const SCOPE = `
      ORDER BY c.agent_id, c.rollout_created_at DESC, c.rollout_id
   )
   SELECT c.rollout_id, c.agent_id, c.wave, c.state, c.attempts, c.sent_step, c.sent_session,
-         c.mode, c.rollout_state, c.rollout_created_at, c.profile_name, c.revision,
+         c.mode, c.rollout_state, c.rollout_created_at, c.step_timeout_seconds, c.profile_name, c.revision,
          pr.sha256, pr.size_bytes, pr.minimum_agent_version, pr.required_capabilities,
          n.agent_id IS NOT NULL AS newest, d.agent_id IS NOT NULL AS desired
     FROM candidates c
@@ -136,7 +136,8 @@ export const ROLLOUT_WORK_STATEMENTS = { scope: SCOPE, dueWork: DUE_WORK, staleW
 
 const ENTRIES = `
   SELECT ra.rollout_id, ra.agent_id, ra.wave, ra.state, ra.attempts, ra.sent_step, ra.sent_session,
-         r.mode, r.state AS rollout_state, r.created_at AS rollout_created_at, r.profile_name, r.revision,
+         r.mode, r.state AS rollout_state, r.created_at AS rollout_created_at, r.step_timeout_seconds,
+         r.profile_name, r.revision,
          pr.sha256, pr.size_bytes, pr.minimum_agent_version, pr.required_capabilities,
          false AS newest, false AS desired
     FROM rollout_agents ra
@@ -228,6 +229,7 @@ interface EntryRow {
   mode: DeliveryEntry['mode'];
   rollout_state: DeliveryEntry['rolloutState'];
   rollout_created_at: Date;
+  step_timeout_seconds: number;
   profile_name: string;
   revision: number;
   sha256: string;
@@ -250,6 +252,7 @@ function toEntry(r: EntryRow): DeliveryEntry {
     mode: r.mode,
     rolloutState: r.rollout_state,
     rolloutCreatedAt: r.rollout_created_at,
+    stepTimeoutSeconds: r.step_timeout_seconds,
     profile: r.profile_name,
     revision: r.revision,
     sha256: r.sha256,

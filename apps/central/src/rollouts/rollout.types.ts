@@ -70,6 +70,8 @@ export interface DeliveryEntry {
   mode: RolloutMode;
   rolloutState: RolloutState;
   rolloutCreatedAt: Date;
+  /** How long a step may go without an answer before the entry is `stale` (the rollout's setting). */
+  stepTimeoutSeconds: number;
   profile: string;
   revision: number;
   sha256: string;

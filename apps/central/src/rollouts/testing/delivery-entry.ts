@@ -13,6 +13,7 @@ export function deliveryEntry(over: Partial<DeliveryEntry> = {}): DeliveryEntry 
     mode: 'publish',
     rolloutState: 'running',
     rolloutCreatedAt: new Date(0),
+    stepTimeoutSeconds: 300,
     profile: 'p',
     revision: 1,
     sha256: 'a'.repeat(64),
