@@ -13,6 +13,8 @@ export interface TableCounters {
   idxScan: number;
   inserted: number;
   updated: number;
+  /** Of `updated`, those that stayed on their page and touched no index (heap-only tuples). */
+  hotUpdated: number;
   deleted: number;
 }
 
@@ -46,7 +48,8 @@ export async function readDatabaseCounters(url: string): Promise<DatabaseCounter
          FROM pg_stat_database WHERE datname = current_database()`,
     );
     const tables = await client.query<Record<string, string>>(
-      `SELECT relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0) AS idx_scan, n_tup_ins, n_tup_upd, n_tup_del
+      `SELECT relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0) AS idx_scan, n_tup_ins, n_tup_upd, n_tup_hot_upd,
+              n_tup_del
          FROM pg_stat_user_tables`,
     );
     const d = db.rows[0] ?? {};
@@ -68,6 +71,7 @@ export async function readDatabaseCounters(url: string): Promise<DatabaseCounter
             idxScan: num(t.idx_scan),
             inserted: num(t.n_tup_ins),
             updated: num(t.n_tup_upd),
+            hotUpdated: num(t.n_tup_hot_upd),
             deleted: num(t.n_tup_del),
           },
         ]),
@@ -89,6 +93,7 @@ export function countersDelta(before: DatabaseCounters, after: DatabaseCounters)
       idxScan: a.idxScan - (b?.idxScan ?? 0),
       inserted: a.inserted - (b?.inserted ?? 0),
       updated: a.updated - (b?.updated ?? 0),
+      hotUpdated: a.hotUpdated - (b?.hotUpdated ?? 0),
       deleted: a.deleted - (b?.deleted ?? 0),
     };
     if (Object.values(t).some((v) => v !== 0)) tables[name] = t;

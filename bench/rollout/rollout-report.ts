@@ -137,7 +137,7 @@ export function formatRolloutReport(results: RolloutBenchResult[], machine: stri
         const tables = Object.entries(db.tables).sort((a, b) => b[1].seqTupRead - a[1].seqTupRead);
         for (const [name, t] of tables.slice(0, 8))
           out.push(
-            `    ${name}: ${t.seqScan} seq scans reading ${t.seqTupRead} rows, ${t.idxScan} index scans, ${t.inserted}/${t.updated}/${t.deleted} ins/upd/del`,
+            `    ${name}: ${t.seqScan} seq scans reading ${t.seqTupRead} rows, ${t.idxScan} index scans, ${t.inserted}/${t.updated}/${t.deleted} ins/upd/del (${t.hotUpdated} of the updates HOT)`,
           );
       }
     }
