@@ -23,8 +23,9 @@ const PROGRESS_NOTES = new Set<ProfileStatus['state']>(['synchronizing']);
  * Holds progress notes (`synchronizing`) back for a moment before they are written. When the
  * same delivery's next answer arrives first (a download that took less than the note's hold), the note
  * is dropped and only that answer is written: one row update per step instead of two, and the state
- * shown is never behind by more than the hold. `holdMs` may differ per note (see RolloutStatusRecorder). Final answers are written at once; an agent's answers keep
- * their order (a held note that is not overtaken goes out before the answer that follows it).
+ * shown is never behind by more than the hold, which may differ per note (RolloutStatusRecorder). Final
+ * answers are written at once; an agent's answers keep their order (a held note that is not overtaken
+ * goes out before the answer that follows it).
  */
 export class ProgressHold {
   private readonly held = new Map<string, Held>();
