@@ -1,4 +1,5 @@
 /** What the bench command lines share: argument checks, the progress log, the machine line, Ctrl-C. */
+import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
 /**
@@ -55,4 +56,29 @@ export function warnIfOldNode(bench: string): void {
     log(
       `${bench}: WARNING: running on Node ${process.versions.node}, central runs on 24; use npm run bench, or PATH=node_modules/.bin:$PATH`,
     );
+}
+
+/**
+ * One run per N, then the table on stdout (and the JSON file): Ctrl-C skips the runs still to come but
+ * reports those done. Exit code 130 when interrupted, 1 when a run failed or found a problem.
+ */
+export async function runEachN<R extends { error?: string; problems: string[] }>(bench: {
+  name: string;
+  agents: number[];
+  json: string | undefined;
+  run: (agents: number, signal: AbortSignal) => Promise<R>;
+  report: (results: R[], machine: string) => string;
+}): Promise<void> {
+  const machine = machineLine();
+  log(`${bench.name} for N = ${bench.agents.join(', ')} on ${machine}`);
+  const abort = abortOnSignals();
+  const results: R[] = [];
+  for (const agents of bench.agents) {
+    if (abort.signal.aborted) break;
+    results.push(await bench.run(agents, abort.signal));
+  }
+  console.log(bench.report(results, machine));
+  if (bench.json) writeFileSync(bench.json, JSON.stringify({ machine, results }, null, 2) + '\n');
+  if (abort.signal.aborted) process.exitCode = 130;
+  else if (results.some((r) => r.error || r.problems.length > 0)) process.exitCode = 1;
 }

@@ -11,21 +11,11 @@
  * `--phase-deadline` (seconds) bounds each connect phase; at 100,000 agents on 2 cores connecting all
  * over wss takes longer than the default 600 s (92,010 were in when it ran out on 2026-12-07).
  */
-import { writeFileSync } from 'node:fs';
 import { parseTargets, parseWorkers, socketsPerProcess } from './ceiling/ceiling-cli.js';
 import { type CeilingTargetName } from './ceiling/figures.js';
-import {
-  abortOnSignals,
-  fail,
-  log,
-  machineLine,
-  parseAgents,
-  positive,
-  warnIfOldNode,
-} from './cli-common.js';
+import { fail, log, parseAgents, positive, runEachN, warnIfOldNode } from './cli-common.js';
 import { formatReport } from './connections/report.js';
 import { DEFAULT_CONNECTION_OPTIONS, runConnectionBench } from './connections/run-connections.js';
-import { type ConnectionBenchResult } from './connections/results.js';
 import { runRolloutCli } from './rollout/rollout-cli.js';
 
 interface Args {
@@ -104,14 +94,12 @@ async function main(): Promise<void> {
   warnIfOldNode('bench');
   if (process.argv[2] === 'rollout') return runRolloutCli(process.argv.slice(3));
   const args = parseArgs(process.argv.slice(2));
-  const machine = machineLine();
-  log(`connection bench for N = ${args.agents.join(', ')} on ${machine}`);
-  const results: ConnectionBenchResult[] = [];
-  const abort = abortOnSignals();
-  for (const agents of args.agents) {
-    if (abort.signal.aborted) break;
-    results.push(
-      await runConnectionBench({
+  await runEachN({
+    name: 'connection bench',
+    agents: args.agents,
+    json: args.json,
+    run: (agents, signal) =>
+      runConnectionBench({
         ...DEFAULT_CONNECTION_OPTIONS,
         agents,
         concurrency: args.concurrency,
@@ -128,15 +116,11 @@ async function main(): Promise<void> {
           : undefined,
         databaseUrl: process.env.BENCH_DATABASE_URL || undefined,
         keepTempDir: args.keep,
-        signal: abort.signal,
+        signal,
         log,
       }),
-    );
-  }
-  console.log(formatReport(results, machine));
-  if (args.json) writeFileSync(args.json, JSON.stringify({ machine, results }, null, 2) + '\n');
-  if (abort.signal.aborted) process.exitCode = 130;
-  else if (results.some((r) => r.error || r.problems.length > 0)) process.exitCode = 1;
+    report: formatReport,
+  });
 }
 
 main().catch((error: Error) => {

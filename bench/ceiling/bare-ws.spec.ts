@@ -24,7 +24,7 @@ describe('the bare ws ceiling server', () => {
   });
 
   const connect = () => {
-    // what the swarm passes for wss (agent-swarm.ts)
+    // what the swarm passes for wss (swarm-agent.ts)
     const tlsOptions = { ca: tls.certPem, servername: 'localhost' };
     return new WebSocket(`wss://127.0.0.1:${server.port}${AGENT_PATH}`, {
       headers: { authorization: 'Bearer whatever' },

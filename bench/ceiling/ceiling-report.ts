@@ -1,4 +1,5 @@
 /** The "against the ceiling" table of the connection bench: one row per target, ratios to bare `ws`. */
+import { markdownTable } from '../connections/report-format.js';
 import { type ConnectionBenchResult } from '../connections/results.js';
 import { formatRatio, ratiosToBare, type TargetFigures } from './figures.js';
 
@@ -33,17 +34,6 @@ const COLUMNS: Array<[header: string, cell: (t: TargetFigures, bare: TargetFigur
     ['restart p99 × bare', (t, b) => formatRatio(ratiosToBare(t, b)?.restartP99)],
   ];
 
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (row: string[]) =>
-    '| ' +
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ') +
-    ' |';
-  const rule =
-    '|' + widths.map((w, i) => (i === 0 ? ':' : '-') + '-'.repeat(w) + (i === 0 ? '-' : ':')).join('|') + '|';
-  return [line(rows[0]), rule, ...rows.slice(1).map(line)];
-}
-
 const loads = (l: number[]) => (l.length === 0 ? '–' : l.map((v) => v.toFixed(2)).join(' '));
 
 /** Lines for one N; none when no ceiling ran. */
@@ -55,7 +45,10 @@ export function formatCeiling(r: ConnectionBenchResult): string[] {
       `${r.sourceAddresses ?? '?'} source addresses; --workers ${r.workers ?? '(default)'}):`,
     `  load average (1 / 5 / 15 min) at start ${loads(r.loadAverage.start)}, at end ${loads(r.loadAverage.end)}`,
     '',
-    ...table([COLUMNS.map(([h]) => h), ...r.ceiling.map((t) => COLUMNS.map(([, cell]) => cell(t, bare)))]),
+    ...markdownTable([
+      COLUMNS.map(([h]) => h),
+      ...r.ceiling.map((t) => COLUMNS.map(([, cell]) => cell(t, bare))),
+    ]),
     '',
   ];
   for (const t of r.ceiling) {

@@ -49,7 +49,7 @@ describe('swarm processes', () => {
       let misplaced = 0;
       for (const slot of planSwarms(100_000, processes, addresses)) {
         for (let j = 0; j < slot.size; j++) {
-          // what agent-swarm.ts does with its own index j
+          // what swarm-agent.ts does with its own index j
           const source = slot.localAddresses[j % slot.localAddresses.length];
           if (source !== addresses[(slot.first + j) % addresses.length]) misplaced++;
           perAddress.set(source, (perAddress.get(source) ?? 0) + 1);

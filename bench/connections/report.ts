@@ -1,6 +1,6 @@
 import { formatCeiling } from '../ceiling/ceiling-report.js';
 import { type ConnectPhaseResult, type ConnectionBenchResult, type LoadFigures } from './results.js';
-import { type Failures } from './swarm-protocol.js';
+import { failureCounts, markdownTable } from './report-format.js';
 
 type Row = [label: string, value: (r: ConnectionBenchResult) => string];
 
@@ -65,27 +65,15 @@ const ROWS: Row[] = [
   ['run time, s', (r) => s(r.durationMs)],
 ];
 
-function counts(c: Failures | undefined): string {
-  const entries = Object.entries(c ?? {}).sort((a, b) => b[1] - a[1]);
-  return entries.length === 0 ? 'none' : entries.map(([k, v]) => `${k} ×${v}`).join(', ');
-}
-
 /** The table (one column per N), then failures, central's warnings and problems, per N. */
 export function formatReport(results: ConnectionBenchResult[], machine: string): string {
   const header = ['N agents', ...results.map((r) => String(r.agents))];
   const body = ROWS.map(([label, value]) => [label, ...results.map(value)]);
-  const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i].length)));
-  const line = (row: string[]) =>
-    '| ' +
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ') +
-    ' |';
   const out = [
     '',
     `Connection baseline — ${new Date().toISOString().slice(0, 10)}, ${machine}`,
     '',
-    line(header),
-    '|' + widths.map((w, i) => (i === 0 ? ':' : '-') + '-'.repeat(w) + (i === 0 ? '-' : ':')).join('|') + '|',
-    ...body.map(line),
+    ...markdownTable([header, ...body]),
     '',
   ];
   for (const r of results) {
@@ -93,15 +81,15 @@ export function formatReport(results: ConnectionBenchResult[], machine: string):
     for (const p of [r.enroll, r.plain, r.secure, r.allSecure]) {
       if (p)
         out.push(
-          `  ${p.name} failures: ${counts(p.failures)}; listeners report ${JSON.stringify(p.listenerConnections)}`,
+          `  ${p.name} failures: ${failureCounts(p.failures)}; listeners report ${JSON.stringify(p.listenerConnections)}`,
         );
     }
     if (r.mixedAgentCounts) out.push(`  API agents after half/half: ${JSON.stringify(r.mixedAgentCounts)}`);
     if (r.restart) {
       out.push(
-        `  restart: old central exit ${r.restart.stopExit}; closes seen by agents: ${counts(r.restart.closes)}`,
-        `  restart: failed attempts before ready: ${counts(r.restart.failuresBeforeReady)}`,
-        `  restart: failed attempts after ready: ${counts(r.restart.failuresAfterReady)}` +
+        `  restart: old central exit ${r.restart.stopExit}; closes seen by agents: ${failureCounts(r.restart.closes)}`,
+        `  restart: failed attempts before ready: ${failureCounts(r.restart.failuresBeforeReady)}`,
+        `  restart: failed attempts after ready: ${failureCounts(r.restart.failuresAfterReady)}` +
           (Object.keys(r.restart.failuresAfterReady).length > 0
             ? ` (from ${s(r.restart.failedAfterReadyAtMs.min)} s to ${s(r.restart.failedAfterReadyAtMs.max)} s after ready, p50 ${s(r.restart.failedAfterReadyAtMs.p50)} s)`
             : ''),

@@ -91,6 +91,10 @@ export type SwarmCommand =
 
 export type Failures = Record<string, number>;
 
+export function count(map: Failures, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
 export type SwarmReply =
   | { type: 'ready' }
   | { type: 'progress'; done: number; failed: number }

@@ -15,11 +15,9 @@
  * then connects to bare `ws` servers that push an archive of the same size at once (bare-push-phase.ts),
  * and the report prints the push's ratio to it.
  */
-import { writeFileSync } from 'node:fs';
 import { parseTargets, parseWorkers } from '../ceiling/ceiling-cli.js';
-import { abortOnSignals, fail, log, machineLine, parseAgents, positive } from '../cli-common.js';
+import { fail, log, parseAgents, positive, runEachN } from '../cli-common.js';
 import { MAX_AGENTS_PER_SWARM } from '../connections/bench-setup.js';
-import { type RolloutBenchResult } from './results.js';
 import { formatRolloutReport } from './rollout-report.js';
 import { DEFAULT_ROLLOUT_OPTIONS, runRolloutBench, type RolloutBenchOptions } from './run-rollout.js';
 
@@ -106,16 +104,11 @@ function parseArgs(argv: string[]): Args {
 
 export async function runRolloutCli(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
-  const machine = machineLine();
-  log(`rollout bench for N = ${args.agents.join(', ')} on ${machine}`);
-  const abort = abortOnSignals();
-  const results: RolloutBenchResult[] = [];
-  for (const agents of args.agents) {
-    if (abort.signal.aborted) break;
-    results.push(await runRolloutBench({ ...args.options, agents, signal: abort.signal, log }));
-  }
-  console.log(formatRolloutReport(results, machine));
-  if (args.json) writeFileSync(args.json, JSON.stringify({ machine, results }, null, 2) + '\n');
-  if (abort.signal.aborted) process.exitCode = 130;
-  else if (results.some((r) => r.error || r.problems.length > 0)) process.exitCode = 1;
+  await runEachN({
+    name: 'rollout bench',
+    agents: args.agents,
+    json: args.json,
+    run: (agents, signal) => runRolloutBench({ ...args.options, agents, signal, log }),
+    report: formatRolloutReport,
+  });
 }

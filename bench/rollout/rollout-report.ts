@@ -1,5 +1,5 @@
 import { type Spread } from '../connections/stats.js';
-import { type Failures } from '../connections/swarm-protocol.js';
+import { failureCounts, markdownTable } from '../connections/report-format.js';
 import { pushTarget, targetMisses } from './push-target.js';
 import { type PushResult, type RolloutBenchResult } from './results.js';
 
@@ -82,27 +82,15 @@ function ratio(value: number, bare: number): string {
   return Number.isFinite(value) && Number.isFinite(bare) && bare > 0 ? `${(value / bare).toFixed(2)}×` : '–';
 }
 
-function counts(c: Failures | undefined): string {
-  const entries = Object.entries(c ?? {}).sort((a, b) => b[1] - a[1]);
-  return entries.length === 0 ? 'none' : entries.map(([k, v]) => `${k} ×${v}`).join(', ');
-}
-
 /** The table (one column per N), then per N the details: failures, API states, central's warnings. */
 export function formatRolloutReport(results: RolloutBenchResult[], machine: string): string {
   const header = ['N agents', ...results.map((r) => String(r.agents))];
   const body = ROWS.map(([label, value]) => [label, ...results.map(value)]);
-  const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i].length)));
-  const line = (row: string[]) =>
-    '| ' +
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ') +
-    ' |';
   const out = [
     '',
     `Rollout bench — ${new Date().toISOString().slice(0, 10)}, ${machine}`,
     '',
-    line(header),
-    '|' + widths.map((w, i) => (i === 0 ? ':' : '-') + '-'.repeat(w) + (i === 0 ? '-' : ':')).join('|') + '|',
-    ...body.map(line),
+    ...markdownTable([header, ...body]),
     '',
   ];
   for (const r of results) {
@@ -115,14 +103,14 @@ export function formatRolloutReport(results: RolloutBenchResult[], machine: stri
       );
     if (r.connect)
       out.push(
-        `  connect: ${r.connect.ok}/${r.connect.agents} in ${s(r.connect.wallMs, 1)} s; failures: ${counts(r.connect.failures)}`,
+        `  connect: ${r.connect.ok}/${r.connect.agents} in ${s(r.connect.wallMs, 1)} s; failures: ${failureCounts(r.connect.failures)}`,
       );
     const p = r.push;
     if (p) {
       out.push(
         `  rollout ${p.rolloutId}: state ${p.rolloutState}; API agents by state ${JSON.stringify(p.apiStates)}`,
-        `  agents: ${p.received} got profile.sync, ${p.synchronized} synchronized, ${p.failed} failed, ${p.missing} got nothing; repeated frames ${p.repeated}; invalid frames: ${counts(p.invalid)}`,
-        `  failures: ${counts(p.failures)}`,
+        `  agents: ${p.received} got profile.sync, ${p.synchronized} synchronized, ${p.failed} failed, ${p.missing} got nothing; repeated frames ${p.repeated}; invalid frames: ${failureCounts(p.invalid)}`,
+        `  failures: ${failureCounts(p.failures)}`,
         `  frame → synchronizing sent p50 / p99: ${ms(p.synchronizingMs.p50)} / ${ms(p.synchronizingMs.p99)} ms; agents done after ${s(p.agentsDoneMs, 1)} s (polled every 100 ms)`,
         `  central RSS${p.centralProcesses > 1 ? ` summed over ${p.centralProcesses} processes` : ''}: before ${mb(p.rssBeforeKb)} MB, sampled peak ${mb(p.rssPeakKb)} MB, VmHWM ${mb(p.hwmPeakKb)} MB, after ${mb(p.rssAfterKb)} MB (window ${s(p.windowMs, 1)} s)`,
       );

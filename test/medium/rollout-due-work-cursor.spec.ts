@@ -46,7 +46,7 @@ describe('due work is read in chunks from a cursor, once per cycle (real Postgre
   async function pass(): Promise<Read> {
     const before = reads.length;
     dispatcher.kick();
-    await (dispatcher as unknown as { running?: Promise<void> }).running;
+    await (dispatcher as unknown as { passes: { running?: Promise<void> } }).passes.running;
     expect(reads.length).toBe(before + 1);
     return reads[reads.length - 1]!;
   }
@@ -176,7 +176,7 @@ describe('due work is read in chunks from a cursor, once per cycle (real Postgre
     // Reads asked for by a change are at least 100 ms apart (MIN_REREAD_MS).
     await new Promise((resolve) => setTimeout(resolve, 150));
     dispatcher.kick({ changed: true });
-    await (dispatcher as unknown as { running?: Promise<void> }).running;
+    await (dispatcher as unknown as { passes: { running?: Promise<void> } }).passes.running;
     expect(reads.at(-1)).toEqual(first);
   });
 });

@@ -2,9 +2,7 @@
 // certmgr: the server-certificate CLI operators know from other products, working on the database
 // directly so it works with central stopped; running nodes hear about changes through NOTIFY.
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { basename, join } from 'node:path';
 import { AuditRepository } from '../audit/audit.repository.js';
 import { redactSecrets } from '../audit/audit.service.js';
 import {
@@ -15,17 +13,12 @@ import { CertificatesRepository } from '../certificates/certificates.repository.
 import { AgentTrustRepository } from '../agents/agent-trust.repository.js';
 import { CertificateGuard } from '../certificates/certificate-guard.js';
 import { CertificatesService, forcedWarning } from '../certificates/certificates.service.js';
-import { loadMigrationConfig } from '../migration/migration.config.js';
 import { notifyNodes } from '../cluster/cluster-bus.js';
 import { DomainError } from '../common/domain-error.js';
-import { ConfigError, loadCentralConfig } from '../config/central-config.js';
-import { SecretBox, loadOrCreateMasterKey } from '../crypto/secret-box.js';
-import { openDatabase, type Database } from '../database/database.js';
 import { USAGE, UsageError, parseCertmgrArgs, type CertmgrCommand } from './certmgr-args.js';
+import { EXIT, openCertmgrDatabase, readInputFiles } from './certmgr-cli.js';
 import { ROTATE_USAGE, isRotateCommand } from './rotate-args.js';
 import { runRotate } from './rotate-command.js';
-
-const EXIT = { done: 0, refused: 1, usage: 2, environment: 3 } as const;
 
 async function main(argv: string[]): Promise<number> {
   if (isRotateCommand(argv)) return runRotate(argv);
@@ -41,22 +34,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(`${USAGE}\n\n${ROTATE_USAGE}`);
     return EXIT.done;
   }
-  const files = command.kind === 'import' ? readInputs(command.files) : [];
+  const files = command.kind === 'import' ? readInputFiles(command.files) : [];
   if (files === undefined) return EXIT.usage;
 
-  let database: Database;
-  let secrets: SecretBox;
-  let config;
-  let windowHours: number;
-  try {
-    config = loadCentralConfig();
-    windowHours = loadMigrationConfig().minWindowHours;
-    secrets = new SecretBox(config.masterKey ?? loadOrCreateMasterKey(join(config.dataDir, 'master.key')));
-    database = await openDatabase(config, (line) => console.error(`certmgr: ${line}`));
-  } catch (error) {
-    console.error(`certmgr: ${(error as Error).message}`);
-    return error instanceof ConfigError ? EXIT.usage : EXIT.environment;
-  }
+  const opened = await openCertmgrDatabase();
+  if (typeof opened === 'number') return opened;
+  const { config, windowHours, secrets, database } = opened;
   const db = database.dataSource;
   const certificates = new CertificatesService(
     new CertificatesRepository(db),
@@ -144,17 +127,6 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   } finally {
     await database.close();
-  }
-}
-
-function readInputs(paths: string[]): Array<{ name: string; bytes: Buffer }> | undefined {
-  try {
-    return paths.map((path) => ({ name: basename(path), bytes: readFileSync(path) }));
-  } catch (error) {
-    console.error(
-      `certmgr: cannot read ${(error as NodeJS.ErrnoException).path ?? 'file'}: ${(error as Error).message}`,
-    );
-    return undefined;
   }
 }
 

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { basename, join } from 'node:path';
 import { AgentTrustRepository } from '../agents/agent-trust.repository.js';
 import { AuditRepository } from '../audit/audit.repository.js';
 import { redactSecrets } from '../audit/audit.service.js';
@@ -9,10 +7,6 @@ import { CertificatesRepository } from '../certificates/certificates.repository.
 import { CertificatesService } from '../certificates/certificates.service.js';
 import { notifyNodes } from '../cluster/cluster-bus.js';
 import { DomainError } from '../common/domain-error.js';
-import { ConfigError, loadCentralConfig } from '../config/central-config.js';
-import { SecretBox, loadOrCreateMasterKey } from '../crypto/secret-box.js';
-import { openDatabase, type Database } from '../database/database.js';
-import { loadMigrationConfig } from '../migration/migration.config.js';
 import { RolloutsIntegration } from '../migration/rollouts-integration.js';
 import { RolloutProgressRepository } from '../rollouts/rollout-progress.repository.js';
 import { formatRotation } from '../rotation/rotation-format.js';
@@ -20,9 +14,8 @@ import { RotationRepository } from '../rotation/rotation.repository.js';
 import { RotationService } from '../rotation/rotation.service.js';
 import { type RotationView } from '../rotation/rotation-view.js';
 import { UsageError } from './certmgr-args.js';
+import { EXIT, openCertmgrDatabase, readInputFiles } from './certmgr-cli.js';
 import { ROTATE_USAGE, parseRotateArgs, type RotateCommand } from './rotate-args.js';
-
-const EXIT = { done: 0, refused: 1, usage: 2, environment: 3 } as const;
 
 /**
  * certmgr's rotation commands: on the database, like the rest of certmgr. Without a running node there
@@ -38,30 +31,11 @@ export async function runRotate(argv: string[]): Promise<number> {
     console.error(`certmgr: ${error.message}\n\n${ROTATE_USAGE}`);
     return EXIT.usage;
   }
-  let files: Array<{ name: string; bytes: Buffer }> = [];
-  if (command.kind === 'rotate-stage') {
-    try {
-      files = command.files.map((path) => ({ name: basename(path), bytes: readFileSync(path) }));
-    } catch (error) {
-      console.error(
-        `certmgr: cannot read ${(error as NodeJS.ErrnoException).path ?? 'file'}: ${(error as Error).message}`,
-      );
-      return EXIT.usage;
-    }
-  }
-  let database: Database;
-  let secrets: SecretBox;
-  let config;
-  let windowHours: number;
-  try {
-    config = loadCentralConfig();
-    windowHours = loadMigrationConfig().minWindowHours;
-    secrets = new SecretBox(config.masterKey ?? loadOrCreateMasterKey(join(config.dataDir, 'master.key')));
-    database = await openDatabase(config, (line) => console.error(`certmgr: ${line}`));
-  } catch (error) {
-    console.error(`certmgr: ${(error as Error).message}`);
-    return error instanceof ConfigError ? EXIT.usage : EXIT.environment;
-  }
+  const files = command.kind === 'rotate-stage' ? readInputFiles(command.files) : [];
+  if (files === undefined) return EXIT.usage;
+  const opened = await openCertmgrDatabase();
+  if (typeof opened === 'number') return opened;
+  const { config, windowHours, secrets, database } = opened;
   const db = database.dataSource;
   const stored = new CertificatesRepository(db);
   const trust = new AgentTrustRepository(db);

@@ -17,6 +17,7 @@ import { AgentSessions } from '../agents/agent-sessions.js';
 import { NodeIdentity } from '../cluster/node-identity.js';
 import { EventBus } from '../common/event-bus.js';
 import { deliveryIdOf, parseDeliveryId } from './delivery-id.js';
+import { DispatchPasses } from './dispatch-passes.js';
 import { ENTRY_STATE_OF, PackageRolloutsRepository } from './package-rollouts.repository.js';
 import { PackageRolloutsActivity } from './package-rollouts-activity.js';
 import { RolloutEntriesPresence } from './rollout-entries-presence.js';
@@ -36,9 +37,10 @@ const BATCH = 200;
 export class PackageDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('rollouts');
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly passes = new DispatchPasses(
+    () => this.pass(),
+    (error) => this.logger.warn(`sending agent upgrades: ${error.message}`),
+  );
   private readonly activity = new PackageRolloutsActivity(() => this.repo.anyUnfinished());
 
   constructor(
@@ -66,30 +68,12 @@ export class PackageDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    await this.passes.stop();
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.loop().finally(() => (this.running = undefined));
-  }
-
-  private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        await this.pass();
-      } catch (error) {
-        if (!this.stopped) this.logger.warn(`sending agent upgrades: ${(error as Error).message}`);
-        return;
-      }
-    } while (this.again && !this.stopped);
+    this.passes.kick();
   }
 
   private async pass(): Promise<void> {

@@ -143,7 +143,7 @@ describe('RolloutDispatcher reading due work from a cursor', () => {
     );
     const pass = async (options: { changed?: boolean } = {}) => {
       dispatcher.kick(options);
-      await (dispatcher as unknown as { running?: Promise<void> }).running;
+      await (dispatcher as unknown as { passes: { running?: Promise<void> } }).passes.running;
     };
     return { reads, pass, dispatcher };
   }

@@ -4,6 +4,7 @@ import { NodeIdentity } from '../cluster/node-identity.js';
 import { DeliveryFrames } from './delivery-frames.js';
 import { planDelivery } from './delivery-planner.js';
 import { DeliveryMemory } from './delivery-memory.js';
+import { DispatchPasses } from './dispatch-passes.js';
 import { RolloutEntriesPresence } from './rollout-entries-presence.js';
 import {
   RolloutDeliveriesRepository,
@@ -33,9 +34,10 @@ export class RolloutDispatcher {
   private readonly logger = new Logger('rollouts');
   /** Agents with a delivery under way from this node, and since when (ms). */
   private readonly inFlight = new Map<string, number>();
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly passes = new DispatchPasses(
+    () => this.pass(),
+    (error) => this.logger.warn(`sending rollout frames: ${error.message}`),
+  );
   private refillTimer: NodeJS.Timeout | undefined;
   /**
    * Due work read ahead, and when. `reread`: something changed, read again. `complete`: the last read
@@ -71,14 +73,10 @@ export class RolloutDispatcher {
    * work may have changed (it said hello, or finished a step of a publish): its work is read alone.
    */
   kick(options: { changed?: boolean; agentId?: string } = {}): void {
-    if (this.stopped) return;
+    if (this.passes.isStopped) return;
     if (options.changed) this.reread = true;
     if (options.agentId) this.touched.add(options.agentId);
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.loop().finally(() => (this.running = undefined));
+    this.passes.kick();
   }
 
   /**
@@ -94,7 +92,7 @@ export class RolloutDispatcher {
 
   /** Refills the last slots shortly even when fewer than a batch are free (the end of a push). */
   private refillSoon(): void {
-    if (this.refillTimer || this.stopped) return;
+    if (this.refillTimer || this.passes.isStopped) return;
     this.refillTimer = setTimeout(() => {
       this.refillTimer = undefined;
       this.kick();
@@ -103,26 +101,13 @@ export class RolloutDispatcher {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     clearTimeout(this.refillTimer);
     clearTimeout(this.rereadTimer);
-    await this.running;
+    await this.passes.stop();
   }
 
   inFlightCount(): number {
     return this.inFlight.size;
-  }
-
-  private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        await this.pass();
-      } catch (error) {
-        if (!this.stopped) this.logger.warn(`sending rollout frames: ${(error as Error).message}`);
-        return;
-      }
-    } while (this.again && !this.stopped);
   }
 
   private async pass(): Promise<void> {
@@ -166,7 +151,7 @@ export class RolloutDispatcher {
     }
     this.due = [...work.slice(next), ...draining];
     // More is due than fits now: come back when slots free up.
-    if (next < work.length) this.again = true;
+    if (next < work.length) this.passes.passAgain();
     if (upgrades.length > 0) await this.deliveries.change(upgrades);
     const refused: StateChange[] = [];
     const frames = new DeliveryFrames();
@@ -248,7 +233,7 @@ export class RolloutDispatcher {
   }
 
   private rereadLater(ms: number): void {
-    if (this.rereadTimer || this.stopped) return;
+    if (this.rereadTimer || this.passes.isStopped) return;
     this.rereadTimer = setTimeout(() => {
       this.rereadTimer = undefined;
       this.kick();
