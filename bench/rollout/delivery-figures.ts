@@ -7,6 +7,8 @@ export interface DeliveryFigures {
   synchronized: number;
   failed: number;
   wallMs: number;
+  /** POST sent → the first agent's frame received: what central does before its first frame. */
+  firstFrameMs: number;
   frameMs: Spread;
   agentMs: Spread;
   sinceStartMs: Spread;
@@ -24,6 +26,7 @@ export function deliveryFigures(timings: DeliveryTiming[], startedAt: number): D
     synchronized: ok.length,
     failed: timings.length - ok.length,
     wallMs: doneAt.reduce((m, v) => Math.max(m, v), 0),
+    firstFrameMs: timings.reduce((m, t) => Math.min(m, t.frameAt - startedAt), Infinity),
     frameMs: spread(timings.map((t) => t.frameAt - startedAt)),
     agentMs: spread(ok.map((t) => t.doneMs)),
     sinceStartMs: spread(doneAt),

@@ -157,6 +157,7 @@ export async function pushPhase(
       invalid,
       sizeBytes: figures.sizeBytes,
       wallMs: figures.wallMs,
+      firstFrameMs: figures.firstFrameMs,
       frameMs: figures.frameMs,
       agentMs: figures.agentMs,
       sinceStartMs: figures.sinceStartMs,

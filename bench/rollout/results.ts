@@ -27,6 +27,8 @@ export interface PushResult {
   sizeBytes: number;
   /** POST sent → the last agent's `synchronized` sent. */
   wallMs: number;
+  /** POST sent → the first frame received (Infinity: none was). */
+  firstFrameMs: number;
   /** POST sent → frame received, per agent: how fast central sends. */
   frameMs: Spread;
   /** Frame received → `synchronized` sent, per agent. */

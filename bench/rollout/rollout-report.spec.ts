@@ -54,6 +54,7 @@ describe('the rollout report', () => {
       invalid: {},
       sizeBytes: 51200,
       wallMs: 1000,
+      firstFrameMs: 120,
       frameMs: none,
       agentMs: none,
       sinceStartMs: spread([400, 1000]),
@@ -86,6 +87,7 @@ describe('the rollout report', () => {
     );
     expect(row(report, 'p99 × bare')).toBe(`${(push.sinceStartMs.p99 / bare.sinceStartMs.p99).toFixed(2)}×`);
     expect(report).toContain('bare ceiling: 1 bare ws process(es); 1000 connected, 1000 frames sent at once');
+    expect(row(report, 'POST → first profile.sync received, ms')).toBe('120');
   });
 
   it('prints a dash where the ceiling was not measured', () => {

@@ -28,6 +28,7 @@ const ROWS: Row[] = [
   ['agents synchronized / N', push((p) => `${p.synchronized} / ${p.agents}`)],
   ['POST /api/rollouts answered, ms', push((p) => ms(p.postMs))],
   ['wall: POST → last synchronized, s', push((p) => s(p.wallMs))],
+  ['POST → first profile.sync received, ms', push((p) => ms(p.firstFrameMs))],
   ['POST → profile.sync received p50 / p99 / max, s', push((p) => trio(p.frameMs, (v) => s(v)))],
   ['frame → synchronized p50 / p99 / max, ms', push((p) => trio(p.agentMs, ms))],
   ['POST → synchronized p50 / p99 / max, s', push((p) => trio(p.sinceStartMs, (v) => s(v)))],
