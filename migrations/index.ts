@@ -25,6 +25,7 @@ import { PackageRollouts1765200310000 } from './1765200310000-PackageRollouts.js
 import { RolloutFailedEntries1796644800000 } from './1796644800000-RolloutFailedEntries.js';
 import { TlsTicketKeys1796700000000 } from './1796700000000-TlsTicketKeys.js';
 import { RolloutEvaluationPace1796710000000 } from './1796710000000-RolloutEvaluationPace.js';
+import { RolloutEntriesWithoutRolloutCheck1796730000000 } from './1796730000000-RolloutEntriesWithoutRolloutCheck.js';
 
 /** Every migration, in order. The schema changes only through these (synchronize is never on). */
 export const MIGRATIONS = [
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   RolloutFailedEntries1796644800000,
   TlsTicketKeys1796700000000,
   RolloutEvaluationPace1796710000000,
+  RolloutEntriesWithoutRolloutCheck1796730000000,
 ];

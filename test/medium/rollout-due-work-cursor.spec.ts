@@ -42,22 +42,25 @@ describe('due work is read in chunks from a cursor, once per cycle (real Postgre
   const sent = (n: number) => Math.floor(n / 3) % 3 === 0;
   const dueOnNode = agentIds.filter((_, n) => n % 3 === 0 && !sent(n));
 
-  /** One pass of the dispatcher, to its end (its sessions are closed: it reads, and sends nothing). */
-  async function pass(): Promise<Read> {
+  /**
+   * One kick of the dispatcher, to its end (its sessions are closed: it reads, and sends nothing): one
+   * read, or two when it starts a cycle (a slot-full from the first agent, then the read ahead).
+   */
+  async function pass(): Promise<Read[]> {
     const before = reads.length;
     dispatcher.kick();
     await (dispatcher as unknown as { passes: { running?: Promise<void> } }).passes.running;
-    expect(reads.length).toBe(before + 1);
-    return reads[reads.length - 1]!;
+    const made = reads.slice(before);
+    expect(made.length).toBe(made[0]?.after === undefined ? 2 : 1);
+    return made;
   }
 
   /** Passes until a read comes back short (the end was reached): one cycle from where it stands. */
   async function restOfCycle(): Promise<Read[]> {
     const cycle: Read[] = [];
     for (let i = 0; i < AGENTS / LIMIT + 2; i++) {
-      const read = await pass();
-      cycle.push(read);
-      if (read.ids.length < LIMIT) return cycle;
+      cycle.push(...(await pass()));
+      if (cycle.at(-1)!.ids.length < LIMIT) return cycle;
     }
     throw new Error('no read reached the end');
   }
@@ -120,7 +123,9 @@ describe('due work is read in chunks from a cursor, once per cycle (real Postgre
     const cycle = await restOfCycle();
     expect(cycle[0]!.after).toBeUndefined();
     for (let i = 1; i < cycle.length; i++) expect(cycle[i]!.after).toBe(cycle[i - 1]!.ids.at(-1));
-    expect(cycle.slice(0, -1).every((r) => r.ids.length === LIMIT)).toBe(true);
+    // Nothing under way: the first read is one slot-full (the first frames wait for it), then full reads.
+    expect(cycle[0]!.ids.length).toBe(MAX_IN_FLIGHT);
+    expect(cycle.slice(1, -1).every((r) => r.ids.length === LIMIT)).toBe(true);
     // In agent id order across the reads, so each agent once, and all of them.
     expect(cycle.flatMap((r) => r.ids)).toEqual(dueOnNode);
 
@@ -152,14 +157,14 @@ describe('due work is read in chunks from a cursor, once per cycle (real Postgre
   });
 
   it('finds an agent made due behind the cursor in the next cycle', async () => {
-    // Mid-cycle: the first read of it (from the first agent), and the second (after the cursor).
-    const first = await pass();
-    expect(first.after).toBeUndefined();
-    const second = await pass();
-    expect(second.after).toBe(first.ids.at(-1));
+    // Mid-cycle: the first reads of it (from the first agent, then ahead), and the next (after the cursor).
+    const [first, ahead] = await pass();
+    expect(first!.after).toBeUndefined();
+    const [second] = await pass();
+    expect(second!.after).toBe(ahead!.ids.at(-1));
     // An agent of this node among the first read's, already sent its sync: its session ends and it
     // comes back on another, so its entry is due again behind the cursor.
-    const behind = agentIds.find((id, n) => n % 3 === 0 && sent(n) && id < first.ids.at(-1)!)!;
+    const behind = agentIds.find((id, n) => n % 3 === 0 && sent(n) && id < first!.ids.at(-1)!)!;
     await ds.query(`UPDATE agents SET session_id = gen_random_uuid() WHERE id = $1`, [behind]);
 
     const rest = await restOfCycle();
@@ -170,13 +175,14 @@ describe('due work is read in chunks from a cursor, once per cycle (real Postgre
   });
 
   it('rereads from the first agent when a rollout changed', async () => {
-    const first = await pass();
-    expect(first.after).toBeUndefined();
-    expect((await pass()).after).toBe(first.ids.at(-1));
+    const [first, ahead] = await pass();
+    expect(first!.after).toBeUndefined();
+    expect((await pass())[0]!.after).toBe(ahead!.ids.at(-1));
     // Reads asked for by a change are at least 100 ms apart (MIN_REREAD_MS).
     await new Promise((resolve) => setTimeout(resolve, 150));
+    const before = reads.length;
     dispatcher.kick({ changed: true });
     await (dispatcher as unknown as { passes: { running?: Promise<void> } }).passes.running;
-    expect(reads.at(-1)).toEqual(first);
+    expect(reads.slice(before)).toEqual([first, ahead]);
   });
 });

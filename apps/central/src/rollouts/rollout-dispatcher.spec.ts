@@ -70,6 +70,55 @@ describe('RolloutDispatcher', () => {
     expect(JSON.parse(frames[0]![0]!.text)).toMatchObject({ type: 'profile.sync', deliveryId: 'r1:0' });
   });
 
+  it("sends a push's first frames after reading one slot-full, then reads ahead with every slot taken", async () => {
+    const maxInFlight = 100;
+    const sessions = new Map<string, ReturnType<typeof fakeSession>>(
+      Array.from(
+        { length: AGENTS },
+        (_, i) => [`a${String(i).padStart(4, '0')}`, fakeSession(`s${i}`)] as const,
+      ),
+    );
+    const ids = [...sessions.keys()];
+    const reads: Array<{ limit: number; after?: string; sentBefore: number }> = [];
+    const sent = () => [...sessions.values()].filter((s) => s.sent.length > 0).length;
+    const deliveries = {
+      workOnNode: (_node: string, limit: number, range: { after?: string } = {}) => {
+        reads.push({ limit, after: range.after, sentBefore: sent() });
+        const chosen = ids.filter((id) => range.after === undefined || id > range.after).slice(0, limit);
+        return Promise.resolve(
+          chosen.map((agentId) => ({
+            agentId,
+            sessionId: sessions.get(agentId)!.id,
+            agentVersion: '1.0.0',
+            capabilities: [],
+            entries: [deliveryEntry({ agentId, mode: 'synchronize' })],
+          })),
+        );
+      },
+      markSent: (marks: SentMark[]) => Promise.resolve(marks),
+      change: (c: StateChange[]) => Promise.resolve(c),
+    } as unknown as RolloutDeliveriesRepository;
+    const dispatcher = new RolloutDispatcher(
+      deliveries,
+      { session: (agentId: string) => sessions.get(agentId), holds: () => true } as unknown as AgentSessions,
+      { id: 'node-1' } as NodeIdentity,
+      new DeliveryMemory({ maxInFlight }),
+      { tickMs: 60_000, maxInFlight, maxBufferedBytes: 1 << 20 },
+      { mayExist: () => true } as unknown as RolloutEntriesPresence,
+    );
+    dispatcher.kick({ changed: true });
+    await (dispatcher as unknown as { passes: { running?: Promise<void> } }).passes.running;
+    await dispatcher.stop();
+
+    expect(reads).toEqual([
+      { limit: maxInFlight, after: undefined, sentBefore: 0 },
+      // After the first frames went out, though no slot is free: the next 400 wait read ahead.
+      { limit: 4 * maxInFlight, after: 'a0099', sentBefore: maxInFlight },
+    ]);
+    expect(dispatcher.inFlightCount()).toBe(maxInFlight);
+    expect(sent()).toBe(maxInFlight);
+  });
+
   it('fails the entries of a frame the agents would refuse instead of sending it', async () => {
     const session = fakeSession('s1');
     const deliveries = {
@@ -137,7 +186,7 @@ describe('RolloutDispatcher reading due work from a cursor', () => {
       { session: () => undefined, holds: () => false } as unknown as AgentSessions,
       { id: 'node-1' } as NodeIdentity,
       new DeliveryMemory({ maxInFlight: 10 }),
-      // maxInFlight 10: reads of 40 agents. Ticks of a minute: nothing is read again for age.
+      // maxInFlight 10: reads of 40 agents (the first of 10). Ticks of a minute: nothing is read again for age.
       { tickMs: 60_000, maxInFlight: 10, maxBufferedBytes: 1 << 20 },
       { mayExist: () => true } as unknown as RolloutEntriesPresence,
     );
@@ -153,26 +202,40 @@ describe('RolloutDispatcher reading due work from a cursor', () => {
     for (let i = 0; i < 5; i++) await pass();
     await dispatcher.stop();
     expect(reads).toEqual([
-      { after: undefined, returned: 40 },
-      { after: 'a039', returned: 40 },
-      { after: 'a079', returned: 20 },
+      // Nothing under way: one slot-full from the first agent, then the read ahead in the next pass.
+      { after: undefined, returned: 10 },
+      { after: 'a009', returned: 40 },
+      { after: 'a049', returned: 40 },
+      { after: 'a089', returned: 10 },
       // The wrap-around: from the first agent again.
-      { after: undefined, returned: 40 },
-      { after: 'a039', returned: 40 },
+      { after: undefined, returned: 10 },
+      { after: 'a009', returned: 40 },
+      { after: 'a049', returned: 40 },
     ]);
   });
 
-  it('reads nothing more once a read from the first agent returned all that is due, until something changes', async () => {
+  it('reads nothing more once the reads from the first agent returned all that is due, until something changes', async () => {
     const { reads, pass, dispatcher } = setup(30);
     for (let i = 0; i < 3; i++) await pass();
-    expect(reads).toEqual([{ after: undefined, returned: 30 }]);
+    // The first read, cut at one slot-full, and the read ahead that reached the end: all was seen.
+    expect(reads).toEqual([
+      { after: undefined, returned: 10 },
+      { after: 'a009', returned: 20 },
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 110)); // reads for changes are 100 ms apart
     await pass({ changed: true });
     await dispatcher.stop();
-    expect(reads).toEqual([
-      { after: undefined, returned: 30 },
-      { after: undefined, returned: 30 },
+    expect(reads.slice(2)).toEqual([
+      { after: undefined, returned: 10 },
+      { after: 'a009', returned: 20 },
     ]);
+  });
+
+  it('reads nothing ahead when the first read, of one slot-full, already found the end', async () => {
+    const { reads, pass, dispatcher } = setup(7);
+    for (let i = 0; i < 3; i++) await pass();
+    await dispatcher.stop();
+    expect(reads).toEqual([{ after: undefined, returned: 7 }]);
   });
 
   it('reads again from the first agent when a rollout changed, not after the cursor', async () => {
@@ -183,9 +246,11 @@ describe('RolloutDispatcher reading due work from a cursor', () => {
     await pass();
     await dispatcher.stop();
     expect(reads).toEqual([
-      { after: undefined, returned: 40 },
-      { after: undefined, returned: 40 },
-      { after: 'a039', returned: 40 },
+      { after: undefined, returned: 10 },
+      { after: 'a009', returned: 40 },
+      { after: undefined, returned: 10 },
+      { after: 'a009', returned: 40 },
+      { after: 'a049', returned: 40 },
     ]);
   });
 });
