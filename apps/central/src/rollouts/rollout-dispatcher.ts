@@ -58,11 +58,10 @@ export class RolloutDispatcher {
   /** How long the last full read of due work took (ms): a costly read is kept longer (keepReadAheadMs). */
   private lastFullReadMs = 0;
   /**
-   * The last full read was a first read cut at one slot-full (see dueWork). `readAheadNext`: the pass after
-   * its frames reads ahead, slots free or not. `firstReadCut`: the read after it continues a read from the
-   * first agent, so reaching the end there means all that is due was seen.
+   * The last full read was a first read cut at one slot-full (see dueWork): once its work is used up the
+   * next pass reads ahead, slots free or not, and that read continues a read from the first agent, so
+   * reaching the end there means all that is due was seen.
    */
-  private readAheadNext = false;
   private firstReadCut = false;
 
   constructor(
@@ -124,8 +123,7 @@ export class RolloutDispatcher {
     if (!this.entries.mayExist()) return;
     this.forgetLost();
     const free = this.config.maxInFlight - this.inFlight.size;
-    if (free <= 0 && !this.readAheadNext) return;
-    this.readAheadNext = false;
+    if (free <= 0 && !this.readsAheadNow()) return;
     const marks: SentMark[] = [];
     const upgrades: StateChange[] = [];
     const entries = new Map<string, DeliveryEntry>();
@@ -189,7 +187,12 @@ export class RolloutDispatcher {
       );
       await this.deliveries.change(refused);
     }
-    if (this.readAheadNext) this.passes.passAgain();
+    if (this.readsAheadNow()) this.passes.passAgain();
+  }
+
+  /** A first read cut at one slot-full was used up: the next pass reads ahead, slots free or not. */
+  private readsAheadNow(): boolean {
+    return this.firstReadCut && this.due.length === 0;
   }
 
   /**
@@ -233,7 +236,6 @@ export class RolloutDispatcher {
       this.complete = short && (after === undefined || this.firstReadCut);
       this.cursor = short ? undefined : this.due[this.due.length - 1]!.agentId;
       this.firstReadCut = first && !short;
-      this.readAheadNext = this.firstReadCut;
       return this.due;
     }
     if (this.touched.size === 0) return this.due;
